@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/* flowrec: counts every one-way flow seen by TC clsact ingress/egress and streams deltas
+ * through a ring buffer. Never changes traffic: every entry point returns TC_ACT_UNSPEC. */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "flowrec.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Load-time knob: 0 = packet mode (one event per packet, the flow map is not used). */
+volatile const __u64 cfg_flush_interval_ns = 1000000000ULL;
+
+/* Entries are freed through RCU (no prealloc), so a CPU still holding a pointer to a flow the
+ * sweeper removed reads its DEAD bit instead of another flow's counters. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536); /* --max-flows, set before load */
+	__type(key, struct fr_flow_key);
+	__type(value, struct fr_flow_state);
+} flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20); /* set before load */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FR_C_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+struct pkt {
+	__u64 segs;   /* wire packets */
+	__u64 bytes;  /* layer-3 bytes on the wire */
+	__u8  tcp_flags;
+};
+
+static __always_inline void count(__u32 idx, __u64 n)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
+	if (c)
+		*c += n; /* per-CPU: no other writer */
+}
+
+#include "parse.h"
+
+/* The consumer polls on a bounded timer: a wakeup per record costs more than it saves. */
+#define SUBMIT_FLAGS BPF_RB_NO_WAKEUP
+
+static __always_inline void lost(__u64 packets, __u64 bytes)
+{
+	count(FR_C_RB_LOST_EVENTS, 1);
+	count(FR_C_RB_LOST_PACKETS, packets);
+	count(FR_C_RB_LOST_BYTES, bytes);
+}
+
+static __always_inline void fill(struct fr_flow_event *e, const struct fr_flow_key *key, __u8 flags,
+				 __u8 reason, __u64 packets, __u64 bytes, __u64 first, __u64 last)
+{
+	__builtin_memcpy(&e->key, key, sizeof(*key));
+	e->tcp_flags = flags;
+	e->reason = reason;
+	e->pad = 0;
+	e->packets = packets;
+	e->bytes = bytes;
+	e->first_ns = first;
+	e->last_ns = last;
+}
+
+/* Emits one packet as a delta of its own (packet mode, map full, sweeper race). */
+static __always_inline void emit_alone(const struct fr_flow_key *key, const struct pkt *p, __u64 now, __u8 reason)
+{
+	struct fr_flow_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		lost(p->segs, p->bytes);
+		return;
+	}
+	fill(e, key, p->tcp_flags, reason, p->segs, p->bytes, now, now);
+	bpf_ringbuf_submit(e, SUBMIT_FLAGS);
+}
+
+/* Takes the flow's delta and emits it. Only the CPU that moves last_flush_ns forward flushes;
+ * a CPU that loses that race leaves its packets for the next flush. */
+static __always_inline void flush(struct fr_flow_state *v, const struct fr_flow_key *key, __u64 now, __u8 reason)
+{
+	__u64 lf = v->last_flush_ns;
+	if (__sync_val_compare_and_swap(&v->last_flush_ns, lf, now) != lf)
+		return;
+	__u64 taken = __sync_fetch_and_and(&v->ctr, FR_CTR_DEAD);
+	if (taken & FR_CTR_DEAD)
+		return; /* the sweeper took the delta; counts added since belong to their own packets */
+	if (!taken)
+		return;
+	__u64 packets = (taken >> FR_CTR_PKT_SHIFT) & FR_CTR_PKT_MASK;
+	__u64 bytes = taken & FR_CTR_BYTES_MASK;
+	__u64 flags = __sync_fetch_and_and(&v->tcp_flags, 0);
+	struct fr_flow_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		/* Put the delta back for a later flush; lost only if the sweeper took the flow meanwhile. */
+		__u64 old = __sync_fetch_and_add(&v->ctr, taken);
+		__sync_fetch_and_or(&v->tcp_flags, flags);
+		if (old & FR_CTR_DEAD)
+			lost(packets, bytes);
+		else
+			count(FR_C_RB_DEFERRED, 1);
+		return;
+	}
+	fill(e, key, flags, reason, packets, bytes, v->first_ns ? v->first_ns : v->last_ns, v->last_ns);
+	v->first_ns = 0; /* the next packet starts the next delta */
+	bpf_ringbuf_submit(e, SUBMIT_FLAGS);
+}
+
+static __always_inline int handle(struct __sk_buff *skb, __u8 direction)
+{
+	struct fr_flow_key key = {};
+	struct pkt p = {};
+	if (parse(skb, &key, &p) < 0)
+		return TC_ACT_UNSPEC;
+	key.ifindex = skb->ifindex;
+	key.direction = direction;
+
+	__u64 now = bpf_ktime_get_boot_ns();
+	count(FR_C_PACKETS_SEEN, p.segs);
+	count(FR_C_BYTES_SEEN, p.bytes);
+
+	if (cfg_flush_interval_ns == 0) {
+		emit_alone(&key, &p, now, FR_REASON_PACKET);
+		return TC_ACT_UNSPEC;
+	}
+
+	struct fr_flow_state *v = bpf_map_lookup_elem(&flows, &key);
+	if (!v) {
+		struct fr_flow_state init = { .first_ns = now, .last_ns = now };
+		long err = bpf_map_update_elem(&flows, &key, &init, BPF_NOEXIST);
+		if (err == 0 || err == -17 /* EEXIST: another CPU inserted it */)
+			v = bpf_map_lookup_elem(&flows, &key);
+		if (!v) {
+			count(FR_C_MAP_FULL, 1);
+			emit_alone(&key, &p, now, FR_REASON_MAP_FULL);
+			return TC_ACT_UNSPEC;
+		}
+	}
+
+	__u64 old = __sync_fetch_and_add(&v->ctr, (p.segs << FR_CTR_PKT_SHIFT) | p.bytes);
+	if (old & FR_CTR_DEAD) {
+		emit_alone(&key, &p, now, FR_REASON_RACE);
+		return TC_ACT_UNSPEC;
+	}
+	if (!v->first_ns)
+		v->first_ns = now;
+	v->last_ns = now;
+	if (p.tcp_flags & ~v->tcp_flags)
+		__sync_fetch_and_or(&v->tcp_flags, p.tcp_flags);
+
+	__u64 ctr = old + ((p.segs << FR_CTR_PKT_SHIFT) | p.bytes);
+	__u8 reason = 0;
+	if (!v->last_flush_ns)
+		reason = FR_REASON_FIRST;
+	else if (p.tcp_flags & 0x05 /* FIN | RST */)
+		reason = FR_REASON_FIN_RST;
+	else if (now - v->last_flush_ns >= cfg_flush_interval_ns)
+		reason = FR_REASON_INTERVAL;
+	else if (((ctr >> FR_CTR_PKT_SHIFT) & FR_CTR_PKT_MASK) >= FR_CTR_PKT_LIMIT ||
+		 (ctr & FR_CTR_BYTES_MASK) >= FR_CTR_BYTES_LIMIT)
+		reason = FR_REASON_OVERFLOW;
+	if (reason)
+		flush(v, &key, now, reason);
+	return TC_ACT_UNSPEC;
+}
+
+SEC("tc")
+int flowrec_ingress(struct __sk_buff *skb)
+{
+	return handle(skb, FR_DIR_IN);
+}
+
+SEC("tc")
+int flowrec_egress(struct __sk_buff *skb)
+{
+	return handle(skb, FR_DIR_OUT);
+}
+
+/* ---- sweeper: run from user space with BPF_PROG_TEST_RUN; flushes and removes quiet flows ---- */
+
+struct sweep_ctx {
+	__u64 now;
+	__u64 idle_ns;
+	__u64 reason;
+	__u32 removed;
+	__u32 incomplete;
+};
+
+static long sweep_one(void *map, struct fr_flow_key *key, struct fr_flow_state *v, struct sweep_ctx *c)
+{
+	if (c->idle_ns && c->now - v->last_ns < c->idle_ns)
+		return 0;
+	/* Leave room for this flow's delta and for packets racing with us. */
+	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+	__u64 used = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	if (used + 64 * (sizeof(struct fr_flow_event) + 8) > size) {
+		c->incomplete = 1;
+		return 1;
+	}
+	/* Taking the counters and marking the flow dead is one exchange: a packet counted after it
+	 * sees DEAD and emits itself, one counted before it is in this delta. */
+	__u64 taken = __sync_lock_test_and_set(&v->ctr, FR_CTR_DEAD);
+	if (!(taken & FR_CTR_DEAD) && taken) {
+		__u64 packets = (taken >> FR_CTR_PKT_SHIFT) & FR_CTR_PKT_MASK;
+		__u64 bytes = taken & FR_CTR_BYTES_MASK;
+		__u8 flags = __sync_fetch_and_and(&v->tcp_flags, 0);
+		struct fr_flow_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (e) {
+			fill(e, key, flags, (__u8)c->reason, packets, bytes, v->first_ns ? v->first_ns : v->last_ns, v->last_ns);
+			bpf_ringbuf_submit(e, SUBMIT_FLAGS);
+		} else {
+			lost(packets, bytes);
+		}
+	}
+	bpf_map_delete_elem(map, key);
+	c->removed++;
+	return 0;
+}
+
+SEC("tc")
+int flowrec_sweep(struct __sk_buff *skb)
+{
+	struct fr_sweep_args args;
+	if (bpf_skb_load_bytes(skb, 0, &args, sizeof(args)) < 0)
+		return -1;
+	struct sweep_ctx c = {
+		.now = bpf_ktime_get_boot_ns(),
+		.idle_ns = args.idle_ns,
+		.reason = args.reason,
+	};
+	bpf_for_each_map_elem(&flows, sweep_one, &c, 0);
+	return c.removed | (c.incomplete ? FR_SWEEP_INCOMPLETE : 0);
+}

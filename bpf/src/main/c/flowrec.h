@@ -1,0 +1,104 @@
+/* Records shared between the BPF program and the JVM (dev.flowrec.bpf.KernelLayout mirrors them;
+ * a golden-bytes test pins every offset). All little-endian, x86_64 and BPF agree on alignment. */
+#ifndef FLOWREC_H
+#define FLOWREC_H
+
+#include <linux/types.h>
+
+#define FR_DIR_IN  0 /* TC ingress: into the interface's host */
+#define FR_DIR_OUT 1 /* TC egress */
+
+/* One-way flow, as NetFlow/IPFIX. IPv4 addresses are stored v4-mapped (::ffff:a.b.c.d).
+ * ICMP/ICMPv6: sport 0, dport type << 8 | code (nfdump's convention). Ports in host order.
+ *
+ *  0                   16                  32      36      38      40  41  42  43  44
+ *  +-------------------+-------------------+-------+-------+-------+---+---+---+---+
+ *  | src (16)          | dst (16)          |ifindex| sport | dport |pro|fam|dir|pad|
+ *  +-------------------+-------------------+-------+-------+-------+---+---+---+---+
+ */
+struct fr_flow_key {
+	__u8  src[16];
+	__u8  dst[16];
+	__u32 ifindex;
+	__u16 sport;
+	__u16 dport;
+	__u8  proto;
+	__u8  family; /* 4 or 6 */
+	__u8  direction;
+	__u8  pad;
+};
+
+/* ctr packs one delta so that a single atomic add counts a packet and a single atomic
+ * exchange takes the delta: bit 63 DEAD (the sweeper took the flow away), bits 62..40
+ * packets, bits 39..0 bytes. A flush is forced long before either field can carry over. */
+#define FR_CTR_DEAD         (1ULL << 63)
+#define FR_CTR_PKT_SHIFT    40
+#define FR_CTR_BYTES_MASK   ((1ULL << FR_CTR_PKT_SHIFT) - 1)
+#define FR_CTR_PKT_MASK     ((1ULL << 23) - 1)
+#define FR_CTR_PKT_LIMIT    (1ULL << 22)
+#define FR_CTR_BYTES_LIMIT  (1ULL << 39)
+
+struct fr_flow_state {
+	__u64 ctr;
+	__u64 first_ns;       /* first packet of this delta (boot time) */
+	__u64 last_ns;        /* last packet seen (boot time) */
+	__u64 last_flush_ns;  /* 0: never flushed yet */
+	__u64 tcp_flags;      /* OR of TCP flags since the last flush */
+};
+
+/* Why a delta was emitted. */
+enum fr_reason {
+	FR_REASON_FIRST    = 1, /* first packet of a flow */
+	FR_REASON_INTERVAL = 2, /* flush interval elapsed */
+	FR_REASON_FIN_RST  = 3, /* TCP FIN or RST */
+	FR_REASON_IDLE     = 4, /* sweeper: flow went quiet */
+	FR_REASON_FINAL    = 5, /* sweeper: forced flush (recorder stopping) */
+	FR_REASON_PACKET   = 6, /* packet mode: one event per packet */
+	FR_REASON_MAP_FULL = 7, /* flow map full: this packet emitted alone */
+	FR_REASON_RACE     = 8, /* packet hit a flow the sweeper just removed: emitted alone */
+	FR_REASON_OVERFLOW = 9, /* delta near its counter limits */
+};
+
+/* Ring buffer record: one flow delta.
+ *
+ *  0          44  45  46  48        56        64         72        80
+ *  +----------+---+---+---+---------+---------+----------+---------+
+ *  | key (44) |flg|rsn|pad| packets | bytes   | first_ns | last_ns |
+ *  +----------+---+---+---+---------+---------+----------+---------+
+ */
+struct fr_flow_event {
+	struct fr_flow_key key;
+	__u8  tcp_flags;
+	__u8  reason;
+	__u16 pad;
+	__u64 packets;
+	__u64 bytes;
+	__u64 first_ns;
+	__u64 last_ns;
+};
+
+/* Indices of the per-CPU counters map; the recorder journals them as loss reports. */
+enum fr_counter {
+	FR_C_PACKETS_SEEN = 0,   /* IP packets counted (wire packets) */
+	FR_C_BYTES_SEEN,         /* their layer-3 bytes */
+	FR_C_RB_LOST_EVENTS,     /* ring buffer full: deltas that could not be kept */
+	FR_C_RB_LOST_PACKETS,
+	FR_C_RB_LOST_BYTES,
+	FR_C_RB_DEFERRED,        /* ring buffer full: delta left in the map for a later flush */
+	FR_C_MAP_FULL,           /* flow map full: packets emitted alone instead */
+	FR_C_NON_IP,             /* frames that are not IPv4/IPv6 (ARP, LLDP, ...): not flows */
+	FR_C_MALFORMED,          /* IP frames whose headers are truncated or bogus */
+	FR_C_COUNT
+};
+
+/* Input of the sweep program, passed as its test-run packet data. */
+struct fr_sweep_args {
+	__u64 idle_ns;  /* flush and remove flows quiet for this long; 0 = all flows */
+	__u64 reason;   /* FR_REASON_IDLE or FR_REASON_FINAL */
+};
+
+/* Sweep program return value: flows removed, with FR_SWEEP_INCOMPLETE set when it stopped
+ * early because the ring buffer was nearly full (drain it, then sweep again). */
+#define FR_SWEEP_INCOMPLETE (1 << 30)
+
+#endif
