@@ -1,0 +1,215 @@
+package dev.flowrec.journal;
+
+import dev.flowrec.journal.schema.MessageHeader;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Reads a journal's events in order, from the start, and follows it as a writer appends.
+ * <p>
+ * Read-only: it never creates or changes files (Chronicle is opened {@code readOnly}); a reader needs no
+ * privileges beyond reading the directory. Events that {@link MessageHeader#check} refuses (a foreign
+ * schema id, a newer schema version, truncated) are skipped and counted, never delivered and never
+ * thrown: {@link #skippedEvents()}, {@link #lastSkipReason()}.
+ * <p>
+ * Single-threaded: one thread at a time polls (Chronicle's thread-owner check is disabled so that it may
+ * be handed over with a happens-before edge). Reading allocates nothing per event.
+ */
+public final class JournalReader implements AutoCloseable
+{
+    private final Path dir;
+    private final SingleChronicleQueue queue;
+    private final ExcerptTailer tailer;
+    private final UnsafeBuffer eventBuffer = new UnsafeBuffer(0, 0);
+    private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
+    private long skippedEvents;
+    private String lastSkipReason;
+    private boolean closed;
+
+    private JournalReader(final Path dir, final SingleChronicleQueue queue)
+    {
+        this.dir = dir;
+        this.queue = queue;
+        this.tailer = queue.createTailer();
+        tailer.singleThreadedCheckDisabled(true);
+    }
+
+    /**
+     * @throws JournalException when {@code dir} is missing, not a directory, or holds no journal
+     * ("not a flowrec journal: /x (no .cq4 files)").
+     */
+    public static JournalReader open(final Path dir)
+    {
+        final Path absolute = dir.toAbsolutePath();
+        if (!Files.exists(absolute))
+        {
+            throw new JournalException("journal directory does not exist: " + absolute);
+        }
+        if (!Files.isDirectory(absolute))
+        {
+            throw new JournalException("not a flowrec journal: " + absolute + " (not a directory)");
+        }
+        if (JournalPaths.cycleFileCount(absolute) == 0)
+        {
+            throw new JournalException(
+                "not a flowrec journal: " + absolute + " (no " + JournalPaths.CYCLE_FILE_SUFFIX + " files)");
+        }
+        if (!Files.exists(absolute.resolve(JournalPaths.METADATA_FILE)))
+        {
+            throw new JournalException(
+                "not a flowrec journal: " + absolute + " (no " + JournalPaths.METADATA_FILE + ")");
+        }
+        SingleChronicleQueue queue = null;
+        try
+        {
+            queue = SingleChronicleQueueBuilder.binary(absolute).readOnly(true).build();
+            return new JournalReader(absolute, queue);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (queue != null)
+            {
+                queue.close();
+            }
+            throw new JournalException("cannot read journal " + absolute + ": " + ex, ex);
+        }
+    }
+
+    /** @return the journal directory, absolute. */
+    public Path dir()
+    {
+        return dir;
+    }
+
+    /**
+     * Reads up to {@code limit} documents, delivering each supported event to {@code handler}.
+     *
+     * @return documents read, delivered plus skipped: 0 means the reader is at the end for now.
+     */
+    public int poll(final EventHandler handler, final int limit)
+    {
+        int read = 0;
+        while (read < limit)
+        {
+            try (DocumentContext dc = tailer.readingDocument())
+            {
+                if (!dc.isPresent())
+                {
+                    break;
+                }
+                read++;
+                final Bytes<?> bytes = dc.wire().bytes();
+                final long position = bytes.readPosition();
+                final int length = (int)bytes.readRemaining();
+                wrapEvent(bytes, position, length);
+                final int verdict = MessageHeader.check(eventBuffer, 0, length);
+                if (verdict != MessageHeader.SUPPORTED)
+                {
+                    skippedEvents++;
+                    lastSkipReason = MessageHeader.describe(verdict, eventBuffer, 0, length) +
+                        " (index 0x" + Long.toHexString(dc.index()) + ")";
+                }
+                else
+                {
+                    handler.onEvent(MessageHeader.templateId(eventBuffer, 0), eventBuffer, 0, length);
+                }
+            }
+            finally
+            {
+                eventBuffer.wrap(0, 0);
+            }
+        }
+        return read;
+    }
+
+    /** Zero-copy over the mapped file when the document lies in one mapped chunk; else copies to scratch. */
+    private void wrapEvent(final Bytes<?> bytes, final long position, final int length)
+    {
+        if (length == 0)
+        {
+            eventBuffer.wrap(scratch, 0, 0);
+            return;
+        }
+        if (bytes.isDirectMemory())
+        {
+            final long address = bytes.addressForRead(position);
+            if (bytes.bytesStore().inside(position, length))
+            {
+                eventBuffer.wrap(address, length);
+                return;
+            }
+        }
+        scratch.checkLimit(length);
+        for (int i = 0; i < length; i++)
+        {
+            scratch.putByte(i, bytes.readByte(position + i));
+        }
+        eventBuffer.wrap(scratch, 0, length);
+    }
+
+    /** Rewinds to the first event of the journal. */
+    public void toStart()
+    {
+        tailer.toStart();
+    }
+
+    /** Moves to the end: the next poll returns only events appended from now on. */
+    public void toEnd()
+    {
+        tailer.toEnd();
+    }
+
+    /** @return the Chronicle index of the next document to read. */
+    public long index()
+    {
+        return tailer.index();
+    }
+
+    /**
+     * Moves to the document at {@code index}, as returned by {@link #index()} or {@link JournalWriter#lastIndex()}.
+     *
+     * @return false when there is no such document.
+     */
+    public boolean moveToIndex(final long index)
+    {
+        return tailer.moveToIndex(index);
+    }
+
+    /** @return events skipped because this reader cannot decode them (foreign schema, newer version, truncated). */
+    public long skippedEvents()
+    {
+        return skippedEvents;
+    }
+
+    /** @return why the last skipped event was skipped, or null if none was. */
+    public String lastSkipReason()
+    {
+        return lastSkipReason;
+    }
+
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            tailer.close();
+        }
+        finally
+        {
+            queue.close();
+        }
+    }
+}

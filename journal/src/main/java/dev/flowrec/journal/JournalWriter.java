@@ -1,0 +1,271 @@
+package dev.flowrec.journal;
+
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Appends events to a journal: one Chronicle Queue document per event, raw bytes.
+ * <pre>{@code
+ * MutableDirectBuffer b = writer.claim(FlowDelta.ENCODED_LENGTH);
+ * delta.wrapAndApplyHeader(b, 0).firstNs(...)...;
+ * writer.commit();
+ * }</pre>
+ * <p>
+ * Single-threaded: one thread at a time claims and commits (it may be handed to another thread with a
+ * happens-before edge; Chronicle's own thread-owner check is disabled for that reason). One writer per
+ * journal directory at a time is the intended use; Chronicle's write lock serialises several.
+ * <p>
+ * {@link #claim} is zero-copy: the returned buffer points into the memory-mapped cycle file, inside the
+ * open document. If an event would straddle a mapping chunk, it is built in a reusable scratch buffer
+ * and copied on commit. Nothing is allocated per event, except by Chronicle when a cycle rolls.
+ * The journal reads no clock for event times; Chronicle's {@link TimeProvider} only picks the cycle file.
+ */
+public final class JournalWriter implements AutoCloseable
+{
+    private final Path dir;
+    private final SingleChronicleQueue queue;
+    private final ExcerptAppender appender;
+    private final UnsafeBuffer claimBuffer = new UnsafeBuffer(0, 0);
+    private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
+
+    private DocumentContext document;
+    private Bytes<?> documentBytes;
+    private int claimedLength;
+    private boolean claimedScratch;
+    private long eventsAppended;
+    private boolean closed;
+
+    private JournalWriter(final Path dir, final SingleChronicleQueue queue)
+    {
+        this.dir = dir;
+        this.queue = queue;
+        this.appender = queue.createAppender();
+        appender.singleThreadedCheckDisabled(true);
+    }
+
+    /** Opens (creating if needed) the journal in {@code dir}, rolled {@link JournalPaths#DEFAULT_ROLL_CYCLE hourly}. */
+    public static JournalWriter open(final Path dir)
+    {
+        return open(dir, JournalPaths.DEFAULT_ROLL_CYCLE);
+    }
+
+    public static JournalWriter open(final Path dir, final RollCycle rollCycle)
+    {
+        return open(dir, rollCycle, null);
+    }
+
+    /**
+     * @param rollCycle    how often a new cycle file starts; an existing journal keeps the cycle it was created with.
+     * @param timeProvider the clock that selects the cycle file, null for the system clock.
+     * @throws JournalException when the directory cannot be created or written, or Chronicle cannot open it.
+     */
+    public static JournalWriter open(final Path dir, final RollCycle rollCycle, final TimeProvider timeProvider)
+    {
+        final Path absolute = dir.toAbsolutePath();
+        try
+        {
+            Files.createDirectories(absolute);
+        }
+        catch (final IOException | SecurityException ex)
+        {
+            throw new JournalException(
+                "journal directory " + absolute + " is not writable (cannot create it: " + reason(ex) + ")", ex);
+        }
+        if (!Files.isWritable(absolute))
+        {
+            throw new JournalException("journal directory " + absolute + " is not writable");
+        }
+
+        final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(absolute).rollCycle(rollCycle);
+        if (timeProvider != null)
+        {
+            builder.timeProvider(timeProvider);
+        }
+        SingleChronicleQueue queue = null;
+        try
+        {
+            queue = builder.build();
+            return new JournalWriter(absolute, queue);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (queue != null)
+            {
+                queue.close();
+            }
+            throw new JournalException("cannot open journal " + absolute + " for writing: " + ex, ex);
+        }
+    }
+
+    /** @return the journal directory, absolute. */
+    public Path dir()
+    {
+        return dir;
+    }
+
+    /**
+     * Begins a document of exactly {@code length} bytes.
+     *
+     * @return a buffer whose bytes {@code [0, length)} are the event, valid until {@link #commit()} or {@link #abort()}.
+     * @throws IllegalStateException when a claim is already open or the writer is closed.
+     */
+    public MutableDirectBuffer claim(final int length)
+    {
+        if (document != null)
+        {
+            throw new IllegalStateException("claim without commit of the previous event: " + dir);
+        }
+        if (closed)
+        {
+            throw new IllegalStateException("journal writer is closed: " + dir);
+        }
+        if (length <= 0)
+        {
+            throw new IllegalArgumentException("event length must be positive: " + length);
+        }
+
+        final DocumentContext dc = appender.writingDocument();
+        final Bytes<?> bytes = dc.wire().bytes();
+        final long position = bytes.writePosition();
+        document = dc;
+        documentBytes = bytes;
+        claimedLength = length;
+        try
+        {
+            // Zero-copy when the event fits the mapped chunk holding its start (the usual case).
+            if (bytes.isDirectMemory())
+            {
+                final long address = bytes.addressForWrite(position);
+                if (bytes.bytesStore().inside(position, length))
+                {
+                    bytes.writeSkip(length);
+                    claimedScratch = false;
+                    claimBuffer.wrap(address, length);
+                    return claimBuffer;
+                }
+            }
+            claimedScratch = true;
+            scratch.checkLimit(length);
+            claimBuffer.wrap(scratch, 0, length);
+            return claimBuffer;
+        }
+        catch (final RuntimeException ex)
+        {
+            abort();
+            throw new JournalException("cannot append to journal " + dir + ": " + ex, ex);
+        }
+    }
+
+    /** Publishes the claimed event to readers. */
+    public void commit()
+    {
+        final DocumentContext dc = document;
+        if (dc == null)
+        {
+            throw new IllegalStateException("commit without claim: " + dir);
+        }
+        try
+        {
+            if (claimedScratch)
+            {
+                copyScratch(documentBytes, claimedLength);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            abort();
+            throw new JournalException("cannot append to journal " + dir + ": " + ex, ex);
+        }
+        finally
+        {
+            claimBuffer.wrap(0, 0);
+        }
+        document = null;
+        documentBytes = null;
+        dc.close();
+        eventsAppended++;
+    }
+
+    /** Drops the claimed event: nothing of it reaches the journal. No-op without a claim. */
+    public void abort()
+    {
+        final DocumentContext dc = document;
+        if (dc != null)
+        {
+            document = null;
+            documentBytes = null;
+            claimBuffer.wrap(0, 0);
+            dc.rollbackOnClose();
+            dc.close();
+        }
+    }
+
+    /** @return events committed by this writer since it was opened. */
+    public long eventsAppended()
+    {
+        return eventsAppended;
+    }
+
+    /** @return the Chronicle index of the last event this writer committed. */
+    public long lastIndex()
+    {
+        return appender.lastIndexAppended();
+    }
+
+    /** Aborts an open claim, then closes the appender and the queue. Idempotent. */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            abort();
+        }
+        finally
+        {
+            try
+            {
+                appender.close();
+            }
+            finally
+            {
+                queue.close();
+            }
+        }
+    }
+
+    private void copyScratch(final Bytes<?> bytes, final int length)
+    {
+        int i = 0;
+        for (; i + Long.BYTES <= length; i += Long.BYTES)
+        {
+            bytes.writeLong(scratch.getLong(i, java.nio.ByteOrder.nativeOrder()));
+        }
+        for (; i < length; i++)
+        {
+            bytes.writeByte(scratch.getByte(i));
+        }
+    }
+
+    private static String reason(final Exception ex)
+    {
+        return ex instanceof java.nio.file.FileSystemException fse && fse.getReason() != null ?
+            fse.getReason() : ex.toString();
+    }
+}

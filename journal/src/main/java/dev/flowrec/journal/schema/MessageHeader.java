@@ -1,0 +1,200 @@
+package dev.flowrec.journal.schema;
+
+import dev.flowrec.journal.JournalException;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import java.nio.ByteOrder;
+
+/**
+ * The 8-byte header that starts every journal event, little-endian.
+ * <pre>
+ *   0               2               4               6               8
+ *   +---------------+---------------+---------------+---------------+
+ *   | schemaId u16  | version u16   | templateId u16| blockLength   |
+ *   | 0x4652        | 1             | 1..6          | u16           |
+ *   +---------------+---------------+---------------+---------------+
+ *   then blockLength bytes of fixed fields, then (some templates) var-length
+ *   UTF-8 strings, each {u16 length, bytes}, in declared order.
+ * </pre>
+ * {@link #check} decides whether a reader can decode an event: a foreign schema id, a newer version
+ * or a truncated event is refused with a reason, never an exception in the read loop.
+ */
+public final class MessageHeader
+{
+    public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
+    public static final int ENCODED_LENGTH = 8;
+
+    /** "RF" read as little-endian bytes 0x52 0x46: flowrec. */
+    public static final int SCHEMA_ID = 0x4652;
+    /** The version this code writes, and the newest it reads. */
+    public static final int SCHEMA_VERSION = 1;
+
+    public static final int SCHEMA_ID_OFFSET = 0;
+    public static final int VERSION_OFFSET = 2;
+    public static final int TEMPLATE_ID_OFFSET = 4;
+    public static final int BLOCK_LENGTH_OFFSET = 6;
+
+    /** {@link #check} verdicts. */
+    public static final int SUPPORTED = 0;
+    public static final int FOREIGN_SCHEMA = 1;
+    public static final int NEWER_VERSION = 2;
+    public static final int INVALID_VERSION = 3;
+    public static final int TRUNCATED = 4;
+    public static final int SHORT_BLOCK = 5;
+
+    private DirectBuffer buffer;
+    private MutableDirectBuffer mutableBuffer;
+    private int offset;
+
+    public MessageHeader wrap(final DirectBuffer buffer, final int offset)
+    {
+        this.buffer = buffer;
+        this.mutableBuffer = buffer instanceof MutableDirectBuffer m ? m : null;
+        this.offset = offset;
+        return this;
+    }
+
+    public int offset()
+    {
+        return offset;
+    }
+
+    public int schemaId()
+    {
+        return buffer.getShort(offset + SCHEMA_ID_OFFSET, BYTE_ORDER) & 0xFFFF;
+    }
+
+    public MessageHeader schemaId(final int value)
+    {
+        mutableBuffer.putShort(offset + SCHEMA_ID_OFFSET, (short)value, BYTE_ORDER);
+        return this;
+    }
+
+    public int version()
+    {
+        return buffer.getShort(offset + VERSION_OFFSET, BYTE_ORDER) & 0xFFFF;
+    }
+
+    public MessageHeader version(final int value)
+    {
+        mutableBuffer.putShort(offset + VERSION_OFFSET, (short)value, BYTE_ORDER);
+        return this;
+    }
+
+    public int templateId()
+    {
+        return buffer.getShort(offset + TEMPLATE_ID_OFFSET, BYTE_ORDER) & 0xFFFF;
+    }
+
+    public MessageHeader templateId(final int value)
+    {
+        mutableBuffer.putShort(offset + TEMPLATE_ID_OFFSET, (short)value, BYTE_ORDER);
+        return this;
+    }
+
+    public int blockLength()
+    {
+        return buffer.getShort(offset + BLOCK_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF;
+    }
+
+    public MessageHeader blockLength(final int value)
+    {
+        mutableBuffer.putShort(offset + BLOCK_LENGTH_OFFSET, (short)value, BYTE_ORDER);
+        return this;
+    }
+
+    /** Writes a header of the current schema and version at {@code offset}. */
+    public static void apply(
+        final MutableDirectBuffer buffer, final int offset, final int templateId, final int blockLength)
+    {
+        buffer.putShort(offset + SCHEMA_ID_OFFSET, (short)SCHEMA_ID, BYTE_ORDER);
+        buffer.putShort(offset + VERSION_OFFSET, (short)SCHEMA_VERSION, BYTE_ORDER);
+        buffer.putShort(offset + TEMPLATE_ID_OFFSET, (short)templateId, BYTE_ORDER);
+        buffer.putShort(offset + BLOCK_LENGTH_OFFSET, (short)blockLength, BYTE_ORDER);
+    }
+
+    public static int templateId(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getShort(offset + TEMPLATE_ID_OFFSET, BYTE_ORDER) & 0xFFFF;
+    }
+
+    /**
+     * Decides whether this reader can decode the event in {@code [offset, offset + length)}, without
+     * allocating.
+     *
+     * @return {@link #SUPPORTED}, or the reason it cannot: {@link #FOREIGN_SCHEMA}, {@link #NEWER_VERSION},
+     * {@link #INVALID_VERSION} (0), {@link #TRUNCATED} (shorter than header plus block), or
+     * {@link #SHORT_BLOCK} (a known template whose block is shorter than this version's).
+     * @see #describe(int, DirectBuffer, int, int)
+     */
+    public static int check(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < ENCODED_LENGTH)
+        {
+            return length >= VERSION_OFFSET && schemaIdAt(buffer, offset) != SCHEMA_ID ? FOREIGN_SCHEMA : TRUNCATED;
+        }
+        if (schemaIdAt(buffer, offset) != SCHEMA_ID)
+        {
+            return FOREIGN_SCHEMA;
+        }
+        final int version = buffer.getShort(offset + VERSION_OFFSET, BYTE_ORDER) & 0xFFFF;
+        if (version > SCHEMA_VERSION)
+        {
+            return NEWER_VERSION;
+        }
+        if (version == 0)
+        {
+            return INVALID_VERSION;
+        }
+        final int blockLength = buffer.getShort(offset + BLOCK_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF;
+        if (ENCODED_LENGTH + blockLength > length)
+        {
+            return TRUNCATED;
+        }
+        if (blockLength < Templates.blockLength(templateId(buffer, offset)))
+        {
+            return SHORT_BLOCK;
+        }
+        return SUPPORTED;
+    }
+
+    /** A sentence saying why {@link #check} refused an event (allocates: for the rare refused event). */
+    public static String describe(final int verdict, final DirectBuffer buffer, final int offset, final int length)
+    {
+        return switch (verdict)
+        {
+            case SUPPORTED -> "supported journal event of schema version " + SCHEMA_VERSION;
+            case FOREIGN_SCHEMA -> String.format(
+                "not a flowrec journal event: schema id 0x%04x, expected 0x%04x",
+                length >= VERSION_OFFSET ? schemaIdAt(buffer, offset) : -1, SCHEMA_ID);
+            case NEWER_VERSION -> "journal event of schema version " +
+                (buffer.getShort(offset + VERSION_OFFSET, BYTE_ORDER) & 0xFFFF) +
+                ", this flowrec reads up to " + SCHEMA_VERSION;
+            case INVALID_VERSION -> "journal event of invalid schema version 0";
+            case TRUNCATED -> length < ENCODED_LENGTH ?
+                "truncated journal event: " + length + " bytes, shorter than its " + ENCODED_LENGTH + "-byte header" :
+                "truncated journal event: " + length + " bytes, its header says a block of " +
+                (buffer.getShort(offset + BLOCK_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF) + " bytes";
+            case SHORT_BLOCK -> "corrupt journal event: template " + Templates.name(templateId(buffer, offset)) +
+                " with a block of " + (buffer.getShort(offset + BLOCK_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF) +
+                " bytes, expected at least " + Templates.blockLength(templateId(buffer, offset));
+            default -> "unknown verdict " + verdict;
+        };
+    }
+
+    /** @throws JournalException with the {@link #describe} sentence unless the event is {@link #SUPPORTED}. */
+    public static void requireSupported(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int verdict = check(buffer, offset, length);
+        if (verdict != SUPPORTED)
+        {
+            throw new JournalException(describe(verdict, buffer, offset, length));
+        }
+    }
+
+    private static int schemaIdAt(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getShort(offset + SCHEMA_ID_OFFSET, BYTE_ORDER) & 0xFFFF;
+    }
+}

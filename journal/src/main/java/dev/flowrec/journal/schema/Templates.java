@@ -1,0 +1,39 @@
+package dev.flowrec.journal.schema;
+
+/** The event templates of schema {@value MessageHeader#SCHEMA_ID} and their fixed block lengths. */
+public final class Templates
+{
+    private Templates()
+    {
+    }
+
+    /** @return the template's name ("FlowDelta"), or "template N" for an unknown id. */
+    public static String name(final int templateId)
+    {
+        return switch (templateId)
+        {
+            case FlowDelta.TEMPLATE_ID -> "FlowDelta";
+            case RecorderStarted.TEMPLATE_ID -> "RecorderStarted";
+            case InterfaceAttached.TEMPLATE_ID -> "InterfaceAttached";
+            case InterfaceDetached.TEMPLATE_ID -> "InterfaceDetached";
+            case LossReport.TEMPLATE_ID -> "LossReport";
+            case RecorderStopped.TEMPLATE_ID -> "RecorderStopped";
+            default -> "template " + templateId;
+        };
+    }
+
+    /** @return the block length this version writes for a template, 0 for an unknown id. */
+    public static int blockLength(final int templateId)
+    {
+        return switch (templateId)
+        {
+            case FlowDelta.TEMPLATE_ID -> FlowDelta.BLOCK_LENGTH;
+            case RecorderStarted.TEMPLATE_ID -> RecorderStarted.BLOCK_LENGTH;
+            case InterfaceAttached.TEMPLATE_ID -> InterfaceAttached.BLOCK_LENGTH;
+            case InterfaceDetached.TEMPLATE_ID -> InterfaceDetached.BLOCK_LENGTH;
+            case LossReport.TEMPLATE_ID -> LossReport.BLOCK_LENGTH;
+            case RecorderStopped.TEMPLATE_ID -> RecorderStopped.BLOCK_LENGTH;
+            default -> 0;
+        };
+    }
+}

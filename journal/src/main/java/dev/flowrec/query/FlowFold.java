@@ -1,0 +1,10 @@
+package dev.flowrec.query;
+
+import dev.flowrec.journal.schema.FlowDelta;
+
+/** A fold over the flow deltas of a journal; the delta flyweight is valid only during the call. */
+@FunctionalInterface
+public interface FlowFold
+{
+    void onFlow(FlowDelta delta, String iface, String container);
+}

@@ -1,0 +1,189 @@
+package dev.flowrec.journal.schema;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Golden bytes and decoding of the templates other than FlowDelta. */
+class TextEventsTest
+{
+    private static final long TIME_NS = 0x0102030405060708L;
+    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[512]);
+
+    @Test
+    void shouldEncodeRecorderStartedGoldenBytes()
+    {
+        buffer.setMemory(0, buffer.capacity(), (byte)0xAA);
+        final RecorderStarted started = new RecorderStarted();
+        final int length = RecorderStarted.encodedLength("h1", "6.18", "0.1", "rec é");
+        started.wrapAndApplyHeader(buffer, 0).timeNs(TIME_NS).bootToRealtimeOffsetNs(-2).flushIntervalNs(1_000_000_000L)
+            .pid(4242).maxFlows(65536).mode(RecorderStarted.MODE_PACKET)
+            .host("h1").kernel("6.18").flowrecVersion("0.1").config("rec é");
+
+        final byte[] golden = GoldenBytes.parse("""
+            52 46 01 00 02 00 28 00   #  0 header: schema 0x4652, version 1, template 2, block 40
+            08 07 06 05 04 03 02 01   #  8 timeNs
+            fe ff ff ff ff ff ff ff   # 16 bootToRealtimeOffsetNs -2
+            00 ca 9a 3b 00 00 00 00   # 24 flushIntervalNs 1e9
+            92 10 00 00               # 32 pid 4242
+            00 00 01 00               # 36 maxFlows 65536
+            01                        # 40 mode packet
+            00 00 00 00 00 00 00      # 41 pad
+            02 00 68 31               # 48 host "h1"
+            04 00 36 2e 31 38         # 52 kernel "6.18"
+            03 00 30 2e 31            # 58 version "0.1"
+            06 00 72 65 63 20 c3 a9   # 63 config "rec é" (UTF-8)
+            """);
+        assertEquals(71, length);
+        assertEquals(length, started.encodedLength());
+        GoldenBytes.assertBytes(golden, buffer, 0, length);
+
+        final RecorderStarted decoded = new RecorderStarted().wrap(new UnsafeBuffer(golden), 0);
+        assertEquals(TIME_NS, decoded.timeNs());
+        assertEquals(-2, decoded.bootToRealtimeOffsetNs());
+        assertEquals(1_000_000_000L, decoded.flushIntervalNs());
+        assertEquals(4242, decoded.pid());
+        assertEquals(65536, decoded.maxFlows());
+        assertEquals(RecorderStarted.MODE_PACKET, decoded.mode());
+        assertEquals("6.18", decoded.kernel());
+        assertEquals("rec é", decoded.config());
+        assertEquals("0.1", decoded.flowrecVersion());
+        assertEquals("h1", decoded.host());
+        assertEquals(length, decoded.encodedLength());
+    }
+
+    @Test
+    void shouldEncodeInterfaceAttachedGoldenBytes()
+    {
+        final InterfaceAttached attached = new InterfaceAttached();
+        attached.wrapAndApplyHeader(buffer, 0).timeNs(TIME_NS).netnsIno(0xF0000000L).ifindex(12)
+            .ifname("veth1").container("");
+        final byte[] golden = GoldenBytes.parse("""
+            52 46 01 00 03 00 18 00   #  0 header: template 3, block 24
+            08 07 06 05 04 03 02 01   #  8 timeNs
+            00 00 00 f0 00 00 00 00   # 16 netnsIno 4026531840
+            0c 00 00 00               # 24 ifindex 12
+            00 00 00 00               # 28 pad
+            05 00 76 65 74 68 31      # 32 ifname "veth1"
+            00 00                     # 39 container ""
+            """);
+        assertEquals(41, InterfaceAttached.encodedLength("veth1", ""));
+        GoldenBytes.assertBytes(golden, buffer, 0, attached.encodedLength());
+
+        final InterfaceAttached decoded = new InterfaceAttached().wrap(new UnsafeBuffer(golden), 0);
+        assertEquals(TIME_NS, decoded.timeNs());
+        assertEquals(0xF0000000L, decoded.netnsIno());
+        assertEquals(12, decoded.ifindex());
+        assertEquals("veth1", decoded.ifname());
+        assertEquals("", decoded.container());
+    }
+
+    @Test
+    void shouldEncodeInterfaceDetachedGoldenBytes()
+    {
+        final InterfaceDetached detached = new InterfaceDetached();
+        detached.wrapAndApplyHeader(buffer, 0).timeNs(TIME_NS).netnsIno(0).ifindex(-1)
+            .ifname("eth0").reason("vanished");
+        final byte[] golden = GoldenBytes.parse("""
+            52 46 01 00 04 00 18 00   #  0 header: template 4, block 24
+            08 07 06 05 04 03 02 01   #  8 timeNs
+            00 00 00 00 00 00 00 00   # 16 netnsIno 0 (the recorder's own)
+            ff ff ff ff               # 24 ifindex -1
+            00 00 00 00               # 28 pad
+            04 00 65 74 68 30         # 32 ifname "eth0"
+            08 00 76 61 6e 69 73 68 65 64   # 38 reason "vanished"
+            """);
+        assertEquals(48, InterfaceDetached.encodedLength("eth0", "vanished"));
+        GoldenBytes.assertBytes(golden, buffer, 0, detached.encodedLength());
+
+        final InterfaceDetached decoded = new InterfaceDetached().wrap(new UnsafeBuffer(golden), 0);
+        assertEquals(-1, decoded.ifindex());
+        assertEquals("eth0", decoded.ifname());
+        assertEquals("vanished", decoded.reason());
+    }
+
+    @Test
+    void shouldEncodeLossReportGoldenBytes()
+    {
+        final LossReport report = new LossReport();
+        report.wrapAndApplyHeader(buffer, 0).timeNs(TIME_NS).packetsSeen(1).bytesSeen(2).ringLostEvents(3)
+            .ringLostPackets(4).ringLostBytes(5).ringDeferred(6).mapFull(7).nonIp(8).malformed(9)
+            .journalLostEvents(0x0A0B);
+        final byte[] golden = GoldenBytes.parse("""
+            52 46 01 00 05 00 58 00   #  0 header: template 5, block 88
+            08 07 06 05 04 03 02 01   #  8 timeNs
+            01 00 00 00 00 00 00 00   # 16 packetsSeen
+            02 00 00 00 00 00 00 00   # 24 bytesSeen
+            03 00 00 00 00 00 00 00   # 32 ringLostEvents
+            04 00 00 00 00 00 00 00   # 40 ringLostPackets
+            05 00 00 00 00 00 00 00   # 48 ringLostBytes
+            06 00 00 00 00 00 00 00   # 56 ringDeferred
+            07 00 00 00 00 00 00 00   # 64 mapFull
+            08 00 00 00 00 00 00 00   # 72 nonIp
+            09 00 00 00 00 00 00 00   # 80 malformed
+            0b 0a 00 00 00 00 00 00   # 88 journalLostEvents
+            """);
+        GoldenBytes.assertBytes(golden, buffer, 0, report.encodedLength());
+        assertEquals(LossReport.ENCODED_LENGTH, report.encodedLength());
+
+        final LossReport decoded = new LossReport().wrap(new UnsafeBuffer(golden), 0);
+        assertEquals(TIME_NS, decoded.timeNs());
+        assertEquals(1, decoded.packetsSeen());
+        assertEquals(2, decoded.bytesSeen());
+        assertEquals(3, decoded.ringLostEvents());
+        assertEquals(4, decoded.ringLostPackets());
+        assertEquals(5, decoded.ringLostBytes());
+        assertEquals(6, decoded.ringDeferred());
+        assertEquals(7, decoded.mapFull());
+        assertEquals(8, decoded.nonIp());
+        assertEquals(9, decoded.malformed());
+        assertEquals(0x0A0B, decoded.journalLostEvents());
+    }
+
+    @Test
+    void shouldEncodeRecorderStoppedGoldenBytes()
+    {
+        final RecorderStopped stopped = new RecorderStopped();
+        stopped.wrapAndApplyHeader(buffer, 0).timeNs(TIME_NS).events(1000).reason("stopped");
+        final byte[] golden = GoldenBytes.parse("""
+            52 46 01 00 06 00 10 00   #  0 header: template 6, block 16
+            08 07 06 05 04 03 02 01   #  8 timeNs
+            e8 03 00 00 00 00 00 00   # 16 events 1000
+            07 00 73 74 6f 70 70 65 64   # 24 reason "stopped"
+            """);
+        assertEquals(33, RecorderStopped.encodedLength("stopped"));
+        GoldenBytes.assertBytes(golden, buffer, 0, stopped.encodedLength());
+
+        final RecorderStopped decoded = new RecorderStopped().wrap(new UnsafeBuffer(golden), 0);
+        assertEquals(1000, decoded.events());
+        assertEquals("stopped", decoded.reason());
+    }
+
+    @Test
+    void shouldRefuseStringsOutOfOrder()
+    {
+        final InterfaceAttached attached = new InterfaceAttached().wrapAndApplyHeader(buffer, 0);
+        final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> attached.container("c"));
+        assertEquals("InterfaceAttached: string 1 written out of order, expected string 0 next", ex.getMessage());
+        assertThrows(IllegalStateException.class, attached::encodedLength);
+    }
+
+    @Test
+    void shouldEncodeUtf8LikeStringGetBytesAndCutLongStrings()
+    {
+        final String text = "a\u00e9\u20ac\uD83D\uDE00\uD800z"; // 1, 2, 3, 4-byte chars, lone surrogate
+        final RecorderStopped stopped = new RecorderStopped();
+        stopped.wrapAndApplyHeader(buffer, 0).reason(text);
+        final byte[] expected = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(expected.length, RecorderStopped.encodedLength(text) - 24 - 2);
+        assertEquals(new String(expected, java.nio.charset.StandardCharsets.UTF_8), stopped.reason());
+
+        final String longText = "x".repeat(65534) + "\u00e9"; // the 2-byte char does not fit in 65535
+        final UnsafeBuffer big = new UnsafeBuffer(new byte[70_000]);
+        assertEquals(24 + 2 + 65534, RecorderStopped.encodedLength(longText));
+        stopped.wrapAndApplyHeader(big, 0).reason(longText);
+        assertEquals("x".repeat(65534), stopped.reason());
+    }
+}
