@@ -1,0 +1,41 @@
+package dev.flowrec.bpf;
+
+/** Indices of the kernel's per-CPU counters map, mirroring {@code enum fr_counter} in flowrec.h. */
+public final class KernelCounters
+{
+    /** IP packets counted, as wire packets. */
+    public static final int PACKETS_SEEN = 0;
+    /** Their layer-3 bytes. */
+    public static final int BYTES_SEEN = 1;
+    /** Ring buffer full: deltas that could not be kept. */
+    public static final int RB_LOST_EVENTS = 2;
+    public static final int RB_LOST_PACKETS = 3;
+    public static final int RB_LOST_BYTES = 4;
+    /** Ring buffer full: a delta left in the flow map for a later flush (nothing lost). */
+    public static final int RB_DEFERRED = 5;
+    /** Flow map full: packets emitted alone instead. */
+    public static final int MAP_FULL = 6;
+    /** Frames that are not IPv4/IPv6. */
+    public static final int NON_IP = 7;
+    /** IP frames whose headers are truncated or bogus. */
+    public static final int MALFORMED = 8;
+    public static final int COUNT = 9;
+
+    private static final String[] NAMES = {
+        "packets_seen", "bytes_seen", "rb_lost_events", "rb_lost_packets", "rb_lost_bytes", "rb_deferred",
+        "map_full", "non_ip", "malformed" };
+
+    private KernelCounters()
+    {
+    }
+
+    /** The lower_snake name of a counter index. */
+    public static String name(final int index)
+    {
+        if (index < 0 || index >= COUNT)
+        {
+            throw new IllegalArgumentException("no kernel counter " + index);
+        }
+        return NAMES[index];
+    }
+}

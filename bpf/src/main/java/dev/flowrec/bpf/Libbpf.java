@@ -1,0 +1,382 @@
+package dev.flowrec.bpf;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Raw libbpf 1.x bindings, one downcall handle per function. Calls returning int return -errno on failure
+ * ({@link #check}); calls returning a pointer return NULL and set errno, which is captured by the same
+ * downcall ({@code libbpf_get_error} afterwards would read an errno the JVM may have clobbered).
+ */
+final class Libbpf
+{
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBBPF = SymbolLookup.libraryLookup("libbpf.so.1", Arena.global());
+
+    private static final MethodHandle OBJECT_OPEN_MEM = errnoCall("bpf_object__open_mem", ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
+    private static final MethodHandle OBJECT_LOAD = call("bpf_object__load", JAVA_INT, ADDRESS);
+    private static final MethodHandle OBJECT_CLOSE = LINKER.downcallHandle(
+        LIBBPF.findOrThrow("bpf_object__close"), FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle OBJECT_NEXT_MAP = call("bpf_object__next_map", ADDRESS, ADDRESS, ADDRESS);
+    private static final MethodHandle OBJECT_FIND_MAP = call("bpf_object__find_map_by_name", ADDRESS, ADDRESS, ADDRESS);
+    private static final MethodHandle OBJECT_FIND_PROGRAM = call("bpf_object__find_program_by_name", ADDRESS, ADDRESS, ADDRESS);
+    private static final MethodHandle OBJECT_BTF = call("bpf_object__btf", ADDRESS, ADDRESS);
+    private static final MethodHandle MAP_NAME = call("bpf_map__name", ADDRESS, ADDRESS);
+    private static final MethodHandle MAP_FD = call("bpf_map__fd", JAVA_INT, ADDRESS);
+    private static final MethodHandle MAP_MAX_ENTRIES = call("bpf_map__max_entries", JAVA_INT, ADDRESS);
+    private static final MethodHandle MAP_SET_MAX_ENTRIES = call("bpf_map__set_max_entries", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle MAP_INITIAL_VALUE = call("bpf_map__initial_value", ADDRESS, ADDRESS, ADDRESS);
+    private static final MethodHandle MAP_SET_INITIAL_VALUE = call("bpf_map__set_initial_value", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+    private static final MethodHandle PROGRAM_FD = call("bpf_program__fd", JAVA_INT, ADDRESS);
+    private static final MethodHandle BTF_FIND_BY_NAME_KIND = call("btf__find_by_name_kind", JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
+    private static final MethodHandle BTF_TYPE_BY_ID = call("btf__type_by_id", ADDRESS, ADDRESS, JAVA_INT);
+    private static final MethodHandle BTF_NAME_BY_OFFSET = call("btf__name_by_offset", ADDRESS, ADDRESS, JAVA_INT);
+    private static final MethodHandle TC_HOOK_CREATE = call("bpf_tc_hook_create", JAVA_INT, ADDRESS);
+    private static final MethodHandle TC_ATTACH = call("bpf_tc_attach", JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle TC_DETACH = call("bpf_tc_detach", JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle TC_QUERY = call("bpf_tc_query", JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle PROG_TEST_RUN_OPTS = call("bpf_prog_test_run_opts", JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle MAP_LOOKUP_ELEM = call("bpf_map_lookup_elem", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle NUM_POSSIBLE_CPUS = call("libbpf_num_possible_cpus", JAVA_INT);
+
+    private Libbpf()
+    {
+    }
+
+    /** Returns rc, or throws "what: strerror (errno N)" when rc is a libbpf -errno. */
+    static int check(final int rc, final String what)
+    {
+        if (rc < 0)
+        {
+            throw BpfException.errno(what, -rc);
+        }
+        return rc;
+    }
+
+    static MemorySegment objectOpenMem(final MemorySegment elf, final MemorySegment opts, final String what)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = arena.allocate(Libc.captureLayout());
+            final MemorySegment object = (MemorySegment)OBJECT_OPEN_MEM.invokeExact(state, elf, elf.byteSize(), opts);
+            if (object.address() == 0)
+            {
+                throw BpfException.errno(what, Libc.errno(state));
+            }
+            return object;
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    static int objectLoad(final MemorySegment object)
+    {
+        try
+        {
+            return (int)OBJECT_LOAD.invokeExact(object);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    static void objectClose(final MemorySegment object)
+    {
+        try
+        {
+            OBJECT_CLOSE.invokeExact(object);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** The map after prev (NULL: the first), NULL after the last. */
+    static MemorySegment objectNextMap(final MemorySegment object, final MemorySegment prev)
+    {
+        try
+        {
+            return (MemorySegment)OBJECT_NEXT_MAP.invokeExact(object, prev);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** NULL when the object has no such map. */
+    static MemorySegment objectFindMap(final MemorySegment object, final String name)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            return (MemorySegment)OBJECT_FIND_MAP.invokeExact(object, arena.allocateFrom(name));
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** NULL when the object has no such program. */
+    static MemorySegment objectFindProgram(final MemorySegment object, final String name)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            return (MemorySegment)OBJECT_FIND_PROGRAM.invokeExact(object, arena.allocateFrom(name));
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    static MemorySegment objectBtf(final MemorySegment object)
+    {
+        try
+        {
+            return (MemorySegment)OBJECT_BTF.invokeExact(object);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    static String mapName(final MemorySegment map)
+    {
+        try
+        {
+            return string((MemorySegment)MAP_NAME.invokeExact(map));
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    static int mapFd(final MemorySegment map)
+    {
+        try
+        {
+            return (int)MAP_FD.invokeExact(map);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    static int mapMaxEntries(final MemorySegment map)
+    {
+        try
+        {
+            return (int)MAP_MAX_ENTRIES.invokeExact(map);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    static int mapSetMaxEntries(final MemorySegment map, final int maxEntries)
+    {
+        try
+        {
+            return (int)MAP_SET_MAX_ENTRIES.invokeExact(map, maxEntries);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** The map's initial contents (a .data/.rodata section), size written to sizeOut; NULL if none. */
+    static MemorySegment mapInitialValue(final MemorySegment map, final MemorySegment sizeOut)
+    {
+        try
+        {
+            return (MemorySegment)MAP_INITIAL_VALUE.invokeExact(map, sizeOut);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    static int mapSetInitialValue(final MemorySegment map, final MemorySegment value)
+    {
+        try
+        {
+            return (int)MAP_SET_INITIAL_VALUE.invokeExact(map, value, value.byteSize());
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    static int programFd(final MemorySegment program)
+    {
+        try
+        {
+            return (int)PROGRAM_FD.invokeExact(program);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** A type id, or -errno when absent. */
+    static int btfFindByNameKind(final MemorySegment btf, final String name, final int kind)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            return (int)BTF_FIND_BY_NAME_KIND.invokeExact(btf, arena.allocateFrom(name), kind);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** The struct btf_type of id (NULL if none), sized to bytes for reading. */
+    static MemorySegment btfTypeById(final MemorySegment btf, final int id, final long bytes)
+    {
+        try
+        {
+            return ((MemorySegment)BTF_TYPE_BY_ID.invokeExact(btf, id)).reinterpret(bytes);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    static String btfNameByOffset(final MemorySegment btf, final int offset)
+    {
+        try
+        {
+            return string((MemorySegment)BTF_NAME_BY_OFFSET.invokeExact(btf, offset));
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    static int tcHookCreate(final MemorySegment hook)
+    {
+        try
+        {
+            return (int)TC_HOOK_CREATE.invokeExact(hook);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    static int tcAttach(final MemorySegment hook, final MemorySegment opts)
+    {
+        try
+        {
+            return (int)TC_ATTACH.invokeExact(hook, opts);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    static int tcDetach(final MemorySegment hook, final MemorySegment opts)
+    {
+        try
+        {
+            return (int)TC_DETACH.invokeExact(hook, opts);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    static int tcQuery(final MemorySegment hook, final MemorySegment opts)
+    {
+        try
+        {
+            return (int)TC_QUERY.invokeExact(hook, opts);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    static int progTestRunOpts(final int progFd, final MemorySegment opts)
+    {
+        try
+        {
+            return (int)PROG_TEST_RUN_OPTS.invokeExact(progFd, opts);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    static int mapLookupElem(final int mapFd, final MemorySegment key, final MemorySegment value)
+    {
+        try
+        {
+            return (int)MAP_LOOKUP_ELEM.invokeExact(mapFd, key, value);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    static int numPossibleCpus()
+    {
+        try
+        {
+            return check((int)NUM_POSSIBLE_CPUS.invokeExact(), "libbpf_num_possible_cpus");
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    private static String string(final MemorySegment cString)
+    {
+        return cString.address() == 0 ? null : cString.reinterpret(Integer.MAX_VALUE).getString(0);
+    }
+
+    private static MethodHandle call(final String name, final MemoryLayout result,
+        final MemoryLayout... args)
+    {
+        return LINKER.downcallHandle(LIBBPF.findOrThrow(name), FunctionDescriptor.of(result, args));
+    }
+
+    private static MethodHandle errnoCall(final String name, final MemoryLayout result,
+        final MemoryLayout... args)
+    {
+        return LINKER.downcallHandle(
+            LIBBPF.findOrThrow(name), FunctionDescriptor.of(result, args), Linker.Option.captureCallState("errno"));
+    }
+}

@@ -1,0 +1,101 @@
+package dev.flowrec.bpf;
+
+/**
+ * flowrec's ingress and egress filters on one interface. Owns them: close detaches both. The filters hold
+ * their own reference to the programs, so they keep counting even after the {@link FlowProgram} is closed.
+ */
+public final class TcLink implements AutoCloseable
+{
+    private final String netnsPath;
+    private final String ifname;
+    private final int ifindex;
+    private boolean closed;
+
+    TcLink(final String netnsPath, final String ifname, final int ifindex)
+    {
+        this.netnsPath = netnsPath;
+        this.ifname = ifname;
+        this.ifindex = ifindex;
+    }
+
+    public int ifindex()
+    {
+        return ifindex;
+    }
+
+    public String ifname()
+    {
+        return ifname;
+    }
+
+    /** The network namespace the interface is in (e.g. /run/netns/NAME), null for the caller's own. */
+    public String netnsPath()
+    {
+        return netnsPath;
+    }
+
+    /**
+     * Detaches both directions; idempotent. An interface or namespace that is gone already took the filters
+     * with it, which is fine.
+     */
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            NetNs.call(netnsPath, this::detachBoth);
+        }
+        catch (final BpfException e)
+        {
+            if (e.errno() != Libc.ENOENT) // the namespace is gone, and its interfaces with it
+            {
+                throw e;
+            }
+        }
+    }
+
+    public String toString()
+    {
+        return "TcLink{" + describe() + "}";
+    }
+
+    private Void detachBoth()
+    {
+        BpfException failure = null;
+        for (final int point : new int[]{ Tc.EGRESS, Tc.INGRESS })
+        {
+            final int rc = Tc.detach(ifindex, point);
+            if (rc != 0 && !Tc.isAbsent(rc))
+            {
+                final BpfException e = BpfException.errno("bpf_tc_detach " + Tc.pointName(point) + " on " + describe(), -rc);
+                if (failure == null)
+                {
+                    failure = e;
+                }
+                else
+                {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null)
+        {
+            throw failure;
+        }
+        return null;
+    }
+
+    String describe()
+    {
+        return describe(netnsPath, ifname, ifindex);
+    }
+
+    static String describe(final String netnsPath, final String ifname, final int ifindex)
+    {
+        return ifname + " (ifindex " + ifindex + ")" + (netnsPath == null ? "" : " in " + netnsPath);
+    }
+}

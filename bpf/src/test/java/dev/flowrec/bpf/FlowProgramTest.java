@@ -1,0 +1,246 @@
+package dev.flowrec.bpf;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HexFormat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The real program in the real kernel, driven by BPF_PROG_TEST_RUN on hand-built frames. */
+class FlowProgramTest
+{
+    private static final int N = 1000;
+    private static final int SRC = Frames.ipv4(10, 213, 0, 1);
+    private static final int DST = Frames.ipv4(10, 213, 0, 2);
+
+    private FlowProgram program;
+
+    @AfterEach
+    void close()
+    {
+        if (program != null)
+        {
+            program.close();
+        }
+    }
+
+    @Test
+    void shouldEmitFirstDeltaThenFlushTheRestOnSweep()
+    {
+        program = FlowProgram.load(FlowProgram.Config.defaults());
+        final byte[] frame = Frames.ipv4Udp(SRC, DST, 40000, 53, 100);
+        final int totLen = Frames.ipv4TotalLength(frame);
+        final long before = Clocks.boottimeNs();
+
+        program.testRun(frame, N, false);
+
+        final Events first = Events.drain(program.ringBuffer());
+        assertEquals(1, first.list.size(), first::toString);
+        final Events.Event e = first.list.getFirst();
+        assertEquals(Reasons.FIRST, e.reason());
+        assertEquals(1, e.packets());
+        assertEquals(totLen, e.bytes());
+        assertEquals(NetIf.indexOf("lo"), e.ifindex(), "test runs happen on the namespace's loopback");
+        assertEquals(FlowEventDecoder.DIRECTION_INGRESS, e.direction());
+        assertEquals(4, e.family());
+        assertEquals(Frames.UDP, e.proto());
+        assertArrayEquals(HexFormat.of().parseHex("00000000000000000000ffff0ad50001"), e.src());
+        assertArrayEquals(HexFormat.of().parseHex("00000000000000000000ffff0ad50002"), e.dst());
+        assertEquals(40000, e.sport());
+        assertEquals(53, e.dport());
+        assertEquals(0, e.tcpFlags());
+
+        assertEquals(new SweepResult(0, false), program.sweep(3_600_000_000_000L, Reasons.IDLE), "nothing is idle");
+        assertEquals(new SweepResult(1, false), program.sweep(0, Reasons.FINAL));
+        final Events rest = Events.drain(program.ringBuffer());
+        final long after = Clocks.boottimeNs();
+        assertEquals(Reasons.FINAL, rest.list.getLast().reason(), rest::toString);
+        assertEquals(N, e.packets() + rest.packets());
+        assertEquals((long)N * totLen, e.bytes() + rest.bytes());
+        for (final Events.Event r : rest.list)
+        {
+            assertTrue(r.reason() == Reasons.INTERVAL || r.reason() == Reasons.FINAL, r::text);
+            assertTrue(before <= r.firstNs() && r.firstNs() <= r.lastNs() && r.lastNs() <= after, r::text);
+        }
+        assertTrue(before <= e.firstNs() && e.lastNs() <= after, e::text);
+
+        final long[] counters = new long[KernelCounters.COUNT];
+        program.readCounters(counters);
+        assertEquals(N, counters[KernelCounters.PACKETS_SEEN]);
+        assertEquals((long)N * totLen, counters[KernelCounters.BYTES_SEEN]);
+        assertEquals(0, counters[KernelCounters.RB_LOST_PACKETS]);
+        assertEquals(new SweepResult(0, false), program.sweep(0, Reasons.FINAL), "the map is empty now");
+    }
+
+    @Test
+    void shouldCountTcpEgressWithFlags()
+    {
+        program = FlowProgram.load(FlowProgram.Config.defaults());
+        final int psh = 0x08;
+        final int ack = 0x10;
+        final byte[] frame = Frames.ipv4Tcp(SRC, DST, 40001, 443, psh | ack, 500);
+
+        final Events events = runAndFlush(frame, true);
+
+        assertEquals(N, events.packets());
+        assertEquals((long)N * Frames.ipv4TotalLength(frame), events.bytes());
+        for (final Events.Event e : events.list)
+        {
+            assertEquals(Frames.TCP, e.proto());
+            assertEquals(FlowEventDecoder.DIRECTION_EGRESS, e.direction());
+            assertEquals(40001, e.sport());
+            assertEquals(443, e.dport());
+            assertEquals(psh | ack, e.tcpFlags());
+        }
+    }
+
+    @Test
+    void shouldCountIpv6Udp()
+    {
+        program = FlowProgram.load(FlowProgram.Config.defaults());
+        final byte[] src = HexFormat.of().parseHex("fd00000000000000000000000000000a");
+        final byte[] dst = HexFormat.of().parseHex("fd00000000000000000000000000000b");
+        final Events events = runAndFlush(Frames.ipv6Udp(src, dst, 5353, 5354, 60), false);
+
+        assertEquals(N, events.packets());
+        assertEquals(N * (40L + 8 + 60), events.bytes());
+        final Events.Event e = events.list.getFirst();
+        assertEquals(6, e.family());
+        assertEquals(Frames.UDP, e.proto());
+        assertArrayEquals(src, e.src());
+        assertArrayEquals(dst, e.dst());
+        assertEquals(5353, e.sport());
+        assertEquals(5354, e.dport());
+    }
+
+    @Test
+    void shouldSeeThroughAVlanTag()
+    {
+        program = FlowProgram.load(FlowProgram.Config.defaults());
+        final byte[] untagged = Frames.ipv4Udp(SRC, DST, 40002, 123, 48);
+        final Events events = runAndFlush(Frames.vlanTagged(untagged, 42), false);
+
+        assertEquals(N, events.packets());
+        assertEquals((long)N * Frames.ipv4TotalLength(untagged), events.bytes());
+        assertEquals(40002, events.list.getFirst().sport());
+        assertEquals(123, events.list.getFirst().dport());
+    }
+
+    @Test
+    void shouldCountNonFirstFragmentUnderPortsZero()
+    {
+        program = FlowProgram.load(FlowProgram.Config.defaults());
+        final byte[] frame = Frames.ipv4Fragment(SRC, DST, 200);
+        final Events events = runAndFlush(frame, false);
+
+        assertEquals(N, events.packets());
+        assertEquals((long)N * Frames.ipv4TotalLength(frame), events.bytes());
+        final Events.Event e = events.list.getFirst();
+        assertEquals(Frames.UDP, e.proto());
+        assertEquals(0, e.sport());
+        assertEquals(0, e.dport());
+    }
+
+    @Test
+    void shouldEmitOneEventPerPacketInPacketMode()
+    {
+        program = FlowProgram.load(FlowProgram.Config.defaults().withFlushIntervalNs(0));
+        final byte[] frame = Frames.ipv4Udp(SRC, DST, 40003, 9, 10);
+
+        program.testRun(frame, 10, false);
+
+        final Events events = Events.drain(program.ringBuffer());
+        assertEquals(10, events.list.size());
+        for (final Events.Event e : events.list)
+        {
+            assertEquals(Reasons.PACKET, e.reason());
+            assertEquals(1, e.packets());
+            assertEquals(Frames.ipv4TotalLength(frame), e.bytes());
+        }
+        assertEquals(new SweepResult(0, false), program.sweep(0, Reasons.FINAL), "packet mode keeps no flows");
+    }
+
+    @Test
+    void shouldAccountForEveryPacketWhenTheRingOverflows()
+    {
+        final int page = 4096;
+        program = FlowProgram.load(FlowProgram.Config.defaults().withFlushIntervalNs(0).withRingBytes(page));
+        final int repeat = 100_000;
+
+        program.testRun(Frames.ipv4Udp(SRC, DST, 40004, 9, 10), repeat, false);
+
+        final Events events = Events.drain(program.ringBuffer());
+        final long[] counters = new long[KernelCounters.COUNT];
+        program.readCounters(counters);
+        assertTrue(events.list.size() > 0 && counters[KernelCounters.RB_LOST_PACKETS] > 0);
+        assertEquals(repeat, events.list.size() + counters[KernelCounters.RB_LOST_PACKETS]);
+        assertEquals(counters[KernelCounters.RB_LOST_PACKETS], counters[KernelCounters.RB_LOST_EVENTS]);
+        assertEquals(repeat, counters[KernelCounters.PACKETS_SEEN]);
+    }
+
+    @Test
+    void shouldCountNonIpAndMalformedFrames()
+    {
+        program = FlowProgram.load(FlowProgram.Config.defaults());
+        final byte[] arp = new byte[42];
+        arp[12] = 0x08;
+        arp[13] = 0x06;
+        final byte[] bogus = Frames.ipv4Udp(SRC, DST, 1, 2, 0);
+        bogus[14] = 0x44; // IPv4 with a 16-byte header: shorter than the minimum
+
+        program.testRun(arp, 3, false);
+        program.testRun(bogus, 2, true);
+
+        final long[] counters = new long[KernelCounters.COUNT];
+        program.readCounters(counters);
+        assertEquals(3, counters[KernelCounters.NON_IP]);
+        assertEquals(2, counters[KernelCounters.MALFORMED]);
+        assertEquals(0, counters[KernelCounters.PACKETS_SEEN]);
+        assertEquals(0, Events.drain(program.ringBuffer()).list.size());
+    }
+
+    @Test
+    void shouldCloseIdempotentlyAndRefuseUseAfterClose()
+    {
+        program = FlowProgram.load(FlowProgram.Config.defaults());
+        assertTrue(program.mapFd(FlowProgram.EVENTS_MAP) > 0);
+        assertTrue(program.programFd(FlowProgram.SWEEP_PROGRAM) > 0);
+        assertThrows(BpfException.class, () -> program.mapFd("nope"));
+        program.close();
+        program.close();
+        assertThrows(IllegalStateException.class, () -> program.sweep(0, Reasons.FINAL));
+        assertThrows(IllegalStateException.class, () -> program.ringBuffer().read(e -> { }, 1));
+    }
+
+    @Test
+    void shouldRejectBadConfig()
+    {
+        assertThrows(IllegalArgumentException.class, () -> new FlowProgram.Config(-1, 1, 4096));
+        assertThrows(IllegalArgumentException.class, () -> new FlowProgram.Config(0, 0, 4096));
+        assertThrows(IllegalArgumentException.class, () -> new FlowProgram.Config(0, 1, 3 * 4096));
+        assertThrows(IllegalArgumentException.class, () -> new FlowProgram.Config(0, 1, 2048));
+    }
+
+    @Test
+    void shouldTakeTheClockOffsetWithinAMillisecondOfTheJvmClock()
+    {
+        final long offset = Clocks.bootToRealtimeOffsetNs();
+        final long wallNs = System.currentTimeMillis() * 1_000_000L;
+        assertTrue(Math.abs(Clocks.boottimeNs() + offset - wallNs) < 50_000_000L, "offset " + offset);
+        assertTrue(Math.abs(Clocks.realtimeNs() - wallNs) < 50_000_000L);
+    }
+
+    private Events runAndFlush(final byte[] frame, final boolean egress)
+    {
+        program.testRun(frame, N, egress);
+        final Events events = Events.drain(program.ringBuffer());
+        assertEquals(new SweepResult(1, false), program.sweep(0, Reasons.FINAL));
+        events.list.addAll(Events.drain(program.ringBuffer()).list);
+        assertEquals(Reasons.FIRST, events.list.getFirst().reason(), events::toString);
+        return events;
+    }
+}
