@@ -30,6 +30,14 @@ public class BpfException extends RuntimeException
         return new BpfException(what + ": " + Libc.strerror(errno) + " (errno " + errno + ")", errno, null);
     }
 
+    /** As {@link #errno(String, int)}, followed by what libbpf or the kernel said about it, if anything. */
+    static BpfException errno(final String what, final int errno, final String detail)
+    {
+        final BpfException e = errno(what, errno);
+        return detail == null || detail.isEmpty() ? e :
+            new BpfException(e.getMessage() + "; " + detail, errno, null);
+    }
+
     /** The errno of the failed call, 0 when the failure did not come with one. */
     public int errno()
     {

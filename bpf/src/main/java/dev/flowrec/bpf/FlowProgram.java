@@ -174,10 +174,10 @@ public final class FlowProgram implements AutoCloseable
             }
             catch (final BpfException e)
             {
-                final int rc = Tc.detach(ifindex, Tc.INGRESS);
-                if (rc != 0)
+                final LibbpfLog.Captured detached = Tc.detach(ifindex, Tc.INGRESS);
+                if (detached.rc() != 0)
                 {
-                    e.addSuppressed(BpfException.errno("bpf_tc_detach ingress on " + what, -rc));
+                    e.addSuppressed(detached.failure("bpf_tc_detach ingress on " + what));
                 }
                 throw e;
             }

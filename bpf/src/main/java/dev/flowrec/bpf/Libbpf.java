@@ -43,10 +43,22 @@ final class Libbpf
     private static final MethodHandle TC_HOOK_CREATE = call("bpf_tc_hook_create", JAVA_INT, ADDRESS);
     private static final MethodHandle TC_ATTACH = call("bpf_tc_attach", JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle TC_DETACH = call("bpf_tc_detach", JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle TC_QUERY = call("bpf_tc_query", JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle PROG_TEST_RUN_OPTS = call("bpf_prog_test_run_opts", JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle MAP_LOOKUP_ELEM = call("bpf_map_lookup_elem", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle NUM_POSSIBLE_CPUS = call("libbpf_num_possible_cpus", JAVA_INT);
+    private static final MethodHandle SET_PRINT = call("libbpf_set_print", ADDRESS, ADDRESS);
+
+    static
+    {
+        try
+        {
+            final MemorySegment previous = (MemorySegment)SET_PRINT.invokeExact(LibbpfLog.printer());
+        }
+        catch (final Throwable t)
+        {
+            throw new ExceptionInInitializerError(t);
+        }
+    }
 
     private Libbpf()
     {
@@ -314,17 +326,6 @@ final class Libbpf
         }
     }
 
-    static int tcQuery(final MemorySegment hook, final MemorySegment opts)
-    {
-        try
-        {
-            return (int)TC_QUERY.invokeExact(hook, opts);
-        }
-        catch (final Throwable t)
-        {
-            throw Libc.rethrow(t);
-        }
-    }
 
     static int progTestRunOpts(final int progFd, final MemorySegment opts)
     {

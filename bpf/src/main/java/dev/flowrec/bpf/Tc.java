@@ -53,15 +53,14 @@ public final class Tc
         int removed = 0;
         for (final int point : new int[]{ INGRESS, EGRESS })
         {
-            final int rc = detach(ifindex, point);
-            if (rc == 0)
+            final LibbpfLog.Captured detached = detach(ifindex, point);
+            if (detached.rc() == 0)
             {
                 removed++;
             }
-            else if (!isAbsent(rc))
+            else if (!isAbsent(detached.rc()))
             {
-                throw BpfException.errno("bpf_tc_detach " + pointName(point) + " of stale filter on ifindex " +
-                    ifindex, -rc);
+                throw detached.failure("bpf_tc_detach " + pointName(point) + " of stale filter on ifindex " + ifindex);
             }
         }
         return removed;
@@ -72,10 +71,11 @@ public final class Tc
     {
         try (Arena arena = Arena.ofConfined())
         {
-            final int rc = Libbpf.tcHookCreate(hook(arena, ifindex, INGRESS | EGRESS));
-            if (rc < 0 && rc != -Libc.EEXIST)
+            final MemorySegment hook = hook(arena, ifindex, INGRESS | EGRESS);
+            final LibbpfLog.Captured created = LibbpfLog.capture(() -> Libbpf.tcHookCreate(hook));
+            if (created.rc() < 0 && created.rc() != -Libc.EEXIST)
             {
-                throw BpfException.errno("bpf_tc_hook_create on " + what, -rc);
+                throw created.failure("bpf_tc_hook_create on " + what);
             }
         }
     }
@@ -84,36 +84,26 @@ public final class Tc
     {
         try (Arena arena = Arena.ofConfined())
         {
+            final MemorySegment hook = hook(arena, ifindex, point);
             final MemorySegment opts = opts(arena);
             opts.set(JAVA_INT, 8, progFd);
-            Libbpf.check(Libbpf.tcAttach(hook(arena, ifindex, point), opts),
-                "bpf_tc_attach " + pointName(point) + " on " + what);
+            final LibbpfLog.Captured attached = LibbpfLog.capture(() -> Libbpf.tcAttach(hook, opts));
+            if (attached.rc() < 0)
+            {
+                throw attached.failure("bpf_tc_attach " + pointName(point) + " on " + what);
+            }
         }
     }
 
-    /** Removes flowrec's filter; returns 0 or libbpf's -errno (-ENOENT: no such filter). */
-    static int detach(final int ifindex, final int point)
+    /** Removes flowrec's filter; rc 0 or libbpf's -errno (see {@link #isAbsent}), with the kernel's words. */
+    static LibbpfLog.Captured detach(final int ifindex, final int point)
     {
         try (Arena arena = Arena.ofConfined())
         {
             // Detach names the filter by handle and priority alone: prog_fd, prog_id and flags must be 0.
-            return Libbpf.tcDetach(hook(arena, ifindex, point), opts(arena));
-        }
-    }
-
-    /** The program id of flowrec's filter, or 0 when there is none. */
-    static int queryProgramId(final int ifindex, final int point)
-    {
-        try (Arena arena = Arena.ofConfined())
-        {
+            final MemorySegment hook = hook(arena, ifindex, point);
             final MemorySegment opts = opts(arena);
-            final int rc = Libbpf.tcQuery(hook(arena, ifindex, point), opts);
-            if (isAbsent(rc))
-            {
-                return 0;
-            }
-            Libbpf.check(rc, "bpf_tc_query " + pointName(point) + " on ifindex " + ifindex);
-            return opts.get(JAVA_INT, 16);
+            return LibbpfLog.capture(() -> Libbpf.tcDetach(hook, opts));
         }
     }
 

@@ -68,10 +68,10 @@ public final class TcLink implements AutoCloseable
         BpfException failure = null;
         for (final int point : new int[]{ Tc.EGRESS, Tc.INGRESS })
         {
-            final int rc = Tc.detach(ifindex, point);
-            if (rc != 0 && !Tc.isAbsent(rc))
+            final LibbpfLog.Captured detached = Tc.detach(ifindex, point);
+            if (detached.rc() != 0 && !Tc.isAbsent(detached.rc()))
             {
-                final BpfException e = BpfException.errno("bpf_tc_detach " + Tc.pointName(point) + " on " + describe(), -rc);
+                final BpfException e = detached.failure("bpf_tc_detach " + Tc.pointName(point) + " on " + describe());
                 if (failure == null)
                 {
                     failure = e;

@@ -217,6 +217,26 @@ class FlowProgramTest
     }
 
     @Test
+    void shouldCloseEverythingWhenLoadFailsHalfWay() throws java.io.IOException
+    {
+        final long fdsBefore = openFds();
+        // The kernel refuses a hash map of 2^31 buckets: bpf_object__load fails after open and configure.
+        final BpfException e = assertThrows(BpfException.class,
+            () -> FlowProgram.load(FlowProgram.Config.defaults().withMaxFlows(Integer.MAX_VALUE)));
+        assertTrue(e.getMessage().startsWith("bpf_object__load flowrec.bpf.o: "), e::getMessage);
+        assertTrue(e.errno() > 0);
+        assertEquals(fdsBefore, openFds(), "no fd left open");
+    }
+
+    @Test
+    void shouldNameTheCallAndTheErrno()
+    {
+        assertEquals("bpf_tc_attach egress on veth0 (ifindex 5): Operation not permitted (errno 1)",
+            BpfException.errno("bpf_tc_attach egress on veth0 (ifindex 5)", 1).getMessage());
+        assertEquals(1, BpfException.errno("x", 1).errno());
+    }
+
+    @Test
     void shouldRejectBadConfig()
     {
         assertThrows(IllegalArgumentException.class, () -> new FlowProgram.Config(-1, 1, 4096));
@@ -232,6 +252,14 @@ class FlowProgramTest
         final long wallNs = System.currentTimeMillis() * 1_000_000L;
         assertTrue(Math.abs(Clocks.boottimeNs() + offset - wallNs) < 50_000_000L, "offset " + offset);
         assertTrue(Math.abs(Clocks.realtimeNs() - wallNs) < 50_000_000L);
+    }
+
+    private static long openFds() throws java.io.IOException
+    {
+        try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd")))
+        {
+            return fds.count();
+        }
     }
 
     private Events runAndFlush(final byte[] frame, final boolean egress)
