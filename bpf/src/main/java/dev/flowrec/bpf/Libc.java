@@ -218,7 +218,7 @@ final class Libc
         return new BpfException("native call failed", t);
     }
 
-    static MethodHandle errnoCall(final String name, final FunctionDescriptor descriptor, final Linker.Option... more)
+    private static MethodHandle errnoCall(final String name, final FunctionDescriptor descriptor, final Linker.Option... more)
     {
         final Linker.Option[] options = new Linker.Option[more.length + 1];
         options[0] = Linker.Option.captureCallState("errno");
