@@ -33,6 +33,9 @@ public final class JournalReader implements AutoCloseable
     private long skippedEvents;
     private String lastSkipReason;
     private boolean closed;
+    private boolean lastEventZeroCopy;
+    private long copiedEvents;
+    private boolean zeroCopy = true;
 
     private JournalReader(final Path dir, final SingleChronicleQueue queue)
     {
@@ -138,21 +141,42 @@ public final class JournalReader implements AutoCloseable
             eventBuffer.wrap(scratch, 0, 0);
             return;
         }
-        if (bytes.isDirectMemory())
+        if (zeroCopy && bytes.isDirectMemory())
         {
             final long address = bytes.addressForRead(position);
             if (bytes.bytesStore().inside(position, length))
             {
                 eventBuffer.wrap(address, length);
+                lastEventZeroCopy = true;
                 return;
             }
         }
+        lastEventZeroCopy = false;
+        copiedEvents++;
         scratch.checkLimit(length);
         for (int i = 0; i < length; i++)
         {
             scratch.putByte(i, bytes.readByte(position + i));
         }
         eventBuffer.wrap(scratch, 0, length);
+    }
+
+    /** @return whether the last event was delivered straight from the mapped file (for tests and diagnostics). */
+    boolean lastEventWasZeroCopy()
+    {
+        return lastEventZeroCopy;
+    }
+
+    /** Tests: false forces the copying fallback. */
+    void zeroCopy(final boolean zeroCopy)
+    {
+        this.zeroCopy = zeroCopy;
+    }
+
+    /** @return events copied to scratch because they straddled a mapping chunk. */
+    long copiedEvents()
+    {
+        return copiedEvents;
     }
 
     /** Rewinds to the first event of the journal. */

@@ -28,12 +28,20 @@ import java.nio.file.Path;
  * journal directory at a time is the intended use; Chronicle's write lock serialises several.
  * <p>
  * {@link #claim} is zero-copy: the returned buffer points into the memory-mapped cycle file, inside the
- * open document. If an event would straddle a mapping chunk, it is built in a reusable scratch buffer
- * and copied on commit. Nothing is allocated per event, except by Chronicle when a cycle rolls.
+ * open document (Chronicle maps each chunk with an overlap, so an event crossing a chunk boundary is
+ * still contiguous). Should an event ever not lie in the mapped window, it is built in a reusable
+ * scratch buffer and copied on commit. Nothing is allocated per event, except by Chronicle when a cycle rolls.
  * The journal reads no clock for event times; Chronicle's {@link TimeProvider} only picks the cycle file.
  */
 public final class JournalWriter implements AutoCloseable
 {
+    /**
+     * Largest event {@link #claim} accepts: far above the largest event of schema 1 (a RecorderStarted with
+     * four 64 KiB strings, ~256 KiB) and far below Chronicle's limit (a document must be smaller than a
+     * mapping chunk, 64 MiB by default).
+     */
+    public static final int MAX_EVENT_LENGTH = 1 << 20;
+
     private final Path dir;
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
@@ -45,6 +53,8 @@ public final class JournalWriter implements AutoCloseable
     private int claimedLength;
     private boolean claimedScratch;
     private long eventsAppended;
+    private long scratchClaims;
+    private boolean zeroCopy = true;
     private boolean closed;
 
     private JournalWriter(final Path dir, final SingleChronicleQueue queue)
@@ -73,6 +83,13 @@ public final class JournalWriter implements AutoCloseable
      */
     public static JournalWriter open(final Path dir, final RollCycle rollCycle, final TimeProvider timeProvider)
     {
+        return open(dir, rollCycle, timeProvider, 0);
+    }
+
+    /** As {@link #open(Path, RollCycle, TimeProvider)}; {@code blockSize} > 0 sets Chronicle's mapping chunk size (tests). */
+    static JournalWriter open(
+        final Path dir, final RollCycle rollCycle, final TimeProvider timeProvider, final long blockSize)
+    {
         final Path absolute = dir.toAbsolutePath();
         try
         {
@@ -92,6 +109,10 @@ public final class JournalWriter implements AutoCloseable
         if (timeProvider != null)
         {
             builder.timeProvider(timeProvider);
+        }
+        if (blockSize > 0)
+        {
+            builder.blockSize(blockSize);
         }
         SingleChronicleQueue queue = null;
         try
@@ -131,9 +152,9 @@ public final class JournalWriter implements AutoCloseable
         {
             throw new IllegalStateException("journal writer is closed: " + dir);
         }
-        if (length <= 0)
+        if (length <= 0 || length > MAX_EVENT_LENGTH)
         {
-            throw new IllegalArgumentException("event length must be positive: " + length);
+            throw new IllegalArgumentException("event length must be in 1.." + MAX_EVENT_LENGTH + ": " + length);
         }
 
         final DocumentContext dc = appender.writingDocument();
@@ -145,7 +166,7 @@ public final class JournalWriter implements AutoCloseable
         try
         {
             // Zero-copy when the event fits the mapped chunk holding its start (the usual case).
-            if (bytes.isDirectMemory())
+            if (zeroCopy && bytes.isDirectMemory())
             {
                 final long address = bytes.addressForWrite(position);
                 if (bytes.bytesStore().inside(position, length))
@@ -157,6 +178,7 @@ public final class JournalWriter implements AutoCloseable
                 }
             }
             claimedScratch = true;
+            scratchClaims++;
             scratch.checkLimit(length);
             claimBuffer.wrap(scratch, 0, length);
             return claimBuffer;
@@ -222,6 +244,24 @@ public final class JournalWriter implements AutoCloseable
     public long lastIndex()
     {
         return appender.lastIndexAppended();
+    }
+
+    /** @return whether the last claim pointed straight into the mapped file (for tests and diagnostics). */
+    boolean lastClaimWasZeroCopy()
+    {
+        return !claimedScratch;
+    }
+
+    /** Tests: false forces the copying fallback. */
+    void zeroCopy(final boolean zeroCopy)
+    {
+        this.zeroCopy = zeroCopy;
+    }
+
+    /** @return claims that went through the scratch buffer because the event straddled a mapping chunk. */
+    long scratchClaims()
+    {
+        return scratchClaims;
     }
 
     /** Aborts an open claim, then closes the appender and the queue. Idempotent. */

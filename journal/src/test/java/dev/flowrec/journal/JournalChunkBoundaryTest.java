@@ -1,0 +1,117 @@
+package dev.flowrec.journal;
+
+import dev.flowrec.journal.schema.RecorderStarted;
+import dev.flowrec.journal.schema.RecorderStopped;
+import org.agrona.MutableDirectBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * With a small mapping chunk (64 KiB), large events keep crossing chunk boundaries. Chronicle maps each
+ * chunk with an overlap at least as large as its largest document (a document must be smaller than a
+ * chunk: it asserts so), so claims stay zero-copy across boundaries and every byte comes back.
+ */
+class JournalChunkBoundaryTest
+{
+    private static final int EVENTS = 2000;
+
+    @TempDir
+    Path tmp;
+
+    private final RecorderStarted started = new RecorderStarted();
+    private final RecorderStopped stopped = new RecorderStopped();
+
+    @Test
+    void shouldWriteAndReadEventsThatStraddleMappingChunks()
+    {
+        final long[] copies = roundTrip(true);
+        assertEquals(0, copies[0], "claims across chunk boundaries stay zero-copy");
+        assertEquals(0, copies[1], "reads across chunk boundaries stay zero-copy");
+    }
+
+    @Test
+    void shouldRoundTripThroughTheCopyingFallback()
+    {
+        final long[] copies = roundTrip(false);
+        assertEquals(EVENTS, copies[0]);
+        assertEquals(EVENTS, copies[1]);
+    }
+
+    /** @return {writer scratch claims, reader copies} */
+    private long[] roundTrip(final boolean zeroCopy)
+    {
+        final Path dir = tmp.resolve("journal-" + zeroCopy);
+        long scratchClaims;
+        try (JournalWriter writer = JournalWriter.open(dir, JournalPaths.DEFAULT_ROLL_CYCLE, null, 64 << 10))
+        {
+            writer.zeroCopy(zeroCopy);
+            for (int i = 0; i < EVENTS; i++)
+            {
+                final String text = text(i);
+                if (isLarge(i))
+                {
+                    // 4 strings of ~11 KB: ~45 KB, most of a chunk.
+                    final MutableDirectBuffer b = writer.claim(RecorderStarted.encodedLength(text, text, text, text));
+                    started.wrapAndApplyHeader(b, 0).timeNs(i).pid(i).host(text).kernel(text).flowrecVersion(text)
+                        .config(text);
+                }
+                else
+                {
+                    final MutableDirectBuffer b = writer.claim(RecorderStopped.encodedLength(text));
+                    stopped.wrapAndApplyHeader(b, 0).timeNs(i).events(i * 3L).reason(text);
+                }
+                writer.commit();
+            }
+            scratchClaims = writer.scratchClaims();
+        }
+
+        final int[] next = new int[1];
+        final long copied;
+        try (JournalReader reader = JournalReader.open(dir))
+        {
+            reader.zeroCopy(zeroCopy);
+            while (reader.poll((templateId, buffer, offset, length) ->
+            {
+                final int i = next[0]++;
+                if (isLarge(i))
+                {
+                    assertEquals(RecorderStarted.TEMPLATE_ID, templateId);
+                    started.wrap(buffer, offset);
+                    assertEquals(i, started.timeNs());
+                    assertEquals(i, started.pid());
+                    assertEquals(text(i), started.host());
+                    assertEquals(text(i), started.config());
+                    assertEquals(length, started.encodedLength());
+                }
+                else
+                {
+                    assertEquals(RecorderStopped.TEMPLATE_ID, templateId);
+                    stopped.wrap(buffer, offset);
+                    assertEquals(i, stopped.timeNs());
+                    assertEquals(i * 3L, stopped.events());
+                    assertEquals(text(i), stopped.reason());
+                    assertEquals(length, stopped.encodedLength());
+                }
+            }, 100) > 0)
+            {
+            }
+            copied = reader.copiedEvents();
+        }
+        assertEquals(EVENTS, next[0]);
+        return new long[] {scratchClaims, copied};
+    }
+
+    private static boolean isLarge(final int i)
+    {
+        return i % 10 == 7;
+    }
+
+    private static String text(final int i)
+    {
+        return ("event " + i + " ").repeat(isLarge(i) ? 1250 : 1 + i % 300);
+    }
+}
