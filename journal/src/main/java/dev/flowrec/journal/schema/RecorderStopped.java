@@ -13,7 +13,7 @@ import org.agrona.MutableDirectBuffer;
  *   +---------------+---------------+---------------+
  *  24  {u16 len, reason}  (UTF-8)
  * </pre>
- * events: events appended in this run (this one excluded).
+ * events: events the recorder appended in this run, this RecorderStopped included (as the recorder writes it).
  */
 public final class RecorderStopped extends EventFlyweight
 {
