@@ -128,7 +128,7 @@ public final class FlowProgram implements AutoCloseable
             Rodata.setLong(object, FLUSH_INTERVAL_VARIABLE, config.flushIntervalNs(), OBJECT_NAME);
             setMaxEntries(object, FLOWS_MAP, config.maxFlows());
             setMaxEntries(object, EVENTS_MAP, config.ringBytes());
-            Libbpf.check(Libbpf.objectLoad(object), "bpf_object__load " + OBJECT_NAME);
+            loadCaptured(object);
             return new FlowProgram(config, arena, object);
         }
         catch (final RuntimeException | Error e)
@@ -139,6 +139,30 @@ public final class FlowProgram implements AutoCloseable
             }
             arena.close();
             throw e;
+        }
+    }
+
+    /**
+     * Loads with libbpf's log captured: a refusal is one line naming the call, the errno and libbpf's first
+     * word on it; the whole log (a verifier trace can run to pages) goes to stderr only with FLOWREC_DEBUG.
+     */
+    private static void loadCaptured(final MemorySegment object)
+    {
+        final MemorySegment target = object;
+        final LibbpfLog.Captured load = LibbpfLog.capture(() -> Libbpf.objectLoad(target));
+        if (load.rc() < 0)
+        {
+            if (System.getenv("FLOWREC_DEBUG") != null)
+            {
+                System.err.println(load.messages());
+            }
+            final String first = load.messages().lines().findFirst().orElse("").split("; ")[0];
+            throw BpfException.errno("bpf_object__load " + OBJECT_NAME, -load.rc(),
+                first.length() > 200 ? first.substring(0, 200) + "..." : first);
+        }
+        if (!load.messages().isEmpty())
+        {
+            System.err.println(load.messages());
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * SIGINT, SIGTERM or a deadline ask the recorder to stop; the JVM then waits (in its shutdown hook) until
  * the recorder has flushed every pending flow and detached its filters, so a signal never truncates a run.
+ * A run stopped cleanly by a signal exits 0, as tcpdump does; one that could not stop in time exits 143.
  */
 public final class StopSignal implements AutoCloseable
 {
@@ -35,10 +36,15 @@ public final class StopSignal implements AutoCloseable
 
     private void onSignal()
     {
+        final boolean bySignal = stopped.getCount() != 0; // else the recorder had finished: a normal exit
         requested = true;
         try
         {
-            stopped.await(SHUTDOWN_GRACE_S, TimeUnit.SECONDS);
+            if (stopped.await(SHUTDOWN_GRACE_S, TimeUnit.SECONDS) && bySignal)
+            {
+                // Stopped cleanly on a signal: everything is flushed and closed, so end with success.
+                Runtime.getRuntime().halt(0);
+            }
         }
         catch (final InterruptedException ex)
         {

@@ -1,0 +1,54 @@
+package dev.flowrec.recorder.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a command to completion with a timeout; a hung command fails the test instead of hanging the build. */
+record Sh(int exit, String out, String err)
+{
+    static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+    static final String FLOWREC = ROOT.resolve("scripts/flowrec").toString();
+
+    static Sh run(final String... command) throws IOException, InterruptedException
+    {
+        final Path out = Files.createTempFile("sh", ".out");
+        final Path err = Files.createTempFile("sh", ".err");
+        try
+        {
+            final Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS))
+            {
+                p.destroyForcibly();
+                throw new AssertionError("timed out: " + String.join(" ", command));
+            }
+            return new Sh(p.exitValue(), Files.readString(out), Files.readString(err));
+        }
+        finally
+        {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    static Sh ok(final String... command) throws IOException, InterruptedException
+    {
+        final Sh r = run(command);
+        if (r.exit != 0)
+        {
+            throw new AssertionError(String.join(" ", command) + " exited " + r.exit + ": " + r.err);
+        }
+        return r;
+    }
+
+    /** Runs scripts/flowrec inside a network namespace. */
+    static List<String> flowrecIn(final String netns, final String... args)
+    {
+        final List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns, FLOWREC));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+}
