@@ -203,10 +203,14 @@ static long sweep_one(void *map, struct fr_flow_key *key, struct fr_flow_state *
 {
 	if (c->idle_ns && c->now - v->last_ns < c->idle_ns)
 		return 0;
-	/* Leave room for this flow's delta and for packets racing with us. */
+	/* Leave room for this flow's delta and for packets racing with us: a quarter of the ring, at most
+	 * 64 records, so that even the smallest ring makes progress once drained. */
 	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
 	__u64 used = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	if (used + 64 * (sizeof(struct fr_flow_event) + 8) > size) {
+	__u64 room = size / 4;
+	if (room > 64 * (sizeof(struct fr_flow_event) + 8))
+		room = 64 * (sizeof(struct fr_flow_event) + 8);
+	if (used + room > size) {
 		c->incomplete = 1;
 		return 1;
 	}

@@ -1,4 +1,4 @@
-/* Records shared between the BPF program and the JVM (dev.flowrec.bpf.KernelLayout mirrors them;
+/* Records shared between the BPF program and the JVM (dev.flowrec.bpf.FlowEventDecoder mirrors the event;
  * a golden-bytes test pins every offset). All little-endian, x86_64 and BPF agree on alignment. */
 #ifndef FLOWREC_H
 #define FLOWREC_H

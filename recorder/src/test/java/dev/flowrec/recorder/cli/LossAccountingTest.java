@@ -1,0 +1,141 @@
+package dev.flowrec.recorder.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * No silent loss: a ring buffer far too small for a ping flood overflows, and what the journal holds plus
+ * what the kernel counted as lost equals what ping sent and received, packet for packet and byte for byte.
+ * In flow mode the same overflow loses nothing: deltas wait in the kernel map for a later flush.
+ */
+class LossAccountingTest
+{
+    private static final int PINGS = 20_000;
+    private static final int ICMP_IP_BYTES = 84; // 20 IP + 8 ICMP + 56 payload
+    private static final Pattern LOST = Pattern.compile("lost (\\d+) deltas \\((\\d+) packets, (\\d+) bytes\\)");
+
+    private final String ns = "frloss" + ProcessHandle.current().pid();
+
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void createPair() throws Exception
+    {
+        Sh.ok("ip", "netns", "add", ns + "a");
+        Sh.ok("ip", "netns", "add", ns + "b");
+        Sh.ok("ip", "link", "add", "fl0", "netns", ns + "a", "type", "veth", "peer", "name", "fl1", "netns", ns + "b");
+        for (final String side : new String[] {"a", "b"})
+        {
+            // IPv4 only: no neighbour discovery or MLD packets to blur the count.
+            Sh.ok("ip", "netns", "exec", ns + side, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
+            Sh.ok("ip", "-n", ns + side, "link", "set", "lo", "up");
+        }
+        Sh.ok("ip", "-n", ns + "a", "addr", "add", "10.213.77.1/24", "dev", "fl0");
+        Sh.ok("ip", "-n", ns + "b", "addr", "add", "10.213.77.2/24", "dev", "fl1");
+        Sh.ok("ip", "-n", ns + "a", "link", "set", "fl0", "up");
+        Sh.ok("ip", "-n", ns + "b", "link", "set", "fl1", "up");
+    }
+
+    @AfterEach
+    void deletePair() throws Exception
+    {
+        Sh.run("ip", "netns", "del", ns + "a");
+        Sh.run("ip", "netns", "del", ns + "b");
+    }
+
+    @Test
+    void shouldAccountForEveryPacketWhenTheRingOverflowsInPacketMode() throws Exception
+    {
+        final Totals t = floodAndQuery("packet");
+        assertTrue(t.lostPackets > 0, "a 4 KiB ring (46 records) overflows under a 20000-ping flood");
+        assertEquals(2L * PINGS, t.journaledPackets + t.lostPackets, "journaled + lost = sent");
+        assertEquals(2L * PINGS * ICMP_IP_BYTES, t.journaledBytes + t.lostBytes, "bytes too");
+    }
+
+    @Test
+    void shouldLoseNothingWhenTheRingOverflowsInFlowMode() throws Exception
+    {
+        final Totals t = floodAndQuery("flow");
+        assertEquals(0, t.lostPackets, "deltas that find the ring full wait in the map");
+        assertEquals(2L * PINGS, t.journaledPackets);
+        assertEquals(2L * PINGS * ICMP_IP_BYTES, t.journaledBytes);
+    }
+
+    private record Totals(long journaledPackets, long journaledBytes, long lostPackets, long lostBytes)
+    {
+    }
+
+    private Totals floodAndQuery(final String mode) throws Exception
+    {
+        final Path journal = tmp.resolve(mode);
+        final Process recorder = new ProcessBuilder(Sh.flowrecIn(ns + "a", "record", "--iface", "fl0", "--journal",
+            journal.toString(), "--mode", mode, "--ring-size", "4096", "--flush-interval", "100ms"))
+            .redirectErrorStream(true).redirectOutput(tmp.resolve(mode + ".log").toFile()).start();
+        try
+        {
+            awaitRecording(tmp.resolve(mode + ".log"));
+            final Sh ping = Sh.ok("ip", "netns", "exec", ns + "a", "ping", "-f", "-q", "-c", Integer.toString(PINGS), "10.213.77.2");
+            assertTrue(ping.out().contains(PINGS + " packets transmitted, " + PINGS + " received"), ping.out());
+            Thread.sleep(300);
+        }
+        finally
+        {
+            recorder.destroy();
+            assertTrue(recorder.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        assertEquals(0, recorder.exitValue(), () -> read(tmp.resolve(mode + ".log")));
+
+        final Sh q = Sh.ok(Sh.FLOWREC, "query", "--journal", journal.toString(), "--format", "csv");
+        long packets = 0;
+        long bytes = 0;
+        for (final String line : q.out().lines().skip(1).toList())
+        {
+            final String[] f = line.split(",", -1);
+            assertEquals("icmp", f[5], line);
+            packets += Long.parseLong(f[10]);
+            bytes += Long.parseLong(f[11]);
+        }
+        final Matcher lost = LOST.matcher(q.err());
+        return lost.find() ?
+            new Totals(packets, bytes, Long.parseLong(lost.group(2)), Long.parseLong(lost.group(3))) :
+            new Totals(packets, bytes, 0, 0);
+    }
+
+    private static void awaitRecording(final Path log) throws Exception
+    {
+        for (int i = 0; i < 600; i++)
+        {
+            if (read(log).contains("flowrec record: recording"))
+            {
+                return;
+            }
+            if (read(log).contains("flowrec record: "))
+            {
+                throw new AssertionError(read(log));
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("recorder did not start: " + read(log));
+    }
+
+    private static String read(final Path p)
+    {
+        try
+        {
+            return java.nio.file.Files.exists(p) ? java.nio.file.Files.readString(p) : "";
+        }
+        catch (final java.io.IOException ex)
+        {
+            return ex.toString();
+        }
+    }
+}
