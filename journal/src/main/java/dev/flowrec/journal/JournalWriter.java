@@ -264,6 +264,26 @@ public final class JournalWriter implements AutoCloseable
         return scratchClaims;
     }
 
+    /**
+     * Deletes expired cycle files (see {@link Retention}) and tells the queue its directory changed.
+     * @return the number of cycle files deleted.
+     */
+    public int applyRetention(final Retention.Policy policy, final long nowMs)
+    {
+        final int deleted = Retention.apply(dir, queue.rollCycle(), policy, nowMs);
+        if (deleted > 0)
+        {
+            queue.refreshDirectoryListing();
+        }
+        return deleted;
+    }
+
+    /** Disk usage of the journal's cycle files, in bytes. */
+    public long diskBytes()
+    {
+        return Retention.diskBytes(dir, queue.rollCycle());
+    }
+
     /** Aborts an open claim, then closes the appender and the queue. Idempotent. */
     @Override
     public void close()

@@ -1,0 +1,126 @@
+package dev.flowrec.journal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import net.openhft.chronicle.queue.RollCycle;
+
+/**
+ * Keeps a journal bounded by deleting whole cycle files, oldest first: those whose hour (or other cycle)
+ * ended longer ago than the retention age, then more while the journal is larger than its size bound.
+ * The newest cycle, the one being written, is never deleted.
+ */
+public final class Retention
+{
+    /** @param retainMs keep cycles that ended within this long; 0 = no age bound.
+     *  @param maxBytes keep the journal's disk usage under this; 0 = no size bound. */
+    public record Policy(long retainMs, long maxBytes)
+    {
+        public static final Policy FOREVER = new Policy(0, 0);
+
+        public boolean bounded()
+        {
+            return retainMs > 0 || maxBytes > 0;
+        }
+    }
+
+    private record Cycle(Path file, long endMs, long bytes)
+    {
+    }
+
+    private Retention()
+    {
+    }
+
+    /** Deletes what the policy says must go; returns the number of cycle files deleted. */
+    public static int apply(final Path dir, final RollCycle rollCycle, final Policy policy, final long nowMs)
+    {
+        if (!policy.bounded())
+        {
+            return 0;
+        }
+        final List<Cycle> cycles = cycles(dir, rollCycle);
+        long total = cycles.stream().mapToLong(Cycle::bytes).sum();
+        int deleted = 0;
+        for (int i = 0; i < cycles.size() - 1; i++)
+        {
+            final Cycle c = cycles.get(i);
+            final boolean tooOld = policy.retainMs() > 0 && nowMs - c.endMs() > policy.retainMs();
+            final boolean tooBig = policy.maxBytes() > 0 && total > policy.maxBytes();
+            if (!tooOld && !tooBig)
+            {
+                break;
+            }
+            delete(c.file());
+            total -= c.bytes();
+            deleted++;
+        }
+        return deleted;
+    }
+
+    /** Disk usage of the journal's cycle files (they are sparse: allocated blocks, not apparent size). */
+    public static long diskBytes(final Path dir, final RollCycle rollCycle)
+    {
+        return cycles(dir, rollCycle).stream().mapToLong(Cycle::bytes).sum();
+    }
+
+    private static List<Cycle> cycles(final Path dir, final RollCycle rollCycle)
+    {
+        final DateTimeFormatter format = DateTimeFormatter.ofPattern(rollCycle.format());
+        final List<Cycle> cycles = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir))
+        {
+            for (final Path file : (Iterable<Path>)files::iterator)
+            {
+                final String name = file.getFileName().toString();
+                if (!name.endsWith(JournalPaths.CYCLE_FILE_SUFFIX))
+                {
+                    continue;
+                }
+                final long startMs = startMs(format, name.substring(0, name.length() - JournalPaths.CYCLE_FILE_SUFFIX.length()));
+                if (startMs >= 0)
+                {
+                    cycles.add(new Cycle(file, startMs + rollCycle.lengthInMillis(), DiskUsage.bytes(file)));
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException("cannot list journal directory " + dir + ": " + ex.getMessage(), ex);
+        }
+        cycles.sort(Comparator.comparingLong(Cycle::endMs));
+        return cycles;
+    }
+
+    private static long startMs(final DateTimeFormatter format, final String cycleName)
+    {
+        try
+        {
+            return LocalDateTime.parse(cycleName, format).toInstant(ZoneOffset.UTC).toEpochMilli();
+        }
+        catch (final DateTimeParseException ex)
+        {
+            return -1; // not a cycle of this roll cycle: leave it alone
+        }
+    }
+
+    private static void delete(final Path file)
+    {
+        try
+        {
+            Files.deleteIfExists(file);
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException("cannot delete expired journal cycle " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.flowrec.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flowrec.journal.schema.FlowDelta;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.queue.RollCycles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RetentionTest
+{
+    private static final long HOUR_MS = 3_600_000L;
+    private static final Instant T0 = Instant.parse("2026-01-01T00:30:00Z");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldDeleteCyclesThatEndedBeforeTheRetentionAgeOldestFirst() throws IOException
+    {
+        final SetTimeProvider clock = new SetTimeProvider(T0);
+        try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
+        {
+            for (int hour = 0; hour < 6; hour++)
+            {
+                append(writer, hour);
+                clock.advanceMillis(HOUR_MS);
+            }
+            // now 06:30; hours 00..05 written; keep cycles that ended within 3 h: 03 (ended 04:00) onwards.
+            final int deleted = writer.applyRetention(new Retention.Policy(3 * HOUR_MS - 1, 0), clock.currentTimeMillis());
+            assertEquals(3, deleted);
+            assertEquals(List.of("20260101-03F.cq4", "20260101-04F.cq4", "20260101-05F.cq4"), cycleFiles());
+            append(writer, 6); // the writer carries on after its directory changed
+        }
+        try (JournalReader reader = JournalReader.open(dir))
+        {
+            final long[] ids = new long[8];
+            final int[] n = {0};
+            while (reader.poll((t, b, o, l) -> ids[n[0]++] = new FlowDelta().wrap(b, o).packets(), 10) > 0)
+            {
+                // read all
+            }
+            assertEquals(4, n[0], "the hours kept plus the new one read back");
+            assertEquals(3, ids[0]);
+            assertEquals(6, ids[3]);
+        }
+    }
+
+    @Test
+    void shouldDeleteOldestCyclesUntilUnderTheSizeBoundButNeverTheNewest() throws IOException
+    {
+        final SetTimeProvider clock = new SetTimeProvider(T0);
+        try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
+        {
+            for (int hour = 0; hour < 4; hour++)
+            {
+                append(writer, hour);
+                clock.advanceMillis(HOUR_MS);
+            }
+            final long perCycle = writer.diskBytes() / 4;
+            assertTrue(perCycle > 0, "cycle files use disk");
+            assertEquals(2, writer.applyRetention(new Retention.Policy(0, 2 * perCycle), clock.currentTimeMillis()));
+            assertEquals(List.of("20260101-02F.cq4", "20260101-03F.cq4"), cycleFiles());
+            assertEquals(1, writer.applyRetention(new Retention.Policy(0, 1), clock.currentTimeMillis()),
+                "a bound smaller than one cycle keeps only the newest");
+            assertEquals(List.of("20260101-03F.cq4"), cycleFiles());
+            assertEquals(0, writer.applyRetention(Retention.Policy.FOREVER, clock.currentTimeMillis()));
+        }
+    }
+
+    private static void append(final JournalWriter writer, final long packets)
+    {
+        new FlowDelta().wrapAndApplyHeader(writer.claim(FlowDelta.ENCODED_LENGTH), 0).packets(packets).family(4);
+        writer.commit();
+    }
+
+    private List<String> cycleFiles() throws IOException
+    {
+        try (Stream<Path> files = Files.list(dir))
+        {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".cq4")).sorted().toList();
+        }
+    }
+}
