@@ -1,0 +1,24 @@
+package dev.flowrec.recorder.live;
+
+/** A tracked flow: its recent per-second counts and its place in the table's least-recently-updated list. */
+final class Flow
+{
+    /** The 10 s window plus the second being filled, rounded up to a power of two. */
+    static final int BUCKETS = 16;
+
+    final FlowId id;
+    final Iface iface;
+    final RateRing rate = new RateRing(BUCKETS);
+    long lastNs;
+    Flow older;
+    Flow newer;
+    /** Bytes and packets of the last 10 s, computed once per publish for ranking. */
+    long rankBytes;
+    long rankPackets;
+
+    Flow(final FlowId id, final Iface iface)
+    {
+        this.id = id;
+        this.iface = iface;
+    }
+}

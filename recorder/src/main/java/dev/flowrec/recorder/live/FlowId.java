@@ -1,0 +1,76 @@
+package dev.flowrec.recorder.live;
+
+import dev.flowrec.journal.schema.FlowDelta;
+
+/**
+ * A one-way flow's identity as the kernel keys it: ifindex, direction, family, protocol, addresses and
+ * ports. Mutable so that one instance serves as the probe for every lookup of a known flow (no
+ * allocation); {@link #copy} makes the key a new flow is stored under.
+ */
+final class FlowId
+{
+    int ifindex;
+    int direction;
+    int family;
+    int proto;
+    int srcPort;
+    int dstPort;
+    long srcHigh;
+    long srcLow;
+    long dstHigh;
+    long dstLow;
+
+    FlowId set(final FlowDelta delta)
+    {
+        ifindex = delta.ifindex();
+        direction = delta.direction();
+        family = delta.family();
+        proto = delta.proto();
+        srcPort = delta.srcPort();
+        dstPort = delta.dstPort();
+        srcHigh = delta.srcAddrHigh();
+        srcLow = delta.srcAddrLow();
+        dstHigh = delta.dstAddrHigh();
+        dstLow = delta.dstAddrLow();
+        return this;
+    }
+
+    FlowId copy()
+    {
+        final FlowId id = new FlowId();
+        id.ifindex = ifindex;
+        id.direction = direction;
+        id.family = family;
+        id.proto = proto;
+        id.srcPort = srcPort;
+        id.dstPort = dstPort;
+        id.srcHigh = srcHigh;
+        id.srcLow = srcLow;
+        id.dstHigh = dstHigh;
+        id.dstLow = dstLow;
+        return id;
+    }
+
+    public int hashCode()
+    {
+        long h = ifindex;
+        h = h * 31 + (direction << 16 | family << 8 | proto);
+        h = h * 31 + ((long)srcPort << 16 | dstPort);
+        h = h * 31 + srcHigh;
+        h = h * 31 + srcLow;
+        h = h * 31 + dstHigh;
+        h = h * 31 + dstLow;
+        // spread the high bits into the low ones: the table masks the hash
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        return (int)h;
+    }
+
+    public boolean equals(final Object o)
+    {
+        return o instanceof FlowId k && ifindex == k.ifindex && direction == k.direction && family == k.family &&
+            proto == k.proto && srcPort == k.srcPort && dstPort == k.dstPort && srcHigh == k.srcHigh &&
+            srcLow == k.srcLow && dstHigh == k.dstHigh && dstLow == k.dstLow;
+    }
+}

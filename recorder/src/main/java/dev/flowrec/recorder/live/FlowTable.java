@@ -1,0 +1,144 @@
+package dev.flowrec.recorder.live;
+
+import dev.flowrec.journal.schema.FlowDelta;
+import org.agrona.collections.Object2ObjectHashMap;
+
+/**
+ * The flows the live view tracks, at most {@code capacity} of them, with a list from least to most
+ * recently updated so that expiry and eviction look only at the oldest end. A known flow is found with
+ * a reused probe key and moved in the list by relinking: no allocation. A new flow costs its key, its
+ * state and, when the table is full, the least recently updated flow (counted in {@link #evicted}).
+ * Single-threaded.
+ */
+final class FlowTable
+{
+    private final Object2ObjectHashMap<FlowId, Flow> flows;
+    private final FlowId probe = new FlowId();
+    private final int capacity;
+    private Flow oldest;
+    private Flow newest;
+    private long evicted;
+    private long expired;
+
+    FlowTable(final int capacity)
+    {
+        if (capacity < 1)
+        {
+            throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
+        }
+        this.capacity = capacity;
+        this.flows = new Object2ObjectHashMap<>(Math.min(capacity, 1024) * 2, 0.65f);
+    }
+
+    /** @return the flow of this delta, created if new, now the most recently updated. */
+    Flow touch(final FlowDelta delta, final Iface iface)
+    {
+        Flow flow = flows.get(probe.set(delta));
+        if (flow == null)
+        {
+            if (flows.size() >= capacity)
+            {
+                remove(oldest);
+                evicted++;
+            }
+            flow = new Flow(probe.copy(), iface);
+            flows.put(flow.id, flow);
+        }
+        else
+        {
+            unlink(flow);
+        }
+        linkNewest(flow);
+        flow.lastNs = delta.lastNs();
+        return flow;
+    }
+
+    /** Forgets the flows updated last before {@code beforeNs}, oldest first. */
+    void expire(final long beforeNs)
+    {
+        while (oldest != null && oldest.lastNs < beforeNs)
+        {
+            remove(oldest);
+            expired++;
+        }
+    }
+
+    /** Forgets every flow of an interface that is itself forgotten (rare: walks the whole table). */
+    void removeAll(final Iface iface)
+    {
+        for (Flow flow = oldest; flow != null; )
+        {
+            final Flow next = flow.newer;
+            if (flow.iface == iface)
+            {
+                remove(flow);
+            }
+            flow = next;
+        }
+    }
+
+    /** @return the least recently updated flow; follow {@link Flow#newer} for the rest. */
+    Flow oldest()
+    {
+        return oldest;
+    }
+
+    int size()
+    {
+        return flows.size();
+    }
+
+    /** @return flows pushed out while the table was full: the live view's only lossy case. */
+    long evicted()
+    {
+        return evicted;
+    }
+
+    /** @return flows forgotten after going quiet. */
+    long expired()
+    {
+        return expired;
+    }
+
+    private void remove(final Flow flow)
+    {
+        flows.remove(flow.id);
+        unlink(flow);
+    }
+
+    private void unlink(final Flow flow)
+    {
+        if (flow.older == null)
+        {
+            oldest = flow.newer;
+        }
+        else
+        {
+            flow.older.newer = flow.newer;
+        }
+        if (flow.newer == null)
+        {
+            newest = flow.older;
+        }
+        else
+        {
+            flow.newer.older = flow.older;
+        }
+        flow.older = null;
+        flow.newer = null;
+    }
+
+    private void linkNewest(final Flow flow)
+    {
+        flow.older = newest;
+        if (newest == null)
+        {
+            oldest = flow;
+        }
+        else
+        {
+            newest.newer = flow;
+        }
+        newest = flow;
+    }
+}

@@ -1,0 +1,203 @@
+package dev.flowrec.recorder.live;
+
+import dev.flowrec.journal.EventHandler;
+import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.InterfaceAttached;
+import dev.flowrec.journal.schema.InterfaceDetached;
+import dev.flowrec.journal.schema.LossReport;
+import dev.flowrec.journal.schema.RecorderStarted;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+
+/**
+ * The live view: a fold over the same events the journal gets, per interface, per container and per flow.
+ * <p>
+ * Threads: {@link #onEvent} and {@link #publish} run on one thread, the recorder's (single writer); other
+ * threads read only {@link #snapshot()}, an immutable value swapped in through a volatile field, and
+ * {@link #eventsTotal()}. Folding a delta of a known flow on a known interface allocates nothing.
+ * <p>
+ * Time: a delta counts in the second of its {@code lastNs} (event time, UTC), so the view is the same
+ * whether fed live or replayed; the injected clock (UTC epoch ns) only says which seconds are "the
+ * last 1/10/60 s" at publish, and when a flow or a detached interface has been quiet for 60 s.
+ */
+public final class LiveView implements EventHandler
+{
+    public static final int DEFAULT_MAX_FLOWS = 100_000;
+    /** The most flows per interface a snapshot keeps for top-N answers. */
+    public static final int MAX_TOP_FLOWS = 1000;
+    static final long IDLE_NS = TimeUnit.SECONDS.toNanos(60);
+    private static final long NS_PER_S = TimeUnit.SECONDS.toNanos(1);
+
+    private final LongSupplier clockNs;
+    private final Int2ObjectHashMap<Iface> ifaces = new Int2ObjectHashMap<>();
+    private final FlowTable flows;
+    private final FlowDelta delta = new FlowDelta();
+    private final InterfaceAttached attached = new InterfaceAttached();
+    private final InterfaceDetached detached = new InterfaceDetached();
+    private final LossReport lossReport = new LossReport();
+    /** Written by the recorder thread only; release/plain ordering is enough for readers of a counter. */
+    private final AtomicLong eventsTotal = new AtomicLong();
+    private Snapshot.Loss loss = Snapshot.Loss.NONE;
+    private long lastPublishNs;
+    private long lastPublishEvents;
+    private volatile LongSupplier journalBytes = () -> -1;
+    private volatile Snapshot snapshot = Snapshot.EMPTY;
+
+    /** A view of {@link #DEFAULT_MAX_FLOWS} flows on the system clock. */
+    public LiveView()
+    {
+        this(DEFAULT_MAX_FLOWS, LiveView::systemClockNs);
+    }
+
+    /**
+     * @param maxFlows the most flows tracked at once; beyond, the least recently updated is evicted
+     * @param clockNs  UTC epoch nanoseconds, read at publish and by /healthz, never per event
+     */
+    public LiveView(final int maxFlows, final LongSupplier clockNs)
+    {
+        this.flows = new FlowTable(maxFlows);
+        this.clockNs = clockNs;
+    }
+
+    /** Folds one journal event (header included, as appended). Recorder thread only. */
+    public void onEvent(final int templateId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        switch (templateId)
+        {
+            case FlowDelta.TEMPLATE_ID -> onFlowDelta(delta.wrap(buffer, offset));
+            case InterfaceAttached.TEMPLATE_ID -> onAttached(attached.wrap(buffer, offset));
+            case InterfaceDetached.TEMPLATE_ID -> onDetached(detached.wrap(buffer, offset));
+            case LossReport.TEMPLATE_ID -> onLossReport(lossReport.wrap(buffer, offset));
+            case RecorderStarted.TEMPLATE_ID -> loss = Snapshot.Loss.NONE; // counters restart with the run
+            default ->
+            {
+                // RecorderStopped and unknown templates change nothing the view shows
+            }
+        }
+        eventsTotal.setRelease(eventsTotal.getPlain() + 1);
+    }
+
+    /** Publishes a snapshot as of the injected clock. Recorder thread only, about once a second. */
+    public void publish()
+    {
+        publish(clockNs.getAsLong());
+    }
+
+    /**
+     * Forgets flows and detached interfaces quiet for 60 s, then builds and publishes a snapshot as of
+     * {@code nowNs} (UTC epoch ns). Recorder thread only. Allocates, and walks every tracked flow once.
+     */
+    public void publish(final long nowNs)
+    {
+        flows.expire(nowNs - IDLE_NS);
+        forgetQuietDetached(nowNs - IDLE_NS);
+        final long events = eventsTotal.getPlain();
+        final double seconds = (nowNs - lastPublishNs) / (double)NS_PER_S;
+        final double eventsPerSecond = lastPublishNs != 0 && seconds > 0 ? (events - lastPublishEvents) / seconds : 0;
+        lastPublishNs = nowNs;
+        lastPublishEvents = events;
+        snapshot = SnapshotBuilder.build(nowNs, Math.floorDiv(nowNs, NS_PER_S), ifaces.values(), flows, loss,
+            events, eventsPerSecond, journalBytes.getAsLong());
+    }
+
+    /** @return the latest published snapshot; any thread. */
+    public Snapshot snapshot()
+    {
+        return snapshot;
+    }
+
+    /** @return events folded so far; any thread. */
+    public long eventsTotal()
+    {
+        return eventsTotal.getAcquire();
+    }
+
+    /** Sets where the journal's size on disk comes from; read at each publish, on the recorder thread. */
+    public void journalBytes(final LongSupplier journalBytes)
+    {
+        this.journalBytes = journalBytes;
+    }
+
+    /** @return the view's clock, UTC epoch ns (what /healthz measures a snapshot's age with). */
+    public long nowNs()
+    {
+        return clockNs.getAsLong();
+    }
+
+    private void onFlowDelta(final FlowDelta delta)
+    {
+        final int ifindex = delta.ifindex();
+        Iface iface = ifaces.get(ifindex);
+        if (iface == null)
+        {
+            // a delta before its interface's attach event (or a view started mid-run): named as Replay does
+            iface = new Iface(ifindex, "if" + ifindex, "");
+            ifaces.put(ifindex, iface);
+        }
+        final long lastNs = delta.lastNs();
+        final long second = Math.floorDiv(lastNs, NS_PER_S);
+        final long bytes = delta.bytes();
+        final long packets = delta.packets();
+        iface.add(delta.direction(), lastNs, second, bytes, packets);
+        flows.touch(delta, iface).rate.add(second, bytes, packets);
+    }
+
+    private void onAttached(final InterfaceAttached event)
+    {
+        final Iface previous = ifaces.get(event.ifindex());
+        if (previous != null && !previous.detached)
+        {
+            // deltas may precede the attach event: keep what they counted, take the names
+            previous.name = event.ifname();
+            previous.container = event.container();
+            return;
+        }
+        if (previous != null)
+        {
+            flows.removeAll(previous); // the ifindex was reused: the old interface's flows are not this one's
+        }
+        ifaces.put(event.ifindex(), new Iface(event.ifindex(), event.ifname(), event.container()));
+    }
+
+    /** Hidden from now on, but kept until quiet: deltas flushed after the detach still belong to it. */
+    private void onDetached(final InterfaceDetached event)
+    {
+        final Iface iface = ifaces.get(event.ifindex());
+        if (iface != null)
+        {
+            iface.detached = true;
+            iface.lastNs = Math.max(iface.lastNs, event.timeNs());
+        }
+    }
+
+    private void onLossReport(final LossReport r)
+    {
+        loss = new Snapshot.Loss(r.packetsSeen(), r.bytesSeen(), r.ringLostEvents(), r.ringLostPackets(),
+            r.ringLostBytes(), r.ringDeferred(), r.mapFull(), r.nonIp(), r.malformed(), r.journalLostEvents());
+    }
+
+    private void forgetQuietDetached(final long beforeNs)
+    {
+        final Iterator<Iface> it = ifaces.values().iterator();
+        while (it.hasNext())
+        {
+            final Iface iface = it.next();
+            if (iface.detached && iface.lastNs < beforeNs)
+            {
+                flows.removeAll(iface);
+                it.remove();
+            }
+        }
+    }
+
+    private static long systemClockNs()
+    {
+        final Instant now = Instant.now();
+        return now.getEpochSecond() * NS_PER_S + now.getNano();
+    }
+}

@@ -1,0 +1,119 @@
+package dev.flowrec.recorder.live;
+
+import dev.flowrec.recorder.live.Snapshot.InterfaceTraffic;
+import dev.flowrec.recorder.live.Snapshot.Loss;
+import dev.flowrec.recorder.live.Snapshot.Traffic;
+import java.util.function.ToLongFunction;
+
+/**
+ * The body of {@code GET /metrics}: Prometheus text exposition format 0.0.4. Every family has HELP and
+ * TYPE; label values escape backslash, double quote and newline, HELP text backslash and newline, as the
+ * format specifies. Kernel counters are u64 and printed unsigned.
+ */
+final class PrometheusText
+{
+    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final StringBuilder out = new StringBuilder(4096);
+
+    private PrometheusText()
+    {
+    }
+
+    static String render(final Snapshot s)
+    {
+        final PrometheusText p = new PrometheusText();
+        p.perInterface("flowrec_bytes_total",
+            "Layer-3 bytes counted on an interface since it was attached (direction in = rx, out = tx).",
+            Traffic::bytes, s);
+        p.perInterface("flowrec_packets_total",
+            "Wire packets counted on an interface since it was attached (direction in = rx, out = tx).",
+            Traffic::packets, s);
+        p.single("flowrec_active_flows", "gauge", "Flows of attached interfaces updated within the last 60 s.",
+            s.activeFlows());
+        final Loss l = s.loss();
+        p.single("flowrec_ring_lost_events_total", "counter",
+            "Events the kernel could not put in the ring buffer nor keep in the flow map.", l.ringLostEvents());
+        p.single("flowrec_ring_lost_packets_total", "counter", "Packets in events lost at the ring buffer.",
+            l.ringLostPackets());
+        p.single("flowrec_ring_lost_bytes_total", "counter", "Bytes in events lost at the ring buffer.",
+            l.ringLostBytes());
+        p.single("flowrec_ring_deferred_total", "counter",
+            "Deltas kept in the flow map for a later flush because the ring buffer was full.", l.ringDeferred());
+        p.single("flowrec_map_full_total", "counter",
+            "Packets sent alone as their own delta because the kernel flow map was full.", l.mapFull());
+        p.single("flowrec_malformed_packets_total", "counter", "IP frames with headers cut short.", l.malformed());
+        p.single("flowrec_non_ip_packets_total", "counter", "Frames that are not IP (ARP, LLDP, ...).", l.nonIp());
+        p.single("flowrec_journal_lost_events_total", "counter",
+            "Events the recorder could not append to the journal.", l.journalLostEvents());
+        if (s.journalBytes() >= 0)
+        {
+            p.single("flowrec_journal_bytes", "gauge", "Size of the journal on disk.", s.journalBytes());
+        }
+        p.single("flowrec_events_total", "counter", "Journal events folded into the live view.", s.eventsTotal());
+        p.header("flowrec_events_per_second", "gauge", "Journal events folded per second, between the last two snapshots.");
+        p.out.append("flowrec_events_per_second ").append(s.eventsPerSecond()).append('\n');
+        p.single("flowrec_live_flows_evicted_total", "counter",
+            "Flows pushed out of the live view's full flow table while possibly active.", s.flowsEvicted());
+        p.single("flowrec_live_flows_expired_total", "counter",
+            "Flows forgotten by the live view after 60 s without a delta.", s.flowsExpired());
+        return p.out.toString();
+    }
+
+    private void perInterface(final String name, final String help, final ToLongFunction<Traffic> value,
+        final Snapshot s)
+    {
+        header(name, "counter", help);
+        for (final InterfaceTraffic i : s.interfaces())
+        {
+            sample(name, i, "in", value.applyAsLong(i.rx()));
+            sample(name, i, "out", value.applyAsLong(i.tx()));
+        }
+    }
+
+    private void sample(final String name, final InterfaceTraffic i, final String direction, final long value)
+    {
+        out.append(name).append("{iface=\"");
+        labelValue(i.name());
+        out.append("\",container=\"");
+        labelValue(i.container());
+        out.append("\",direction=\"").append(direction).append("\"} ").append(Long.toUnsignedString(value)).append('\n');
+    }
+
+    private void single(final String name, final String type, final String help, final long value)
+    {
+        header(name, type, help);
+        out.append(name).append(' ').append(Long.toUnsignedString(value)).append('\n');
+    }
+
+    private void header(final String name, final String type, final String help)
+    {
+        out.append("# HELP ").append(name).append(' ');
+        for (int i = 0; i < help.length(); i++)
+        {
+            final char c = help.charAt(i);
+            switch (c)
+            {
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                default -> out.append(c);
+            }
+        }
+        out.append('\n').append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private void labelValue(final String value)
+    {
+        for (int i = 0; i < value.length(); i++)
+        {
+            final char c = value.charAt(i);
+            switch (c)
+            {
+                case '\\' -> out.append("\\\\");
+                case '"' -> out.append("\\\"");
+                case '\n' -> out.append("\\n");
+                default -> out.append(c);
+            }
+        }
+    }
+}

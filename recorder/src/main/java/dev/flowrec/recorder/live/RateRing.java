@@ -1,0 +1,80 @@
+package dev.flowrec.recorder.live;
+
+/**
+ * Bytes and packets per second of event time, in a ring of per-second buckets. A bucket is tagged with
+ * the absolute second it holds, so the ring needs no head to advance: a write to a newer second
+ * recycles the bucket, a write older than what the bucket now holds is too old for any window and only
+ * counts in the totals kept elsewhere. Reads sum the buckets whose tag lies in the window.
+ * <pre>
+ *   long[] slots, 3 per bucket:  | second | bytes | packets | second | bytes | packets | ...
+ *                                  bucket (second &amp; mask)
+ * </pre>
+ * Single writer; allocates nothing after construction.
+ */
+final class RateRing
+{
+    private static final int SLOT = 3;
+
+    private final long[] slots;
+    private final int mask;
+
+    /** @param buckets a power of two, more than the longest window read (the current second is in the ring). */
+    RateRing(final int buckets)
+    {
+        if (Integer.bitCount(buckets) != 1)
+        {
+            throw new IllegalArgumentException("buckets must be a power of two: " + buckets);
+        }
+        this.slots = new long[buckets * SLOT];
+        this.mask = buckets - 1;
+        for (int i = 0; i < slots.length; i += SLOT)
+        {
+            slots[i] = Long.MIN_VALUE; // no second yet
+        }
+    }
+
+    void add(final long second, final long bytes, final long packets)
+    {
+        final int i = (int)(second & mask) * SLOT;
+        final long tag = slots[i];
+        if (tag != second)
+        {
+            if (second < tag)
+            {
+                return;
+            }
+            slots[i] = second;
+            slots[i + 1] = 0;
+            slots[i + 2] = 0;
+        }
+        slots[i + 1] += bytes;
+        slots[i + 2] += packets;
+    }
+
+    /** @return bytes in the complete seconds {@code [nowSecond - seconds, nowSecond - 1]}. */
+    long bytes(final long nowSecond, final int seconds)
+    {
+        return sum(nowSecond, seconds, 1);
+    }
+
+    /** @return packets in the complete seconds {@code [nowSecond - seconds, nowSecond - 1]}. */
+    long packets(final long nowSecond, final int seconds)
+    {
+        return sum(nowSecond, seconds, 2);
+    }
+
+    private long sum(final long nowSecond, final int seconds, final int field)
+    {
+        final long from = nowSecond - seconds;
+        long sum = 0;
+        for (int i = 0; i < slots.length; i += SLOT)
+        {
+            final long tag = slots[i];
+            if (tag >= from && tag < nowSecond)
+            {
+                sum += slots[i + field];
+            }
+        }
+        return sum;
+    }
+}

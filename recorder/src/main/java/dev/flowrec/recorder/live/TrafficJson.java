@@ -1,0 +1,103 @@
+package dev.flowrec.recorder.live;
+
+import dev.flowrec.query.Protocols;
+import dev.flowrec.recorder.live.Snapshot.ContainerTraffic;
+import dev.flowrec.recorder.live.Snapshot.InterfaceTraffic;
+import dev.flowrec.recorder.live.Snapshot.Loss;
+import dev.flowrec.recorder.live.Snapshot.TopFlow;
+import dev.flowrec.recorder.live.Snapshot.Traffic;
+import java.time.Instant;
+
+/**
+ * The body of {@code GET /traffic}: a snapshot, filtered by a {@link TrafficQuery}. Filters apply to every
+ * list: interfaces and top flows by their interface and container, containers by name and (with
+ * {@code iface}) by whether they own that interface. Totals are not re-summed: a container's counters are
+ * all of its interfaces.
+ */
+final class TrafficJson
+{
+    private TrafficJson()
+    {
+    }
+
+    static String render(final Snapshot s, final TrafficQuery q)
+    {
+        final Json json = new Json().beginObject()
+            .field("time", Instant.ofEpochSecond(0, s.timeNs()).toString());
+        json.key("interfaces").beginArray();
+        for (final InterfaceTraffic i : s.interfaces())
+        {
+            if (q.matchesIface(i.name()) && q.matchesContainer(i.container()))
+            {
+                json.beginObject().field("ifindex", i.ifindex()).field("name", i.name()).field("container", i.container());
+                counters(json, i.rx(), i.tx()).endObject();
+            }
+        }
+        json.endArray().key("containers").beginArray();
+        for (final ContainerTraffic c : s.containers())
+        {
+            if (q.matchesContainer(c.container()) && (q.iface() == null || c.interfaces().contains(q.iface())))
+            {
+                json.beginObject().field("container", c.container()).key("interfaces").beginArray();
+                c.interfaces().forEach(json::value);
+                counters(json.endArray(), c.rx(), c.tx()).endObject();
+            }
+        }
+        json.endArray();
+        topFlows(json, s, q);
+        json.field("active_flows", s.activeFlows());
+        loss(json.key("loss"), s.loss());
+        return json.field("events_total", s.eventsTotal())
+            .field("events_per_second", s.eventsPerSecond())
+            .field("journal_bytes", s.journalBytes())
+            .field("live_flows_evicted", s.flowsEvicted())
+            .endObject().toString();
+    }
+
+    private static Json counters(final Json json, final Traffic rx, final Traffic tx)
+    {
+        return json.field("rx_bytes", rx.bytes()).field("tx_bytes", tx.bytes())
+            .field("rx_packets", rx.packets()).field("tx_packets", tx.packets())
+            .field("rx_bps_1s", rx.bps1s()).field("tx_bps_1s", tx.bps1s())
+            .field("rx_bps_10s", rx.bps10s()).field("tx_bps_10s", tx.bps10s())
+            .field("rx_bps_60s", rx.bps60s()).field("tx_bps_60s", tx.bps60s())
+            .field("rx_pps_1s", rx.pps1s()).field("tx_pps_1s", tx.pps1s())
+            .field("rx_pps_10s", rx.pps10s()).field("tx_pps_10s", tx.pps10s())
+            .field("rx_pps_60s", rx.pps60s()).field("tx_pps_60s", tx.pps60s());
+    }
+
+    private static void topFlows(final Json json, final Snapshot s, final TrafficQuery q)
+    {
+        json.key("top_flows").beginArray();
+        int n = 0;
+        for (final TopFlow f : s.topFlows())
+        {
+            if (n == q.top())
+            {
+                break;
+            }
+            if (q.matchesIface(f.iface()) && q.matchesContainer(f.container()))
+            {
+                json.beginObject().field("iface", f.iface()).field("container", f.container())
+                    .field("direction", Protocols.direction(f.direction())).field("proto", Protocols.name(f.proto()))
+                    .field("src_addr", f.srcAddr()).field("src_port", f.srcPort())
+                    .field("dst_addr", f.dstAddr()).field("dst_port", f.dstPort())
+                    .field("bytes_10s", f.bytes10s()).field("bps_10s", f.bps10s())
+                    .field("packets_10s", f.packets10s()).endObject();
+                n++;
+            }
+        }
+        json.endArray();
+    }
+
+    private static void loss(final Json json, final Loss l)
+    {
+        json.beginObject()
+            .field("packets_seen", l.packetsSeen()).field("bytes_seen", l.bytesSeen())
+            .field("ring_lost_events", l.ringLostEvents()).field("ring_lost_packets", l.ringLostPackets())
+            .field("ring_lost_bytes", l.ringLostBytes()).field("ring_deferred", l.ringDeferred())
+            .field("map_full", l.mapFull()).field("non_ip", l.nonIp()).field("malformed", l.malformed())
+            .field("journal_lost_events", l.journalLostEvents())
+            .endObject();
+    }
+}

@@ -1,0 +1,97 @@
+package dev.flowrec.recorder.live;
+
+import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.InterfaceAttached;
+import dev.flowrec.journal.schema.InterfaceDetached;
+import dev.flowrec.journal.schema.LossReport;
+import dev.flowrec.journal.schema.RecorderStarted;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Encodes journal events with the schema's own flyweights, as the recorder does, and hands the bytes to
+ * a view exactly as journaled. Times are seconds after {@link #T0} unless a method says ns.
+ */
+final class Events
+{
+    /** A whole second (2026-01-01T00:00:00Z), so that second boundaries in tests are obvious. */
+    static final long T0 = 1_767_225_600L * 1_000_000_000L;
+    static final int TCP = 6;
+    static final int UDP = 17;
+
+    private final LiveView view;
+    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
+    private final FlowDelta delta = new FlowDelta();
+
+    Events(final LiveView view)
+    {
+        this.view = view;
+    }
+
+    static long at(final double seconds)
+    {
+        return T0 + Math.round(seconds * 1e9);
+    }
+
+    Events attached(final int ifindex, final String name, final String container)
+    {
+        final InterfaceAttached e = new InterfaceAttached().wrapAndApplyHeader(buffer, 0)
+            .timeNs(T0).netnsIno(0).ifindex(ifindex).ifname(name).container(container);
+        view.onEvent(InterfaceAttached.TEMPLATE_ID, buffer, 0, e.encodedLength());
+        return this;
+    }
+
+    Events detached(final int ifindex, final String name, final double atSeconds)
+    {
+        final InterfaceDetached e = new InterfaceDetached().wrapAndApplyHeader(buffer, 0)
+            .timeNs(at(atSeconds)).netnsIno(0).ifindex(ifindex).ifname(name).reason("vanished");
+        view.onEvent(InterfaceDetached.TEMPLATE_ID, buffer, 0, e.encodedLength());
+        return this;
+    }
+
+    Events started()
+    {
+        final RecorderStarted e = new RecorderStarted().wrapAndApplyHeader(buffer, 0)
+            .timeNs(T0).host("h").kernel("k").flowrecVersion("v").config("c");
+        view.onEvent(RecorderStarted.TEMPLATE_ID, buffer, 0, e.encodedLength());
+        return this;
+    }
+
+    Events loss(final long ringLostEvents, final long ringLostPackets, final long ringLostBytes, final long mapFull,
+        final long nonIp, final long malformed)
+    {
+        new LossReport().wrapAndApplyHeader(buffer, 0).timeNs(T0).packetsSeen(1000).bytesSeen(64000)
+            .ringLostEvents(ringLostEvents).ringLostPackets(ringLostPackets).ringLostBytes(ringLostBytes)
+            .ringDeferred(3).mapFull(mapFull).nonIp(nonIp).malformed(malformed).journalLostEvents(0);
+        view.onEvent(LossReport.TEMPLATE_ID, buffer, 0, LossReport.ENCODED_LENGTH);
+        return this;
+    }
+
+    /** An IPv4 delta 10.0.0.{src} -> 10.0.0.{dst}, its last packet {@code atSeconds} after T0. */
+    Events v4(final int ifindex, final int direction, final int proto, final int src, final int srcPort,
+        final int dst, final int dstPort, final double atSeconds, final long packets, final long bytes)
+    {
+        encode(ifindex, direction, proto, srcPort, dstPort, atSeconds, packets, bytes)
+            .family(FlowDelta.FAMILY_IPV4).srcAddrV4(0x0A000000 | src).dstAddrV4(0x0A000000 | dst);
+        view.onEvent(FlowDelta.TEMPLATE_ID, buffer, 0, FlowDelta.ENCODED_LENGTH);
+        return this;
+    }
+
+    /** An IPv6 delta 2001:db8::{src} -> 2001:db8::{dst}. */
+    Events v6(final int ifindex, final int direction, final int proto, final int src, final int srcPort,
+        final int dst, final int dstPort, final double atSeconds, final long packets, final long bytes)
+    {
+        encode(ifindex, direction, proto, srcPort, dstPort, atSeconds, packets, bytes)
+            .family(FlowDelta.FAMILY_IPV6).srcAddr(0x20010db8_00000000L, src).dstAddr(0x20010db8_00000000L, dst);
+        view.onEvent(FlowDelta.TEMPLATE_ID, buffer, 0, FlowDelta.ENCODED_LENGTH);
+        return this;
+    }
+
+    private FlowDelta encode(final int ifindex, final int direction, final int proto, final int srcPort,
+        final int dstPort, final double atSeconds, final long packets, final long bytes)
+    {
+        final long lastNs = at(atSeconds);
+        return delta.wrapAndApplyHeader(buffer, 0).firstNs(lastNs - 500_000_000L).lastNs(lastNs)
+            .packets(packets).bytes(bytes).ifindex(ifindex).srcPort(srcPort).dstPort(dstPort).proto(proto)
+            .direction(direction).reason(FlowDelta.REASON_INTERVAL);
+    }
+}
