@@ -5,9 +5,10 @@ import java.util.function.Supplier;
 /**
  * Runs an action with the calling thread inside another network namespace. ifindex and tc are per network
  * namespace and setns(CLONE_NEWNET) moves only the calling OS thread, so the switch is made on this thread
- * and undone in finally; other threads of the JVM never see it.
+ * and undone in finally; other threads of the JVM never see it. Public for the recorder's container discovery,
+ * which dumps the links of other namespaces.
  */
-final class NetNs
+public final class NetNs
 {
     private static final String SELF = "/proc/thread-self/ns/net";
 
@@ -16,7 +17,7 @@ final class NetNs
     }
 
     /** Runs action in the namespace at path (e.g. /run/netns/NAME), or where this thread is when path is null. */
-    static <T> T call(final String path, final Supplier<T> action)
+    public static <T> T call(final String path, final Supplier<T> action)
     {
         if (path == null)
         {
