@@ -119,14 +119,29 @@ static __always_inline void flush(struct fr_flow_state *v, const struct fr_flow_
 	bpf_ringbuf_submit(e, SUBMIT_FLAGS);
 }
 
-static __always_inline int handle(struct __sk_buff *skb, __u8 direction)
+/* cgroup id → the pseudo-ifindex the recorder gave that cgroup (an InterfaceAttached event names it). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u32);
+} cgroups SEC(".maps");
+
+static __always_inline void handle(struct __sk_buff *skb, __u8 direction, int cgroup)
 {
 	struct fr_flow_key key = {};
 	struct pkt p = {};
-	if (parse(skb, &key, &p) < 0)
-		return TC_ACT_UNSPEC;
-	key.ifindex = skb->ifindex;
+	if (parse(skb, &key, &p, !cgroup) < 0)
+		return;
 	key.direction = direction;
+	if (cgroup) {
+		/* A cgroup's flows are its own: counted under its pseudo-ifindex, apart from the NIC's. */
+		__u64 id = bpf_skb_cgroup_id(skb);
+		__u32 *pseudo = bpf_map_lookup_elem(&cgroups, &id);
+		key.ifindex = pseudo ? *pseudo : 0;
+	} else {
+		key.ifindex = skb->ifindex;
+	}
 
 	__u64 now = bpf_ktime_get_boot_ns();
 	count(FR_C_PACKETS_SEEN, p.segs);
@@ -134,7 +149,7 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 direction)
 
 	if (cfg_flush_interval_ns == 0) {
 		emit_alone(&key, &p, now, FR_REASON_PACKET);
-		return TC_ACT_UNSPEC;
+		return;
 	}
 
 	struct fr_flow_state *v = bpf_map_lookup_elem(&flows, &key);
@@ -146,14 +161,14 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 direction)
 		if (!v) {
 			count(FR_C_MAP_FULL, 1);
 			emit_alone(&key, &p, now, FR_REASON_MAP_FULL);
-			return TC_ACT_UNSPEC;
+			return;
 		}
 	}
 
 	__u64 old = __sync_fetch_and_add(&v->ctr, (p.segs << FR_CTR_PKT_SHIFT) | p.bytes);
 	if (old & FR_CTR_DEAD) {
 		emit_alone(&key, &p, now, FR_REASON_RACE);
-		return TC_ACT_UNSPEC;
+		return;
 	}
 	if (!v->first_ns)
 		v->first_ns = now;
@@ -174,19 +189,36 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 direction)
 		reason = FR_REASON_OVERFLOW;
 	if (reason)
 		flush(v, &key, now, reason);
-	return TC_ACT_UNSPEC;
+	return;
 }
 
 SEC("tc")
 int flowrec_ingress(struct __sk_buff *skb)
 {
-	return handle(skb, FR_DIR_IN);
+	handle(skb, FR_DIR_IN, 0);
+	return TC_ACT_UNSPEC;
 }
 
 SEC("tc")
 int flowrec_egress(struct __sk_buff *skb)
 {
-	return handle(skb, FR_DIR_OUT);
+	handle(skb, FR_DIR_OUT, 0);
+	return TC_ACT_UNSPEC;
+}
+
+/* Containers on the host network have no veth: their cgroup's traffic is counted here instead. */
+SEC("cgroup_skb/ingress")
+int flowrec_cgroup_ingress(struct __sk_buff *skb)
+{
+	handle(skb, FR_DIR_IN, 1);
+	return 1; /* allow */
+}
+
+SEC("cgroup_skb/egress")
+int flowrec_cgroup_egress(struct __sk_buff *skb)
+{
+	handle(skb, FR_DIR_OUT, 1);
+	return 1; /* allow */
 }
 
 /* ---- sweeper: run from user space with BPF_PROG_TEST_RUN; flushes and removes quiet flows ---- */

@@ -153,11 +153,15 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, __u32 off, struct f
 	return 0;
 }
 
-/* Returns 0 for an IP packet (key and p filled), -1 otherwise (counted as non-IP or malformed). */
-static __always_inline int parse(struct __sk_buff *skb, struct fr_flow_key *key, struct pkt *p)
+/* Returns 0 for an IP packet (key and p filled), -1 otherwise (counted as non-IP or malformed).
+ * TC programs see the Ethernet header; cgroup_skb programs start at the IP header. */
+static __always_inline int parse(struct __sk_buff *skb, struct fr_flow_key *key, struct pkt *p, int has_l2)
 {
-	__u32 off = ETH_HLEN;
-	__be16 proto;
+	__u32 off = 0;
+	__be16 proto = skb->protocol;
+	if (!has_l2)
+		goto l3;
+	off = ETH_HLEN;
 	if (bpf_skb_load_bytes(skb, 12, &proto, sizeof(proto)) < 0) {
 		count(FR_C_MALFORMED, 1);
 		return -1;
@@ -174,6 +178,7 @@ static __always_inline int parse(struct __sk_buff *skb, struct fr_flow_key *key,
 		proto = vh.proto;
 		off += sizeof(vh);
 	}
+l3:;
 	int rc;
 	if (proto == bpf_htons(ETH_P_IP))
 		rc = parse_ipv4(skb, off, key, p);
