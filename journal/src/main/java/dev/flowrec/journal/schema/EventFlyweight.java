@@ -18,7 +18,8 @@ import java.nio.ByteOrder;
  * {@code String} getters of the rare text events.
  */
 public abstract sealed class EventFlyweight
-    permits FlowDelta, RecorderStarted, InterfaceAttached, InterfaceDetached, LossReport, RecorderStopped
+    permits FlowDelta, RecorderStarted, InterfaceAttached, InterfaceDetached, LossReport, RecorderStopped,
+    ContainerSeen
 {
     public static final ByteOrder BYTE_ORDER = MessageHeader.BYTE_ORDER;
     public static final int MAX_STRING_BYTES = 0xFFFF;

@@ -18,6 +18,7 @@ public final class Templates
             case InterfaceDetached.TEMPLATE_ID -> "InterfaceDetached";
             case LossReport.TEMPLATE_ID -> "LossReport";
             case RecorderStopped.TEMPLATE_ID -> "RecorderStopped";
+            case ContainerSeen.TEMPLATE_ID -> "ContainerSeen";
             default -> "template " + templateId;
         };
     }
@@ -33,6 +34,7 @@ public final class Templates
             case InterfaceDetached.TEMPLATE_ID -> InterfaceDetached.BLOCK_LENGTH;
             case LossReport.TEMPLATE_ID -> LossReport.BLOCK_LENGTH;
             case RecorderStopped.TEMPLATE_ID -> RecorderStopped.BLOCK_LENGTH;
+            case ContainerSeen.TEMPLATE_ID -> ContainerSeen.BLOCK_LENGTH;
             default -> 0;
         };
     }

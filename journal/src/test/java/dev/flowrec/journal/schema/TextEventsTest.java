@@ -186,4 +186,42 @@ class TextEventsTest
         stopped.wrapAndApplyHeader(big, 0).reason(longText);
         assertEquals("x".repeat(65534), stopped.reason());
     }
+
+    @Test
+    void shouldEncodeContainerSeenGoldenBytes()
+    {
+        buffer.setMemory(0, buffer.capacity(), (byte)0xAA);
+        final ContainerSeen seen = new ContainerSeen();
+        final int length = ContainerSeen.encodedLength("ab12", "ab", "docker", "/d", "ns1", "v1");
+        seen.wrapAndApplyHeader(buffer, 0).timeNs(TIME_NS).netnsIno(4026532001L).ifindex(7)
+            .id("ab12").shortId("ab").runtime("docker").cgroupPath("/d").netnsName("ns1").ifname("v1");
+
+        final byte[] golden = GoldenBytes.parse("""
+            52 46 01 00 07 00 18 00   #  0 header: schema 0x4652, version 1, template 7, block 24
+            08 07 06 05 04 03 02 01   #  8 timeNs
+            a1 00 00 f0 00 00 00 00   # 16 netnsIno 4026532001
+            07 00 00 00               # 24 ifindex 7
+            00 00 00 00               # 28 pad
+            04 00 61 62 31 32         # 32 id "ab12"
+            02 00 61 62               # 38 shortId "ab"
+            06 00 64 6f 63 6b 65 72   # 42 runtime "docker"
+            02 00 2f 64               # 50 cgroupPath "/d"
+            03 00 6e 73 31            # 54 netnsName "ns1"
+            02 00 76 31               # 59 ifname "v1"
+            """);
+        assertEquals(63, length);
+        GoldenBytes.assertBytes(golden, buffer, 0, length);
+
+        final ContainerSeen decoded = new ContainerSeen().wrap(new UnsafeBuffer(golden), 0);
+        assertEquals(TIME_NS, decoded.timeNs());
+        assertEquals(4026532001L, decoded.netnsIno());
+        assertEquals(7, decoded.ifindex());
+        assertEquals("ab12", decoded.id());
+        assertEquals("ab", decoded.shortId());
+        assertEquals("docker", decoded.runtime());
+        assertEquals("/d", decoded.cgroupPath());
+        assertEquals("ns1", decoded.netnsName());
+        assertEquals("v1", decoded.ifname());
+        assertEquals("ContainerSeen", Templates.name(ContainerSeen.TEMPLATE_ID));
+    }
 }
