@@ -5,8 +5,10 @@
 
 #include <linux/types.h>
 
-#define FR_DIR_IN  0 /* TC ingress: into the interface's host */
-#define FR_DIR_OUT 1 /* TC egress */
+/* Directions: an interface's own (TC ingress = in), or, on the host side of a container's veth attached in
+ * the workload view, the container's (the programs swap hooks); a cgroup's sockets' for cgroup_skb. */
+#define FR_DIR_IN  0 /* into the interface's host, the workload or the cgroup */
+#define FR_DIR_OUT 1 /* out of it */
 
 /* One-way flow, as NetFlow/IPFIX. IPv4 addresses are stored v4-mapped (::ffff:a.b.c.d).
  * ICMP/ICMPv6: sport 0, dport type << 8 | code (nfdump's convention). Ports in host order.

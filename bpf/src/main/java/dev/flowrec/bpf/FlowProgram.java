@@ -8,22 +8,28 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The kernel side of flowrec, loaded from the object embedded in this jar: the TC programs flowrec_ingress and
- * flowrec_egress, the sweeper flowrec_sweep, and the maps flows, events (the ring buffer) and counters.
+ * flowrec_egress, the cgroup_skb programs flowrec_cgroup_ingress and flowrec_cgroup_egress, the sweeper
+ * flowrec_sweep, and the maps flows, events (the ring buffer), counters and cgroups.
  * Owns every fd through the libbpf object. {@link #close()} detaches nothing (each {@link TcLink} owns its
- * filters) but unmaps the ring buffer and closes the object; it is idempotent.
+ * filters, each {@link CgroupLink} its links) but unmaps the ring buffer and closes the object; it is idempotent.
  */
 public final class FlowProgram implements AutoCloseable
 {
     public static final String INGRESS_PROGRAM = "flowrec_ingress";
     public static final String EGRESS_PROGRAM = "flowrec_egress";
     public static final String SWEEP_PROGRAM = "flowrec_sweep";
+    public static final String CGROUP_INGRESS_PROGRAM = "flowrec_cgroup_ingress";
+    public static final String CGROUP_EGRESS_PROGRAM = "flowrec_cgroup_egress";
     public static final String FLOWS_MAP = "flows";
     public static final String EVENTS_MAP = "events";
     public static final String COUNTERS_MAP = "counters";
+    /** cgroup id (u64) → pseudo-ifindex (u32) for the cgroup_skb programs; written by {@link CgroupLink}. */
+    public static final String CGROUPS_MAP = "cgroups";
 
     private static final String OBJECT_NAME = "flowrec.bpf.o";
     private static final String FLUSH_INTERVAL_VARIABLE = "cfg_flush_interval_ns";
@@ -184,17 +190,30 @@ public final class FlowProgram implements AutoCloseable
      */
     public TcLink attach(final String netnsPath, final String ifname)
     {
+        return attach(netnsPath, ifname, false);
+    }
+
+    /**
+     * As {@link #attach(String, String)}; with workloadView, directions are those of the workload at the other
+     * end of the interface (the host side of a container's veth): what the interface receives (TC ingress)
+     * left the container and is counted as egress ("out"), what it transmits (TC egress) enters the container
+     * and is counted as ingress ("in"). Without it, directions are the interface's own.
+     */
+    public TcLink attach(final String netnsPath, final String ifname, final boolean workloadView)
+    {
         ensureOpen();
+        final int onIngress = workloadView ? egressFd : ingressFd;
+        final int onEgress = workloadView ? ingressFd : egressFd;
         return NetNs.call(netnsPath, () ->
         {
             final int ifindex = NetIf.indexOf(ifname);
             final String what = TcLink.describe(netnsPath, ifname, ifindex);
             Tc.detachStaleHere(ifindex);
             Tc.createHook(ifindex, what);
-            Tc.attach(ifindex, Tc.INGRESS, ingressFd, what);
+            Tc.attach(ifindex, Tc.INGRESS, onIngress, what);
             try
             {
-                Tc.attach(ifindex, Tc.EGRESS, egressFd, what);
+                Tc.attach(ifindex, Tc.EGRESS, onEgress, what);
             }
             catch (final BpfException e)
             {
@@ -205,8 +224,25 @@ public final class FlowProgram implements AutoCloseable
                 }
                 throw e;
             }
-            return new TcLink(netnsPath, ifname, ifindex);
+            return new TcLink(netnsPath, ifname, ifindex, workloadView);
         });
+    }
+
+    /**
+     * Counts the traffic of the sockets of a cgroup (containers on the host network have no veth of their own):
+     * maps the cgroup's id to pseudoIfindex ({@link CgroupLink#PSEUDO_IFINDEX_BASE} | n), under which its flows
+     * are keyed, and attaches the cgroup_skb programs to cgroupDir, a cgroup2 directory (e.g. under
+     * /sys/fs/cgroup/unified). Directions are the cgroup's: egress is what its sockets send. Other programs on
+     * the cgroup stay attached. The links die with this process: see {@link CgroupLink}.
+     *
+     * @throws BpfException naming the call, the directory and the errno; EEXIST when this cgroup is attached
+     *                      already through this program
+     */
+    public synchronized CgroupLink attachCgroup(final Path cgroupDir, final int pseudoIfindex)
+    {
+        ensureOpen();
+        return CgroupLink.attach(cgroupDir, pseudoIfindex, program(CGROUP_INGRESS_PROGRAM),
+            program(CGROUP_EGRESS_PROGRAM), mapFd(CGROUPS_MAP));
     }
 
     /** The reader of the events ring buffer; owned by this object, unmapped by {@link #close()}. */
@@ -278,12 +314,7 @@ public final class FlowProgram implements AutoCloseable
     public int programFd(final String name)
     {
         ensureOpen();
-        final MemorySegment program = Libbpf.objectFindProgram(object, name);
-        if (program.address() == 0)
-        {
-            throw new BpfException("no program " + name + " in " + OBJECT_NAME);
-        }
-        return Libbpf.check(Libbpf.programFd(program), "bpf_program__fd " + name);
+        return Libbpf.check(Libbpf.programFd(program(name)), "bpf_program__fd " + name);
     }
 
     /** The fd of a map of this object; owned by this object. */
@@ -310,6 +341,16 @@ public final class FlowProgram implements AutoCloseable
             Libbpf.objectClose(object);
             arena.close();
         }
+    }
+
+    private MemorySegment program(final String name)
+    {
+        final MemorySegment program = Libbpf.objectFindProgram(object, name);
+        if (program.address() == 0)
+        {
+            throw new BpfException("no program " + name + " in " + OBJECT_NAME);
+        }
+        return program;
     }
 
     private MemorySegment map(final String name)

@@ -43,6 +43,11 @@ final class Libbpf
     private static final MethodHandle TC_HOOK_CREATE = call("bpf_tc_hook_create", JAVA_INT, ADDRESS);
     private static final MethodHandle TC_ATTACH = call("bpf_tc_attach", JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle TC_DETACH = call("bpf_tc_detach", JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle PROGRAM_ATTACH_CGROUP =
+        errnoCall("bpf_program__attach_cgroup", ADDRESS, ADDRESS, JAVA_INT);
+    private static final MethodHandle LINK_DESTROY = call("bpf_link__destroy", JAVA_INT, ADDRESS);
+    private static final MethodHandle MAP_UPDATE_ELEM = call("bpf_map_update_elem", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+    private static final MethodHandle MAP_DELETE_ELEM = call("bpf_map_delete_elem", JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle PROG_TEST_RUN_OPTS = call("bpf_prog_test_run_opts", JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle MAP_LOOKUP_ELEM = call("bpf_map_lookup_elem", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle NUM_POSSIBLE_CPUS = call("libbpf_num_possible_cpus", JAVA_INT);
@@ -332,6 +337,63 @@ final class Libbpf
         try
         {
             return (int)PROG_TEST_RUN_OPTS.invokeExact(progFd, opts);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /**
+     * A struct bpf_link* for program on the cgroup2 directory behind cgroupFd, or NULL with the errno in
+     * errnoOut[0]. libbpf 1.x creates a BPF link (BPF_LINK_CREATE), which the kernel always attaches as
+     * BPF_F_ALLOW_MULTI: other programs on the cgroup stay.
+     */
+    static MemorySegment programAttachCgroup(final MemorySegment program, final int cgroupFd, final int[] errnoOut)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = arena.allocate(Libc.captureLayout());
+            final MemorySegment link = (MemorySegment)PROGRAM_ATTACH_CGROUP.invokeExact(state, program, cgroupFd);
+            errnoOut[0] = link.address() == 0 ? Libc.errno(state) : 0;
+            return link;
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** Detaches (closes the link's fd) and frees link; 0 or -errno. */
+    static int linkDestroy(final MemorySegment link)
+    {
+        try
+        {
+            return (int)LINK_DESTROY.invokeExact(link);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    static int mapUpdateElem(final int mapFd, final MemorySegment key, final MemorySegment value, final long flags)
+    {
+        try
+        {
+            return (int)MAP_UPDATE_ELEM.invokeExact(mapFd, key, value, flags);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    static int mapDeleteElem(final int mapFd, final MemorySegment key)
+    {
+        try
+        {
+            return (int)MAP_DELETE_ELEM.invokeExact(mapFd, key);
         }
         catch (final Throwable t)
         {

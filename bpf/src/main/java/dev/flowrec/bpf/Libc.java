@@ -21,6 +21,9 @@ final class Libc
 {
     static final int O_RDONLY = 0;
     static final int O_CLOEXEC = 0x80000;
+    static final int O_DIRECTORY = 0x10000;
+    static final int F_DUPFD_CLOEXEC = 1030;
+    static final long CGROUP2_SUPER_MAGIC = 0x63677270L;
     static final int PROT_READ = 1;
     static final int PROT_WRITE = 2;
     static final int MAP_SHARED = 1;
@@ -30,15 +33,25 @@ final class Libc
     static final int ENOENT = 2;
     static final int EEXIST = 17;
     static final int ENODEV = 19;
+    static final int ENOTDIR = 20;
     static final int EINVAL = 22;
 
     private static final long MAP_FAILED = -1L;
+    /** struct stat on x86_64: 144 bytes, st_ino the u64 at 8. */
+    private static final long STAT_SIZE = 144;
+    private static final long STAT_INO_OFFSET = 8;
+    /** struct statfs on x86_64: 120 bytes, f_type the long at 0. */
+    private static final long STATFS_SIZE = 120;
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(PathElement.groupElement("errno"));
 
     private static final MethodHandle OPEN = errnoCall("open",
         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle FCNTL = errnoCall("fcntl",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle FSTAT = errnoCall("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle FSTATFS = errnoCall("fstatfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle CLOSE = call("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle SETNS = errnoCall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle MMAP = errnoCall("mmap",
@@ -56,15 +69,83 @@ final class Libc
     /** Opens a file read-only, close-on-exec; returns the fd. */
     static int open(final String path)
     {
+        return open(path, O_RDONLY | O_CLOEXEC);
+    }
+
+    /** Opens a directory read-only, close-on-exec (O_DIRECTORY: ENOTDIR for anything else); returns the fd. */
+    static int openDirectory(final String path)
+    {
+        return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
+
+    private static int open(final String path, final int flags)
+    {
         try (Arena arena = Arena.ofConfined())
         {
             final MemorySegment state = arena.allocate(CAPTURE);
-            final int fd = (int)OPEN.invokeExact(state, arena.allocateFrom(path), O_RDONLY | O_CLOEXEC, 0);
+            final int fd = (int)OPEN.invokeExact(state, arena.allocateFrom(path), flags, 0);
             if (fd < 0)
             {
                 throw BpfException.errno("open " + path, errno(state));
             }
             return fd;
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow(t);
+        }
+    }
+
+    /** A new close-on-exec fd for the same open file as fd; the caller owns it. */
+    static int dup(final int fd, final String what)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = arena.allocate(CAPTURE);
+            final int copy = (int)FCNTL.invokeExact(state, fd, F_DUPFD_CLOEXEC, 0);
+            if (copy < 0)
+            {
+                throw BpfException.errno(what, errno(state));
+            }
+            return copy;
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow(t);
+        }
+    }
+
+    /** st_ino of the file behind fd. */
+    static long inode(final int fd, final String what)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = arena.allocate(CAPTURE);
+            final MemorySegment stat = arena.allocate(STAT_SIZE, 8);
+            if ((int)FSTAT.invokeExact(state, fd, stat) != 0)
+            {
+                throw BpfException.errno(what, errno(state));
+            }
+            return stat.get(JAVA_LONG, STAT_INO_OFFSET);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow(t);
+        }
+    }
+
+    /** f_type of the file system fd is on (a *_SUPER_MAGIC). */
+    static long fileSystemType(final int fd, final String what)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = arena.allocate(CAPTURE);
+            final MemorySegment statfs = arena.allocate(STATFS_SIZE, 8);
+            if ((int)FSTATFS.invokeExact(state, fd, statfs) != 0)
+            {
+                throw BpfException.errno(what, errno(state));
+            }
+            return statfs.get(JAVA_LONG, 0);
         }
         catch (final Throwable t)
         {

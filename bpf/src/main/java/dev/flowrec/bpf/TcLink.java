@@ -3,19 +3,23 @@ package dev.flowrec.bpf;
 /**
  * flowrec's ingress and egress filters on one interface. Owns them: close detaches both. The filters hold
  * their own reference to the programs, so they keep counting even after the {@link FlowProgram} is closed.
+ * In the workload view ({@link #workloadView()}) the programs sit on the opposite hooks, so that directions
+ * are those of the workload behind the interface (see {@link FlowProgram#attach(String, String, boolean)}).
  */
 public final class TcLink implements AutoCloseable
 {
     private final String netnsPath;
     private final String ifname;
     private final int ifindex;
+    private final boolean workloadView;
     private boolean closed;
 
-    TcLink(final String netnsPath, final String ifname, final int ifindex)
+    TcLink(final String netnsPath, final String ifname, final int ifindex, final boolean workloadView)
     {
         this.netnsPath = netnsPath;
         this.ifname = ifname;
         this.ifindex = ifindex;
+        this.workloadView = workloadView;
     }
 
     public int ifindex()
@@ -26,6 +30,15 @@ public final class TcLink implements AutoCloseable
     public String ifname()
     {
         return ifname;
+    }
+
+    /**
+     * True when flowrec_egress is on the TC ingress hook and flowrec_ingress on TC egress: "out" is what the
+     * interface received (from the workload behind it), "in" what it transmitted (to that workload).
+     */
+    public boolean workloadView()
+    {
+        return workloadView;
     }
 
     /** The network namespace the interface is in (e.g. /run/netns/NAME), null for the caller's own. */
@@ -60,7 +73,7 @@ public final class TcLink implements AutoCloseable
 
     public String toString()
     {
-        return "TcLink{" + describe() + "}";
+        return "TcLink{" + describe() + (workloadView ? ", workload view" : "") + "}";
     }
 
     private Void detachBoth()

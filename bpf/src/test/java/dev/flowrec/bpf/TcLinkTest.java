@@ -1,6 +1,8 @@
 package dev.flowrec.bpf;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,6 +71,7 @@ class TcLinkTest
         final TcLink link = program.attach(netns(ns1), dev1);
         assertEquals(dev1, link.ifname());
         assertEquals(netns(ns1), link.netnsPath());
+        assertFalse(link.workloadView());
         assertTrue(filters("ingress").contains("flowrec_ingress"), () -> filters("ingress"));
         assertTrue(filters("egress").contains("flowrec_egress"), () -> filters("egress"));
 
@@ -92,6 +95,46 @@ class TcLinkTest
         link.close();
         assertEquals("", filters("ingress"));
         assertEquals("", filters("egress"));
+    }
+
+    @Test
+    void shouldSwapDirectionsInTheWorkloadView()
+    {
+        // ns1's veth end stands for the host side of a container's veth; ns2 is the container.
+        final int[] interfaceView = pingDirections(false);
+        assertArrayEquals(new int[]{ FlowEventDecoder.DIRECTION_EGRESS, FlowEventDecoder.DIRECTION_INGRESS },
+            interfaceView, "interface view: requests leave the interface, replies arrive");
+
+        final int[] workloadView = pingDirections(true);
+        assertArrayEquals(new int[]{ FlowEventDecoder.DIRECTION_INGRESS, FlowEventDecoder.DIRECTION_EGRESS },
+            workloadView, "workload view: requests enter the workload, its replies leave it");
+    }
+
+    /** Attaches in the given view, pings ns2 from ns1, detaches; returns the directions of requests and replies. */
+    private int[] pingDirections(final boolean workloadView)
+    {
+        try (TcLink link = program.attach(netns(ns1), dev1, workloadView))
+        {
+            assertEquals(workloadView, link.workloadView());
+            final String onIngress = workloadView ? "flowrec_egress" : "flowrec_ingress";
+            final String onEgress = workloadView ? "flowrec_ingress" : "flowrec_egress";
+            assertTrue(filters("ingress").contains(onIngress), () -> filters("ingress"));
+            assertTrue(filters("egress").contains(onEgress), () -> filters("egress"));
+
+            Shell.run("ip", "netns", "exec", ns1, "ping", "-q", "-c", "" + PINGS, "-i", "0.05", "-W", "2", "10.213.1.2");
+            program.sweep(0, Reasons.FINAL);
+            final Events events = Events.drain(program.ringBuffer());
+
+            final Events requests = selectIcmpType(events, link.ifindex(), 8);
+            final Events replies = selectIcmpType(events, link.ifindex(), 0);
+            assertEquals(PINGS, requests.packets(), events::toString);
+            assertEquals(PINGS, replies.packets(), events::toString);
+            assertEquals(PINGS * PING_IP_BYTES, requests.bytes());
+            assertEquals(PINGS * PING_IP_BYTES, replies.bytes());
+            assertEquals(1, requests.list.stream().map(Events.Event::direction).distinct().count(), events::toString);
+            assertEquals(1, replies.list.stream().map(Events.Event::direction).distinct().count(), events::toString);
+            return new int[]{ requests.list.getFirst().direction(), replies.list.getFirst().direction() };
+        }
     }
 
     @Test
@@ -165,6 +208,20 @@ class TcLinkTest
         for (final Events.Event e : all.list)
         {
             if (e.ifindex() == ifindex && e.direction() == direction && e.family() == 4 && e.proto() == ICMP)
+            {
+                selected.list.add(e);
+            }
+        }
+        assertTrue(selected.list.size() > 0, all::toString);
+        return selected;
+    }
+
+    private static Events selectIcmpType(final Events all, final int ifindex, final int type)
+    {
+        final Events selected = new Events();
+        for (final Events.Event e : all.list)
+        {
+            if (e.ifindex() == ifindex && e.family() == 4 && e.proto() == ICMP && e.dport() == type << 8)
             {
                 selected.list.add(e);
             }
