@@ -73,7 +73,7 @@ public final class JournalReader implements AutoCloseable
         SingleChronicleQueue queue = null;
         try
         {
-            queue = SingleChronicleQueueBuilder.binary(absolute).readOnly(true).build();
+            queue = SingleChronicleQueueBuilder.binary(absolute).rollCycle(JournalPaths.DEFAULT_ROLL_CYCLE).readOnly(true).build();
             return new JournalReader(absolute, queue);
         }
         catch (final RuntimeException ex)

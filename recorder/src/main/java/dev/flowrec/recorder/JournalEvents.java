@@ -3,38 +3,49 @@ package dev.flowrec.recorder;
 import dev.flowrec.bpf.FlowEventDecoder;
 import dev.flowrec.bpf.KernelCounters;
 import dev.flowrec.bpf.TcLink;
+import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.JournalWriter;
+import dev.flowrec.journal.schema.ContainerSeen;
 import dev.flowrec.journal.schema.FlowDelta;
 import dev.flowrec.journal.schema.InterfaceAttached;
 import dev.flowrec.journal.schema.InterfaceDetached;
 import dev.flowrec.journal.schema.LossReport;
 import dev.flowrec.journal.schema.RecorderStarted;
 import dev.flowrec.journal.schema.RecorderStopped;
+import dev.flowrec.recorder.discovery.Container;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import org.agrona.MutableDirectBuffer;
 
 /**
- * Turns what the recorder sees into journal events. Kernel times are boot-clock nanoseconds; the journal
- * holds UTC, so each is shifted by the boot-to-realtime offset measured at start (and journaled with it).
- * Single-threaded, like the journal appender it writes to.
+ * Turns what the recorder sees into journal events, and hands each event's bytes to the live view before it
+ * commits them, so that the live view is a fold over exactly what the journal gets. Kernel times are
+ * boot-clock nanoseconds; the journal holds UTC, shifted by the boot-to-realtime offset measured at start
+ * (and journaled with it). Single-threaded, like the journal appender it writes to.
  */
 final class JournalEvents
 {
+    static final String VERSION = "0.1.0";
+
     private final JournalWriter writer;
+    private final EventHandler tap;
     private final long bootToRealtimeNs;
     private final FlowDelta delta = new FlowDelta();
     private final LossReport loss = new LossReport();
+    private MutableDirectBuffer claimed;
 
-    JournalEvents(final JournalWriter writer, final long bootToRealtimeNs)
+    JournalEvents(final JournalWriter writer, final EventHandler tap, final long bootToRealtimeNs)
     {
         this.writer = writer;
+        this.tap = tap;
         this.bootToRealtimeNs = bootToRealtimeNs;
     }
 
     void flowDelta(final FlowEventDecoder event)
     {
-        delta.wrapAndApplyHeader(writer.claim(FlowDelta.ENCODED_LENGTH), 0)
+        delta.wrapAndApplyHeader(claim(FlowDelta.ENCODED_LENGTH), 0)
             .firstNs(event.firstNs() + bootToRealtimeNs)
             .lastNs(event.lastNs() + bootToRealtimeNs)
             .packets(event.packets())
@@ -49,12 +60,12 @@ final class JournalEvents
             .direction(event.direction())
             .tcpFlags(event.tcpFlags())
             .reason(event.reason());
-        writer.commit();
+        commit(FlowDelta.TEMPLATE_ID, FlowDelta.ENCODED_LENGTH);
     }
 
-    void lossReport(final long[] counters)
+    void lossReport(final long[] counters, final long journalLostEvents)
     {
-        loss.wrapAndApplyHeader(writer.claim(LossReport.ENCODED_LENGTH), 0)
+        loss.wrapAndApplyHeader(claim(LossReport.ENCODED_LENGTH), 0)
             .timeNs(nowNs())
             .packetsSeen(counters[KernelCounters.PACKETS_SEEN])
             .bytesSeen(counters[KernelCounters.BYTES_SEEN])
@@ -65,17 +76,16 @@ final class JournalEvents
             .mapFull(counters[KernelCounters.MAP_FULL])
             .nonIp(counters[KernelCounters.NON_IP])
             .malformed(counters[KernelCounters.MALFORMED])
-            .journalLostEvents(0);
-        writer.commit();
+            .journalLostEvents(journalLostEvents);
+        commit(LossReport.TEMPLATE_ID, LossReport.ENCODED_LENGTH);
     }
 
     void recorderStarted(final Recorder.Config config)
     {
         final String host = hostName();
         final String kernel = System.getProperty("os.version");
-        final String version = "0.1.0";
-        new RecorderStarted().wrapAndApplyHeader(
-                writer.claim(RecorderStarted.encodedLength(host, kernel, version, config.commandLine())), 0)
+        final int length = RecorderStarted.encodedLength(host, kernel, VERSION, config.commandLine());
+        new RecorderStarted().wrapAndApplyHeader(claim(length), 0)
             .timeNs(nowNs())
             .bootToRealtimeOffsetNs(bootToRealtimeNs)
             .flushIntervalNs(config.flushIntervalNs())
@@ -84,46 +94,98 @@ final class JournalEvents
             .mode(config.flushIntervalNs() == 0 ? RecorderStarted.MODE_PACKET : RecorderStarted.MODE_FLOW)
             .host(host)
             .kernel(kernel)
-            .flowrecVersion(version)
+            .flowrecVersion(VERSION)
             .config(config.commandLine());
-        writer.commit();
+        commit(RecorderStarted.TEMPLATE_ID, length);
     }
 
-    void interfaceAttached(final TcLink link)
+    void interfaceAttached(final TcLink link, final String container)
     {
-        new InterfaceAttached().wrapAndApplyHeader(writer.claim(InterfaceAttached.encodedLength(link.ifname(), "")), 0)
+        interfaceAttached(link.ifindex(), link.ifname(), container);
+    }
+
+    void interfaceAttached(final int ifindex, final String ifname, final String container)
+    {
+        final int length = InterfaceAttached.encodedLength(ifname, container);
+        new InterfaceAttached().wrapAndApplyHeader(claim(length), 0)
             .timeNs(nowNs())
             .netnsIno(0)
-            .ifindex(link.ifindex())
-            .ifname(link.ifname())
-            .container("");
-        writer.commit();
+            .ifindex(ifindex)
+            .ifname(ifname)
+            .container(container);
+        commit(InterfaceAttached.TEMPLATE_ID, length);
     }
 
     void interfaceDetached(final TcLink link, final String reason)
     {
-        new InterfaceDetached().wrapAndApplyHeader(writer.claim(InterfaceDetached.encodedLength(link.ifname(), reason)), 0)
+        interfaceDetached(link.ifindex(), link.ifname(), reason);
+    }
+
+    void interfaceDetached(final int ifindex, final String ifname, final String reason)
+    {
+        final int length = InterfaceDetached.encodedLength(ifname, reason);
+        new InterfaceDetached().wrapAndApplyHeader(claim(length), 0)
             .timeNs(nowNs())
             .netnsIno(0)
-            .ifindex(link.ifindex())
-            .ifname(link.ifname())
+            .ifindex(ifindex)
+            .ifname(ifname)
             .reason(reason);
-        writer.commit();
+        commit(InterfaceDetached.TEMPLATE_ID, length);
+    }
+
+    void containerSeen(final Container c, final int ifindex, final String ifname)
+    {
+        final int length = ContainerSeen.encodedLength(c.id(), c.shortId(), c.runtime(), c.cgroupPath(), c.netnsName(), ifname);
+        new ContainerSeen().wrapAndApplyHeader(claim(length), 0)
+            .timeNs(nowNs())
+            .netnsIno(c.netnsIno())
+            .ifindex(ifindex)
+            .id(c.id())
+            .shortId(c.shortId())
+            .runtime(c.runtime())
+            .cgroupPath(c.cgroupPath())
+            .netnsName(c.netnsName())
+            .ifname(ifname);
+        commit(ContainerSeen.TEMPLATE_ID, length);
+    }
+
+    void containerSeen(final Container c, final TcLink link)
+    {
+        containerSeen(c, link.ifindex(), link.ifname());
     }
 
     void recorderStopped(final String reason)
     {
         final long events = writer.eventsAppended() + 1;
-        new RecorderStopped().wrapAndApplyHeader(writer.claim(RecorderStopped.encodedLength(reason)), 0)
+        final int length = RecorderStopped.encodedLength(reason);
+        new RecorderStopped().wrapAndApplyHeader(claim(length), 0)
             .timeNs(nowNs())
             .events(events)
             .reason(reason);
-        writer.commit();
+        commit(RecorderStopped.TEMPLATE_ID, length);
+    }
+
+    private MutableDirectBuffer claim(final int length)
+    {
+        claimed = writer.claim(length);
+        return claimed;
+    }
+
+    private void commit(final int templateId, final int length)
+    {
+        try
+        {
+            tap.onEvent(templateId, claimed, 0, length);
+        }
+        finally
+        {
+            writer.commit();
+        }
     }
 
     private static long nowNs()
     {
-        final java.time.Instant now = java.time.Instant.now();
+        final Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 

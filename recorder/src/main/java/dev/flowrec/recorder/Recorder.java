@@ -3,27 +3,32 @@ package dev.flowrec.recorder;
 import dev.flowrec.bpf.Clocks;
 import dev.flowrec.bpf.FlowProgram;
 import dev.flowrec.bpf.NetIf;
-import dev.flowrec.bpf.TcLink;
 import dev.flowrec.journal.JournalWriter;
+import dev.flowrec.journal.Retention;
+import dev.flowrec.recorder.discovery.InterfaceWatcher;
+import dev.flowrec.recorder.live.HttpEndpoints;
+import dev.flowrec.recorder.live.LiveView;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
- * One recording: opens the journal, loads the BPF program, attaches it, runs the duty cycle until asked to
- * stop, then detaches, flushes every pending flow and closes everything in reverse order of opening.
+ * One recording: opens the journal, loads the BPF program, serves the live view, attaches to what the
+ * selection asks for and follows it, runs the duty cycle until asked to stop, then detaches, flushes every
+ * pending flow and closes everything in reverse order of opening.
  */
 public final class Recorder
 {
     /** Lets programs in flight on other CPUs finish after their filter is removed, before the final sweep. */
     private static final long DETACH_SETTLE_MS = 50;
 
-    public record Config(List<String> ifaces, Path journal, long flushIntervalNs, int maxFlows, int ringBytes,
-        String commandLine)
+    public record Config(Selection selection, Path journal, long flushIntervalNs, int maxFlows,
+        int ringBytes, Optional<InetSocketAddress> http, Retention.Policy retention, String commandLine)
     {
     }
 
@@ -31,31 +36,45 @@ public final class Recorder
     {
     }
 
-    public static void record(final Config config, final StopSignal stop, final Runnable onRecording)
+    /** @param onRecording told, once everything selected is attached, which interfaces are recorded. */
+    public static void record(final Config config, final StopSignal stop, final Consumer<List<String>> onRecording)
     {
         Privileges.requireRecording();
-        for (final String iface : config.ifaces())
+        for (final String iface : config.selection().names())
         {
             NetIf.indexOf(iface); // fail on a bad name before anything is created
         }
         final long offsetNs = Clocks.bootToRealtimeOffsetNs();
-        final Deque<TcLink> links = new ArrayDeque<>();
+        final LiveView live = new LiveView();
         try (JournalWriter writer = JournalWriter.open(config.journal());
             FlowProgram program = FlowProgram.load(
-                new FlowProgram.Config(config.flushIntervalNs(), config.maxFlows(), config.ringBytes())))
+                new FlowProgram.Config(config.flushIntervalNs(), config.maxFlows(), config.ringBytes()));
+            AutoCloseable http = config.http().isPresent() ? HttpEndpoints.start(config.http().get(), live) : () -> { })
         {
+            live.journalBytes(writer::diskBytes);
+            final JournalEvents journal = new JournalEvents(writer, live, offsetNs);
+            journal.recorderStarted(config);
+            final Attachments attachments = new Attachments(program, journal, config.selection());
+            final InterfaceWatcher watcher = new InterfaceWatcher(attachments);
             try
             {
-                for (final String iface : config.ifaces())
+                while (!watcher.synced())
                 {
-                    links.push(program.attach(iface));
+                    watcher.doWork(); // the first dump attaches everything selected that exists now
                 }
-                final JournalEvents journal = new JournalEvents(writer, offsetNs);
-                journal.recorderStarted(config);
-                links.descendingIterator().forEachRemaining(journal::interfaceAttached);
-                onRecording.run();
+                for (final String name : config.selection().names())
+                {
+                    if (!attachments.isAttached(name))
+                    {
+                        throw new IllegalStateException(attachments.failure(name) != null ?
+                            attachments.failure(name) : "interface " + name + " vanished before it could be attached");
+                    }
+                }
+                final RecorderAgent agent = new RecorderAgent(program, journal, writer, config.retention(), watcher,
+                    attachments, live, config.flushIntervalNs());
+                live.publish();
+                onRecording.accept(attachments.names());
 
-                final RecorderAgent agent = new RecorderAgent(program, journal, config.flushIntervalNs());
                 final IdleStrategy idle = new BackoffIdleStrategy(
                     100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
                 while (!stop.requested())
@@ -64,23 +83,24 @@ public final class Recorder
                 }
 
                 // Orderly stop: nothing new is counted once detached, then everything counted is journaled.
-                while (!links.isEmpty())
-                {
-                    final TcLink link = links.pop();
-                    link.close();
-                    journal.interfaceDetached(link, "stopped");
-                }
+                attachments.closeAll();
                 sleep(DETACH_SETTLE_MS);
                 agent.flushAll();
                 journal.recorderStopped("stopped");
             }
             finally
             {
-                while (!links.isEmpty())
-                {
-                    links.pop().close();
-                }
+                attachments.closeAll();
+                watcher.onClose();
             }
+        }
+        catch (final RuntimeException ex)
+        {
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException("closing the live view: " + ex.getMessage(), ex);
         }
     }
 

@@ -7,35 +7,54 @@ import dev.flowrec.bpf.KernelCounters;
 import dev.flowrec.bpf.Reasons;
 import dev.flowrec.bpf.RingBufferReader;
 import dev.flowrec.bpf.SweepResult;
+import dev.flowrec.journal.JournalWriter;
+import dev.flowrec.journal.Retention;
+import dev.flowrec.recorder.discovery.InterfaceWatcher;
+import dev.flowrec.recorder.live.LiveView;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.Agent;
 
 /**
- * The recorder's duty cycle: drain the ring buffer into the journal, sweep quiet flows out of the kernel
- * map, journal the kernel's loss counters when they move. One thread, because the journal appender is
+ * The recorder's duty cycle: drain the ring buffer into the journal, follow interfaces and containers as
+ * they come and go, sweep quiet flows out of the kernel map, journal the kernel's loss counters when they
+ * move, publish the live view, apply retention. One thread, because the journal appender is
  * single-threaded; nothing here allocates per event.
  */
 final class RecorderAgent implements Agent, FlowEventHandler
 {
     private static final int DRAIN_LIMIT = 8192;
-    private static final long COUNTERS_PERIOD_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long SECOND_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long RETENTION_PERIOD_NS = TimeUnit.MINUTES.toNanos(1);
 
     private final FlowProgram program;
     private final RingBufferReader ring;
     private final JournalEvents journal;
+    private final JournalWriter writer;
+    private final Retention.Policy retention;
+    private final InterfaceWatcher watcher;
+    private final Attachments attachments;
+    private final LiveView live;
     private final long idleNs;
     private final long sweepPeriodNs;
     private final long[] counters = new long[KernelCounters.COUNT];
     private final long[] journaledCounters = new long[KernelCounters.COUNT];
     private long nextSweepNs;
-    private long nextCountersNs;
+    private long nextSecondNs;
+    private long nextRetentionNs;
 
-    RecorderAgent(final FlowProgram program, final JournalEvents journal, final long flushIntervalNs)
+    RecorderAgent(final FlowProgram program, final JournalEvents journal, final JournalWriter writer,
+        final Retention.Policy retention, final InterfaceWatcher watcher, final Attachments attachments,
+        final LiveView live, final long flushIntervalNs)
     {
         this.program = program;
         this.ring = program.ringBuffer();
         this.journal = journal;
+        this.writer = writer;
+        this.retention = retention;
+        this.watcher = watcher;
+        this.attachments = attachments;
+        this.live = live;
         // A quiet flow's residue waits at most about one flush interval (DESIGN: the durability bound).
         this.idleNs = Math.max(flushIntervalNs, TimeUnit.MILLISECONDS.toNanos(100));
         this.sweepPeriodNs = idleNs / 2;
@@ -49,7 +68,9 @@ final class RecorderAgent implements Agent, FlowEventHandler
     public int doWork()
     {
         int work = ring.read(this, DRAIN_LIMIT);
+        work += watcher.doWork();
         final long nowNs = System.nanoTime();
+        work += attachments.retryProvisional(nowNs);
         if (nowNs - nextSweepNs >= 0)
         {
             final SweepResult swept = program.sweep(idleNs, Reasons.IDLE);
@@ -57,10 +78,16 @@ final class RecorderAgent implements Agent, FlowEventHandler
             nextSweepNs = swept.incomplete() ? nowNs : nowNs + sweepPeriodNs;
             work += swept.removed();
         }
-        if (nowNs - nextCountersNs >= 0)
+        if (nowNs - nextSecondNs >= 0)
         {
-            nextCountersNs = nowNs + COUNTERS_PERIOD_NS;
+            nextSecondNs = nowNs + SECOND_NS;
             work += journalCountersIfMoved();
+            live.publish();
+        }
+        if (nowNs - nextRetentionNs >= 0)
+        {
+            nextRetentionNs = nowNs + RETENTION_PERIOD_NS;
+            work += writer.applyRetention(retention, System.currentTimeMillis());
         }
         return work;
     }
@@ -81,6 +108,7 @@ final class RecorderAgent implements Agent, FlowEventHandler
         }
         while (swept.incomplete());
         journalCountersIfMoved();
+        live.publish();
     }
 
     private void drain()
@@ -98,7 +126,7 @@ final class RecorderAgent implements Agent, FlowEventHandler
         {
             return 0;
         }
-        journal.lossReport(counters);
+        journal.lossReport(counters, 0);
         System.arraycopy(counters, 0, journaledCounters, 0, counters.length);
         return 1;
     }

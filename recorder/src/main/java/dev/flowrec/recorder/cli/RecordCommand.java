@@ -1,10 +1,17 @@
 package dev.flowrec.recorder.cli;
 
+import dev.flowrec.journal.Retention;
 import dev.flowrec.query.Durations;
+import dev.flowrec.query.Sizes;
 import dev.flowrec.recorder.Recorder;
+import dev.flowrec.recorder.Selection;
 import dev.flowrec.recorder.StopSignal;
+import dev.flowrec.recorder.live.HttpEndpoints;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,7 +20,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "record", mixinStandardHelpOptions = true,
-    description = "Records every flow crossing the given interfaces into a journal, until SIGINT/SIGTERM or --duration.")
+    description = "Records every flow of the host and its containers into a journal, until SIGINT/SIGTERM or --duration.")
 final class RecordCommand implements Callable<Integer>
 {
     enum Mode { flow, packet }
@@ -21,9 +28,27 @@ final class RecordCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--iface", paramLabel = "NAME", required = true,
-        description = "Interface to record (TC ingress and egress); repeat for several.")
-    List<String> ifaces;
+    @Option(names = "--iface", paramLabel = "NAME",
+        description = "Interface to record (TC ingress and egress); repeat for several. Followed if it vanishes and returns.")
+    List<String> ifaces = List.of();
+
+    @Option(names = "--all-interfaces", description = "Record every non-loopback interface, including ones that appear later.")
+    boolean allInterfaces;
+
+    @Option(names = "--containers",
+        description = "Record every container veth, named from its cgroup (Docker, containerd/Kubernetes, CRI-O, Podman); "
+            + "directions from the container's point of view. With no interface option: all interfaces and containers.")
+    boolean containers;
+
+    @Option(names = "--http", paramLabel = "ADDR:PORT", defaultValue = "127.0.0.1:8080",
+        description = "Live view: GET /traffic, /metrics, /healthz (default: ${DEFAULT-VALUE}); 'off' to disable.")
+    String http;
+
+    @Option(names = "--retain", paramLabel = "D", description = "Delete journal hours older than this (e.g. 7d).")
+    String retain;
+
+    @Option(names = "--max-journal-size", paramLabel = "SIZE", description = "Delete the oldest journal hours beyond this size (e.g. 20G).")
+    String maxJournalSize;
 
     @Option(names = "--journal", paramLabel = "DIR", defaultValue = "flowrec-journal",
         description = "Journal directory (default: ${DEFAULT-VALUE}); a restart appends to it.")
@@ -63,14 +88,40 @@ final class RecordCommand implements Callable<Integer>
             throw new ParameterException(spec.commandLine(), "--ring-size must be a power of two of at least 4096");
         }
         final long durationNs = duration == null ? 0 : duration(duration, "--duration");
-        final Recorder.Config config = new Recorder.Config(ifaces, journal.toAbsolutePath(),
-            mode == Mode.packet ? 0 : flushNs, maxFlows, ringBytes, String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        final Retention.Policy retention = new Retention.Policy(
+            retain == null ? 0 : duration(retain, "--retain") / 1_000_000L,
+            maxJournalSize == null ? 0 : size(maxJournalSize, "--max-journal-size"));
+        final Optional<InetSocketAddress> bind;
+        try
+        {
+            bind = HttpEndpoints.parseBind(http);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ParameterException(spec.commandLine(), ex.getMessage());
+        }
+        final Recorder.Config config = new Recorder.Config(Selection.of(new LinkedHashSet<>(ifaces), allInterfaces, containers),
+            journal.toAbsolutePath(), mode == Mode.packet ? 0 : flushNs, maxFlows, ringBytes, bind, retention,
+            String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         try (StopSignal stop = new StopSignal(durationNs))
         {
-            Recorder.record(config, stop, () -> spec.commandLine().getErr().println(
-                "flowrec record: recording " + String.join(", ", ifaces) + " into " + config.journal()));
+            Recorder.record(config, stop, names -> spec.commandLine().getErr().println(
+                "flowrec record: recording " + (names.isEmpty() ? "(no interface yet)" : String.join(", ", names))
+                    + " into " + config.journal() + bind.map(a -> "; live view on http://" + a.getHostString() + ":" + a.getPort()).orElse("")));
         }
         return 0;
+    }
+
+    private long size(final String text, final String option)
+    {
+        try
+        {
+            return Sizes.parseBytes(text);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ParameterException(spec.commandLine(), option + ": " + ex.getMessage());
+        }
     }
 
     private long duration(final String text, final String option)
