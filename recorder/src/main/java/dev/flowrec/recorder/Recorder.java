@@ -8,6 +8,7 @@ import dev.flowrec.journal.Retention;
 import dev.flowrec.recorder.discovery.InterfaceWatcher;
 import dev.flowrec.recorder.live.HttpEndpoints;
 import dev.flowrec.recorder.live.LiveView;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +29,8 @@ public final class Recorder
     private static final long DETACH_SETTLE_MS = 50;
 
     public record Config(Selection selection, Path journal, long flushIntervalNs, int maxFlows,
-        int ringBytes, Optional<InetSocketAddress> http, Retention.Policy retention, String commandLine)
+        int ringBytes, Optional<InetSocketAddress> http, boolean httpRequired, Retention.Policy retention,
+        String commandLine)
     {
     }
 
@@ -49,7 +51,7 @@ public final class Recorder
         try (JournalWriter writer = JournalWriter.open(config.journal());
             FlowProgram program = FlowProgram.load(
                 new FlowProgram.Config(config.flushIntervalNs(), config.maxFlows(), config.ringBytes()));
-            AutoCloseable http = config.http().isPresent() ? HttpEndpoints.start(config.http().get(), live) : () -> { })
+            AutoCloseable http = serve(config, live))
         {
             live.journalBytes(writer::diskBytes);
             final JournalEvents journal = new JournalEvents(writer, live, offsetNs);
@@ -101,6 +103,31 @@ public final class Recorder
         catch (final Exception ex)
         {
             throw new IllegalStateException("closing the live view: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * The live view is asked for explicitly (--http) or by default; a default address that cannot be bound
+     * (taken, or no loopback in this namespace) is a warning: recording matters more than watching it.
+     */
+    private static AutoCloseable serve(final Config config, final LiveView live)
+    {
+        if (config.http().isEmpty())
+        {
+            return () -> { };
+        }
+        try
+        {
+            return HttpEndpoints.start(config.http().get(), live);
+        }
+        catch (final UncheckedIOException ex)
+        {
+            if (config.httpRequired())
+            {
+                throw ex;
+            }
+            System.err.println("flowrec record: warning: live view off: " + ex.getMessage());
+            return () -> { };
         }
     }
 

@@ -101,7 +101,8 @@ final class RecordCommand implements Callable<Integer>
             throw new ParameterException(spec.commandLine(), ex.getMessage());
         }
         final Recorder.Config config = new Recorder.Config(Selection.of(new LinkedHashSet<>(ifaces), allInterfaces, containers),
-            journal.toAbsolutePath(), mode == Mode.packet ? 0 : flushNs, maxFlows, ringBytes, bind, retention,
+            journal.toAbsolutePath(), mode == Mode.packet ? 0 : flushNs, maxFlows, ringBytes, bind,
+            spec.commandLine().getParseResult().hasMatchedOption("--http"), retention,
             String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         try (StopSignal stop = new StopSignal(durationNs))
         {
