@@ -1,14 +1,19 @@
 package dev.flowrec.recorder;
 
 import dev.flowrec.bpf.BpfException;
+import dev.flowrec.bpf.CgroupLink;
 import dev.flowrec.bpf.FlowProgram;
 import dev.flowrec.bpf.Tc;
 import dev.flowrec.bpf.TcLink;
 import dev.flowrec.recorder.discovery.Container;
 import dev.flowrec.recorder.discovery.ContainerResolver;
+import dev.flowrec.recorder.discovery.HostNetworkScan;
 import dev.flowrec.recorder.discovery.Link;
 import dev.flowrec.recorder.discovery.LinkListener;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +23,8 @@ import org.agrona.collections.Int2ObjectHashMap;
 /**
  * Decides which interfaces are recorded and owns their TC filters, following links as they come and go.
  * A container's host-side veth is attached with directions from the workload's point of view and journaled
- * with the container behind it. Runs on the recorder thread (it journals).
+ * with the container behind it; a container on the host network is recorded at its cgroup. Runs on the
+ * recorder thread (it journals).
  */
 final class Attachments implements LinkListener
 {
@@ -31,6 +37,13 @@ final class Attachments implements LinkListener
     {
     }
 
+    private record CgroupAttached(CgroupLink link, Container container)
+    {
+    }
+
+    /** The interface name flows counted at a cgroup carry. */
+    static final String CGROUP_IFNAME = "cgroup";
+    private static final long HOST_NETWORK_SCAN_NS = TimeUnit.SECONDS.toNanos(2);
     private static final long PROVISIONAL_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long PROVISIONAL_FOR_NS = TimeUnit.SECONDS.toNanos(30);
 
@@ -41,6 +54,10 @@ final class Attachments implements LinkListener
     private final Int2ObjectHashMap<Attached> attached = new Int2ObjectHashMap<>();
     private final Map<Integer, Provisional> provisional = new HashMap<>();
     private final Map<String, String> failures = new HashMap<>();
+    private final Map<Path, CgroupAttached> cgroups = new LinkedHashMap<>();
+    private final HostNetworkScan hostNetwork;
+    private int nextPseudoIfindex = 1;
+    private long nextScanNs;
     private long nextRetryNs;
     private long attachFailures;
 
@@ -49,6 +66,66 @@ final class Attachments implements LinkListener
         this.program = program;
         this.journal = journal;
         this.selection = selection;
+        this.hostNetwork = selection.containers() ? HostNetworkScan.open().orElse(null) : null;
+    }
+
+    /** Records a cgroup given by hand (--cgroup): failure is the caller's to report. */
+    void attachCgroup(final Path dir)
+    {
+        final Path root = HostNetworkScan.cgroup2Mount().orElseThrow(() ->
+            new IllegalStateException("--cgroup " + dir + ": no cgroup2 hierarchy is mounted here"));
+        final Path absolute = dir.isAbsolute() && dir.startsWith(root) ? dir : root.resolve(dir.toString().replaceFirst("^/", ""));
+        attachCgroup(absolute, HostNetworkScan.identify(absolute, root));
+    }
+
+    private void attachCgroup(final Path dir, final Container container)
+    {
+        final CgroupLink link = program.attachCgroup(dir, CgroupLink.pseudoIfindex(nextPseudoIfindex++));
+        cgroups.put(dir, new CgroupAttached(link, container));
+        journal.containerSeen(container, link.pseudoIfindex(), CGROUP_IFNAME);
+        journal.interfaceAttached(link.pseudoIfindex(), CGROUP_IFNAME, container.shortId());
+    }
+
+    /** Follows containers on the host network: attaches to new container cgroups, detaches from vanished ones. */
+    int scanHostNetwork(final long nowNs)
+    {
+        if (hostNetwork == null || nowNs - nextScanNs < 0)
+        {
+            return 0;
+        }
+        nextScanNs = nowNs + HOST_NETWORK_SCAN_NS;
+        int work = 0;
+        for (final Map.Entry<Path, Container> found : hostNetwork.scan().entrySet())
+        {
+            if (!cgroups.containsKey(found.getKey()))
+            {
+                try
+                {
+                    attachCgroup(found.getKey(), found.getValue());
+                    work++;
+                }
+                catch (final RuntimeException ex)
+                {
+                    attachFailures++; // the container may have gone meanwhile; the next scan retries
+                }
+            }
+        }
+        for (final Path dir : new ArrayList<>(cgroups.keySet()))
+        {
+            if (!Files.isDirectory(dir))
+            {
+                detachCgroup(dir, "vanished");
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private void detachCgroup(final Path dir, final String reason)
+    {
+        final CgroupAttached a = cgroups.remove(dir);
+        a.link().close();
+        journal.interfaceDetached(a.link().pseudoIfindex(), CGROUP_IFNAME, reason);
     }
 
     public void onLinkUp(final Link link)
@@ -150,6 +227,7 @@ final class Attachments implements LinkListener
     {
         final List<String> names = new ArrayList<>();
         attached.values().forEach(a -> names.add(a.link().ifname()));
+        cgroups.values().forEach(c -> names.add(CGROUP_IFNAME + " " + c.container().cgroupPath()));
         names.sort(null);
         return names;
     }
@@ -169,5 +247,9 @@ final class Attachments implements LinkListener
         }
         attached.clear();
         provisional.clear();
+        for (final Path dir : new ArrayList<>(cgroups.keySet()))
+        {
+            detachCgroup(dir, "stopped");
+        }
     }
 }

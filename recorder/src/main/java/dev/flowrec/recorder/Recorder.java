@@ -60,6 +60,7 @@ public final class Recorder
             final InterfaceWatcher watcher = new InterfaceWatcher(attachments);
             try
             {
+                config.selection().cgroups().forEach(attachments::attachCgroup);
                 while (!watcher.synced())
                 {
                     watcher.doWork(); // the first dump attaches everything selected that exists now

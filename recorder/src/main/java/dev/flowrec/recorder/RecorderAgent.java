@@ -71,6 +71,7 @@ final class RecorderAgent implements Agent, FlowEventHandler
         work += watcher.doWork();
         final long nowNs = System.nanoTime();
         work += attachments.retryProvisional(nowNs);
+        work += attachments.scanHostNetwork(nowNs);
         if (nowNs - nextSweepNs >= 0)
         {
             final SweepResult swept = program.sweep(idleNs, Reasons.IDLE);

@@ -1,17 +1,21 @@
 package dev.flowrec.recorder;
 
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 
 /**
  * What to record: the named interfaces, every non-loopback interface of the recorder's network namespace,
- * and/or every container veth (directions then from the workload's point of view).
+ * every container veth (directions then from the workload's point of view) and container on the host
+ * network, and/or cgroups given by hand.
  */
-public record Selection(Set<String> names, boolean allInterfaces, boolean containers)
+public record Selection(Set<String> names, boolean allInterfaces, boolean containers, List<Path> cgroups)
 {
     /** With nothing named, a recorder records the whole host: every interface and every container. */
-    public static Selection of(final Set<String> names, final boolean allInterfaces, final boolean containers)
+    public static Selection of(final Set<String> names, final boolean allInterfaces, final boolean containers,
+        final List<Path> cgroups)
     {
-        return names.isEmpty() && !allInterfaces && !containers ?
-            new Selection(names, true, true) : new Selection(names, allInterfaces, containers);
+        return names.isEmpty() && !allInterfaces && !containers && cgroups.isEmpty() ?
+            new Selection(names, true, true, cgroups) : new Selection(names, allInterfaces, containers, cgroups);
     }
 }

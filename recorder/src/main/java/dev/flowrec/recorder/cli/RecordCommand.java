@@ -40,6 +40,10 @@ final class RecordCommand implements Callable<Integer>
             + "directions from the container's point of view. With no interface option: all interfaces and containers.")
     boolean containers;
 
+    @Option(names = "--cgroup", paramLabel = "PATH",
+        description = "Record the traffic of a cgroup (cgroup2 path or directory), e.g. a container on the host network.")
+    List<Path> cgroups = List.of();
+
     @Option(names = "--http", paramLabel = "ADDR:PORT", defaultValue = "127.0.0.1:8080",
         description = "Live view: GET /traffic, /metrics, /healthz (default: ${DEFAULT-VALUE}); 'off' to disable.")
     String http;
@@ -100,7 +104,7 @@ final class RecordCommand implements Callable<Integer>
         {
             throw new ParameterException(spec.commandLine(), ex.getMessage());
         }
-        final Recorder.Config config = new Recorder.Config(Selection.of(new LinkedHashSet<>(ifaces), allInterfaces, containers),
+        final Recorder.Config config = new Recorder.Config(Selection.of(new LinkedHashSet<>(ifaces), allInterfaces, containers, cgroups),
             journal.toAbsolutePath(), mode == Mode.packet ? 0 : flushNs, maxFlows, ringBytes, bind,
             spec.commandLine().getParseResult().hasMatchedOption("--http"), retention,
             String.join(" ", spec.commandLine().getParseResult().originalArgs()));
