@@ -33,8 +33,18 @@ final class Attachments implements LinkListener
     }
 
     /** A veth whose namespace had no recognisable process yet (a runtime creates the veth first). */
-    private record Provisional(Link link, long deadlineNs)
+    private static final class Provisional
     {
+        final Link link;
+        final long deadlineNs;
+        long lastTryNs;
+
+        Provisional(final Link link, final long nowNs)
+        {
+            this.link = link;
+            this.deadlineNs = nowNs + PROVISIONAL_FOR_NS;
+            this.lastTryNs = nowNs;
+        }
     }
 
     private record CgroupAttached(CgroupLink link, Container container)
@@ -45,6 +55,7 @@ final class Attachments implements LinkListener
     static final String CGROUP_IFNAME = "cgroup";
     private static final long HOST_NETWORK_SCAN_NS = TimeUnit.SECONDS.toNanos(2);
     private static final long PROVISIONAL_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long PROVISIONAL_ON_DELTA_NS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long PROVISIONAL_FOR_NS = TimeUnit.SECONDS.toNanos(30);
 
     private final FlowProgram program;
@@ -52,7 +63,7 @@ final class Attachments implements LinkListener
     private final Selection selection;
     private final ContainerResolver resolver = new ContainerResolver();
     private final Int2ObjectHashMap<Attached> attached = new Int2ObjectHashMap<>();
-    private final Map<Integer, Provisional> provisional = new HashMap<>();
+    private final Int2ObjectHashMap<Provisional> provisional = new Int2ObjectHashMap<>();
     private final Map<String, String> failures = new HashMap<>();
     private final Map<Path, CgroupAttached> cgroups = new LinkedHashMap<>();
     private final HostNetworkScan hostNetwork;
@@ -152,7 +163,7 @@ final class Attachments implements LinkListener
                 journal.containerSeen(container, tc);
                 if ("netns".equals(container.runtime()))
                 {
-                    provisional.put(link.ifindex(), new Provisional(link, System.nanoTime() + PROVISIONAL_FOR_NS));
+                    provisional.put(link.ifindex(), new Provisional(link, System.nanoTime()));
                 }
             }
             journal.interfaceAttached(tc, container == null ? "" : container.shortId());
@@ -187,22 +198,44 @@ final class Attachments implements LinkListener
         int work = 0;
         for (final Provisional p : new ArrayList<>(provisional.values()))
         {
-            final Attached a = attached.get(p.link().ifindex());
-            final Container found = resolver.resolve(p.link()).orElse(null);
-            if (a != null && found != null && !"netns".equals(found.runtime()))
-            {
-                attached.put(p.link().ifindex(), new Attached(a.link(), found));
-                journal.containerSeen(found, a.link());
-                journal.interfaceAttached(a.link(), found.shortId()); // renames the interface's container from here on
-                provisional.remove(p.link().ifindex());
-                work++;
-            }
-            else if (a == null || nowNs - p.deadlineNs() >= 0)
-            {
-                provisional.remove(p.link().ifindex());
-            }
+            work += resolveProvisional(p, nowNs);
         }
         return work;
+    }
+
+    /**
+     * Called before a delta of this interface is journaled: a veth still waiting for its container's identity
+     * tries again first, so that traffic the container itself sends or receives is never journaled under the
+     * provisional name (only what came before its process did, like link-up neighbour discovery).
+     */
+    void beforeDelta(final int ifindex, final long nowNs)
+    {
+        final Provisional p = provisional.isEmpty() ? null : provisional.get(ifindex);
+        if (p != null && nowNs - p.lastTryNs >= PROVISIONAL_ON_DELTA_NS)
+        {
+            resolveProvisional(p, nowNs);
+        }
+    }
+
+    private int resolveProvisional(final Provisional p, final long nowNs)
+    {
+        p.lastTryNs = nowNs;
+        final int ifindex = p.link.ifindex();
+        final Attached a = attached.get(ifindex);
+        final Container found = a == null ? null : resolver.resolve(p.link).orElse(null);
+        if (found != null && !"netns".equals(found.runtime()))
+        {
+            attached.put(ifindex, new Attached(a.link(), found));
+            journal.containerSeen(found, a.link());
+            journal.interfaceAttached(a.link(), found.shortId()); // names the interface's container from here on
+            provisional.remove(ifindex);
+            return 1;
+        }
+        if (a == null || nowNs - p.deadlineNs >= 0)
+        {
+            provisional.remove(ifindex);
+        }
+        return 0;
     }
 
     /** Why a named interface could not be attached, or null when it is attached. */

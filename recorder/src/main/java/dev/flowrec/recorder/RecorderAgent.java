@@ -95,6 +95,7 @@ final class RecorderAgent implements Agent, FlowEventHandler
 
     public void onFlowEvent(final FlowEventDecoder event)
     {
+        attachments.beforeDelta(event.ifindex(), System.nanoTime());
         journal.flowDelta(event);
     }
 
