@@ -3,6 +3,7 @@ package dev.flowrec.journal;
 import dev.flowrec.journal.schema.MessageHeader;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -36,11 +37,15 @@ public final class JournalReader implements AutoCloseable
     private boolean lastEventZeroCopy;
     private long copiedEvents;
     private boolean zeroCopy = true;
+    private final int prefixLength;
+    private long prefix;
+    private int probes;
 
-    private JournalReader(final Path dir, final SingleChronicleQueue queue)
+    private JournalReader(final Path dir, final SingleChronicleQueue queue, final int prefixLength)
     {
         this.dir = dir;
         this.queue = queue;
+        this.prefixLength = prefixLength;
         this.tailer = queue.createTailer();
         tailer.singleThreadedCheckDisabled(true);
     }
@@ -74,7 +79,7 @@ public final class JournalReader implements AutoCloseable
         try
         {
             queue = SingleChronicleQueueBuilder.binary(absolute).rollCycle(JournalPaths.DEFAULT_ROLL_CYCLE).readOnly(true).build();
-            return new JournalReader(absolute, queue);
+            return new JournalReader(absolute, queue, 0);
         }
         catch (final RuntimeException ex)
         {
@@ -84,6 +89,31 @@ public final class JournalReader implements AutoCloseable
             }
             throw new JournalException("cannot read journal " + absolute + ": " + ex, ex);
         }
+    }
+
+    /**
+     * Replays the events that precede the reader's position and are not flow deltas (interfaces, containers,
+     * loss reports, recorder runs) from the journal's catalog, so that a reader that seeks knows the state
+     * there without reading what it skipped.
+     *
+     * @return false when the journal has no catalog: read it from its start instead.
+     */
+    public boolean replayStateBefore(final EventHandler handler)
+    {
+        return Catalog.replayBefore(dir, tailer.index(), handler);
+    }
+
+    /** A reader of the journal's catalog, whose documents carry an 8-byte journal index before the event. */
+    static JournalReader openCatalog(final Path catalogDir)
+    {
+        return new JournalReader(catalogDir, SingleChronicleQueueBuilder.binary(catalogDir)
+            .rollCycle(net.openhft.chronicle.queue.RollCycles.FAST_DAILY).readOnly(true).build(), Catalog.PREFIX_LENGTH);
+    }
+
+    /** The current document's prefix (the journal index, for a catalog reader); valid during the handler call. */
+    long prefix()
+    {
+        return prefix;
     }
 
     /** @return the journal directory, absolute. */
@@ -110,9 +140,10 @@ public final class JournalReader implements AutoCloseable
                 }
                 read++;
                 final Bytes<?> bytes = dc.wire().bytes();
-                final long position = bytes.readPosition();
-                final int length = (int)bytes.readRemaining();
-                wrapEvent(bytes, position, length);
+                final long position = bytes.readPosition() + prefixLength;
+                final int length = (int)bytes.readRemaining() - prefixLength;
+                prefix = prefixLength > 0 ? bytes.readLong(position - prefixLength) : 0;
+                wrapEvent(bytes, position, Math.max(length, 0));
                 final int verdict = MessageHeader.check(eventBuffer, 0, length);
                 if (verdict != MessageHeader.SUPPORTED)
                 {
@@ -177,6 +208,95 @@ public final class JournalReader implements AutoCloseable
     long copiedEvents()
     {
         return copiedEvents;
+    }
+
+    /**
+     * Positions the reader at about the first event whose time is at or after {@code timeNs}: a binary search
+     * on every event's first field (its time) over the roll cycles and within one, so that finding a window
+     * costs a few dozen reads whatever the journal's length. Events are appended in time order only up to the
+     * recorder's flush delay (a delta's first packet may be a flush interval older than its neighbours), so
+     * callers seek a margin early and filter exactly.
+     *
+     * @return documents read to find the place.
+     */
+    public int seek(final long timeNs)
+    {
+        final int first = queue.firstCycle();
+        final int last = queue.lastCycle();
+        if (first == Integer.MAX_VALUE || last < first)
+        {
+            tailer.toStart();
+            return 0;
+        }
+        final RollCycle rollCycle = queue.rollCycle();
+        probes = 0;
+        Long chosen = null;
+        for (final Long cycle : queue.listCyclesBetween(first, last).descendingSet())
+        {
+            final long t = timeAt(rollCycle.toIndex(cycle.intValue(), 0));
+            if (t != Long.MIN_VALUE && t <= timeNs)
+            {
+                chosen = cycle;
+                break;
+            }
+        }
+        if (chosen == null)
+        {
+            tailer.toStart();
+            return probes;
+        }
+        final int cycle = chosen.intValue();
+        final long count = tailer.excerptsInCycle(cycle);
+        long lo = 0;
+        long hi = count;
+        while (lo < hi)
+        {
+            final long mid = (lo + hi) >>> 1;
+            final long t = timeAt(rollCycle.toIndex(cycle, mid));
+            if (t != Long.MIN_VALUE && t < timeNs)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        if (lo < count)
+        {
+            tailer.moveToIndex(rollCycle.toIndex(cycle, lo));
+        }
+        else
+        {
+            // Every event of that cycle is earlier: start after its last one (the next cycle, or the end).
+            tailer.moveToIndex(rollCycle.toIndex(cycle, count - 1));
+            try (DocumentContext dc = tailer.readingDocument())
+            {
+                probes++;
+            }
+        }
+        return probes;
+    }
+
+    /** The time field of the event at {@code index}, or Long.MIN_VALUE when there is none or it is unreadable. */
+    private long timeAt(final long index)
+    {
+        if (!tailer.moveToIndex(index))
+        {
+            return Long.MIN_VALUE;
+        }
+        try (DocumentContext dc = tailer.readingDocument())
+        {
+            probes++;
+            if (!dc.isPresent())
+            {
+                return Long.MIN_VALUE;
+            }
+            final Bytes<?> bytes = dc.wire().bytes();
+            final long position = bytes.readPosition() + prefixLength;
+            return bytes.readRemaining() >= prefixLength + MessageHeader.ENCODED_LENGTH + 8 ?
+                bytes.readLong(position + MessageHeader.ENCODED_LENGTH) : Long.MIN_VALUE;
+        }
     }
 
     /** Rewinds to the first event of the journal. */

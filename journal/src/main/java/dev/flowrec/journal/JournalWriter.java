@@ -47,6 +47,7 @@ public final class JournalWriter implements AutoCloseable
     private final ExcerptAppender appender;
     private final UnsafeBuffer claimBuffer = new UnsafeBuffer(0, 0);
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
+    private final Catalog.Writer catalog;
 
     private DocumentContext document;
     private Bytes<?> documentBytes;
@@ -57,10 +58,11 @@ public final class JournalWriter implements AutoCloseable
     private boolean zeroCopy = true;
     private boolean closed;
 
-    private JournalWriter(final Path dir, final SingleChronicleQueue queue)
+    private JournalWriter(final Path dir, final SingleChronicleQueue queue, final Catalog.Writer catalog)
     {
         this.dir = dir;
         this.queue = queue;
+        this.catalog = catalog;
         this.appender = queue.createAppender();
         appender.singleThreadedCheckDisabled(true);
     }
@@ -115,13 +117,19 @@ public final class JournalWriter implements AutoCloseable
             builder.blockSize(blockSize);
         }
         SingleChronicleQueue queue = null;
+        Catalog.Writer catalog = null;
         try
         {
             queue = builder.build();
-            return new JournalWriter(absolute, queue);
+            catalog = Catalog.Writer.open(absolute, timeProvider);
+            return new JournalWriter(absolute, queue, catalog);
         }
         catch (final RuntimeException ex)
         {
+            if (catalog != null)
+            {
+                catalog.close();
+            }
             if (queue != null)
             {
                 queue.close();
@@ -198,8 +206,13 @@ public final class JournalWriter implements AutoCloseable
         {
             throw new IllegalStateException("commit without claim: " + dir);
         }
+        final boolean catalogued = Catalog.holds(claimBuffer, claimedLength);
         try
         {
+            if (catalogued)
+            {
+                catalog.stage(claimBuffer, claimedLength);
+            }
             if (claimedScratch)
             {
                 copyScratch(documentBytes, claimedLength);
@@ -218,6 +231,10 @@ public final class JournalWriter implements AutoCloseable
         documentBytes = null;
         dc.close();
         eventsAppended++;
+        if (catalogued)
+        {
+            catalog.append(appender.lastIndexAppended());
+        }
     }
 
     /** Drops the claimed event: nothing of it reaches the journal. No-op without a claim. */
@@ -305,7 +322,14 @@ public final class JournalWriter implements AutoCloseable
             }
             finally
             {
-                queue.close();
+                try
+                {
+                    queue.close();
+                }
+                finally
+                {
+                    catalog.close();
+                }
             }
         }
     }

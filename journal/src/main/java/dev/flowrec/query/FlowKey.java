@@ -17,6 +17,8 @@ public final class FlowKey
     final byte[] dst = new byte[16];
     int srcPort;
     int dstPort;
+    /** Start of the time bucket this flow is summed in (time series), 0 otherwise. */
+    long bucketNs;
     private int hash;
 
     FlowKey set(final String iface, final String container, final int direction, final int family, final int proto,
@@ -40,6 +42,7 @@ public final class FlowKey
         h = 31 * h + (direction << 16 | family << 8 | proto);
         h = 31 * h + Arrays.hashCode(src);
         h = 31 * h + Arrays.hashCode(dst);
+        h = 31 * h + Long.hashCode(bucketNs);
         hash = 31 * h + (srcPort << 16 | dstPort);
         return this;
     }
@@ -49,6 +52,7 @@ public final class FlowKey
         final FlowKey k = new FlowKey().set(iface, container, direction, family, proto, srcPort, dstPort);
         System.arraycopy(src, 0, k.src, 0, 16);
         System.arraycopy(dst, 0, k.dst, 0, 16);
+        k.bucketNs = bucketNs;
         k.hash = hash;
         return k;
     }
@@ -56,6 +60,31 @@ public final class FlowKey
     public String iface()
     {
         return iface;
+    }
+
+    public long bucketNs()
+    {
+        return bucketNs;
+    }
+
+    public int family()
+    {
+        return family;
+    }
+
+    public int directionCode()
+    {
+        return direction;
+    }
+
+    static long half(final byte[] addr, final int from)
+    {
+        long v = 0;
+        for (int i = from; i < from + 8; i++)
+        {
+            v = v << 8 | (addr[i] & 0xFF);
+        }
+        return v;
     }
 
     public String container()
@@ -106,7 +135,7 @@ public final class FlowKey
     public boolean equals(final Object o)
     {
         return o instanceof FlowKey k && hash == k.hash && direction == k.direction && family == k.family &&
-            proto == k.proto && srcPort == k.srcPort && dstPort == k.dstPort && iface.equals(k.iface) &&
+            proto == k.proto && srcPort == k.srcPort && dstPort == k.dstPort && bucketNs == k.bucketNs && iface.equals(k.iface) &&
             container.equals(k.container) && Arrays.equals(src, k.src) && Arrays.equals(dst, k.dst);
     }
 }

@@ -1,7 +1,7 @@
 package dev.flowrec.query;
 
 /** One flow of a listing: its key and its deltas summed. */
-public final class FlowRow
+public final class FlowRow implements FlowView
 {
     private final FlowKey key;
     long firstNs = Long.MAX_VALUE;
@@ -52,5 +52,60 @@ public final class FlowRow
     public int tcpFlags()
     {
         return tcpFlags;
+    }
+
+    public String iface()
+    {
+        return key.iface;
+    }
+
+    public String container()
+    {
+        return key.container;
+    }
+
+    public int direction()
+    {
+        return key.direction;
+    }
+
+    public int family()
+    {
+        return key.family;
+    }
+
+    public int proto()
+    {
+        return key.proto;
+    }
+
+    public int srcPort()
+    {
+        return key.srcPort;
+    }
+
+    public int dstPort()
+    {
+        return key.dstPort;
+    }
+
+    public long srcAddrHigh()
+    {
+        return FlowKey.half(key.src, 0);
+    }
+
+    public long srcAddrLow()
+    {
+        return FlowKey.half(key.src, 8);
+    }
+
+    public long dstAddrHigh()
+    {
+        return FlowKey.half(key.dst, 0);
+    }
+
+    public long dstAddrLow()
+    {
+        return FlowKey.half(key.dst, 8);
     }
 }

@@ -5,48 +5,90 @@ import dev.flowrec.journal.JournalReader;
 import dev.flowrec.journal.schema.FlowDelta;
 import dev.flowrec.journal.schema.InterfaceAttached;
 import dev.flowrec.journal.schema.LossReport;
+import dev.flowrec.journal.schema.MessageHeader;
 import dev.flowrec.journal.schema.RecorderStarted;
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 
 /**
- * Replays a journal into a {@link FlowFold}: names each delta's interface and container from the
- * attach events before it, and sums the losses journaled on the way into a {@link Coverage}.
+ * Replays the flow deltas of a time window of a journal into a {@link FlowFold}. A bounded window is found
+ * by seeking (binary search on time), and the interfaces, containers and loss counters as they stood there
+ * come from the journal's catalog, so the cost follows the window, not the journal. Each delta is named
+ * with its interface and container; losses journaled inside the window are summed into a {@link Coverage}.
  */
 public final class Replay implements EventHandler
 {
-    private static final int POLL_LIMIT = 4096;
+    /** What a replay read and found. */
+    public record Result(Coverage coverage, long eventsRead, int seekProbes, long deltasFolded, long elapsedNs)
+    {
+    }
+
+    /** Small batches: a replay stops within one batch of its window's end. */
+    private static final int POLL_LIMIT = 64;
+    private static final long DEFAULT_FLUSH_NS = 1_000_000_000L;
+    /** Beyond the flush interval: the idle sweep's own period and scheduling slack. */
+    private static final long MARGIN_SLACK_NS = 2_000_000_000L;
 
     private final FlowFold fold;
+    private final Window window;
     private final FlowDelta delta = new FlowDelta();
     private final InterfaceAttached attached = new InterfaceAttached();
     private final LossReport loss = new LossReport();
+    private final RecorderStarted started = new RecorderStarted();
     private final Int2ObjectHashMap<String[]> interfaces = new Int2ObjectHashMap<>();
     private final Coverage coverage = new Coverage();
-    private long runLostEvents;
-    private long runLostPackets;
-    private long runLostBytes;
-    private long runJournalLost;
+    private final long[] runCounters = new long[4];
+    private long maxFlushNs = DEFAULT_FLUSH_NS;
+    private long stopAfterNs = Long.MAX_VALUE;
+    private long deltasFolded;
+    private boolean past;
 
-    private Replay(final FlowFold fold)
+    private Replay(final FlowFold fold, final Window window)
     {
         this.fold = fold;
+        this.window = window;
     }
 
     /** Replays every event of the journal in {@code dir}; returns what the answer may be missing. */
     public static Coverage run(final Path dir, final FlowFold fold)
     {
-        final Replay replay = new Replay(fold);
+        return run(dir, Window.ALL, fold, () -> false).coverage();
+    }
+
+    /** Replays the window; {@code cancelled} is polled between batches (Ctrl-C in the shell). */
+    public static Result run(final Path dir, final Window window, final FlowFold fold, final BooleanSupplier cancelled)
+    {
+        final long startNs = System.nanoTime();
+        final Replay replay = new Replay(fold, window);
+        long read = 0;
+        int probes = 0;
         try (JournalReader reader = JournalReader.open(dir))
         {
-            while (reader.poll(replay, POLL_LIMIT) > 0)
+            if (window.hasStart())
             {
-                // the handler does the work
+                // Deltas reach the journal up to about a flush interval late: start that much early.
+                probes += reader.seek(window.sinceNs());
+                reader.replayStateBefore(replay::learnFlushInterval);
+                probes += reader.seek(window.sinceNs() - replay.marginNs());
+                if (!reader.replayStateBefore(replay))
+                {
+                    reader.toStart(); // a journal without a catalog: its state is only in its beginning
+                }
+            }
+            if (window.hasEnd())
+            {
+                replay.stopAfterNs = window.untilNs() + replay.marginNs();
+            }
+            int n;
+            while (!replay.past && !cancelled.getAsBoolean() && (n = reader.poll(replay, POLL_LIMIT)) > 0)
+            {
+                read += n;
             }
             replay.coverage.skippedEvents = reader.skippedEvents();
         }
-        return replay.coverage;
+        return new Result(replay.coverage, read, probes, replay.deltasFolded, System.nanoTime() - startNs);
     }
 
     public void onEvent(final int templateId, final DirectBuffer buffer, final int offset, final int length)
@@ -56,16 +98,38 @@ public final class Replay implements EventHandler
             case FlowDelta.TEMPLATE_ID -> onFlowDelta(delta.wrap(buffer, offset));
             case InterfaceAttached.TEMPLATE_ID -> onAttached(attached.wrap(buffer, offset));
             case LossReport.TEMPLATE_ID -> onLoss(loss.wrap(buffer, offset));
-            case RecorderStarted.TEMPLATE_ID -> onStarted();
+            case RecorderStarted.TEMPLATE_ID -> onStarted(started.wrap(buffer, offset));
             default ->
             {
-                // other events carry nothing a flow listing needs
+                // other events carry nothing a fold needs
             }
+        }
+        if (buffer.getLong(offset + MessageHeader.ENCODED_LENGTH, MessageHeader.BYTE_ORDER) > stopAfterNs)
+        {
+            past = true; // events are in time order up to the margin: nothing later can fall in the window
+        }
+    }
+
+    private long marginNs()
+    {
+        return maxFlushNs * 2 + MARGIN_SLACK_NS;
+    }
+
+    private void learnFlushInterval(final int templateId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (templateId == RecorderStarted.TEMPLATE_ID)
+        {
+            maxFlushNs = Math.max(DEFAULT_FLUSH_NS, started.wrap(buffer, offset).flushIntervalNs());
         }
     }
 
     private void onFlowDelta(final FlowDelta delta)
     {
+        if (!window.holds(delta.lastNs()))
+        {
+            return;
+        }
+        deltasFolded++;
         final String[] names = interfaces.get(delta.ifindex());
         if (names == null)
         {
@@ -83,24 +147,27 @@ public final class Replay implements EventHandler
     }
 
     /** Ifindexes and cumulative counters belong to one recorder run. */
-    private void onStarted()
+    private void onStarted(final RecorderStarted event)
     {
         interfaces.clear();
-        runLostEvents = 0;
-        runLostPackets = 0;
-        runLostBytes = 0;
-        runJournalLost = 0;
+        java.util.Arrays.fill(runCounters, 0);
+        maxFlushNs = Math.max(maxFlushNs, event.flushIntervalNs());
     }
 
+    /** A report's losses happened since the run's previous report: they count when the report is in the window. */
     private void onLoss(final LossReport report)
     {
-        coverage.ringLostEvents += report.ringLostEvents() - runLostEvents;
-        coverage.ringLostPackets += report.ringLostPackets() - runLostPackets;
-        coverage.ringLostBytes += report.ringLostBytes() - runLostBytes;
-        coverage.journalLostEvents += report.journalLostEvents() - runJournalLost;
-        runLostEvents = report.ringLostEvents();
-        runLostPackets = report.ringLostPackets();
-        runLostBytes = report.ringLostBytes();
-        runJournalLost = report.journalLostEvents();
+        final boolean inWindow = report.timeNs() >= window.sinceNs() && report.timeNs() - DEFAULT_FLUSH_NS < window.untilNs();
+        if (inWindow)
+        {
+            coverage.ringLostEvents += report.ringLostEvents() - runCounters[0];
+            coverage.ringLostPackets += report.ringLostPackets() - runCounters[1];
+            coverage.ringLostBytes += report.ringLostBytes() - runCounters[2];
+            coverage.journalLostEvents += report.journalLostEvents() - runCounters[3];
+        }
+        runCounters[0] = report.ringLostEvents();
+        runCounters[1] = report.ringLostPackets();
+        runCounters[2] = report.ringLostBytes();
+        runCounters[3] = report.journalLostEvents();
     }
 }

@@ -1,37 +1,106 @@
 package dev.flowrec.query.cli;
 
-import dev.flowrec.query.Coverage;
-import dev.flowrec.query.FlowListing;
-import dev.flowrec.query.Replay;
+import dev.flowrec.query.Answer;
+import dev.flowrec.query.Query;
+import dev.flowrec.query.QueryEngine;
+import dev.flowrec.query.Window;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "query", mixinStandardHelpOptions = true,
-    description = "Lists the flows of a journal: one row per interface, direction and 5-tuple, deltas summed.")
+    description = {"Answers a question about the flows of a journal: a flow listing by default; grouped, top-N, a time "
+        + "series, or the flows active at an instant.",
+        "Filters (--where) are in the nfdump/tcpdump style, e.g. 'proto tcp and dst port 443 and not src net 10.0.0.0/8'."})
 public final class QueryCommand implements Callable<Integer>
 {
+    private static final long FOLLOW_PERIOD_MS = 1000;
+    /** --follow asks for what is at least this old, so that deltas journaled late still land in their window. */
+    private static final long FOLLOW_LAG_NS = TimeUnit.SECONDS.toNanos(3);
+
     @Spec
     CommandSpec spec;
 
     @Option(names = "--journal", paramLabel = "DIR", required = true, description = "Journal directory to read.")
     Path journal;
 
+    @Mixin
+    QueryOptions options;
+
     @Option(names = "--format", defaultValue = "table", description = "table, csv or json (default: ${DEFAULT-VALUE}).")
     Format format;
 
-    public Integer call()
+    @Option(names = "--stats", description = "Print events scanned, time taken and the window to stderr.")
+    boolean stats;
+
+    @Option(names = "--follow", description = "Keep printing new flows as the recording grows (Ctrl-C to stop).")
+    boolean follow;
+
+    public Integer call() throws InterruptedException
     {
-        final FlowListing listing = new FlowListing();
-        final Coverage coverage = Replay.run(journal, listing);
-        if (!coverage.complete())
+        final long nowNs = Clock.nowNs();
+        final Query query = options.toQuery(spec.commandLine(), nowNs);
+        final PrintWriter out = spec.commandLine().getOut();
+        final Answer answer = QueryEngine.run(journal, query, () -> false);
+        report(answer, query.window());
+        AnswerWriter.write(format, answer, out);
+        if (follow)
         {
-            spec.commandLine().getErr().println("flowrec query: warning: answer " + coverage.describe());
+            follow(query, query.window().hasEnd() ? query.window().untilNs() : nowNs, out);
         }
-        ListingWriter.write(format, listing.rows(), coverage, spec.commandLine().getOut());
         return 0;
+    }
+
+    /** Prints each new window's rows as the journal grows; consecutive windows never count a delta twice. */
+    private void follow(final Query first, final long fromNs, final PrintWriter out) throws InterruptedException
+    {
+        long since = fromNs;
+        while (!Thread.currentThread().isInterrupted())
+        {
+            Thread.sleep(FOLLOW_PERIOD_MS);
+            final long until = Clock.nowNs() - FOLLOW_LAG_NS;
+            if (until <= since)
+            {
+                continue;
+            }
+            final Window window = new Window(since, until);
+            final Query next = new Query(window, first.where(), first.groupBy(), first.top(), first.by(),
+                first.intervalNs(), Query.NO_INSTANT);
+            final Answer answer = QueryEngine.run(journal, next, () -> false);
+            report(answer, window);
+            if (format == Format.csv)
+            {
+                AnswerWriter.csvRows(answer, out);
+            }
+            else if (!answer.rows().isEmpty())
+            {
+                AnswerWriter.write(format, answer, out);
+            }
+            since = until;
+        }
+    }
+
+    private void report(final Answer answer, final Window window)
+    {
+        final PrintWriter err = spec.commandLine().getErr();
+        if (!answer.coverage().complete())
+        {
+            err.println("flowrec query: warning: answer " + answer.coverage().describe());
+        }
+        if (stats)
+        {
+            err.printf("flowrec query: scanned %d events (%d seek reads), folded %d deltas in %.1f ms; window %s .. %s%n",
+                answer.scan().eventsRead(), answer.scan().seekProbes(), answer.scan().deltasFolded(),
+                answer.scan().elapsedNs() / 1e6,
+                window.hasStart() ? AnswerWriter.isoTime(window.sinceNs()) : "start",
+                window.hasEnd() ? AnswerWriter.isoTime(window.untilNs()) : "end");
+        }
+        err.flush();
     }
 }

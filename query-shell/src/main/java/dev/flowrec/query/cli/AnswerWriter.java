@@ -1,0 +1,179 @@
+package dev.flowrec.query.cli;
+
+import dev.flowrec.query.Answer;
+import dev.flowrec.query.Column;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.temporal.ChronoField;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Writes an answer as CSV (the DESIGN.md contract), JSON lines, or an aligned table with human units. */
+public final class AnswerWriter
+{
+    /** ISO-8601 UTC, always nine fraction digits. */
+    private static final DateTimeFormatter ISO_NANOS = new DateTimeFormatterBuilder()
+        .appendPattern("uuuu-MM-dd'T'HH:mm:ss").appendFraction(ChronoField.NANO_OF_SECOND, 9, 9, true)
+        .appendLiteral('Z').toFormatter().withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TABLE_TIME = new DateTimeFormatterBuilder()
+        .appendPattern("uuuu-MM-dd HH:mm:ss").appendFraction(ChronoField.MILLI_OF_SECOND, 3, 3, true)
+        .toFormatter().withZone(ZoneOffset.UTC);
+
+    private AnswerWriter()
+    {
+    }
+
+    public static void write(final Format format, final Answer answer, final PrintWriter out)
+    {
+        switch (format)
+        {
+            case csv -> csv(answer, out, true);
+            case json -> json(answer, out);
+            case table -> table(answer, out);
+        }
+        out.flush();
+    }
+
+    /** CSV rows only, no header: for --follow, which prints the header once. */
+    public static void csvRows(final Answer answer, final PrintWriter out)
+    {
+        csv(answer, out, false);
+        out.flush();
+    }
+
+    public static String isoTime(final long epochNs)
+    {
+        return ISO_NANOS.format(Instant.ofEpochSecond(0, epochNs));
+    }
+
+    private static String raw(final Column column, final Object value)
+    {
+        return column.type() == Column.Type.TIME ? isoTime((Long)value) : String.valueOf(value);
+    }
+
+    private static void csv(final Answer answer, final PrintWriter out, final boolean header)
+    {
+        final List<Column> columns = answer.columns();
+        if (header)
+        {
+            out.println(String.join(",", columns.stream().map(Column::name).toList()));
+        }
+        final StringBuilder line = new StringBuilder(256);
+        for (final Object[] row : answer.rows())
+        {
+            line.setLength(0);
+            for (int i = 0; i < row.length; i++)
+            {
+                line.append(i > 0 ? "," : "").append(csvField(raw(columns.get(i), row[i])));
+            }
+            out.println(line);
+        }
+    }
+
+    private static String csvField(final String s)
+    {
+        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0)
+        {
+            return s;
+        }
+        return '"' + s.replace("\"", "\"\"") + '"';
+    }
+
+    private static void json(final Answer answer, final PrintWriter out)
+    {
+        final List<Column> columns = answer.columns();
+        final StringBuilder sb = new StringBuilder(256);
+        for (final Object[] row : answer.rows())
+        {
+            sb.setLength(0);
+            sb.append('{');
+            for (int i = 0; i < row.length; i++)
+            {
+                final Column c = columns.get(i);
+                sb.append(i > 0 ? "," : "").append('"').append(c.name()).append("\":");
+                if (c.type() == Column.Type.TEXT || c.type() == Column.Type.TIME)
+                {
+                    jsonString(sb, raw(c, row[i]));
+                }
+                else
+                {
+                    sb.append(row[i]);
+                }
+            }
+            out.println(sb.append('}'));
+        }
+    }
+
+    private static void jsonString(final StringBuilder sb, final String s)
+    {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++)
+        {
+            final char c = s.charAt(i);
+            if (c == '"' || c == '\\')
+            {
+                sb.append('\\').append(c);
+            }
+            else if (c < 0x20)
+            {
+                sb.append(String.format("\\u%04x", (int)c));
+            }
+            else
+            {
+                sb.append(c);
+            }
+        }
+        sb.append('"');
+    }
+
+    private static String human(final Column column, final Object value)
+    {
+        return switch (column.type())
+        {
+            case TIME -> TABLE_TIME.format(Instant.ofEpochSecond(0, (Long)value));
+            case COUNT -> Units.count((Long)value);
+            case BYTES -> Units.bytes((Long)value);
+            default -> String.valueOf(value);
+        };
+    }
+
+    private static void table(final Answer answer, final PrintWriter out)
+    {
+        final List<Column> columns = answer.columns();
+        final List<String[]> lines = new ArrayList<>(answer.rows().size() + 1);
+        lines.add(columns.stream().map(c -> c.type() == Column.Type.TIME ? c.name() + " (UTC)" : c.name()).toArray(String[]::new));
+        for (final Object[] row : answer.rows())
+        {
+            final String[] line = new String[row.length];
+            for (int i = 0; i < row.length; i++)
+            {
+                line[i] = human(columns.get(i), row[i]);
+            }
+            lines.add(line);
+        }
+        final int[] width = new int[columns.size()];
+        for (final String[] line : lines)
+        {
+            for (int i = 0; i < line.length; i++)
+            {
+                width[i] = Math.max(width[i], line[i].length());
+            }
+        }
+        for (final String[] line : lines)
+        {
+            final StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < line.length; i++)
+            {
+                final Column.Type type = columns.get(i).type();
+                final boolean right = type == Column.Type.COUNT || type == Column.Type.BYTES || type == Column.Type.NUMBER;
+                final String pad = " ".repeat(width[i] - line[i].length());
+                sb.append(i > 0 ? "  " : "").append(right ? pad + line[i] : line[i] + pad);
+            }
+            out.println(sb.toString().stripTrailing());
+        }
+        out.println(answer.rows().size() + " rows; " + answer.coverage().describe());
+    }
+}

@@ -1,0 +1,90 @@
+package dev.flowrec.query.cli;
+
+import dev.flowrec.query.Answer;
+import dev.flowrec.query.Diff;
+import dev.flowrec.query.GroupKey;
+import dev.flowrec.query.Query;
+import dev.flowrec.query.Times;
+import dev.flowrec.query.Window;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(name = "diff", mixinStandardHelpOptions = true,
+    description = "Compares two time windows: flows (or groups) new in B, gone since A, and the most changed.")
+public final class DiffCommand implements Callable<Integer>
+{
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--journal", paramLabel = "DIR", required = true, description = "Journal directory to read.")
+    Path journal;
+
+    @Option(names = "--a", paramLabel = "SINCE..UNTIL", required = true, description = "Window A, e.g. -2h..-1h.")
+    String a;
+
+    @Option(names = "--b", paramLabel = "SINCE..UNTIL", required = true, description = "Window B, e.g. -1h..now.")
+    String b;
+
+    @Option(names = "--where", paramLabel = "EXPR", description = "Filter, as for query.")
+    String where;
+
+    @Option(names = "--group-by", paramLabel = "KEYS", description = "Compare groups instead of flows.")
+    String groupBy;
+
+    @Option(names = "--top", paramLabel = "N", description = "At most N rows of each kind (new, gone, changed).")
+    int top;
+
+    @Option(names = "--format", defaultValue = "table", description = "table, csv or json (default: ${DEFAULT-VALUE}).")
+    Format format;
+
+    public Integer call()
+    {
+        final long now = Clock.nowNs();
+        final List<GroupKey> keys;
+        try
+        {
+            keys = groupBy == null ? List.of() : GroupKey.parseList(groupBy);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ParameterException(spec.commandLine(), "--group-by: " + ex.getMessage());
+        }
+        final Query qa = query(window(a, "--a", now), keys);
+        final Query qb = query(window(b, "--b", now), keys);
+        final Answer answer = Diff.run(journal, qa, qb, top, () -> false);
+        if (!answer.coverage().complete())
+        {
+            spec.commandLine().getErr().println("flowrec diff: warning: answer " + answer.coverage().describe());
+        }
+        AnswerWriter.write(format, answer, spec.commandLine().getOut());
+        return 0;
+    }
+
+    private Query query(final Window window, final List<GroupKey> keys)
+    {
+        return new Query(window, QueryOptions.filter(spec.commandLine(), where), keys, 0, Query.By.bytes, 0, Query.NO_INSTANT);
+    }
+
+    private Window window(final String text, final String option, final long now)
+    {
+        final int dots = text.indexOf("..");
+        if (dots < 0)
+        {
+            throw new ParameterException(spec.commandLine(), option + ": expected SINCE..UNTIL, e.g. -2h..-1h");
+        }
+        try
+        {
+            return new Window(Times.parseNs(text.substring(0, dots), now), Times.parseNs(text.substring(dots + 2), now));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ParameterException(spec.commandLine(), option + ": " + ex.getMessage());
+        }
+    }
+}

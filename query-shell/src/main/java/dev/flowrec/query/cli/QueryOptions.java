@@ -1,0 +1,114 @@
+package dev.flowrec.query.cli;
+
+import dev.flowrec.query.Durations;
+import dev.flowrec.query.GroupKey;
+import dev.flowrec.query.Query;
+import dev.flowrec.query.Times;
+import dev.flowrec.query.Window;
+import dev.flowrec.query.filter.FilterParser;
+import dev.flowrec.query.filter.FilterSyntaxException;
+import dev.flowrec.query.filter.FlowFilter;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/** The options that make a {@link Query}: shared by query, export and the shell. */
+public final class QueryOptions
+{
+    @Option(names = "--since", paramLabel = "T", description = "From this time: ISO-8601, epoch seconds, or relative (-15m, -2h).")
+    String since;
+
+    @Option(names = "--until", paramLabel = "T", description = "Up to (not including) this time; same forms as --since.")
+    String until;
+
+    @Option(names = "--where", paramLabel = "EXPR", description = "Filter, e.g. 'proto tcp and dst port 443', 'bytes > 1M'.")
+    String where;
+
+    @Option(names = "--group-by", paramLabel = "KEYS",
+        description = "Group flows by keys: src_addr, dst_addr, src_port, dst_port, proto, iface, container, direction, "
+            + "conversation, src_net/N, dst_net/N (comma-separated).")
+    String groupBy;
+
+    @Option(names = "--top", paramLabel = "N", description = "Keep the N largest rows (per time bucket).")
+    int top;
+
+    @Option(names = "--by", defaultValue = "bytes", description = "What --top ranks by: bytes, packets or flows.")
+    Query.By by;
+
+    @Option(names = "--interval", paramLabel = "D", description = "A time series: one row per bucket of this length (e.g. 1m).")
+    String interval;
+
+    @Option(names = "--at", paramLabel = "T", description = "The flows active at this instant.")
+    String at;
+
+    public Query toQuery(final CommandLine cli, final long nowNs)
+    {
+        final long sinceNs = since == null ? Long.MIN_VALUE : time(cli, since, "--since", nowNs);
+        final long untilNs = until == null ? Long.MAX_VALUE : time(cli, until, "--until", nowNs);
+        if (untilNs <= sinceNs)
+        {
+            throw new ParameterException(cli, "--until must be after --since");
+        }
+        if (top < 0)
+        {
+            throw new ParameterException(cli, "--top must be positive");
+        }
+        final long intervalNs = interval == null ? 0 : duration(cli, interval, "--interval");
+        if (interval != null && intervalNs <= 0)
+        {
+            throw new ParameterException(cli, "--interval must be positive");
+        }
+        final List<GroupKey> keys;
+        try
+        {
+            keys = groupBy == null ? List.of() : GroupKey.parseList(groupBy);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ParameterException(cli, "--group-by: " + ex.getMessage());
+        }
+        final long atNs = at == null ? Query.NO_INSTANT : time(cli, at, "--at", nowNs);
+        return new Query(new Window(sinceNs, untilNs), filter(cli, where), keys, top, by, intervalNs, atNs);
+    }
+
+    static FlowFilter filter(final CommandLine cli, final String text)
+    {
+        if (text == null || text.isBlank())
+        {
+            return FilterParser.ALL;
+        }
+        try
+        {
+            return FilterParser.parse(text);
+        }
+        catch (final FilterSyntaxException ex)
+        {
+            throw new ParameterException(cli, "--where: " + ex.getMessage() + System.lineSeparator() + ex.pointer(text));
+        }
+    }
+
+    private static long time(final CommandLine cli, final String text, final String option, final long nowNs)
+    {
+        try
+        {
+            return Times.parseNs(text, nowNs);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ParameterException(cli, option + ": " + ex.getMessage());
+        }
+    }
+
+    private static long duration(final CommandLine cli, final String text, final String option)
+    {
+        try
+        {
+            return Durations.parseNs(text);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ParameterException(cli, option + ": " + ex.getMessage());
+        }
+    }
+}
