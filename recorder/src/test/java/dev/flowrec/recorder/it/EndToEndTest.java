@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -177,6 +179,62 @@ class EndToEndTest
         assertEquals("", FlowTable.differences(expected, delivered, null, null),
             "the capture on " + pair.va() + " is not the replayed file");
         assertSame(expected, query(journal), k -> "in");
+        assertAggregatesEqualTheOracle(expected, journal);
+    }
+
+    /**
+     * The engine's folds against the same capture counted independently (tshark, summed here): per-protocol
+     * totals, top talkers by bytes, and a filtered group-by.
+     */
+    private void assertAggregatesEqualTheOracle(final FlowTable expected, final Path journal)
+    {
+        final Map<String, long[]> byProto = new TreeMap<>();
+        final Map<String, long[]> bySource = new TreeMap<>();
+        final Map<String, long[]> udpByDestination = new TreeMap<>();
+        for (final Map.Entry<FlowTable.Key, FlowTable.Flow> e : expected.flows().entrySet())
+        {
+            final FlowTable.Key k = e.getKey();
+            add(byProto, k.proto(), e.getValue());
+            add(bySource, k.src(), e.getValue());
+            if (k.proto().equals("udp") && k.dport() == 53)
+            {
+                add(udpByDestination, k.dst(), e.getValue());
+            }
+        }
+        assertEquals(rows(byProto, Long.MAX_VALUE), grouped(journal, "--group-by", "proto"), "per-protocol totals");
+        assertEquals(rows(bySource, 3), grouped(journal, "--group-by", "src_addr", "--top", "3", "--by", "bytes"),
+            "top 3 talkers by bytes");
+        assertEquals(rows(udpByDestination, Long.MAX_VALUE),
+            grouped(journal, "--group-by", "dst_addr", "--where", "udp and dst port 53"), "DNS servers asked");
+    }
+
+    private static void add(final Map<String, long[]> groups, final String key, final FlowTable.Flow flow)
+    {
+        final long[] sums = groups.computeIfAbsent(key, k -> new long[3]);
+        sums[0]++;
+        sums[1] += flow.packets;
+        sums[2] += flow.bytes;
+    }
+
+    /** Groups as "key,flows,packets,bytes" lines, largest bytes first (ties by key), at most {@code top}. */
+    private static List<String> rows(final Map<String, long[]> groups, final long top)
+    {
+        return groups.entrySet().stream()
+            .sorted(java.util.Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[2])
+                .thenComparing(Map.Entry::getKey))
+            .limit(top)
+            .map(e -> e.getKey() + "," + e.getValue()[0] + "," + e.getValue()[1] + "," + e.getValue()[2])
+            .toList();
+    }
+
+    private List<String> grouped(final Path journal, final String... args)
+    {
+        final List<String> command = new ArrayList<>(List.of(FLOWREC.toString(), "query", "--journal", journal.toString(),
+            "--format", "csv"));
+        command.addAll(List.of(args));
+        final Proc.Result r = Proc.run(Duration.ofSeconds(180), command).ok();
+        write("grouped-" + String.join("_", args).replaceAll("[^a-z0-9_]", "") + ".csv", r.out());
+        return r.out().lines().skip(1).toList();
     }
 
     // ---- steps ----
