@@ -71,6 +71,7 @@ final class Attachments implements LinkListener
     private long nextScanNs;
     private long nextRetryNs;
     private long attachFailures;
+    private long resolveFailures;
 
     Attachments(final FlowProgram program, final JournalEvents journal, final Selection selection)
     {
@@ -146,8 +147,7 @@ final class Attachments implements LinkListener
             return;
         }
         Tc.detachStale(link.ifindex()); // a recorder that died may have left its filters here
-        final Container container = selection.containers() && link.peerInOtherNamespace() ?
-            resolver.resolve(link).orElse(null) : null;
+        final Container container = selection.containers() && link.peerInOtherNamespace() ? resolve(link) : null;
         final boolean wanted = container != null || selection.allInterfaces() || selection.names().contains(link.name());
         if (!wanted)
         {
@@ -173,6 +173,27 @@ final class Attachments implements LinkListener
             // The link may have vanished between the notification and the attach: counted, not fatal.
             attachFailures++;
             failures.put(link.name(), ex.getMessage());
+        }
+    }
+
+    /**
+     * The container behind a veth, or null. Failing to look (no CAP_SYS_ADMIN for setns, no CAP_SYS_PTRACE to
+     * see other users' namespaces) is said once and counted; the interface is still recorded if selected.
+     */
+    private Container resolve(final Link link)
+    {
+        try
+        {
+            return resolver.resolve(link).orElse(null);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (resolveFailures++ == 0)
+            {
+                System.err.println("flowrec record: warning: cannot identify containers: " + ex.getMessage()
+                    + " (needs CAP_SYS_ADMIN and CAP_SYS_PTRACE)");
+            }
+            return null;
         }
     }
 

@@ -1,0 +1,111 @@
+package dev.flowrec.recorder.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The capabilities scripts/flowrec.service grants are enough and each one is needed: the recorder runs as
+ * an unprivileged user with exactly that set inside a simulated container host and names its containers;
+ * without CAP_BPF or CAP_NET_ADMIN it refuses with one line; without CAP_SYS_ADMIN or CAP_SYS_PTRACE it
+ * records but cannot name containers.
+ */
+class PrivilegesTest
+{
+    private static final String NET = "frcap" + ProcessHandle.current().pid() % 10000;
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void containerHost() throws Exception
+    {
+        Sh.ok(Sh.ROOT.resolve("scripts/testnet").toString(), "up", "--name", NET, "--containers", "2", "--sleep");
+        Sh.ok("chmod", "777", tmp.toString());
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception
+    {
+        Sh.run(Sh.ROOT.resolve("scripts/testnet").toString(), "down", "--name", NET);
+    }
+
+    @Test
+    void shouldNameContainersWithExactlyTheUnitsCapabilities() throws Exception
+    {
+        final List<String> caps = unitCapabilities();
+        assertEquals(List.of("bpf", "net_admin", "sys_admin", "sys_ptrace"), caps);
+        final Run run = record(caps, "all");
+        assertEquals(0, run.exit, run.err);
+        assertEquals(2, run.info.lines().filter(l -> l.matches("  [0-9a-f]{12}  (docker|containerd|podman|crio) [0-9a-f]{64}")).count(),
+            run.info);
+    }
+
+    @Test
+    void shouldRefuseWithoutBpfOrNetAdmin() throws Exception
+    {
+        for (final String missing : List.of("bpf", "net_admin"))
+        {
+            final List<String> caps = new ArrayList<>(unitCapabilities());
+            caps.remove(missing);
+            final Run run = record(caps, "no-" + missing);
+            assertEquals(1, run.exit, run.err);
+            assertEquals("flowrec record: recording needs CAP_BPF and CAP_NET_ADMIN (run as root)", run.err.strip());
+        }
+    }
+
+    @Test
+    void shouldRecordButNotNameContainersWithoutSysAdminOrSysPtrace() throws Exception
+    {
+        final List<String> noPtrace = new ArrayList<>(unitCapabilities());
+        noPtrace.remove("sys_ptrace");
+        final Run run = record(noPtrace, "no-sys_ptrace");
+        assertEquals(0, run.exit, run.err);
+        assertTrue(run.info.contains("  " + NET + "-c1  netns " + NET + "-c1"), "named after their netns only:\n" + run.info);
+
+        final List<String> noSysAdmin = new ArrayList<>(unitCapabilities());
+        noSysAdmin.remove("sys_admin");
+        final Run without = record(noSysAdmin, "no-sys_admin");
+        assertEquals(0, without.exit, without.err);
+        assertTrue(without.err.contains("warning: cannot identify containers: setns"), without.err);
+    }
+
+    private record Run(int exit, String err, String info)
+    {
+    }
+
+    private static Run record(final List<String> caps, final String name) throws Exception
+    {
+        final Path journal = tmp.resolve(name);
+        final String set = String.join(",", caps.stream().map(c -> "+" + c).toList());
+        final Sh r = Sh.run("ip", "netns", "exec", NET + "-host", "setpriv", "--reuid=65534", "--regid=65534",
+            "--clear-groups", "--inh-caps=" + (set.isEmpty() ? "-all" : set), "--ambient-caps=" + (set.isEmpty() ? "-all" : set),
+            Sh.FLOWREC, "record", "--containers", "--journal", journal.toString(), "--duration", "2s", "--http", "off");
+        final String info = Files.isDirectory(journal) && r.exit() == 0 ?
+            Sh.ok(Sh.FLOWREC, "info", "--journal", journal.toString()).out() : "";
+        return new Run(r.exit(), r.err(), info);
+    }
+
+    /** AmbientCapabilities of the unit, as setpriv names them (cap_bpf → bpf). */
+    private static List<String> unitCapabilities() throws Exception
+    {
+        for (final String line : Files.readAllLines(Sh.ROOT.resolve("scripts/flowrec.service")))
+        {
+            if (line.startsWith("AmbientCapabilities="))
+            {
+                return List.of(line.substring(line.indexOf('=') + 1).trim().split("\\s+")).stream()
+                    .map(c -> c.toLowerCase(Locale.ROOT).replaceFirst("^cap_", "")).toList();
+            }
+        }
+        throw new AssertionError("no AmbientCapabilities in scripts/flowrec.service");
+    }
+}
