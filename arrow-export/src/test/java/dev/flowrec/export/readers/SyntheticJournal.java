@@ -1,0 +1,107 @@
+package dev.flowrec.export.readers;
+
+import dev.flowrec.journal.JournalWriter;
+import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.InterfaceAttached;
+import dev.flowrec.journal.schema.RecorderStarted;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.queue.RollCycles;
+
+/**
+ * Writes a journal as a recorder on host {@code host} would have: a RecorderStarted naming the host, two
+ * interfaces (eth0, and a container's veth), then deltas of a fixed set of flows (TCP, UDP, ICMP, IPv4 and IPv6,
+ * both directions) spread over {@code hours} hours from {@code t0Ns}, several deltas per flow, some of them
+ * straddling an hour boundary (first packet in one hour, last in the next). Seeded: the same arguments write
+ * the same journal.
+ */
+final class SyntheticJournal
+{
+    static final long SECOND_NS = 1_000_000_000L;
+    static final long HOUR_NS = 3600 * SECOND_NS;
+    private static final int[] PROTOS = {6, 6, 6, 17, 17, 1, 58};
+
+    private SyntheticJournal()
+    {
+    }
+
+    /** One delta as written; {@code proto} as flowrec names it (tcp, udp, icmp, icmpv6). */
+    record Delta(long firstNs, long lastNs, String proto, long packets, long bytes)
+    {
+    }
+
+    /** @return the deltas written, in order. */
+    static List<Delta> write(final Path dir, final String host, final long t0Ns, final int hours, final int deltasPerHour,
+        final long seed)
+    {
+        final SplittableRandom random = new SplittableRandom(seed);
+        final SetTimeProvider clock = new SetTimeProvider(t0Ns);
+        final int flows = 40;
+        final FlowDelta delta = new FlowDelta();
+        final List<Delta> written = new ArrayList<>();
+        try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
+        {
+            new RecorderStarted()
+                .wrapAndApplyHeader(writer.claim(RecorderStarted.encodedLength(host, "6.18.0-test", "test", "{}")), 0)
+                .timeNs(t0Ns).flushIntervalNs(SECOND_NS).host(host).kernel("6.18.0-test").flowrecVersion("test")
+                .config("{}");
+            writer.commit();
+            attached(writer, t0Ns, 1, "eth0", "");
+            attached(writer, t0Ns, 2, "veth" + host.length(), "c0ffee" + host.length());
+
+            final long stepNs = HOUR_NS / deltasPerHour;
+            for (int i = 0; i < hours * deltasPerHour; i++)
+            {
+                final long lastNs = t0Ns + i * stepNs + random.nextLong(stepNs);
+                // every 25th delta reaches back over the previous hour boundary, if there is one
+                final long backNs = i % 25 == 3 ? (lastNs - t0Ns) % HOUR_NS + random.nextLong(1, 30 * SECOND_NS)
+                    : random.nextLong(0, 2 * SECOND_NS);
+                final long firstNs = Math.max(t0Ns, lastNs - backNs);
+                clock.currentTimeNanos(lastNs);
+                final int flow = random.nextInt(flows);
+                final int proto = PROTOS[flow % PROTOS.length];
+                final boolean v6 = flow % 5 == 4 || proto == 58;
+                final long packets = 1 + random.nextLong(5000);
+                final long bytes = packets * (40 + random.nextLong(1461));
+                delta.wrapAndApplyHeader(writer.claim(FlowDelta.ENCODED_LENGTH), 0)
+                    .firstNs(firstNs).lastNs(lastNs)
+                    .packets(packets).bytes(bytes)
+                    .ifindex(flow % 3 == 0 ? 2 : 1)
+                    .direction(flow % 2 == 0 ? FlowDelta.DIRECTION_IN : FlowDelta.DIRECTION_OUT)
+                    .proto(proto).family(v6 ? FlowDelta.FAMILY_IPV6 : FlowDelta.FAMILY_IPV4)
+                    .srcPort(proto == 6 || proto == 17 ? 30000 + flow : 0)
+                    .dstPort(proto == 6 ? 443 : proto == 17 ? 53 : 8 << 8)
+                    .tcpFlags(proto == 6 ? 0x18 | (i % 7 == 0 ? 0x02 : 0) : 0)
+                    .reason(FlowDelta.REASON_INTERVAL);
+                if (v6)
+                {
+                    delta.srcAddr(0x20010db800000000L, 0x100L + flow).dstAddr(0x20010db800000000L, 0x2L);
+                }
+                else
+                {
+                    delta.srcAddrV4(0x0A000000 | (1 + flow)).dstAddrV4(0xC0A80001);
+                }
+                writer.commit();
+                written.add(new Delta(firstNs, lastNs, switch (proto)
+                {
+                    case 6 -> "tcp";
+                    case 17 -> "udp";
+                    case 1 -> "icmp";
+                    default -> "icmpv6";
+                }, packets, bytes));
+            }
+        }
+        return written;
+    }
+
+    private static void attached(final JournalWriter writer, final long t, final int ifindex, final String name,
+        final String container)
+    {
+        new InterfaceAttached().wrapAndApplyHeader(writer.claim(InterfaceAttached.encodedLength(name, container)), 0)
+            .timeNs(t).ifindex(ifindex).ifname(name).container(container);
+        writer.commit();
+    }
+}
