@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 final class Cli
 {
     static final Path ROOT = Path.of("").toAbsolutePath().getParent();
-    static final String FLOWREC = ROOT.resolve("scripts/flowrec").toString();
+    /** scripts/flowrec, or another launcher of the same command line named by FLOWREC_BIN (debugging a build). */
+    static final String FLOWREC = System.getenv().getOrDefault("FLOWREC_BIN", ROOT.resolve("scripts/flowrec").toString());
 
     record Result(int exit, String out, String err)
     {

@@ -70,10 +70,15 @@ class SparkDatasetTest
         final List<String> cmd = Cli.flowrec("export");
         journals.values().forEach(j -> cmd.addAll(List.of("--journal", j.toString())));
         cmd.addAll(List.of("--out", export.toString(), "--format", "parquet", "--partition-by", "host,date,hour"));
+        final long exportStartNs = System.nanoTime();
         Cli.run(Duration.ofMinutes(3), cmd).ok(String.join(" ", cmd));
+        final long sparkStartNs = System.nanoTime();
         // The first run fetches Spark: minutes, not hours.
         final Cli.Result spark = Cli.run(Duration.ofMinutes(15), Cli.ROOT.resolve("scripts/spark/check").toString(),
             export.toString()).ok("scripts/spark/check");
+        System.out.printf("export %.1f s, scripts/spark/check %.1f s%n", (sparkStartNs - exportStartNs) / 1e9,
+            (System.nanoTime() - sparkStartNs) / 1e9);
+        System.out.print(spark.out()); // kept in surefire-reports/*-output.txt
         facts = Cli.facts(spark.out());
     }
 

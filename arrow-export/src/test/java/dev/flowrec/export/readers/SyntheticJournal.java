@@ -15,8 +15,9 @@ import net.openhft.chronicle.queue.RollCycles;
  * Writes a journal as a recorder on host {@code host} would have: a RecorderStarted naming the host, two
  * interfaces (eth0, and a container's veth), then deltas of a fixed set of flows (TCP, UDP, ICMP, IPv4 and IPv6,
  * both directions) spread over {@code hours} hours from {@code t0Ns}, several deltas per flow, some of them
- * straddling an hour boundary (first packet in one hour, last in the next). Seeded: the same arguments write
- * the same journal.
+ * straddling an hour boundary (first packet in one hour, last in the next). Halfway through, a third interface
+ * (another container's veth) is attached and a third of the flows move to it: strings first seen late, which an
+ * Arrow writer must add to its dictionaries in a later batch. Seeded: the same arguments write the same journal.
  */
 final class SyntheticJournal
 {
@@ -53,7 +54,8 @@ final class SyntheticJournal
             attached(writer, t0Ns, 2, "veth" + host.length(), "c0ffee" + host.length());
 
             final long stepNs = HOUR_NS / deltasPerHour;
-            for (int i = 0; i < hours * deltasPerHour; i++)
+            final int total = hours * deltasPerHour;
+            for (int i = 0; i < total; i++)
             {
                 final long lastNs = t0Ns + i * stepNs + random.nextLong(stepNs);
                 // every 25th delta reaches back over the previous hour boundary, if there is one
@@ -61,6 +63,10 @@ final class SyntheticJournal
                     : random.nextLong(0, 2 * SECOND_NS);
                 final long firstNs = Math.max(t0Ns, lastNs - backNs);
                 clock.currentTimeNanos(lastNs);
+                if (i == total / 2)
+                {
+                    attached(writer, lastNs, 3, "veth-late-" + host, "late" + host.length() + "beef");
+                }
                 final int flow = random.nextInt(flows);
                 final int proto = PROTOS[flow % PROTOS.length];
                 final boolean v6 = flow % 5 == 4 || proto == 58;
@@ -69,7 +75,7 @@ final class SyntheticJournal
                 delta.wrapAndApplyHeader(writer.claim(FlowDelta.ENCODED_LENGTH), 0)
                     .firstNs(firstNs).lastNs(lastNs)
                     .packets(packets).bytes(bytes)
-                    .ifindex(flow % 3 == 0 ? 2 : 1)
+                    .ifindex(flow % 3 == 0 ? 2 : flow % 3 == 1 && i >= total / 2 ? 3 : 1)
                     .direction(flow % 2 == 0 ? FlowDelta.DIRECTION_IN : FlowDelta.DIRECTION_OUT)
                     .proto(proto).family(v6 ? FlowDelta.FAMILY_IPV6 : FlowDelta.FAMILY_IPV4)
                     .srcPort(proto == 6 || proto == 17 ? 30000 + flow : 0)
