@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** The one `flowrec` command line. Subcommands not built yet are not registered. */
 @Command(name = "flowrec", mixinStandardHelpOptions = true, version = "flowrec 0.1.0",
     description = "Records every network flow of a host into a journal and answers questions about it.",
-    subcommands = {RecordCommand.class, QueryCommand.class, DiffCommand.class, InfoCommand.class})
+    subcommands = {RecordCommand.class, QueryCommand.class, DiffCommand.class, InfoCommand.class, dev.flowrec.query.cli.ExportCommand.class})
 public final class Main
 {
     public static void main(final String[] args)

@@ -1,0 +1,14 @@
+package dev.flowrec.export;
+
+import java.io.IOException;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/** Where sealed record batches go: one Arrow IPC file or stream, or one Parquet file. Bound to one root. */
+interface BatchSink extends AutoCloseable
+{
+    void write(VectorSchemaRoot root) throws IOException;
+
+    /** Ends the file (footer, metadata) and closes it. */
+    @Override
+    void close() throws IOException;
+}

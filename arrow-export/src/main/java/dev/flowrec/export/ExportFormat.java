@@ -1,0 +1,19 @@
+package dev.flowrec.export;
+
+/** What an export writes: Arrow IPC (a file, or a stream to stdout) or Parquet. */
+public enum ExportFormat
+{
+    arrow("arrow"), parquet("parquet");
+
+    private final String extension;
+
+    ExportFormat(final String extension)
+    {
+        this.extension = extension;
+    }
+
+    public String extension()
+    {
+        return extension;
+    }
+}

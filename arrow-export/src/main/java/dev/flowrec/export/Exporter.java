@@ -1,0 +1,269 @@
+package dev.flowrec.export;
+
+import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.query.Answer;
+import dev.flowrec.query.Column;
+import dev.flowrec.query.Coverage;
+import dev.flowrec.query.QueryEngine;
+import dev.flowrec.query.Replay;
+import dev.flowrec.query.filter.FlowFilter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Exports journals as Arrow IPC or Parquet.
+ * <p>
+ * A plain listing exports the deltas as journaled, one row each, streamed: a replay folds each delta that
+ * passes the window and the filter into an Arrow record batch, written out when it holds
+ * {@link #BATCH_ROWS} rows, so memory is bounded by the batch (and Parquet's row group), not the journal.
+ * A first, cheap pass over the same window learns what the files must say up front: the interface and
+ * container names (Arrow IPC writes each dictionary once, before the first batch), the number of deltas
+ * (the export is a snapshot: deltas appended to a live journal after that pass are not exported, and a
+ * progress bar knows its total) and the coverage (metadata). A filter on a flow's totals ({@code bytes},
+ * {@code packets}, {@code flags}) cannot be applied to a stream of deltas and is refused: group the flows.
+ * <p>
+ * With --group-by, --top, --interval or --at, the engine's answer for each journal is exported instead
+ * (bounded by the number of groups or flows). Several journals make one dataset with a {@code host} column.
+ */
+public final class Exporter
+{
+    public static final int BATCH_ROWS = 65_536;
+    private static final long PROGRESS_PERIOD_NS = 200_000_000L;
+
+    private Exporter()
+    {
+    }
+
+    /**
+     * @throws IllegalArgumentException for a request the export cannot honour (an aggregate filter on deltas,
+     *                                  partitioning an answer by time it does not have)
+     * @throws IOException              when an output cannot be written
+     */
+    public static ExportResult run(final ExportRequest request) throws IOException
+    {
+        final long startNs = System.nanoTime();
+        if (request.streamsDeltas() && request.query().where().usesAggregates())
+        {
+            throw new IllegalArgumentException("--where '" + request.query().where() + "' tests a flow's totals in the "
+                + "window (bytes, packets, flags), which an export of single deltas cannot apply as it streams: add "
+                + "--group-by (e.g. --group-by conversation) to export summed flows, or filter the exported deltas afterwards");
+        }
+        final List<String> hosts = new ArrayList<>();
+        for (final Path dir : request.journals())
+        {
+            hosts.add(HostNames.of(dir));
+        }
+        try (BufferAllocator allocator = new RootAllocator(); Dictionaries dictionaries = new Dictionaries(allocator))
+        {
+            final int[] hostIndex = new int[hosts.size()];
+            for (int j = 0; j < hosts.size(); j++)
+            {
+                hostIndex[j] = dictionaries.host.indexOf(hosts.get(j));
+            }
+            final Run run = request.streamsDeltas() ?
+                deltas(request, hosts, hostIndex, allocator, dictionaries) :
+                answers(request, hosts, hostIndex, allocator, dictionaries);
+            boolean complete = true;
+            final List<String> coverage = new ArrayList<>();
+            for (int j = 0; j < hosts.size(); j++)
+            {
+                complete &= run.coverage.get(j).complete();
+                coverage.add(run.coverage.get(j).describe());
+            }
+            return new ExportResult(run.rows, List.copyOf(run.files), List.copyOf(hosts), coverage, complete,
+                System.nanoTime() - startNs);
+        }
+        finally
+        {
+            request.progress().done(0);
+        }
+    }
+
+    private record Run(long rows, List<Path> files, List<Coverage> coverage)
+    {
+    }
+
+    private static Run deltas(final ExportRequest request, final List<String> hosts, final int[] hostIndex,
+        final BufferAllocator allocator, final Dictionaries dictionaries) throws IOException
+    {
+        final int journals = hosts.size();
+        final long[] limit = new long[journals];
+        final List<Coverage> coverage = new ArrayList<>();
+        long total = 0;
+        for (int j = 0; j < journals; j++)
+        {
+            final Replay.Result survey = Replay.run(request.journals().get(j), request.query().window(),
+                (d, iface, container) ->
+                {
+                    dictionaries.iface.indexOf(iface);
+                    dictionaries.container.indexOf(container);
+                }, request.cancelled());
+            limit[j] = survey.deltasFolded();
+            total += limit[j];
+            coverage.add(survey.coverage());
+        }
+        final boolean withHost = !request.partitionBy().contains(PartitionKey.host);
+        final Schema schema = FlowSchema.deltas(dictionaries, withHost, ExportMetadata.of(request, hosts, coverage, "deltas"));
+        final DeltaFold fold = new DeltaFold(request, total);
+        try (Output output = new Output(request, schema, dictionaries,
+            () -> new DeltaBatch(schema, dictionaries, allocator, BATCH_ROWS)))
+        {
+            fold.output = output;
+            for (int j = 0; j < journals; j++)
+            {
+                fold.start(hostIndex[j], limit[j]);
+                Replay.run(request.journals().get(j), request.query().window(), fold, fold::stop);
+                if (fold.failure != null)
+                {
+                    throw fold.failure;
+                }
+            }
+            request.progress().onRows(output.rows(), total, fold.lastNs);
+            final long rows = output.rows();
+            output.close();
+            return new Run(rows, output.files(), coverage);
+        }
+    }
+
+    /** The streaming fold: filter, route, append; a full batch is written by {@link Output#batchFor}. */
+    private static final class DeltaFold implements dev.flowrec.query.FlowFold
+    {
+        private final FlowFilter where;
+        private final BooleanSupplier cancelled;
+        private final ExportProgress progress;
+        private final long total;
+        private final DeltaFlowView view = new DeltaFlowView();
+        Output output;
+        IOException failure;
+        long lastNs;
+        private int host;
+        private long limit;
+        private long seen;
+        private long nextProgressNs;
+
+        DeltaFold(final ExportRequest request, final long total)
+        {
+            this.where = request.query().where();
+            this.cancelled = request.cancelled();
+            this.progress = request.progress();
+            this.total = total;
+        }
+
+        void start(final int hostIndex, final long deltas)
+        {
+            host = hostIndex;
+            limit = deltas;
+            seen = 0;
+        }
+
+        boolean stop()
+        {
+            return seen >= limit || failure != null || cancelled.getAsBoolean();
+        }
+
+        public void onFlow(final FlowDelta delta, final String iface, final String container)
+        {
+            if (++seen > limit || failure != null)
+            {
+                return; // appended after the survey: not in this snapshot
+            }
+            if (!where.test(view.wrap(delta, iface, container)))
+            {
+                return;
+            }
+            try
+            {
+                final DeltaBatch batch = (DeltaBatch)output.batchFor(host, delta.lastNs());
+                final Dictionaries d = batch.dictionaries();
+                batch.append(delta, host, d.iface.indexOf(iface), d.container.indexOf(container));
+            }
+            catch (final IOException ex)
+            {
+                failure = ex;
+                return;
+            }
+            catch (final UncheckedIOException ex)
+            {
+                failure = ex.getCause();
+                return;
+            }
+            if ((output.rows() & 4095) == 0)
+            {
+                final long now = System.nanoTime();
+                if (now >= nextProgressNs)
+                {
+                    nextProgressNs = now + PROGRESS_PERIOD_NS;
+                    lastNs = delta.lastNs();
+                    progress.onRows(output.rows(), total, lastNs);
+                }
+            }
+        }
+    }
+
+    private static Run answers(final ExportRequest request, final List<String> hosts, final int[] hostIndex,
+        final BufferAllocator allocator, final Dictionaries dictionaries) throws IOException
+    {
+        final List<Answer> answers = new ArrayList<>();
+        final List<Coverage> coverage = new ArrayList<>();
+        long total = 0;
+        for (final Path dir : request.journals())
+        {
+            final Answer answer = QueryEngine.run(dir, request.query(), request.cancelled());
+            answers.add(answer);
+            coverage.add(answer.coverage());
+            total += answer.rows().size();
+        }
+        final List<Column> columns = answers.getFirst().columns();
+        final int timeColumn = timeColumn(columns);
+        final boolean byTime = request.partitionBy().contains(PartitionKey.date) || request.partitionBy().contains(PartitionKey.hour);
+        if (byTime && timeColumn < 0)
+        {
+            throw new IllegalArgumentException("--partition-by date or hour needs a time in each row: export deltas "
+                + "(no --group-by), or add --interval to a grouped export");
+        }
+        final boolean withHost = !request.partitionBy().contains(PartitionKey.host);
+        final Schema schema = FlowSchema.answer(dictionaries, columns, withHost,
+            ExportMetadata.of(request, hosts, coverage, request.query().grouped() ? "groups" : "flows"));
+        try (Output output = new Output(request, schema, dictionaries,
+            () -> new AnswerBatch(schema, allocator, BATCH_ROWS)))
+        {
+            for (int j = 0; j < answers.size(); j++)
+            {
+                for (final Object[] row : answers.get(j).rows())
+                {
+                    final long timeNs = timeColumn < 0 ? 0 : (Long)row[timeColumn];
+                    ((AnswerBatch)output.batchFor(hostIndex[j], timeNs)).append(hostIndex[j], row);
+                }
+                request.progress().onRows(output.rows(), total, 0);
+            }
+            final long rows = output.rows();
+            output.close();
+            return new Run(rows, output.files(), coverage);
+        }
+    }
+
+    /** The column a row is routed to a date/hour partition by: last_seen of a flow, or the bucket of a series. */
+    private static int timeColumn(final List<Column> columns)
+    {
+        int time = -1;
+        for (int i = 0; i < columns.size(); i++)
+        {
+            if (columns.get(i).name().equals("last_seen"))
+            {
+                return i;
+            }
+            if (columns.get(i).name().equals("time"))
+            {
+                time = i;
+            }
+        }
+        return time;
+    }
+}

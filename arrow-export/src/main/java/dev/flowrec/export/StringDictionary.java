@@ -1,0 +1,113 @@
+package dev.flowrec.export;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.dictionary.Dictionary;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
+import org.apache.arrow.vector.types.pojo.FieldType;
+
+/**
+ * The values of a dictionary-encoded string column: a string's index is its position in an Arrow
+ * {@link VarCharVector}, which the IPC writers emit as the column's dictionary batch. Values are only ever
+ * appended, so an index stays valid for the whole export. A dictionary's strings are few (hosts, interfaces,
+ * containers, protocols, flag sets): lookups are a hash probe on a cached hash, or an identity hit.
+ */
+final class StringDictionary implements AutoCloseable
+{
+    static final ArrowType.Int INDEX_TYPE = new ArrowType.Int(32, true);
+
+    private final DictionaryEncoding encoding;
+    private final VarCharVector vector;
+    private final Map<String, Integer> indexes = new HashMap<>();
+    private byte[][] bytes = new byte[16][];
+    private String lastValue;
+    private int lastIndex = -1;
+
+    StringDictionary(final String name, final long id, final BufferAllocator allocator)
+    {
+        this.encoding = new DictionaryEncoding(id, false, INDEX_TYPE);
+        this.vector = new VarCharVector(name + "_dictionary", FieldType.notNullable(ArrowType.Utf8.INSTANCE), allocator);
+        vector.allocateNew();
+    }
+
+    /** A dictionary with fixed values in a fixed order (index i is values.get(i)). */
+    static StringDictionary of(final String name, final long id, final BufferAllocator allocator, final List<String> values)
+    {
+        final StringDictionary dictionary = new StringDictionary(name, id, allocator);
+        for (final String value : values)
+        {
+            dictionary.append(value);
+        }
+        return dictionary;
+    }
+
+    DictionaryEncoding encoding()
+    {
+        return encoding;
+    }
+
+    Dictionary dictionary()
+    {
+        return new Dictionary(vector, encoding);
+    }
+
+    int size()
+    {
+        return vector.getValueCount();
+    }
+
+    /** The index of the value, appending it if new. */
+    int indexOf(final String value)
+    {
+        if (value == lastValue)
+        {
+            return lastIndex;
+        }
+        Integer index = indexes.get(value);
+        if (index == null)
+        {
+            index = append(value);
+        }
+        lastValue = value;
+        lastIndex = index;
+        return index;
+    }
+
+    /** The UTF-8 bytes of the value at an index. */
+    byte[] bytesAt(final int index)
+    {
+        return bytes[index];
+    }
+
+    String valueAt(final int index)
+    {
+        return new String(bytes[index], StandardCharsets.UTF_8);
+    }
+
+    private int append(final String value)
+    {
+        final int index = vector.getValueCount();
+        final byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        vector.setSafe(index, utf8);
+        vector.setValueCount(index + 1);
+        if (index == bytes.length)
+        {
+            bytes = Arrays.copyOf(bytes, index * 2);
+        }
+        bytes[index] = utf8;
+        indexes.putIfAbsent(value, index);
+        return index;
+    }
+
+    @Override
+    public void close()
+    {
+        vector.close();
+    }
+}

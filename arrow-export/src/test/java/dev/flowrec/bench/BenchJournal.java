@@ -1,0 +1,52 @@
+package dev.flowrec.bench;
+
+import dev.flowrec.journal.JournalWriter;
+import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.InterfaceAttached;
+import dev.flowrec.journal.schema.RecorderStarted;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.queue.RollCycles;
+
+/** The synthetic journal of the query bench (journal/src/test/.../QueryBench): deltas over 20k flows on 4 interfaces, one per ms. */
+final class BenchJournal
+{
+    private static final long T0_NS = 1_767_225_600_000_000_000L; // 2026-01-01T00:00:00Z
+
+    private BenchJournal()
+    {
+    }
+
+        static void write(final Path dir, final int deltas)
+    {
+        final SetTimeProvider clock = new SetTimeProvider(T0_NS);
+        final SplittableRandom random = new SplittableRandom(42);
+        final int[] ports = {443, 80, 53, 22, 8080, 5432};
+        try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
+        {
+            new RecorderStarted().wrapAndApplyHeader(writer.claim(RecorderStarted.encodedLength("bench", "k", "v", "c")), 0)
+                .timeNs(T0_NS).flushIntervalNs(1_000_000_000L).host("bench").kernel("k").flowrecVersion("v").config("c");
+            writer.commit();
+            for (int i = 1; i <= 4; i++)
+            {
+                new InterfaceAttached().wrapAndApplyHeader(writer.claim(InterfaceAttached.encodedLength("eth" + i, "")), 0)
+                    .timeNs(T0_NS).ifindex(i).ifname("eth" + i).container("");
+                writer.commit();
+            }
+            final FlowDelta d = new FlowDelta();
+            for (int i = 0; i < deltas; i++)
+            {
+                final long t = T0_NS + i * 1_000_000L;
+                clock.currentTimeNanos(t);
+                final int flow = random.nextInt(20_000);
+                d.wrapAndApplyHeader(writer.claim(FlowDelta.ENCODED_LENGTH), 0)
+                    .firstNs(t - 500_000_000L).lastNs(t).packets(1 + random.nextInt(100)).bytes(60 + random.nextInt(150_000))
+                    .srcAddrV4(0x0A000000 | flow % 500).dstAddrV4(0xC0A80000 | flow % 97)
+                    .ifindex(1 + flow % 4).srcPort(32768 + flow).dstPort(ports[flow % ports.length])
+                    .proto(flow % 5 == 0 ? 17 : 6).family(4).direction(flow & 1).tcpFlags(0x18);
+                writer.commit();
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.flowrec.bench;
+
+import dev.flowrec.export.Compression;
+import dev.flowrec.export.ExportFormat;
+import dev.flowrec.export.ExportRequest;
+import dev.flowrec.export.Exporter;
+import dev.flowrec.journal.JournalReader;
+import dev.flowrec.query.Query;
+import dev.flowrec.query.Replay;
+import dev.flowrec.query.Window;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Export throughput, deltas per second on one core, beside the raw read of the same journal (the ceiling),
+ * measured in the same run: the replay alone (decode and name each delta), then exports to an Arrow IPC file,
+ * an Arrow IPC stream (discarded), and Parquet (zstd, snappy, uncompressed). The journal is the query bench's
+ * synthetic one (DELTAS deltas over 20k flows on 4 interfaces), written by QueryBench if absent.
+ * Usage: scripts/bench/export [deltas]
+ */
+public final class ExportBench
+{
+    private static final int ROUNDS = 3;
+
+    private ExportBench()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        final int deltas = args.length > 0 ? Integer.parseInt(args[0]) : 2_000_000;
+        final Path dir = Path.of(args.length > 1 ? args[1] : "target/bench-journal-" + deltas);
+        if (!Files.isDirectory(dir))
+        {
+            BenchJournal.write(dir, deltas);
+        }
+        final Path out = Files.createTempDirectory("export-bench");
+        final double rawNs = best(() -> rawScan(dir));
+        System.out.printf(Locale.ROOT, "journal: %s, %d deltas%n", dir, deltas);
+        System.out.printf(Locale.ROOT, "%-40s %14s %10s %12s%n", "pass", "deltas/s/core", "vs raw", "output");
+        line("raw read, no decoding (baseline)", deltas, rawNs, rawNs, "");
+        line("replay: decode + name each delta", deltas, best(() -> replay(dir)), rawNs, "");
+        final Query all = Query.listing(Window.ALL);
+        export("export Arrow IPC file", deltas, rawNs, ExportRequest.toFile(List.of(dir), all, out.resolve("f.arrow"), ExportFormat.arrow));
+        export("export Arrow IPC stream (discarded)", deltas, rawNs, ExportRequest.toStream(List.of(dir), all, OutputStream.nullOutputStream()));
+        for (final Compression c : Compression.values())
+        {
+            export("export Parquet " + c, deltas, rawNs, ExportRequest.toFile(List.of(dir), all,
+                out.resolve("f-" + c + ".parquet"), ExportFormat.parquet).withCompression(c));
+        }
+    }
+
+    private static void export(final String name, final int deltas, final double rawNs, final ExportRequest request)
+    {
+        final double ns = best(() ->
+        {
+            final long start = System.nanoTime();
+            try
+            {
+                Exporter.run(request);
+            }
+            catch (final Exception ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+            return System.nanoTime() - start;
+        });
+        String size = "";
+        try
+        {
+            if (request.out() != null)
+            {
+                size = String.format(Locale.ROOT, "%.1f B/row", Files.size(request.out()) / (double)deltas);
+            }
+        }
+        catch (final Exception ignored)
+        {
+            // no size to show
+        }
+        line(name, deltas, ns, rawNs, size);
+    }
+
+    private static void line(final String name, final long rows, final double ns, final double rawNs, final String extra)
+    {
+        System.out.printf(Locale.ROOT, "%-40s %14.0f %9.2fx %12s%n", name, rows / (ns / 1e9), rawNs / ns, extra);
+    }
+
+    private interface Timed
+    {
+        long ns();
+    }
+
+    /** The best of ROUNDS after one warm-up, in ns. */
+    private static double best(final Timed run)
+    {
+        run.ns();
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < ROUNDS; i++)
+        {
+            best = Math.min(best, run.ns());
+        }
+        return best;
+    }
+
+    private static long rawScan(final Path dir)
+    {
+        final long start = System.nanoTime();
+        try (JournalReader reader = JournalReader.open(dir))
+        {
+            while (reader.poll((t, b, o, l) -> { }, 4096) > 0)
+            {
+                // nothing decoded
+            }
+        }
+        return System.nanoTime() - start;
+    }
+
+    private static long replay(final Path dir)
+    {
+        final long start = System.nanoTime();
+        final long[] sum = {0};
+        Replay.run(dir, Window.ALL, (d, iface, container) -> sum[0] += d.bytes() + iface.length(), () -> false);
+        return System.nanoTime() - start;
+    }
+}

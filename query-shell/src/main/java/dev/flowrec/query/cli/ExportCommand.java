@@ -1,0 +1,188 @@
+package dev.flowrec.query.cli;
+
+import dev.flowrec.export.Compression;
+import dev.flowrec.export.ExportFormat;
+import dev.flowrec.export.ExportProgress;
+import dev.flowrec.export.ExportRequest;
+import dev.flowrec.export.ExportResult;
+import dev.flowrec.export.Exporter;
+import dev.flowrec.export.PartitionKey;
+import dev.flowrec.query.Query;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(name = "export", mixinStandardHelpOptions = true,
+    description = {"Exports flows of one or more journals (one per host) as Arrow IPC or Parquet for pandas, DuckDB or Spark.",
+        "Without --group-by/--top/--interval/--at: every delta of the window that passes --where, streamed in bounded "
+            + "memory. With them: the query's answer. Several journals make one dataset with a host column.",
+        "Schema and metadata: arrow-export/EXPORT.md."})
+public final class ExportCommand implements Callable<Integer>
+{
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--journal", paramLabel = "DIR", required = true,
+        description = "Journal directory to read; repeat for several hosts.")
+    List<Path> journals;
+
+    @Option(names = "--out", paramLabel = "PATH", required = true,
+        description = "Output file; a directory with --partition-by; '-' for an Arrow IPC stream on stdout.")
+    String out;
+
+    @Option(names = "--format", paramLabel = "FORMAT",
+        description = "arrow (IPC file, Feather v2) or parquet (default: from --out's extension, else parquet).")
+    ExportFormat format;
+
+    @Mixin
+    QueryOptions options;
+
+    @Option(names = "--partition-by", paramLabel = "KEYS",
+        description = "Hive-partitioned directory by any of host, date, hour (of last_seen, UTC), e.g. host,date,hour.")
+    String partitionBy;
+
+    @Option(names = "--compression", paramLabel = "CODEC",
+        description = "Parquet page compression: zstd (default), snappy or none. Arrow IPC is uncompressed.")
+    Compression compression;
+
+    public Integer call() throws Exception
+    {
+        final Query query = options.toQuery(spec.commandLine(), Clock.nowNs());
+        final boolean toStdout = out.equals("-");
+        final ExportFormat chosen = format != null ? format : toStdout ? ExportFormat.arrow : formatOf(out);
+        final List<PartitionKey> partitions;
+        try
+        {
+            partitions = partitionBy == null ? List.of() : PartitionKey.parseList(partitionBy);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ParameterException(spec.commandLine(), "--partition-by: " + ex.getMessage());
+        }
+        if (toStdout && chosen != ExportFormat.arrow)
+        {
+            throw new ParameterException(spec.commandLine(), "--out - writes an Arrow IPC stream: Parquet needs a file");
+        }
+        if (toStdout && !partitions.isEmpty())
+        {
+            throw new ParameterException(spec.commandLine(), "--partition-by needs a directory, not --out -");
+        }
+        final Compression codec = compression != null ? compression :
+            chosen == ExportFormat.parquet ? Compression.zstd : Compression.none;
+        final PrintStream stdout = System.out;
+        final OutputStream stream = toStdout ? new BufferedOutputStream(stdout, 1 << 16) : null;
+        final ExportRequest request;
+        try
+        {
+            request = new ExportRequest(journals, query, toStdout ? null : Path.of(out), stream, chosen, partitions, codec,
+                "flowrec export " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
+                ProgressBar.onStderr(), () -> Thread.currentThread().isInterrupted());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ParameterException(spec.commandLine(), ex.getMessage());
+        }
+        final ExportResult result = Exporter.run(request);
+        if (stream != null)
+        {
+            stream.flush();
+        }
+        final var err = spec.commandLine().getErr();
+        if (!result.complete())
+        {
+            for (int i = 0; i < result.hosts().size(); i++)
+            {
+                err.println("flowrec export: warning: " + result.hosts().get(i) + ": " + result.coverage().get(i));
+            }
+        }
+        if (!toStdout)
+        {
+            err.printf(Locale.ROOT, "flowrec export: %d rows to %s (%d file%s) in %.1f s%n", result.rows(), out,
+                result.files().size(), result.files().size() == 1 ? "" : "s", result.elapsedNs() / 1e9);
+        }
+        err.flush();
+        return 0;
+    }
+
+    private static ExportFormat formatOf(final String path)
+    {
+        final String name = path.toLowerCase(Locale.ROOT);
+        return name.endsWith(".arrow") || name.endsWith(".feather") || name.endsWith(".ipc") ? ExportFormat.arrow :
+            ExportFormat.parquet;
+    }
+
+    /** A one-line bar on stderr, redrawn in place, only when stderr is a terminal. */
+    static final class ProgressBar implements ExportProgress
+    {
+        private static final int WIDTH = 30;
+        private final PrintStream err = System.err;
+        private final long startNs = System.nanoTime();
+        private boolean drawn;
+
+        static ExportProgress onStderr()
+        {
+            return stderrIsTerminal() ? new ProgressBar() : ExportProgress.NONE;
+        }
+
+        public void onRows(final long rows, final long totalRows, final long timeNs)
+        {
+            final double seconds = Math.max(1e-3, (System.nanoTime() - startNs) / 1e9);
+            final StringBuilder line = new StringBuilder("\rexport ");
+            if (totalRows > 0)
+            {
+                final double done = Math.min(1.0, (double)rows / totalRows);
+                final int filled = (int)(done * WIDTH);
+                line.append('[').append("#".repeat(filled)).append(" ".repeat(WIDTH - filled)).append("] ")
+                    .append(String.format(Locale.ROOT, "%3.0f%% ", done * 100));
+            }
+            line.append(String.format(Locale.ROOT, "%,d rows  %,.0f rows/s", rows, rows / seconds));
+            if (timeNs != 0)
+            {
+                line.append("  at ").append(AnswerWriter.isoTime(timeNs), 0, 19);
+            }
+            line.append("\u001b[K");
+            err.print(line);
+            err.flush();
+            drawn = true;
+        }
+
+        public void done(final long rows)
+        {
+            if (drawn)
+            {
+                err.print("\r\u001b[K");
+                err.flush();
+                drawn = false;
+            }
+        }
+
+        /** isatty(2) through the C library: System.console() speaks for stdin and stdout, not stderr. */
+        private static boolean stderrIsTerminal()
+        {
+            try
+            {
+                final Linker linker = Linker.nativeLinker();
+                final var isatty = linker.downcallHandle(linker.defaultLookup().find("isatty").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+                return (int)isatty.invokeExact(2) == 1;
+            }
+            catch (final Throwable ex)
+            {
+                return System.console() != null && System.console().isTerminal();
+            }
+        }
+    }
+}
