@@ -1,0 +1,73 @@
+package dev.flowrec.query.shell;
+
+import dev.flowrec.journal.EventHandler;
+import dev.flowrec.journal.JournalReader;
+import dev.flowrec.journal.schema.ContainerSeen;
+import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.InterfaceAttached;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeSet;
+import org.agrona.DirectBuffer;
+
+/**
+ * The interface names and container ids a journal knows, for completion. Read once when the shell starts, from
+ * the journal's catalog (its events other than flow deltas), so that it costs the same for an hour of recording
+ * as for a month; a journal without a catalog is read whole, deltas skipped.
+ */
+record JournalNames(List<String> interfaces, List<String> containers)
+{
+    static final JournalNames NONE = new JournalNames(List.of(), List.of());
+
+    static JournalNames read(final Path journal)
+    {
+        final TreeSet<String> interfaces = new TreeSet<>();
+        final TreeSet<String> containers = new TreeSet<>();
+        final InterfaceAttached attached = new InterfaceAttached();
+        final ContainerSeen seen = new ContainerSeen();
+        final EventHandler handler = (final int templateId, final DirectBuffer buffer, final int offset,
+            final int length) ->
+        {
+            if (templateId == InterfaceAttached.TEMPLATE_ID)
+            {
+                attached.wrap(buffer, offset);
+                add(interfaces, attached.ifname());
+                add(containers, attached.container());
+            }
+            else if (templateId == ContainerSeen.TEMPLATE_ID)
+            {
+                seen.wrap(buffer, offset);
+                add(containers, seen.id());
+                add(containers, seen.shortId());
+            }
+        };
+        try (JournalReader reader = JournalReader.open(journal))
+        {
+            reader.toEnd();
+            if (!reader.replayStateBefore(handler))
+            {
+                reader.toStart();
+                final EventHandler skipDeltas = (templateId, buffer, offset, length) ->
+                {
+                    if (templateId != FlowDelta.TEMPLATE_ID)
+                    {
+                        handler.onEvent(templateId, buffer, offset, length);
+                    }
+                };
+                while (reader.poll(skipDeltas, 1024) > 0)
+                {
+                    // the whole journal, once
+                }
+            }
+        }
+        return new JournalNames(List.copyOf(interfaces), List.copyOf(containers));
+    }
+
+    private static void add(final TreeSet<String> names, final String name)
+    {
+        if (name != null && !name.isEmpty())
+        {
+            names.add(name);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.flowrec.query.shell;
+
+import dev.flowrec.query.Answer;
+import dev.flowrec.query.QueryEngine;
+import dev.flowrec.query.cli.AnswerWriter;
+import dev.flowrec.query.cli.Format;
+import dev.flowrec.query.cli.InfoCommand;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import picocli.CommandLine;
+
+/**
+ * Runs shell lines against a journal: parses each into an {@link Action} and carries it out, answers through the
+ * one query engine and {@link AnswerWriter}. The same for the terminal and for a pipe; only where errors go and
+ * how they look differ ({@link Errors}). A running query polls {@link #cancel()}'s flag, which another thread
+ * (a SIGINT handler) may set.
+ */
+final class Session
+{
+    /** How a line went. */
+    enum Outcome
+    {
+        DONE, FAILED, CANCELLED, QUIT
+    }
+
+    /** Where a failed line is reported. */
+    interface Errors
+    {
+        void report(String line, String message, String pointer);
+
+        void warn(String message);
+    }
+
+    private final Path journal;
+    private final PrintWriter out;
+    private final Errors errors;
+    private Format format = Format.table;
+    private volatile boolean cancelled;
+
+    Session(final Path journal, final PrintWriter out, final Errors errors)
+    {
+        this.journal = journal;
+        this.out = out;
+        this.errors = errors;
+    }
+
+    /** Asks a running query to stop: it returns to the prompt within one read batch. */
+    void cancel()
+    {
+        cancelled = true;
+    }
+
+    Outcome execute(final String line)
+    {
+        cancelled = false;
+        final Action action;
+        try
+        {
+            action = ShellParser.parse(line, nowNs());
+        }
+        catch (final ShellSyntaxException ex)
+        {
+            errors.report(line, ex.getMessage(), ex.pointer(line));
+            return Outcome.FAILED;
+        }
+        try
+        {
+            return carryOut(action);
+        }
+        catch (final RuntimeException ex)
+        {
+            // a journal that cannot be read, a window the engine refuses: one line, and the shell lives on
+            errors.report(line, ex.getMessage() != null ? ex.getMessage() : ex.toString(), "");
+            return Outcome.FAILED;
+        }
+        finally
+        {
+            out.flush();
+        }
+    }
+
+    private Outcome carryOut(final Action action)
+    {
+        switch (action)
+        {
+            case Action.Ask ask ->
+            {
+                final Answer answer = QueryEngine.run(ask.journal() != null ? ask.journal() : journal, ask.query(), () -> cancelled);
+                if (cancelled)
+                {
+                    out.println("cancelled");
+                    return Outcome.CANCELLED;
+                }
+                if (!answer.coverage().complete())
+                {
+                    errors.warn("answer " + answer.coverage().describe());
+                }
+                AnswerWriter.write(ask.format() != null ? ask.format() : format, answer, out);
+            }
+            case Action.SetFormat set ->
+            {
+                if (set.format() == null)
+                {
+                    out.println("format " + format);
+                }
+                else
+                {
+                    format = set.format();
+                }
+            }
+            case Action.Info ignored -> info();
+            case Action.Help help -> HelpText.lines(help.topic()).forEach(out::println);
+            case Action.Quit ignored ->
+            {
+                return Outcome.QUIT;
+            }
+            case Action.Nothing ignored ->
+            {
+                // a blank line or a comment
+            }
+        }
+        return Outcome.DONE;
+    }
+
+    /** {@code flowrec info}'s own answer, through its command (not cancellable: JournalSummary takes no flag). */
+    private void info()
+    {
+        final CommandLine cli = new CommandLine(new InfoCommand()).setOut(out);
+        cli.setExecutionExceptionHandler((ex, command, parsed) ->
+        {
+            throw ex;
+        });
+        cli.execute("--journal", journal.toString());
+    }
+
+    private static long nowNs()
+    {
+        final Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+}

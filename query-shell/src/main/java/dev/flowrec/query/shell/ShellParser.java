@@ -1,0 +1,355 @@
+package dev.flowrec.query.shell;
+
+import dev.flowrec.query.Durations;
+import dev.flowrec.query.GroupKey;
+import dev.flowrec.query.Query;
+import dev.flowrec.query.Times;
+import dev.flowrec.query.Window;
+import dev.flowrec.query.cli.Format;
+import dev.flowrec.query.filter.FilterParser;
+import dev.flowrec.query.filter.FilterSyntaxException;
+import dev.flowrec.query.filter.FlowFilter;
+import dev.flowrec.query.shell.Layout.Part;
+import dev.flowrec.query.shell.Layout.Word;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * Reads one shell line into an {@link Action}: the shell's words ({@code top 10 src_addr by bytes where proto tcp})
+ * into the same {@link Query} that the command line's options make, or the command line's own form
+ * ({@code query --where ... --group-by ...}) through picocli and {@link dev.flowrec.query.cli.QueryOptions}.
+ * Every fault is a {@link ShellSyntaxException} naming what is wrong and, where it can, the column.
+ */
+final class ShellParser
+{
+    private ShellParser()
+    {
+    }
+
+    /** @param nowNs the reference of relative times ({@code since -1h}) */
+    static Action parse(final String line, final long nowNs)
+    {
+        final Layout layout = Layout.of(line);
+        if (layout.verb() == null || layout.verb().text().startsWith("#"))
+        {
+            return new Action.Nothing();
+        }
+        final Verb verb = layout.command();
+        if (verb == null)
+        {
+            throw new ShellSyntaxException(layout.verb().start() + 1, "unknown command " + quote(layout.verb().text())
+                + " (commands: " + String.join(", ", Verb.words()) + "; type help)");
+        }
+        return switch (verb)
+        {
+            case FLOWS, TOP, GROUP, SERIES, AT -> ask(layout, verb, nowNs);
+            case FORMAT -> format(layout);
+            case INFO -> noArguments(layout, verb, new Action.Info());
+            case QUIT -> noArguments(layout, verb, new Action.Quit());
+            case HELP -> help(layout);
+            case QUERY -> commandLine(line.substring(layout.verb().end()), nowNs);
+        };
+    }
+
+    private static Action ask(final Layout layout, final Verb verb, final long nowNs)
+    {
+        final Map<Clause, Part> clauses = clauses(layout, verb);
+        final List<Word> args = layout.arguments();
+        int top = 0;
+        List<GroupKey> keys = List.of();
+        long intervalNs = 0;
+        long atNs = Query.NO_INSTANT;
+        switch (verb.shape)
+        {
+            case NONE ->
+            {
+                if (!args.isEmpty())
+                {
+                    throw unexpected(args.getFirst(), verb);
+                }
+            }
+            case TOP ->
+            {
+                top = positive(required(layout, verb, "N"), "top N");
+                keys = keys(args.subList(1, args.size()));
+            }
+            case GROUP ->
+            {
+                required(layout, verb, "KEYS");
+                keys = keys(args);
+            }
+            case SERIES ->
+            {
+                intervalNs = interval(required(layout, verb, "D"));
+                keys = keys(args.subList(1, args.size()));
+            }
+            case INSTANT ->
+            {
+                required(layout, verb, "T");
+                atNs = time(args.getFirst(), layout.line().substring(args.getFirst().start(), args.getLast().end()),
+                    "at", nowNs);
+            }
+            default -> throw new IllegalStateException(verb.toString());
+        }
+        final Part topPart = clauses.get(Clause.TOP);
+        if (topPart != null)
+        {
+            top = positive(single(topPart), "top N");
+        }
+        final Part byPart = clauses.get(Clause.BY);
+        final Query.By by = byPart == null ? Query.By.bytes : by(single(byPart));
+        final long sinceNs = clauses.containsKey(Clause.SINCE) ? time(clauses.get(Clause.SINCE), layout.line(), nowNs) : Long.MIN_VALUE;
+        final long untilNs = clauses.containsKey(Clause.UNTIL) ? time(clauses.get(Clause.UNTIL), layout.line(), nowNs) : Long.MAX_VALUE;
+        if (untilNs <= sinceNs)
+        {
+            throw new ShellSyntaxException(clauses.get(Clause.UNTIL).keyword().start() + 1,
+                "until must be after since: the time window is empty");
+        }
+        final FlowFilter where = clauses.containsKey(Clause.WHERE) ? filter(clauses.get(Clause.WHERE), layout.line()) : FilterParser.ALL;
+        return new Action.Ask(new Query(new Window(sinceNs, untilNs), where, keys, top, by, intervalNs, atNs), null, null);
+    }
+
+    /** Each clause the command takes, at most once, each with a value. */
+    private static Map<Clause, Part> clauses(final Layout layout, final Verb verb)
+    {
+        final Map<Clause, Part> clauses = new EnumMap<>(Clause.class);
+        for (final Part part : layout.parts())
+        {
+            final Word keyword = part.keyword();
+            if (!verb.clauses.contains(part.clause()))
+            {
+                throw new ShellSyntaxException(keyword.start() + 1, quote(keyword.text()) + " does not go with "
+                    + verb.word() + ": " + verb.usage());
+            }
+            if (clauses.put(part.clause(), part) != null)
+            {
+                throw new ShellSyntaxException(keyword.start() + 1, quote(keyword.text()) + " given twice");
+            }
+            if (part.words().isEmpty())
+            {
+                throw new ShellSyntaxException(keyword.end() + 2, quote(keyword.text()) + " needs a value: "
+                    + part.clause().keyword + " " + part.clause().label);
+            }
+        }
+        return clauses;
+    }
+
+    /** The command's first argument, which it cannot do without. */
+    private static Word required(final Layout layout, final Verb verb, final String label)
+    {
+        if (layout.arguments().isEmpty())
+        {
+            final Word after = layout.verb();
+            throw new ShellSyntaxException(after.end() + 2, verb.word() + " needs " + label + ": " + verb.usage());
+        }
+        return layout.arguments().getFirst();
+    }
+
+    /** KEYS as typed: comma-separated, spaces after the commas allowed. */
+    private static List<GroupKey> keys(final List<Word> words)
+    {
+        final List<GroupKey> keys = new ArrayList<>();
+        for (final Word word : words)
+        {
+            int from = 0;
+            final String text = word.text();
+            while (from <= text.length())
+            {
+                int comma = text.indexOf(',', from);
+                comma = comma < 0 ? text.length() : comma;
+                if (comma > from)
+                {
+                    try
+                    {
+                        keys.add(GroupKey.parse(text.substring(from, comma)));
+                    }
+                    catch (final IllegalArgumentException ex)
+                    {
+                        throw new ShellSyntaxException(word.start() + from + 1, ex.getMessage());
+                    }
+                }
+                from = comma + 1;
+            }
+        }
+        return keys;
+    }
+
+    /** The one word of a clause that takes one. */
+    private static Word single(final Part part)
+    {
+        if (part.words().size() > 1)
+        {
+            final Word extra = part.words().get(1);
+            throw new ShellSyntaxException(extra.start() + 1, "unexpected " + quote(extra.text()) + " after '"
+                + part.keyword().text() + " " + part.words().getFirst().text() + "'");
+        }
+        return part.words().getFirst();
+    }
+
+    private static int positive(final Word word, final String what)
+    {
+        try
+        {
+            final int n = Integer.parseInt(word.text());
+            if (n > 0)
+            {
+                return n;
+            }
+        }
+        catch (final NumberFormatException ignored)
+        {
+            // said below
+        }
+        throw new ShellSyntaxException(word.start() + 1, what + ": expected a positive whole number, got " + quote(word.text()));
+    }
+
+    private static Query.By by(final Word word)
+    {
+        try
+        {
+            return Query.By.valueOf(word.lower());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ShellSyntaxException(word.start() + 1, "by: expected bytes, packets or flows, got " + quote(word.text()));
+        }
+    }
+
+    private static long interval(final Word word)
+    {
+        final long ns;
+        try
+        {
+            ns = Durations.parseNs(word.text());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ShellSyntaxException(word.start() + 1, "series D: " + ex.getMessage());
+        }
+        if (ns <= 0)
+        {
+            throw new ShellSyntaxException(word.start() + 1, "series D: the interval must be positive");
+        }
+        return ns;
+    }
+
+    private static long time(final Part part, final String line, final long nowNs)
+    {
+        return time(part.words().getFirst(), part.value(line), part.clause().keyword, nowNs);
+    }
+
+    private static long time(final Word first, final String text, final String what, final long nowNs)
+    {
+        try
+        {
+            return Times.parseNs(text, nowNs);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ShellSyntaxException(first.start() + 1, what + ": " + ex.getMessage());
+        }
+    }
+
+    private static FlowFilter filter(final Part part, final String line)
+    {
+        final String text = part.value(line);
+        try
+        {
+            return FilterParser.parse(text);
+        }
+        catch (final FilterSyntaxException ex)
+        {
+            // The message counts columns in the filter, as the command line's --where does; the caret goes under the line.
+            throw new ShellSyntaxException(part.valueStart() + ex.column(), ex.getMessage());
+        }
+    }
+
+    private static Action format(final Layout layout)
+    {
+        final List<Word> args = layout.arguments();
+        if (args.isEmpty())
+        {
+            return new Action.SetFormat(null);
+        }
+        if (args.size() > 1)
+        {
+            throw unexpected(args.get(1), Verb.FORMAT);
+        }
+        try
+        {
+            return new Action.SetFormat(Format.valueOf(args.getFirst().lower()));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ShellSyntaxException(args.getFirst().start() + 1, "format: expected table, csv or json, got "
+                + quote(args.getFirst().text()));
+        }
+    }
+
+    private static Action help(final Layout layout)
+    {
+        final List<Word> args = layout.arguments();
+        if (args.isEmpty())
+        {
+            return new Action.Help(null);
+        }
+        if (args.size() > 1)
+        {
+            throw unexpected(args.get(1), Verb.HELP);
+        }
+        final Word topic = args.getFirst();
+        final Verb verb = Verb.of(topic.text());
+        if (verb == null && Clause.of(topic.text()) == null)
+        {
+            throw new ShellSyntaxException(topic.start() + 1, "help: no command " + quote(topic.text()) + " (commands: "
+                + String.join(", ", Verb.words()) + "; clauses: "
+                + java.util.Arrays.stream(Clause.values()).map(c -> c.keyword).collect(Collectors.joining(", ")) + ")");
+        }
+        return new Action.Help(verb != null ? verb.word() : topic.lower());
+    }
+
+    private static Action noArguments(final Layout layout, final Verb verb, final Action action)
+    {
+        if (!layout.arguments().isEmpty())
+        {
+            throw unexpected(layout.arguments().getFirst(), verb);
+        }
+        return action;
+    }
+
+    /** {@code query --where 'proto tcp' --group-by src_addr}: the command line's options, parsed by picocli. */
+    private static Action commandLine(final String rest, final long nowNs)
+    {
+        final List<String> args = Arguments.split(rest);
+        final CommandLineQuery command = new CommandLineQuery();
+        final CommandLine cli = new CommandLine(command);
+        try
+        {
+            cli.parseArgs(args.toArray(String[]::new));
+            return new Action.Ask(command.options.toQuery(cli, nowNs), command.format, command.journal);
+        }
+        catch (final ParameterException ex)
+        {
+            throw new ShellSyntaxException(0, "query: " + ex.getMessage());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ShellSyntaxException(0, "query: " + ex.getMessage());
+        }
+    }
+
+    private static ShellSyntaxException unexpected(final Word word, final Verb verb)
+    {
+        return new ShellSyntaxException(word.start() + 1, "unexpected " + quote(word.text()) + ": " + verb.usage());
+    }
+
+    static String quote(final String text)
+    {
+        return "'" + text.replace("'", "\\'") + "'";
+    }
+}
