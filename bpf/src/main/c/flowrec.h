@@ -79,7 +79,8 @@ struct fr_flow_event {
 	__u64 last_ns;
 };
 
-/* Indices of the per-CPU counters map; the recorder journals them as loss reports. */
+/* Indices of the per-CPU counters map; the recorder journals them as loss reports. Every frame a program
+ * sees moves exactly one of PACKETS_SEEN (by its wire packets), NON_IP, MALFORMED and TOO_DEEP. */
 enum fr_counter {
 	FR_C_PACKETS_SEEN = 0,   /* IP packets counted (wire packets) */
 	FR_C_BYTES_SEEN,         /* their layer-3 bytes */
@@ -90,6 +91,7 @@ enum fr_counter {
 	FR_C_MAP_FULL,           /* flow map full: packets emitted alone instead */
 	FR_C_NON_IP,             /* frames that are not IPv4/IPv6 (ARP, LLDP, ...): not flows */
 	FR_C_MALFORMED,          /* IP frames whose headers are truncated or bogus */
+	FR_C_TOO_DEEP,           /* VLAN tags or IPv6 extension headers nested deeper than the parser follows */
 	FR_C_COUNT
 };
 

@@ -30,6 +30,8 @@ public final class FlowProgram implements AutoCloseable
     public static final String COUNTERS_MAP = "counters";
     /** cgroup id (u64) → pseudo-ifindex (u32) for the cgroup_skb programs; written by {@link CgroupLink}. */
     public static final String CGROUPS_MAP = "cgroups";
+    /** What the TC programs return for every packet: let it pass, as if no program were attached. */
+    public static final int TC_ACT_UNSPEC = -1;
 
     private static final String OBJECT_NAME = "flowrec.bpf.o";
     private static final String FLUSH_INTERVAL_VARIABLE = "cfg_flush_interval_ns";
@@ -307,6 +309,21 @@ public final class FlowProgram implements AutoCloseable
             final TestRunOpts run = new TestRunOpts(call);
             run.run(egress ? egressFd : ingressFd, data, repeat, egress ? EGRESS_PROGRAM : INGRESS_PROGRAM);
             return run.durationNs();
+        }
+    }
+
+    /**
+     * Runs flowrec_ingress (or flowrec_egress) once on frame with BPF_PROG_TEST_RUN and returns the program's
+     * return value: {@link #TC_ACT_UNSPEC} for every frame, whatever it holds.
+     */
+    public int testRunVerdict(final byte[] frame, final boolean egress)
+    {
+        ensureOpen();
+        try (Arena call = Arena.ofConfined())
+        {
+            final MemorySegment data = call.allocate(frame.length, 8).copyFrom(MemorySegment.ofArray(frame));
+            return new TestRunOpts(call).run(egress ? egressFd : ingressFd, data, 1,
+                egress ? EGRESS_PROGRAM : INGRESS_PROGRAM);
         }
     }
 

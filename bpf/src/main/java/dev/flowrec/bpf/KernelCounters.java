@@ -19,11 +19,13 @@ public final class KernelCounters
     public static final int NON_IP = 7;
     /** IP frames whose headers are truncated or bogus. */
     public static final int MALFORMED = 8;
-    public static final int COUNT = 9;
+    /** VLAN tags or IPv6 extension headers nested deeper than the parser follows: not counted as flows. */
+    public static final int TOO_DEEP = 9;
+    public static final int COUNT = 10;
 
     private static final String[] NAMES = {
         "packets_seen", "bytes_seen", "rb_lost_events", "rb_lost_packets", "rb_lost_bytes", "rb_deferred",
-        "map_full", "non_ip", "malformed" };
+        "map_full", "non_ip", "malformed", "too_deep" };
 
     private KernelCounters()
     {

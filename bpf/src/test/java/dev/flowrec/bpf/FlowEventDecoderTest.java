@@ -111,6 +111,7 @@ class FlowEventDecoderTest
         assertEquals("packets_seen", KernelCounters.name(KernelCounters.PACKETS_SEEN));
         assertEquals("rb_lost_packets", KernelCounters.name(KernelCounters.RB_LOST_PACKETS));
         assertEquals("malformed", KernelCounters.name(KernelCounters.MALFORMED));
-        assertEquals(9, KernelCounters.COUNT);
+        assertEquals("too_deep", KernelCounters.name(KernelCounters.TOO_DEEP));
+        assertEquals(10, KernelCounters.COUNT);
     }
 }
