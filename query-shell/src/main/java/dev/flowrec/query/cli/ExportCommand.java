@@ -88,7 +88,7 @@ public final class ExportCommand implements Callable<Integer>
         try
         {
             request = new ExportRequest(journals, query, toStdout ? null : Path.of(out), stream, chosen, partitions, codec,
-                "flowrec export " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
+                "flowrec " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
                 ProgressBar.onStderr(), () -> Thread.currentThread().isInterrupted());
         }
         catch (final IllegalArgumentException ex)
