@@ -40,6 +40,7 @@ class TerminalTest
     static Path dir;
     private static Path journal;
     private Path history;
+    private Path status;
     private String session;
 
     @BeforeAll
@@ -60,8 +61,14 @@ class TerminalTest
     {
         session = "shell" + SESSIONS.incrementAndGet();
         history = dir.resolve(session + ".history");
-        tmux(true, "new-session", "-d", "-s", session, "-x", "200", "-y", "50", "-e", "FLOWREC_HISTORY=" + history,
-            "exec " + Launcher.FLOWREC + " shell --journal " + journal);
+        status = dir.resolve(session + ".status");
+        // bash keeps the shell's exit status (tmux's pane_dead_status is not always kept); its trap only keeps bash
+        // alive through a Ctrl-C, the shell's JVM gets SIGINT with the default disposition, as from a login shell.
+        final Path run = Files.writeString(dir.resolve(session + ".sh"), String.join("\n",
+            "trap : INT",
+            "FLOWREC_HISTORY='" + history + "' '" + Launcher.FLOWREC + "' shell --journal '" + journal + "'",
+            "echo $? > '" + status + "'", ""));
+        tmux(true, "new-session", "-d", "-s", session, "-x", "200", "-y", "50", "exec bash '" + run + "'");
         tmux(true, "set-option", "-t", session, "remain-on-exit", "on");
         awaitPrompt();
     }
@@ -203,22 +210,23 @@ class TerminalTest
         await(screen -> lastLine(screen).equals(line), "'" + line + "'");
     }
 
-    /** The shell's exit status, once its pane is dead. */
+    /** The shell's exit status, once it has exited. */
     private int awaitExit() throws Exception
     {
         final long deadline = System.currentTimeMillis() + DEADLINE_MS;
-        String status = "";
         while (System.currentTimeMillis() < deadline)
         {
-            final String[] pane = tmux(true, "display-message", "-p", "-t", session, "#{pane_dead} #{pane_dead_status}").trim().split(" ");
-            if (pane[0].equals("1") && pane.length > 1)
+            if (Files.exists(status))
             {
-                return Integer.parseInt(pane[1]);
+                final String text = Files.readString(status).strip();
+                if (!text.isEmpty())
+                {
+                    return Integer.parseInt(text);
+                }
             }
-            status = String.join(" ", pane);
             Thread.sleep(50);
         }
-        throw new AssertionError("the shell did not exit (pane: " + status + "); the screen:\n" + screen());
+        throw new AssertionError("the shell did not exit; the screen:\n" + screen());
     }
 
     private static String lastLine(final String screen)
