@@ -3,6 +3,7 @@ package dev.flowrec.query.shell;
 import dev.flowrec.query.Query;
 import dev.flowrec.query.cli.Format;
 import java.nio.file.Path;
+import java.util.List;
 
 /** What a shell line asks for, as {@link ShellParser} reads it. */
 sealed interface Action
@@ -14,6 +15,11 @@ sealed interface Action
 
     /** {@code format} alone shows the current format (null); {@code format csv} sets it. */
     record SetFormat(Format format) implements Action
+    {
+    }
+
+    /** {@code export OPTIONS}: the options of {@code flowrec export}, split as a shell would. */
+    record Export(List<String> args) implements Action
     {
     }
 

@@ -19,10 +19,11 @@ final class HelpText
             return overview();
         }
         final Verb verb = Verb.of(topic);
-        if (verb == Verb.QUERY)
+        if (verb == Verb.QUERY || verb == Verb.EXPORT)
         {
             final List<String> lines = new ArrayList<>(List.of(verb.usage(), "  " + verb.summary, "  " + verb.example));
-            final String usage = new CommandLine(new CommandLineQuery()).getUsageMessage(CommandLine.Help.Ansi.OFF);
+            final Object command = verb == Verb.QUERY ? new CommandLineQuery() : new dev.flowrec.query.cli.ExportCommand();
+            final String usage = new CommandLine(command).getUsageMessage(CommandLine.Help.Ansi.OFF);
             lines.addAll(usage.lines().toList());
             return lines;
         }

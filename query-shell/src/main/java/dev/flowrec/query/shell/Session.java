@@ -4,10 +4,13 @@ import dev.flowrec.query.Answer;
 import dev.flowrec.query.QueryEngine;
 import dev.flowrec.query.cli.AnswerWriter;
 import dev.flowrec.query.cli.Format;
+import dev.flowrec.query.cli.ExportCommand;
 import dev.flowrec.query.cli.InfoCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 
 /**
@@ -110,6 +113,10 @@ final class Session
                 }
             }
             case Action.Info ignored -> info();
+            case Action.Export export ->
+            {
+                return export(export.args());
+            }
             case Action.Help help -> HelpText.lines(help.topic()).forEach(out::println);
             case Action.Quit ignored ->
             {
@@ -132,6 +139,29 @@ final class Session
             throw ex;
         });
         cli.execute("--journal", journal.toString());
+    }
+
+    /** The export command itself, on this journal unless told otherwise: one exporter for the CLI and the shell. */
+    private Outcome export(final List<String> args)
+    {
+        final List<String> all = new ArrayList<>(args);
+        if (!all.contains("--journal"))
+        {
+            all.addAll(List.of("--journal", journal.toString()));
+        }
+        final CommandLine cli = new CommandLine(new ExportCommand()).setOut(out)
+            .setErr(new PrintWriter(System.err, true));
+        cli.setExecutionExceptionHandler((ex, command, parsed) ->
+        {
+            errors.report("export", "export: " + ex.getMessage(), "");
+            return 1;
+        });
+        cli.setParameterExceptionHandler((ex, ignored) ->
+        {
+            errors.report("export", "export: " + ex.getMessage(), "");
+            return 2;
+        });
+        return cli.execute(all.toArray(String[]::new)) == 0 ? Outcome.DONE : Outcome.FAILED;
     }
 
     private static long nowNs()

@@ -65,6 +65,7 @@ final class ShellCompleter implements Completer
             case FORMAT -> layout.arguments().isEmpty() ? FORMATS : List.of();
             case INFO, QUIT -> List.of();
             case QUERY -> options(layout);
+            case EXPORT -> exportOptions(layout);
             case FLOWS, TOP, GROUP, SERIES, AT -> ask(layout, verb, word);
         };
     }
@@ -170,6 +171,23 @@ final class ShellCompleter implements Completer
             case "--format" -> FORMATS;
             case "--since", "--until", "--at" -> TIMES;
             default -> OPTIONS;
+        };
+    }
+
+    private static final List<String> EXPORT_OPTIONS = List.of("--out", "--format", "--where", "--since", "--until",
+        "--group-by", "--top", "--by", "--interval", "--partition-by", "--compression", "--journal");
+
+    private static List<String> exportOptions(final Layout layout)
+    {
+        final String previous = layout.arguments().isEmpty() ? "" : layout.arguments().getLast().text();
+        return switch (previous)
+        {
+            case "--format" -> List.of("arrow", "parquet");
+            case "--compression" -> List.of("zstd", "snappy", "none");
+            case "--partition-by" -> List.of("host", "host,date", "host,date,hour", "date,hour");
+            case "--group-by" -> keys("");
+            case "--since", "--until" -> TIMES;
+            default -> EXPORT_OPTIONS;
         };
     }
 

@@ -53,6 +53,7 @@ final class ShellParser
             case QUIT -> noArguments(layout, verb, new Action.Quit());
             case HELP -> help(layout);
             case QUERY -> commandLine(line.substring(layout.verb().end()), nowNs);
+            case EXPORT -> new Action.Export(Arguments.split(line.substring(layout.verb().end())));
         };
     }
 

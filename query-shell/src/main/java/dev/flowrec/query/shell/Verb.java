@@ -30,6 +30,10 @@ enum Verb
         "e.g. at 2026-11-26T12:00:00Z where container web"),
     FORMAT(List.of("format"), Shape.FORMAT, "[table|csv|json]", List.of(),
         "Shows or sets the output format of the answers that follow.", "e.g. format csv"),
+    EXPORT(List.of("export"), Shape.OPTIONS, "--out PATH [OPTIONS]", List.of(),
+        "Writes an answer as Arrow or Parquet: the options of 'flowrec export' (--out, --format, --where, --since, "
+            + "--until, --group-by, --partition-by, --compression); this journal unless --journal is given.",
+        "e.g. export --out flows.parquet --where 'proto tcp' --since -1h"),
     INFO(List.of("info"), Shape.NONE, "", List.of(),
         "What the journal holds: time span, events, interfaces, containers, losses.", ""),
     QUERY(List.of("query"), Shape.OPTIONS, "[OPTIONS]", List.of(),

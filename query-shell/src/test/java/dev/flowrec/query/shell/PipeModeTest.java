@@ -95,7 +95,7 @@ class PipeModeTest
                 "flowrec shell: line 1: bad filter at column 6: expected a port number after 'port', got 'http'",
                 "flows where port http",
                 "                 ^",
-                "flowrec shell: line 4: unknown command 'bogus' (commands: flows, top, group, series, at, format, info, query, help, quit, exit; type help)",
+                "flowrec shell: line 4: unknown command 'bogus' (commands: flows, top, group, series, at, format, export, info, query, help, quit, exit; type help)",
                 "bogus 3",
                 "^",
                 "flowrec shell: line 5: top N: expected a positive whole number, got 'x'",
@@ -113,5 +113,21 @@ class PipeModeTest
     {
         final Launcher.Result r = Launcher.run("format\nquit\nflows\n", "shell", "--journal", journal);
         assertEquals(new Launcher.Result(0, "format table\n", ""), r);
+    }
+
+    @Test
+    void shouldExportAsTheExportCommandDoes() throws Exception
+    {
+        final Path fromShell = dir.resolve("shell.arrow");
+        final Path fromCli = dir.resolve("cli.arrow");
+        final Launcher.Result shell = Launcher.run("export --out " + fromShell + " --where 'proto tcp'\nexport --where x\n",
+            "shell", "--journal", journal);
+        final Launcher.Result cli = Launcher.run("", "export", "--journal", journal, "--out", fromCli.toString(), "--where", "proto tcp");
+        assertEquals(0, cli.status(), cli.err());
+        assertEquals(1, shell.status(), "the second export lacks --out: " + shell.err());
+        assertTrue(shell.err().contains("line 2: export: Missing required option: '--out=PATH'"), shell.err());
+        final String rows = cli.err().lines().filter(l -> l.startsWith("flowrec export: ")).findFirst().orElseThrow()
+            .replaceAll(" to .*", "");
+        assertTrue(shell.err().contains(rows + " to " + fromShell), shell.err() + " vs " + rows);
     }
 }
