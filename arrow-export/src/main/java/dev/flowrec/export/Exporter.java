@@ -4,6 +4,7 @@ import dev.flowrec.journal.schema.FlowDelta;
 import dev.flowrec.query.Answer;
 import dev.flowrec.query.Column;
 import dev.flowrec.query.Coverage;
+import dev.flowrec.query.DeltaView;
 import dev.flowrec.query.QueryEngine;
 import dev.flowrec.query.Replay;
 import dev.flowrec.query.filter.FlowFilter;
@@ -139,7 +140,7 @@ public final class Exporter
         private final BooleanSupplier cancelled;
         private final ExportProgress progress;
         private final long total;
-        private final DeltaFlowView view = new DeltaFlowView();
+        private final DeltaView view = new DeltaView();
         Output output;
         IOException failure;
         long lastNs;

@@ -3,13 +3,13 @@ package dev.flowrec.query;
 import dev.flowrec.journal.schema.FlowDelta;
 
 /** One journaled delta seen as a {@link FlowView}, for filtering before folding; reused, never allocated per delta. */
-final class DeltaView implements FlowView
+public final class DeltaView implements FlowView
 {
     private FlowDelta delta;
     private String iface;
     private String container;
 
-    DeltaView wrap(final FlowDelta delta, final String iface, final String container)
+    public DeltaView wrap(final FlowDelta delta, final String iface, final String container)
     {
         this.delta = delta;
         this.iface = iface;

@@ -1,10 +1,6 @@
 package dev.flowrec.bench;
 
 import dev.flowrec.journal.JournalReader;
-import dev.flowrec.journal.JournalWriter;
-import dev.flowrec.journal.schema.FlowDelta;
-import dev.flowrec.journal.schema.InterfaceAttached;
-import dev.flowrec.journal.schema.RecorderStarted;
 import dev.flowrec.query.GroupKey;
 import dev.flowrec.query.Query;
 import dev.flowrec.query.QueryEngine;
@@ -13,9 +9,6 @@ import dev.flowrec.query.filter.FilterParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.SplittableRandom;
-import net.openhft.chronicle.core.time.SetTimeProvider;
-import net.openhft.chronicle.queue.RollCycles;
 
 /**
  * Query throughput, events scanned per second on one core, each figure beside the raw read of the same
@@ -25,7 +18,7 @@ import net.openhft.chronicle.queue.RollCycles;
  */
 public final class QueryBench
 {
-    private static final long T0_NS = 1_767_225_600_000_000_000L; // 2026-01-01T00:00:00Z
+    private static final long T0_NS = BenchJournal.T0_NS;
     private static final int ROUNDS = 5;
 
     private QueryBench()
@@ -38,7 +31,7 @@ public final class QueryBench
         final Path dir = Path.of(args.length > 1 ? args[1] : "target/bench-journal-" + deltas);
         if (!Files.isDirectory(dir))
         {
-            write(dir, deltas);
+            BenchJournal.write(dir, deltas);
         }
         final long events = best(() -> rawScan(dir))[1];
         final double rawNs = best(() -> rawScan(dir))[0];
@@ -106,37 +99,5 @@ public final class QueryBench
             }
         }
         return new long[] {System.nanoTime() - start, n};
-    }
-
-    private static void write(final Path dir, final int deltas)
-    {
-        final SetTimeProvider clock = new SetTimeProvider(T0_NS);
-        final SplittableRandom random = new SplittableRandom(42);
-        final int[] ports = {443, 80, 53, 22, 8080, 5432};
-        try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
-        {
-            new RecorderStarted().wrapAndApplyHeader(writer.claim(RecorderStarted.encodedLength("bench", "k", "v", "c")), 0)
-                .timeNs(T0_NS).flushIntervalNs(1_000_000_000L).host("bench").kernel("k").flowrecVersion("v").config("c");
-            writer.commit();
-            for (int i = 1; i <= 4; i++)
-            {
-                new InterfaceAttached().wrapAndApplyHeader(writer.claim(InterfaceAttached.encodedLength("eth" + i, "")), 0)
-                    .timeNs(T0_NS).ifindex(i).ifname("eth" + i).container("");
-                writer.commit();
-            }
-            final FlowDelta d = new FlowDelta();
-            for (int i = 0; i < deltas; i++)
-            {
-                final long t = T0_NS + i * 1_000_000L;
-                clock.currentTimeNanos(t);
-                final int flow = random.nextInt(20_000);
-                d.wrapAndApplyHeader(writer.claim(FlowDelta.ENCODED_LENGTH), 0)
-                    .firstNs(t - 500_000_000L).lastNs(t).packets(1 + random.nextInt(100)).bytes(60 + random.nextInt(150_000))
-                    .srcAddrV4(0x0A000000 | flow % 500).dstAddrV4(0xC0A80000 | flow % 97)
-                    .ifindex(1 + flow % 4).srcPort(32768 + flow).dstPort(ports[flow % ports.length])
-                    .proto(flow % 5 == 0 ? 17 : 6).family(4).direction(flow & 1).tcpFlags(0x18);
-                writer.commit();
-            }
-        }
     }
 }

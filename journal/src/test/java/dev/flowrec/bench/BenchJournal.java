@@ -9,16 +9,16 @@ import java.util.SplittableRandom;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import net.openhft.chronicle.queue.RollCycles;
 
-/** The synthetic journal of the query bench (journal/src/test/.../QueryBench): deltas over 20k flows on 4 interfaces, one per ms. */
-final class BenchJournal
+/** The synthetic journal of the benchmarks (query, export): deltas over 20k flows on 4 interfaces, one per ms. */
+public final class BenchJournal
 {
-    private static final long T0_NS = 1_767_225_600_000_000_000L; // 2026-01-01T00:00:00Z
+    public static final long T0_NS = 1_767_225_600_000_000_000L; // 2026-01-01T00:00:00Z
 
     private BenchJournal()
     {
     }
 
-        static void write(final Path dir, final int deltas)
+    public static void write(final Path dir, final int deltas)
     {
         final SetTimeProvider clock = new SetTimeProvider(T0_NS);
         final SplittableRandom random = new SplittableRandom(42);
