@@ -1,0 +1,138 @@
+package dev.flowrec.query;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.flowrec.journal.JournalWriter;
+import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.InterfaceAttached;
+import dev.flowrec.journal.schema.RecorderStarted;
+import dev.flowrec.query.filter.FilterParser;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.queue.RollCycles;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine's folds on a small journal whose every answer is worked out by hand below. */
+class QueryEngineTest
+{
+    private static final long S = 1_000_000_000L;
+    private static final long T0 = 1_767_225_600L * S; // 2026-01-01T00:00:00Z
+    private static final int A = 0x0A000001;           // 10.0.0.1
+    private static final int B = 0x0A000102;           // 10.0.1.2
+    private static final int C = 0xC0A80007;           // 192.168.0.7
+
+    @TempDir
+    static Path dir;
+
+    /*
+     * t=0s   A:1000 > C:443 tcp out  10 pkts 1000 B       t=0s   C:443 > A:1000 tcp in  20 pkts 8000 B
+     * t=30s  B:2000 > C:53  udp out   1 pkt    60 B
+     * t=70s  A:1000 > C:443 tcp out   5 pkts  500 B       (same flow as t=0, second minute)
+     * t=100s B:2000 > C:53  udp out   3 pkts  180 B
+     */
+    @BeforeAll
+    static void journal()
+    {
+        final SetTimeProvider clock = new SetTimeProvider(T0);
+        try (JournalWriter w = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
+        {
+            new RecorderStarted().wrapAndApplyHeader(w.claim(RecorderStarted.encodedLength("h", "k", "v", "c")), 0)
+                .timeNs(T0).flushIntervalNs(S).host("h").kernel("k").flowrecVersion("v").config("c");
+            w.commit();
+            new InterfaceAttached().wrapAndApplyHeader(w.claim(InterfaceAttached.encodedLength("eth0", "")), 0)
+                .timeNs(T0).ifindex(1).ifname("eth0").container("");
+            w.commit();
+            delta(w, clock, 0, A, 1000, C, 443, 6, 1, 10, 1000);
+            delta(w, clock, 0, C, 443, A, 1000, 6, 0, 20, 8000);
+            delta(w, clock, 30, B, 2000, C, 53, 17, 1, 1, 60);
+            delta(w, clock, 70, A, 1000, C, 443, 6, 1, 5, 500);
+            delta(w, clock, 100, B, 2000, C, 53, 17, 1, 3, 180);
+        }
+    }
+
+    @Test
+    void shouldGroupByConversationAndNetworks()
+    {
+        assertEquals(List.of(
+                "[tcp 10.0.0.1:1000 <-> 192.168.0.7:443, 2, 35, 9500]",
+                "[udp 10.0.1.2:2000 <-> 192.168.0.7:53, 1, 4, 240]"),
+            rows(grouped("conversation", 0, 0)));
+        assertEquals(List.of("[192.168.0.0/16, 1, 20, 8000]", "[10.0.0.0/16, 2, 19, 1740]"), rows(grouped("src_net/16", 0, 0)),
+            "largest bytes first");
+    }
+
+    @Test
+    void shouldKeepTheTopNPerTimeBucket()
+    {
+        assertEquals(List.of(
+                T0 + ", tcp, 2, 30, 9000",
+                (T0 + 60 * S) + ", tcp, 1, 5, 500"),
+            rows(grouped("proto", 1, 60 * S)).stream().map(r -> r.substring(1, r.length() - 1)).toList());
+    }
+
+    @Test
+    void shouldListTheFlowsActiveAtAnInstant()
+    {
+        final Query at = new Query(Window.ALL, FilterParser.ALL, List.of(), 0, Query.By.bytes, 0, T0 + 80 * S);
+        // At 80 s only the TCP flow out had a packet in the 15 s before (at 70 s); the others' last ones are older.
+        final List<Object[]> rows = QueryEngine.run(dir, at, () -> false).rows();
+        assertEquals(1, rows.size(), "only the flow with a packet in the 15 s before: " + rows(rows));
+        assertEquals("10.0.0.1", rows.get(0)[6]);
+        assertEquals(15L, rows.get(0)[10], "its packets up to the instant");
+    }
+
+    @Test
+    void shouldDiffTwoWindows()
+    {
+        final Query first = listing(new Window(T0, T0 + 60 * S));
+        final Query second = listing(new Window(T0 + 60 * S, T0 + 120 * S));
+        final List<String> diff = Diff.run(dir, first, second, 0, () -> false).rows().stream()
+            .map(r -> r[0] + " " + r[5] + ">" + r[7] + " " + r[9] + " " + r[10] + " " + r[11]).toList();
+        assertEquals(List.of(
+                "gone 192.168.0.7>10.0.0.1 8000 0 -8000",
+                "changed 10.0.0.1>192.168.0.7 1000 500 -500",
+                "changed 10.0.1.2>192.168.0.7 60 180 120"),
+            diff);
+    }
+
+    @Test
+    void shouldFilterOnTotalsAfterSummingEachFlow()
+    {
+        final Query big = new Query(Window.ALL, FilterParser.parse("bytes > 1400 and direction out"), List.of(), 0, Query.By.bytes, 0,
+            Query.NO_INSTANT);
+        final List<Object[]> rows = QueryEngine.run(dir, big, () -> false).rows();
+        assertEquals(1, rows.size(), rows(rows).toString());
+        assertEquals(1500L, rows.get(0)[11], "two deltas of 1000 and 500: only their sum passes");
+    }
+
+    private static Query listing(final Window window)
+    {
+        return Query.listing(window);
+    }
+
+    private static List<Object[]> grouped(final String keys, final int top, final long intervalNs)
+    {
+        return QueryEngine.run(dir, new Query(Window.ALL, FilterParser.ALL, GroupKey.parseList(keys), top, Query.By.bytes,
+            intervalNs, Query.NO_INSTANT), () -> false).rows();
+    }
+
+    private static List<String> rows(final List<Object[]> rows)
+    {
+        return rows.stream().map(Arrays::toString).toList();
+    }
+
+    private static void delta(final JournalWriter w, final SetTimeProvider clock, final int atS, final int src, final int sport,
+        final int dst, final int dport, final int proto, final int direction, final long packets, final long bytes)
+    {
+        final long t = T0 + atS * S;
+        clock.currentTimeNanos(Math.max(clock.currentTimeNanos(), t));
+        new FlowDelta().wrapAndApplyHeader(w.claim(FlowDelta.ENCODED_LENGTH), 0).firstNs(t).lastNs(t).packets(packets)
+            .bytes(bytes).srcAddrV4(src).dstAddrV4(dst).srcPort(sport).dstPort(dport).proto(proto).family(4)
+            .direction(direction).ifindex(1);
+        w.commit();
+    }
+}
