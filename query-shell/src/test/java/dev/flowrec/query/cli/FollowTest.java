@@ -1,0 +1,99 @@
+package dev.flowrec.query.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flowrec.journal.JournalWriter;
+import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.InterfaceAttached;
+import dev.flowrec.journal.schema.RecorderStarted;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code query --follow} keeps printing as a journal grows: deltas appended by another process while it runs
+ * are printed, each exactly once, in the windows that follow.
+ */
+class FollowTest
+{
+    private static final Path ROOT = Path.of(System.getProperty("basedir", "")).toAbsolutePath().getParent();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void shouldPrintDeltasAppendedWhileFollowingExactlyOnce() throws Exception
+    {
+        final Path journal = tmp.resolve("j");
+        final Path out = tmp.resolve("follow.csv");
+        try (JournalWriter writer = JournalWriter.open(journal))
+        {
+            final long t0 = now();
+            new RecorderStarted().wrapAndApplyHeader(writer.claim(RecorderStarted.encodedLength("h", "k", "v", "c")), 0)
+                .timeNs(t0).flushIntervalNs(1_000_000_000L).host("h").kernel("k").flowrecVersion("v").config("c");
+            writer.commit();
+            new InterfaceAttached().wrapAndApplyHeader(writer.claim(InterfaceAttached.encodedLength("eth0", "")), 0)
+                .timeNs(t0).ifindex(1).ifname("eth0").container("");
+            writer.commit();
+            delta(writer, 50_000);
+
+            final Process follow = new ProcessBuilder(ROOT.resolve("scripts/flowrec").toString(), "query", "--journal",
+                journal.toString(), "--follow", "--format", "csv", "--where", "udp").redirectOutput(out.toFile())
+                .redirectError(tmp.resolve("follow.err").toFile()).start();
+            try
+            {
+                await(out, "50000");
+                for (int i = 1; i <= 5; i++)
+                {
+                    delta(writer, 50_000 + i);
+                    Thread.sleep(700);
+                }
+                await(out, "50005");
+                Thread.sleep(4000); // more windows go by: nothing may be printed twice
+            }
+            finally
+            {
+                follow.destroy();
+                follow.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+        final List<String> lines = Files.readAllLines(out);
+        assertEquals("first_seen,last_seen,iface,container,direction,proto,src_addr,src_port,dst_addr,dst_port,packets,bytes,tcp_flags",
+            lines.get(0), "one header");
+        final List<String> ports = lines.stream().skip(1).map(l -> l.split(",")[7]).toList();
+        assertEquals(List.of("50000", "50001", "50002", "50003", "50004", "50005"), ports.stream().sorted().toList(),
+            "every delta once:\n" + String.join("\n", lines));
+    }
+
+    private static void await(final Path out, final String port) throws Exception
+    {
+        for (int i = 0; i < 1200; i++)
+        {
+            if (Files.exists(out) && Files.readString(out).contains("," + port + ","))
+            {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("follow never printed port " + port + ":\n" + (Files.exists(out) ? Files.readString(out) : ""));
+    }
+
+    private static void delta(final JournalWriter writer, final int port)
+    {
+        final long t = now();
+        new FlowDelta().wrapAndApplyHeader(writer.claim(FlowDelta.ENCODED_LENGTH), 0).firstNs(t).lastNs(t).packets(1)
+            .bytes(100).srcAddrV4(0x0A000001).dstAddrV4(0x0A000002).srcPort(port).dstPort(53).proto(17).family(4).ifindex(1);
+        writer.commit();
+    }
+
+    private static long now()
+    {
+        final Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+}
