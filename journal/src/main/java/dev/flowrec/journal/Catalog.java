@@ -59,7 +59,8 @@ final class Catalog
         static Writer open(final Path journalDir, final TimeProvider timeProvider)
         {
             final SingleChronicleQueueBuilder builder =
-                SingleChronicleQueueBuilder.binary(journalDir.resolve(DIRECTORY)).rollCycle(RollCycles.FAST_DAILY);
+                SingleChronicleQueueBuilder.binary(journalDir.resolve(DIRECTORY)).rollCycle(RollCycles.FAST_DAILY)
+                    .storeFileListener(JournalFiles.LISTENER);
             if (timeProvider != null)
             {
                 builder.timeProvider(timeProvider);

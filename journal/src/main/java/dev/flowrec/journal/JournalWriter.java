@@ -107,7 +107,8 @@ public final class JournalWriter implements AutoCloseable
             throw new JournalException("journal directory " + absolute + " is not writable");
         }
 
-        final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(absolute).rollCycle(rollCycle);
+        final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(absolute).rollCycle(rollCycle)
+            .storeFileListener(JournalFiles.LISTENER);
         if (timeProvider != null)
         {
             builder.timeProvider(timeProvider);
@@ -122,6 +123,8 @@ public final class JournalWriter implements AutoCloseable
         {
             queue = builder.build();
             catalog = Catalog.Writer.open(absolute, timeProvider);
+            JournalFiles.restrict(absolute);
+            JournalFiles.restrict(absolute.resolve(Catalog.DIRECTORY));
             return new JournalWriter(absolute, queue, catalog);
         }
         catch (final RuntimeException ex)
