@@ -1,42 +1,56 @@
 package dev.flowrec.recorder.live;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.flowrec.recorder.live.HttpCounters.Reason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * The recorder's HTTP endpoints on the JDK's built-in server: {@code GET /traffic}, {@code /metrics},
- * {@code /healthz} (see {@link Routes}). Bounded: {@value #THREADS} handler threads and a queue of
- * {@value #QUEUE} connections; beyond that a connection is closed at once and counted in
- * {@link #rejected()}, so a flood of clients costs the recorder nothing but the dispatcher's accept.
- * Handlers only read the view's latest snapshot; they never touch the recorder thread's state.
+ * The recorder's HTTP endpoints: {@code GET /traffic}, {@code /metrics}, {@code /healthz} (see {@link Routes}),
+ * on a small HTTP/1.1 server whose every resource is bounded ({@link HttpLimits}, recorder/HTTP.md): at most
+ * {@code maxConnections} open connections, each served on its own virtual thread; one platform thread
+ * accepts, and answers a connection over the bound with 503 and closes it at once; one platform thread, the
+ * reaper, closes connections past their deadline, so a slow client holds nothing for long. Every refusal is
+ * counted by reason and shown in {@code /metrics}. Handlers only read the view's latest snapshot; they never
+ * touch the recorder thread's state.
+ * <p>
+ * Not the JDK's {@code com.sun.net.httpserver}: its connection bound and header-size bound close silently
+ * (no count, no 431), and it reads request heads on its executor's threads, so slow clients starve them.
  */
 public final class HttpEndpoints implements AutoCloseable
 {
-    static final int THREADS = 2;
-    static final int QUEUE = 32;
-    private static final int BACKLOG = 16;
+    private static final int BACKLOG = 1024;
+    private static final long REAPER_TICK_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final byte[] BUSY = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+        "Content-Length: 27\r\nRetry-After: 1\r\nConnection: close\r\n\r\nbusy: too many connections\n")
+        .getBytes(StandardCharsets.ISO_8859_1);
 
-    private final HttpServer server;
-    private final ThreadPoolExecutor executor;
-    private final AtomicLong rejected;
-    private boolean closed;
+    private final ServerSocket server;
+    private final HttpLimits limits;
+    private final HttpCounters counters = new HttpCounters();
+    private final Routes routes;
+    private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Thread acceptor;
+    private final Thread reaper;
+    private volatile boolean closed;
 
-    private HttpEndpoints(final HttpServer server, final ThreadPoolExecutor executor, final AtomicLong rejected)
+    private HttpEndpoints(final ServerSocket server, final LiveView view, final HttpLimits limits)
     {
         this.server = server;
-        this.executor = executor;
-        this.rejected = rejected;
+        this.limits = limits;
+        this.routes = new Routes(view, counters);
+        this.acceptor = Thread.ofPlatform().name("flowrec-http-accept").daemon().unstarted(this::acceptLoop);
+        this.reaper = Thread.ofPlatform().name("flowrec-http-reaper").daemon().unstarted(this::reapLoop);
     }
 
     /**
@@ -46,35 +60,33 @@ public final class HttpEndpoints implements AutoCloseable
      */
     public static HttpEndpoints start(final InetSocketAddress bind, final LiveView view)
     {
-        final HttpServer server;
+        return start(bind, view, HttpLimits.DEFAULT);
+    }
+
+    static HttpEndpoints start(final InetSocketAddress bind, final LiveView view, final HttpLimits limits)
+    {
+        final ServerSocket server;
         try
         {
-            server = HttpServer.create(bind, BACKLOG);
+            server = new ServerSocket();
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("http: cannot listen on " + text(bind) + ": " + ex.getMessage(), ex);
         }
-        final AtomicLong rejected = new AtomicLong();
-        final AtomicInteger threadNumber = new AtomicInteger();
-        final ThreadPoolExecutor executor = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(QUEUE),
-            task ->
-            {
-                final Thread thread = new Thread(task, "flowrec-http-" + threadNumber.incrementAndGet());
-                thread.setDaemon(true);
-                return thread;
-            },
-            (task, pool) ->
-            {
-                // the JDK server closes the connection when execute throws
-                rejected.incrementAndGet();
-                throw new RejectedExecutionException("http: busy");
-            });
-        server.setExecutor(executor);
-        server.createContext("/", new Routes(view));
-        server.start();
-        return new HttpEndpoints(server, executor, rejected);
+        try
+        {
+            server.bind(bind, BACKLOG);
+        }
+        catch (final IOException ex)
+        {
+            closeQuietly(server);
+            throw new UncheckedIOException("http: cannot listen on " + text(bind) + ": " + ex.getMessage(), ex);
+        }
+        final HttpEndpoints endpoints = new HttpEndpoints(server, view, limits);
+        endpoints.acceptor.start();
+        endpoints.reaper.start();
+        return endpoints;
     }
 
     /**
@@ -128,23 +140,123 @@ public final class HttpEndpoints implements AutoCloseable
     /** @return the bound address, with the actual port when started on port 0. */
     public InetSocketAddress address()
     {
-        return server.getAddress();
+        return (InetSocketAddress)server.getLocalSocketAddress();
     }
 
-    /** @return connections closed unserved because both threads and the queue were busy. */
+    /** @return requests and connections refused so far, all reasons together (by reason: {@code /metrics}). */
     public long rejected()
     {
-        return rejected.get();
+        return counters.rejectedTotal();
     }
 
-    /** Stops accepting, abandons exchanges in progress, stops the threads. Idempotent. */
+    HttpCounters counters()
+    {
+        return counters;
+    }
+
+    /** Stops accepting, closes every connection (abandoning exchanges in progress), stops the threads. Idempotent. */
     public synchronized void close()
     {
         if (!closed)
         {
             closed = true;
-            server.stop(0);
-            executor.shutdownNow();
+            closeQuietly(server);
+            LockSupport.unpark(reaper);
+            join(acceptor);
+            join(reaper);
+            connections.forEach(HttpConnection::close);
+        }
+    }
+
+    private void acceptLoop()
+    {
+        while (!closed)
+        {
+            final Socket socket;
+            try
+            {
+                socket = server.accept();
+            }
+            catch (final IOException ex)
+            {
+                if (!closed)
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // e.g. out of fds: do not spin
+                }
+                continue;
+            }
+            if (counters.open().get() >= limits.maxConnections())
+            {
+                refuse(socket);
+                continue;
+            }
+            counters.open().incrementAndGet();
+            final HttpConnection[] self = new HttpConnection[1];
+            self[0] = new HttpConnection(socket, routes, counters, limits, () ->
+            {
+                connections.remove(self[0]);
+                counters.open().decrementAndGet();
+            });
+            connections.add(self[0]);
+            try
+            {
+                Thread.ofVirtual().name("flowrec-http-conn").start(self[0]);
+            }
+            catch (final RuntimeException | OutOfMemoryError ex)
+            {
+                self[0].close();
+            }
+        }
+    }
+
+    /** 503 and close; the answer fits any fresh socket's send buffer, so the write does not block. */
+    private void refuse(final Socket socket)
+    {
+        counters.reject(Reason.CONNECTIONS);
+        try (socket)
+        {
+            socket.getOutputStream().write(BUSY);
+        }
+        catch (final IOException ignored)
+        {
+            // the client went first; it is still counted
+        }
+    }
+
+    private void reapLoop()
+    {
+        while (!closed)
+        {
+            final long nowNs = System.nanoTime();
+            for (final HttpConnection connection : connections)
+            {
+                connection.reapIfLate(nowNs);
+            }
+            LockSupport.parkNanos(REAPER_TICK_NS);
+        }
+    }
+
+    private static void join(final Thread thread)
+    {
+        try
+        {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(final ServerSocket server)
+    {
+        try
+        {
+            server.close();
+        }
+        catch (final IOException ignored)
+        {
+            // closing
         }
     }
 

@@ -22,6 +22,12 @@ final class PrometheusText
 
     static String render(final Snapshot s)
     {
+        return render(s, null);
+    }
+
+    /** @param http the endpoints' counters, or null to leave the {@code flowrec_http_*} families out */
+    static String render(final Snapshot s, final HttpCounters http)
+    {
         final PrometheusText p = new PrometheusText();
         p.perInterface("flowrec_bytes_total",
             "Layer-3 bytes counted on an interface since it was attached (direction in = rx, out = tx).",
@@ -57,7 +63,27 @@ final class PrometheusText
             "Flows pushed out of the live view's full flow table while possibly active.", s.flowsEvicted());
         p.single("flowrec_live_flows_expired_total", "counter",
             "Flows forgotten by the live view after 60 s without a delta.", s.flowsExpired());
+        if (http != null)
+        {
+            p.http(http);
+        }
         return p.out.toString();
+    }
+
+    private void http(final HttpCounters http)
+    {
+        header("flowrec_http_rejected_total", "counter",
+            "Requests or connections the HTTP endpoints refused, by reason (connections: over the connection bound; " +
+            "timeout: request head or response too slow; header_size: request head too large; body: GET with a body; " +
+            "malformed: not HTTP/1.x; method: not GET or HEAD).");
+        for (final HttpCounters.Reason reason : HttpCounters.Reason.values())
+        {
+            out.append("flowrec_http_rejected_total{reason=\"").append(reason.label).append("\"} ")
+                .append(http.rejected(reason)).append('\n');
+        }
+        single("flowrec_http_requests_total", "counter", "Requests the HTTP endpoints answered, any status.",
+            http.requests());
+        single("flowrec_http_connections", "gauge", "Connections to the HTTP endpoints open now.", http.open().get());
     }
 
     private void perInterface(final String name, final String help, final ToLongFunction<Traffic> value,

@@ -216,7 +216,8 @@ class HttpEndpointsTest
             "flowrec_ring_lost_events_total", "flowrec_ring_lost_packets_total", "flowrec_ring_lost_bytes_total",
             "flowrec_map_full_total", "flowrec_malformed_packets_total", "flowrec_non_ip_packets_total",
             "flowrec_journal_bytes", "flowrec_events_total", "flowrec_events_per_second",
-            "flowrec_live_flows_evicted_total"))
+            "flowrec_live_flows_evicted_total", "flowrec_http_rejected_total", "flowrec_http_requests_total",
+            "flowrec_http_connections"))
         {
             assertTrue(body.contains("# HELP " + name + " "), name);
             assertTrue(body.contains("# TYPE " + name + " "), name);
@@ -254,7 +255,7 @@ class HttpEndpointsTest
     }
 
     @Test
-    void shouldServeConcurrentClientsWithTwoThreads() throws Exception
+    void shouldServeConcurrentClientsWithoutRefusingAny() throws Exception
     {
         final List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
         for (int i = 0; i < 20; i++)
