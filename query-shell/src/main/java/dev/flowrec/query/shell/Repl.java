@@ -1,7 +1,6 @@
 package dev.flowrec.query.shell;
 
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.nio.file.Path;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
@@ -55,7 +54,7 @@ final class Repl
                 {
                     break;
                 }
-                if (executeCancellable(terminal, session, line) == Session.Outcome.QUIT)
+                if (session.execute(line) == Session.Outcome.QUIT)
                 {
                     break;
                 }
@@ -63,48 +62,6 @@ final class Repl
             reader.getHistory().save();
         }
         return 0;
-    }
-
-    /**
-     * Runs a line while watching the keyboard too: a terminal left without ISIG (raw mode) delivers Ctrl-C as a
-     * byte, not as SIGINT, so a byte 3 cancels as the signal does. Other keys typed during a query are dropped.
-     */
-    private static Session.Outcome executeCancellable(final Terminal terminal, final Session session, final String line)
-    {
-        final AtomicBoolean done = new AtomicBoolean();
-        final Thread watcher = Thread.ofPlatform().daemon().name("flowrec-ctrl-c").start(() ->
-        {
-            try
-            {
-                while (!done.get())
-                {
-                    if (terminal.reader().read(50) == 3)
-                    {
-                        session.cancel();
-                    }
-                }
-            }
-            catch (final IOException ex)
-            {
-                // the terminal went away: nothing to watch
-            }
-        });
-        try
-        {
-            return session.execute(line);
-        }
-        finally
-        {
-            done.set(true);
-            try
-            {
-                watcher.join();
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     private static Session.Errors errors(final Terminal terminal)

@@ -145,6 +145,8 @@ class TerminalTest
         keys("Enter");
         // Accepted and running: the cursor has left the command line, and no prompt is back.
         await(screen -> cursorX() == 0 && lastLine(screen).equals("flowrec> flows where bytes > 1T"), "the query running");
+        // The query takes ~13 s; a moment's pause puts the key well inside it, past the line reader's return.
+        Thread.sleep(500);
         keys("C-c");
         final String screen = await(s -> s.contains("cancelled") && lastLine(s).equals("flowrec>"), "cancelled, then the prompt");
         assertFalse(screen.contains("first_seen"), "no answer printed");
