@@ -47,11 +47,14 @@ final class Catalog
         private final SingleChronicleQueue queue;
         private final ExcerptAppender appender;
         private final ExpandableArrayBuffer staged = new ExpandableArrayBuffer(256);
+        private final Path dir;
         private int stagedLength;
+        private int cycle = Integer.MIN_VALUE;
 
-        private Writer(final SingleChronicleQueue queue)
+        private Writer(final SingleChronicleQueue queue, final Path dir)
         {
             this.queue = queue;
+            this.dir = dir;
             this.appender = queue.createAppender();
             appender.singleThreadedCheckDisabled(true);
         }
@@ -65,7 +68,7 @@ final class Catalog
             {
                 builder.timeProvider(timeProvider);
             }
-            return new Writer(builder.build());
+            return new Writer(builder.build(), journalDir.resolve(DIRECTORY));
         }
 
         /** Keeps a copy of the event while its claim is still open (its bytes may live in the mapped file). */
@@ -81,6 +84,12 @@ final class Catalog
             try (DocumentContext dc = appender.writingDocument())
             {
                 dc.wire().bytes().writeLong(journalIndex).write(staged.byteArray(), 0, stagedLength);
+            }
+            if (appender.cycle() != cycle)
+            {
+                // A new daily file: restrict it as the journal's own (Chronicle's file listener misses some).
+                cycle = appender.cycle();
+                JournalFiles.restrict(dir);
             }
         }
 
