@@ -10,8 +10,13 @@ import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Reads a journal's events in order, from the start, and follows it as a writer appends.
@@ -20,6 +25,11 @@ import java.nio.file.Path;
  * privileges beyond reading the directory. Events that {@link MessageHeader#check} refuses (a foreign
  * schema id, a newer schema version, truncated) are skipped and counted, never delivered and never
  * thrown: {@link #skippedEvents()}, {@link #lastSkipReason()}.
+ * <p>
+ * A damaged journal (a truncated, zeroed or overwritten cycle file, a header left half-written in a cycle
+ * that is not the last) is read around its damage: the reader steps to the next indexed document of the
+ * cycle, else to the next cycle, and records what it stepped over in {@link #unreadableRanges()}. Chronicle's
+ * exceptions while reading never escape; see journal/CORRUPTION.md for what Chronicle does in each case.
  * <p>
  * Single-threaded: one thread at a time polls (Chronicle's thread-owner check is disabled so that it may
  * be handed over with a happens-before edge). Reading allocates nothing per event.
@@ -40,6 +50,17 @@ public final class JournalReader implements AutoCloseable
     private final int prefixLength;
     private long prefix;
     private int probes;
+    private final List<UnreadableRange> unreadable = new ArrayList<>();
+    private boolean inHandler;
+    private long lastEndPosition;
+    private int lastEndCycle = Integer.MIN_VALUE;
+
+    /** Bounds Chronicle's wait for a cycle file's first header (it waits forever on an empty file). */
+    private static final long HEADER_TIMEOUT_MS = 500;
+    /** Chronicle grows a cycle file a chunk ahead of its writer: a file ending this close after the last document was cut. */
+    private static final long TRUNCATION_SLACK_BYTES = 64;
+    /** Smaller than a cycle file's header and index: cut. */
+    private static final long MIN_CYCLE_FILE_BYTES = 4096;
 
     private JournalReader(final Path dir, final SingleChronicleQueue queue, final int prefixLength)
     {
@@ -70,15 +91,12 @@ public final class JournalReader implements AutoCloseable
             throw new JournalException(
                 "not a flowrec journal: " + absolute + " (no " + JournalPaths.CYCLE_FILE_SUFFIX + " files)");
         }
-        if (!Files.exists(absolute.resolve(JournalPaths.METADATA_FILE)))
-        {
-            throw new JournalException(
-                "not a flowrec journal: " + absolute + " (no " + JournalPaths.METADATA_FILE + ")");
-        }
+        checkFiles(absolute);
         SingleChronicleQueue queue = null;
         try
         {
-            queue = SingleChronicleQueueBuilder.binary(absolute).rollCycle(JournalPaths.DEFAULT_ROLL_CYCLE).readOnly(true).build();
+            queue = SingleChronicleQueueBuilder.binary(absolute).rollCycle(JournalPaths.DEFAULT_ROLL_CYCLE)
+                .readOnly(true).timeoutMS(HEADER_TIMEOUT_MS).build();
             return new JournalReader(absolute, queue, 0);
         }
         catch (final RuntimeException ex)
@@ -87,8 +105,57 @@ public final class JournalReader implements AutoCloseable
             {
                 queue.close();
             }
-            throw new JournalException("cannot read journal " + absolute + ": " + ex, ex);
+            throw new JournalException("cannot read journal " + absolute + ": " + oneLine(ex), ex);
         }
+    }
+
+    /**
+     * Refuses, in one line and at once, a directory whose .cq4 files are none of them Chronicle cycle files,
+     * and a journal whose metadata.cq4t is damaged (Chronicle would wait ten seconds for a lock, then throw).
+     * A missing metadata.cq4t is no obstacle: a read-only queue works without it.
+     */
+    private static void checkFiles(final Path dir)
+    {
+        final Path metadata = dir.resolve(JournalPaths.METADATA_FILE);
+        if (Files.exists(metadata) && !startsWith(metadata, "STStore"))
+        {
+            throw new JournalException("journal " + dir + " is damaged: its " + JournalPaths.METADATA_FILE +
+                " is not a Chronicle table store (zeroed or overwritten); move it aside to read the cycle files without it");
+        }
+        try (var files = Files.list(dir))
+        {
+            final List<Path> cycles = files.filter(p -> p.getFileName().toString().endsWith(JournalPaths.CYCLE_FILE_SUFFIX)).toList();
+            if (cycles.stream().noneMatch(p -> startsWith(p, "SCQStore")))
+            {
+                throw new JournalException("not a flowrec journal: " + dir + " (none of its " + cycles.size() + " " +
+                    JournalPaths.CYCLE_FILE_SUFFIX + " files is a Chronicle Queue cycle file)");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException("cannot list journal directory " + dir + ": " + ex, ex);
+        }
+    }
+
+    /** Whether the file's first header names the Chronicle store {@code type} (a cycle file or the metadata). */
+    private static boolean startsWith(final Path file, final String type)
+    {
+        try (InputStream in = Files.newInputStream(file))
+        {
+            final String head = new String(in.readNBytes(64), StandardCharsets.ISO_8859_1);
+            return head.contains("header") && head.contains(type);
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    private static String oneLine(final Throwable ex)
+    {
+        final String text = String.valueOf(ex);
+        final int eol = text.indexOf('\n');
+        return eol < 0 ? text : text.substring(0, eol);
     }
 
     /**
@@ -130,38 +197,192 @@ public final class JournalReader implements AutoCloseable
     public int poll(final EventHandler handler, final int limit)
     {
         int read = 0;
+        int recoveries = 0;
         while (read < limit)
         {
-            try (DocumentContext dc = tailer.readingDocument())
+            final long at = tailer.index();
+            final int verdict = pollOne(handler);
+            if (verdict == 1)
             {
-                if (!dc.isPresent())
-                {
-                    break;
-                }
                 read++;
-                final Bytes<?> bytes = dc.wire().bytes();
-                final long position = bytes.readPosition() + prefixLength;
-                final int length = (int)bytes.readRemaining() - prefixLength;
-                prefix = prefixLength > 0 ? bytes.readLong(position - prefixLength) : 0;
-                wrapEvent(bytes, position, Math.max(length, 0));
-                final int verdict = MessageHeader.check(eventBuffer, 0, length);
-                if (verdict != MessageHeader.SUPPORTED)
-                {
-                    skippedEvents++;
-                    lastSkipReason = MessageHeader.describe(verdict, eventBuffer, 0, length) +
-                        " (index 0x" + Long.toHexString(dc.index()) + ")";
-                }
-                else
-                {
-                    handler.onEvent(MessageHeader.templateId(eventBuffer, 0), eventBuffer, 0, length);
-                }
             }
-            finally
+            else if (recoveries++ >= limit || !recover(at, verdict == 0 ? null : lastFailure))
             {
-                eventBuffer.wrap(0, 0);
+                break; // the end, for now; or enough stepping for one poll (progress is kept)
             }
         }
         return read;
+    }
+
+    private String lastFailure;
+
+    /** @return 1 for a document read, 0 for none there, -1 when Chronicle failed on it ({@link #lastFailure}). */
+    private int pollOne(final EventHandler handler)
+    {
+        try (DocumentContext dc = tailer.readingDocument())
+        {
+            if (!dc.isPresent())
+            {
+                return 0;
+            }
+            final Bytes<?> bytes = dc.wire().bytes();
+            final long position = bytes.readPosition() + prefixLength;
+            final int length = (int)bytes.readRemaining() - prefixLength;
+            lastEndPosition = bytes.readLimit();
+            lastEndCycle = tailer.cycle();
+            prefix = prefixLength > 0 ? bytes.readLong(position - prefixLength) : 0;
+            wrapEvent(bytes, position, Math.max(length, 0));
+            final int verdict = MessageHeader.check(eventBuffer, 0, length);
+            if (verdict != MessageHeader.SUPPORTED)
+            {
+                skippedEvents++;
+                lastSkipReason = MessageHeader.describe(verdict, eventBuffer, 0, length) +
+                    " (index 0x" + Long.toHexString(dc.index()) + ")";
+            }
+            else
+            {
+                inHandler = true;
+                handler.onEvent(MessageHeader.templateId(eventBuffer, 0), eventBuffer, 0, length);
+                inHandler = false;
+            }
+            return 1;
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            if (inHandler)
+            {
+                inHandler = false;
+                throw ex; // the handler's own failure, not the journal's
+            }
+            // InternalError: a read past the end of a truncated mapped file (SIGBUS).
+            lastFailure = ex instanceof InternalError ? "a read past the end of the file" : oneLine(ex);
+            return -1;
+        }
+        finally
+        {
+            eventBuffer.wrap(0, 0);
+        }
+    }
+
+    /**
+     * After no document (or a failed one) at {@code stuck}: if that is damage, records it and moves past it.
+     * The end of the last cycle is the end unless its file is truncated there or its index knows of later
+     * documents; anywhere else, nothing to read is damage (a complete cycle ends with an end-of-file marker
+     * that leads to the next). Every move is to a greater index, so recovery always ends.
+     *
+     * @param failure Chronicle's failure on the document, or null when it found none.
+     * @return whether the reader moved past damage.
+     */
+    private boolean recover(final long stuck, final String failure)
+    {
+        final RollCycle rollCycle = queue.rollCycle();
+        final int lastCycle = queue.lastCycle();
+        final int cycle = stuck == 0 ? queue.firstCycle() : rollCycle.toCycle(stuck);
+        if (cycle == Integer.MAX_VALUE || lastCycle == Integer.MIN_VALUE)
+        {
+            return false;
+        }
+        final long from = stuck == 0 ? rollCycle.toIndex(cycle, 0) : stuck;
+        final long seq = rollCycle.toSequenceNumber(from);
+        final String truncation = truncation(cycle);
+        if (failure == null && truncation == null && cycle >= lastCycle)
+        {
+            return false; // the end for now: in the newest cycle a half-written header is a live writer's
+        }
+        final long count = excerptsInCycle(cycle); // acquires the cycle's store: only once damage is certain
+        final String reason = failure != null ? failure : truncation != null ? truncation :
+            "zeroed, overwritten or half-written document header";
+        final int spacing = Math.max(1, rollCycle.defaultIndexSpacing());
+        for (long s = (seq / spacing + 1) * spacing; s < count; s += spacing)
+        {
+            final long index = rollCycle.toIndex(cycle, s);
+            if (moveTo(index))
+            {
+                unreadable.add(new UnreadableRange(from, index - 1, fileName(cycle), reason));
+                return true;
+            }
+        }
+        unreadable.add(new UnreadableRange(from, count > seq ? rollCycle.toIndex(cycle, count - 1) : UnreadableRange.END_OF_CYCLE,
+            fileName(cycle), reason));
+        if (cycle >= lastCycle)
+        {
+            tailer.moveToIndex(from); // stay: a live writer may yet complete the document
+            return false;
+        }
+        for (final Long next : queue.listCyclesBetween(cycle + 1, lastCycle))
+        {
+            if (moveToCycle(next.intValue()))
+            {
+                return true;
+            }
+            unreadable.add(new UnreadableRange(rollCycle.toIndex(next.intValue(), 0), UnreadableRange.END_OF_CYCLE,
+                fileName(next.intValue()), "cannot open the cycle file"));
+        }
+        return false;
+    }
+
+    private boolean moveTo(final long index)
+    {
+        try
+        {
+            return tailer.moveToIndex(index);
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            return false;
+        }
+    }
+
+    private boolean moveToCycle(final int cycle)
+    {
+        try
+        {
+            return tailer.moveToCycle(cycle) && tailer.cycle() == cycle;
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            return false;
+        }
+    }
+
+    /** Documents in the cycle by its index, -1 when the index is unreadable. */
+    private long excerptsInCycle(final int cycle)
+    {
+        try
+        {
+            return tailer.excerptsInCycle(cycle);
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            return -1;
+        }
+    }
+
+    /** "truncated to N bytes" when the cycle file ends before the document after the last one read; else null. */
+    private String truncation(final int cycle)
+    {
+        try
+        {
+            final long size = Files.size(dir.resolve(fileName(cycle)));
+            final long after = cycle == lastEndCycle ? lastEndPosition : 0;
+            return size < after + TRUNCATION_SLACK_BYTES || size < MIN_CYCLE_FILE_BYTES ? "truncated to " + size + " bytes" : null;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return null;
+        }
+    }
+
+    private String fileName(final int cycle)
+    {
+        return java.time.format.DateTimeFormatter.ofPattern(queue.rollCycle().format()).format(java.time.Instant.ofEpochMilli(
+            (long)cycle * queue.rollCycle().lengthInMillis()).atZone(java.time.ZoneOffset.UTC)) + JournalPaths.CYCLE_FILE_SUFFIX;
+    }
+
+    /** @return what the reader stepped over because it was damaged, in journal order; empty for an intact journal. */
+    public List<UnreadableRange> unreadableRanges()
+    {
+        return List.copyOf(unreadable);
     }
 
     /** Zero-copy over the mapped file when the document lies in one mapped chunk; else copies to scratch. */
@@ -246,7 +467,12 @@ public final class JournalReader implements AutoCloseable
             return probes;
         }
         final int cycle = chosen.intValue();
-        final long count = tailer.excerptsInCycle(cycle);
+        final long count = excerptsInCycle(cycle);
+        if (count < 0)
+        {
+            moveToCycle(cycle); // its index is damaged: read the whole cycle, polling steps over the damage
+            return probes;
+        }
         long lo = 0;
         long hi = count;
         while (lo < hi)
@@ -264,15 +490,22 @@ public final class JournalReader implements AutoCloseable
         }
         if (lo < count)
         {
-            tailer.moveToIndex(rollCycle.toIndex(cycle, lo));
+            moveTo(rollCycle.toIndex(cycle, lo));
         }
         else
         {
             // Every event of that cycle is earlier: start after its last one (the next cycle, or the end).
-            tailer.moveToIndex(rollCycle.toIndex(cycle, count - 1));
-            try (DocumentContext dc = tailer.readingDocument())
+            try
             {
-                probes++;
+                tailer.moveToIndex(rollCycle.toIndex(cycle, count - 1));
+                try (DocumentContext dc = tailer.readingDocument())
+                {
+                    probes++;
+                }
+            }
+            catch (final RuntimeException | InternalError ex)
+            {
+                moveToCycle(cycle); // damaged: polling steps over it
             }
         }
         return probes;
@@ -280,6 +513,18 @@ public final class JournalReader implements AutoCloseable
 
     /** The time field of the event at {@code index}, or Long.MIN_VALUE when there is none or it is unreadable. */
     private long timeAt(final long index)
+    {
+        try
+        {
+            return timeAt0(index);
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            return Long.MIN_VALUE; // damaged: the search treats it as unknown
+        }
+    }
+
+    private long timeAt0(final long index)
     {
         if (!tailer.moveToIndex(index))
         {

@@ -1,5 +1,8 @@
 package dev.flowrec.query;
 
+import dev.flowrec.journal.UnreadableRange;
+import java.util.List;
+
 /**
  * What an answer may be missing: losses journaled inside the replayed window. Loss reports carry
  * cumulative counters per recorder run; a run's first report counts from zero.
@@ -11,10 +14,12 @@ public final class Coverage
     long ringLostBytes;
     long journalLostEvents;
     long skippedEvents;
+    List<UnreadableRange> unreadableRanges = List.of();
 
     public boolean complete()
     {
-        return ringLostEvents == 0 && ringLostPackets == 0 && journalLostEvents == 0 && skippedEvents == 0;
+        return ringLostEvents == 0 && ringLostPackets == 0 && journalLostEvents == 0 && skippedEvents == 0 &&
+            unreadableRanges.isEmpty();
     }
 
     public long ringLostEvents()
@@ -42,6 +47,12 @@ public final class Coverage
         return skippedEvents;
     }
 
+    /** @return the parts of a damaged journal the replay could not read and stepped over; empty when none. */
+    public List<UnreadableRange> unreadableRanges()
+    {
+        return unreadableRanges;
+    }
+
     /** One sentence for a warning or a table footer. */
     public String describe()
     {
@@ -62,6 +73,10 @@ public final class Coverage
         if (skippedEvents != 0)
         {
             sb.append(" ").append(skippedEvents).append(" journal events unreadable by this version;");
+        }
+        for (final UnreadableRange range : unreadableRanges)
+        {
+            sb.append(" ").append(range.describe()).append(';');
         }
         sb.setLength(sb.length() - 1);
         return sb.toString();

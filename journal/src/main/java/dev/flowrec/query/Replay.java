@@ -87,6 +87,7 @@ public final class Replay implements EventHandler
                 read += n;
             }
             replay.coverage.skippedEvents = reader.skippedEvents();
+            replay.coverage.unreadableRanges = reader.unreadableRanges();
         }
         return new Result(replay.coverage, read, probes, replay.deltasFolded, System.nanoTime() - startNs);
     }
