@@ -47,14 +47,11 @@ final class Catalog
         private final SingleChronicleQueue queue;
         private final ExcerptAppender appender;
         private final ExpandableArrayBuffer staged = new ExpandableArrayBuffer(256);
-        private final Path dir;
         private int stagedLength;
-        private int cycle = Integer.MIN_VALUE;
 
-        private Writer(final SingleChronicleQueue queue, final Path dir)
+        private Writer(final SingleChronicleQueue queue)
         {
             this.queue = queue;
-            this.dir = dir;
             this.appender = queue.createAppender();
             appender.singleThreadedCheckDisabled(true);
         }
@@ -62,13 +59,12 @@ final class Catalog
         static Writer open(final Path journalDir, final TimeProvider timeProvider)
         {
             final SingleChronicleQueueBuilder builder =
-                SingleChronicleQueueBuilder.binary(journalDir.resolve(DIRECTORY)).rollCycle(RollCycles.FAST_DAILY)
-                    .storeFileListener(JournalFiles.LISTENER);
+                SingleChronicleQueueBuilder.binary(journalDir.resolve(DIRECTORY)).rollCycle(RollCycles.FAST_DAILY);
             if (timeProvider != null)
             {
                 builder.timeProvider(timeProvider);
             }
-            return new Writer(builder.build(), journalDir.resolve(DIRECTORY));
+            return new Writer(builder.build());
         }
 
         /** Keeps a copy of the event while its claim is still open (its bytes may live in the mapped file). */
@@ -84,12 +80,6 @@ final class Catalog
             try (DocumentContext dc = appender.writingDocument())
             {
                 dc.wire().bytes().writeLong(journalIndex).write(staged.byteArray(), 0, stagedLength);
-            }
-            if (appender.cycle() != cycle)
-            {
-                // A new daily file: restrict it as the journal's own (Chronicle's file listener misses some).
-                cycle = appender.cycle();
-                JournalFiles.restrict(dir);
             }
         }
 

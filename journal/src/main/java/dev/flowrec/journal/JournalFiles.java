@@ -1,28 +1,47 @@
 package dev.flowrec.journal;
 
-import java.io.File;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
 import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.invoke.MethodHandle;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
-import net.openhft.chronicle.queue.impl.StoreFileListener;
 
 /**
  * A journal records who talked to whom: its directories are 0750 and its files 0640 whatever the umask, so
- * that only its owner writes it and only the owner's group reads it. Cycle files are restricted as Chronicle
- * creates them (a {@link StoreFileListener}), the rest when a writer opens the journal.
+ * that only its owner writes it and only the owner's group reads it. A writer sets the process's umask to
+ * 027 (libc, through FFM: Java has no umask), so every file Chronicle creates later, cycle files rolled
+ * hours on included, is born restricted; what existed before is restricted when the writer opens.
  */
-final class JournalFiles implements StoreFileListener
+final class JournalFiles
 {
     static final Set<PosixFilePermission> DIRECTORY = PosixFilePermissions.fromString("rwxr-x---");
     static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-r-----");
-    static final JournalFiles LISTENER = new JournalFiles();
+    private static final int UMASK = 0027;
+    private static final MethodHandle SET_UMASK = Linker.nativeLinker().downcallHandle(
+        Linker.nativeLinker().defaultLookup().findOrThrow("umask"), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
     private JournalFiles()
     {
+    }
+
+    /** Files this process creates from now on are at most 0640, directories 0750. */
+    static void restrictUmask()
+    {
+        try
+        {
+            final int ignored = (int)SET_UMASK.invokeExact(UMASK);
+        }
+        catch (final Throwable ex)
+        {
+            throw new JournalException("umask(027): " + ex, ex);
+        }
     }
 
     /** Restricts a journal (or catalog) directory and the files directly in it. */
@@ -43,16 +62,6 @@ final class JournalFiles implements StoreFileListener
         {
             throw new JournalException("cannot list journal directory " + dir + ": " + ex.getMessage(), ex);
         }
-    }
-
-    public void onAcquired(final int cycle, final File file)
-    {
-        set(file.toPath(), FILE);
-    }
-
-    public void onReleased(final int cycle, final File file)
-    {
-        // nothing to do when a cycle file is released
     }
 
     private static void set(final Path path, final Set<PosixFilePermission> permissions)

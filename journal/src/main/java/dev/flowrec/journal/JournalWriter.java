@@ -93,6 +93,7 @@ public final class JournalWriter implements AutoCloseable
         final Path dir, final RollCycle rollCycle, final TimeProvider timeProvider, final long blockSize)
     {
         final Path absolute = dir.toAbsolutePath();
+        JournalFiles.restrictUmask();
         try
         {
             Files.createDirectories(absolute);
@@ -107,8 +108,7 @@ public final class JournalWriter implements AutoCloseable
             throw new JournalException("journal directory " + absolute + " is not writable");
         }
 
-        final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(absolute).rollCycle(rollCycle)
-            .storeFileListener(JournalFiles.LISTENER);
+        final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(absolute).rollCycle(rollCycle);
         if (timeProvider != null)
         {
             builder.timeProvider(timeProvider);
