@@ -26,24 +26,13 @@ class CrashRestartTest
     @BeforeEach
     void createPair() throws Exception
     {
-        Sh.ok("ip", "netns", "add", ns + "a");
-        Sh.ok("ip", "netns", "add", ns + "b");
-        Sh.ok("ip", "link", "add", "fc0", "netns", ns + "a", "type", "veth", "peer", "name", "fc1", "netns", ns + "b");
-        for (final String side : new String[] {"a", "b"})
-        {
-            Sh.ok("ip", "netns", "exec", ns + side, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
-        }
-        Sh.ok("ip", "-n", ns + "a", "addr", "add", "10.213.78.1/24", "dev", "fc0");
-        Sh.ok("ip", "-n", ns + "b", "addr", "add", "10.213.78.2/24", "dev", "fc1");
-        Sh.ok("ip", "-n", ns + "a", "link", "set", "fc0", "up");
-        Sh.ok("ip", "-n", ns + "b", "link", "set", "fc1", "up");
+        Ipv4Pair.up(ns, "fc", "10.213.78");
     }
 
     @AfterEach
     void deletePair() throws Exception
     {
-        Sh.run("ip", "netns", "del", ns + "a");
-        Sh.run("ip", "netns", "del", ns + "b");
+        Ipv4Pair.down(ns);
     }
 
     @Test

@@ -30,26 +30,13 @@ class LossAccountingTest
     @BeforeEach
     void createPair() throws Exception
     {
-        Sh.ok("ip", "netns", "add", ns + "a");
-        Sh.ok("ip", "netns", "add", ns + "b");
-        Sh.ok("ip", "link", "add", "fl0", "netns", ns + "a", "type", "veth", "peer", "name", "fl1", "netns", ns + "b");
-        for (final String side : new String[] {"a", "b"})
-        {
-            // IPv4 only: no neighbour discovery or MLD packets to blur the count.
-            Sh.ok("ip", "netns", "exec", ns + side, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
-            Sh.ok("ip", "-n", ns + side, "link", "set", "lo", "up");
-        }
-        Sh.ok("ip", "-n", ns + "a", "addr", "add", "10.213.77.1/24", "dev", "fl0");
-        Sh.ok("ip", "-n", ns + "b", "addr", "add", "10.213.77.2/24", "dev", "fl1");
-        Sh.ok("ip", "-n", ns + "a", "link", "set", "fl0", "up");
-        Sh.ok("ip", "-n", ns + "b", "link", "set", "fl1", "up");
+        Ipv4Pair.up(ns, "fl", "10.213.77");
     }
 
     @AfterEach
     void deletePair() throws Exception
     {
-        Sh.run("ip", "netns", "del", ns + "a");
-        Sh.run("ip", "netns", "del", ns + "b");
+        Ipv4Pair.down(ns);
     }
 
     @Test
