@@ -62,9 +62,17 @@ public final class JournalReader implements AutoCloseable
     /** Smaller than a cycle file's header and index: cut. */
     private static final long MIN_CYCLE_FILE_BYTES = 4096;
 
-    private JournalReader(final Path dir, final SingleChronicleQueue queue, final int prefixLength)
+    private final HeaderlessCycles headerless;
+    /** The first cycle this reader's position may have started in (seeks move it); headerless cycles before it are not its concern. */
+    private int fromCycle = Integer.MIN_VALUE;
+    private boolean reachedEnd;
+    private long nextRefreshMs;
+
+    private JournalReader(final Path dir, final SingleChronicleQueue queue, final int prefixLength,
+        final HeaderlessCycles headerless)
     {
         this.dir = dir;
+        this.headerless = headerless;
         this.queue = queue;
         this.prefixLength = prefixLength;
         this.tailer = queue.createTailer();
@@ -92,12 +100,13 @@ public final class JournalReader implements AutoCloseable
                 "not a flowrec journal: " + absolute + " (no " + JournalPaths.CYCLE_FILE_SUFFIX + " files)");
         }
         checkFiles(absolute);
+        final HeaderlessCycles headerless = HeaderlessCycles.check(absolute);
         SingleChronicleQueue queue = null;
         try
         {
-            queue = SingleChronicleQueueBuilder.binary(absolute).rollCycle(JournalPaths.DEFAULT_ROLL_CYCLE)
+            queue = SingleChronicleQueueBuilder.binary(headerless.dir()).rollCycle(JournalPaths.DEFAULT_ROLL_CYCLE)
                 .readOnly(true).timeoutMS(HEADER_TIMEOUT_MS).build();
-            return new JournalReader(absolute, queue, 0);
+            return new JournalReader(absolute, queue, 0, headerless);
         }
         catch (final RuntimeException ex)
         {
@@ -105,6 +114,7 @@ public final class JournalReader implements AutoCloseable
             {
                 queue.close();
             }
+            headerless.close();
             throw new JournalException("cannot read journal " + absolute + ": " + oneLine(ex), ex);
         }
     }
@@ -174,7 +184,8 @@ public final class JournalReader implements AutoCloseable
     static JournalReader openCatalog(final Path catalogDir)
     {
         return new JournalReader(catalogDir, SingleChronicleQueueBuilder.binary(catalogDir)
-            .rollCycle(net.openhft.chronicle.queue.RollCycles.FAST_DAILY).readOnly(true).build(), Catalog.PREFIX_LENGTH);
+            .rollCycle(net.openhft.chronicle.queue.RollCycles.FAST_DAILY).readOnly(true).build(), Catalog.PREFIX_LENGTH,
+            HeaderlessCycles.check(catalogDir));
     }
 
     /** The current document's prefix (the journal index, for a catalog reader); valid during the handler call. */
@@ -210,6 +221,12 @@ public final class JournalReader implements AutoCloseable
             {
                 break; // the end, for now; or enough stepping for one poll (progress is kept)
             }
+        }
+        reachedEnd = read < limit;
+        if (read == 0 && System.currentTimeMillis() >= nextRefreshMs)
+        {
+            nextRefreshMs = System.currentTimeMillis() + 500;
+            headerless.refresh(); // a follower of a damaged journal still sees the writer's new cycles
         }
         return read;
     }
@@ -302,11 +319,14 @@ public final class JournalReader implements AutoCloseable
                 return true;
             }
         }
-        unreadable.add(new UnreadableRange(from, count > seq ? rollCycle.toIndex(cycle, count - 1) : UnreadableRange.END_OF_CYCLE,
-            fileName(cycle), reason));
+        if (count < 0 || seq < count)
+        {
+            unreadable.add(new UnreadableRange(from, count > seq ? rollCycle.toIndex(cycle, count - 1) : UnreadableRange.END_OF_CYCLE,
+                fileName(cycle), reason));
+        } // else every document of the cycle was read: what failed was stepping into the next one, reported below
         if (cycle >= lastCycle)
         {
-            tailer.moveToIndex(from); // stay: a live writer may yet complete the document
+            moveTo(from); // stay: a live writer may yet complete the document
             return false;
         }
         for (final Long next : queue.listCyclesBetween(cycle + 1, lastCycle))
@@ -382,7 +402,24 @@ public final class JournalReader implements AutoCloseable
     /** @return what the reader stepped over because it was damaged, in journal order; empty for an intact journal. */
     public List<UnreadableRange> unreadableRanges()
     {
-        return List.copyOf(unreadable);
+        final List<UnreadableRange> ranges = new ArrayList<>(unreadable);
+        final RollCycle rollCycle = queue.rollCycle();
+        final java.time.format.DateTimeFormatter names = java.time.format.DateTimeFormatter.ofPattern(rollCycle.format())
+            .withZone(java.time.ZoneOffset.UTC);
+        for (final var cycleFile : headerless.headerless().entrySet())
+        {
+            final String name = cycleFile.getKey();
+            final int cycle = (int)(java.time.Instant.from(names.parse(
+                name.substring(0, name.length() - JournalPaths.CYCLE_FILE_SUFFIX.length()))).toEpochMilli() /
+                rollCycle.lengthInMillis());
+            if (cycle >= fromCycle && (cycle < tailer.cycle() || reachedEnd))
+            {
+                ranges.add(new UnreadableRange(rollCycle.toIndex(cycle, 0), UnreadableRange.END_OF_CYCLE, name,
+                    "cut to " + cycleFile.getValue() + " bytes, before its header"));
+            }
+        }
+        ranges.sort(java.util.Comparator.comparingLong(UnreadableRange::fromIndex));
+        return List.copyOf(ranges);
     }
 
     /** Zero-copy over the mapped file when the document lies in one mapped chunk; else copies to scratch. */
@@ -442,6 +479,7 @@ public final class JournalReader implements AutoCloseable
      */
     public int seek(final long timeNs)
     {
+        fromCycle = Integer.MIN_VALUE;
         final int first = queue.firstCycle();
         final int last = queue.lastCycle();
         if (first == Integer.MAX_VALUE || last < first)
@@ -467,6 +505,7 @@ public final class JournalReader implements AutoCloseable
             return probes;
         }
         final int cycle = chosen.intValue();
+        fromCycle = cycle;
         final long count = excerptsInCycle(cycle);
         if (count < 0)
         {
@@ -547,12 +586,14 @@ public final class JournalReader implements AutoCloseable
     /** Rewinds to the first event of the journal. */
     public void toStart()
     {
+        fromCycle = Integer.MIN_VALUE;
         tailer.toStart();
     }
 
     /** Moves to the end: the next poll returns only events appended from now on. */
     public void toEnd()
     {
+        fromCycle = queue.lastCycle();
         tailer.toEnd();
     }
 
@@ -569,6 +610,7 @@ public final class JournalReader implements AutoCloseable
      */
     public boolean moveToIndex(final long index)
     {
+        fromCycle = queue.rollCycle().toCycle(index);
         return tailer.moveToIndex(index);
     }
 
@@ -598,7 +640,14 @@ public final class JournalReader implements AutoCloseable
         }
         finally
         {
-            queue.close();
+            try
+            {
+                queue.close();
+            }
+            finally
+            {
+                headerless.close();
+            }
         }
     }
 }

@@ -123,6 +123,53 @@ class CorruptJournalTest
     }
 
     @Test
+    void shouldReadAroundACycleCutBeforeItsFirstEvent() throws IOException
+    {
+        for (final int cycle : new int[] {1, CYCLES - 1})
+        {
+            // The newest cycle cut right before its first event is not here: its header and index are whole, so it
+            // reads as a cycle its writer has not written to yet (CORRUPTION.md).
+            final long[] lengths = cycle < CYCLES - 1 ? new long[] {0, 4096, HEADER_POSITION[cycle * PER_CYCLE]} : new long[] {0, 4096};
+            for (final long length : lengths)
+            {
+                final Path dir = copy("cut-" + cycle + "-" + length);
+                truncate(cycleFile(dir, cycle), length);
+                final Outcome outcome = read(dir);
+                assertHasAllBut(outcome, cycle * PER_CYCLE, (cycle + 1) * PER_CYCLE);
+                assertReports(outcome, "20260101-0" + cycle + "F.cq4");
+            }
+        }
+    }
+
+    @Test
+    void shouldNeverThrowNorHangOnFlippedBits() throws IOException
+    {
+        final Random random = new Random(7);
+        for (int trial = 0; trial < 40; trial++)
+        {
+            final Path dir = copy("flipped-" + trial);
+            final int cycle = random.nextInt(CYCLES);
+            final Path file = cycleFile(dir, cycle);
+            // Flip bits anywhere in the cycle's header, index and data (not in the sparse tail past the last event).
+            final long end = HEADER_POSITION[cycle * PER_CYCLE + PER_CYCLE - 1] + 96;
+            for (int flip = 0; flip < 1 + random.nextInt(8); flip++)
+            {
+                final long at = random.nextLong(end);
+                final byte[] one = new byte[1];
+                try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw"))
+                {
+                    f.seek(at);
+                    one[0] = (byte)(f.read() ^ (1 << random.nextInt(8)));
+                    f.seek(at);
+                    f.write(one);
+                }
+            }
+            final Outcome outcome = read(dir, false);
+            assertTrue(outcome.seen.size() <= CYCLES * PER_CYCLE);
+        }
+    }
+
+    @Test
     void shouldStepOverAZeroedRangeInsideACycle() throws IOException
     {
         final Path dir = copy("zeroed");

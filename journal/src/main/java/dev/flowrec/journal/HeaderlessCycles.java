@@ -1,0 +1,216 @@
+package dev.flowrec.journal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Keeps Chronicle away from cycle files that have no header: a file cut to zero bytes, or cut inside its
+ * first header. Chronicle waits for such a header to be written, and a read-only tailer that reaches the
+ * file waits forever (its header timeout does not end the wait on this path; see journal/CORRUPTION.md).
+ * <p>
+ * When the journal has none, readers open the journal itself. Otherwise they open a private directory of
+ * symbolic links to every other cycle file of the journal (not to its metadata, whose directory listing names
+ * the headerless cycles; a read-only queue lists the directory instead), and each headerless cycle is reported
+ * as unreadable.
+ * Files a writer adds later are linked on {@link #refresh()} once their header is there, so a reader that
+ * follows a journal still sees new cycles. The private directory is deleted on {@link #close()}.
+ */
+final class HeaderlessCycles implements AutoCloseable
+{
+    /** A cycle file created this long ago without a header is not a writer's new file but a damaged one. */
+    private static final long WRITER_GRACE_MS = 1_000;
+
+    private final Path journal;
+    private final Path linked;
+    /** Headerless cycle file name → its size when found. */
+    private final TreeMap<String, Long> headerless = new TreeMap<>();
+
+    private HeaderlessCycles(final Path journal, final Path linked)
+    {
+        this.journal = journal;
+        this.linked = linked;
+    }
+
+    /** Checks every cycle file of {@code journal}. */
+    static HeaderlessCycles check(final Path journal)
+    {
+        final HeaderlessCycles cycles = new HeaderlessCycles(journal, null);
+        final List<Path> cycleFiles = files(journal).stream().filter(HeaderlessCycles::isCycleFile).toList();
+        for (int i = 0; i < cycleFiles.size(); i++)
+        {
+            final Path file = cycleFiles.get(i);
+            // The newest file may be a writer's, created an instant ago: give it the time to write its header.
+            if (!hasHeader(file) && (i < cycleFiles.size() - 1 || !headerWithin(file, WRITER_GRACE_MS)))
+            {
+                cycles.headerless.put(file.getFileName().toString(), size(file));
+            }
+        }
+        return cycles.headerless.isEmpty() ? cycles : cycles.linkOthers();
+    }
+
+    private HeaderlessCycles linkOthers()
+    {
+        try
+        {
+            final HeaderlessCycles view = new HeaderlessCycles(journal, Files.createTempDirectory("flowrec-journal-"));
+            view.headerless.putAll(headerless);
+            view.refresh();
+            return view;
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException("cannot create a directory to read damaged journal " + journal + " around its " +
+                headerless.keySet() + ": " + ex, ex);
+        }
+    }
+
+    /** The directory Chronicle opens. */
+    Path dir()
+    {
+        return linked == null ? journal : linked;
+    }
+
+    /** Headerless cycle file names with their sizes, in cycle order. */
+    TreeMap<String, Long> headerless()
+    {
+        return headerless;
+    }
+
+    /** Links files the writer added since the last call (none when the journal was intact at open). */
+    void refresh()
+    {
+        if (linked == null)
+        {
+            return;
+        }
+        for (final Path file : files(journal))
+        {
+            final String name = file.getFileName().toString();
+            final Path link = linked.resolve(name);
+            if (name.equals(JournalPaths.METADATA_FILE))
+            {
+                continue; // its listing names the headerless cycles; without it Chronicle lists the directory
+            }
+            if (Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS) || headerless.containsKey(name) && !hasHeader(file))
+            {
+                continue;
+            }
+            if (isCycleFile(file) && !hasHeader(file))
+            {
+                if (ageMs(file) > WRITER_GRACE_MS)
+                {
+                    headerless.put(name, size(file));
+                }
+                continue;
+            }
+            try
+            {
+                Files.createSymbolicLink(link, file.toAbsolutePath());
+                headerless.remove(name); // a writer finished its header after all
+            }
+            catch (final IOException ex)
+            {
+                throw new JournalException("cannot link " + file + " into " + linked + ": " + ex, ex);
+            }
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        if (linked == null)
+        {
+            return;
+        }
+        try (Stream<Path> links = Files.list(linked))
+        {
+            for (final Path link : links.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(link);
+            }
+            Files.deleteIfExists(linked);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot remove " + linked, ex);
+        }
+    }
+
+    private static boolean isCycleFile(final Path file)
+    {
+        return file.getFileName().toString().endsWith(JournalPaths.CYCLE_FILE_SUFFIX);
+    }
+
+    /** Whether the file starts with a whole Chronicle header naming its store (what Chronicle waits for). */
+    static boolean hasHeader(final Path file)
+    {
+        try (InputStream in = Files.newInputStream(file))
+        {
+            final String head = new String(in.readNBytes(64), StandardCharsets.ISO_8859_1);
+            return head.contains("header") && head.contains("Store");
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    private static boolean headerWithin(final Path file, final long waitMs)
+    {
+        final long deadline = System.currentTimeMillis() + waitMs;
+        while (System.currentTimeMillis() < deadline)
+        {
+            if (hasHeader(file))
+            {
+                return true;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+        }
+        return hasHeader(file);
+    }
+
+    private static List<Path> files(final Path dir)
+    {
+        try (Stream<Path> files = Files.list(dir))
+        {
+            return new ArrayList<>(files.filter(Files::isRegularFile).sorted().toList());
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException("cannot list journal directory " + dir + ": " + ex, ex);
+        }
+    }
+
+    private static long size(final Path file)
+    {
+        try
+        {
+            return Files.size(file);
+        }
+        catch (final IOException ex)
+        {
+            return -1;
+        }
+    }
+
+    private static long ageMs(final Path file)
+    {
+        try
+        {
+            return System.currentTimeMillis() - Files.getLastModifiedTime(file).toMillis();
+        }
+        catch (final IOException ex)
+        {
+            return Long.MAX_VALUE;
+        }
+    }
+}
