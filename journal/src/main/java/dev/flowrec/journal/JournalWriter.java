@@ -57,12 +57,16 @@ public final class JournalWriter implements AutoCloseable
     private long scratchClaims;
     private boolean zeroCopy = true;
     private boolean closed;
+    private final FreeSpace freeSpace;
+    private boolean claimedLost;
+    private long lostEvents;
 
     private JournalWriter(final Path dir, final SingleChronicleQueue queue, final Catalog.Writer catalog)
     {
         this.dir = dir;
         this.queue = queue;
         this.catalog = catalog;
+        this.freeSpace = new FreeSpace(dir);
         this.appender = queue.createAppender();
         appender.singleThreadedCheckDisabled(true);
     }
@@ -167,8 +171,24 @@ public final class JournalWriter implements AutoCloseable
         {
             throw new IllegalArgumentException("event length must be in 1.." + MAX_EVENT_LENGTH + ": " + length);
         }
-
-        final DocumentContext dc = appender.writingDocument();
+        if (claimedLost)
+        {
+            throw new IllegalStateException("claim without commit of the previous event: " + dir);
+        }
+        if (freeSpace.suspended())
+        {
+            return claimLost(length);
+        }
+        final DocumentContext dc;
+        try
+        {
+            dc = appender.writingDocument();
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            freeSpace.failed(ex); // e.g. a new cycle file that the full disk cannot hold
+            return claimLost(length);
+        }
         final Bytes<?> bytes = dc.wire().bytes();
         final long position = bytes.writePosition();
         document = dc;
@@ -194,16 +214,37 @@ public final class JournalWriter implements AutoCloseable
             claimBuffer.wrap(scratch, 0, length);
             return claimBuffer;
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | InternalError ex)
         {
             abort();
-            throw new JournalException("cannot append to journal " + dir + ": " + ex, ex);
+            freeSpace.failed(ex);
+            return claimLost(length);
         }
+    }
+
+    /**
+     * While the disk is short of space the event is not written: the caller still gets a buffer (so that what
+     * it taps, the live view, goes on), and the event is counted in {@link #lostEvents()}.
+     */
+    private MutableDirectBuffer claimLost(final int length)
+    {
+        claimedLost = true;
+        claimedLength = length;
+        scratch.checkLimit(length);
+        claimBuffer.wrap(scratch, 0, length);
+        return claimBuffer;
     }
 
     /** Publishes the claimed event to readers. */
     public void commit()
     {
+        if (claimedLost)
+        {
+            claimedLost = false;
+            claimBuffer.wrap(0, 0);
+            lostEvents++;
+            return;
+        }
         final DocumentContext dc = document;
         if (dc == null)
         {
@@ -221,10 +262,12 @@ public final class JournalWriter implements AutoCloseable
                 copyScratch(documentBytes, claimedLength);
             }
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | InternalError ex)
         {
             abort();
-            throw new JournalException("cannot append to journal " + dir + ": " + ex, ex);
+            freeSpace.failed(ex);
+            lostEvents++;
+            return;
         }
         finally
         {
@@ -243,15 +286,53 @@ public final class JournalWriter implements AutoCloseable
     /** Drops the claimed event: nothing of it reaches the journal. No-op without a claim. */
     public void abort()
     {
+        claimedLost = false;
         final DocumentContext dc = document;
         if (dc != null)
         {
             document = null;
             documentBytes = null;
             claimBuffer.wrap(0, 0);
-            dc.rollbackOnClose();
-            dc.close();
+            try
+            {
+                dc.rollbackOnClose();
+                dc.close();
+            }
+            catch (final RuntimeException | InternalError ex)
+            {
+                freeSpace.failed(ex);
+            }
         }
+    }
+
+    /**
+     * Suspends writing while the journal's file system has less than {@code minFreeBytes} free, and resumes once
+     * it has again; call it often enough that fewer bytes than that are written between calls (the recorder:
+     * every 100 ms). Writing into a mapped file on a full disk is a SIGBUS, so the reserve is what keeps it away.
+     *
+     * @return whether this call suspended or resumed writing.
+     */
+    public boolean checkSpace(final long minFreeBytes)
+    {
+        return freeSpace.check(minFreeBytes);
+    }
+
+    /** @return whether events are being counted as lost instead of written, for want of disk space. */
+    public boolean suspended()
+    {
+        return freeSpace.suspended();
+    }
+
+    /** @return why writing is suspended (free bytes, or the write that failed), or null when it is not. */
+    public String suspendedReason()
+    {
+        return freeSpace.reason();
+    }
+
+    /** @return events this writer could not append (disk short of space or a failed write), since it was opened. */
+    public long lostEvents()
+    {
+        return lostEvents;
     }
 
     /** @return events committed by this writer since it was opened. */

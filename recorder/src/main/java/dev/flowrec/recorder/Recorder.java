@@ -30,7 +30,7 @@ public final class Recorder
 
     public record Config(Selection selection, Path journal, long flushIntervalNs, int maxFlows,
         int ringBytes, Optional<InetSocketAddress> http, boolean httpRequired, Retention.Policy retention,
-        String commandLine)
+        long minFreeBytes, String commandLine)
     {
     }
 
@@ -74,7 +74,7 @@ public final class Recorder
                     }
                 }
                 final RecorderAgent agent = new RecorderAgent(program, journal, writer, config.retention(), watcher,
-                    attachments, live, config.flushIntervalNs());
+                    attachments, live, config.flushIntervalNs(), config.minFreeBytes());
                 live.publish();
                 onRecording.accept(attachments.names());
 

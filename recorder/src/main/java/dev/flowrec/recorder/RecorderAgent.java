@@ -26,6 +26,8 @@ final class RecorderAgent implements Agent, FlowEventHandler
     private static final int DRAIN_LIMIT = 8192;
     private static final long SECOND_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long RETENTION_PERIOD_NS = TimeUnit.MINUTES.toNanos(1);
+    /** At 3 M events/s of ~92 bytes, 100 ms is ~28 MB: well inside the default 64 MB kept free. */
+    private static final long SPACE_CHECK_PERIOD_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final FlowProgram program;
     private final RingBufferReader ring;
@@ -37,6 +39,9 @@ final class RecorderAgent implements Agent, FlowEventHandler
     private final LiveView live;
     private final long idleNs;
     private final long sweepPeriodNs;
+    private final long minFreeBytes;
+    private long nextSpaceCheckNs;
+    private long journaledLostEvents;
     private final long[] counters = new long[KernelCounters.COUNT];
     private final long[] journaledCounters = new long[KernelCounters.COUNT];
     private long nextSweepNs;
@@ -45,8 +50,9 @@ final class RecorderAgent implements Agent, FlowEventHandler
 
     RecorderAgent(final FlowProgram program, final JournalEvents journal, final JournalWriter writer,
         final Retention.Policy retention, final InterfaceWatcher watcher, final Attachments attachments,
-        final LiveView live, final long flushIntervalNs)
+        final LiveView live, final long flushIntervalNs, final long minFreeBytes)
     {
+        this.minFreeBytes = minFreeBytes;
         this.program = program;
         this.ring = program.ringBuffer();
         this.journal = journal;
@@ -78,6 +84,11 @@ final class RecorderAgent implements Agent, FlowEventHandler
             // An incomplete sweep stopped for ring space: sweep again as soon as the ring is drained.
             nextSweepNs = swept.incomplete() ? nowNs : nowNs + sweepPeriodNs;
             work += swept.removed();
+        }
+        if (nowNs - nextSpaceCheckNs >= 0)
+        {
+            nextSpaceCheckNs = nowNs + SPACE_CHECK_PERIOD_NS;
+            work += checkSpace();
         }
         if (nowNs - nextSecondNs >= 0)
         {
@@ -124,12 +135,33 @@ final class RecorderAgent implements Agent, FlowEventHandler
     private int journalCountersIfMoved()
     {
         program.readCounters(counters);
-        if (Arrays.equals(counters, journaledCounters))
+        final long lostEvents = writer.lostEvents();
+        if (Arrays.equals(counters, journaledCounters) && lostEvents == journaledLostEvents)
         {
             return 0;
         }
-        journal.lossReport(counters, 0);
+        journal.lossReport(counters, lostEvents);
         System.arraycopy(counters, 0, journaledCounters, 0, counters.length);
+        journaledLostEvents = writer.suspended() ? -1 : writer.lostEvents(); // unwritten: report again once written
+        return 1;
+    }
+
+    /** Suspends the journal while its disk is short of space; on resuming, journals what was lost meanwhile. */
+    private int checkSpace()
+    {
+        final boolean wasSuspended = writer.suspended();
+        if (!writer.checkSpace(minFreeBytes) && wasSuspended == writer.suspended())
+        {
+            return 0;
+        }
+        live.journalProblem(writer.suspendedReason());
+        if (writer.suspended())
+        {
+            System.err.println("flowrec record: journal suspended, counting events as lost: " + writer.suspendedReason());
+            return 1;
+        }
+        System.err.println("flowrec record: journal resumed; " + writer.lostEvents() + " events could not be written");
+        journalCountersIfMoved();
         return 1;
     }
 }

@@ -54,6 +54,10 @@ final class RecordCommand implements Callable<Integer>
     @Option(names = "--max-journal-size", paramLabel = "SIZE", description = "Delete the oldest journal hours beyond this size (e.g. 20G).")
     String maxJournalSize;
 
+    @Option(names = "--min-free", paramLabel = "SIZE", defaultValue = "64M",
+        description = "Stop writing the journal while its file system has less than this free, counting what is not written as lost (default: ${DEFAULT-VALUE}).")
+    String minFree;
+
     @Option(names = "--journal", paramLabel = "DIR", defaultValue = "flowrec-journal",
         description = "Journal directory (default: ${DEFAULT-VALUE}); a restart appends to it.")
     Path journal;
@@ -106,7 +110,7 @@ final class RecordCommand implements Callable<Integer>
         }
         final Recorder.Config config = new Recorder.Config(Selection.of(new LinkedHashSet<>(ifaces), allInterfaces, containers, cgroups),
             journal.toAbsolutePath(), mode == Mode.packet ? 0 : flushNs, maxFlows, ringBytes, bind,
-            spec.commandLine().getParseResult().hasMatchedOption("--http"), retention,
+            spec.commandLine().getParseResult().hasMatchedOption("--http"), retention, size(minFree, "--min-free"),
             String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         try (StopSignal stop = new StopSignal(durationNs))
         {

@@ -46,6 +46,7 @@ public final class LiveView implements EventHandler
     private long lastPublishNs;
     private long lastPublishEvents;
     private volatile LongSupplier journalBytes = () -> -1;
+    private volatile String journalProblem;
     private volatile Snapshot snapshot = Snapshot.EMPTY;
 
     /** A view of {@link #DEFAULT_MAX_FLOWS} flows on the system clock. */
@@ -121,6 +122,18 @@ public final class LiveView implements EventHandler
     public void journalBytes(final LongSupplier journalBytes)
     {
         this.journalBytes = journalBytes;
+    }
+
+    /** Sets why the journal is not being written (disk full), or null once it is again; /healthz reports it. */
+    public void journalProblem(final String problem)
+    {
+        this.journalProblem = problem;
+    }
+
+    /** @return why the journal is not being written, or null; any thread. */
+    public String journalProblem()
+    {
+        return journalProblem;
     }
 
     /** @return the view's clock, UTC epoch ns (what /healthz measures a snapshot's age with). */

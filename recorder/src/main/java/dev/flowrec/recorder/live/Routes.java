@@ -102,6 +102,11 @@ final class Routes
         {
             return Response.of(503, TEXT, "no snapshot published yet\n");
         }
+        final String journalProblem = view.journalProblem();
+        if (journalProblem != null)
+        {
+            return Response.of(503, TEXT, "journal not written: " + journalProblem + "\n");
+        }
         final long ageNs = view.nowNs() - publishedNs;
         if (ageNs < HEALTHY_AGE_NS)
         {

@@ -1,0 +1,81 @@
+package dev.flowrec.journal;
+
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Whether the journal's file system has room: the writer stops writing below a reserve of free bytes, and
+ * after a write that failed (a full disk surfaces as an exception, or as an InternalError for a SIGBUS on a
+ * mapped page), until the reserve is free again.
+ */
+final class FreeSpace
+{
+    private final Path dir;
+    private FileStore store;
+    private boolean suspended;
+    private String reason;
+
+    FreeSpace(final Path dir)
+    {
+        this.dir = dir;
+    }
+
+    boolean suspended()
+    {
+        return suspended;
+    }
+
+    String reason()
+    {
+        return suspended ? reason : null;
+    }
+
+    void failed(final Throwable ex)
+    {
+        suspended = true;
+        final String text = ex instanceof InternalError ? "a write into the mapped file failed (SIGBUS)" : String.valueOf(ex);
+        final int eol = text.indexOf('\n');
+        reason = "cannot write to " + dir + ": " + (eol < 0 ? text : text.substring(0, eol));
+    }
+
+    /** @return whether writing was suspended or resumed by this check. */
+    boolean check(final long minFreeBytes)
+    {
+        final long free = usableBytes();
+        if (free < 0)
+        {
+            return false; // statvfs failed: keep the current state; a failing write still suspends
+        }
+        if (!suspended && free < minFreeBytes)
+        {
+            suspended = true;
+            reason = "disk nearly full: " + free + " bytes free for " + dir + ", below the " + minFreeBytes + " kept free";
+            return true;
+        }
+        if (suspended && free >= minFreeBytes)
+        {
+            suspended = false;
+            reason = null;
+            return true;
+        }
+        return false;
+    }
+
+    private long usableBytes()
+    {
+        try
+        {
+            if (store == null)
+            {
+                store = Files.getFileStore(dir);
+            }
+            return store.getUsableSpace();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -1;
+        }
+    }
+}

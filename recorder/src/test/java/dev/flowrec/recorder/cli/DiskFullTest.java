@@ -1,0 +1,145 @@
+package dev.flowrec.recorder.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The journal's file system fills up under a running recorder (a 48 MiB tmpfs filled to the last byte by
+ * another writer): the recorder says so, /healthz turns 503 while /traffic keeps answering, what it cannot
+ * write is counted and journaled as loss once space returns, and the journal reads from start to end.
+ */
+class DiskFullTest
+{
+    private final String ns = "frdisk" + ProcessHandle.current().pid();
+
+    @TempDir
+    Path tmp;
+    private Path disk;
+
+    @BeforeEach
+    void createPairAndDisk() throws Exception
+    {
+        Ipv4Pair.up(ns, "fd", "10.213.79");
+        disk = Files.createDirectories(tmp.resolve("disk"));
+        Sh.ok("mount", "-t", "tmpfs", "-o", "size=48m", "flowrec-test", disk.toString());
+    }
+
+    @AfterEach
+    void deletePairAndDisk() throws Exception
+    {
+        Ipv4Pair.down(ns);
+        Sh.run("umount", disk.toString());
+    }
+
+    @Test
+    void shouldCountWhatAFullDiskLosesAndLeaveAReadableJournal() throws Exception
+    {
+        final Path journal = disk.resolve("j");
+        final Path log = tmp.resolve("recorder.log");
+        final Process recorder = new ProcessBuilder(Sh.flowrecIn(ns + "a", "record", "--iface", "fd0",
+            "--journal", journal.toString(), "--min-free", "4M", "--flush-interval", "200ms"))
+            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try
+        {
+            awaitLog(recorder, log, "recording");
+            ping(20);
+            Thread.sleep(1000); // a flush and an idle sweep: these pings are journaled
+            assertEquals("200", http("/healthz"));
+
+            // Another writer takes every free byte: the recorder must stop writing before it faults on a page.
+            Sh.run("dd", "if=/dev/zero", "of=" + disk.resolve("fill"), "bs=1M");
+            awaitLog(recorder, log, "journal suspended");
+            ping(20);
+            Thread.sleep(1500); // the deltas of those pings reach the recorder, which cannot write them
+            assertEquals("503", http("/healthz"));
+            assertEquals("200", http("/traffic"), "the live view stays up");
+            assertTrue(lostEventsInMetrics() > 0, "unwritten events are counted in /metrics");
+
+            Files.delete(disk.resolve("fill"));
+            awaitLog(recorder, log, "journal resumed");
+            ping(20);
+            assertEquals("200", http("/healthz"));
+        }
+        finally
+        {
+            recorder.destroy();
+            assertTrue(recorder.waitFor(60, TimeUnit.SECONDS));
+        }
+        assertEquals(0, recorder.exitValue(), Files.readString(log));
+
+        final Sh q = Sh.run(Sh.FLOWREC, "query", "--journal", journal.toString(), "--format", "csv", "--where", "proto icmp");
+        assertEquals(0, q.exit(), q.err());
+        long out = 0;
+        for (final String line : q.out().lines().skip(1).toList())
+        {
+            final String[] f = line.split(",", -1);
+            out += f[4].equals("out") ? Long.parseLong(f[10]) : 0;
+        }
+        // Before and after the full disk every ping is there; of the 20 sent meanwhile, what was written before the
+        // recorder noticed may be too, the rest is in the journaled loss.
+        assertTrue(out >= 40 && out <= 60, () -> q.out() + q.err() + info(journal));
+        assertTrue(q.err().contains("could not journal"), q.err());
+    }
+
+    private static String info(final Path journal)
+    {
+        try
+        {
+            final Sh i = Sh.run(Sh.FLOWREC, "info", "--journal", journal.toString());
+            return i.out() + i.err() + Sh.run("ls", "-la", journal.toString()).out();
+        }
+        catch (final Exception ex)
+        {
+            return ex.toString();
+        }
+    }
+
+    private void ping(final int count) throws Exception
+    {
+        final Sh r = Sh.ok("ip", "netns", "exec", ns + "a", "ping", "-q", "-i", "0.05", "-c", Integer.toString(count), "10.213.79.2");
+        assertTrue(r.out().contains(count + " packets transmitted, " + count + " received"), r.out());
+    }
+
+    private String http(final String path) throws Exception
+    {
+        return Sh.run("ip", "netns", "exec", ns + "a", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+            "http://127.0.0.1:8080" + path).out().trim();
+    }
+
+    private long lostEventsInMetrics() throws Exception
+    {
+        final String metrics = Sh.ok("ip", "netns", "exec", ns + "a", "curl", "-s", "http://127.0.0.1:8080/metrics").out();
+        return metrics.lines().filter(l -> l.startsWith("flowrec_journal_lost_events"))
+            .mapToLong(l -> (long)Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    private static void awaitLog(final Process recorder, final Path log, final String words) throws Exception
+    {
+        for (int i = 0; i < 600 && !(Files.exists(log) && Files.readString(log).contains(words)); i++)
+        {
+            assertTrue(recorder.isAlive(), () -> "recorder died: " + read(log));
+            Thread.sleep(100);
+        }
+        assertTrue(Files.readString(log).contains(words), () -> "no '" + words + "' in: " + read(log));
+    }
+
+    private static String read(final Path p)
+    {
+        try
+        {
+            return Files.readString(p);
+        }
+        catch (final java.io.IOException ex)
+        {
+            return ex.toString();
+        }
+    }
+}
