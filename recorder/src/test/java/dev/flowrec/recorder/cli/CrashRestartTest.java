@@ -12,12 +12,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kill -9 during traffic, then restart: the journal still reads, every packet counted more than a flush
- * interval before the kill is in it, the new run appends, and the filters the dead run left are replaced
- * (exactly one per direction).
+ * kill -9 during traffic, then restart, twenty times: the journal reads after every kill, every packet counted
+ * more than a flush interval before a kill is in it, each new run appends, the filters a dead run left are
+ * replaced (exactly one per direction), and a clean stop at the end leaves no filter, one clsact qdisc and
+ * nothing pinned.
  */
 class CrashRestartTest
 {
+    private static final int KILLS = 20;
+    private static final int PINGS = 5;
     private final String ns = "frcrash" + ProcessHandle.current().pid();
 
     @TempDir
@@ -36,46 +39,55 @@ class CrashRestartTest
     }
 
     @Test
-    void shouldKeepTheJournalReadableAndAppendAfterKill9() throws Exception
+    void shouldKeepTheJournalReadableAndCompleteThroughTwentyKill9s() throws Exception
     {
         final Path journal = tmp.resolve("j");
-        final Process first = start(journal, "first.log");
-        ping(30);
-        Thread.sleep(2500); // more than a flush interval plus a sweep: every ping is journaled by now
-        first.toHandle().destroyForcibly(); // SIGKILL: no orderly stop, filters stay behind
-        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(137, first.exitValue());
-        assertEquals(1, filterCount("ingress"), "the dead recorder's filter is still attached");
+        for (int run = 1; run <= KILLS; run++)
+        {
+            final Process recorder = start(journal, "run" + run + ".log");
+            assertEquals(1, filterCount("ingress"), "run " + run + ": one ingress filter, the dead run's replaced");
+            assertEquals(1, filterCount("egress"), "run " + run + ": one egress filter, the dead run's replaced");
+            ping(PINGS);
+            Thread.sleep(700); // more than a flush interval plus a sweep: every ping is journaled by now
+            recorder.toHandle().destroyForcibly(); // SIGKILL: no orderly stop, filters stay behind
+            assertTrue(recorder.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(137, recorder.exitValue());
+            // The journal reads after every kill, and holds every ping of every run so far.
+            assertEquals(run * PINGS * 2, icmpPackets(journal), "after kill " + run + ": every ping and reply");
+        }
 
-        final Process second = start(journal, "second.log");
-        assertEquals(1, filterCount("ingress"), "restart replaced the stale ingress filter");
-        assertEquals(1, filterCount("egress"), "restart replaced the stale egress filter");
-        ping(10);
-        second.destroy();
-        assertTrue(second.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, second.exitValue());
-        assertEquals(0, filterCount("ingress") + filterCount("egress"));
+        final Process last = start(journal, "last.log");
+        ping(PINGS);
+        last.destroy();
+        assertTrue(last.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, last.exitValue());
+        assertEquals(0, filterCount("ingress") + filterCount("egress"), "a clean stop leaves no filter");
+        assertEquals(1, Sh.ok("ip", "netns", "exec", ns + "a", "tc", "qdisc", "show", "dev", "fc0").out()
+            .lines().filter(l -> l.contains("clsact")).count(), "one clsact qdisc, however many runs");
+        assertTrue(Sh.ok("find", "/sys/fs/bpf", "-name", "*flowrec*").out().isBlank(), "nothing pinned");
+        assertEquals((KILLS + 1) * PINGS * 2, icmpPackets(journal));
+    }
 
+    /** ICMP packets of both directions: echo requests out, replies in (anything else would be counted wrong). */
+    private static long icmpPackets(final Path journal) throws Exception
+    {
         final Sh q = Sh.ok(Sh.FLOWREC, "query", "--journal", journal.toString(), "--format", "csv");
-        long out = 0;
-        long in = 0;
+        long packets = 0;
         for (final String line : q.out().lines().skip(1).toList())
         {
             final String[] f = line.split(",", -1);
-            if (f[5].equals("icmp"))
-            {
-                out += f[4].equals("out") ? Long.parseLong(f[10]) : 0;
-                in += f[4].equals("in") ? Long.parseLong(f[10]) : 0;
-            }
+            final boolean request = f[4].equals("out") && f[6].equals("10.213.78.1");
+            final boolean reply = f[4].equals("in") && f[6].equals("10.213.78.2");
+            packets += f[5].equals("icmp") && (request || reply) ? Long.parseLong(f[10]) : 0;
         }
-        assertEquals(40, out, q.out());
-        assertEquals(40, in, q.out());
+        return packets;
     }
 
     private Process start(final Path journal, final String log) throws Exception
     {
         final Path logFile = tmp.resolve(log);
-        final Process p = new ProcessBuilder(Sh.flowrecIn(ns + "a", "record", "--iface", "fc0", "--journal", journal.toString()))
+        final Process p = new ProcessBuilder(Sh.flowrecIn(ns + "a", "record", "--iface", "fc0", "--journal", journal.toString(),
+            "--flush-interval", "200ms"))
             .redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
         for (int i = 0; i < 600 && !(Files.exists(logFile) && Files.readString(logFile).contains("recording")); i++)
         {
