@@ -104,7 +104,7 @@ final class RecorderAgent implements Agent, FlowEventHandler
 
     public void onFlowEvent(final FlowEventDecoder event)
     {
-        attachments.beforeDelta(event.ifindex(), System.nanoTime());
+        attachments.beforeDelta(event.ifindex());
         journal.flowDelta(event);
     }
 
