@@ -1,5 +1,6 @@
 package dev.flowrec.recorder;
 
+import dev.flowrec.bpf.BpfException;
 import dev.flowrec.bpf.FlowProgram;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,12 +30,36 @@ public final class KernelLoad
         return frames;
     }
 
-    /** Runs the ingress program perFrame times on each frame: frames.length * perFrame records in packet mode. */
+    private static final int EINTR = 4;
+
+    /**
+     * Runs the ingress program perFrame times on each frame: frames.length * perFrame records in packet mode,
+     * fewer if a signal cut a run short (see {@link #run}); the kernel's packets_seen counter says how many.
+     */
     public static void push(final FlowProgram program, final byte[][] frames, final int perFrame)
     {
         for (final byte[] frame : frames)
         {
-            program.testRun(frame, perFrame, false);
+            run(program, frame, perFrame);
+        }
+    }
+
+    /**
+     * Runs the ingress program repeat times on frame. The kernel stops a run early when a signal is pending
+     * (EINTR; JFR's sampler sends them): the repetitions done so far stand, so that is not a failure here.
+     */
+    public static void run(final FlowProgram program, final byte[] frame, final int repeat)
+    {
+        try
+        {
+            program.testRun(frame, repeat, false);
+        }
+        catch (final BpfException ex)
+        {
+            if (ex.errno() != EINTR)
+            {
+                throw ex;
+            }
         }
     }
 
@@ -60,10 +85,13 @@ public final class KernelLoad
             this.ratePerSecond = ratePerSecond;
         }
 
-        /** Repetitions per call that keep calls about 50 µs apart at ratePerSecond (flat out: 4096). */
+        /**
+         * Repetitions per call that keep calls about 200 µs apart at ratePerSecond (flat out: 4096). The producer
+         * parks in between rather than spinning: on two CPUs a spinning producer takes the consumer's CPU.
+         */
         public static int batchFor(final double ratePerSecond)
         {
-            return ratePerSecond <= 0 ? 4096 : (int)Math.max(1, Math.min(4096, ratePerSecond / 20_000));
+            return ratePerSecond <= 0 ? 4096 : (int)Math.max(1, Math.min(4096, ratePerSecond / 5_000));
         }
 
         public void run()
@@ -73,7 +101,7 @@ public final class KernelLoad
             int next = 0;
             while (running)
             {
-                program.testRun(frames[next], batch, false);
+                KernelLoad.run(program, frames[next], batch);
                 next = next + 1 == frames.length ? 0 : next + 1;
                 sent += batch;
                 offered.setRelease(sent);
@@ -84,7 +112,7 @@ public final class KernelLoad
             }
         }
 
-        /** Records offered so far (BPF_PROG_TEST_RUN repetitions, kept or lost). */
+        /** Repetitions asked for so far (a run cut short by a signal counts in full: see packets_seen for exact). */
         public long offered()
         {
             return offered.getAcquire();
@@ -100,14 +128,7 @@ public final class KernelLoad
             long left;
             while (running && (left = dueNs - System.nanoTime()) > 0)
             {
-                if (left > 60_000)
-                {
-                    LockSupport.parkNanos(left - 50_000); // timer slack is 50 µs: wake early, spin the rest
-                }
-                else
-                {
-                    Thread.onSpinWait();
-                }
+                LockSupport.parkNanos(left); // oversleeps by the timer slack (50 µs): the schedule catches up
             }
         }
     }

@@ -4,6 +4,7 @@ import dev.flowrec.bpf.Clocks;
 import dev.flowrec.bpf.FlowEventHandler;
 import dev.flowrec.bpf.FlowProgram;
 import dev.flowrec.bpf.NetNs;
+import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.JournalPaths;
 import dev.flowrec.journal.JournalWriter;
 import dev.flowrec.journal.Retention;
@@ -45,11 +46,22 @@ public final class RecorderDrain implements AutoCloseable
     public static RecorderDrain open(final FlowProgram program, final Path journal, final String netnsPath,
         final TimeProvider cycleClock)
     {
+        return open(program, journal, netnsPath, cycleClock, true);
+    }
+
+    /**
+     * As {@link #open(FlowProgram, Path, String, TimeProvider)}; without foldLive, events are not handed to the
+     * live view (never so in the recorder: for the benchmark's breakdown of what an event costs).
+     */
+    public static RecorderDrain open(final FlowProgram program, final Path journal, final String netnsPath,
+        final TimeProvider cycleClock, final boolean foldLive)
+    {
         final JournalWriter writer = JournalWriter.open(journal, JournalPaths.DEFAULT_ROLL_CYCLE, cycleClock);
         try
         {
             final LiveView live = new LiveView();
-            final JournalEvents events = new JournalEvents(writer, live, Clocks.bootToRealtimeOffsetNs());
+            final EventHandler tap = foldLive ? live : (templateId, buffer, offset, length) -> { };
+            final JournalEvents events = new JournalEvents(writer, tap, Clocks.bootToRealtimeOffsetNs());
             final Attachments attachments = new Attachments(program, events, new Selection(Set.of(), false, false, List.of()));
             final InterfaceWatcher watcher = NetNs.call(netnsPath, () -> new InterfaceWatcher(attachments));
             final RecorderAgent agent = new RecorderAgent(program, events, writer, Retention.Policy.FOREVER, watcher,
