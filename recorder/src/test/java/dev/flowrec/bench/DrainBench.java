@@ -21,13 +21,13 @@ import org.agrona.concurrent.IdleStrategy;
  * same run: the raw drain (the recorder's mmap'd reader, decode and count, no journal: the ceiling) and libbpf's
  * consumer with an FFM upcall per record.
  * <ul>
+ * <li>consumer alone: the ring pre-filled (64 MiB ring, 512 k records), then drained; the consumer's own ceiling,
+ * with no producer sharing the CPUs, per wall-clock second and per second of the consumer's own CPU time (which
+ * other load on the machine disturbs less), with the journal path's cost broken down.</li>
  * <li>sustained: producer and consumer at once, the consumer on the recorder's idle strategy; offered and
  * consumed rates, records lost by the kernel (RB_LOST_EVENTS) in the measured window, bytes allocated and CPU
  * time of the consumer thread per event. When the journal loses records flat out, paced runs find the highest
  * rate it takes with no loss.</li>
- * <li>consumer alone: the ring pre-filled (64 MiB ring, 512 k records), then drained; the consumer's own ceiling,
- * with no producer sharing the CPUs, per wall-clock second and per second of the consumer's own CPU time (which
- * other load on the machine disturbs less), with the journal path's cost broken down.</li>
  * </ul>
  * Usage: scripts/bench/drain [SECONDS measured per sustained run, default 2] [PRODUCER THREADS, default 1]
  */
@@ -64,13 +64,36 @@ public final class DrainBench
         final byte[][] frames = KernelLoad.udpFrames(FLOWS);
         final FlowProgram.Config packetMode = FlowProgram.Config.defaults().withFlushIntervalNs(0);
         System.out.printf(Locale.ROOT, "drain: packet mode, %d flows, %d MiB ring (the recorder's default), %d producer "
-            + "thread(s) of BPF_PROG_TEST_RUN, %d CPUs; %.0f s warm-up + %.0f s measured per run%n",
+            + "thread(s) of BPF_PROG_TEST_RUN, %d CPUs; %.1f s warm-up + %.1f s measured per run%n",
             FLOWS, packetMode.ringBytes() >> 20, producers, Runtime.getRuntime().availableProcessors(), WARM_UP_S, seconds);
 
+        // The pre-filled drains first: each consumer's code is compiled on a whole CPU before the sustained runs,
+        // whose warm-up shares the CPUs with the producer (on a busy machine the JIT then lags for seconds).
+        final Map<Kind, Burst> bursts = bursts(packetMode.withRingBytes(FILL_RING_BYTES), frames);
+        final Map<Kind, Window> flatOut = flatOut(packetMode, frames, producers, seconds);
+        final Window raw = flatOut.get(Kind.RAW);
+        final Window journal = flatOut.get(Kind.JOURNAL);
+        final Window lossless = journal.lost() == 0 ? journal : lossless(journal, raw, packetMode, frames, producers, seconds);
+
+        final double rate = lossless == null ? 0 : lossless.consumedPerS();
+        System.out.printf(Locale.ROOT, "%njournal, highest lossless sustained rate found: %s events/s (%.2fx the raw drain's"
+            + " %s)%s; target >= %s events/s with zero loss: %s%n", rate > 0 ? mega(rate) : "none",
+            rate / raw.consumedPerS(), mega(raw.consumedPerS()), lossless == journal ? ", all the producer offered" : "",
+            mega(TARGET), rate >= TARGET ? "met" : "not met on this run");
+        System.out.printf(Locale.ROOT, "journal, consumer thread after warm-up: %s B/event sustained, %.3f B/event alone%n",
+            lossless == null ? "-" : String.format(Locale.ROOT, "%.3f", lossless.bytesPerEvent()),
+            bursts.get(Kind.JOURNAL).bytesPerEvent());
+        System.out.printf(Locale.ROOT, "(%.0f s)%n", (System.nanoTime() - startNs) / 1e9);
+    }
+
+    /** Each consumer against the producer flat out; prints the table. */
+    private static Map<Kind, Window> flatOut(final FlowProgram.Config config, final byte[][] frames, final int producers,
+        final double seconds) throws InterruptedException
+    {
         final Map<Kind, Window> flatOut = new EnumMap<>(Kind.class);
         for (final Kind kind : SUSTAINED)
         {
-            flatOut.put(kind, sustained(kind, packetMode, frames, producers, 0, WARM_UP_S, seconds));
+            flatOut.put(kind, sustained(kind, config, frames, producers, 0, WARM_UP_S, seconds));
         }
         final Window raw = flatOut.get(Kind.RAW);
         System.out.printf(Locale.ROOT, "%nproducer ceiling (flat out, with the raw drain consuming): %s records/s offered%n",
@@ -82,35 +105,38 @@ public final class DrainBench
         {
             line(kind.label, flatOut.get(kind), raw);
         }
+        return flatOut;
+    }
 
-        Window lossless = flatOut.get(Kind.JOURNAL);
-        double losslessRate = lossless.lost() == 0 ? lossless.offeredPerS() : 0;
-        if (lossless.lost() > 0)
+    /** Paces the producer below what the journal took flat out until a run loses nothing; null if none did. */
+    private static Window lossless(final Window journal, final Window raw, final FlowProgram.Config config,
+        final byte[][] frames, final int producers, final double seconds) throws InterruptedException
+    {
+        System.out.printf(Locale.ROOT, "%njournal paced below its flat-out rate, until a run loses nothing%n");
+        for (final double fraction : PACED_FRACTIONS)
         {
-            System.out.printf(Locale.ROOT, "%njournal paced below its flat-out rate, until a run loses nothing%n");
-            final double consumed = flatOut.get(Kind.JOURNAL).consumedPerS();
-            for (final double fraction : PACED_FRACTIONS)
+            final double rate = journal.consumedPerS() * fraction;
+            final Window w = sustained(Kind.JOURNAL, config, frames, producers, rate, SEARCH_WARM_UP_S, seconds);
+            line(String.format(Locale.ROOT, "journal, paced at %s/s (%.0f%% of flat out)", mega(rate), fraction * 100),
+                w, raw);
+            if (w.lost() == 0)
             {
-                final double rate = consumed * fraction;
-                final Window w = sustained(Kind.JOURNAL, packetMode, frames, producers, rate, SEARCH_WARM_UP_S, seconds);
-                line(String.format(Locale.ROOT, "journal, paced at %s/s (%.0f%% of flat out)", mega(rate), fraction * 100),
-                    w, raw);
-                if (w.lost() == 0)
-                {
-                    lossless = w;
-                    losslessRate = w.consumedPerS();
-                    break;
-                }
+                return w;
             }
         }
+        return null;
+    }
 
+    /** Each consumer (and the journal without its live-view fold) draining a pre-filled ring; prints the table. */
+    private static Map<Kind, Burst> bursts(final FlowProgram.Config config, final byte[][] frames)
+    {
         System.out.printf(Locale.ROOT, "%nconsumer alone: ring pre-filled with %d records (%d MiB ring), then drained with no"
-            + " producer running; best of %d%n%-52s %10s %12s %9s %7s%n", FILL, FILL_RING_BYTES >> 20, BURST_ROUNDS,
+            + " producer running; best of %d%n%-52s %10s %12s %9s %7s%n", FILL, config.ringBytes() >> 20, BURST_ROUNDS,
             "consumer", "events/s", "per CPU-s", "B/event", "vs raw");
         final Map<Kind, Burst> bursts = new EnumMap<>(Kind.class);
         for (final Kind kind : Kind.values())
         {
-            bursts.put(kind, burst(kind, packetMode.withRingBytes(FILL_RING_BYTES), frames));
+            bursts.put(kind, burst(kind, config, frames));
         }
         for (final Kind kind : Kind.values())
         {
@@ -118,14 +144,7 @@ public final class DrainBench
             System.out.printf(Locale.ROOT, "%-52s %10s %12s %9.3f %6.2fx%n", kind.label, mega(b.eventsPerS()),
                 mega(b.eventsPerCpuS()), b.bytesPerEvent(), b.eventsPerCpuS() / bursts.get(Kind.RAW).eventsPerCpuS());
         }
-
-        System.out.printf(Locale.ROOT, "%njournal, highest lossless sustained rate found: %s events/s (%.2fx the raw drain's"
-            + " %s); target >= %s events/s with zero loss: %s%n", losslessRate > 0 ? mega(losslessRate) : "none",
-            losslessRate / raw.consumedPerS(), mega(raw.consumedPerS()), mega(TARGET),
-            losslessRate >= TARGET ? "met" : "not met on this run");
-        System.out.printf(Locale.ROOT, "journal, consumer thread after warm-up: %.3f B/event sustained, %.3f B/event alone%n",
-            lossless.bytesPerEvent(), bursts.get(Kind.JOURNAL).bytesPerEvent());
-        System.out.printf(Locale.ROOT, "(%.0f s)%n", (System.nanoTime() - startNs) / 1e9);
+        return bursts;
     }
 
     /** One run with the consumer on its own thread and the producers paced at ratePerS in all (0: flat out). */
