@@ -53,6 +53,9 @@ public final class LatencyBench
             + " returned); packet mode, %d flows, 16 MiB ring; consumer on the recorder's idle strategy (Agrona "
             + "BackoffIdleStrategy: 100 spins, 10 yields, then parks of 1 µs doubling to 1 ms); %.1f s warm-up + %.0f s "
             + "per run; µs%n%n", FLOWS, WARM_UP_S, seconds);
+        // Compile both drains on a whole CPU first: a low-rate run's warm-up alone sees too few events for the JIT.
+        DrainBench.burst(Drains.Kind.RAW, FlowProgram.Config.defaults().withFlushIntervalNs(0).withRingBytes(64 << 20), frames);
+        DrainBench.burst(Drains.Kind.JOURNAL, FlowProgram.Config.defaults().withFlushIntervalNs(0).withRingBytes(64 << 20), frames);
         System.out.printf(Locale.ROOT, "%-9s %-28s %10s %6s %8s %8s %8s %9s %11s %11s%n", "rate/s", "consumer", "events",
             "lost", "p50", "p99", "p99.9", "max", "p50 vs raw", "p99 vs raw");
         for (final double rate : new double[] { low, high })
