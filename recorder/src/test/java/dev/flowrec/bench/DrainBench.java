@@ -204,7 +204,7 @@ public final class DrainBench
     /** Fills the ring with no consumer running, then drains it on this thread; the best of a few rounds after one. */
     static Burst burst(final Kind kind, final FlowProgram.Config config, final byte[][] frames)
     {
-        try (FlowProgram program = FlowProgram.load(config); Drain drain = kind.open(program, null))
+        try (FlowProgram program = FlowProgram.load(config); Drain drain = kind.open(program))
         {
             Burst best = null;
             for (int round = 0; round <= BURST_ROUNDS; round++)
@@ -274,7 +274,7 @@ public final class DrainBench
         public void run()
         {
             threadId = Thread.currentThread().threadId();
-            try (Drain drain = kind.open(program, null))
+            try (Drain drain = kind.open(program))
             {
                 ready.countDown();
                 final IdleStrategy idle = RecorderDrain.idleStrategy();

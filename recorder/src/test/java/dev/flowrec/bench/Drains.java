@@ -48,12 +48,12 @@ final class Drains
         }
 
         /** Opens this kind of drain on the calling thread. */
-        Drain open(final FlowProgram program, final FlowEventHandler tap)
+        Drain open(final FlowProgram program)
         {
             return switch (this)
             {
-                case RAW -> new Raw(program.ringBuffer(), tap);
-                case LIBBPF -> new Libbpf(program, tap);
+                case RAW -> new Raw(program.ringBuffer());
+                case LIBBPF -> new Libbpf(program);
                 case JOURNAL -> new Journal(program, true);
                 case JOURNAL_NO_LIVE -> new Journal(program, false);
             };
@@ -77,17 +77,15 @@ final class Drains
     {
         private final RingBufferReader ring;
         private final Count count = new Count();
-        private final FlowEventHandler handler;
 
-        Raw(final RingBufferReader ring, final FlowEventHandler tap)
+        Raw(final RingBufferReader ring)
         {
             this.ring = ring;
-            this.handler = tap == null ? count : e -> { count.onFlowEvent(e); tap.onFlowEvent(e); };
         }
 
         public int doWork()
         {
-            return ring.read(handler, 8192);
+            return ring.read(count, 8192);
         }
 
         public long events()
@@ -105,10 +103,9 @@ final class Drains
         private final Count count = new Count();
         private final LibbpfRing ring;
 
-        Libbpf(final FlowProgram program, final FlowEventHandler tap)
+        Libbpf(final FlowProgram program)
         {
-            final FlowEventHandler handler = tap == null ? count : e -> { count.onFlowEvent(e); tap.onFlowEvent(e); };
-            ring = new LibbpfRing(program.mapFd(FlowProgram.EVENTS_MAP), handler);
+            ring = new LibbpfRing(program.mapFd(FlowProgram.EVENTS_MAP), count);
         }
 
         public int doWork()
@@ -146,11 +143,6 @@ final class Drains
             }
             netns = ScratchNetns.create();
             drain = RecorderDrain.open(program, dir, netns.path(), null, foldLive);
-        }
-
-        RecorderDrain recorder()
-        {
-            return drain;
         }
 
         public int doWork()
