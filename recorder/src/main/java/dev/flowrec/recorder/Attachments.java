@@ -227,12 +227,18 @@ final class Attachments implements LinkListener
     /**
      * Called before a delta of this interface is journaled: a veth still waiting for its container's identity
      * tries again first, so that traffic the container itself sends or receives is never journaled under the
-     * provisional name (only what came before its process did, like link-up neighbour discovery).
+     * provisional name (only what came before its process did, like link-up neighbour discovery). Reads the
+     * clock only for such a veth: this runs for every event.
      */
-    void beforeDelta(final int ifindex, final long nowNs)
+    void beforeDelta(final int ifindex)
     {
         final Provisional p = provisional.isEmpty() ? null : provisional.get(ifindex);
-        if (p != null && nowNs - p.lastTryNs >= PROVISIONAL_ON_DELTA_NS)
+        if (p == null)
+        {
+            return;
+        }
+        final long nowNs = System.nanoTime();
+        if (nowNs - p.lastTryNs >= PROVISIONAL_ON_DELTA_NS)
         {
             resolveProvisional(p, nowNs);
         }

@@ -78,8 +78,7 @@ public final class Recorder
                 live.publish();
                 onRecording.accept(attachments.names());
 
-                final IdleStrategy idle = new BackoffIdleStrategy(
-                    100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+                final IdleStrategy idle = idleStrategy();
                 while (!stop.requested())
                 {
                     idle.idle(agent.doWork());
@@ -105,6 +104,15 @@ public final class Recorder
         {
             throw new IllegalStateException("closing the live view: " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * How the duty cycle waits when it found no work: spin, yield, then park from 1 µs doubling up to 1 ms. The
+     * kernel submits records without wakeups (BPF_RB_NO_WAKEUP), so this bounds how late a record is seen.
+     */
+    static IdleStrategy idleStrategy()
+    {
+        return new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
     }
 
     /**
