@@ -65,7 +65,7 @@ public final class RecorderDrain implements AutoCloseable
             final Attachments attachments = new Attachments(program, events, new Selection(Set.of(), false, false, List.of()));
             final InterfaceWatcher watcher = NetNs.call(netnsPath, () -> new InterfaceWatcher(attachments));
             final RecorderAgent agent = new RecorderAgent(program, events, writer, Retention.Policy.FOREVER, watcher,
-                attachments, live, program.config().flushIntervalNs());
+                attachments, live, program.config().flushIntervalNs(), 64L << 20);
             return new RecorderDrain(writer, watcher, agent);
         }
         catch (final RuntimeException ex)
