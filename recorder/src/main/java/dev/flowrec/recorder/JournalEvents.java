@@ -76,7 +76,8 @@ final class JournalEvents
             .mapFull(counters[KernelCounters.MAP_FULL])
             .nonIp(counters[KernelCounters.NON_IP])
             .malformed(counters[KernelCounters.MALFORMED])
-            .journalLostEvents(journalLostEvents);
+            .journalLostEvents(journalLostEvents)
+            .tooDeep(counters[KernelCounters.TOO_DEEP]);
         commit(LossReport.TEMPLATE_ID, LossReport.ENCODED_LENGTH);
     }
 

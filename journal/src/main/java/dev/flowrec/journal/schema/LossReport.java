@@ -12,18 +12,19 @@ import org.agrona.MutableDirectBuffer;
  *   +--------+---------+-----------+----------+---------------+----------------+--------------+
  *   | header | timeNs  |packetsSeen| bytesSeen| ringLostEvents| ringLostPackets| ringLostBytes|
  *   +--------+---------+-----------+----------+---------------+----------------+--------------+
- *   56             64        72      80          88                  96
- *   +--------------+---------+-------+-----------+-------------------+
- *   | ringDeferred | mapFull | nonIp | malformed | journalLostEvents |   96 = ENCODED_LENGTH
- *   +--------------+---------+-------+-----------+-------------------+
+ *   56             64        72      80          88                  96        104
+ *   +--------------+---------+-------+-----------+-------------------+---------+
+ *   | ringDeferred | mapFull | nonIp | malformed | journalLostEvents | tooDeep |   104 = ENCODED_LENGTH
+ *   +--------------+---------+-------+-----------+-------------------+---------+
  * </pre>
- * header: 0x4652, 1, 5, 88. The kernel counters are those of the BPF program's counters map, in that
- * order; journalLostEvents counts events the recorder could not append to the journal.
+ * header: 0x4652, 1, 5, 96. The kernel counters are those of the BPF program's counters map, in that
+ * order; journalLostEvents counts events the recorder could not append to the journal. tooDeep was added
+ * at the end of the block, SBE-style: a report written before it has block length 88, and reads as 0.
  */
 public final class LossReport extends EventFlyweight
 {
     public static final int TEMPLATE_ID = 5;
-    public static final int BLOCK_LENGTH = 88;
+    public static final int BLOCK_LENGTH = 96;
     public static final int ENCODED_LENGTH = MessageHeader.ENCODED_LENGTH + BLOCK_LENGTH;
 
     public static final int TIME_NS_OFFSET = 8;
@@ -37,6 +38,8 @@ public final class LossReport extends EventFlyweight
     public static final int NON_IP_OFFSET = 72;
     public static final int MALFORMED_OFFSET = 80;
     public static final int JOURNAL_LOST_EVENTS_OFFSET = 88;
+    public static final int TOO_DEEP_OFFSET = 96;
+    private static final int BLOCK_LENGTH_BEFORE_TOO_DEEP = 88;
 
     public LossReport()
     {
@@ -174,6 +177,18 @@ public final class LossReport extends EventFlyweight
     public LossReport journalLostEvents(final long value)
     {
         mutableBuffer.putLong(offset + JOURNAL_LOST_EVENTS_OFFSET, value, BYTE_ORDER);
+        return this;
+    }
+
+    /** Packets whose headers nest deeper than the program parses (VLAN, IPv6 extension chains); 0 in older reports. */
+    public long tooDeep()
+    {
+        return actingBlockLength() > BLOCK_LENGTH_BEFORE_TOO_DEEP ? buffer.getLong(offset + TOO_DEEP_OFFSET, BYTE_ORDER) : 0;
+    }
+
+    public LossReport tooDeep(final long value)
+    {
+        mutableBuffer.putLong(offset + TOO_DEEP_OFFSET, value, BYTE_ORDER);
         return this;
     }
 }

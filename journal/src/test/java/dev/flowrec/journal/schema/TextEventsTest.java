@@ -110,9 +110,9 @@ class TextEventsTest
         final LossReport report = new LossReport();
         report.wrapAndApplyHeader(buffer, 0).timeNs(TIME_NS).packetsSeen(1).bytesSeen(2).ringLostEvents(3)
             .ringLostPackets(4).ringLostBytes(5).ringDeferred(6).mapFull(7).nonIp(8).malformed(9)
-            .journalLostEvents(0x0A0B);
+            .journalLostEvents(0x0A0B).tooDeep(0x0C);
         final byte[] golden = GoldenBytes.parse("""
-            52 46 01 00 05 00 58 00   #  0 header: template 5, block 88
+            52 46 01 00 05 00 60 00   #  0 header: template 5, block 96
             08 07 06 05 04 03 02 01   #  8 timeNs
             01 00 00 00 00 00 00 00   # 16 packetsSeen
             02 00 00 00 00 00 00 00   # 24 bytesSeen
@@ -124,6 +124,7 @@ class TextEventsTest
             08 00 00 00 00 00 00 00   # 72 nonIp
             09 00 00 00 00 00 00 00   # 80 malformed
             0b 0a 00 00 00 00 00 00   # 88 journalLostEvents
+            0c 00 00 00 00 00 00 00   # 96 tooDeep
             """);
         GoldenBytes.assertBytes(golden, buffer, 0, report.encodedLength());
         assertEquals(LossReport.ENCODED_LENGTH, report.encodedLength());
@@ -140,6 +141,11 @@ class TextEventsTest
         assertEquals(8, decoded.nonIp());
         assertEquals(9, decoded.malformed());
         assertEquals(0x0A0B, decoded.journalLostEvents());
+        assertEquals(0x0C, decoded.tooDeep());
+        // A report written before tooDeep existed (block 88) reads it as 0, not as the bytes that follow it.
+        final byte[] older = java.util.Arrays.copyOf(golden, golden.length);
+        older[6] = 88;
+        assertEquals(0, new LossReport().wrap(new UnsafeBuffer(older), 0).tooDeep());
     }
 
     @Test

@@ -191,7 +191,8 @@ public final class LiveView implements EventHandler
     private void onLossReport(final LossReport r)
     {
         loss = new Snapshot.Loss(r.packetsSeen(), r.bytesSeen(), r.ringLostEvents(), r.ringLostPackets(),
-            r.ringLostBytes(), r.ringDeferred(), r.mapFull(), r.nonIp(), r.malformed(), r.journalLostEvents());
+            r.ringLostBytes(), r.ringDeferred(), r.mapFull(), r.nonIp(), r.malformed(), r.journalLostEvents(),
+            r.tooDeep());
     }
 
     private void forgetQuietDetached(final long beforeNs)

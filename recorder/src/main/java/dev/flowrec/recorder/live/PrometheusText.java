@@ -49,6 +49,8 @@ final class PrometheusText
         p.single("flowrec_map_full_total", "counter",
             "Packets sent alone as their own delta because the kernel flow map was full.", l.mapFull());
         p.single("flowrec_malformed_packets_total", "counter", "IP frames with headers cut short.", l.malformed());
+        p.single("flowrec_too_deep_packets_total", "counter",
+            "IP packets whose headers nest deeper than the program parses (VLAN tags, IPv6 extension headers).", l.tooDeep());
         p.single("flowrec_non_ip_packets_total", "counter", "Frames that are not IP (ARP, LLDP, ...).", l.nonIp());
         p.single("flowrec_journal_lost_events_total", "counter",
             "Events the recorder could not append to the journal.", l.journalLostEvents());

@@ -85,8 +85,9 @@ public record Snapshot(long timeNs, List<InterfaceTraffic> interfaces, List<Cont
 
     /** The latest LossReport of this recorder run (all zero before the first). */
     public record Loss(long packetsSeen, long bytesSeen, long ringLostEvents, long ringLostPackets,
-        long ringLostBytes, long ringDeferred, long mapFull, long nonIp, long malformed, long journalLostEvents)
+        long ringLostBytes, long ringDeferred, long mapFull, long nonIp, long malformed, long journalLostEvents,
+        long tooDeep)
     {
-        static final Loss NONE = new Loss(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        static final Loss NONE = new Loss(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 }

@@ -97,6 +97,7 @@ final class TrafficJson
             .field("ring_lost_events", l.ringLostEvents()).field("ring_lost_packets", l.ringLostPackets())
             .field("ring_lost_bytes", l.ringLostBytes()).field("ring_deferred", l.ringDeferred())
             .field("map_full", l.mapFull()).field("non_ip", l.nonIp()).field("malformed", l.malformed())
+            .field("too_deep", l.tooDeep())
             .field("journal_lost_events", l.journalLostEvents())
             .endObject();
     }

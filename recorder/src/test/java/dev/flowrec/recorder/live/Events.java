@@ -61,7 +61,7 @@ final class Events
     {
         new LossReport().wrapAndApplyHeader(buffer, 0).timeNs(T0).packetsSeen(1000).bytesSeen(64000)
             .ringLostEvents(ringLostEvents).ringLostPackets(ringLostPackets).ringLostBytes(ringLostBytes)
-            .ringDeferred(3).mapFull(mapFull).nonIp(nonIp).malformed(malformed).journalLostEvents(0);
+            .ringDeferred(3).mapFull(mapFull).nonIp(nonIp).malformed(malformed).journalLostEvents(0).tooDeep(malformed + 1);
         view.onEvent(LossReport.TEMPLATE_ID, buffer, 0, LossReport.ENCODED_LENGTH);
         return this;
     }

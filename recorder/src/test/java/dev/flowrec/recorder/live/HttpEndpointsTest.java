@@ -207,14 +207,14 @@ class HttpEndpointsTest
             "direction=\"out\"} 10\n"), body);
         for (final String line : List.of("flowrec_active_flows 6", "flowrec_ring_lost_events_total 1",
             "flowrec_ring_lost_packets_total 2", "flowrec_ring_lost_bytes_total 3", "flowrec_map_full_total 4",
-            "flowrec_non_ip_packets_total 5", "flowrec_malformed_packets_total 6", "flowrec_journal_bytes 65536",
+            "flowrec_non_ip_packets_total 5", "flowrec_malformed_packets_total 6", "flowrec_too_deep_packets_total 7", "flowrec_journal_bytes 65536",
             "flowrec_events_total 12", "flowrec_events_per_second 0.0", "flowrec_live_flows_evicted_total 0"))
         {
             assertTrue(body.contains("\n" + line + "\n"), line);
         }
         for (final String name : List.of("flowrec_bytes_total", "flowrec_packets_total", "flowrec_active_flows",
             "flowrec_ring_lost_events_total", "flowrec_ring_lost_packets_total", "flowrec_ring_lost_bytes_total",
-            "flowrec_map_full_total", "flowrec_malformed_packets_total", "flowrec_non_ip_packets_total",
+            "flowrec_map_full_total", "flowrec_malformed_packets_total", "flowrec_too_deep_packets_total", "flowrec_non_ip_packets_total",
             "flowrec_journal_bytes", "flowrec_events_total", "flowrec_events_per_second",
             "flowrec_live_flows_evicted_total", "flowrec_http_rejected_total", "flowrec_http_requests_total",
             "flowrec_http_connections"))
