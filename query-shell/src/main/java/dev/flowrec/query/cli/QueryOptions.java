@@ -84,7 +84,9 @@ public final class QueryOptions
         }
         catch (final FilterSyntaxException ex)
         {
-            throw new ParameterException(cli, "--where: " + ex.getMessage() + System.lineSeparator() + ex.pointer(text));
+            // One line, as every command-line error: the message names the column and the term (the shell,
+            // which has the whole line on screen, also points at it).
+            throw new ParameterException(cli, "--where: " + ex.getMessage());
         }
     }
 

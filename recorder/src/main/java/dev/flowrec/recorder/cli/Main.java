@@ -25,7 +25,7 @@ public final class Main
         cli.setParameterExceptionHandler((ex, ignored) ->
         {
             final String name = ex.getCommandLine().getCommandName();
-            ex.getCommandLine().getErr().println("flowrec " + name + ": " + ex.getMessage());
+            ex.getCommandLine().getErr().println("flowrec " + name + ": " + OneLineErrors.oneLine(String.valueOf(ex.getMessage())));
             ex.getCommandLine().getErr().println("(see: flowrec " + name + " --help)");
             return CommandLine.ExitCode.USAGE;
         });
