@@ -42,6 +42,9 @@ public final class JournalWriter implements AutoCloseable
      */
     public static final int MAX_EVENT_LENGTH = 1 << 20;
 
+    /** Chronicle's mapping chunk for cycle files (see open). */
+    static final long DEFAULT_BLOCK_SIZE = 16L << 20;
+
     private final Path dir;
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
@@ -117,10 +120,10 @@ public final class JournalWriter implements AutoCloseable
         {
             builder.timeProvider(timeProvider);
         }
-        if (blockSize > 0)
-        {
-            builder.blockSize(blockSize);
-        }
+        // Chronicle maps a cycle file in chunks of blockSize (64 MiB by default); a chunk's written pages stay
+        // resident while it is mapped, so a smaller chunk bounds the writer's file-backed RSS
+        // (scripts/bench/memory). A document must fit in one chunk: 16 MiB is 16x MAX_EVENT_LENGTH.
+        builder.blockSize(blockSize > 0 ? blockSize : DEFAULT_BLOCK_SIZE);
         SingleChronicleQueue queue = null;
         Catalog.Writer catalog = null;
         try
