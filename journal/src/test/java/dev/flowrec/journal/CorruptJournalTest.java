@@ -181,7 +181,7 @@ class CorruptJournalTest
                     .firstNs(T0_NS + i).lastNs(T0_NS + i).packets(1).bytes(i).srcAddrV4(i).dstAddrV4(1).proto(6).family(4);
                 if (i == 50)
                 {
-                    new MessageHeader().wrap(claimed, 0).version(2);
+                    new MessageHeader().wrap(claimed, 0).version(3);
                 }
                 writer.commit();
             }
