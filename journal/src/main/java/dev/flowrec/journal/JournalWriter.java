@@ -1,5 +1,7 @@
 package dev.flowrec.journal;
 
+import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaBatch;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -16,12 +18,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Appends events to a journal: one Chronicle Queue document per event, raw bytes.
+ * Appends events to a journal: one Chronicle Queue document per event, raw bytes; flow deltas are packed
+ * many to a document ({@link FlowDeltaBatch}).
  * <pre>{@code
- * MutableDirectBuffer b = writer.claim(FlowDelta.ENCODED_LENGTH);
- * delta.wrapAndApplyHeader(b, 0).firstNs(...)...;
+ * MutableDirectBuffer b = writer.claim(LossReport.ENCODED_LENGTH);
+ * loss.wrapAndApplyHeader(b, 0).timeNs(...)...;
  * writer.commit();
+ *
+ * writer.appendDelta(delta);   // into the open batch, visible to readers once it is committed:
+ * writer.commitDeltas();       // at the end of a drain pass; any claim commits the open batch first
  * }</pre>
+ * <p>
+ * The journal's order is the order of the calls: a claim commits the open batch before it begins, so an
+ * event never overtakes a delta appended before it. A batch is one Chronicle document claimed at its
+ * largest ({@link #MAX_BATCH_LENGTH}) and committed at its actual length; until then readers see nothing of
+ * it, and a writer killed meanwhile loses it whole (Chronicle never exposes a document left incomplete).
  * <p>
  * Single-threaded: one thread at a time claims and commits (it may be handed to another thread with a
  * happens-before edge; Chronicle's own thread-owner check is disabled for that reason). One writer per
@@ -42,6 +53,13 @@ public final class JournalWriter implements AutoCloseable
      */
     public static final int MAX_EVENT_LENGTH = 1 << 20;
 
+    /**
+     * Largest batch document: about 900 IPv4 deltas, so that the per-document overhead (32 bytes) is
+     * negligible, while a batch still fits a mapped chunk (zero-copy) almost always and a reader copying one
+     * that straddles chunks copies little.
+     */
+    public static final int MAX_BATCH_LENGTH = 32 * 1024;
+
     private final Path dir;
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
@@ -49,10 +67,15 @@ public final class JournalWriter implements AutoCloseable
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
     private final Catalog.Writer catalog;
 
+    private final FlowDeltaBatch batch = new FlowDeltaBatch();
+
     private DocumentContext document;
     private Bytes<?> documentBytes;
+    private long documentStart;
     private int claimedLength;
     private boolean claimedScratch;
+    private boolean batchOpen;
+    private long batchesAppended;
     private long eventsAppended;
     private long scratchClaims;
     private boolean zeroCopy = true;
@@ -148,12 +171,76 @@ public final class JournalWriter implements AutoCloseable
     }
 
     /**
-     * Begins a document of exactly {@code length} bytes.
+     * Begins a document of exactly {@code length} bytes, after committing the open batch of deltas if any.
      *
      * @return a buffer whose bytes {@code [0, length)} are the event, valid until {@link #commit()} or {@link #abort()}.
      * @throws IllegalStateException when a claim is already open or the writer is closed.
      */
     public MutableDirectBuffer claim(final int length)
+    {
+        if (length <= 0 || length > MAX_EVENT_LENGTH)
+        {
+            throw new IllegalArgumentException("event length must be in 1.." + MAX_EVENT_LENGTH + ": " + length);
+        }
+        commitDeltas();
+        return open(length);
+    }
+
+    /**
+     * Appends a flow delta to the open batch, opening one if there is none or it is full. A delta that no
+     * batch can hold exactly ({@link FlowDeltaBatch#packable}) is journaled as a FlowDelta event of its own,
+     * after the batch (which it commits), so the order of deltas is kept. Zero-copy, allocation-free.
+     *
+     * @param delta a FlowDelta event, read only during the call.
+     * @throws IllegalStateException when a {@link #claim} is open or the writer is closed.
+     */
+    public void appendDelta(final FlowDelta delta)
+    {
+        if (document != null && !batchOpen)
+        {
+            throw new IllegalStateException("appendDelta during an open claim: " + dir);
+        }
+        if (!FlowDeltaBatch.packable(delta))
+        {
+            commitDeltas();
+            claim(FlowDelta.ENCODED_LENGTH).putBytes(0, delta.buffer(), delta.offset(), FlowDelta.ENCODED_LENGTH);
+            commit();
+            return;
+        }
+        if (batchOpen && batch.tryAppend(delta))
+        {
+            return;
+        }
+        commitDeltas();
+        batch.wrapAndApplyHeader(open(MAX_BATCH_LENGTH), 0, MAX_BATCH_LENGTH);
+        batchOpen = true;
+        if (!batch.tryAppend(delta))
+        {
+            throw new IllegalStateException("an empty FlowDeltaBatch refused a packable delta: " + dir);
+        }
+    }
+
+    /** Commits the open batch of deltas, if any: readers see them from now on. Call it at the end of a drain pass. */
+    public void commitDeltas()
+    {
+        if (!batchOpen)
+        {
+            return;
+        }
+        batchOpen = false;
+        final int deltas = batch.count();
+        close(batch.encodedLength(), false);
+        eventsAppended += deltas;
+        batchesAppended++;
+    }
+
+    /** @return whether deltas wait in an open batch, unseen by readers until {@link #commitDeltas()}. */
+    public boolean hasOpenBatch()
+    {
+        return batchOpen;
+    }
+
+    private MutableDirectBuffer open(final int length)
     {
         if (document != null)
         {
@@ -163,16 +250,13 @@ public final class JournalWriter implements AutoCloseable
         {
             throw new IllegalStateException("journal writer is closed: " + dir);
         }
-        if (length <= 0 || length > MAX_EVENT_LENGTH)
-        {
-            throw new IllegalArgumentException("event length must be in 1.." + MAX_EVENT_LENGTH + ": " + length);
-        }
 
         final DocumentContext dc = appender.writingDocument();
         final Bytes<?> bytes = dc.wire().bytes();
         final long position = bytes.writePosition();
         document = dc;
         documentBytes = bytes;
+        documentStart = position;
         claimedLength = length;
         try
         {
@@ -204,21 +288,31 @@ public final class JournalWriter implements AutoCloseable
     /** Publishes the claimed event to readers. */
     public void commit()
     {
-        final DocumentContext dc = document;
-        if (dc == null)
+        if (document == null || batchOpen)
         {
             throw new IllegalStateException("commit without claim: " + dir);
         }
-        final boolean catalogued = Catalog.holds(claimBuffer, claimedLength);
+        close(claimedLength, Catalog.holds(claimBuffer, claimedLength));
+        eventsAppended++;
+    }
+
+    /** Commits the open document at {@code length} bytes, at most what was claimed: Chronicle writes its length now. */
+    private void close(final int length, final boolean catalogued)
+    {
+        final DocumentContext dc = document;
         try
         {
             if (catalogued)
             {
-                catalog.stage(claimBuffer, claimedLength);
+                catalog.stage(claimBuffer, length);
             }
             if (claimedScratch)
             {
-                copyScratch(documentBytes, claimedLength);
+                copyScratch(documentBytes, length);
+            }
+            else
+            {
+                documentBytes.writePosition(documentStart + length);
             }
         }
         catch (final RuntimeException ex)
@@ -233,14 +327,13 @@ public final class JournalWriter implements AutoCloseable
         document = null;
         documentBytes = null;
         dc.close();
-        eventsAppended++;
         if (catalogued)
         {
             catalog.append(appender.lastIndexAppended());
         }
     }
 
-    /** Drops the claimed event: nothing of it reaches the journal. No-op without a claim. */
+    /** Drops the claimed event (or the open batch): nothing of it reaches the journal. No-op without a claim. */
     public void abort()
     {
         final DocumentContext dc = document;
@@ -248,13 +341,14 @@ public final class JournalWriter implements AutoCloseable
         {
             document = null;
             documentBytes = null;
+            batchOpen = false;
             claimBuffer.wrap(0, 0);
             dc.rollbackOnClose();
             dc.close();
         }
     }
 
-    /** @return events committed by this writer since it was opened. */
+    /** @return events committed by this writer since it was opened, each delta of a batch counted. */
     public long eventsAppended()
     {
         return eventsAppended;
@@ -264,6 +358,12 @@ public final class JournalWriter implements AutoCloseable
     public long lastIndex()
     {
         return appender.lastIndexAppended();
+    }
+
+    /** @return batch documents committed by this writer since it was opened. */
+    public long batchesAppended()
+    {
+        return batchesAppended;
     }
 
     /** @return whether the last claim pointed straight into the mapped file (for tests and diagnostics). */
@@ -304,7 +404,7 @@ public final class JournalWriter implements AutoCloseable
         return Retention.diskBytes(dir, queue.rollCycle());
     }
 
-    /** Aborts an open claim, then closes the appender and the queue. Idempotent. */
+    /** Commits the open batch of deltas, aborts an open claim, then closes the appender and the queue. Idempotent. */
     @Override
     public void close()
     {
@@ -312,7 +412,19 @@ public final class JournalWriter implements AutoCloseable
         {
             return;
         }
-        closed = true;
+        try
+        {
+            commitDeltas(); // its deltas were handed over whole: they belong in the journal
+        }
+        finally
+        {
+            closed = true;
+            closeQueue();
+        }
+    }
+
+    private void closeQueue()
+    {
         try
         {
             abort();
