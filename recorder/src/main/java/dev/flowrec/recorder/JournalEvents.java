@@ -18,12 +18,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Turns what the recorder sees into journal events, and hands each event's bytes to the live view before it
  * commits them, so that the live view is a fold over exactly what the journal gets. Kernel times are
  * boot-clock nanoseconds; the journal holds UTC, shifted by the boot-to-realtime offset measured at start
  * (and journaled with it). Single-threaded, like the journal appender it writes to.
+ * <p>
+ * Flow deltas go into the writer's open batch ({@link JournalWriter#appendDelta}), committed by
+ * {@link #endOfPass()} at the end of each drain pass, or earlier by any other event (the journal keeps the
+ * order of the calls). The live view is handed each delta as the FlowDelta a reader will get back from
+ * the batch, byte for byte.
  */
 final class JournalEvents
 {
@@ -33,6 +39,7 @@ final class JournalEvents
     private final EventHandler tap;
     private final long bootToRealtimeNs;
     private final FlowDelta delta = new FlowDelta();
+    private final UnsafeBuffer deltaBuffer = new UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
     private final LossReport loss = new LossReport();
     private MutableDirectBuffer claimed;
 
@@ -45,7 +52,7 @@ final class JournalEvents
 
     void flowDelta(final FlowEventDecoder event)
     {
-        delta.wrapAndApplyHeader(claim(FlowDelta.ENCODED_LENGTH), 0)
+        delta.wrapAndApplyHeader(deltaBuffer, 0)
             .firstNs(event.firstNs() + bootToRealtimeNs)
             .lastNs(event.lastNs() + bootToRealtimeNs)
             .packets(event.packets())
@@ -60,7 +67,20 @@ final class JournalEvents
             .direction(event.direction())
             .tcpFlags(event.tcpFlags())
             .reason(event.reason());
-        commit(FlowDelta.TEMPLATE_ID, FlowDelta.ENCODED_LENGTH);
+        try
+        {
+            tap.onEvent(FlowDelta.TEMPLATE_ID, deltaBuffer, 0, FlowDelta.ENCODED_LENGTH);
+        }
+        finally
+        {
+            writer.appendDelta(delta);
+        }
+    }
+
+    /** Commits the deltas of this drain pass: readers see them from now on. */
+    void endOfPass()
+    {
+        writer.commitDeltas();
     }
 
     void lossReport(final long[] counters, final long journalLostEvents)
@@ -156,6 +176,7 @@ final class JournalEvents
 
     void recorderStopped(final String reason)
     {
+        writer.commitDeltas(); // counted below
         final long events = writer.eventsAppended() + 1;
         final int length = RecorderStopped.encodedLength(reason);
         new RecorderStopped().wrapAndApplyHeader(claim(length), 0)

@@ -67,7 +67,7 @@ final class RecorderAgent implements Agent, FlowEventHandler
 
     public int doWork()
     {
-        int work = ring.read(this, DRAIN_LIMIT);
+        int work = drainPass();
         work += watcher.doWork();
         final long nowNs = System.nanoTime();
         work += attachments.retryProvisional(nowNs);
@@ -115,9 +115,22 @@ final class RecorderAgent implements Agent, FlowEventHandler
 
     private void drain()
     {
-        while (ring.read(this, DRAIN_LIMIT) > 0)
+        while (drainPass() > 0)
         {
             // keep draining until the ring is empty
+        }
+    }
+
+    /** One pass over the ring: its deltas become one journal batch, committed before anything else happens. */
+    private int drainPass()
+    {
+        try
+        {
+            return ring.read(this, DRAIN_LIMIT);
+        }
+        finally
+        {
+            journal.endOfPass();
         }
     }
 
