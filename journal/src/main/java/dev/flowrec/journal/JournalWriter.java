@@ -390,6 +390,7 @@ public final class JournalWriter implements AutoCloseable
      */
     public int applyRetention(final Retention.Policy policy, final long nowMs)
     {
+        commitDeltas(); // no document stays open while files go
         final int deleted = Retention.apply(dir, queue.rollCycle(), policy, nowMs);
         if (deleted > 0)
         {

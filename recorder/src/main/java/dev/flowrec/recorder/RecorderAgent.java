@@ -121,7 +121,7 @@ final class RecorderAgent implements Agent, FlowEventHandler
         }
     }
 
-    /** One pass over the ring: its deltas become one journal batch, committed before anything else happens. */
+    /** One pass over the ring into the journal's open batch, which commits when it has lingered long enough. */
     private int drainPass()
     {
         try
@@ -130,7 +130,7 @@ final class RecorderAgent implements Agent, FlowEventHandler
         }
         finally
         {
-            journal.endOfPass();
+            journal.endOfPass(System.nanoTime());
         }
     }
 

@@ -46,7 +46,7 @@ class DrainAllocationTest
         final SetTimeProvider clock = new SetTimeProvider(Instant.parse("2026-01-01T10:30:00Z"));
         try (JournalWriter writer = JournalWriter.open(tmp.resolve("journal"), JournalPaths.DEFAULT_ROLL_CYCLE, clock))
         {
-            final JournalEvents journal = new JournalEvents(writer, live, BOOT_TO_REALTIME_NS);
+            final JournalEvents journal = new JournalEvents(writer, live, BOOT_TO_REALTIME_NS, 0);
             for (int ifindex = 2; ifindex < 42; ifindex++)
             {
                 journal.interfaceAttached(ifindex, "eth" + ifindex, "");
@@ -80,9 +80,9 @@ class DrainAllocationTest
             journal.flowDelta(event.wrap(records, offset));
             if (i % PER_PASS == PER_PASS - 1)
             {
-                journal.endOfPass();
+                journal.endOfPass(0);
             }
         }
-        journal.endOfPass();
+        journal.endOfPass(0);
     }
 }

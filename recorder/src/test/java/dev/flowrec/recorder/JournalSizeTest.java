@@ -38,36 +38,59 @@ class JournalSizeTest
         assertTrue(perDelta <= 48, "journal bytes on disk per delta: " + perDelta + ", the budget is 48");
     }
 
-    /** How the cost follows the deltas per drain pass (low rates make small passes); printed, for the record. */
+    /**
+     * A moderate rate, 5,000 deltas/s, drained by the recorder's eager loop in passes of one or two deltas: the
+     * 10 ms linger gathers about 50 to a batch.
+     */
+    @Test
+    void shouldGatherSmallPassesIntoBatchesWithinTheLinger()
+    {
+        final double perDelta = bytesPerDelta(tmp.resolve("linger"), 1, 200_000, JournalEvents.MAX_LINGER_NS);
+        System.out.printf("journal: %.2f bytes on disk per delta (IPv4 mix, passes of 1 delta every 200 us, " +
+            "10 ms linger)%n", perDelta);
+        assertTrue(perDelta <= 48, "journal bytes on disk per delta: " + perDelta + ", the budget is 48");
+    }
+
+    /** How the cost follows the deltas per batch (without linger, low rates make small passes); for the record. */
     @Test
     void shouldNeverCostMoreThanAFlowDeltaOfItsOwn()
     {
         for (final int perPass : new int[] {1, 2, 4, 16, 256, 8192})
         {
             final double perDelta = bytesPerDelta(tmp.resolve("pass" + perPass), perPass);
-            System.out.printf("journal: %.2f bytes on disk per delta, %d deltas per drain pass%n", perDelta, perPass);
+            System.out.printf("journal: %.2f bytes on disk per delta, %d deltas per drain pass, no linger%n",
+                perDelta, perPass);
             assertTrue(perDelta < 92, perPass + " deltas per pass: " + perDelta + " bytes per delta on disk");
         }
     }
 
-    /** @return bytes on disk per delta, once every delta has been read back equal to what went in, summed. */
     private double bytesPerDelta(final Path dir, final int perPass)
+    {
+        return bytesPerDelta(dir, perPass, 0, 0);
+    }
+
+    /**
+     * @param passEveryNs   the time between drain passes (0: passes are back to back).
+     * @return bytes on disk per delta, once every delta has been read back equal to what went in, summed.
+     */
+    private double bytesPerDelta(final Path dir, final int perPass, final long passEveryNs, final long lingerNs)
     {
         final SetTimeProvider clock = new SetTimeProvider(Instant.parse("2026-01-01T10:30:00Z"));
         try (JournalWriter writer = JournalWriter.open(dir, JournalPaths.DEFAULT_ROLL_CYCLE, clock))
         {
-            final JournalEvents journal = new JournalEvents(writer, (t, b, o, l) -> { }, BOOT_TO_REALTIME_NS);
+            final JournalEvents journal = new JournalEvents(writer, (t, b, o, l) -> { }, BOOT_TO_REALTIME_NS, lingerNs);
             long nowNs = 3_600_000_000_000L; // boot clock: an hour after boot
             for (int i = 0; i < DELTAS; i++)
             {
-                nowNs += 1 + steps.nextInt(20_000);
+                nowNs += passEveryNs > 0 ? 0 : 1 + steps.nextInt(20_000);
                 journal.flowDelta(kernel.nextIpv4(nowNs));
                 if ((i + 1) % perPass == 0)
                 {
-                    journal.endOfPass();
+                    nowNs += passEveryNs;
+                    journal.endOfPass(nowNs);
                 }
             }
-            journal.endOfPass();
+            writer.commitDeltas();
             final double perDelta = writer.diskBytes() / (double)DELTAS;
             assertReadBack(dir);
             return perDelta;
