@@ -8,9 +8,10 @@ import java.nio.ByteOrder;
 import static java.nio.ByteOrder.BIG_ENDIAN;
 
 /**
- * Template 8 (schema version 2): the flow deltas of one or a few drain passes, packed. Every delta in it is exactly a
- * {@link FlowDelta}: {@link #expand} rebuilds that event byte for byte, so readers see FlowDelta events and
- * nothing else changes. A delta that cannot be packed exactly ({@link #packable}) is journaled as a FlowDelta.
+ * Template 8 (schema version 2): the flow deltas of one or a few drain passes, packed. Every delta in it is
+ * exactly a {@link FlowDelta}: {@link #expand} rebuilds that event byte for byte, so readers see FlowDelta
+ * events and nothing else changes. A delta that cannot be packed exactly ({@link #packable}) is journaled as
+ * a FlowDelta.
  * <p>
  * Why: a FlowDelta is 88 bytes plus Chronicle's 4-byte document header, mostly zeros (v4-mapped addresses,
  * u64 counters that the kernel keeps in 63 bits, absolute times a second apart). Here an IPv4 delta is 36
