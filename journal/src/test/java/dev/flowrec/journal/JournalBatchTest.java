@@ -146,6 +146,31 @@ class JournalBatchTest
         }
     }
 
+    /** A batch open when the hour turns is committed whole in the cycle it began in; the next goes to the new cycle. */
+    @Test
+    void shouldKeepABatchOpenAcrossAnHourInTheCycleItBeganIn()
+    {
+        final Path dir = tmp.resolve("journal");
+        final net.openhft.chronicle.core.time.SetTimeProvider clock =
+            new net.openhft.chronicle.core.time.SetTimeProvider(java.time.Instant.parse("2026-01-01T10:59:59.995Z"));
+        try (JournalWriter writer = JournalWriter.open(dir, JournalPaths.DEFAULT_ROLL_CYCLE, clock))
+        {
+            append(writer, v4(1));
+            clock.advanceMillis(10); // 11:00:00.005
+            append(writer, v4(2));
+            writer.commitDeltas();
+            append(writer, v4(3));
+            writer.commitDeltas();
+        }
+        final List<Event> events = readAll(dir, true);
+        assertEquals(3, events.size());
+        for (int i = 0; i < 3; i++)
+        {
+            assertEquals(T0_NS + (i + 1) * SECOND_NS, delta.wrap(new UnsafeBuffer(events.get(i).bytes()), 0).lastNs());
+        }
+        assertEquals(2, JournalPaths.cycleFileCount(dir.toAbsolutePath()), "10:00 and 11:00");
+    }
+
     @Test
     void shouldKeepBatchesOutOfTheCatalog()
     {
