@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,15 @@ class DrainAllocationTest
 
     @TempDir
     Path tmp;
+
+    private final int umask = ProcessUmask.get();
+
+    /** The journal writer restricted the whole test JVM's umask: later tests in it must not inherit that. */
+    @AfterEach
+    void restoreUmask()
+    {
+        ProcessUmask.set(umask);
+    }
 
     private final UnsafeBuffer records = new UnsafeBuffer(new byte[FLOWS * FlowEventDecoder.LENGTH]);
     private final FlowEventDecoder event = new FlowEventDecoder();

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.SplittableRandom;
 import net.openhft.chronicle.core.time.SetTimeProvider;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,15 @@ class JournalSizeTest
 
     @TempDir
     Path tmp;
+
+    private final int umask = ProcessUmask.get();
+
+    /** The journal writer restricted the whole test JVM's umask: later tests in it must not inherit that. */
+    @AfterEach
+    void restoreUmask()
+    {
+        ProcessUmask.set(umask);
+    }
 
     private final KernelDeltas kernel = new KernelDeltas(7);
     private final SplittableRandom steps = new SplittableRandom(1);
