@@ -41,13 +41,14 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * reason (bits 0..3). packets:24|bytes:40 is one u64 with packets in the top 24 bits, as the kernel packs
  * its counter (23 bits of packets). lastOffset is lastNs − baseNs, signed 40 bits (±549 s); span is
  * lastNs − firstNs, unsigned 40 bits (18 min), its low 24 bits in the top of the u64 at 18, its high 16 bits
- * at 26. Entries are multiples of 4 bytes, so Chronicle needs no padding between batches.
+ * at 26. Entries are multiples of 4 bytes: batches keep Chronicle's document headers 4-byte aligned.
  * <p>
  * Encode with {@link #wrapAndApplyHeader} then {@link #tryAppend}; decode with {@link #wrap}, {@link #verify}
  * and {@link #expand}. Not thread-safe; allocates nothing.
  */
 public final class FlowDeltaBatch
 {
+    public static final ByteOrder BYTE_ORDER = MessageHeader.BYTE_ORDER;
     public static final int TEMPLATE_ID = 8;
     public static final int SINCE_VERSION = 2;
     public static final int BLOCK_LENGTH = 20;
@@ -86,9 +87,6 @@ public final class FlowDeltaBatch
     private static final int MAX_IFINDEX = (1 << 24) - 1;
     private static final int MAX_REASON = 0xF;
     private static final long V4_MAPPED_LOW_PREFIX = 0x0000_FFFF_0000_0000L;
-    private static final int FLOW_DELTA_PAD_OFFSET = FlowDelta.PAD_OFFSET;
-
-    private static final ByteOrder LE = MessageHeader.BYTE_ORDER;
 
     private DirectBuffer buffer;
     private MutableDirectBuffer mutableBuffer;
@@ -144,8 +142,8 @@ public final class FlowDeltaBatch
             Long.compareUnsigned(delta.packets(), MAX_PACKETS) <= 0 &&
             Long.compareUnsigned(delta.bytes(), FORTY_BITS) <= 0 &&
             firstNs <= lastNs && ((lastNs - firstNs) & ~FORTY_BITS) == 0 &&
-            delta.buffer().getShort(delta.offset() + FLOW_DELTA_PAD_OFFSET, LE) == 0 &&
-            delta.buffer().getByte(delta.offset() + FLOW_DELTA_PAD_OFFSET + 2) == 0;
+            delta.buffer().getShort(delta.offset() + FlowDelta.PAD_OFFSET, BYTE_ORDER) == 0 &&
+            delta.buffer().getByte(delta.offset() + FlowDelta.PAD_OFFSET + 2) == 0;
     }
 
     /**
@@ -166,7 +164,7 @@ public final class FlowDeltaBatch
         if (count == 0)
         {
             baseNs = lastNs;
-            mutableBuffer.putLong(offset + BASE_NS_OFFSET, lastNs, LE);
+            mutableBuffer.putLong(offset + BASE_NS_OFFSET, lastNs, BYTE_ORDER);
         }
         final long lastOffset = lastNs - baseNs;
         if (((lastNs ^ baseNs) & (lastNs ^ lastOffset)) < 0 || lastOffset < MIN_OFFSET || lastOffset > MAX_OFFSET)
@@ -176,14 +174,14 @@ public final class FlowDeltaBatch
         final long span = lastNs - delta.firstNs();
         final int at = limit;
         final int shape = delta.direction() << 7 | (v4 ? KIND_IPV4 : KIND_IPV6) << 4 | delta.reason();
-        mutableBuffer.putInt(at + SHAPE_OFFSET, shape | delta.ifindex() << 8, LE);
+        mutableBuffer.putInt(at + SHAPE_OFFSET, shape | delta.ifindex() << 8, BYTE_ORDER);
         mutableBuffer.putByte(at + PROTO_OFFSET, (byte)delta.proto());
         mutableBuffer.putByte(at + TCP_FLAGS_OFFSET, (byte)delta.tcpFlags());
-        mutableBuffer.putShort(at + SRC_PORT_OFFSET, (short)delta.srcPort(), LE);
-        mutableBuffer.putShort(at + DST_PORT_OFFSET, (short)delta.dstPort(), LE);
-        mutableBuffer.putLong(at + COUNTS_OFFSET, delta.packets() << PACKETS_SHIFT | delta.bytes(), LE);
-        mutableBuffer.putLong(at + TIMES_OFFSET, span << 40 | (lastOffset & FORTY_BITS), LE);
-        mutableBuffer.putShort(at + SPAN_HIGH_OFFSET, (short)(span >>> 24), LE);
+        mutableBuffer.putShort(at + SRC_PORT_OFFSET, (short)delta.srcPort(), BYTE_ORDER);
+        mutableBuffer.putShort(at + DST_PORT_OFFSET, (short)delta.dstPort(), BYTE_ORDER);
+        mutableBuffer.putLong(at + COUNTS_OFFSET, delta.packets() << PACKETS_SHIFT | delta.bytes(), BYTE_ORDER);
+        mutableBuffer.putLong(at + TIMES_OFFSET, span << 40 | (lastOffset & FORTY_BITS), BYTE_ORDER);
+        mutableBuffer.putShort(at + SPAN_HIGH_OFFSET, (short)(span >>> 24), BYTE_ORDER);
         if (v4)
         {
             mutableBuffer.putInt(at + ADDRESSES_OFFSET, (int)delta.srcAddrLow(), BIG_ENDIAN);
@@ -196,11 +194,11 @@ public final class FlowDeltaBatch
         }
         limit = at + length;
         count++;
-        mutableBuffer.putInt(offset + COUNT_OFFSET, count, LE);
+        mutableBuffer.putInt(offset + COUNT_OFFSET, count, BYTE_ORDER);
         if (delta.firstNs() > maxFirstNs)
         {
             maxFirstNs = delta.firstNs();
-            mutableBuffer.putLong(offset + TIME_NS_OFFSET, maxFirstNs, LE);
+            mutableBuffer.putLong(offset + TIME_NS_OFFSET, maxFirstNs, BYTE_ORDER);
         }
         return true;
     }
@@ -208,7 +206,7 @@ public final class FlowDeltaBatch
     /** @return entries appended (encoding) or in the header (decoding). */
     public int count()
     {
-        return buffer.getInt(offset + COUNT_OFFSET, LE);
+        return buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
     }
 
     /** @return the batch's length so far: header, block and entries (encoding). */
@@ -232,19 +230,19 @@ public final class FlowDeltaBatch
 
     public long timeNs()
     {
-        return buffer.getLong(offset + TIME_NS_OFFSET, LE);
+        return buffer.getLong(offset + TIME_NS_OFFSET, BYTE_ORDER);
     }
 
     public long baseNs()
     {
-        return buffer.getLong(offset + BASE_NS_OFFSET, LE);
+        return buffer.getLong(offset + BASE_NS_OFFSET, BYTE_ORDER);
     }
 
     /** @return where the first entry starts: after the block, whose length the event's header gives. */
     public int firstEntry()
     {
         return offset + MessageHeader.ENCODED_LENGTH +
-            (buffer.getShort(offset + MessageHeader.BLOCK_LENGTH_OFFSET, LE) & 0xFFFF);
+            (buffer.getShort(offset + MessageHeader.BLOCK_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF);
     }
 
     /** @return where the wrapped event ends: the entry at this offset is past the last one. */
@@ -300,20 +298,20 @@ public final class FlowDeltaBatch
      */
     public int expand(final int entryOffset, final MutableDirectBuffer into, final int intoOffset, final FlowDelta delta)
     {
-        final int word = buffer.getInt(entryOffset + SHAPE_OFFSET, LE);
+        final int word = buffer.getInt(entryOffset + SHAPE_OFFSET, BYTE_ORDER);
         final boolean v4 = (word >>> 4 & 0x7) == KIND_IPV4;
-        final long times = buffer.getLong(entryOffset + TIMES_OFFSET, LE);
+        final long times = buffer.getLong(entryOffset + TIMES_OFFSET, BYTE_ORDER);
         final long lastNs = baseNs() + (times << 24 >> 24);
-        final long span = times >>> 40 | (buffer.getShort(entryOffset + SPAN_HIGH_OFFSET, LE) & 0xFFFFL) << 24;
-        final long counts = buffer.getLong(entryOffset + COUNTS_OFFSET, LE);
+        final long span = times >>> 40 | (buffer.getShort(entryOffset + SPAN_HIGH_OFFSET, BYTE_ORDER) & 0xFFFFL) << 24;
+        final long counts = buffer.getLong(entryOffset + COUNTS_OFFSET, BYTE_ORDER);
         delta.wrapAndApplyHeader(into, intoOffset)
             .firstNs(lastNs - span)
             .lastNs(lastNs)
             .packets(counts >>> PACKETS_SHIFT)
             .bytes(counts & FORTY_BITS)
             .ifindex(word >>> 8)
-            .srcPort(buffer.getShort(entryOffset + SRC_PORT_OFFSET, LE) & 0xFFFF)
-            .dstPort(buffer.getShort(entryOffset + DST_PORT_OFFSET, LE) & 0xFFFF)
+            .srcPort(buffer.getShort(entryOffset + SRC_PORT_OFFSET, BYTE_ORDER) & 0xFFFF)
+            .dstPort(buffer.getShort(entryOffset + DST_PORT_OFFSET, BYTE_ORDER) & 0xFFFF)
             .proto(buffer.getByte(entryOffset + PROTO_OFFSET) & 0xFF)
             .family(v4 ? FlowDelta.FAMILY_IPV4 : FlowDelta.FAMILY_IPV6)
             .direction(word >>> 7 & 1)
