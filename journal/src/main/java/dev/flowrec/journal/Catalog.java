@@ -1,6 +1,7 @@
 package dev.flowrec.journal;
 
 import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaBatch;
 import dev.flowrec.journal.schema.MessageHeader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,10 +36,15 @@ final class Catalog
     {
     }
 
-    /** Whether an event belongs in the catalog: everything but flow deltas (and bytes too short to be an event). */
+    /** Whether an event belongs in the catalog: everything but flow deltas, single or batched (and bytes too short to be an event). */
     static boolean holds(final DirectBuffer event, final int length)
     {
-        return length >= MessageHeader.ENCODED_LENGTH && MessageHeader.templateId(event, 0) != FlowDelta.TEMPLATE_ID;
+        if (length < MessageHeader.ENCODED_LENGTH)
+        {
+            return false;
+        }
+        final int templateId = MessageHeader.templateId(event, 0);
+        return templateId != FlowDelta.TEMPLATE_ID && templateId != FlowDeltaBatch.TEMPLATE_ID;
     }
 
     /** Appends catalogued events; single-threaded, owned by the {@link JournalWriter}. */

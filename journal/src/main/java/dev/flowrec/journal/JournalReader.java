@@ -1,5 +1,7 @@
 package dev.flowrec.journal;
 
+import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaBatch;
 import dev.flowrec.journal.schema.MessageHeader;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -26,6 +28,10 @@ import java.util.List;
  * schema id, a newer schema version, truncated) are skipped and counted, never delivered and never
  * thrown: {@link #skippedEvents()}, {@link #lastSkipReason()}.
  * <p>
+ * A {@link FlowDeltaBatch} is delivered as the FlowDelta events it packs, one call each, in order, byte for
+ * byte as a FlowDelta of their own would have been: handlers never see a batch. A damaged batch (entries that
+ * do not fill it exactly, or fewer or more than it says) is skipped whole, before any of it is delivered.
+ * <p>
  * A damaged journal (a truncated, zeroed or overwritten cycle file, a header left half-written in a cycle
  * that is not the last) is read around its damage: the reader steps to the next indexed document of the
  * cycle, else to the next cycle, and records what it stepped over in {@link #unreadableRanges()}. Chronicle's
@@ -41,6 +47,9 @@ public final class JournalReader implements AutoCloseable
     private final ExcerptTailer tailer;
     private final UnsafeBuffer eventBuffer = new UnsafeBuffer(0, 0);
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
+    private final FlowDeltaBatch batch = new FlowDeltaBatch();
+    private final FlowDelta expandedDelta = new FlowDelta();
+    private final UnsafeBuffer expanded = new UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
     private long skippedEvents;
     private String lastSkipReason;
     private boolean closed;
@@ -203,21 +212,24 @@ public final class JournalReader implements AutoCloseable
     /**
      * Reads up to {@code limit} documents, delivering each supported event to {@code handler}.
      *
-     * @return documents read, delivered plus skipped: 0 means the reader is at the end for now.
+     * @return events read, delivered plus skipped, each delta of a batch counted: 0 means the reader is at
+     * the end for now.
      */
     public int poll(final EventHandler handler, final int limit)
     {
         int read = 0;
+        int documents = 0;
         int recoveries = 0;
-        while (read < limit)
+        while (documents < limit)
         {
             final long at = tailer.index();
-            final int verdict = pollOne(handler);
-            if (verdict == 1)
+            final int events = pollOne(handler);
+            if (events > 0)
             {
-                read++;
+                read += events;
+                documents++;
             }
-            else if (recoveries++ >= limit || !recover(at, verdict == 0 ? null : lastFailure))
+            else if (recoveries++ >= limit || !recover(at, events == 0 ? null : lastFailure))
             {
                 break; // the end, for now; or enough stepping for one poll (progress is kept)
             }
@@ -233,7 +245,10 @@ public final class JournalReader implements AutoCloseable
 
     private String lastFailure;
 
-    /** @return 1 for a document read, 0 for none there, -1 when Chronicle failed on it ({@link #lastFailure}). */
+    /**
+     * @return events read from one document (1, or a batch's deltas; a skipped document counts 1), 0 for none
+     * there, -1 when Chronicle failed on it ({@link #lastFailure}).
+     */
     private int pollOne(final EventHandler handler)
     {
         try (DocumentContext dc = tailer.readingDocument())
@@ -255,13 +270,16 @@ public final class JournalReader implements AutoCloseable
                 skippedEvents++;
                 lastSkipReason = MessageHeader.describe(verdict, eventBuffer, 0, length) +
                     " (index 0x" + Long.toHexString(dc.index()) + ")";
+                return 1;
             }
-            else
+            final int templateId = MessageHeader.templateId(eventBuffer, 0);
+            if (templateId == FlowDeltaBatch.TEMPLATE_ID)
             {
-                inHandler = true;
-                handler.onEvent(MessageHeader.templateId(eventBuffer, 0), eventBuffer, 0, length);
-                inHandler = false;
+                return deliverBatch(handler, length, dc.index());
             }
+            inHandler = true;
+            handler.onEvent(templateId, eventBuffer, 0, length);
+            inHandler = false;
             return 1;
         }
         catch (final RuntimeException | InternalError ex)
@@ -279,6 +297,29 @@ public final class JournalReader implements AutoCloseable
         {
             eventBuffer.wrap(0, 0);
         }
+    }
+
+    /** Delivers each delta of the batch in {@link #eventBuffer} as the FlowDelta it was packed from. */
+    private int deliverBatch(final EventHandler handler, final int length, final long index)
+    {
+        batch.wrap(eventBuffer, 0, length);
+        final int verdict = batch.verify();
+        if (verdict != FlowDeltaBatch.VALID)
+        {
+            skippedEvents++;
+            lastSkipReason = batch.describe(verdict) + " (index 0x" + Long.toHexString(index) + ")";
+            return 1;
+        }
+        final int end = batch.end();
+        int delivered = 0;
+        inHandler = true;
+        for (int at = batch.firstEntry(); at < end; delivered++)
+        {
+            at = batch.expand(at, expanded, 0, expandedDelta);
+            handler.onEvent(FlowDelta.TEMPLATE_ID, expanded, 0, FlowDelta.ENCODED_LENGTH);
+        }
+        inHandler = false;
+        return delivered;
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.flowrec.journal;
 
+import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaBatch;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -16,12 +18,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Appends events to a journal: one Chronicle Queue document per event, raw bytes.
+ * Appends events to a journal: one Chronicle Queue document per event, raw bytes; flow deltas are packed
+ * many to a document ({@link FlowDeltaBatch}).
  * <pre>{@code
- * MutableDirectBuffer b = writer.claim(FlowDelta.ENCODED_LENGTH);
- * delta.wrapAndApplyHeader(b, 0).firstNs(...)...;
+ * MutableDirectBuffer b = writer.claim(LossReport.ENCODED_LENGTH);
+ * loss.wrapAndApplyHeader(b, 0).timeNs(...)...;
  * writer.commit();
+ *
+ * writer.appendDelta(delta);   // into the open batch, visible to readers once it is committed:
+ * writer.commitDeltas();       // at the end of a drain pass; any claim commits the open batch first
  * }</pre>
+ * <p>
+ * The journal's order is the order of the calls: a claim commits the open batch before it begins, so an
+ * event never overtakes a delta appended before it. A batch is one Chronicle document claimed at its
+ * largest ({@link #MAX_BATCH_LENGTH}) and committed at its actual length; until then readers see nothing of
+ * it, and a writer killed meanwhile loses it whole (Chronicle never exposes a document left incomplete).
  * <p>
  * Single-threaded: one thread at a time claims and commits (it may be handed to another thread with a
  * happens-before edge; Chronicle's own thread-owner check is disabled for that reason). One writer per
@@ -45,6 +56,13 @@ public final class JournalWriter implements AutoCloseable
     /** Chronicle's mapping chunk for cycle files (see open). */
     static final long DEFAULT_BLOCK_SIZE = 16L << 20;
 
+    /**
+     * Largest batch document: about 900 IPv4 deltas, so that the per-document overhead (32 bytes) is
+     * negligible, while a batch still fits a mapped chunk (zero-copy) almost always and a reader copying one
+     * that straddles chunks copies little.
+     */
+    public static final int MAX_BATCH_LENGTH = 32 * 1024;
+
     private final Path dir;
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
@@ -52,10 +70,15 @@ public final class JournalWriter implements AutoCloseable
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
     private final Catalog.Writer catalog;
 
+    private final FlowDeltaBatch batch = new FlowDeltaBatch();
+
     private DocumentContext document;
     private Bytes<?> documentBytes;
+    private long documentStart;
     private int claimedLength;
     private boolean claimedScratch;
+    private boolean batchOpen;
+    private long batchesAppended;
     private long eventsAppended;
     private long scratchClaims;
     private boolean zeroCopy = true;
@@ -155,12 +178,112 @@ public final class JournalWriter implements AutoCloseable
     }
 
     /**
-     * Begins a document of exactly {@code length} bytes.
+     * Begins a document of exactly {@code length} bytes, after committing the open batch of deltas if any.
      *
      * @return a buffer whose bytes {@code [0, length)} are the event, valid until {@link #commit()} or {@link #abort()}.
      * @throws IllegalStateException when a claim is already open or the writer is closed.
      */
     public MutableDirectBuffer claim(final int length)
+    {
+        if (length <= 0 || length > MAX_EVENT_LENGTH)
+        {
+            throw new IllegalArgumentException("event length must be in 1.." + MAX_EVENT_LENGTH + ": " + length);
+        }
+        commitDeltas();
+        if (claimedLost)
+        {
+            throw new IllegalStateException("claim without commit of the previous event: " + dir);
+        }
+        return freeSpace.suspended() ? claimLost(length) : open(length);
+    }
+
+    /**
+     * While the disk is short of space the event is not written: the caller still gets a buffer (so that what
+     * it taps, the live view, goes on), and the event is counted in {@link #lostEvents()}.
+     */
+    private MutableDirectBuffer claimLost(final int length)
+    {
+        claimedLost = true;
+        claimedLength = length;
+        scratch.checkLimit(length);
+        claimBuffer.wrap(scratch, 0, length);
+        return claimBuffer;
+    }
+
+    /**
+     * Appends a flow delta to the open batch, opening one if there is none or it is full. A delta that no
+     * batch can hold exactly ({@link FlowDeltaBatch#packable}) is journaled as a FlowDelta event of its own,
+     * after the batch (which it commits), so the order of deltas is kept. Zero-copy, allocation-free.
+     *
+     * @param delta a FlowDelta event, read only during the call.
+     * @throws IllegalStateException when a {@link #claim} is open or the writer is closed.
+     */
+    public void appendDelta(final FlowDelta delta)
+    {
+        if (document != null && !batchOpen || claimedLost)
+        {
+            throw new IllegalStateException("appendDelta during an open claim: " + dir);
+        }
+        if (freeSpace.suspended())
+        {
+            lostEvents++;
+            return;
+        }
+        if (!FlowDeltaBatch.packable(delta))
+        {
+            commitDeltas();
+            claim(FlowDelta.ENCODED_LENGTH).putBytes(0, delta.buffer(), delta.offset(), FlowDelta.ENCODED_LENGTH);
+            commit();
+            return;
+        }
+        if (batchOpen && batch.tryAppend(delta))
+        {
+            return;
+        }
+        commitDeltas();
+        final MutableDirectBuffer claimed = open(MAX_BATCH_LENGTH);
+        if (claimedLost)
+        {
+            claimedLost = false; // the batch could not begin (a full disk): this delta is lost
+            claimBuffer.wrap(0, 0);
+            lostEvents++;
+            return;
+        }
+        batch.wrapAndApplyHeader(claimed, 0, MAX_BATCH_LENGTH);
+        batchOpen = true;
+        if (!batch.tryAppend(delta))
+        {
+            throw new IllegalStateException("an empty FlowDeltaBatch refused a packable delta: " + dir);
+        }
+    }
+
+    /** Commits the open batch of deltas, if any: readers see them from now on. Call it at the end of a drain pass. */
+    public void commitDeltas()
+    {
+        if (!batchOpen)
+        {
+            return;
+        }
+        batchOpen = false;
+        final int deltas = batch.count();
+        if (close(batch.encodedLength(), false))
+        {
+            eventsAppended += deltas;
+            batchesAppended++;
+        }
+        else
+        {
+            lostEvents += deltas;
+        }
+    }
+
+    /** @return whether deltas wait in an open batch, unseen by readers until {@link #commitDeltas()}. */
+    public boolean hasOpenBatch()
+    {
+        return batchOpen;
+    }
+
+    private MutableDirectBuffer open(final int length)
     {
         if (document != null)
         {
@@ -170,18 +293,7 @@ public final class JournalWriter implements AutoCloseable
         {
             throw new IllegalStateException("journal writer is closed: " + dir);
         }
-        if (length <= 0 || length > MAX_EVENT_LENGTH)
-        {
-            throw new IllegalArgumentException("event length must be in 1.." + MAX_EVENT_LENGTH + ": " + length);
-        }
-        if (claimedLost)
-        {
-            throw new IllegalStateException("claim without commit of the previous event: " + dir);
-        }
-        if (freeSpace.suspended())
-        {
-            return claimLost(length);
-        }
+
         final DocumentContext dc;
         try
         {
@@ -196,6 +308,7 @@ public final class JournalWriter implements AutoCloseable
         final long position = bytes.writePosition();
         document = dc;
         documentBytes = bytes;
+        documentStart = position;
         claimedLength = length;
         try
         {
@@ -225,20 +338,7 @@ public final class JournalWriter implements AutoCloseable
         }
     }
 
-    /**
-     * While the disk is short of space the event is not written: the caller still gets a buffer (so that what
-     * it taps, the live view, goes on), and the event is counted in {@link #lostEvents()}.
-     */
-    private MutableDirectBuffer claimLost(final int length)
-    {
-        claimedLost = true;
-        claimedLength = length;
-        scratch.checkLimit(length);
-        claimBuffer.wrap(scratch, 0, length);
-        return claimBuffer;
-    }
-
-    /** Publishes the claimed event to readers. */
+    /** Publishes the claimed event to readers (or counts it lost while the disk is short of space). */
     public void commit()
     {
         if (claimedLost)
@@ -248,29 +348,45 @@ public final class JournalWriter implements AutoCloseable
             lostEvents++;
             return;
         }
-        final DocumentContext dc = document;
-        if (dc == null)
+        if (document == null || batchOpen)
         {
             throw new IllegalStateException("commit without claim: " + dir);
         }
-        final boolean catalogued = Catalog.holds(claimBuffer, claimedLength);
+        if (close(claimedLength, Catalog.holds(claimBuffer, claimedLength)))
+        {
+            eventsAppended++;
+        }
+        else
+        {
+            lostEvents++;
+        }
+    }
+
+    /** Commits the open document at {@code length} bytes, at most what was claimed: Chronicle writes its length now. */
+    /** @return false when the write failed (a full disk): the document was dropped and writing suspended. */
+    private boolean close(final int length, final boolean catalogued)
+    {
+        final DocumentContext dc = document;
         try
         {
             if (catalogued)
             {
-                catalog.stage(claimBuffer, claimedLength);
+                catalog.stage(claimBuffer, length);
             }
             if (claimedScratch)
             {
-                copyScratch(documentBytes, claimedLength);
+                copyScratch(documentBytes, length);
+            }
+            else
+            {
+                documentBytes.writePosition(documentStart + length);
             }
         }
         catch (final RuntimeException | InternalError ex)
         {
             abort();
             freeSpace.failed(ex);
-            lostEvents++;
-            return;
+            return false;
         }
         finally
         {
@@ -278,15 +394,23 @@ public final class JournalWriter implements AutoCloseable
         }
         document = null;
         documentBytes = null;
-        dc.close();
-        eventsAppended++;
+        try
+        {
+            dc.close();
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            freeSpace.failed(ex);
+            return false;
+        }
         if (catalogued)
         {
             catalog.append(appender.lastIndexAppended());
         }
+        return true;
     }
 
-    /** Drops the claimed event: nothing of it reaches the journal. No-op without a claim. */
+    /** Drops the claimed event (or the open batch): nothing of it reaches the journal. No-op without a claim. */
     public void abort()
     {
         claimedLost = false;
@@ -295,6 +419,7 @@ public final class JournalWriter implements AutoCloseable
         {
             document = null;
             documentBytes = null;
+            batchOpen = false;
             claimBuffer.wrap(0, 0);
             try
             {
@@ -338,7 +463,7 @@ public final class JournalWriter implements AutoCloseable
         return lostEvents;
     }
 
-    /** @return events committed by this writer since it was opened. */
+    /** @return events committed by this writer since it was opened, each delta of a batch counted. */
     public long eventsAppended()
     {
         return eventsAppended;
@@ -348,6 +473,12 @@ public final class JournalWriter implements AutoCloseable
     public long lastIndex()
     {
         return appender.lastIndexAppended();
+    }
+
+    /** @return batch documents committed by this writer since it was opened. */
+    public long batchesAppended()
+    {
+        return batchesAppended;
     }
 
     /** @return whether the last claim pointed straight into the mapped file (for tests and diagnostics). */
@@ -374,6 +505,7 @@ public final class JournalWriter implements AutoCloseable
      */
     public int applyRetention(final Retention.Policy policy, final long nowMs)
     {
+        commitDeltas(); // no document stays open while files go
         final int deleted = Retention.apply(dir, queue.rollCycle(), policy, nowMs);
         if (deleted > 0)
         {
@@ -388,7 +520,7 @@ public final class JournalWriter implements AutoCloseable
         return Retention.diskBytes(dir, queue.rollCycle());
     }
 
-    /** Aborts an open claim, then closes the appender and the queue. Idempotent. */
+    /** Commits the open batch of deltas, aborts an open claim, then closes the appender and the queue. Idempotent. */
     @Override
     public void close()
     {
@@ -396,7 +528,19 @@ public final class JournalWriter implements AutoCloseable
         {
             return;
         }
-        closed = true;
+        try
+        {
+            commitDeltas(); // its deltas were handed over whole: they belong in the journal
+        }
+        finally
+        {
+            closed = true;
+            closeQueue();
+        }
+    }
+
+    private void closeQueue()
+    {
         try
         {
             abort();

@@ -228,7 +228,7 @@ class CorruptJournalTest
                     .firstNs(T0_NS + i).lastNs(T0_NS + i).packets(1).bytes(i).srcAddrV4(i).dstAddrV4(1).proto(6).family(4);
                 if (i == 50)
                 {
-                    new MessageHeader().wrap(claimed, 0).version(2);
+                    new MessageHeader().wrap(claimed, 0).version(3);
                 }
                 writer.commit();
             }
@@ -239,6 +239,68 @@ class CorruptJournalTest
         assertEquals(1, outcome.coverage.skippedEvents());
         assertTrue(outcome.answer.coverage().describe().contains("1 journal events unreadable by this version"),
             outcome.answer.coverage().describe());
+    }
+
+    /**
+     * Batched deltas (the recorder's way): a batch whose entries are damaged is skipped whole and counted, never
+     * half-delivered; the batches around it are read; a cut inside a batch loses that batch and what follows.
+     */
+    @Test
+    void shouldSkipADamagedBatchWholeAndReadAroundACutOne() throws IOException
+    {
+        final Path dir = tmp.resolve("batches");
+        final int batches = 30;
+        final int perBatch = 10;
+        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
+        try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, new SetTimeProvider(T0_NS)))
+        {
+            for (int i = 0; i < batches * perBatch; i++)
+            {
+                writer.appendDelta(new FlowDelta().wrapAndApplyHeader(buffer, 0).firstNs(T0_NS + i).lastNs(T0_NS + i)
+                    .packets(1).bytes(i).srcAddrV4(0x0A000000 + i).dstAddrV4(0x0A0000FF).ifindex(1).srcPort(1024)
+                    .dstPort(80).proto(6).family(4));
+                if (i % perBatch == perBatch - 1)
+                {
+                    writer.commitDeltas();
+                }
+            }
+        }
+        final long[] header = new long[batches];
+        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir).readOnly(true).build();
+             ExcerptTailer tailer = queue.createTailer())
+        {
+            for (int b = 0; b < batches; b++)
+            {
+                try (DocumentContext dc = tailer.readingDocument())
+                {
+                    header[b] = dc.wire().bytes().readPosition() - 4;
+                }
+            }
+        }
+        final Path file;
+        try (Stream<Path> files = Files.list(dir))
+        {
+            file = files.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        final long entries = 4 + dev.flowrec.journal.schema.FlowDeltaBatch.HEADER_LENGTH;
+        overwrite(file, header[10] + entries + 3 * dev.flowrec.journal.schema.FlowDeltaBatch.IPV4_ENTRY_LENGTH, new byte[] {0});
+        Outcome outcome = read(dir);
+        assertEquals(new TreeSet<>(rangeBut(batches * perBatch, 10 * perBatch, 11 * perBatch)), outcome.seen);
+        assertEquals(1, outcome.coverage.skippedEvents());
+        assertTrue(outcome.coverage.unreadableRanges().isEmpty());
+
+        truncate(file, header[25] + entries + 100);
+        outcome = read(dir);
+        final Set<Long> expected = new TreeSet<>(rangeBut(25 * perBatch, 10 * perBatch, 11 * perBatch));
+        assertEquals(expected, outcome.seen);
+        assertFalse(outcome.coverage.unreadableRanges().isEmpty(), outcome.coverage.describe());
+    }
+
+    private static Set<Long> rangeBut(final int to, final int lostFrom, final int lostTo)
+    {
+        final Set<Long> set = range(0, to);
+        set.removeAll(range(lostFrom, lostTo));
+        return set;
     }
 
     @Test

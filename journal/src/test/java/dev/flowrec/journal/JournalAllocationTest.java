@@ -70,6 +70,69 @@ class JournalAllocationTest
         }
     }
 
+    /** The recorder's path: deltas into batches, one per drain pass of 64, read back expanded. */
+    @Test
+    void shouldAppendAndReadBatchedDeltasWithoutAllocating()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final long threadId = Thread.currentThread().threadId();
+        final SetTimeProvider clock = new SetTimeProvider(Instant.parse("2026-01-01T10:30:00Z"));
+
+        try (JournalWriter writer = JournalWriter.open(tmp.resolve("batched"), JournalPaths.DEFAULT_ROLL_CYCLE, clock);
+            JournalReader reader = JournalReader.open(withOneBatch(writer)))
+        {
+            reader.poll(handler, 1);
+            for (int round = 0; round < WARM_UP_ROUNDS; round++)
+            {
+                appendBatched(writer, EVENTS);
+                read(reader, EVENTS);
+            }
+            final long beforeWrite = threads.getThreadAllocatedBytes(threadId);
+            appendBatched(writer, EVENTS);
+            final long afterWrite = threads.getThreadAllocatedBytes(threadId);
+            sumPackets = 0;
+            count = 0;
+            read(reader, EVENTS);
+            final long afterRead = threads.getThreadAllocatedBytes(threadId);
+
+            assertEquals(EVENTS, count);
+            assertEquals((long)EVENTS * (EVENTS - 1) / 2, sumPackets);
+            assertTrue(writer.lastClaimWasZeroCopy(), "batches are written straight into the mapped file");
+            final double writePerEvent = (afterWrite - beforeWrite) / (double)EVENTS;
+            final double readPerEvent = (afterRead - afterWrite) / (double)EVENTS;
+            System.out.printf("allocated per batched delta: append %.4f B, read %.4f B%n", writePerEvent, readPerEvent);
+            assertTrue(writePerEvent < 1, "append allocated " + (afterWrite - beforeWrite) + " bytes for " + EVENTS);
+            assertTrue(readPerEvent < 1, "read allocated " + (afterRead - afterWrite) + " bytes for " + EVENTS);
+        }
+    }
+
+    private Path withOneBatch(final JournalWriter writer)
+    {
+        appendBatched(writer, 1);
+        return writer.dir();
+    }
+
+    private final org.agrona.concurrent.UnsafeBuffer deltaBuffer =
+        new org.agrona.concurrent.UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
+
+    private void appendBatched(final JournalWriter writer, final int events)
+    {
+        for (int i = 0; i < events; i++)
+        {
+            writer.appendDelta(encoder.wrapAndApplyHeader(deltaBuffer, 0)
+                .firstNs(i).lastNs(i + 1).packets(i).bytes(60L * i)
+                .srcAddrV4(0x0A000001).dstAddrV4(0x0A000002 + i)
+                .ifindex(2).srcPort(40000).dstPort(i & 0xFFFF).proto(17).family(FlowDelta.FAMILY_IPV4)
+                .direction(FlowDelta.DIRECTION_OUT).reason(FlowDelta.REASON_PACKET));
+            if (i % 64 == 63)
+            {
+                writer.commitDeltas();
+            }
+        }
+        writer.commitDeltas();
+    }
+
     private Path withOneEvent(final JournalWriter writer)
     {
         append(writer, 1);

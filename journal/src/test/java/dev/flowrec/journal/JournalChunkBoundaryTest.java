@@ -1,5 +1,6 @@
 package dev.flowrec.journal;
 
+import dev.flowrec.journal.schema.FlowDelta;
 import dev.flowrec.journal.schema.RecorderStarted;
 import dev.flowrec.journal.schema.RecorderStopped;
 import org.agrona.MutableDirectBuffer;
@@ -39,6 +40,61 @@ class JournalChunkBoundaryTest
         final long[] copies = roundTrip(false);
         assertEquals(EVENTS, copies[0]);
         assertEquals(EVENTS, copies[1]);
+    }
+
+    /** Batches claimed at 32 KiB and committed shorter, across 64 KiB chunks: every delta comes back, in order. */
+    @Test
+    void shouldRoundTripBatchesAcrossChunks()
+    {
+        for (final boolean zeroCopy : new boolean[] {true, false})
+        {
+            final Path dir = tmp.resolve("batches-" + zeroCopy);
+            final java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+            final FlowDelta delta = new FlowDelta();
+            final org.agrona.concurrent.UnsafeBuffer b = new org.agrona.concurrent.UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
+            final int deltas = 50_000;
+            long scratchClaims;
+            try (JournalWriter writer = JournalWriter.open(dir, JournalPaths.DEFAULT_ROLL_CYCLE, null, 64 << 10))
+            {
+                writer.zeroCopy(zeroCopy);
+                int pass = 0;
+                for (int i = 0; i < deltas; i++)
+                {
+                    delta.wrapAndApplyHeader(b, 0).firstNs(i).lastNs(i).packets(i).bytes(i)
+                        .family(i % 3 == 0 ? FlowDelta.FAMILY_IPV6 : FlowDelta.FAMILY_IPV4);
+                    if (i % 3 != 0)
+                    {
+                        delta.srcAddrV4(i).dstAddrV4(~i);
+                    }
+                    writer.appendDelta(delta);
+                    if (--pass < 0)
+                    {
+                        writer.commitDeltas();
+                        pass = random.nextInt(1500);
+                    }
+                }
+                writer.commitDeltas();
+                scratchClaims = writer.scratchClaims();
+            }
+            final long[] next = new long[1];
+            try (JournalReader reader = JournalReader.open(dir))
+            {
+                reader.zeroCopy(zeroCopy);
+                while (reader.poll((templateId, buffer, offset, length) ->
+                {
+                    assertEquals(FlowDelta.TEMPLATE_ID, templateId);
+                    delta.wrap(buffer, offset);
+                    assertEquals(next[0], delta.firstNs());
+                    assertEquals(next[0], delta.bytes());
+                    next[0]++;
+                }, 100) > 0)
+                {
+                }
+                System.out.printf("batches across 64 KiB chunks, zero-copy %s: %d scratch claims, %d copied reads%n",
+                    zeroCopy, scratchClaims, reader.copiedEvents());
+            }
+            assertEquals(deltas, next[0]);
+        }
     }
 
     /** @return {writer scratch claims, reader copies} */

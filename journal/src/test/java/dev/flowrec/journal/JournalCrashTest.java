@@ -31,6 +31,18 @@ class JournalCrashTest
     @Test
     void shouldStayReadableAndAppendableAfterKill9MidEvent() throws Exception
     {
+        killMidWriteAndRestart("event");
+    }
+
+    /** The child dies with an open batch of 500 deltas written into the mapped file but never committed. */
+    @Test
+    void shouldLoseATornBatchWholeAndAppendAfterIt() throws Exception
+    {
+        killMidWriteAndRestart("batch");
+    }
+
+    private void killMidWriteAndRestart(final String mode) throws Exception
+    {
         final Path dir = tmp.resolve("journal");
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -43,6 +55,7 @@ class JournalCrashTest
         command.add(CrashingWriter.class.getName());
         command.add(dir.toString());
         command.add(Integer.toString(COMMITTED));
+        command.add(mode);
 
         final Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)))
@@ -71,7 +84,15 @@ class JournalCrashTest
         final long start = System.nanoTime();
         try (JournalWriter writer = JournalWriter.open(dir))
         {
-            append(writer, -1);
+            if (mode.equals("batch"))
+            {
+                appendDelta(writer, -1);
+                writer.commitDeltas();
+            }
+            else
+            {
+                append(writer, -1);
+            }
         }
         final long restartMs = (System.nanoTime() - start) / 1_000_000;
         System.out.println("reopen and first append after kill -9: " + restartMs + " ms");
@@ -99,19 +120,45 @@ class JournalCrashTest
         writer.commit();
     }
 
-    /** The child: commits events, then dies holding a half-written claim. */
+    static void appendDelta(final JournalWriter writer, final long n)
+    {
+        final org.agrona.concurrent.UnsafeBuffer b = new org.agrona.concurrent.UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
+        writer.appendDelta(new FlowDelta().wrapAndApplyHeader(b, 0).firstNs(n).lastNs(n).packets(1).bytes(100)
+            .srcAddrV4(0x0A000001).dstAddrV4(0x0A000002).family(FlowDelta.FAMILY_IPV4));
+    }
+
+    /** The child: commits events (or batches of deltas), then dies holding a half-written claim (or batch). */
     public static final class CrashingWriter
     {
         public static void main(final String[] args) throws InterruptedException
         {
             final JournalWriter writer = JournalWriter.open(Path.of(args[0]));
             final int events = Integer.parseInt(args[1]);
-            for (int i = 0; i < events; i++)
+            if (args[2].equals("batch"))
             {
-                append(writer, i);
+                for (int i = 0; i < events; i++)
+                {
+                    appendDelta(writer, i);
+                    if (i % 100 == 99)
+                    {
+                        writer.commitDeltas();
+                    }
+                }
+                writer.commitDeltas();
+                for (int i = 0; i < 500; i++)
+                {
+                    appendDelta(writer, 999_999);
+                }
             }
-            final MutableDirectBuffer b = writer.claim(FlowDelta.ENCODED_LENGTH);
-            new FlowDelta().wrapAndApplyHeader(b, 0).firstNs(999_999);
+            else
+            {
+                for (int i = 0; i < events; i++)
+                {
+                    append(writer, i);
+                }
+                final MutableDirectBuffer b = writer.claim(FlowDelta.ENCODED_LENGTH);
+                new FlowDelta().wrapAndApplyHeader(b, 0).firstNs(999_999);
+            }
             System.out.println("CLAIMED");
             System.out.flush();
             Thread.sleep(60_000);

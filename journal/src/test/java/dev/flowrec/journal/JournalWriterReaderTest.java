@@ -158,8 +158,8 @@ class JournalWriterReaderTest
         try (JournalWriter writer = JournalWriter.open(dir))
         {
             appendDelta(writer, 1);
-            MutableDirectBuffer b = writer.claim(FlowDelta.ENCODED_LENGTH + 8); // a future v2 FlowDelta, longer block
-            new MessageHeader().wrap(b, 0).schemaId(MessageHeader.SCHEMA_ID).version(2)
+            MutableDirectBuffer b = writer.claim(FlowDelta.ENCODED_LENGTH + 8); // a future v3 FlowDelta, longer block
+            new MessageHeader().wrap(b, 0).schemaId(MessageHeader.SCHEMA_ID).version(3)
                 .templateId(FlowDelta.TEMPLATE_ID).blockLength(FlowDelta.BLOCK_LENGTH + 8);
             writer.commit();
             b = writer.claim(12);
@@ -186,7 +186,7 @@ class JournalWriterReaderTest
             assertNull(reader.lastSkipReason());
             reader.poll((t, buf, off, len) -> { }, 2);
             assertEquals(1, reader.skippedEvents());
-            assertTrue(reader.lastSkipReason().startsWith("journal event of schema version 2, this flowrec reads up to 1"),
+            assertTrue(reader.lastSkipReason().startsWith("journal event of schema version 3, this flowrec reads up to 2"),
                 reader.lastSkipReason());
         }
     }

@@ -18,34 +18,60 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Turns what the recorder sees into journal events, and hands each event's bytes to the live view before it
  * commits them, so that the live view is a fold over exactly what the journal gets. Kernel times are
  * boot-clock nanoseconds; the journal holds UTC, shifted by the boot-to-realtime offset measured at start
  * (and journaled with it). Single-threaded, like the journal appender it writes to.
+ * <p>
+ * Flow deltas go into the writer's open batch ({@link JournalWriter#appendDelta}). {@link #endOfPass} commits
+ * it once it has been open for the linger time, so that a batch gathers the drain passes of a few
+ * milliseconds (an eager drain loop makes passes of one or two deltas at moderate rates, and a batch costs
+ * 32 bytes of its own); any other event commits it at once (the journal keeps the order of the calls). The
+ * live view is handed each delta at once, as the FlowDelta a reader will get back from the batch.
  */
 final class JournalEvents
 {
     static final String VERSION = "0.1.0";
 
+    /**
+     * Longest a batch lingers open: 10 ms, 1% of the default flush interval, so that a kill -9 (which loses
+     * the open batch) and a reader following the journal stay within the flush interval's bound.
+     */
+    static final long MAX_LINGER_NS = 10_000_000L;
+
     private final JournalWriter writer;
     private final EventHandler tap;
     private final long bootToRealtimeNs;
+    private final long lingerNs;
+    /** The open batch (by the writer's count of committed batches) and when a pass first found it open. */
+    private long lingeringBatch = -1;
+    private long lingeringSinceNs;
     private final FlowDelta delta = new FlowDelta();
+    private final UnsafeBuffer deltaBuffer = new UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
     private final LossReport loss = new LossReport();
     private MutableDirectBuffer claimed;
 
-    JournalEvents(final JournalWriter writer, final EventHandler tap, final long bootToRealtimeNs)
+    /** @param lingerNs how long a batch of deltas stays open across drain passes; 0 commits every pass. */
+    JournalEvents(final JournalWriter writer, final EventHandler tap, final long bootToRealtimeNs, final long lingerNs)
     {
         this.writer = writer;
         this.tap = tap;
         this.bootToRealtimeNs = bootToRealtimeNs;
+        this.lingerNs = lingerNs;
+    }
+
+    /** The linger for a flush interval: 1% of it, at most {@link #MAX_LINGER_NS}; 0 in packet mode. */
+    static long lingerNs(final long flushIntervalNs)
+    {
+        return Math.min(MAX_LINGER_NS, flushIntervalNs / 100);
     }
 
     void flowDelta(final FlowEventDecoder event)
     {
-        delta.wrapAndApplyHeader(claim(FlowDelta.ENCODED_LENGTH), 0)
+        delta.wrapAndApplyHeader(deltaBuffer, 0)
             .firstNs(event.firstNs() + bootToRealtimeNs)
             .lastNs(event.lastNs() + bootToRealtimeNs)
             .packets(event.packets())
@@ -60,7 +86,36 @@ final class JournalEvents
             .direction(event.direction())
             .tcpFlags(event.tcpFlags())
             .reason(event.reason());
-        commit(FlowDelta.TEMPLATE_ID, FlowDelta.ENCODED_LENGTH);
+        try
+        {
+            tap.onEvent(FlowDelta.TEMPLATE_ID, deltaBuffer, 0, FlowDelta.ENCODED_LENGTH);
+        }
+        finally
+        {
+            writer.appendDelta(delta);
+        }
+    }
+
+    /**
+     * At the end of a drain pass: commits the open batch once it has lingered its time since the end of the
+     * pass that opened it; readers see its deltas from then on.
+     */
+    void endOfPass(final long nowNs)
+    {
+        if (!writer.hasOpenBatch())
+        {
+            return;
+        }
+        final long batch = writer.batchesAppended(); // the open batch's number: those before it are committed
+        if (batch != lingeringBatch)
+        {
+            lingeringBatch = batch;
+            lingeringSinceNs = nowNs;
+        }
+        if (nowNs - lingeringSinceNs >= lingerNs)
+        {
+            writer.commitDeltas();
+        }
     }
 
     void lossReport(final long[] counters, final long journalLostEvents)
@@ -157,6 +212,7 @@ final class JournalEvents
 
     void recorderStopped(final String reason)
     {
+        writer.commitDeltas(); // counted below
         final long events = writer.eventsAppended() + 1;
         final int length = RecorderStopped.encodedLength(reason);
         new RecorderStopped().wrapAndApplyHeader(claim(length), 0)

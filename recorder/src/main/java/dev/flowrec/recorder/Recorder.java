@@ -54,7 +54,8 @@ public final class Recorder
             AutoCloseable http = serve(config, live))
         {
             live.journalBytes(writer::diskBytes);
-            final JournalEvents journal = new JournalEvents(writer, live, offsetNs);
+            final JournalEvents journal =
+                new JournalEvents(writer, live, offsetNs, JournalEvents.lingerNs(config.flushIntervalNs()));
             journal.recorderStarted(config);
             final Attachments attachments = new Attachments(program, journal, config.selection());
             final InterfaceWatcher watcher = new InterfaceWatcher(attachments);

@@ -74,7 +74,7 @@ final class RecorderAgent implements Agent, FlowEventHandler
 
     public int doWork()
     {
-        return ring.read(this, DRAIN_LIMIT) + duties();
+        return drainPass() + duties();
     }
 
     /**
@@ -135,9 +135,22 @@ final class RecorderAgent implements Agent, FlowEventHandler
 
     private void drain()
     {
-        while (ring.read(this, DRAIN_LIMIT) > 0)
+        while (drainPass() > 0)
         {
             // keep draining until the ring is empty
+        }
+    }
+
+    /** One pass over the ring into the journal's open batch, which commits when it has lingered long enough. */
+    private int drainPass()
+    {
+        try
+        {
+            return ring.read(this, DRAIN_LIMIT);
+        }
+        finally
+        {
+            journal.endOfPass(System.nanoTime());
         }
     }
 

@@ -158,6 +158,9 @@ public final class LatencyBench
         private final Drains.Count count = new Drains.Count();
         private final CountDownLatch ready = new CountDownLatch(1);
         private FlowEventHandler inner;
+        /** Kernel times of deltas handled but not yet committed (they wait in the open batch). */
+        private long[] pending = new long[RecorderDrain.DRAIN_LIMIT_HINT];
+        private int pendingCount;
         private volatile boolean recording;
         private volatile boolean running = true;
         private volatile Throwable failure;
@@ -186,7 +189,12 @@ public final class LatencyBench
                         ready.countDown();
                         while (running)
                         {
-                            idle.idle(ring.read(this, drain.drainLimit()) + drain.duties());
+                            final int read = ring.read(this, drain.drainLimit());
+                            if (drain.endOfPass())
+                            {
+                                recordPending(); // a delta reaches the journal when its batch commits
+                            }
+                            idle.idle(read + drain.duties());
                         }
                     }
                 }
@@ -218,10 +226,33 @@ public final class LatencyBench
         {
             final long kernelNs = event.lastNs();
             inner.onFlowEvent(event);
-            final long latencyNs = System.nanoTime() + bootMinusMonotonicNs - kernelNs;
+            if (journal)
+            {
+                if (pendingCount == pending.length)
+                {
+                    pending = java.util.Arrays.copyOf(pending, pending.length * 2); // a lingering batch: rare
+                }
+                pending[pendingCount++] = kernelNs;
+                return;
+            }
+            record(kernelNs, System.nanoTime());
+        }
+
+        private void recordPending()
+        {
+            final long nowNs = System.nanoTime();
+            for (int i = 0; i < pendingCount; i++)
+            {
+                record(pending[i], nowNs);
+            }
+            pendingCount = 0;
+        }
+
+        private void record(final long kernelNs, final long nowNs)
+        {
             if (recording)
             {
-                histogram.recordValue(Math.max(0, Math.min(MAX_NS, latencyNs)));
+                histogram.recordValue(Math.max(0, Math.min(MAX_NS, nowNs + bootMinusMonotonicNs - kernelNs)));
             }
         }
     }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.management.ThreadMXBean;
-import dev.flowrec.bpf.FlowEventHandler;
 import dev.flowrec.bpf.FlowProgram;
 import dev.flowrec.bpf.KernelCounters;
 import dev.flowrec.bpf.RingBufferReader;
@@ -50,14 +49,14 @@ class DrainAllocationTest
             for (int round = 0; round < WARM_UP_ROUNDS; round++)
             {
                 KernelLoad.push(program, frames, PER_FLOW);
-                drain(ring, drain.handler(), drain.drainLimit());
+                drain(ring, drain);
             }
             final long journaledBefore = drain.eventsJournaled();
             KernelLoad.push(program, frames, PER_FLOW);
 
             final ThreadMXBean threads = (ThreadMXBean)ManagementFactory.getThreadMXBean();
             final long before = threads.getCurrentThreadAllocatedBytes();
-            final long drained = drain(ring, drain.handler(), drain.drainLimit());
+            final long drained = drain(ring, drain);
             final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
 
             final long[] counters = new long[KernelCounters.COUNT];
@@ -71,13 +70,15 @@ class DrainAllocationTest
         }
     }
 
-    private static long drain(final RingBufferReader ring, final FlowEventHandler handler, final int limit)
+    /** As the agent's drain passes: each read of the ring, then the end of the pass (the batch commits). */
+    private static long drain(final RingBufferReader ring, final RecorderDrain drain)
     {
         long records = 0;
         int read;
-        while ((read = ring.read(handler, limit)) > 0)
+        while ((read = ring.read(drain.handler(), drain.drainLimit())) > 0)
         {
             records += read;
+            drain.endOfPass();
         }
         return records;
     }

@@ -28,13 +28,18 @@ import org.agrona.concurrent.IdleStrategy;
  */
 public final class RecorderDrain implements AutoCloseable
 {
+    /** The agent's drain limit, for sizing per-pass arrays. */
+    public static final int DRAIN_LIMIT_HINT = RecorderAgent.DRAIN_LIMIT;
     private final JournalWriter writer;
     private final InterfaceWatcher watcher;
     private final RecorderAgent agent;
+    private final JournalEvents events;
 
-    private RecorderDrain(final JournalWriter writer, final InterfaceWatcher watcher, final RecorderAgent agent)
+    private RecorderDrain(final JournalWriter writer, final InterfaceWatcher watcher, final RecorderAgent agent,
+        final JournalEvents events)
     {
         this.writer = writer;
+        this.events = events;
         this.watcher = watcher;
         this.agent = agent;
     }
@@ -61,12 +66,13 @@ public final class RecorderDrain implements AutoCloseable
         {
             final LiveView live = new LiveView();
             final EventHandler tap = foldLive ? live : (templateId, buffer, offset, length) -> { };
-            final JournalEvents events = new JournalEvents(writer, tap, Clocks.bootToRealtimeOffsetNs());
+            final JournalEvents events = new JournalEvents(writer, tap, Clocks.bootToRealtimeOffsetNs(),
+                JournalEvents.lingerNs(program.config().flushIntervalNs()));
             final Attachments attachments = new Attachments(program, events, new Selection(Set.of(), false, false, List.of()));
             final InterfaceWatcher watcher = NetNs.call(netnsPath, () -> new InterfaceWatcher(attachments));
             final RecorderAgent agent = new RecorderAgent(program, events, writer, Retention.Policy.FOREVER, watcher,
                 attachments, live, program.config().flushIntervalNs(), 64L << 20);
-            return new RecorderDrain(writer, watcher, agent);
+            return new RecorderDrain(writer, watcher, agent, events);
         }
         catch (final RuntimeException ex)
         {
@@ -85,6 +91,17 @@ public final class RecorderDrain implements AutoCloseable
     public int doWork()
     {
         return agent.doWork();
+    }
+
+    /**
+     * What the agent does after each pass over the ring: the open batch of deltas commits once it has lingered.
+     *
+     * @return whether every delta handled so far is committed (visible to readers).
+     */
+    public boolean endOfPass()
+    {
+        events.endOfPass(System.nanoTime());
+        return !writer.hasOpenBatch();
     }
 
     /** The duty cycle without its drain (see {@link RecorderAgent#duties}). */

@@ -12,7 +12,7 @@ import java.nio.ByteOrder;
  *   0               2               4               6               8
  *   +---------------+---------------+---------------+---------------+
  *   | schemaId u16  | version u16   | templateId u16| blockLength   |
- *   | 0x4652        | 1             | 1..6          | u16           |
+ *   | 0x4652        | 1 or 2        | 1..8          | u16           |
  *   +---------------+---------------+---------------+---------------+
  *   then blockLength bytes of fixed fields, then (some templates) var-length
  *   UTF-8 strings, each {u16 length, bytes}, in declared order.
@@ -27,8 +27,12 @@ public final class MessageHeader
 
     /** "RF" read as little-endian bytes 0x52 0x46: flowrec. */
     public static final int SCHEMA_ID = 0x4652;
-    /** The version this code writes, and the newest it reads. */
-    public static final int SCHEMA_VERSION = 1;
+    /**
+     * The newest version this code reads. An event carries the version its template was introduced in
+     * ({@link Templates#version}): templates of version 1 are unchanged, so readers of version 1 still read
+     * them, and skip (and count) the templates they cannot know, such as {@link FlowDeltaBatch}.
+     */
+    public static final int SCHEMA_VERSION = 2;
 
     public static final int SCHEMA_ID_OFFSET = 0;
     public static final int VERSION_OFFSET = 2;
@@ -104,12 +108,12 @@ public final class MessageHeader
         return this;
     }
 
-    /** Writes a header of the current schema and version at {@code offset}. */
+    /** Writes a header of this schema at {@code offset}, with the version of the template. */
     public static void apply(
         final MutableDirectBuffer buffer, final int offset, final int templateId, final int blockLength)
     {
         buffer.putShort(offset + SCHEMA_ID_OFFSET, (short)SCHEMA_ID, BYTE_ORDER);
-        buffer.putShort(offset + VERSION_OFFSET, (short)SCHEMA_VERSION, BYTE_ORDER);
+        buffer.putShort(offset + VERSION_OFFSET, (short)Templates.version(templateId), BYTE_ORDER);
         buffer.putShort(offset + TEMPLATE_ID_OFFSET, (short)templateId, BYTE_ORDER);
         buffer.putShort(offset + BLOCK_LENGTH_OFFSET, (short)blockLength, BYTE_ORDER);
     }

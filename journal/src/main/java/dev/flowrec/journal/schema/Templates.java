@@ -19,6 +19,7 @@ public final class Templates
             case LossReport.TEMPLATE_ID -> "LossReport";
             case RecorderStopped.TEMPLATE_ID -> "RecorderStopped";
             case ContainerSeen.TEMPLATE_ID -> "ContainerSeen";
+            case FlowDeltaBatch.TEMPLATE_ID -> "FlowDeltaBatch";
             default -> "template " + templateId;
         };
     }
@@ -35,7 +36,17 @@ public final class Templates
             case LossReport.TEMPLATE_ID -> LossReport.BLOCK_LENGTH;
             case RecorderStopped.TEMPLATE_ID -> RecorderStopped.BLOCK_LENGTH;
             case ContainerSeen.TEMPLATE_ID -> ContainerSeen.BLOCK_LENGTH;
+            case FlowDeltaBatch.TEMPLATE_ID -> FlowDeltaBatch.BLOCK_LENGTH;
             default -> 0;
         };
+    }
+
+    /**
+     * @return the schema version a template was introduced in, which its events carry: an older reader skips
+     * and counts an event of a template it cannot know instead of ignoring it in silence.
+     */
+    public static int version(final int templateId)
+    {
+        return templateId == FlowDeltaBatch.TEMPLATE_ID ? FlowDeltaBatch.SINCE_VERSION : 1;
     }
 }

@@ -28,11 +28,11 @@ class MessageHeaderTest
     void shouldRefuseNewerVersionWithClearMessage()
     {
         new FlowDelta().wrapAndApplyHeader(buffer, 0);
-        header.wrap(buffer, 0).version(2);
+        header.wrap(buffer, 0).version(3);
         assertEquals(MessageHeader.NEWER_VERSION, MessageHeader.check(buffer, 0, FlowDelta.ENCODED_LENGTH));
         final JournalException ex = assertThrows(JournalException.class,
             () -> MessageHeader.requireSupported(buffer, 0, FlowDelta.ENCODED_LENGTH));
-        assertEquals("journal event of schema version 2, this flowrec reads up to 1", ex.getMessage());
+        assertEquals("journal event of schema version 3, this flowrec reads up to 2", ex.getMessage());
     }
 
     @Test

@@ -1,0 +1,242 @@
+package dev.flowrec.journal.schema;
+
+import java.util.SplittableRandom;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FlowDeltaBatchTest
+{
+    private static final long BASE_NS = 0x1122334455667799L;
+    private static final long V6_LAST_NS = BASE_NS - 1_000_000_000L;
+    private static final long V6_SPAN_NS = 0x1_0000_0005L; // beyond 32 bits: the span's high part is used
+
+    /** Every byte of a batch of an IPv4 and an IPv6 delta, at offsets from the event start. */
+    private static final String GOLDEN = """
+        52 46                    #   0 schemaId 0x4652
+        02 00                    #   2 version 2 (FlowDeltaBatch came with it)
+        08 00                    #   4 templateId 8
+        14 00                    #   6 blockLength 20
+        88 77 66 55 44 33 22 11  #   8 timeNs: the largest firstNs, the IPv4 delta's
+        99 77 66 55 44 33 22 11  #  16 baseNs: the first delta's lastNs
+        02 00 00 00              #  24 count 2
+                                 #  28 entry 1, IPv4, 36 bytes
+        93                       #     shape: direction out (0x80) | kind IPv4 (0x10) | reason FIN/RST (3)
+        07 00 00                 #     ifindex 7 (u24)
+        06                       #     proto tcp
+        12                       #     tcpFlags SYN|ACK
+        40 9c                    #     srcPort 40000
+        bb 01                    #     dstPort 443
+        b8 0b 00 00 00 02 00 00  #     packets 2 << 40 | bytes 3000
+        00 00 00 00 00 11 00 00  #     span 17 (low 24 bits, top) | lastOffset 0 (40 bits)
+        00 00                    #     span bits 24..39: 0
+        0a 00 00 01              #     srcAddr 10.0.0.1
+        c0 00 02 02              #     dstAddr 192.0.2.2
+                                 #  64 entry 2, IPv6, 60 bytes
+        24                       #     shape: direction in | kind IPv6 (0x20) | reason idle (4)
+        ef cd ab                 #     ifindex 0xabcdef
+        11                       #     proto udp
+        00                       #     tcpFlags
+        35 00                    #     srcPort 53
+        e9 14                    #     dstPort 5353
+        ff ff ff ff ff ff ff ff  #     packets 2^24-1, bytes 2^40-1: the widest counts
+        00 36 65 c4 ff 05 00 00  #     span low 24 bits 5 | lastOffset -1 s (0xffc4653600)
+        00 01                    #     span bits 24..39: 0x100 (span 0x1_0000_0005 ns)
+        20 01 0d b8 00 00 00 00  #     srcAddr 2001:db8::1
+        00 00 00 00 00 00 00 01
+        20 01 0d b8 00 00 00 00  #     dstAddr 2001:db8::2
+        00 00 00 00 00 00 00 02
+        """;
+
+    private final FlowDeltaBatch batch = new FlowDeltaBatch();
+    private final FlowDelta delta = new FlowDelta();
+    private final UnsafeBuffer deltaBuffer = new UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
+
+    @Test
+    void shouldEncodeGoldenBytes()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[512]);
+        buffer.setMemory(0, 512, (byte)0xAA);
+        batch.wrapAndApplyHeader(buffer, 16, 256);
+        assertTrue(batch.tryAppend(v4()));
+        assertTrue(batch.tryAppend(v6()));
+
+        assertEquals(2, batch.count());
+        assertEquals(124, batch.encodedLength());
+        GoldenBytes.assertBytes(GoldenBytes.parse(GOLDEN), buffer, 16, batch.encodedLength());
+        assertEquals((byte)0xAA, buffer.getByte(15));
+        assertEquals((byte)0xAA, buffer.getByte(16 + 124));
+    }
+
+    @Test
+    void shouldExpandGoldenBytesToTheFlowDeltasItWasPackedFrom()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(GoldenBytes.parse(GOLDEN));
+        assertEquals(MessageHeader.SUPPORTED, MessageHeader.check(buffer, 0, buffer.capacity()));
+        batch.wrap(buffer, 0, buffer.capacity());
+        assertEquals(FlowDeltaBatch.VALID, batch.verify());
+        assertEquals(0x1122334455667788L, batch.timeNs());
+        assertEquals(BASE_NS, batch.baseNs());
+
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
+        int at = batch.expand(batch.firstEntry(), out, 0, new FlowDelta());
+        assertArrayEquals(bytesOf(v4()), out.byteArray(), "IPv4 entry");
+        at = batch.expand(at, out, 0, new FlowDelta());
+        assertArrayEquals(bytesOf(v6()), out.byteArray(), "IPv6 entry");
+        assertEquals(batch.end(), at);
+    }
+
+    @Test
+    void shouldRoundTripRandomDeltasByteForByte()
+    {
+        final SplittableRandom random = new SplittableRandom(11);
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[128 * 1024]);
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
+        final byte[][] expected = new byte[2000][];
+        final long base = random.nextLong(Long.MAX_VALUE / 2);
+        batch.wrapAndApplyHeader(buffer, 0, buffer.capacity());
+        long maxFirstNs = Long.MIN_VALUE;
+        for (int i = 0; i < expected.length; i++)
+        {
+            final FlowDelta d = random(random, base);
+            if (i == 0)
+            {
+                d.firstNs(base - (d.lastNs() - d.firstNs())).lastNs(base); // the batch's base: the others within 2^39 of it
+            }
+            assertTrue(FlowDeltaBatch.packable(d), "packable: " + i);
+            assertTrue(batch.tryAppend(d), "appended: " + i);
+            expected[i] = bytesOf(d);
+            maxFirstNs = Math.max(maxFirstNs, d.firstNs());
+        }
+        final int length = batch.encodedLength();
+
+        batch.wrap(buffer, 0, length);
+        assertEquals(FlowDeltaBatch.VALID, batch.verify());
+        assertEquals(maxFirstNs, batch.timeNs());
+        int at = batch.firstEntry();
+        for (int i = 0; i < expected.length; i++)
+        {
+            at = batch.expand(at, out, 0, delta);
+            assertArrayEquals(expected[i], out.byteArray(), "delta " + i);
+        }
+        assertEquals(length, at);
+    }
+
+    @Test
+    void shouldRefuseWhatItCannotCarryExactly()
+    {
+        assertTrue(FlowDeltaBatch.packable(v4()));
+        assertFalse(FlowDeltaBatch.packable(v4().firstNs(BASE_NS + 1)), "first after last");
+        assertFalse(FlowDeltaBatch.packable(v4().firstNs(BASE_NS - (1L << 40))), "span beyond 40 bits");
+        assertTrue(FlowDeltaBatch.packable(v4().firstNs(BASE_NS - (1L << 40) + 1)), "span of 40 bits");
+        assertFalse(FlowDeltaBatch.packable(v4().firstNs(Long.MIN_VALUE).lastNs(Long.MAX_VALUE)), "span overflows");
+        assertFalse(FlowDeltaBatch.packable(v4().packets(1L << 24)), "packets beyond 24 bits");
+        assertFalse(FlowDeltaBatch.packable(v4().packets(-1)), "packets u64 max");
+        assertFalse(FlowDeltaBatch.packable(v4().bytes(1L << 40)), "bytes beyond 40 bits");
+        assertFalse(FlowDeltaBatch.packable(v4().ifindex(1 << 24)), "ifindex beyond 24 bits");
+        assertFalse(FlowDeltaBatch.packable(v4().ifindex(-1)), "ifindex negative");
+        assertFalse(FlowDeltaBatch.packable(v4().reason(16)), "reason beyond 4 bits");
+        assertFalse(FlowDeltaBatch.packable(v4().direction(2)), "direction beyond 1 bit");
+        assertFalse(FlowDeltaBatch.packable(v4().family(0)), "family 0");
+        assertFalse(FlowDeltaBatch.packable(v4().srcAddr(0, 0x0A000001L)), "family 4, address not v4-mapped");
+        final FlowDelta padded = v4();
+        deltaBuffer.putByte(FlowDelta.PAD_OFFSET + 1, (byte)1);
+        assertFalse(FlowDeltaBatch.packable(padded), "non-zero padding");
+    }
+
+    @Test
+    void shouldRefuseADeltaTooFarFromItsBaseOrBeyondItsCapacity()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
+        batch.wrapAndApplyHeader(buffer, 0, FlowDeltaBatch.HEADER_LENGTH + 2 * FlowDeltaBatch.IPV6_ENTRY_LENGTH);
+        assertTrue(batch.tryAppend(v4()));
+        assertFalse(batch.tryAppend(v4().lastNs(BASE_NS + (1L << 39)).firstNs(BASE_NS + (1L << 39))), "549 s later");
+        assertFalse(batch.tryAppend(v4().lastNs(BASE_NS - (1L << 39) - 1).firstNs(BASE_NS - (1L << 39) - 1)), "earlier");
+        assertTrue(batch.tryAppend(v4().lastNs(BASE_NS - (1L << 39)).firstNs(BASE_NS - (1L << 39))), "549 s earlier");
+        assertTrue(batch.tryAppend(v4()));
+        assertFalse(batch.tryAppend(v6()), "full: " + batch.encodedLength());
+        assertEquals(3, batch.count());
+    }
+
+    @Test
+    void shouldFindDamageBeforeDeliveringAnything()
+    {
+        final byte[] golden = GoldenBytes.parse(GOLDEN);
+        final UnsafeBuffer buffer = new UnsafeBuffer(golden.clone());
+        buffer.putByte(64, (byte)0x04); // entry 2: kind 0
+        assertEquals(FlowDeltaBatch.BAD_ENTRY, batch.wrap(buffer, 0, buffer.capacity()).verify());
+        assertEquals("corrupt FlowDeltaBatch: an entry of unknown kind or cut short in 124 bytes (its header says 2 deltas)",
+            batch.describe(FlowDeltaBatch.BAD_ENTRY));
+
+        assertEquals(FlowDeltaBatch.BAD_ENTRY, batch.wrap(new UnsafeBuffer(golden), 0, 120).verify(), "cut short");
+
+        final UnsafeBuffer miscounted = new UnsafeBuffer(golden.clone());
+        miscounted.putInt(FlowDeltaBatch.COUNT_OFFSET, 3, MessageHeader.BYTE_ORDER);
+        assertEquals(FlowDeltaBatch.COUNT_MISMATCH, batch.wrap(miscounted, 0, miscounted.capacity()).verify());
+
+        assertEquals(FlowDeltaBatch.EMPTY, batch.wrap(new UnsafeBuffer(golden), 0, FlowDeltaBatch.HEADER_LENGTH).verify());
+    }
+
+    @Test
+    void shouldBeReadByOlderReadersAsANewerVersionToSkipAndCount()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(GoldenBytes.parse(GOLDEN));
+        assertEquals(2, new MessageHeader().wrap(buffer, 0).version());
+        assertEquals(1, Templates.version(FlowDelta.TEMPLATE_ID), "FlowDelta unchanged: still version 1");
+        assertEquals("FlowDeltaBatch", Templates.name(FlowDeltaBatch.TEMPLATE_ID));
+        buffer.putShort(MessageHeader.BLOCK_LENGTH_OFFSET, (short)16, MessageHeader.BYTE_ORDER);
+        assertEquals(MessageHeader.SHORT_BLOCK, MessageHeader.check(buffer, 0, buffer.capacity()));
+    }
+
+    private FlowDelta v4()
+    {
+        return delta.wrapAndApplyHeader(deltaBuffer, 0)
+            .firstNs(0x1122334455667788L).lastNs(BASE_NS).packets(2).bytes(3000)
+            .srcAddrV4(0x0A000001).dstAddrV4(0xC0000202).ifindex(7).srcPort(40000).dstPort(443)
+            .proto(6).family(FlowDelta.FAMILY_IPV4).direction(FlowDelta.DIRECTION_OUT).tcpFlags(0x12)
+            .reason(FlowDelta.REASON_FIN_RST);
+    }
+
+    private FlowDelta v6()
+    {
+        return delta.wrapAndApplyHeader(deltaBuffer, 0)
+            .firstNs(V6_LAST_NS - V6_SPAN_NS).lastNs(V6_LAST_NS).packets((1L << 24) - 1).bytes((1L << 40) - 1)
+            .srcAddr(0x20010db8_00000000L, 1).dstAddr(0x20010db8_00000000L, 2).ifindex(0xABCDEF)
+            .srcPort(53).dstPort(5353).proto(17).family(FlowDelta.FAMILY_IPV6).direction(FlowDelta.DIRECTION_IN)
+            .reason(FlowDelta.REASON_IDLE);
+    }
+
+    /** A packable delta with every field drawn over its whole packable range. */
+    private FlowDelta random(final SplittableRandom random, final long base)
+    {
+        final long lastNs = base + random.nextLong(-(1L << 39), 1L << 39);
+        final boolean v4 = random.nextBoolean();
+        delta.wrapAndApplyHeader(deltaBuffer, 0)
+            .lastNs(lastNs).firstNs(lastNs - random.nextLong(1L << 40))
+            .packets(random.nextLong(1L << 24)).bytes(random.nextLong(1L << 40))
+            .ifindex(random.nextInt(1 << 24)).srcPort(random.nextInt(1 << 16)).dstPort(random.nextInt(1 << 16))
+            .proto(random.nextInt(256)).direction(random.nextInt(2)).tcpFlags(random.nextInt(256))
+            .reason(random.nextInt(16));
+        if (v4)
+        {
+            delta.family(FlowDelta.FAMILY_IPV4).srcAddrV4(random.nextInt()).dstAddrV4(random.nextInt());
+        }
+        else
+        {
+            delta.family(FlowDelta.FAMILY_IPV6).srcAddr(random.nextLong(), random.nextLong())
+                .dstAddr(random.nextLong(), random.nextLong());
+        }
+        return delta;
+    }
+
+    private static byte[] bytesOf(final FlowDelta d)
+    {
+        final byte[] bytes = new byte[FlowDelta.ENCODED_LENGTH];
+        d.buffer().getBytes(d.offset(), bytes);
+        return bytes;
+    }
+}
