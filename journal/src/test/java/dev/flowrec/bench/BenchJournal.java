@@ -9,7 +9,10 @@ import java.util.SplittableRandom;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import net.openhft.chronicle.queue.RollCycles;
 
-/** The synthetic journal of the benchmarks (query, export): deltas over 20k flows on 4 interfaces, one per ms. */
+/**
+ * The synthetic journal of the benchmarks (query, export): deltas over 20k flows on 4 interfaces, evenly spaced
+ * in journal time (one per ms unless told), so that deltas × spacing is the journal's length.
+ */
 public final class BenchJournal
 {
     public static final long T0_NS = 1_767_225_600_000_000_000L; // 2026-01-01T00:00:00Z
@@ -19,6 +22,11 @@ public final class BenchJournal
     }
 
     public static void write(final Path dir, final int deltas)
+    {
+        write(dir, deltas, 1_000_000L);
+    }
+
+    public static void write(final Path dir, final long deltas, final long spacingNs)
     {
         final SetTimeProvider clock = new SetTimeProvider(T0_NS);
         final SplittableRandom random = new SplittableRandom(42);
@@ -35,9 +43,9 @@ public final class BenchJournal
                 writer.commit();
             }
             final FlowDelta d = new FlowDelta();
-            for (int i = 0; i < deltas; i++)
+            for (long i = 0; i < deltas; i++)
             {
-                final long t = T0_NS + i * 1_000_000L;
+                final long t = T0_NS + i * spacingNs;
                 clock.currentTimeNanos(t);
                 final int flow = random.nextInt(20_000);
                 d.wrapAndApplyHeader(writer.claim(FlowDelta.ENCODED_LENGTH), 0)
