@@ -8,13 +8,10 @@ import dev.flowrec.query.Answer;
 import dev.flowrec.query.Query;
 import dev.flowrec.query.QueryEngine;
 import dev.flowrec.query.Window;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Issue 7, figure 5: events scanned per second on one core by flowrec's engine, beside two baselines measured in
@@ -41,7 +38,7 @@ public final class QueryBench
         final int rate = args.length > 1 ? Integer.parseInt(args[1]) : 500;
         final long deltas = (long)(hours * 3600 * rate);
         final Path work = Path.of("target/bench-query");
-        deleteTree(work);
+        BenchJournal.deleteTree(work);
         final Path journal = work.resolve("journal");
         final Path exported = work.resolve("flowrec-export.parquet");
         final Path rewritten = work.resolve("duckdb-rowgroups.parquet");
@@ -164,19 +161,5 @@ public final class QueryBench
             }
         }
         return System.nanoTime() - start;
-    }
-
-    private static void deleteTree(final Path dir) throws IOException
-    {
-        if (Files.exists(dir))
-        {
-            try (Stream<Path> walk = Files.walk(dir))
-            {
-                for (final Path p : walk.sorted(Comparator.reverseOrder()).toList())
-                {
-                    Files.delete(p);
-                }
-            }
-        }
     }
 }

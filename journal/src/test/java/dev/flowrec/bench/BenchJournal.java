@@ -4,7 +4,11 @@ import dev.flowrec.journal.JournalWriter;
 import dev.flowrec.journal.schema.FlowDelta;
 import dev.flowrec.journal.schema.InterfaceAttached;
 import dev.flowrec.journal.schema.RecorderStarted;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.SplittableRandom;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import net.openhft.chronicle.queue.RollCycles;
@@ -54,6 +58,21 @@ public final class BenchJournal
                     .ifindex(1 + flow % 4).srcPort(32768 + flow).dstPort(ports[flow % ports.length])
                     .proto(flow % 5 == 0 ? 17 : 6).family(4).direction(flow & 1).tcpFlags(0x18);
                 writer.commit();
+            }
+        }
+    }
+
+    /** Deletes {@code dir} and everything under it, if it exists: benchmarks write their journals fresh. */
+    public static void deleteTree(final Path dir) throws IOException
+    {
+        if (Files.exists(dir))
+        {
+            try (Stream<Path> walk = Files.walk(dir))
+            {
+                for (final Path p : walk.sorted(Comparator.reverseOrder()).toList())
+                {
+                    Files.delete(p);
+                }
             }
         }
     }
