@@ -32,10 +32,9 @@ final class FlowSums implements FlowFold
         {
             return;
         }
-        probe.set(iface, container, delta.direction(), delta.family(), delta.proto(), delta.srcPort(), delta.dstPort());
+        probe.set(iface, container, delta.direction(), delta.family(), delta.proto(), delta.srcPort(), delta.dstPort())
+            .addresses(delta.srcAddrHigh(), delta.srcAddrLow(), delta.dstAddrHigh(), delta.dstAddrLow());
         probe.bucketNs = intervalNs > 0 ? Math.floorDiv(delta.lastNs(), intervalNs) * intervalNs : 0;
-        delta.getSrcAddr(probe.src, 0);
-        delta.getDstAddr(probe.dst, 0);
         FlowRow row = rows.get(probe.rehash());
         if (row == null)
         {
