@@ -1,11 +1,9 @@
 package dev.flowrec.query;
 
 /**
- * A one-way flow as the readers name it: interface, container, direction and 5-tuple. Mutable so that one
- * probe key serves every lookup; {@link #copy()} makes the key a map keeps. Addresses are held as two longs each
- * (big-endian halves of the 16 bytes), not byte arrays: a lookup is one object fewer to reach per address, and the
- * key is read from a delta and hashed without copying or a byte-at-a-time loop (the per-delta probe is the hot path
- * of every full-scan query).
+ * A one-way flow as the readers name it: interface, container, direction and 5-tuple (and the time bucket of a
+ * series), built once per flow of an answer from the {@link FlowTable} the deltas were summed in. Addresses are
+ * held as the table holds them, two big-endian halves of the 16 bytes each; text is made only when asked for.
  */
 public final class FlowKey
 {
@@ -46,7 +44,7 @@ public final class FlowKey
         return this;
     }
 
-    /** Call after the fields and addresses are set, before any lookup. */
+    /** Computes the hash once the fields are set: keys compare by value, in maps too. */
     FlowKey rehash()
     {
         long h = 31L * iface.hashCode() + container.hashCode();
@@ -56,7 +54,7 @@ public final class FlowKey
         h = mix(h, dstHigh);
         h = mix(h, dstLow);
         h = mix(h, bucketNs);
-        h ^= h >>> 32; // fold: HashMap keeps only the low bits (after its own h ^ h >>> 16)
+        h ^= h >>> 32; // fold the high bits in: hash tables keep the low ones
         hash = (int)h;
         return this;
     }
@@ -65,15 +63,6 @@ public final class FlowKey
     {
         final long x = (h ^ v) * 0x9E3779B97F4A7C15L; // golden-ratio multiply spreads every input bit upwards
         return x ^ x >>> 29;
-    }
-
-    FlowKey copy()
-    {
-        final FlowKey k = new FlowKey().set(iface, container, direction, family, proto, srcPort, dstPort)
-            .addresses(srcHigh, srcLow, dstHigh, dstLow);
-        k.bucketNs = bucketNs;
-        k.hash = hash;
-        return k;
     }
 
     public String iface()
