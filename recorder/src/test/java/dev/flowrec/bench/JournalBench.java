@@ -66,7 +66,9 @@ public final class JournalBench
         System.out.printf(Locale.ROOT, "journal cycle files: %d bytes allocated (du), %d files  =>  %.1f B per flow event"
             + "   target <= %.0f B: %s%n", cycleBytes, count(files, CYCLE),
             perEvent, TARGET_BYTES, perEvent <= TARGET_BYTES ? "met" : "MISSED");
-        System.out.printf(Locale.ROOT, "  flow-event payload (as JournalEvents encoded it): %.1f B/event%n", payload[0] / (double)payload[2]);
+        // Per flow event fed, not per document: an encoding may put several flows in one document.
+        System.out.printf(Locale.ROOT, "  flow-event payload (as JournalEvents encoded it): %.1f B per flow event, %d documents%n",
+            payload[0] / (double)flowEvents, payload[2]);
         System.out.printf(Locale.ROOT, "  other events' payload: %.2f B per flow event%n", payload[1] / (double)flowEvents);
         System.out.printf(Locale.ROOT, "  Chronicle overhead (allocated - payload, per document: header, index, page tails): %.1f B%n",
             (cycleBytes - payload[0] - payload[1]) / (double)documents);
