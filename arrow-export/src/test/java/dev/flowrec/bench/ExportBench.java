@@ -17,9 +17,10 @@ import java.util.Locale;
 /**
  * Export throughput, deltas per second on one core, beside the raw read of the same journal (the ceiling),
  * measured in the same run: the replay alone (decode and name each delta), then exports to an Arrow IPC file,
- * an Arrow IPC stream (discarded), and Parquet (zstd, snappy, uncompressed). The journal is the query bench's
- * synthetic one (DELTAS deltas over 20k flows on 4 interfaces), written by QueryBench if absent.
- * Usage: scripts/bench/export [deltas]
+ * an Arrow IPC stream (discarded), and Parquet (zstd, snappy, uncompressed). The journal is the benchmarks'
+ * synthetic one (DELTAS deltas over 20k flows on 4 interfaces, {@link BenchJournal}), written fresh each run
+ * (a cached one would hide a change of the journal's encoding) unless a directory is given.
+ * Usage: scripts/bench/export [deltas [journal-dir]]
  */
 public final class ExportBench
 {
@@ -32,12 +33,15 @@ public final class ExportBench
     public static void main(final String[] args) throws Exception
     {
         final int deltas = args.length > 0 ? Integer.parseInt(args[0]) : 2_000_000;
-        final Path dir = Path.of(args.length > 1 ? args[1] : "target/bench-journal-" + deltas);
-        if (!Files.isDirectory(dir))
+        final Path dir = Path.of(args.length > 1 ? args[1] : "target/bench-export-journal");
+        if (args.length < 2)
         {
+            BenchJournal.deleteTree(dir);
             BenchJournal.write(dir, deltas);
         }
-        final Path out = Files.createTempDirectory("export-bench");
+        final Path out = Path.of("target/bench-export-out");
+        BenchJournal.deleteTree(out); // the previous run's files, not a new temporary directory per run
+        Files.createDirectories(out);
         final double rawNs = best(() -> rawScan(dir));
         System.out.printf(Locale.ROOT, "journal: %s, %d deltas%n", dir, deltas);
         System.out.printf(Locale.ROOT, "%-40s %14s %10s %12s%n", "pass", "deltas/s/core", "vs raw", "output");

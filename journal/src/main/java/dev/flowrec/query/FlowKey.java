@@ -1,10 +1,9 @@
 package dev.flowrec.query;
 
-import java.util.Arrays;
-
 /**
- * A one-way flow as the readers name it: interface, container, direction and 5-tuple. Mutable so that one
- * probe key serves every lookup; {@link #copy()} makes the key a map keeps.
+ * A one-way flow as the readers name it: interface, container, direction and 5-tuple (and the time bucket of a
+ * series), built once per flow of an answer from the {@link FlowTable} the deltas were summed in. Addresses are
+ * held as the table holds them, two big-endian halves of the 16 bytes each; text is made only when asked for.
  */
 public final class FlowKey
 {
@@ -13,8 +12,10 @@ public final class FlowKey
     int direction;
     int family;
     int proto;
-    final byte[] src = new byte[16];
-    final byte[] dst = new byte[16];
+    long srcHigh;
+    long srcLow;
+    long dstHigh;
+    long dstLow;
     int srcPort;
     int dstPort;
     /** Start of the time bucket this flow is summed in (time series), 0 otherwise. */
@@ -34,27 +35,34 @@ public final class FlowKey
         return this;
     }
 
-    /** Call after the fields and address bytes are set, before any lookup. */
-    FlowKey rehash()
+    FlowKey addresses(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow)
     {
-        int h = iface.hashCode();
-        h = 31 * h + container.hashCode();
-        h = 31 * h + (direction << 16 | family << 8 | proto);
-        h = 31 * h + Arrays.hashCode(src);
-        h = 31 * h + Arrays.hashCode(dst);
-        h = 31 * h + Long.hashCode(bucketNs);
-        hash = 31 * h + (srcPort << 16 | dstPort);
+        this.srcHigh = srcHigh;
+        this.srcLow = srcLow;
+        this.dstHigh = dstHigh;
+        this.dstLow = dstLow;
         return this;
     }
 
-    FlowKey copy()
+    /** Computes the hash once the fields are set: keys compare by value, in maps too. */
+    FlowKey rehash()
     {
-        final FlowKey k = new FlowKey().set(iface, container, direction, family, proto, srcPort, dstPort);
-        System.arraycopy(src, 0, k.src, 0, 16);
-        System.arraycopy(dst, 0, k.dst, 0, 16);
-        k.bucketNs = bucketNs;
-        k.hash = hash;
-        return k;
+        long h = 31L * iface.hashCode() + container.hashCode();
+        h = mix(h, (long)direction << 48 | (long)family << 40 | (long)proto << 32 | (long)srcPort << 16 | dstPort);
+        h = mix(h, srcHigh);
+        h = mix(h, srcLow);
+        h = mix(h, dstHigh);
+        h = mix(h, dstLow);
+        h = mix(h, bucketNs);
+        h ^= h >>> 32; // fold the high bits in: hash tables keep the low ones
+        hash = (int)h;
+        return this;
+    }
+
+    private static long mix(final long h, final long v)
+    {
+        final long x = (h ^ v) * 0x9E3779B97F4A7C15L; // golden-ratio multiply spreads every input bit upwards
+        return x ^ x >>> 29;
     }
 
     public String iface()
@@ -77,14 +85,16 @@ public final class FlowKey
         return direction;
     }
 
-    static long half(final byte[] addr, final int from)
+    /** The 16 address bytes, network order, for formatting (per answer row, not per delta). */
+    static byte[] bytes(final long high, final long low)
     {
-        long v = 0;
-        for (int i = from; i < from + 8; i++)
+        final byte[] addr = new byte[16];
+        for (int i = 0; i < 8; i++)
         {
-            v = v << 8 | (addr[i] & 0xFF);
+            addr[i] = (byte)(high >>> (56 - 8 * i));
+            addr[8 + i] = (byte)(low >>> (56 - 8 * i));
         }
-        return v;
+        return addr;
     }
 
     public String container()
@@ -109,12 +119,12 @@ public final class FlowKey
 
     public String srcAddr()
     {
-        return Addresses.format(src, family);
+        return Addresses.format(bytes(srcHigh, srcLow), family);
     }
 
     public String dstAddr()
     {
-        return Addresses.format(dst, family);
+        return Addresses.format(bytes(dstHigh, dstLow), family);
     }
 
     public int srcPort()
@@ -135,7 +145,8 @@ public final class FlowKey
     public boolean equals(final Object o)
     {
         return o instanceof FlowKey k && hash == k.hash && direction == k.direction && family == k.family &&
-            proto == k.proto && srcPort == k.srcPort && dstPort == k.dstPort && bucketNs == k.bucketNs && iface.equals(k.iface) &&
-            container.equals(k.container) && Arrays.equals(src, k.src) && Arrays.equals(dst, k.dst);
+            proto == k.proto && srcPort == k.srcPort && dstPort == k.dstPort && bucketNs == k.bucketNs &&
+            srcHigh == k.srcHigh && srcLow == k.srcLow && dstHigh == k.dstHigh && dstLow == k.dstLow &&
+            iface.equals(k.iface) && container.equals(k.container);
     }
 }

@@ -91,21 +91,21 @@ public final class FlowRow implements FlowView
 
     public long srcAddrHigh()
     {
-        return FlowKey.half(key.src, 0);
+        return key.srcHigh;
     }
 
     public long srcAddrLow()
     {
-        return FlowKey.half(key.src, 8);
+        return key.srcLow;
     }
 
     public long dstAddrHigh()
     {
-        return FlowKey.half(key.dst, 0);
+        return key.dstHigh;
     }
 
     public long dstAddrLow()
     {
-        return FlowKey.half(key.dst, 8);
+        return key.dstLow;
     }
 }

@@ -3,22 +3,26 @@ package dev.flowrec.query;
 import dev.flowrec.journal.schema.FlowDelta;
 import dev.flowrec.query.filter.FlowFilter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Sums deltas per flow (interface, container, direction, 5-tuple; per time bucket for a series). A filter
- * on the flow's key alone is applied to each delta before summing; one on totals, to each flow after.
- * Allocates per flow, never per delta.
+ * Sums deltas per flow (interface, container, direction, 5-tuple; per time bucket for a series) in a
+ * {@link FlowTable}. A filter on the flow's key alone is applied to each delta before summing; one on totals,
+ * to each flow after. Allocates nothing per delta, and per flow only when the answer is built.
  */
 final class FlowSums implements FlowFold
 {
-    private final FlowKey probe = new FlowKey();
+    /** Interface numbers below this have their names' id cached by identity; others look it up each time. */
+    private static final int CACHED_IFINDEXES = 4096;
+
     private final DeltaView view = new DeltaView();
-    private final Map<FlowKey, FlowRow> rows = new HashMap<>();
+    private final FlowTable table = new FlowTable();
     private final FlowFilter where;
     private final long intervalNs;
+    // Replay hands the same name strings for an interface until it is attached again: identity finds the id.
+    private final String[] cachedIface = new String[CACHED_IFINDEXES];
+    private final String[] cachedContainer = new String[CACHED_IFINDEXES];
+    private final int[] cachedId = new int[CACHED_IFINDEXES];
 
     FlowSums(final FlowFilter where, final long intervalNs)
     {
@@ -32,27 +36,40 @@ final class FlowSums implements FlowFold
         {
             return;
         }
-        probe.set(iface, container, delta.direction(), delta.family(), delta.proto(), delta.srcPort(), delta.dstPort());
-        probe.bucketNs = intervalNs > 0 ? Math.floorDiv(delta.lastNs(), intervalNs) * intervalNs : 0;
-        delta.getSrcAddr(probe.src, 0);
-        delta.getDstAddr(probe.dst, 0);
-        FlowRow row = rows.get(probe.rehash());
-        if (row == null)
+        table.add(delta.srcAddrHigh(), delta.srcAddrLow(), delta.dstAddrHigh(), delta.dstAddrLow(),
+            FlowTable.pack(delta.direction(), delta.family(), delta.proto(), delta.srcPort(), delta.dstPort()),
+            intervalNs > 0 ? Math.floorDiv(delta.lastNs(), intervalNs) * intervalNs : 0,
+            namesId(delta.ifindex(), iface, container),
+            delta.firstNs(), delta.lastNs(), delta.packets(), delta.bytes(), delta.tcpFlags());
+    }
+
+    private int namesId(final int ifindex, final String iface, final String container)
+    {
+        if (ifindex < 0 || ifindex >= CACHED_IFINDEXES)
         {
-            final FlowKey key = probe.copy();
-            row = new FlowRow(key);
-            rows.put(key, row);
+            return table.namesId(iface, container);
         }
-        row.add(delta.firstNs(), delta.lastNs(), delta.packets(), delta.bytes(), delta.tcpFlags());
+        if (cachedIface[ifindex] != iface || cachedContainer[ifindex] != container)
+        {
+            cachedIface[ifindex] = iface;
+            cachedContainer[ifindex] = container;
+            cachedId[ifindex] = table.namesId(iface, container);
+        }
+        return cachedId[ifindex];
     }
 
     /** The flows that pass the filter. */
     List<FlowRow> rows()
     {
-        final List<FlowRow> list = new ArrayList<>(rows.size());
-        for (final FlowRow row : rows.values())
+        final List<FlowRow> rows = table.rows();
+        if (!where.usesAggregates())
         {
-            if (!where.usesAggregates() || where.test(row))
+            return rows;
+        }
+        final List<FlowRow> list = new ArrayList<>(rows.size());
+        for (final FlowRow row : rows)
+        {
+            if (where.test(row))
             {
                 list.add(row);
             }

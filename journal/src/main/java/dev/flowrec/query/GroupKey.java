@@ -83,8 +83,8 @@ public record GroupKey(String name, Field field, int prefixBits)
             case container -> k.container();
             case direction -> k.direction();
             case conversation -> conversation(k);
-            case src_net -> network(k.src, k.family(), prefixBits);
-            case dst_net -> network(k.dst, k.family(), prefixBits);
+            case src_net -> network(FlowKey.bytes(k.srcHigh, k.srcLow), k.family(), prefixBits);
+            case dst_net -> network(FlowKey.bytes(k.dstHigh, k.dstLow), k.family(), prefixBits);
         };
     }
 

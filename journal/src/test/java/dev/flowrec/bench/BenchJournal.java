@@ -4,12 +4,19 @@ import dev.flowrec.journal.JournalWriter;
 import dev.flowrec.journal.schema.FlowDelta;
 import dev.flowrec.journal.schema.InterfaceAttached;
 import dev.flowrec.journal.schema.RecorderStarted;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.SplittableRandom;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import net.openhft.chronicle.queue.RollCycles;
 
-/** The synthetic journal of the benchmarks (query, export): deltas over 20k flows on 4 interfaces, one per ms. */
+/**
+ * The synthetic journal of the benchmarks (query, export): deltas over 20k flows on 4 interfaces, evenly spaced
+ * in journal time (one per ms unless told), so that deltas × spacing is the journal's length.
+ */
 public final class BenchJournal
 {
     public static final long T0_NS = 1_767_225_600_000_000_000L; // 2026-01-01T00:00:00Z
@@ -19,6 +26,11 @@ public final class BenchJournal
     }
 
     public static void write(final Path dir, final int deltas)
+    {
+        write(dir, deltas, 1_000_000L);
+    }
+
+    public static void write(final Path dir, final long deltas, final long spacingNs)
     {
         final SetTimeProvider clock = new SetTimeProvider(T0_NS);
         final SplittableRandom random = new SplittableRandom(42);
@@ -35,9 +47,9 @@ public final class BenchJournal
                 writer.commit();
             }
             final FlowDelta d = new FlowDelta();
-            for (int i = 0; i < deltas; i++)
+            for (long i = 0; i < deltas; i++)
             {
-                final long t = T0_NS + i * 1_000_000L;
+                final long t = T0_NS + i * spacingNs;
                 clock.currentTimeNanos(t);
                 final int flow = random.nextInt(20_000);
                 d.wrapAndApplyHeader(writer.claim(FlowDelta.ENCODED_LENGTH), 0)
@@ -46,6 +58,21 @@ public final class BenchJournal
                     .ifindex(1 + flow % 4).srcPort(32768 + flow).dstPort(ports[flow % ports.length])
                     .proto(flow % 5 == 0 ? 17 : 6).family(4).direction(flow & 1).tcpFlags(0x18);
                 writer.commit();
+            }
+        }
+    }
+
+    /** Deletes {@code dir} and everything under it, if it exists: benchmarks write their journals fresh. */
+    public static void deleteTree(final Path dir) throws IOException
+    {
+        if (Files.exists(dir))
+        {
+            try (Stream<Path> walk = Files.walk(dir))
+            {
+                for (final Path p : walk.sorted(Comparator.reverseOrder()).toList())
+                {
+                    Files.delete(p);
+                }
             }
         }
     }

@@ -1,0 +1,165 @@
+package dev.flowrec.query;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The per-flow sums of a replay in flat primitive arrays. Every delta of a full scan probes this table: a HashMap
+ * of key and row objects costs a chain of dependent loads per probe (table, node, key, row: JFR put three quarters
+ * of a listing there), while here a probe reads one entry of an open-addressing index (linear probing, at most
+ * half full) and one run of longs holding the key and its sums side by side. A flow costs no object until the
+ * answer is built; flows are stored densely, in order of first sight, so the index alone is rehashed as it grows.
+ * <pre>
+ *   index entry: | key hash, top bit set (32) | flow number (32) |      0 = empty
+ *   flow n, at n * STRIDE longs:
+ *   | srcHigh | srcLow | dstHigh | dstLow | direction/family/proto/ports | bucketNs | names id |
+ *   | firstNs | lastNs | packets | bytes  | tcpFlags |
+ * </pre>
+ * The names id stands for the (interface, container) pair, interned by {@link #namesId}.
+ */
+final class FlowTable
+{
+    private static final int STRIDE = 12;
+    private static final int FIRST = 7;
+    private static final int LAST = 8;
+    private static final int PACKETS = 9;
+    private static final int BYTES = 10;
+    private static final int FLAGS = 11;
+    private static final int MIN_INDEX = 1024;
+
+    private final List<String[]> names = new ArrayList<>();
+    private final Map<List<String>, Integer> namesIds = new HashMap<>();
+    private long[] index = new long[MIN_INDEX];
+    private long[] flows = new long[MIN_INDEX / 2 * STRIDE];
+    private int size;
+
+    /** The id of an (interface, container) pair: the same for equal names, allocated on first sight. */
+    int namesId(final String iface, final String container)
+    {
+        return namesIds.computeIfAbsent(List.of(iface, container), k ->
+        {
+            names.add(new String[] {iface, container});
+            return names.size() - 1;
+        });
+    }
+
+    /** Adds one delta to its flow's sums; packed holds direction, family, proto and ports ({@link #pack}). */
+    void add(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow, final long packed,
+        final long bucketNs, final int namesId, final long firstNs, final long lastNs, final long packets,
+        final long bytes, final int tcpFlags)
+    {
+        final int tag = hash(srcHigh, srcLow, dstHigh, dstLow, packed, bucketNs, namesId) | Integer.MIN_VALUE;
+        final int mask = index.length - 1;
+        int s = tag & mask;
+        long entry;
+        while ((entry = index[s]) != 0)
+        {
+            final int at = (int)entry * STRIDE;
+            if ((int)(entry >>> 32) == tag && flows[at] == srcHigh && flows[at + 1] == srcLow &&
+                flows[at + 2] == dstHigh && flows[at + 3] == dstLow && flows[at + 4] == packed &&
+                flows[at + 5] == bucketNs && flows[at + 6] == namesId)
+            {
+                flows[at + FIRST] = Math.min(flows[at + FIRST], firstNs);
+                flows[at + LAST] = Math.max(flows[at + LAST], lastNs);
+                flows[at + PACKETS] += packets;
+                flows[at + BYTES] += bytes;
+                flows[at + FLAGS] |= tcpFlags;
+                return;
+            }
+            s = s + 1 & mask;
+        }
+        if ((size + 1) * STRIDE > flows.length)
+        {
+            flows = Arrays.copyOf(flows, Math.max(flows.length / STRIDE * 3 / 2, size + 1) * STRIDE);
+        }
+        final int at = size * STRIDE;
+        flows[at] = srcHigh;
+        flows[at + 1] = srcLow;
+        flows[at + 2] = dstHigh;
+        flows[at + 3] = dstLow;
+        flows[at + 4] = packed;
+        flows[at + 5] = bucketNs;
+        flows[at + 6] = namesId;
+        flows[at + FIRST] = firstNs;
+        flows[at + LAST] = lastNs;
+        flows[at + PACKETS] = packets;
+        flows[at + BYTES] = bytes;
+        flows[at + FLAGS] = tcpFlags;
+        index[s] = (long)tag << 32 | size;
+        if (++size * 2 > index.length)
+        {
+            grow();
+        }
+    }
+
+    static long pack(final int direction, final int family, final int proto, final int srcPort, final int dstPort)
+    {
+        return (long)direction << 48 | (long)family << 40 | (long)proto << 32 | (long)srcPort << 16 | dstPort;
+    }
+
+    /** Every flow summed, as rows (one object each, once). */
+    List<FlowRow> rows()
+    {
+        final List<FlowRow> rows = new ArrayList<>(size);
+        for (int n = 0; n < size; n++)
+        {
+            rows.add(row(n * STRIDE));
+        }
+        return rows;
+    }
+
+    private FlowRow row(final int at)
+    {
+        final String[] n = names.get((int)flows[at + 6]);
+        final long p = flows[at + 4];
+        final FlowKey key = new FlowKey().set(n[0], n[1], (int)(p >>> 48) & 0xFF, (int)(p >>> 40) & 0xFF,
+            (int)(p >>> 32) & 0xFF, (int)(p >>> 16) & 0xFFFF, (int)p & 0xFFFF)
+            .addresses(flows[at], flows[at + 1], flows[at + 2], flows[at + 3]);
+        key.bucketNs = flows[at + 5];
+        final FlowRow row = new FlowRow(key.rehash());
+        row.add(flows[at + FIRST], flows[at + LAST], flows[at + PACKETS], flows[at + BYTES], (int)flows[at + FLAGS]);
+        return row;
+    }
+
+    /** Doubles the index, keeping it at most half full so that probe runs stay short; the flows stay put. */
+    private void grow()
+    {
+        final long[] old = index;
+        index = new long[old.length * 2];
+        final int mask = index.length - 1;
+        for (final long entry : old)
+        {
+            if (entry != 0)
+            {
+                int s = (int)(entry >>> 32) & mask;
+                while (index[s] != 0)
+                {
+                    s = s + 1 & mask;
+                }
+                index[s] = entry;
+            }
+        }
+    }
+
+    private static int hash(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow,
+        final long packed, final long bucketNs, final int namesId)
+    {
+        long h = namesId;
+        h = mix(h, packed);
+        h = mix(h, srcHigh);
+        h = mix(h, srcLow);
+        h = mix(h, dstHigh);
+        h = mix(h, dstLow);
+        h = mix(h, bucketNs);
+        return (int)(h ^ h >>> 32);
+    }
+
+    private static long mix(final long h, final long v)
+    {
+        final long x = (h ^ v) * 0x9E3779B97F4A7C15L; // golden-ratio multiply spreads every input bit upwards
+        return x ^ x >>> 29;
+    }
+}
