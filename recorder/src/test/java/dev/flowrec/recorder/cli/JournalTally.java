@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * What a journal holds, read with the journal module's own reader (as an independent check of what the command
  * line answers): the first start, attachments and detachments by interface name, the last loss report (the
- * kernel's counters are cumulative, so the last one is the run's total), and flow deltas counted by reason.
+ * kernel's counters are cumulative, so the last one is the run's total), and UDP flow deltas counted by reason.
  */
 final class JournalTally
 {
@@ -23,8 +23,8 @@ final class JournalTally
     /** Interface name → reason of its (last) InterfaceDetached event. */
     final Map<String, String> detached = new LinkedHashMap<>();
     long deltas;
-    final long[] deltasByReason = new long[16];
-    final long[] packetsByReason = new long[16];
+    /** UDP flow deltas by the reason the kernel emitted them ({@code FlowDelta.REASON_*}). */
+    final long[] udpDeltasByReason = new long[16];
     boolean lossReported;
     long packetsSeen;
     long bytesSeen;
@@ -87,9 +87,10 @@ final class JournalTally
                     {
                         delta.wrap(buffer, offset);
                         t.deltas++;
-                        final int reason = delta.reason() & 15;
-                        t.deltasByReason[reason]++;
-                        t.packetsByReason[reason] += delta.packets();
+                        if (delta.proto() == 17)
+                        {
+                            t.udpDeltasByReason[delta.reason() & 15]++;
+                        }
                     }
                     default ->
                     {
