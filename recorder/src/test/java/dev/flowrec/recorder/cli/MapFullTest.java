@@ -186,6 +186,56 @@ class MapFullTest
             () -> assertEquals(udpPackets, udpFirst + udpIdle + udpMapFull, "a flood packet is journaled in its flow's first delta or alone"));
     }
 
+    /**
+     * The same flood with a ring buffer far too small (4 KiB, 46 records): packets a full map sends alone find the ring
+     * full too. They are counted as ring loss, so that journaled + lost = sent, packet for packet and byte for byte,
+     * and the query says the answer is incomplete.
+     */
+    @Test
+    void shouldCountWhatTheRingLosesWhenAFullMapSendsPacketsAlone() throws Exception
+    {
+        final int flows = 200_000;
+        final Path pcap = writePcap(tmp.resolve("flows.pcap"), flows);
+        final Path journal = tmp.resolve("j");
+        final Path log = tmp.resolve("recorder.log");
+        recorder = start(journal, log, "--max-flows", "1000", "--flush-interval", "1s", "--ring-size", "4096");
+        final long sent = replay(pcap);
+        Thread.sleep(300);
+        recorder.destroy();
+        assertTrue(recorder.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, recorder.exitValue(), () -> read(log));
+        assertEquals(flows, sent, "tcpreplay sent every frame");
+        final Link link = link();
+
+        final Sh q = Sh.ok(Sh.FLOWREC, "query", "--journal", journal.toString(), "--format", "csv", "--group-by", "proto,direction");
+        long packets = 0;
+        long bytes = 0;
+        for (final String row : q.out().lines().skip(1).toList())
+        {
+            final String[] f = row.split(",", -1);
+            assertEquals("udp,out", f[0] + "," + f[1], () -> "only the flood crossed: " + row);
+            packets += Long.parseLong(f[3]);
+            bytes += Long.parseLong(f[4]);
+        }
+        final JournalTally t = JournalTally.read(journal);
+        System.out.printf("MapFullTest (4 KiB ring): %d frames sent; journaled %d packets, %d bytes; ring lost %d events, %d packets, "
+                + "%d bytes; map_full %d (journaled alone: %d); deferred %d; kernel saw %d packets%n",
+            sent, packets, bytes, t.ringLostEvents, t.ringLostPackets, t.ringLostBytes, t.mapFull,
+            t.udpDeltasByReason[FlowDelta.REASON_MAP_FULL], t.ringDeferred, t.packetsSeen);
+        final long journaledPackets = packets;
+        final long journaledBytes = bytes;
+        assertAll(
+            () -> assertEquals(link.txPackets + link.txDropped + link.rxPackets, t.packetsSeen + t.nonIp + t.malformed,
+                "every frame on the veth moved one kernel counter"),
+            () -> assertEquals(flows, t.packetsSeen, "the kernel saw the flood"),
+            () -> assertTrue(t.ringLostPackets > 0, "a 4 KiB ring overflows under the flood"),
+            () -> assertTrue(t.mapFull > 0, "the map of 1000 flows was full"),
+            () -> assertEquals(flows, journaledPackets + t.ringLostPackets, "journaled + lost = sent, packets"),
+            () -> assertEquals((long)flows * UDP_IP_BYTES, journaledBytes + t.ringLostBytes, "journaled + lost = sent, bytes"),
+            () -> assertTrue(q.err().contains("lost " + t.ringLostEvents + " deltas (" + t.ringLostPackets + " packets, "
+                + t.ringLostBytes + " bytes)"), () -> "the query says what was lost: " + q.err()));
+    }
+
     private Process start(final Path journal, final Path log, final String... options) throws Exception
     {
         final String[] args = new String[6 + options.length];
