@@ -233,7 +233,10 @@ struct sweep_ctx {
 
 static long sweep_one(void *map, struct fr_flow_key *key, struct fr_flow_state *v, struct sweep_ctx *c)
 {
-	if (c->idle_ns && c->now - v->last_ns < c->idle_ns)
+	/* A packet counted on another CPU after this sweep read its clock leaves last_ns > now: that flow is
+	 * as fresh as can be, not idle (unsigned, now - last_ns would wrap to a huge age). */
+	__u64 last = v->last_ns;
+	if (c->idle_ns && (last > c->now || c->now - last < c->idle_ns))
 		return 0;
 	/* Leave room for this flow's delta and for packets racing with us: a quarter of the ring, at most
 	 * 64 records, so that even the smallest ring makes progress once drained. */

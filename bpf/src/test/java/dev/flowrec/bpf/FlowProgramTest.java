@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.HexFormat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -74,6 +77,35 @@ class FlowProgramTest
         assertEquals((long)N * totLen, counters[KernelCounters.BYTES_SEEN]);
         assertEquals(0, counters[KernelCounters.RB_LOST_PACKETS]);
         assertEquals(new SweepResult(0, false), program.sweep(0, Reasons.FINAL), "the map is empty now");
+    }
+
+    /**
+     * A packet counted on another CPU while a sweep runs leaves its flow's last_ns after the clock the sweep read: such a
+     * flow is fresh, not idle. Here its last packet is put an hour ahead by hand, which the sweep must leave alone as it
+     * does any recent flow (before the fix, the unsigned age wrapped around and the sweep took it as idle).
+     */
+    @Test
+    void shouldNotSweepAFlowSeenAfterTheSweepReadItsClock()
+    {
+        program = FlowProgram.load(FlowProgram.Config.defaults());
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment key = arena.allocate(44); // struct fr_flow_key
+            key.set(ValueLayout.JAVA_BYTE, 15, (byte)1);
+            key.set(ValueLayout.JAVA_BYTE, 41, (byte)4);
+            final MemorySegment state = arena.allocate(40); // struct fr_flow_state: ctr, first_ns, last_ns, last_flush_ns, tcp_flags
+            final long ahead = Clocks.boottimeNs() + 3_600_000_000_000L;
+            state.set(ValueLayout.JAVA_LONG, 0, (1L << 40) | 100); // one packet of 100 bytes not yet flushed
+            state.set(ValueLayout.JAVA_LONG, 8, ahead);
+            state.set(ValueLayout.JAVA_LONG, 16, ahead);
+            state.set(ValueLayout.JAVA_LONG, 24, 1);
+            assertEquals(0, Libbpf.mapUpdateElem(program.mapFd(FlowProgram.FLOWS_MAP), key, state, 0));
+        }
+        assertEquals(new SweepResult(0, false), program.sweep(1_000_000_000L, Reasons.IDLE), "a flow seen after the sweep began is not idle");
+        assertTrue(Events.drain(program.ringBuffer()).list.isEmpty());
+        assertEquals(new SweepResult(1, false), program.sweep(0, Reasons.FINAL), "a final sweep takes every flow");
+        final Events rest = Events.drain(program.ringBuffer());
+        assertEquals(1, rest.packets(), rest::toString);
     }
 
     @Test
