@@ -47,7 +47,7 @@ final class PrometheusText
         p.single("flowrec_ring_deferred_total", "counter",
             "Deltas kept in the flow map for a later flush because the ring buffer was full.", l.ringDeferred());
         p.single("flowrec_map_full_total", "counter",
-            "Packets sent alone as their own delta because the kernel flow map was full.", l.mapFull());
+            "Packets sent alone as their own delta because no kernel flow map entry could be made (the map full, or its allocation failing).", l.mapFull());
         p.single("flowrec_malformed_packets_total", "counter", "IP frames with headers cut short.", l.malformed());
         p.single("flowrec_too_deep_packets_total", "counter",
             "IP packets whose headers nest deeper than the program parses (VLAN tags, IPv6 extension headers).", l.tooDeep());
