@@ -51,7 +51,7 @@ public final class LatencyBench
         final byte[][] frames = KernelLoad.udpFrames(FLOWS);
         System.out.printf(Locale.ROOT, "latency: kernel timestamp → journal commit returned (baseline: → raw drain handler"
             + " returned); packet mode, %d flows, 16 MiB ring; consumer on the recorder's idle strategy (Agrona "
-            + "BackoffIdleStrategy: 100 spins, 10 yields, then parks of 1 µs doubling to 1 ms); %.1f s warm-up + %.0f s "
+            + "BackoffIdleStrategy: 100 spins, 10 yields, then parks of 1 µs doubling to 10 ms); %.1f s warm-up + %.0f s "
             + "per run; µs%n%n", FLOWS, WARM_UP_S, seconds);
         // Compile both drains on a whole CPU first: a low-rate run's warm-up alone sees too few events for the JIT.
         DrainBench.burst(Drains.Kind.RAW, FlowProgram.Config.defaults().withFlushIntervalNs(0).withRingBytes(64 << 20), frames);
