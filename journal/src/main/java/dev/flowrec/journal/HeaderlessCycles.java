@@ -1,9 +1,7 @@
 package dev.flowrec.journal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -100,13 +98,13 @@ final class HeaderlessCycles implements AutoCloseable
             {
                 continue; // its listing names the headerless cycles; without it Chronicle lists the directory
             }
-            if (Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS) || headerless.containsKey(name) && !hasHeader(file))
+            if (Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS))
             {
                 continue;
             }
             if (isCycleFile(file) && !hasHeader(file))
             {
-                if (ageMs(file) > WRITER_GRACE_MS)
+                if (!headerless.containsKey(name) && ageMs(file) > WRITER_GRACE_MS)
                 {
                     headerless.put(name, size(file));
                 }
@@ -150,18 +148,10 @@ final class HeaderlessCycles implements AutoCloseable
         return file.getFileName().toString().endsWith(JournalPaths.CYCLE_FILE_SUFFIX);
     }
 
-    /** Whether the file starts with a whole Chronicle header naming its store (what Chronicle waits for). */
-    static boolean hasHeader(final Path file)
+    /** Whether the cycle file starts with its whole Chronicle header (what Chronicle waits for). */
+    private static boolean hasHeader(final Path file)
     {
-        try (InputStream in = Files.newInputStream(file))
-        {
-            final String head = new String(in.readNBytes(64), StandardCharsets.ISO_8859_1);
-            return head.contains("header") && head.contains("Store");
-        }
-        catch (final IOException ex)
-        {
-            return false;
-        }
+        return JournalReader.startsWith(file, JournalReader.CYCLE_STORE);
     }
 
     private static boolean headerWithin(final Path file, final long waitMs)

@@ -144,7 +144,7 @@ public final class JournalReader implements AutoCloseable
         try (var files = Files.list(dir))
         {
             final List<Path> cycles = files.filter(p -> p.getFileName().toString().endsWith(JournalPaths.CYCLE_FILE_SUFFIX)).toList();
-            if (cycles.stream().noneMatch(p -> startsWith(p, "SCQStore")))
+            if (cycles.stream().noneMatch(p -> startsWith(p, CYCLE_STORE)))
             {
                 throw new JournalException("not a flowrec journal: " + dir + " (none of its " + cycles.size() + " " +
                     JournalPaths.CYCLE_FILE_SUFFIX + " files is a Chronicle Queue cycle file)");
@@ -156,8 +156,11 @@ public final class JournalReader implements AutoCloseable
         }
     }
 
+    /** The store type a Chronicle cycle file's first header names. */
+    static final String CYCLE_STORE = "SCQStore";
+
     /** Whether the file's first header names the Chronicle store {@code type} (a cycle file or the metadata). */
-    private static boolean startsWith(final Path file, final String type)
+    static boolean startsWith(final Path file, final String type)
     {
         try (InputStream in = Files.newInputStream(file))
         {
