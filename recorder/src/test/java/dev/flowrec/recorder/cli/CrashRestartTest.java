@@ -3,7 +3,6 @@ package dev.flowrec.recorder.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -89,11 +88,7 @@ class CrashRestartTest
         final Process p = new ProcessBuilder(Sh.flowrecIn(ns + "a", "record", "--iface", "fc0", "--journal", journal.toString(),
             "--flush-interval", "200ms"))
             .redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
-        for (int i = 0; i < 600 && !(Files.exists(logFile) && Files.readString(logFile).contains("recording")); i++)
-        {
-            assertTrue(p.isAlive(), () -> "recorder died: " + read(logFile));
-            Thread.sleep(100);
-        }
+        Logs.await(p, logFile, "recording", 600);
         return p;
     }
 
@@ -107,17 +102,5 @@ class CrashRestartTest
     {
         return Sh.ok("ip", "netns", "exec", ns + "a", "tc", "filter", "show", "dev", "fc0", direction).out()
             .lines().filter(l -> l.contains("flowrec_")).count();
-    }
-
-    private static String read(final Path p)
-    {
-        try
-        {
-            return Files.readString(p);
-        }
-        catch (final java.io.IOException ex)
-        {
-            return ex.toString();
-        }
     }
 }

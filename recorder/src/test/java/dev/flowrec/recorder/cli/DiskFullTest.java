@@ -49,24 +49,24 @@ class DiskFullTest
             .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try
         {
-            awaitLog(recorder, log, "recording");
+            Logs.await(recorder, log, "recording", 600);
             ping(20);
             Thread.sleep(1000); // a flush and an idle sweep: these pings are journaled
-            assertEquals("200", http("/healthz"));
+            assertEquals("200", Sh.httpStatus(ns + "a", "/healthz"));
 
             // Another writer takes every free byte: the recorder must stop writing before it faults on a page.
             Sh.run("dd", "if=/dev/zero", "of=" + disk.resolve("fill"), "bs=1M");
-            awaitLog(recorder, log, "journal suspended");
+            Logs.await(recorder, log, "journal suspended", 600);
             ping(20);
             Thread.sleep(1500); // the deltas of those pings reach the recorder, which cannot write them
-            assertEquals("503", http("/healthz"));
-            assertEquals("200", http("/traffic"), "the live view stays up");
+            assertEquals("503", Sh.httpStatus(ns + "a", "/healthz"));
+            assertEquals("200", Sh.httpStatus(ns + "a", "/traffic"), "the live view stays up");
             assertTrue(lostEventsInMetrics() > 0, "unwritten events are counted in /metrics");
 
             Files.delete(disk.resolve("fill"));
-            awaitLog(recorder, log, "journal resumed");
+            Logs.await(recorder, log, "journal resumed", 600);
             ping(20);
-            assertEquals("200", http("/healthz"));
+            assertEquals("200", Sh.httpStatus(ns + "a", "/healthz"));
         }
         finally
         {
@@ -108,38 +108,10 @@ class DiskFullTest
         assertTrue(r.out().contains(count + " packets transmitted, " + count + " received"), r.out());
     }
 
-    private String http(final String path) throws Exception
-    {
-        return Sh.run("ip", "netns", "exec", ns + "a", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
-            "http://127.0.0.1:8080" + path).out().trim();
-    }
-
     private long lostEventsInMetrics() throws Exception
     {
         final String metrics = Sh.ok("ip", "netns", "exec", ns + "a", "curl", "-s", "http://127.0.0.1:8080/metrics").out();
         return metrics.lines().filter(l -> l.startsWith("flowrec_journal_lost_events"))
             .mapToLong(l -> (long)Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-    }
-
-    private static void awaitLog(final Process recorder, final Path log, final String words) throws Exception
-    {
-        for (int i = 0; i < 600 && !(Files.exists(log) && Files.readString(log).contains(words)); i++)
-        {
-            assertTrue(recorder.isAlive(), () -> "recorder died: " + read(log));
-            Thread.sleep(100);
-        }
-        assertTrue(Files.readString(log).contains(words), () -> "no '" + words + "' in: " + read(log));
-    }
-
-    private static String read(final Path p)
-    {
-        try
-        {
-            return Files.readString(p);
-        }
-        catch (final java.io.IOException ex)
-        {
-            return ex.toString();
-        }
     }
 }

@@ -67,10 +67,10 @@ class HostNetworkContainerTest
         {
             for (int i = 0; i < 300 && !attached(); i++)
             {
-                assertTrue(recorder.isAlive(), () -> "recorder died: " + read(log));
+                assertTrue(recorder.isAlive(), () -> "recorder died: " + Logs.read(log));
                 Thread.sleep(100);
             }
-            assertTrue(attached(), () -> "recorder attached to the container's cgroup: " + read(log));
+            assertTrue(attached(), () -> "recorder attached to the container's cgroup: " + Logs.read(log));
             Files.writeString(cue, "");
             assertTrue(member.waitFor(30, TimeUnit.SECONDS), "sender finished");
             Thread.sleep(300);
@@ -80,7 +80,7 @@ class HostNetworkContainerTest
             recorder.destroy();
             assertTrue(recorder.waitFor(60, TimeUnit.SECONDS));
         }
-        assertEquals(0, recorder.exitValue(), () -> read(log));
+        assertEquals(0, recorder.exitValue(), () -> Logs.read(log));
 
         final List<String> rows = Sh.ok(Sh.FLOWREC, "query", "--journal", journal.toString(), "--format", "csv").out()
             .lines().skip(1).filter(l -> l.contains(",udp,") && l.contains("," + PORT + ",")).toList();
@@ -99,17 +99,5 @@ class HostNetworkContainerTest
     {
         final String programs = Sh.run("bpftool", "cgroup", "show", cgroup.toString()).out();
         return programs.contains("flowrec_cgroup_ingress") && programs.contains("flowrec_cgroup_egress");
-    }
-
-    private static String read(final Path p)
-    {
-        try
-        {
-            return Files.exists(p) ? Files.readString(p) : "";
-        }
-        catch (final java.io.IOException ex)
-        {
-            return ex.toString();
-        }
     }
 }

@@ -79,7 +79,7 @@ class LossAccountingTest
             recorder.destroy();
             assertTrue(recorder.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
         }
-        assertEquals(0, recorder.exitValue(), () -> read(tmp.resolve(mode + ".log")));
+        assertEquals(0, recorder.exitValue(), () -> Logs.read(tmp.resolve(mode + ".log")));
 
         final Sh q = Sh.ok(Sh.FLOWREC, "query", "--journal", journal.toString(), "--format", "csv");
         long packets = 0;
@@ -101,28 +101,16 @@ class LossAccountingTest
     {
         for (int i = 0; i < 600; i++)
         {
-            if (read(log).contains("flowrec record: recording"))
+            if (Logs.read(log).contains("flowrec record: recording"))
             {
                 return;
             }
-            if (read(log).contains("flowrec record: "))
+            if (Logs.read(log).contains("flowrec record: "))
             {
-                throw new AssertionError(read(log));
+                throw new AssertionError(Logs.read(log));
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("recorder did not start: " + read(log));
-    }
-
-    private static String read(final Path p)
-    {
-        try
-        {
-            return java.nio.file.Files.exists(p) ? java.nio.file.Files.readString(p) : "";
-        }
-        catch (final java.io.IOException ex)
-        {
-            return ex.toString();
-        }
+        throw new AssertionError("recorder did not start: " + Logs.read(log));
     }
 }

@@ -104,18 +104,18 @@ class ManyInterfacesTest
         Sh.ok("ip", "-n", a, "-batch", Files.writeString(tmp.resolve("del.batch"), del).toString());
         for (int i = 0; i < 300 && trafficInterfaces() != IFACES - UNPLUGGED_FROM; i++)
         {
-            assertTrue(recorder.isAlive(), () -> "the recorder died after the unplug: " + read(log));
+            assertTrue(recorder.isAlive(), () -> "the recorder died after the unplug: " + Logs.read(log));
             Thread.sleep(100);
         }
         assertEquals(IFACES - UNPLUGGED_FROM, trafficInterfaces(), "/traffic lists the 100 that remain");
-        assertEquals("200", http("/healthz"), "healthy after 100 interfaces vanished");
+        assertEquals("200", Sh.httpStatus(a, "/healthz"), "healthy after 100 interfaces vanished");
         assertEquals("", pingEach(0, UNPLUGGED_FROM), "a second ping over each remaining interface is answered");
         Thread.sleep(1000);
-        assertEquals("200", http("/healthz"));
+        assertEquals("200", Sh.httpStatus(a, "/healthz"));
 
         recorder.destroy(); // SIGTERM
         assertTrue(recorder.waitFor(60, TimeUnit.SECONDS), "the recorder stops on SIGTERM");
-        assertEquals(0, recorder.exitValue(), () -> read(log));
+        assertEquals(0, recorder.exitValue(), () -> Logs.read(log));
         assertEquals("", filterFaults(names(0, UNPLUGGED_FROM), 0), "a clean stop leaves no flowrec filter");
 
         // The journal: every interface's pings, exactly, under its own name; every attachment and detachment.
@@ -191,25 +191,19 @@ class ManyInterfacesTest
         return (int)java.util.regex.Pattern.compile("\"ifindex\":").matcher(json.substring(start, end)).results().count();
     }
 
-    private String http(final String path) throws Exception
-    {
-        return Sh.run("ip", "netns", "exec", a, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
-            "http://127.0.0.1:8080" + path).out().trim();
-    }
-
     private String awaitLine(final Path log, final String prefix) throws Exception
     {
         for (int i = 0; i < 1200; i++)
         {
-            final String found = read(log).lines().filter(l -> l.startsWith(prefix)).findFirst().orElse(null);
+            final String found = Logs.read(log).lines().filter(l -> l.startsWith(prefix)).findFirst().orElse(null);
             if (found != null)
             {
                 return found;
             }
-            assertTrue(recorder.isAlive(), () -> "recorder died: " + read(log));
+            assertTrue(recorder.isAlive(), () -> "recorder died: " + Logs.read(log));
             Thread.sleep(100);
         }
-        throw new AssertionError("no '" + prefix + "' from the recorder: " + read(log));
+        throw new AssertionError("no '" + prefix + "' from the recorder: " + Logs.read(log));
     }
 
     private static List<String> names(final int from, final int to)
@@ -225,17 +219,5 @@ class ManyInterfacesTest
     private static List<String> sorted(final List<String> names)
     {
         return names.stream().sorted().toList();
-    }
-
-    private static String read(final Path p)
-    {
-        try
-        {
-            return Files.exists(p) ? Files.readString(p) : "";
-        }
-        catch (final java.io.IOException ex)
-        {
-            return ex.toString();
-        }
     }
 }

@@ -92,7 +92,7 @@ class MapFullTest
         Sh.ok("kill", "-INT", Long.toString(ping.pid()));
         assertTrue(ping.waitFor(30, TimeUnit.SECONDS));
         final Matcher pinged = PING.matcher(Files.readString(tmp.resolve("ping.out")));
-        assertTrue(pinged.find(), () -> "ping summary: " + read(tmp.resolve("ping.out")));
+        assertTrue(pinged.find(), () -> "ping summary: " + Logs.read(tmp.resolve("ping.out")));
         final long echoSent = Long.parseLong(pinged.group(1));
         final long echoAnswered = Long.parseLong(pinged.group(2));
         assertEquals(FLOWS, sent, "tcpreplay sent every frame");
@@ -116,14 +116,14 @@ class MapFullTest
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("probe.out").toFile()).start();
             probeMs = awaitProbeDelta(tail, probeNs);
             assertTrue(probe.waitFor(30, TimeUnit.SECONDS));
-            assertTrue(read(tmp.resolve("probe.out")).contains("5 packets transmitted, 5 received"), read(tmp.resolve("probe.out")));
+            assertTrue(Logs.read(tmp.resolve("probe.out")).contains("5 packets transmitted, 5 received"), Logs.read(tmp.resolve("probe.out")));
         }
         assertEquals(mapFullBefore, metric("flowrec_map_full_total"), "a new flow after the flood found room in the map");
-        assertEquals("200", http("/healthz"));
+        assertEquals("200", Sh.httpStatus(a, "/healthz"));
 
         recorder.destroy();
         assertTrue(recorder.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, recorder.exitValue(), () -> read(log));
+        assertEquals(0, recorder.exitValue(), () -> Logs.read(log));
         final Link link = link();
 
         // The journal, through the command line: one row per (proto, direction, source, destination port).
@@ -218,7 +218,7 @@ class MapFullTest
         Thread.sleep(300);
         recorder.destroy();
         assertTrue(recorder.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, recorder.exitValue(), () -> read(log));
+        assertEquals(0, recorder.exitValue(), () -> Logs.read(log));
         assertEquals(flows, sent, "tcpreplay sent every frame");
         final Link link = link();
 
@@ -257,12 +257,7 @@ class MapFullTest
         System.arraycopy(new String[] {"record", "--iface", "frldm0", "--journal", journal.toString(), "--http=127.0.0.1:8080"}, 0, args, 0, 6);
         System.arraycopy(options, 0, args, 6, options.length);
         final Process p = new ProcessBuilder(Sh.flowrecIn(a, args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        for (int i = 0; i < 1200 && !read(log).contains("flowrec record: recording"); i++)
-        {
-            assertTrue(p.isAlive(), () -> "recorder died: " + read(log));
-            Thread.sleep(100);
-        }
-        assertTrue(read(log).contains("flowrec record: recording"), () -> "recorder did not start: " + read(log));
+        Logs.await(p, log, "flowrec record: recording", 1200);
         return p;
     }
 
@@ -375,22 +370,5 @@ class MapFullTest
         final String metrics = Sh.ok("ip", "netns", "exec", a, "curl", "-s", "http://127.0.0.1:8080/metrics").out();
         return metrics.lines().filter(l -> l.startsWith(name + " ")).mapToLong(l -> (long)Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
             .findFirst().orElseThrow(() -> new AssertionError("no " + name + " in /metrics:\n" + metrics));
-    }
-
-    private String http(final String path) throws Exception
-    {
-        return Sh.run("ip", "netns", "exec", a, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:8080" + path).out().trim();
-    }
-
-    private static String read(final Path p)
-    {
-        try
-        {
-            return Files.exists(p) ? Files.readString(p) : "";
-        }
-        catch (final IOException ex)
-        {
-            return ex.toString();
-        }
     }
 }

@@ -44,6 +44,13 @@ record Sh(int exit, String out, String err)
         return r;
     }
 
+    /** The HTTP status of GET {@code path} on the live view at 127.0.0.1:8080 of the network namespace {@code netns}. */
+    static String httpStatus(final String netns, final String path) throws IOException, InterruptedException
+    {
+        return run("ip", "netns", "exec", netns, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+            "http://127.0.0.1:8080" + path).out().trim();
+    }
+
     /** Runs scripts/flowrec inside a network namespace. */
     static List<String> flowrecIn(final String netns, final String... args)
     {
