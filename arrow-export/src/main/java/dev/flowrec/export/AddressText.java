@@ -1,6 +1,6 @@
 package dev.flowrec.export;
 
-import dev.flowrec.query.Addresses;
+import dev.flowrec.journal.text.Addresses;
 import java.nio.charset.StandardCharsets;
 
 /** Writes an address as text into a reusable byte array: IPv4 digit by digit (no allocation), IPv6 via {@link Addresses}. */

@@ -1,6 +1,6 @@
 package dev.flowrec.export;
 
-import dev.flowrec.query.Protocols;
+import dev.flowrec.journal.text.Protocols;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flowrec.query.Addresses;
+import dev.flowrec.journal.text.Addresses;
 import dev.flowrec.query.Answer;
 import dev.flowrec.query.GroupKey;
-import dev.flowrec.query.Protocols;
+import dev.flowrec.journal.text.Protocols;
 import dev.flowrec.query.Query;
 import dev.flowrec.query.QueryEngine;
 import dev.flowrec.query.Replay;

@@ -1,6 +1,6 @@
 package dev.flowrec.query.shell;
 
-import dev.flowrec.query.Durations;
+import dev.flowrec.journal.text.Durations;
 import dev.flowrec.query.GroupKey;
 import dev.flowrec.query.Query;
 import dev.flowrec.query.Times;

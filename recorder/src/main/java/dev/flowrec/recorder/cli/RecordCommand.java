@@ -1,8 +1,8 @@
 package dev.flowrec.recorder.cli;
 
 import dev.flowrec.journal.Retention;
-import dev.flowrec.query.Durations;
-import dev.flowrec.query.Sizes;
+import dev.flowrec.journal.text.Durations;
+import dev.flowrec.journal.text.Sizes;
 import dev.flowrec.recorder.Recorder;
 import dev.flowrec.recorder.Selection;
 import dev.flowrec.recorder.StopSignal;
@@ -21,7 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "record", mixinStandardHelpOptions = true,
     description = "Records every flow of the host and its containers into a journal, until SIGINT/SIGTERM or --duration.")
-final class RecordCommand implements Callable<Integer>
+public final class RecordCommand implements Callable<Integer>
 {
     enum Mode { flow, packet }
 

@@ -1,6 +1,6 @@
 package dev.flowrec.recorder.live;
 
-import dev.flowrec.query.Addresses;
+import dev.flowrec.journal.text.Addresses;
 import java.util.List;
 
 /**

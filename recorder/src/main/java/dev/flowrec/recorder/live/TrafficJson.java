@@ -1,6 +1,6 @@
 package dev.flowrec.recorder.live;
 
-import dev.flowrec.query.Protocols;
+import dev.flowrec.journal.text.Protocols;
 import dev.flowrec.recorder.live.Snapshot.ContainerTraffic;
 import dev.flowrec.recorder.live.Snapshot.InterfaceTraffic;
 import dev.flowrec.recorder.live.Snapshot.Loss;

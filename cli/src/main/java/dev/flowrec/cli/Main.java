@@ -1,0 +1,44 @@
+package dev.flowrec.cli;
+
+import dev.flowrec.recorder.cli.RecordCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The one {@code flowrec} command line: {@code record} from the recorder, the readers' commands from query-shell.
+ * <p>
+ * The recording daemon runs on the recorder's class path alone (no Arrow, Parquet, Hadoop or JLine, see
+ * {@code scripts/flowrec}), so {@code record} must not load a reader's class: the readers are registered only when
+ * the command is not {@code record}. Picocli resolves a command class's fields when it is registered, which is why
+ * this is not a {@code subcommands = {...}} list.
+ */
+@Command(name = "flowrec", mixinStandardHelpOptions = true, version = "flowrec 0.1.0",
+    description = "Records every network flow of a host into a journal and answers questions about it.")
+public final class Main
+{
+    public static final String RECORD = "record";
+
+    public static void main(final String[] args)
+    {
+        System.exit(run(args));
+    }
+
+    public static int run(final String... args)
+    {
+        final CommandLine cli = new CommandLine(new Main());
+        cli.addSubcommand(RECORD, new RecordCommand());
+        if (args.length == 0 || !RECORD.equals(args[0]))
+        {
+            Readers.register(cli);
+        }
+        cli.setExecutionExceptionHandler(new OneLineErrors());
+        cli.setParameterExceptionHandler((ex, ignored) ->
+        {
+            final String name = ex.getCommandLine().getCommandName();
+            ex.getCommandLine().getErr().println("flowrec " + name + ": " + OneLineErrors.oneLine(String.valueOf(ex.getMessage())));
+            ex.getCommandLine().getErr().println("(see: flowrec " + name + " --help)");
+            return CommandLine.ExitCode.USAGE;
+        });
+        return cli.execute(args);
+    }
+}

@@ -1,0 +1,157 @@
+package dev.flowrec.query;
+import dev.flowrec.journal.text.Protocols;
+
+import dev.flowrec.query.Column.Type;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The one query engine: replays a window of a journal, sums deltas per flow, filters, then lists flows or
+ * groups them (by keys, by time bucket), keeps the top N, and says what the answer may be missing.
+ */
+public final class QueryEngine
+{
+    /** The columns of a flow listing: the CSV contract of DESIGN.md. */
+    public static final List<Column> LISTING_COLUMNS = List.of(
+        new Column("first_seen", Type.TIME), new Column("last_seen", Type.TIME), new Column("iface", Type.TEXT),
+        new Column("container", Type.TEXT), new Column("direction", Type.TEXT), new Column("proto", Type.TEXT),
+        new Column("src_addr", Type.TEXT), new Column("src_port", Type.NUMBER), new Column("dst_addr", Type.TEXT),
+        new Column("dst_port", Type.NUMBER), new Column("packets", Type.COUNT), new Column("bytes", Type.BYTES),
+        new Column("tcp_flags", Type.TEXT));
+
+    private QueryEngine()
+    {
+    }
+
+    public static Answer run(final Path journal, final Query query, final BooleanSupplier cancelled)
+    {
+        final Window window = query.atNs() == Query.NO_INSTANT ? query.window() :
+            new Window(query.window().sinceNs(), query.atNs() + 1);
+        final FlowSums sums = new FlowSums(query.where(), query.intervalNs());
+        final Replay.Result scan = Replay.run(journal, window, sums, cancelled);
+        List<FlowRow> flows = sums.rows();
+        if (query.atNs() != Query.NO_INSTANT)
+        {
+            flows = activeAt(flows, query.atNs());
+        }
+        return query.grouped() ? grouped(query, flows, scan) : listing(query, flows, scan);
+    }
+
+    private static List<FlowRow> activeAt(final List<FlowRow> flows, final long atNs)
+    {
+        final List<FlowRow> active = new ArrayList<>();
+        for (final FlowRow row : flows)
+        {
+            if (row.firstNs() <= atNs && row.lastNs() >= atNs - Query.ACTIVE_TIMEOUT_NS)
+            {
+                active.add(row);
+            }
+        }
+        return active;
+    }
+
+    private static Answer listing(final Query query, final List<FlowRow> flows, final Replay.Result scan)
+    {
+        if (query.top() > 0)
+        {
+            flows.sort(Comparator.comparingLong((FlowRow r) -> query.by() == Query.By.packets ? r.packets() : r.bytes())
+                .reversed().thenComparingLong(FlowRow::firstNs));
+        }
+        else
+        {
+            flows.sort(Comparator.comparingLong(FlowRow::firstNs).thenComparingLong(FlowRow::lastNs));
+        }
+        final List<FlowRow> kept = query.top() > 0 ? flows.subList(0, Math.min(query.top(), flows.size())) : flows;
+        final List<Object[]> rows = new ArrayList<>(kept.size());
+        for (final FlowRow r : kept)
+        {
+            final FlowKey k = r.key();
+            rows.add(new Object[] {r.firstNs(), r.lastNs(), k.iface(), k.container(), k.direction(), k.protoName(),
+                k.srcAddr(), k.srcPort(), k.dstAddr(), k.dstPort(), r.packets(), r.bytes(),
+                Protocols.tcpFlags(k.proto(), r.tcpFlags())});
+        }
+        return new Answer(LISTING_COLUMNS, rows, scan.coverage(), scan);
+    }
+
+    /** A group's sums; {@code key} holds the bucket start (if any) then the key values. */
+    private record Group(long bucketNs, List<String> key, long[] sums)
+    {
+    }
+
+    private static Answer grouped(final Query query, final List<FlowRow> flows, final Replay.Result scan)
+    {
+        final Map<List<Object>, Group> groups = new HashMap<>();
+        for (final FlowRow row : flows)
+        {
+            final List<String> key = new ArrayList<>(query.groupBy().size());
+            for (final GroupKey g : query.groupBy())
+            {
+                key.add(g.valueOf(row));
+            }
+            final long bucket = row.key().bucketNs();
+            final Group group = groups.computeIfAbsent(List.of(bucket, key), k -> new Group(bucket, key, new long[3]));
+            group.sums()[0]++;
+            group.sums()[1] += row.packets();
+            group.sums()[2] += row.bytes();
+        }
+        final int metric = switch (query.by())
+        {
+            case flows -> 0;
+            case packets -> 1;
+            case bytes -> 2;
+        };
+        final List<Group> sorted = new ArrayList<>(groups.values());
+        sorted.sort(Comparator.comparingLong(Group::bucketNs)
+            .thenComparing(Comparator.comparingLong((Group g) -> g.sums()[metric]).reversed())
+            .thenComparing(g -> String.join("\u0000", g.key())));
+        final List<Object[]> rows = new ArrayList<>();
+        long bucket = Long.MIN_VALUE;
+        int inBucket = 0;
+        for (final Group g : sorted)
+        {
+            inBucket = g.bucketNs() == bucket ? inBucket + 1 : 1;
+            bucket = g.bucketNs();
+            if (query.top() > 0 && inBucket > query.top())
+            {
+                continue;
+            }
+            final List<Object> values = new ArrayList<>();
+            if (query.intervalNs() > 0)
+            {
+                values.add(g.bucketNs());
+            }
+            for (int i = 0; i < g.key().size(); i++)
+            {
+                final String v = g.key().get(i);
+                values.add(query.groupBy().get(i).numeric() ? (Object)Integer.valueOf(v) : v);
+            }
+            values.add(g.sums()[0]);
+            values.add(g.sums()[1]);
+            values.add(g.sums()[2]);
+            rows.add(values.toArray());
+        }
+        return new Answer(groupedColumns(query), rows, scan.coverage(), scan);
+    }
+
+    private static List<Column> groupedColumns(final Query query)
+    {
+        final List<Column> columns = new ArrayList<>();
+        if (query.intervalNs() > 0)
+        {
+            columns.add(new Column("time", Type.TIME));
+        }
+        for (final GroupKey g : query.groupBy())
+        {
+            columns.add(new Column(g.name(), g.numeric() ? Type.NUMBER : Type.TEXT));
+        }
+        columns.add(new Column("flows", Type.COUNT));
+        columns.add(new Column("packets", Type.COUNT));
+        columns.add(new Column("bytes", Type.BYTES));
+        return columns;
+    }
+}

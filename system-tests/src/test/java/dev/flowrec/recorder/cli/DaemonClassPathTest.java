@@ -1,0 +1,88 @@
+package dev.flowrec.recorder.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The recording daemon runs with none of the readers' libraries: the class path of a running
+ * {@code scripts/flowrec record}, as its JVM reports it ({@code jcmd PID VM.system_properties}), holds no Arrow,
+ * Parquet, Hadoop, JLine, DuckDB, nor the query, query-shell or arrow-export modules. A reader command, for contrast,
+ * runs on the whole class path.
+ */
+class DaemonClassPathTest
+{
+    private static final Pattern READER_LIBRARY =
+        Pattern.compile("arrow|parquet|hadoop|jline|duckdb|flowrec-query|flowrec-arrow-export|query-shell|arrow-export");
+
+    private final String netns = "frcp" + ProcessHandle.current().pid();
+
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void createNamespace() throws Exception
+    {
+        Sh.ok("ip", "netns", "add", netns);
+        Sh.ok("ip", "-n", netns, "link", "add", "d0", "type", "veth", "peer", "name", "d1");
+        Sh.ok("ip", "-n", netns, "link", "set", "d0", "up");
+    }
+
+    @AfterEach
+    void deleteNamespace() throws Exception
+    {
+        Sh.run("ip", "netns", "del", netns);
+    }
+
+    @Test
+    void shouldRecordWithNoReaderLibraryOnItsClassPath() throws Exception
+    {
+        final Path log = tmp.resolve("recorder.log");
+        final Process recorder = new ProcessBuilder("ip", "netns", "exec", netns, Sh.FLOWREC, "record", "--iface", "d0",
+            "--journal", tmp.resolve("j").toString(), "--http", "off", "--duration", "60s")
+            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try
+        {
+            Logs.await(recorder, log, "recording d0", 600);
+            final List<String> classPath = classPathOf(javaPidUnder(recorder));
+            assertTrue(classPath.stream().anyMatch(e -> e.contains("flowrec-bpf")), classPath::toString);
+            assertTrue(classPath.stream().anyMatch(e -> e.contains("chronicle-queue")), classPath::toString);
+            assertEquals(List.of(), classPath.stream().filter(e -> READER_LIBRARY.matcher(Path.of(e).getFileName().toString()).find()).toList(),
+                "reader libraries on the daemon's class path");
+        }
+        finally
+        {
+            recorder.destroy();
+            assertTrue(recorder.waitFor(30, TimeUnit.SECONDS), "recorder stops on SIGTERM");
+        }
+    }
+
+    /** {@code ip netns exec} forks the launcher, which execs java: the JVM is the first java process below it. */
+    private static long javaPidUnder(final Process process)
+    {
+        return process.toHandle().descendants()
+            .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
+            .findFirst()
+            .or(() -> process.info().command().filter(c -> c.endsWith("/java")).map(c -> process.toHandle()))
+            .orElseThrow(() -> new AssertionError("no java process under " + process.pid()))
+            .pid();
+    }
+
+    private static List<String> classPathOf(final long pid) throws Exception
+    {
+        final Sh r = Sh.ok(System.getProperty("java.home") + "/bin/jcmd", Long.toString(pid), "VM.system_properties");
+        final String line = r.out().lines().filter(l -> l.startsWith("java.class.path=")).findFirst()
+            .orElseThrow(() -> new AssertionError("no java.class.path in: " + r.out()));
+        // jcmd escapes ':' in property values as '\:'
+        return Arrays.asList(line.substring("java.class.path=".length()).replace("\\:", ":").split(":"));
+    }
+}

@@ -1,0 +1,415 @@
+package dev.flowrec.recorder.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * Issue 3, end to end: real traffic between two network namespaces, recorded by {@code scripts/flowrec record}
+ * on one veth end, read back with {@code flowrec query --format csv}, and compared flow by flow, to the packet
+ * and the byte, with an independent oracle: a tcpdump capture of the same interface counted by
+ * {@code scripts/it/pcap-flows} (tshark). Nothing is excluded: ICMPv6 neighbour discovery is ICMPv6 and
+ * counts on both sides. The namespaces are quiet (no RS, DAD or late MLD, see netns-pair), so the capture,
+ * which starts before the recorder and stops after it, sees exactly the packets the recorder saw.
+ *
+ * Artifacts (capture, journal, logs, both CSVs) stay under system-tests/target/it-e2e/ for a failed run.
+ */
+class EndToEndTest
+{
+    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+    private static final Path IT = ROOT.resolve("scripts/it");
+    private static final Path FLOWREC = ROOT.resolve("scripts/flowrec");
+    private static final Duration SHORT = Duration.ofSeconds(60);
+    private static final Duration RECORDER_START = Duration.ofSeconds(180); // launcher runs setup, then a JVM
+    private static final AtomicInteger SEQ = new AtomicInteger();
+    private static final Pattern MSS = Pattern.compile("MSS payload (\\d+)");
+
+    private final List<Proc.Background> started = new ArrayList<>();
+    private String pairName;
+    private Netns pair;
+    private Path dir;
+
+    @BeforeAll
+    static void requirements()
+    {
+        assumeTrue("root".equals(System.getProperty("user.name")), "end-to-end test needs root (netns, BPF, tcpdump)");
+        for (final String tool : List.of("ip", "tc", "ethtool", "tcpdump", "tshark", "mergecap", "capinfos", "socat",
+            "hping3", "ping", "tcpreplay", "tcprewrite", "python3", "dpkg"))
+        {
+            assumeTrue(onPath(tool), tool + " is not installed");
+        }
+        assumeTrue(Files.isExecutable(FLOWREC), FLOWREC + " does not exist yet");
+    }
+
+    @BeforeEach
+    void names(final TestInfo info) throws IOException
+    {
+        // Interface names are 15 bytes at most: NAME-va with NAME <= 12.
+        pairName = "fr" + (ProcessHandle.current().pid() % 100000) + "x" + SEQ.incrementAndGet();
+        dir = ROOT.resolve("system-tests/target/it-e2e").resolve(info.getTestMethod().orElseThrow().getName() + "-" + pairName);
+        Files.createDirectories(dir);
+    }
+
+    @AfterEach
+    void cleanUp()
+    {
+        for (final Proc.Background p : started.reversed())
+        {
+            p.close();
+        }
+        started.clear();
+        if (pairName != null)
+        {
+            Netns.down(IT, pairName);
+        }
+    }
+
+    /** Offloads off: every skb is a wire packet. TCP, UDP/IPv4, UDP/IPv6, fragments, ICMP, ICMPv6, SYN→RST. */
+    @Test
+    void shouldCountEveryFlowOfTheScenarioExactlyWithOffloadsOff()
+    {
+        pair = Netns.up(IT, pairName, false);
+        final Path pcap = dir.resolve("capture.pcap");
+        final Path journal = dir.resolve("journal");
+        final Proc.Background capture = startCapture(pcap);
+        final Proc.Background recorder = startRecorder(journal);
+
+        Proc.run(SHORT, List.of(IT.resolve("traffic").toString(), pairName, "all")).ok();
+        Proc.sleepMs(1500);
+        stopRecorder(recorder);
+        stopCapture(capture);
+
+        final FlowTable expected = oracle(pcap, "oracle.csv");
+        final FlowTable recorded = query(journal);
+        assertScenarioPresent(expected);
+        assertSame(expected, recorded, k -> pair.isA(k.src()) ? "out" : "in");
+    }
+
+    /**
+     * Offloads on: veth passes TSO super-packets of up to 64 KB, which the capture sees as one frame each. The
+     * recorder must count wire packets (gso_segs) and wire bytes; the oracle segments each captured super-packet
+     * at the connection's MSS (from its SYNs), and the sender's own count of segments sent (Tcp OutSegs of
+     * namespace a, where only this connection sends) must agree with both.
+     */
+    @Test
+    void shouldCountTsoSuperPacketsAsTheWirePacketsTheyBecome()
+    {
+        pair = Netns.up(IT, pairName, true);
+        final Path pcap = dir.resolve("capture.pcap");
+        final Path journal = dir.resolve("journal");
+        final Proc.Background capture = startCapture(pcap);
+        final Proc.Background recorder = startRecorder(journal);
+
+        final long outSegsBefore = outSegs();
+        Proc.run(SHORT, List.of(IT.resolve("traffic").toString(), pairName, "tcp")).ok();
+        Proc.sleepMs(1500);
+        final long outSegs = outSegs() - outSegsBefore;
+        stopRecorder(recorder);
+        stopCapture(capture);
+
+        final Proc.Result gso = Proc.run(SHORT, List.of(IT.resolve("pcap-flows").toString(), "--gso", "auto", pcap.toString())).ok();
+        write("oracle-gso.csv", gso.out());
+        final Matcher mss = MSS.matcher(gso.err());
+        assertTrue(mss.find(), "pcap-flows --gso auto found no SYN with an MSS option: " + gso.err());
+        final FlowTable expected = FlowTable.fromOracleCsv(gso.out());
+        final FlowTable asCaptured = oracle(pcap, "oracle-frames.csv");
+        final FlowTable recorded = query(journal);
+
+        final FlowTable.Key data = new FlowTable.Key("tcp", pair.a4(), 40000, pair.b4(), 5000);
+        assertTrue(expected.get(data) != null, "no data flow " + data + " in the capture\n" + expected.describe());
+        assertTrue(asCaptured.get(data).packets < expected.get(data).packets,
+            "the capture holds no TSO super-packets (" + asCaptured.get(data).packets + " frames for " +
+                expected.get(data).packets + " wire packets): offloads did not take effect");
+        assertEquals(outSegs, expected.get(data).packets,
+            "oracle (MSS payload " + mss.group(1) + ") disagrees with Tcp OutSegs of " + pair.a() + ": the oracle is wrong");
+        assertSame(expected, recorded, k -> pair.isA(k.src()) ? "out" : "in");
+        assertEquals(outSegs, recorded.get(data).packets, "recorded packets of " + data + " vs Tcp OutSegs of " + pair.a());
+    }
+
+    /**
+     * Real captures (python3-dpkt's examples), rewritten to private addresses, replayed from b onto NAME-vb:
+     * they arrive at NAME-va's TC ingress even though their MACs are not NAME-va's (the IP stack of a then
+     * drops them), so every one of their IP flows must be recorded "in", exactly as the file counts it.
+     */
+    @Test
+    void shouldCountEveryFlowOfAReplayedCaptureOnIngress()
+    {
+        final Path replay = replayFile();
+        final FlowTable expected = oracle(replay, "oracle-file.csv");
+        for (final FlowTable.Key k : expected.flows().keySet())
+        {
+            assertTrue(isPrivate(k.src()) && isPrivate(k.dst()), "refusing to replay a public address: " + k);
+        }
+        final long frames = frames(replay);
+
+        pair = Netns.up(IT, pairName, false);
+        final Path pcap = dir.resolve("capture.pcap");
+        final Path journal = dir.resolve("journal");
+        final Proc.Background capture = startCapture(pcap);
+        final Proc.Background recorder = startRecorder(journal);
+
+        final Proc.Result sent = Proc.run(SHORT, pair.inB("tcpreplay", "--topspeed", "-i", pair.vb(), replay.toString())).ok();
+        write("tcpreplay.out", sent.out() + sent.err());
+        assertTrue(sent.out().contains("Actual: " + frames + " packets") && sent.out().matches("(?s).*Failed packets:\\s+0\\b.*"),
+            "tcpreplay did not send all " + frames + " frames:\n" + sent.out());
+        Proc.sleepMs(1500);
+        stopRecorder(recorder);
+        stopCapture(capture);
+
+        final FlowTable delivered = oracle(pcap, "oracle.csv");
+        assertEquals("", FlowTable.differences(expected, delivered, null, null),
+            "the capture on " + pair.va() + " is not the replayed file");
+        assertSame(expected, query(journal), k -> "in");
+        assertAggregatesEqualTheOracle(expected, journal);
+    }
+
+    /**
+     * The engine's folds against the same capture counted independently (tshark, summed here): per-protocol
+     * totals, top talkers by bytes, and a filtered group-by.
+     */
+    private void assertAggregatesEqualTheOracle(final FlowTable expected, final Path journal)
+    {
+        final Map<String, long[]> byProto = new TreeMap<>();
+        final Map<String, long[]> bySource = new TreeMap<>();
+        final Map<String, long[]> udpByDestination = new TreeMap<>();
+        for (final Map.Entry<FlowTable.Key, FlowTable.Flow> e : expected.flows().entrySet())
+        {
+            final FlowTable.Key k = e.getKey();
+            add(byProto, k.proto(), e.getValue());
+            add(bySource, k.src(), e.getValue());
+            if (k.proto().equals("udp") && k.dport() == 53)
+            {
+                add(udpByDestination, k.dst(), e.getValue());
+            }
+        }
+        assertEquals(rows(byProto, Long.MAX_VALUE), grouped(journal, "--group-by", "proto"), "per-protocol totals");
+        assertEquals(rows(bySource, 3), grouped(journal, "--group-by", "src_addr", "--top", "3", "--by", "bytes"),
+            "top 3 talkers by bytes");
+        assertEquals(rows(udpByDestination, Long.MAX_VALUE),
+            grouped(journal, "--group-by", "dst_addr", "--where", "udp and dst port 53"), "DNS servers asked");
+    }
+
+    private static void add(final Map<String, long[]> groups, final String key, final FlowTable.Flow flow)
+    {
+        final long[] sums = groups.computeIfAbsent(key, k -> new long[3]);
+        sums[0]++;
+        sums[1] += flow.packets;
+        sums[2] += flow.bytes;
+    }
+
+    /** Groups as "key,flows,packets,bytes" lines, largest bytes first (ties by key), at most {@code top}. */
+    private static List<String> rows(final Map<String, long[]> groups, final long top)
+    {
+        return groups.entrySet().stream()
+            .sorted(java.util.Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[2])
+                .thenComparing(Map.Entry::getKey))
+            .limit(top)
+            .map(e -> e.getKey() + "," + e.getValue()[0] + "," + e.getValue()[1] + "," + e.getValue()[2])
+            .toList();
+    }
+
+    private List<String> grouped(final Path journal, final String... args)
+    {
+        final List<String> command = new ArrayList<>(List.of(FLOWREC.toString(), "query", "--journal", journal.toString(),
+            "--format", "csv"));
+        command.addAll(List.of(args));
+        final Proc.Result r = Proc.run(Duration.ofSeconds(180), command).ok();
+        write("grouped-" + String.join("_", args).replaceAll("[^a-z0-9_]", "") + ".csv", r.out());
+        return r.out().lines().skip(1).toList();
+    }
+
+    // ---- steps ----
+
+    private Proc.Background startCapture(final Path pcap)
+    {
+        // -Z root: tcpdump would otherwise drop to its own user and fail to create the file under target/.
+        final Proc.Background p = background("tcpdump", pair.inA("tcpdump", "-i", pair.va(), "-B", "32768",
+            "--immediate-mode", "-Z", "root", "-w", pcap.toString()));
+        Proc.await(Duration.ofSeconds(20), "tcpdump to listen on " + pair.va(),
+            () -> p.err().contains("listening on") || !p.alive(), p::err);
+        assertTrue(p.alive(), "tcpdump exited: " + p.err());
+        return p;
+    }
+
+    /** tcpdump stops on SIGTERM too, and then prints its counts: nothing may have been dropped. */
+    private void stopCapture(final Proc.Background p)
+    {
+        final int exit = p.stop(Duration.ofSeconds(30));
+        final String err = p.err();
+        assertEquals(0, exit, "tcpdump exit status\n" + err);
+        final long captured = count(err, "packets captured");
+        final long received = count(err, "packets received by filter");
+        final long dropped = count(err, "packets dropped by kernel");
+        assertTrue(dropped == 0 && captured == received, "the capture is incomplete, not an oracle:\n" + err);
+    }
+
+    private Proc.Background startRecorder(final Path journal)
+    {
+        try
+        {
+            Files.createDirectories(journal);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        final Proc.Background p = background("recorder", pair.inA(FLOWREC.toString(), "record", "--iface", pair.va(),
+            "--journal", journal.toString(), "--flush-interval", "1s"));
+        // Ready when its programs are on both hooks of the interface: from then on every packet counts.
+        Proc.await(RECORDER_START, "the recorder to attach to " + pair.va() + " (ingress and egress)",
+            () -> !p.alive() || (hasBpfFilter("ingress") && hasBpfFilter("egress")),
+            () -> "recorder stderr:\n" + p.err());
+        assertTrue(p.alive(), "the recorder exited at start:\n" + p.err() + p.out());
+        return p;
+    }
+
+    private void stopRecorder(final Proc.Background p)
+    {
+        final int exit = p.stop(Duration.ofSeconds(60));
+        assertEquals(0, exit, "recorder exit status after SIGTERM (pid " + p.pid() + ")\nstderr:\n" + p.err());
+    }
+
+    private FlowTable query(final Path journal)
+    {
+        final Proc.Result r = Proc.run(Duration.ofSeconds(180),
+            List.of(FLOWREC.toString(), "query", "--journal", journal.toString(), "--format", "csv")).ok();
+        write("recorded.csv", r.out());
+        return FlowTable.fromRecorderCsv(r.out());
+    }
+
+    private FlowTable oracle(final Path pcap, final String name)
+    {
+        final Proc.Result r = Proc.run(SHORT, List.of(IT.resolve("pcap-flows").toString(), pcap.toString())).ok();
+        write(name, r.out());
+        return FlowTable.fromOracleCsv(r.out());
+    }
+
+    private void assertSame(final FlowTable expected, final FlowTable recorded,
+        final java.util.function.Function<FlowTable.Key, String> direction)
+    {
+        assertTrue(!expected.flows().isEmpty(), "the capture holds no IP flows at all");
+        final String diff = FlowTable.differences(expected, recorded, pair.va(), direction);
+        assertEquals("", diff, "recorded flows differ from the capture of " + pair.va() + " (artifacts in " + dir + ")");
+    }
+
+    /** The scenario really ran: each kind of flow it promises is in the capture. */
+    private void assertScenarioPresent(final FlowTable t)
+    {
+        final List<FlowTable.Key> promised = List.of(
+            new FlowTable.Key("tcp", pair.a4(), 40000, pair.b4(), 5000),
+            new FlowTable.Key("udp", pair.a4(), 40001, pair.b4(), 5001),
+            new FlowTable.Key("udp", pair.a6(), 40002, pair.b6(), 5002),
+            new FlowTable.Key("udp", pair.a4(), 40003, pair.b4(), 5003),
+            new FlowTable.Key("udp", pair.a4(), 0, pair.b4(), 0),
+            new FlowTable.Key("udp", pair.a6(), 40004, pair.b6(), 5004),
+            new FlowTable.Key("udp", pair.a6(), 0, pair.b6(), 0),
+            new FlowTable.Key("icmp", pair.a4(), 0, pair.b4(), 8 * 256),
+            new FlowTable.Key("icmp", pair.b4(), 0, pair.a4(), 0),
+            new FlowTable.Key("icmpv6", pair.a6(), 0, pair.b6(), 128 * 256),
+            new FlowTable.Key("icmpv6", pair.b6(), 0, pair.a6(), 129 * 256),
+            new FlowTable.Key("tcp", pair.a4(), 40005, pair.b4(), 5999),
+            new FlowTable.Key("tcp", pair.b4(), 5999, pair.a4(), 40005));
+        final List<FlowTable.Key> missing = promised.stream().filter(k -> t.get(k) == null).toList();
+        assertTrue(missing.isEmpty(), "the scenario did not produce " + missing + "\n" + t.describe());
+        assertEquals(5, t.get(promised.get(7)).packets, "ICMP echo requests\n" + t.describe());
+        assertEquals(5 * 84, t.get(promised.get(7)).bytes, "ICMP echo request bytes\n" + t.describe());
+        assertEquals(3, t.get(promised.get(11)).packets, "hping3 SYNs\n" + t.describe());
+        assertEquals(3, t.get(promised.get(12)).packets, "RSTs for the SYNs\n" + t.describe());
+    }
+
+    // ---- helpers ----
+
+    private Proc.Background background(final String name, final List<String> command)
+    {
+        final Proc.Background p = Proc.Background.start(name, dir, command);
+        started.add(p);
+        return p;
+    }
+
+    private boolean hasBpfFilter(final String hook)
+    {
+        final Proc.Result r = Proc.run(SHORT, pair.inA("tc", "filter", "show", "dev", pair.va(), hook));
+        return r.exit() == 0 && r.out().contains(" bpf ");
+    }
+
+    /** Tcp OutSegs of namespace a: segments sent, each TSO segment counted (tcp_skb_pcount), retransmits not. */
+    private long outSegs()
+    {
+        final String snmp = Proc.run(SHORT, pair.inA("cat", "/proc/net/snmp")).ok().out();
+        final List<String> tcp = snmp.lines().filter(l -> l.startsWith("Tcp:")).toList();
+        final List<String> names = List.of(tcp.get(0).split("\\s+"));
+        return Long.parseLong(tcp.get(1).split("\\s+")[names.indexOf("OutSegs")]);
+    }
+
+    /** dns_icmp.pcap and http.pcap of python3-dpkt, one after the other, addresses rewritten into 10.0.0.0/8. */
+    private Path replayFile()
+    {
+        final List<String> files = Proc.ok(SHORT, "dpkg", "-L", "python3-dpkt").out().lines()
+            .filter(l -> l.endsWith("/dns_icmp.pcap") || l.endsWith("/http.pcap")).sorted().toList();
+        assumeTrue(files.size() == 2, "python3-dpkt's example captures are not installed");
+        final Path merged = dir.resolve("merged.pcap");
+        final Path replay = dir.resolve("replay.pcap");
+        final List<String> merge = new ArrayList<>(List.of("mergecap", "-F", "pcap", "-a", "-w", merged.toString()));
+        merge.addAll(files);
+        Proc.run(SHORT, merge).ok();
+        Proc.ok(SHORT, "tcprewrite", "--pnat=0.0.0.0/0:10.0.0.0/8", "--fixcsum", "-i", merged.toString(), "-o", replay.toString());
+        return replay;
+    }
+
+    private static long frames(final Path pcap)
+    {
+        final String out = Proc.ok(SHORT, "capinfos", "-c", "-M", pcap.toString()).out();
+        final Matcher m = Pattern.compile("Number of packets:\\s+(\\d+)").matcher(out);
+        assertTrue(m.find(), "capinfos: " + out);
+        return Long.parseLong(m.group(1));
+    }
+
+    private static boolean isPrivate(final String addr)
+    {
+        return addr.startsWith("10.") || addr.startsWith("fd");
+    }
+
+    private static long count(final String tcpdumpErr, final String what)
+    {
+        final Matcher m = Pattern.compile("(\\d+) " + Pattern.quote(what)).matcher(tcpdumpErr);
+        assertTrue(m.find(), "tcpdump did not report '" + what + "':\n" + tcpdumpErr);
+        return Long.parseLong(m.group(1));
+    }
+
+    private void write(final String name, final String content)
+    {
+        try
+        {
+            Files.writeString(dir.resolve(name), content);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static boolean onPath(final String tool)
+    {
+        return Stream.of(System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":"))
+            .anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
+    }
+}
