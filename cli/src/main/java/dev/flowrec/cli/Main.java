@@ -25,9 +25,15 @@ public final class Main
 
     public static int run(final String... args)
     {
+        return commandLine(args.length == 0 || !RECORD.equals(args[0])).execute(args);
+    }
+
+    /** The command line with {@code record} and, when asked, the readers' commands; errors as one line each. */
+    public static CommandLine commandLine(final boolean withReaders)
+    {
         final CommandLine cli = new CommandLine(new Main());
         cli.addSubcommand(RECORD, new RecordCommand());
-        if (args.length == 0 || !RECORD.equals(args[0]))
+        if (withReaders)
         {
             Readers.register(cli);
         }
@@ -39,6 +45,6 @@ public final class Main
             ex.getCommandLine().getErr().println("(see: flowrec " + name + " --help)");
             return CommandLine.ExitCode.USAGE;
         });
-        return cli.execute(args);
+        return cli;
     }
 }

@@ -54,7 +54,7 @@ class CliFuzzTest
             "export", List.of("--journal", journal.toString(), "--out", tmp.resolve("out.parquet").toString()));
         final Random random = new Random(20261126);
         int runs = 0;
-        final CommandLine model = new CommandLine(new Main());
+        final CommandLine model = Main.commandLine(true);
         for (final Map.Entry<String, List<String>> command : base.entrySet())
         {
             for (final OptionSpec option : model.getSubcommands().get(command.getKey()).getCommandSpec().options())
