@@ -133,33 +133,13 @@ public final class Libc
     /** st_ino of the file behind fd (fstat). */
     public static long inode(final int fd, final String target)
     {
-        try (Arena arena = Arena.ofConfined())
-        {
-            final MemorySegment state = callState(arena);
-            final MemorySegment stat = arena.allocate(STAT_SIZE, 8);
-            check((int)FSTAT.invokeExact(state, fd, stat) != 0 ? -errno(state) : 0, "fstat", target);
-            return stat.get(JAVA_LONG, STAT_INO_OFFSET);
-        }
-        catch (final Throwable t)
-        {
-            throw rethrow(t);
-        }
+        return statField(FSTAT, STAT_SIZE, STAT_INO_OFFSET, fd, "fstat", target);
     }
 
     /** f_type of the file system fd is on, a *_SUPER_MAGIC (fstatfs). */
     public static long fileSystemType(final int fd, final String target)
     {
-        try (Arena arena = Arena.ofConfined())
-        {
-            final MemorySegment state = callState(arena);
-            final MemorySegment statfs = arena.allocate(STATFS_SIZE, 8);
-            check((int)FSTATFS.invokeExact(state, fd, statfs) != 0 ? -errno(state) : 0, "fstatfs", target);
-            return statfs.get(JAVA_LONG, 0);
-        }
-        catch (final Throwable t)
-        {
-            throw rethrow(t);
-        }
+        return statField(FSTATFS, STATFS_SIZE, 0, fd, "fstatfs", target);
     }
 
     /**
@@ -368,6 +348,23 @@ public final class Libc
             throw new SyscallException(call, target, -result);
         }
         return result;
+    }
+
+    /** One long of the struct an fstat-like call fills in. */
+    private static long statField(final MethodHandle handle, final long structSize, final long offset, final int fd,
+        final String call, final String target)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = callState(arena);
+            final MemorySegment struct = arena.allocate(structSize, 8);
+            check((int)handle.invokeExact(state, fd, struct) != 0 ? -errno(state) : 0, call, target);
+            return struct.get(JAVA_LONG, offset);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow(t);
+        }
     }
 
     private static int open(final String path, final int flags)
