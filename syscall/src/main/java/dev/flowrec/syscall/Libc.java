@@ -18,7 +18,9 @@ import java.lang.invoke.VarHandle;
  * socket calls are in {@link NetlinkSocket}). Calls that report failure through errno capture it in the same
  * downcall: the JVM may run code that clobbers errno between two native calls. A failure is thrown as a
  * {@link SyscallException} naming the call and its target; calls on a hot or expected-to-fail path return
- * -errno instead.
+ * -errno instead. Longer than most classes on purpose: it is the one table of the process's libc handles
+ * (cilium/ebpf's internal/unix), each wrapper a few lines of the same shape, and splitting it would only
+ * spread that table over several files.
  */
 public final class Libc
 {
