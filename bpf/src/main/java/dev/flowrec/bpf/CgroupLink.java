@@ -7,6 +7,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
+import dev.flowrec.syscall.Libc;
+
 /**
  * flowrec's cgroup_skb ingress and egress programs on one cgroup2 directory, and the entry cgroups[cgroupId] =
  * pseudoIfindex under which the programs count that cgroup's flows. Owns the two BPF links, the directory fd
@@ -88,14 +90,14 @@ public final class CgroupLink implements AutoCloseable
         MemorySegment ingress = MemorySegment.NULL;
         try
         {
-            if (Libc.fileSystemType(dirFd, "fstatfs " + dir) != Libc.CGROUP2_SUPER_MAGIC)
+            if (Libc.fileSystemType(dirFd, dir) != Libc.CGROUP2_SUPER_MAGIC)
             {
                 throw new BpfException(dir + " is not a cgroup2 directory");
             }
             // The kernel's cgroup id (bpf_skb_cgroup_id) is the kernfs node id, which is the directory's inode.
-            id = Libc.inode(dirFd, "fstat " + dir);
+            id = Libc.inode(dirFd, dir);
             final String what = dir + " (cgroup id " + id + ")";
-            mapFd = Libc.dup(cgroupsMapFd, "fcntl F_DUPFD_CLOEXEC on the fd of map " + MAP);
+            mapFd = Libc.dup(cgroupsMapFd, "on the fd of map " + MAP);
             mapEntry(mapFd, id, pseudoIfindex, what);
             mapped = true;
             ingress = attachOne(ingressProgram, dirFd, FlowProgram.CGROUP_INGRESS_PROGRAM, what);

@@ -3,6 +3,8 @@ package dev.flowrec.bpf;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import dev.flowrec.syscall.Libc;
+
 /**
  * The kernel's clocks, read with clock_gettime. The BPF program stamps events with boot time
  * ({@code bpf_ktime_get_boot_ns}), which keeps counting through suspend and never steps; wall-clock time

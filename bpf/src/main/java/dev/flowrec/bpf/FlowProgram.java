@@ -11,6 +11,10 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import dev.flowrec.syscall.Libc;
+import dev.flowrec.syscall.NetIf;
+import dev.flowrec.syscall.NetNs;
+
 /**
  * The kernel side of flowrec, loaded from the object embedded in this jar: the TC programs flowrec_ingress and
  * flowrec_egress, the cgroup_skb programs flowrec_cgroup_ingress and flowrec_cgroup_egress, the sweeper

@@ -12,6 +12,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
+import dev.flowrec.syscall.Libc;
+
 /**
  * Raw libbpf 1.x bindings, one downcall handle per function. Calls returning int return -errno on failure
  * ({@link #check}); calls returning a pointer return NULL and set errno, which is captured by the same
@@ -83,7 +85,7 @@ final class Libbpf
     {
         try (Arena arena = Arena.ofConfined())
         {
-            final MemorySegment state = arena.allocate(Libc.captureLayout());
+            final MemorySegment state = Libc.callState(arena);
             final MemorySegment object = (MemorySegment)OBJECT_OPEN_MEM.invokeExact(state, elf, elf.byteSize(), opts);
             if (object.address() == 0)
             {
@@ -353,7 +355,7 @@ final class Libbpf
     {
         try (Arena arena = Arena.ofConfined())
         {
-            final MemorySegment state = arena.allocate(Libc.captureLayout());
+            final MemorySegment state = Libc.callState(arena);
             final MemorySegment link = (MemorySegment)PROGRAM_ATTACH_CGROUP.invokeExact(state, program, cgroupFd);
             errnoOut[0] = link.address() == 0 ? Libc.errno(state) : 0;
             return link;

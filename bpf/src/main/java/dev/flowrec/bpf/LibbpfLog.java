@@ -2,7 +2,6 @@ package dev.flowrec.bpf;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -12,6 +11,8 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.function.IntSupplier;
+
+import dev.flowrec.syscall.Libc;
 
 /**
  * libbpf's log, routed through Java (libbpf_set_print, process-wide). Warnings and info go to stderr as
@@ -25,8 +26,6 @@ final class LibbpfLog
     private static final int LIBBPF_DEBUG = 2;
     private static final int MESSAGE_MAX = 4096;
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle VSNPRINTF = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("vsnprintf"),
-        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
     private static final ThreadLocal<MemorySegment> BUFFER =
         ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(MESSAGE_MAX));
     private static final ThreadLocal<StringBuilder> CAPTURED = new ThreadLocal<>();
@@ -88,7 +87,7 @@ final class LibbpfLog
                 return 0;
             }
             final MemorySegment buffer = BUFFER.get();
-            final int ignored = (int)VSNPRINTF.invokeExact(buffer, (long)MESSAGE_MAX, format, args);
+            final int ignored = Libc.vsnprintf(buffer, format, args);
             final String message = buffer.getString(0).strip();
             final StringBuilder captured = CAPTURED.get();
             if (captured != null)

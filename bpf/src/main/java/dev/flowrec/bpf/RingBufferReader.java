@@ -2,6 +2,9 @@ package dev.flowrec.bpf;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
+import dev.flowrec.syscall.Libc;
+import dev.flowrec.syscall.SyscallException;
+
 /**
  * Reads a BPF ring buffer map straight from its mmap'd pages: no upcall, no syscall, no allocation per record.
  * Single-threaded: one thread reads; {@link FlowProgram#close()} unmaps, so stop reading before closing
@@ -53,16 +56,16 @@ public final class RingBufferReader
         this.size = size;
         this.mask = size - 1;
         consumerAddress = Libc.mmap(pageSize, Libc.PROT_READ | Libc.PROT_WRITE, mapFd, 0,
-            "mmap consumer page of ring buffer " + name);
+            "consumer page of ring buffer " + name);
         try
         {
             // The kernel refuses a writable mapping of the producer page and data.
             producerAddress = Libc.mmap(pageSize + 2L * size, Libc.PROT_READ, mapFd, pageSize,
-                "mmap producer page and data of ring buffer " + name);
+                "producer page and data of ring buffer " + name);
         }
-        catch (final BpfException e)
+        catch (final SyscallException e)
         {
-            Libc.munmap(consumerAddress, pageSize, "munmap consumer page of ring buffer " + name);
+            Libc.munmap(consumerAddress, pageSize, "consumer page of ring buffer " + name);
             throw e;
         }
         consumerPage = new UnsafeBuffer(consumerAddress, (int)pageSize);
@@ -150,20 +153,20 @@ public final class RingBufferReader
             return;
         }
         closed = true;
-        BpfException failure = null;
+        SyscallException failure = null;
         try
         {
-            Libc.munmap(producerAddress, pageSize + 2L * size, "munmap producer page and data of ring buffer " + name);
+            Libc.munmap(producerAddress, pageSize + 2L * size, "producer page and data of ring buffer " + name);
         }
-        catch (final BpfException e)
+        catch (final SyscallException e)
         {
             failure = e;
         }
         try
         {
-            Libc.munmap(consumerAddress, pageSize, "munmap consumer page of ring buffer " + name);
+            Libc.munmap(consumerAddress, pageSize, "consumer page of ring buffer " + name);
         }
-        catch (final BpfException e)
+        catch (final SyscallException e)
         {
             if (failure == null)
             {

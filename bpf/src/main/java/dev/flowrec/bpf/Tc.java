@@ -6,6 +6,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import dev.flowrec.syscall.Libc;
+import dev.flowrec.syscall.NetNs;
+
 /**
  * TC clsact filters through libbpf's bpf_tc_* calls. flowrec's filters carry a fixed handle and priority, so
  * that filters left behind by a recorder that died (a filter outlives the process that attached it) are found

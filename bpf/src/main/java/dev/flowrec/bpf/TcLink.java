@@ -1,5 +1,9 @@
 package dev.flowrec.bpf;
 
+import dev.flowrec.syscall.Libc;
+import dev.flowrec.syscall.NetNs;
+import dev.flowrec.syscall.SyscallException;
+
 /**
  * flowrec's ingress and egress filters on one interface. Owns them: close detaches both. The filters hold
  * their own reference to the programs, so they keep counting even after the {@link FlowProgram} is closed.
@@ -62,7 +66,7 @@ public final class TcLink implements AutoCloseable
         {
             NetNs.call(netnsPath, this::detachBoth);
         }
-        catch (final BpfException e)
+        catch (final SyscallException e)
         {
             if (e.errno() != Libc.ENOENT) // the namespace is gone, and its interfaces with it
             {

@@ -19,6 +19,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.flowrec.syscall.Libc;
+import dev.flowrec.syscall.SyscallException;
+
 /**
  * cgroup_skb programs on a real cgroup2 directory made by the test. A shell joins the cgroup, then execs a ping
  * inside namespace A (ip netns exec remounts /sys, so the cgroup is joined first); B answers over a veth.
@@ -185,8 +188,11 @@ class CgroupLinkTest
     void shouldNameWhatIsNotACgroup()
     {
         final Path missing = UNIFIED.resolve("frtest-no-such-cgroup");
-        final BpfException absent = assertThrows(BpfException.class, () -> program.attachCgroup(missing, PSEUDO));
+        // Not a libbpf failure: open(2)'s, a SyscallException (BpfException is for libbpf's).
+        final SyscallException absent = assertThrows(SyscallException.class, () -> program.attachCgroup(missing, PSEUDO));
         assertEquals(Libc.ENOENT, absent.errno());
+        assertEquals("open", absent.call());
+        assertEquals(missing.toString(), absent.target());
         assertTrue(absent.getMessage().startsWith("open " + missing + ": "), absent::getMessage);
 
         final BpfException plain = assertThrows(BpfException.class, () -> program.attachCgroup(Path.of("/tmp"), PSEUDO));

@@ -13,6 +13,8 @@ import java.util.HexFormat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.flowrec.syscall.NetIf;
+
 /** The real program in the real kernel, driven by BPF_PROG_TEST_RUN on hand-built frames. */
 class FlowProgramTest
 {
@@ -266,6 +268,9 @@ class FlowProgramTest
         assertEquals("bpf_tc_attach egress on veth0 (ifindex 5): Operation not permitted (errno 1)",
             BpfException.errno("bpf_tc_attach egress on veth0 (ifindex 5)", 1).getMessage());
         assertEquals(1, BpfException.errno("x", 1).errno());
+        final BpfException e = BpfException.errno("bpf_tc_attach egress on veth0 (ifindex 5)", 1);
+        assertEquals("bpf_tc_attach", e.call());
+        assertEquals("egress on veth0 (ifindex 5)", e.target());
     }
 
     @Test

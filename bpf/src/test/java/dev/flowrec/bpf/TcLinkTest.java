@@ -12,6 +12,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.flowrec.syscall.Libc;
+import dev.flowrec.syscall.NetIf;
+import dev.flowrec.syscall.SyscallException;
+
 /**
  * Attach and detach on a real veth. Two namespaces made by the test, joined by a veth pair, with private
  * addresses only inside them; the recorder side is ns1's end, entered with setns from the test thread.
@@ -173,9 +177,12 @@ class TcLinkTest
     @Test
     void shouldNameAMissingInterface()
     {
-        final BpfException e = assertThrows(BpfException.class, () -> program.attach(netns(ns1), "frtnosuch"));
+        // Not a libbpf failure: if_nametoindex's, a SyscallException (BpfException is for libbpf's).
+        final SyscallException e = assertThrows(SyscallException.class, () -> program.attach(netns(ns1), "frtnosuch"));
         assertEquals("no such interface: frtnosuch", e.getMessage());
-        assertThrows(BpfException.class, () -> NetIf.indexOf("frtnosuch"));
+        assertEquals("if_nametoindex", e.call());
+        assertEquals(Libc.ENODEV, e.errno());
+        assertThrows(SyscallException.class, () -> NetIf.indexOf("frtnosuch"));
     }
 
     @Test
@@ -183,7 +190,7 @@ class TcLinkTest
     {
         final int lo = NetIf.indexOf("lo");
         program.attach(netns(ns1), dev1).close();
-        assertThrows(BpfException.class, () -> NetIf.indexOf(dev1), "the veth is visible only inside ns1");
+        assertThrows(SyscallException.class, () -> NetIf.indexOf(dev1), "the veth is visible only inside ns1");
         assertEquals(lo, NetIf.indexOf("lo"));
     }
 

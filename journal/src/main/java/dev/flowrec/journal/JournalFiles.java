@@ -1,11 +1,6 @@
 package dev.flowrec.journal;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 import java.io.IOException;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,10 +8,12 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
+import dev.flowrec.syscall.Libc;
+
 /**
  * A journal records who talked to whom: its directories are 0750 and its files 0640 whatever the umask, so
  * that only its owner writes it and only the owner's group reads it. A writer sets the process's umask to
- * 027 (libc, through FFM: Java has no umask), so every file Chronicle creates later, cycle files rolled
+ * 027 (Java has no umask: {@link Libc#umask}), so every file Chronicle creates later, cycle files rolled
  * hours on included, is born restricted; what existed before is restricted when the writer opens.
  */
 final class JournalFiles
@@ -24,8 +21,6 @@ final class JournalFiles
     static final Set<PosixFilePermission> DIRECTORY = PosixFilePermissions.fromString("rwxr-x---");
     static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-r-----");
     private static final int UMASK = 0027;
-    private static final MethodHandle SET_UMASK = Linker.nativeLinker().downcallHandle(
-        Linker.nativeLinker().defaultLookup().findOrThrow("umask"), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
     private JournalFiles()
     {
@@ -34,14 +29,7 @@ final class JournalFiles
     /** Files this process creates from now on are at most 0640, directories 0750. */
     static void restrictUmask()
     {
-        try
-        {
-            final int ignored = (int)SET_UMASK.invokeExact(UMASK);
-        }
-        catch (final Throwable ex)
-        {
-            throw new JournalException("umask(027): " + ex, ex);
-        }
+        Libc.umask(UMASK);
     }
 
     /** Restricts a journal (or catalog) directory and the files directly in it. */

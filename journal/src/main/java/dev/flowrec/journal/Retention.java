@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import net.openhft.chronicle.queue.RollCycle;
 
+import dev.flowrec.syscall.Libc;
+
 /**
  * Keeps a journal bounded by deleting whole cycle files, oldest first: those whose hour (or other cycle)
  * ended longer ago than the retention age, then more while the journal is larger than its size bound.
@@ -88,7 +90,7 @@ public final class Retention
                 final long startMs = startMs(format, name.substring(0, name.length() - JournalPaths.CYCLE_FILE_SUFFIX.length()));
                 if (startMs >= 0)
                 {
-                    cycles.add(new Cycle(file, startMs + rollCycle.lengthInMillis(), DiskUsage.bytes(file)));
+                    cycles.add(new Cycle(file, startMs + rollCycle.lengthInMillis(), Libc.allocatedBytes(file.toString())));
                 }
             }
         }

@@ -1,6 +1,5 @@
 package dev.flowrec.recorder;
 
-import dev.flowrec.bpf.BpfException;
 import dev.flowrec.bpf.CgroupLink;
 import dev.flowrec.bpf.FlowProgram;
 import dev.flowrec.bpf.Tc;
@@ -10,6 +9,7 @@ import dev.flowrec.recorder.discovery.ContainerResolver;
 import dev.flowrec.recorder.discovery.HostNetworkScan;
 import dev.flowrec.recorder.discovery.Link;
 import dev.flowrec.recorder.discovery.LinkListener;
+import dev.flowrec.syscall.SyscallException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -168,7 +168,7 @@ final class Attachments implements LinkListener
             }
             journal.interfaceAttached(tc, container == null ? "" : container.shortId());
         }
-        catch (final BpfException ex)
+        catch (final SyscallException ex)
         {
             // The link may have vanished between the notification and the attach: counted, not fatal.
             attachFailures++;

@@ -2,12 +2,12 @@ package dev.flowrec.recorder;
 
 import dev.flowrec.bpf.Clocks;
 import dev.flowrec.bpf.FlowProgram;
-import dev.flowrec.bpf.NetIf;
 import dev.flowrec.journal.JournalWriter;
 import dev.flowrec.journal.Retention;
 import dev.flowrec.recorder.discovery.InterfaceWatcher;
 import dev.flowrec.recorder.live.HttpEndpoints;
 import dev.flowrec.recorder.live.LiveView;
+import dev.flowrec.syscall.NetIf;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

@@ -1,10 +1,6 @@
 package dev.flowrec.recorder;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.invoke.MethodHandle;
-
-import static java.lang.foreign.ValueLayout.JAVA_INT;
+import dev.flowrec.syscall.Libc;
 
 /**
  * The process's umask, for tests that open a JournalWriter in the test JVM: the writer sets 027 for the whole
@@ -13,9 +9,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  */
 final class ProcessUmask
 {
-    private static final MethodHandle UMASK = Linker.nativeLinker().downcallHandle(
-        Linker.nativeLinker().defaultLookup().findOrThrow("umask"), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-
     private ProcessUmask()
     {
     }
@@ -31,13 +24,6 @@ final class ProcessUmask
     /** @return the umask before. */
     static int set(final int mask)
     {
-        try
-        {
-            return (int)UMASK.invokeExact(mask);
-        }
-        catch (final Throwable ex)
-        {
-            throw new IllegalStateException("umask(" + Integer.toOctalString(mask) + "): " + ex, ex);
-        }
+        return Libc.umask(mask);
     }
 }

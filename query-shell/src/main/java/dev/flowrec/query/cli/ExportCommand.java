@@ -8,12 +8,10 @@ import dev.flowrec.export.ExportResult;
 import dev.flowrec.export.Exporter;
 import dev.flowrec.export.PartitionKey;
 import dev.flowrec.query.Query;
+import dev.flowrec.syscall.Libc;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -174,10 +172,7 @@ public final class ExportCommand implements Callable<Integer>
         {
             try
             {
-                final Linker linker = Linker.nativeLinker();
-                final var isatty = linker.downcallHandle(linker.defaultLookup().find("isatty").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-                return (int)isatty.invokeExact(2) == 1;
+                return Libc.isatty(2);
             }
             catch (final Throwable ex)
             {

@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.flowrec.bpf.BpfException;
-import dev.flowrec.bpf.NetNs;
+import dev.flowrec.syscall.Libc;
+import dev.flowrec.syscall.NetNs;
+import dev.flowrec.syscall.NetlinkSocket;
+import dev.flowrec.syscall.SyscallException;
 
 /**
  * Finds the container behind a host-side veth from the host alone, with no runtime API:
@@ -82,7 +84,7 @@ public final class ContainerResolver
     {
         final List<NetnsScan.Netns> all = new ArrayList<>();
         candidates.forEach(all::add);
-        try (NetlinkSocket socket = NetlinkSocket.openRoute(0, false))
+        try (NetlinkSocket socket = Rtnl.openRoute(0, false))
         {
             final List<NetnsScan.Netns> matching = new ArrayList<>(1);
             for (final NetnsScan.Netns netns : all)
@@ -94,7 +96,7 @@ public final class ContainerResolver
             }
             return matching;
         }
-        catch (final BpfException e)
+        catch (final SyscallException e)
         {
             nsidFallbacks++;
             return all;
@@ -112,7 +114,7 @@ public final class ContainerResolver
     {
         for (final Path path : netns.openPaths(proc))
         {
-            final int fd = NetlinkLibc.open(path.toString());
+            final int fd = Libc.tryOpen(path.toString());
             if (fd >= 0)
             {
                 try
@@ -122,7 +124,7 @@ public final class ContainerResolver
                 }
                 finally
                 {
-                    NetlinkLibc.close(fd);
+                    Libc.close(fd);
                 }
             }
         }
@@ -139,9 +141,9 @@ public final class ContainerResolver
             {
                 links = NetNs.call(path.toString(), Links::dump);
             }
-            catch (final BpfException e)
+            catch (final SyscallException e)
             {
-                if (e.errno() == NetlinkLibc.ENOENT || e.errno() == NetlinkLibc.ESRCH)
+                if (e.errno() == Libc.ENOENT || e.errno() == Libc.ESRCH)
                 {
                     continue;  // that process exited; another path may still hold the namespace
                 }

@@ -6,7 +6,9 @@ import java.util.ArrayDeque;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 
-import dev.flowrec.bpf.BpfException;
+import dev.flowrec.syscall.Libc;
+import dev.flowrec.syscall.NetlinkSocket;
+import dev.flowrec.syscall.SyscallException;
 
 /**
  * Keeps the link table of one network namespace (the one of the thread that constructs the watcher) and tells a
@@ -49,7 +51,7 @@ public final class InterfaceWatcher implements Agent
     InterfaceWatcher(final LinkListener listener, final int receiveBufferBytes)
     {
         this.listener = listener;
-        this.socket = NetlinkSocket.openRoute(Rtnl.RTMGRP_LINK, true);
+        this.socket = Rtnl.openRoute(Rtnl.RTMGRP_LINK, true);
         if (receiveBufferBytes > 0)
         {
             socket.receiveBufferSize(receiveBufferBytes);
@@ -109,7 +111,7 @@ public final class InterfaceWatcher implements Agent
     private int startDump()
     {
         final int seq = nextSeq();
-        if (!socket.requestLinkDump(seq))
+        if (!Rtnl.requestLinkDump(socket, seq))
         {
             return 0;  // EBUSY: a dump is still running; retried on the next duty cycle
         }
@@ -206,9 +208,9 @@ public final class InterfaceWatcher implements Agent
             final int errno = -Rtnl.errorCode(buffer, offset);
             dumpSeq = 0;
             resyncWanted = true;
-            if (errno != NetlinkLibc.EBUSY)
+            if (errno != Libc.EBUSY)
             {
-                throw BpfException.errno("RTM_GETLINK dump on netlink port " + socket.portId(), errno);
+                throw new SyscallException("RTM_GETLINK", "dump on netlink port " + socket.portId(), errno);
             }
         }
     }
@@ -245,7 +247,7 @@ public final class InterfaceWatcher implements Agent
         }
         if (incomplete(link) && !reply)
         {
-            socket.requestLink(nextSeq(), link.ifindex());
+            Rtnl.requestLink(socket, nextSeq(), link.ifindex());
             return;
         }
         reported.put(link.ifindex(), link);
@@ -271,7 +273,7 @@ public final class InterfaceWatcher implements Agent
         {
             if (link.isPaired() && link.linkNetnsId() < 0 && link.linkIfindex() == ifindex)
             {
-                socket.requestLink(nextSeq(), link.ifindex());
+                Rtnl.requestLink(socket, nextSeq(), link.ifindex());
             }
         }
     }
@@ -294,7 +296,7 @@ public final class InterfaceWatcher implements Agent
         {
             if (reportable(link) && incomplete(link))
             {
-                socket.requestLink(nextSeq(), link.ifindex());
+                Rtnl.requestLink(socket, nextSeq(), link.ifindex());
             }
             else if (reportable(link) && reported.put(link.ifindex(), link) == null)
             {

@@ -4,7 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.flowrec.bpf.BpfException;
+import dev.flowrec.syscall.NetlinkSocket;
+import dev.flowrec.syscall.SyscallException;
 
 /** One-shot, blocking rtnetlink queries in the calling thread's network namespace. */
 public final class Links
@@ -18,7 +19,7 @@ public final class Links
     /** Every link of the calling thread's network namespace, loopback included. */
     public static List<Link> dump()
     {
-        try (NetlinkSocket socket = NetlinkSocket.openRoute(0, false))
+        try (NetlinkSocket socket = Rtnl.openRoute(0, false))
         {
             return dump(socket);
         }
@@ -29,9 +30,9 @@ public final class Links
     {
         for (int seq = 1; seq <= ATTEMPTS; seq++)
         {
-            if (!socket.requestLinkDump(seq))
+            if (!Rtnl.requestLinkDump(socket, seq))
             {
-                throw new BpfException("RTM_GETLINK dump on port " + socket.portId() + ": a dump is already running");
+                throw new SyscallException("RTM_GETLINK", "dump on port " + socket.portId(), "a dump is already running");
             }
             final List<Link> links = new ArrayList<>();
             if (collect(socket, seq, links))
@@ -39,7 +40,7 @@ public final class Links
                 return links;
             }
         }
-        throw new BpfException("RTM_GETLINK dump: interrupted by concurrent changes " + ATTEMPTS + " times");
+        throw new SyscallException("RTM_GETLINK", "dump", "interrupted by concurrent changes " + ATTEMPTS + " times");
     }
 
     /**
@@ -48,10 +49,10 @@ public final class Links
      */
     static int nsid(final NetlinkSocket socket, final int seq, final int nsFd)
     {
-        socket.requestNsid(seq, nsFd);
+        Rtnl.requestNsid(socket, seq, nsFd);
         while (true)
         {
-            final int n = receiveBlocking(socket, "RTM_GETNSID");
+            final int n = receiveBlocking(socket, "RTM_GETNSID", "for fd " + nsFd);
             final MemorySegment buffer = socket.buffer();
             for (int offset = 0; offset + Rtnl.NLMSG_HDRLEN <= n; )
             {
@@ -69,7 +70,7 @@ public final class Links
                     }
                     if (type == Rtnl.NLMSG_ERROR)
                     {
-                        throw BpfException.errno("RTM_GETNSID for fd " + nsFd, -Rtnl.errorCode(buffer, offset));
+                        throw new SyscallException("RTM_GETNSID", "for fd " + nsFd, -Rtnl.errorCode(buffer, offset));
                     }
                 }
                 offset += Rtnl.align(length);
@@ -83,7 +84,7 @@ public final class Links
         boolean consistent = true;
         while (true)
         {
-            final int n = receiveBlocking(socket, "RTM_GETLINK dump");
+            final int n = receiveBlocking(socket, "RTM_GETLINK", "dump");
             final MemorySegment buffer = socket.buffer();
             for (int offset = 0; offset + Rtnl.NLMSG_HDRLEN <= n; )
             {
@@ -103,7 +104,7 @@ public final class Links
                             return consistent;
                         }
                         case Rtnl.NLMSG_ERROR ->
-                            throw BpfException.errno("RTM_GETLINK dump", -Rtnl.errorCode(buffer, offset));
+                            throw new SyscallException("RTM_GETLINK", "dump", -Rtnl.errorCode(buffer, offset));
                         default ->
                         {
                         }
@@ -114,12 +115,12 @@ public final class Links
         }
     }
 
-    private static int receiveBlocking(final NetlinkSocket socket, final String what)
+    private static int receiveBlocking(final NetlinkSocket socket, final String request, final String target)
     {
         final int n = socket.receive();
         if (n == NetlinkSocket.OVERRUN)
         {
-            throw new BpfException(what + " on port " + socket.portId() + ": reply lost (socket overrun)");
+            throw new SyscallException(request, target + " on port " + socket.portId(), "reply lost (socket overrun)");
         }
         return n;
     }

@@ -7,6 +7,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 
+import dev.flowrec.syscall.NetlinkSocket;
+
 /**
  * rtnetlink wire layout, host byte order, everything 4-byte aligned. One datagram holds one or more messages:
  * <pre>
@@ -20,7 +22,8 @@ import java.nio.charset.StandardCharsets;
  *   | u32 pid       | u32 change              |                                      |
  *   +---------------+-------------------------+--------------------------------------+
  * </pre>
- * Static accessors over a caller-owned segment: parsing allocates only the {@link Link} it returns.
+ * Static accessors over a caller-owned segment: parsing allocates only the {@link Link} it returns. Requests are
+ * written into a {@link NetlinkSocket}'s request buffer and sent on it.
  */
 final class Rtnl
 {
@@ -62,6 +65,33 @@ final class Rtnl
 
     private Rtnl()
     {
+    }
+
+    /** A NETLINK_ROUTE socket in the calling thread's network namespace, joined to groups (e.g. RTMGRP_LINK). */
+    static NetlinkSocket openRoute(final int groups, final boolean nonBlocking)
+    {
+        return NetlinkSocket.open(NETLINK_ROUTE, groups, nonBlocking);
+    }
+
+    /**
+     * Asks for a dump of every link. Returns false when the kernel refuses with EBUSY because a dump is
+     * still running on this socket (retry after its NLMSG_DONE); throws on other errors.
+     */
+    static boolean requestLinkDump(final NetlinkSocket socket, final int seq)
+    {
+        return socket.send(putGetLinkDump(socket.request(), seq), "RTM_GETLINK dump");
+    }
+
+    /** Asks for the current state of one link; the reply carries this seq and the socket's port id. */
+    static void requestLink(final NetlinkSocket socket, final int seq, final int ifindex)
+    {
+        socket.send(putGetLink(socket.request(), seq, ifindex), "RTM_GETLINK ifindex " + ifindex);
+    }
+
+    /** Asks for the id the socket's namespace gives to the namespace behind nsFd (reply: RTM_NEWNSID). */
+    static void requestNsid(final NetlinkSocket socket, final int seq, final int nsFd)
+    {
+        socket.send(putGetNsid(socket.request(), seq, nsFd), "RTM_GETNSID");
     }
 
     static int align(final int length)

@@ -14,7 +14,7 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
-import dev.flowrec.bpf.NetNs;
+import dev.flowrec.syscall.NetNs;
 
 /**
  * Real kernel, end to end: a "host" namespace H holds the host ends of veths whose other ends sit in container

@@ -10,7 +10,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import dev.flowrec.bpf.NetNs;
+import dev.flowrec.syscall.NetNs;
 
 /**
  * Real kernel: the watcher runs on the test thread after it entered a test namespace (the socket keeps the

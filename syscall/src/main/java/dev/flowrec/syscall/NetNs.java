@@ -1,12 +1,11 @@
-package dev.flowrec.bpf;
+package dev.flowrec.syscall;
 
 import java.util.function.Supplier;
 
 /**
- * Runs an action with the calling thread inside another network namespace. ifindex and tc are per network
- * namespace and setns(CLONE_NEWNET) moves only the calling OS thread, so the switch is made on this thread
- * and undone in finally; other threads of the JVM never see it. Public for the recorder's container discovery,
- * which dumps the links of other namespaces.
+ * Runs an action with the calling thread inside another network namespace. ifindex, tc and netlink sockets
+ * are per network namespace and setns(CLONE_NEWNET) moves only the calling OS thread, so the switch is made
+ * on this thread and undone in finally; other threads of the JVM never see it.
  */
 public final class NetNs
 {
@@ -16,7 +15,12 @@ public final class NetNs
     {
     }
 
-    /** Runs action in the namespace at path (e.g. /run/netns/NAME), or where this thread is when path is null. */
+    /**
+     * Runs action in the namespace at path (e.g. /run/netns/NAME, /proc/PID/ns/net), or where this thread is
+     * when path is null.
+     *
+     * @throws SyscallException naming open or setns and the path; ENOENT (or ESRCH) when the namespace is gone.
+     */
     public static <T> T call(final String path, final Supplier<T> action)
     {
         if (path == null)
@@ -34,7 +38,7 @@ public final class NetNs
             final int target = Libc.open(path);
             try
             {
-                Libc.setns(target, Libc.CLONE_NEWNET, "setns into network namespace " + path);
+                Libc.setns(target, Libc.CLONE_NEWNET, path);
             }
             finally
             {
@@ -46,7 +50,7 @@ public final class NetNs
             }
             finally
             {
-                Libc.setns(home, Libc.CLONE_NEWNET, "setns back from network namespace " + path);
+                Libc.setns(home, Libc.CLONE_NEWNET, SELF + " (back from " + path + ")");
             }
         }
         finally
