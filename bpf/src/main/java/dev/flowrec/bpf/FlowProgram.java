@@ -11,6 +11,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import org.agrona.CloseHelper;
+
 /**
  * The kernel side of flowrec, loaded from the object embedded in this jar: the TC programs flowrec_ingress and
  * flowrec_egress, the cgroup_skb programs flowrec_cgroup_ingress and flowrec_cgroup_egress, the sweeper
@@ -349,15 +351,7 @@ public final class FlowProgram implements AutoCloseable
             return;
         }
         closed = true;
-        try
-        {
-            ring.close();
-        }
-        finally
-        {
-            Libbpf.objectClose(object);
-            arena.close();
-        }
+        CloseHelper.closeAll(ring::close, () -> Libbpf.objectClose(object), arena);
     }
 
     private MemorySegment program(final String name)
