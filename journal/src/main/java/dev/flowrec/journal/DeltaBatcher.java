@@ -7,11 +7,12 @@ import org.agrona.MutableDirectBuffer;
 import java.nio.file.Path;
 
 /**
- * Packs flow deltas many to a document ({@link FlowDeltaBatch}): a delta is ~50 bytes, and a document of its own
- * would cost it 32 more. A batch is one Chronicle document claimed at its largest
- * ({@link JournalWriter#MAX_BATCH_LENGTH}) and committed at its actual length; until then readers see nothing of
- * it, and a writer killed meanwhile loses it whole (Chronicle never exposes a document left incomplete).
- * Apart from {@link JournalWriter} because a batch outlives the call that opened it: this class owns that state.
+ * Packs flow deltas many to a document ({@link FlowDeltaBatch}): a FlowDelta of its own is 88 bytes and a
+ * document; packed, an IPv4 delta is 36 bytes and the document is paid once per batch. A batch is one Chronicle
+ * document claimed at its largest ({@link JournalWriter#MAX_BATCH_LENGTH}) and committed at its actual length;
+ * until then readers see nothing of it, and a writer killed meanwhile loses it whole (Chronicle never exposes a
+ * document left incomplete). Apart from {@link JournalWriter} because a batch outlives the call that opened it:
+ * this class owns that state.
  */
 final class DeltaBatcher
 {
