@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 import dev.flowrec.syscall.Libc;
+import org.agrona.CloseHelper;
 
 /**
  * flowrec's cgroup_skb ingress and egress programs on one cgroup2 directory, and the entry cgroups[cgroupId] =
@@ -117,8 +118,11 @@ public final class CgroupLink implements AutoCloseable
             }
             if (mapped)
             {
-                final BpfException removed = removeEntry(mapFd, id, dir);
-                if (removed != null)
+                try
+                {
+                    removeEntry(mapFd, id, dir);
+                }
+                catch (final BpfException removed)
                 {
                     e.addSuppressed(removed);
                 }
@@ -151,8 +155,9 @@ public final class CgroupLink implements AutoCloseable
     }
 
     /**
-     * Detaches both programs, removes the map entry and closes the fds; idempotent. A cgroup that is gone
-     * already took the programs with it, which is fine.
+     * Detaches both programs, removes the map entry and closes the fds, the reverse of attaching, each step
+     * whatever the one before did (the first failure is thrown, the others suppressed in it); idempotent. A
+     * cgroup that is gone already took the programs with it, which is fine.
      */
     public synchronized void close()
     {
@@ -161,22 +166,12 @@ public final class CgroupLink implements AutoCloseable
             return;
         }
         closed = true;
-        BpfException failure = null;
-        try
-        {
-            failure = destroy(egress, FlowProgram.CGROUP_EGRESS_PROGRAM, null);
-            failure = destroy(ingress, FlowProgram.CGROUP_INGRESS_PROGRAM, failure);
-            failure = add(failure, removeEntry(mapFd, cgroupId, describe()));
-        }
-        finally
-        {
-            Libc.close(mapFd);
-            Libc.close(dirFd);
-        }
-        if (failure != null)
-        {
-            throw failure;
-        }
+        CloseHelper.closeAll(
+            () -> destroy(egress, FlowProgram.CGROUP_EGRESS_PROGRAM),
+            () -> destroy(ingress, FlowProgram.CGROUP_INGRESS_PROGRAM),
+            () -> removeEntry(mapFd, cgroupId, describe()),
+            () -> Libc.close(mapFd),
+            () -> Libc.close(dirFd));
     }
 
     public String toString()
@@ -189,24 +184,13 @@ public final class CgroupLink implements AutoCloseable
         return cgroupDir + " (cgroup id " + cgroupId + ")";
     }
 
-    private BpfException destroy(final MemorySegment link, final String program, final BpfException failure)
+    private void destroy(final MemorySegment link, final String program)
     {
         final int rc = Libbpf.linkDestroy(link);
-        return rc < 0 ? add(failure, BpfException.errno("bpf_link__destroy " + program + " on " + describe(), -rc))
-            : failure;
-    }
-
-    private static BpfException add(final BpfException failure, final BpfException next)
-    {
-        if (failure == null)
+        if (rc < 0)
         {
-            return next;
+            throw BpfException.errno("bpf_link__destroy " + program + " on " + describe(), -rc);
         }
-        if (next != null)
-        {
-            failure.addSuppressed(next);
-        }
-        return failure;
     }
 
     private static MemorySegment attachOne(final MemorySegment program, final int dirFd, final String name,
@@ -245,16 +229,18 @@ public final class CgroupLink implements AutoCloseable
         }
     }
 
-    /** null when removed or not there; the failure otherwise. */
-    private static BpfException removeEntry(final int mapFd, final long id, final String what)
+    /** Removes the cgroup's entry from the map; one that is not there is fine. */
+    private static void removeEntry(final int mapFd, final long id, final String what)
     {
         try (Arena arena = Arena.ofConfined())
         {
             final MemorySegment key = arena.allocate(JAVA_LONG);
             key.set(JAVA_LONG, 0, id);
             final int rc = Libbpf.mapDeleteElem(mapFd, key);
-            return rc == 0 || rc == -Libc.ENOENT ? null :
-                BpfException.errno("bpf_map_delete_elem " + MAP + "[" + id + "] for " + what, -rc);
+            if (rc != 0 && rc != -Libc.ENOENT)
+            {
+                throw BpfException.errno("bpf_map_delete_elem " + MAP + "[" + id + "] for " + what, -rc);
+            }
         }
     }
 }

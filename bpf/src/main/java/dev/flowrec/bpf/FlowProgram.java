@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import dev.flowrec.syscall.Libc;
 import dev.flowrec.syscall.NetIf;
 import dev.flowrec.syscall.NetNs;
+import org.agrona.CloseHelper;
 
 /**
  * The kernel side of flowrec, loaded from the object embedded in this jar: the TC programs flowrec_ingress and
@@ -353,15 +354,7 @@ public final class FlowProgram implements AutoCloseable
             return;
         }
         closed = true;
-        try
-        {
-            ring.close();
-        }
-        finally
-        {
-            Libbpf.objectClose(object);
-            arena.close();
-        }
+        CloseHelper.closeAll(ring::close, () -> Libbpf.objectClose(object), arena);
     }
 
     private MemorySegment program(final String name)

@@ -11,6 +11,7 @@ import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 
@@ -89,16 +90,11 @@ final class Catalog
             }
         }
 
+        /** Closes the appender, then the queue. */
+        @Override
         public void close()
         {
-            try
-            {
-                appender.close();
-            }
-            finally
-            {
-                queue.close();
-            }
+            CloseHelper.closeAll(appender, queue);
         }
     }
 

@@ -8,7 +8,8 @@ import java.nio.file.Path;
 /**
  * Whether the journal's file system has room: the writer stops writing below a reserve of free bytes, and
  * after a write that failed (a full disk surfaces as an exception, or as an InternalError for a SIGBUS on a
- * mapped page), until the reserve is free again.
+ * mapped page), until the reserve is free again. What is not written meanwhile is counted here too, so that
+ * the suspension and its loss are one account ({@link JournalWriter#lostEvents()}).
  */
 final class FreeSpace
 {
@@ -16,6 +17,7 @@ final class FreeSpace
     private FileStore store;
     private boolean suspended;
     private String reason;
+    private long lostEvents;
 
     FreeSpace(final Path dir)
     {
@@ -35,9 +37,20 @@ final class FreeSpace
     void failed(final Throwable ex)
     {
         suspended = true;
-        final String text = ex instanceof InternalError ? "a write into the mapped file failed (SIGBUS)" : String.valueOf(ex);
-        final int eol = text.indexOf('\n');
-        reason = "cannot write to " + dir + ": " + (eol < 0 ? text : text.substring(0, eol));
+        reason = "cannot write to " + dir + ": " +
+            (ex instanceof InternalError ? "a write into the mapped file failed (SIGBUS)" : JournalException.firstLine(ex));
+    }
+
+    /** Counts {@code events} that were not written (a full disk or a failed write). */
+    void lost(final long events)
+    {
+        lostEvents += events;
+    }
+
+    /** Events not written since the writer opened. */
+    long lostEvents()
+    {
+        return lostEvents;
     }
 
     /** @return whether writing was suspended or resumed by this check. */

@@ -15,4 +15,12 @@ public class JournalException extends RuntimeException
     {
         super(message, cause);
     }
+
+    /** The first line of {@code ex}'s text: Chronicle's messages run to many lines, a user's error is one. */
+    static String firstLine(final Throwable ex)
+    {
+        final String text = String.valueOf(ex);
+        final int eol = text.indexOf('\n');
+        return eol < 0 ? text : text.substring(0, eol);
+    }
 }

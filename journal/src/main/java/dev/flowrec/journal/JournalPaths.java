@@ -4,13 +4,20 @@ import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
  * Facts about a journal directory: a Chronicle Queue directory holding one {@value #CYCLE_FILE_SUFFIX}
- * file per roll cycle (hourly by default) and a {@value #METADATA_FILE} file.
+ * file per roll cycle (hourly by default) and a {@value #METADATA_FILE} file; whether a directory is one,
+ * read from its files' first headers; and the name of a cycle's file.
  */
 public final class JournalPaths
 {
@@ -25,6 +32,12 @@ public final class JournalPaths
      * only the hours it needs, and retention deletes whole hours.
      */
     public static final RollCycle DEFAULT_ROLL_CYCLE = RollCycles.FAST_HOURLY;
+
+    /** The store type a Chronicle cycle file's first header names. */
+    static final String CYCLE_STORE = "SCQStore";
+
+    /** The store type the first header of Chronicle's metadata file names. */
+    private static final String TABLE_STORE = "STStore";
 
     private JournalPaths()
     {
@@ -50,5 +63,81 @@ public final class JournalPaths
     public static boolean isJournal(final Path dir)
     {
         return Files.isDirectory(dir) && cycleFileCount(dir) > 0;
+    }
+
+    /**
+     * Refuses, in one line and at once, what a reader cannot open: a missing directory, one without cycle files,
+     * one whose .cq4 files are none of them Chronicle cycle files, and a journal whose metadata.cq4t is damaged
+     * (Chronicle would wait ten seconds for a lock, then throw). A missing metadata.cq4t is no obstacle: a
+     * read-only queue works without it.
+     *
+     * @throws JournalException naming the directory and what is wrong with it.
+     */
+    static void requireReadable(final Path dir)
+    {
+        if (!Files.exists(dir))
+        {
+            throw new JournalException("journal directory does not exist: " + dir);
+        }
+        if (!Files.isDirectory(dir))
+        {
+            throw new JournalException("not a flowrec journal: " + dir + " (not a directory)");
+        }
+        if (cycleFileCount(dir) == 0)
+        {
+            throw new JournalException("not a flowrec journal: " + dir + " (no " + CYCLE_FILE_SUFFIX + " files)");
+        }
+        final Path metadata = dir.resolve(METADATA_FILE);
+        if (Files.exists(metadata) && !startsWith(metadata, TABLE_STORE))
+        {
+            throw new JournalException("journal " + dir + " is damaged: its " + METADATA_FILE +
+                " is not a Chronicle table store (zeroed or overwritten); move it aside to read the cycle files without it");
+        }
+        try (var files = Files.list(dir))
+        {
+            final List<Path> cycles = files.filter(p -> p.getFileName().toString().endsWith(CYCLE_FILE_SUFFIX)).toList();
+            if (cycles.stream().noneMatch(p -> startsWith(p, CYCLE_STORE)))
+            {
+                throw new JournalException("not a flowrec journal: " + dir + " (none of its " + cycles.size() + " " +
+                    CYCLE_FILE_SUFFIX + " files is a Chronicle Queue cycle file)");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException("cannot list journal directory " + dir + ": " + ex, ex);
+        }
+    }
+
+    /** Whether the file's first header names the Chronicle store {@code type} (a cycle file or the metadata). */
+    static boolean startsWith(final Path file, final String type)
+    {
+        try (InputStream in = Files.newInputStream(file))
+        {
+            final String head = new String(in.readNBytes(64), StandardCharsets.ISO_8859_1);
+            return head.contains("header") && head.contains(type);
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    /** The name of {@code cycle}'s file ("20260101-13F.cq4"). */
+    static String cycleFileName(final RollCycle rollCycle, final int cycle)
+    {
+        return cycleNames(rollCycle).format(Instant.ofEpochMilli((long)cycle * rollCycle.lengthInMillis())) +
+            CYCLE_FILE_SUFFIX;
+    }
+
+    /** The cycle a cycle file's name stands for; the inverse of {@link #cycleFileName}. */
+    static int cycleOf(final RollCycle rollCycle, final String fileName)
+    {
+        final String name = fileName.substring(0, fileName.length() - CYCLE_FILE_SUFFIX.length());
+        return (int)(Instant.from(cycleNames(rollCycle).parse(name)).toEpochMilli() / rollCycle.lengthInMillis());
+    }
+
+    private static DateTimeFormatter cycleNames(final RollCycle rollCycle)
+    {
+        return DateTimeFormatter.ofPattern(rollCycle.format()).withZone(ZoneOffset.UTC);
     }
 }

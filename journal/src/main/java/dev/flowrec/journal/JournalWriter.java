@@ -2,18 +2,15 @@ package dev.flowrec.journal;
 
 import dev.flowrec.journal.schema.FlowDelta;
 import dev.flowrec.journal.schema.FlowDeltaBatch;
-import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.TimeProvider;
-import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
-import net.openhft.chronicle.wire.DocumentContext;
-import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.CloseHelper;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -43,6 +40,11 @@ import java.nio.file.Path;
  * still contiguous). Should an event ever not lie in the mapped window, it is built in a reusable
  * scratch buffer and copied on commit. Nothing is allocated per event, except by Chronicle when a cycle rolls.
  * The journal reads no clock for event times; Chronicle's {@link TimeProvider} only picks the cycle file.
+ * <p>
+ * This class opens, closes and keeps the journal's order; the jobs are its parts': {@link DocumentAppender}
+ * claims and commits one document, {@link DeltaBatcher} packs deltas, {@link FreeSpace} suspends writing on a
+ * full disk and counts what is lost, {@link Retention} deletes expired cycles, {@link Catalog} copies what a
+ * seeking reader needs.
  */
 public final class JournalWriter implements AutoCloseable
 {
@@ -65,27 +67,11 @@ public final class JournalWriter implements AutoCloseable
 
     private final Path dir;
     private final SingleChronicleQueue queue;
-    private final ExcerptAppender appender;
-    private final UnsafeBuffer claimBuffer = new UnsafeBuffer(0, 0);
-    private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
     private final Catalog.Writer catalog;
-
-    private final FlowDeltaBatch batch = new FlowDeltaBatch();
-
-    private DocumentContext document;
-    private Bytes<?> documentBytes;
-    private long documentStart;
-    private int claimedLength;
-    private boolean claimedScratch;
-    private boolean batchOpen;
-    private long batchesAppended;
-    private long eventsAppended;
-    private long scratchClaims;
-    private boolean zeroCopy = true;
-    private boolean closed;
     private final FreeSpace freeSpace;
-    private boolean claimedLost;
-    private long lostEvents;
+    private final DocumentAppender documents;
+    private final DeltaBatcher batcher;
+    private long eventsAppended;
 
     private JournalWriter(final Path dir, final SingleChronicleQueue queue, final Catalog.Writer catalog)
     {
@@ -93,8 +79,8 @@ public final class JournalWriter implements AutoCloseable
         this.queue = queue;
         this.catalog = catalog;
         this.freeSpace = new FreeSpace(dir);
-        this.appender = queue.createAppender();
-        appender.singleThreadedCheckDisabled(true);
+        this.documents = new DocumentAppender(dir, queue, catalog, freeSpace);
+        this.batcher = new DeltaBatcher(dir, documents, freeSpace);
     }
 
     /** Opens (creating if needed) the journal in {@code dir}, rolled {@link JournalPaths#DEFAULT_ROLL_CYCLE hourly}. */
@@ -159,14 +145,7 @@ public final class JournalWriter implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            if (catalog != null)
-            {
-                catalog.close();
-            }
-            if (queue != null)
-            {
-                queue.close();
-            }
+            CloseHelper.quietCloseAll(catalog, queue);
             throw new JournalException("cannot open journal " + absolute + " for writing: " + ex, ex);
         }
     }
@@ -190,24 +169,7 @@ public final class JournalWriter implements AutoCloseable
             throw new IllegalArgumentException("event length must be in 1.." + MAX_EVENT_LENGTH + ": " + length);
         }
         commitDeltas();
-        if (claimedLost)
-        {
-            throw new IllegalStateException("claim without commit of the previous event: " + dir);
-        }
-        return freeSpace.suspended() ? claimLost(length) : open(length);
-    }
-
-    /**
-     * While the disk is short of space the event is not written: the caller still gets a buffer (so that what
-     * it taps, the live view, goes on), and the event is counted in {@link #lostEvents()}.
-     */
-    private MutableDirectBuffer claimLost(final int length)
-    {
-        claimedLost = true;
-        claimedLength = length;
-        scratch.checkLimit(length);
-        claimBuffer.wrap(scratch, 0, length);
-        return claimBuffer;
+        return documents.claim(length);
     }
 
     /**
@@ -220,13 +182,13 @@ public final class JournalWriter implements AutoCloseable
      */
     public void appendDelta(final FlowDelta delta)
     {
-        if (document != null && !batchOpen || claimedLost)
+        if (documents.isOpen() && !batcher.isOpen() || documents.claimedLost())
         {
             throw new IllegalStateException("appendDelta during an open claim: " + dir);
         }
         if (freeSpace.suspended())
         {
-            lostEvents++;
+            freeSpace.lost(1);
             return;
         }
         if (!FlowDeltaBatch.packable(delta))
@@ -236,201 +198,48 @@ public final class JournalWriter implements AutoCloseable
             commit();
             return;
         }
-        if (batchOpen && batch.tryAppend(delta))
-        {
-            return;
-        }
-        commitDeltas();
-        final MutableDirectBuffer claimed = open(MAX_BATCH_LENGTH);
-        if (claimedLost)
-        {
-            claimedLost = false; // the batch could not begin (a full disk): this delta is lost
-            claimBuffer.wrap(0, 0);
-            lostEvents++;
-            return;
-        }
-        batch.wrapAndApplyHeader(claimed, 0, MAX_BATCH_LENGTH);
-        batchOpen = true;
-        if (!batch.tryAppend(delta))
-        {
-            throw new IllegalStateException("an empty FlowDeltaBatch refused a packable delta: " + dir);
-        }
+        batcher.append(delta);
     }
 
     /** Commits the open batch of deltas, if any: readers see them from now on. Call it at the end of a drain pass. */
     public void commitDeltas()
     {
-        if (!batchOpen)
-        {
-            return;
-        }
-        batchOpen = false;
-        final int deltas = batch.count();
-        if (close(batch.encodedLength(), false))
-        {
-            eventsAppended += deltas;
-            batchesAppended++;
-        }
-        else
-        {
-            lostEvents += deltas;
-        }
+        batcher.commit();
     }
 
     /** @return whether deltas wait in an open batch, unseen by readers until {@link #commitDeltas()}. */
     public boolean hasOpenBatch()
     {
-        return batchOpen;
-    }
-
-    private MutableDirectBuffer open(final int length)
-    {
-        if (document != null)
-        {
-            throw new IllegalStateException("claim without commit of the previous event: " + dir);
-        }
-        if (closed)
-        {
-            throw new IllegalStateException("journal writer is closed: " + dir);
-        }
-
-        final DocumentContext dc;
-        try
-        {
-            dc = appender.writingDocument();
-        }
-        catch (final RuntimeException | InternalError ex)
-        {
-            freeSpace.failed(ex); // e.g. a new cycle file that the full disk cannot hold
-            return claimLost(length);
-        }
-        final Bytes<?> bytes = dc.wire().bytes();
-        final long position = bytes.writePosition();
-        document = dc;
-        documentBytes = bytes;
-        documentStart = position;
-        claimedLength = length;
-        try
-        {
-            // Zero-copy when the event fits the mapped chunk holding its start (the usual case).
-            if (zeroCopy && bytes.isDirectMemory())
-            {
-                final long address = bytes.addressForWrite(position);
-                if (bytes.bytesStore().inside(position, length))
-                {
-                    bytes.writeSkip(length);
-                    claimedScratch = false;
-                    claimBuffer.wrap(address, length);
-                    return claimBuffer;
-                }
-            }
-            claimedScratch = true;
-            scratchClaims++;
-            scratch.checkLimit(length);
-            claimBuffer.wrap(scratch, 0, length);
-            return claimBuffer;
-        }
-        catch (final RuntimeException | InternalError ex)
-        {
-            abort();
-            freeSpace.failed(ex);
-            return claimLost(length);
-        }
+        return batcher.isOpen();
     }
 
     /** Publishes the claimed event to readers (or counts it lost while the disk is short of space). */
     public void commit()
     {
-        if (claimedLost)
+        if (documents.claimedLost())
         {
-            claimedLost = false;
-            claimBuffer.wrap(0, 0);
-            lostEvents++;
+            documents.dropLost();
             return;
         }
-        if (document == null || batchOpen)
+        if (!documents.isOpen() || batcher.isOpen())
         {
             throw new IllegalStateException("commit without claim: " + dir);
         }
-        if (close(claimedLength, Catalog.holds(claimBuffer, claimedLength)))
+        if (documents.commitEvent())
         {
             eventsAppended++;
         }
         else
         {
-            lostEvents++;
+            freeSpace.lost(1);
         }
-    }
-
-    /** Commits the open document at {@code length} bytes, at most what was claimed: Chronicle writes its length now. */
-    /** @return false when the write failed (a full disk): the document was dropped and writing suspended. */
-    private boolean close(final int length, final boolean catalogued)
-    {
-        final DocumentContext dc = document;
-        try
-        {
-            if (catalogued)
-            {
-                catalog.stage(claimBuffer, length);
-            }
-            if (claimedScratch)
-            {
-                copyScratch(documentBytes, length);
-            }
-            else
-            {
-                documentBytes.writePosition(documentStart + length);
-            }
-        }
-        catch (final RuntimeException | InternalError ex)
-        {
-            abort();
-            freeSpace.failed(ex);
-            return false;
-        }
-        finally
-        {
-            claimBuffer.wrap(0, 0);
-        }
-        document = null;
-        documentBytes = null;
-        try
-        {
-            dc.close();
-        }
-        catch (final RuntimeException | InternalError ex)
-        {
-            freeSpace.failed(ex);
-            return false;
-        }
-        if (catalogued)
-        {
-            catalog.append(appender.lastIndexAppended());
-        }
-        return true;
     }
 
     /** Drops the claimed event (or the open batch): nothing of it reaches the journal. No-op without a claim. */
     public void abort()
     {
-        claimedLost = false;
-        final DocumentContext dc = document;
-        if (dc != null)
-        {
-            document = null;
-            documentBytes = null;
-            batchOpen = false;
-            claimBuffer.wrap(0, 0);
-            try
-            {
-                dc.rollbackOnClose();
-                dc.close();
-            }
-            catch (final RuntimeException | InternalError ex)
-            {
-                freeSpace.failed(ex);
-            }
-        }
+        batcher.drop();
+        documents.abort();
     }
 
     /**
@@ -460,43 +269,43 @@ public final class JournalWriter implements AutoCloseable
     /** @return events this writer could not append (disk short of space or a failed write), since it was opened. */
     public long lostEvents()
     {
-        return lostEvents;
+        return freeSpace.lostEvents();
     }
 
     /** @return events committed by this writer since it was opened, each delta of a batch counted. */
     public long eventsAppended()
     {
-        return eventsAppended;
+        return eventsAppended + batcher.deltasAppended();
     }
 
     /** @return the Chronicle index of the last event this writer committed. */
     public long lastIndex()
     {
-        return appender.lastIndexAppended();
+        return documents.lastIndex();
     }
 
     /** @return batch documents committed by this writer since it was opened. */
     public long batchesAppended()
     {
-        return batchesAppended;
+        return batcher.batchesAppended();
     }
 
     /** @return whether the last claim pointed straight into the mapped file (for tests and diagnostics). */
     boolean lastClaimWasZeroCopy()
     {
-        return !claimedScratch;
+        return documents.lastClaimWasZeroCopy();
     }
 
     /** Tests: false forces the copying fallback. */
     void zeroCopy(final boolean zeroCopy)
     {
-        this.zeroCopy = zeroCopy;
+        documents.zeroCopy(zeroCopy);
     }
 
     /** @return claims that went through the scratch buffer because the event straddled a mapping chunk. */
     long scratchClaims()
     {
-        return scratchClaims;
+        return documents.scratchClaims();
     }
 
     /**
@@ -520,67 +329,21 @@ public final class JournalWriter implements AutoCloseable
         return Retention.diskBytes(dir, queue.rollCycle());
     }
 
-    /** Commits the open batch of deltas, aborts an open claim, then closes the appender and the queue. Idempotent. */
+    /**
+     * Commits the open batch of deltas (its deltas were handed over whole: they belong in the journal), aborts an
+     * open claim, then closes the appender, the catalog and the queue, in the reverse of their opening. Idempotent.
+     */
     @Override
     public void close()
     {
-        if (closed)
+        if (!documents.isClosed())
         {
-            return;
-        }
-        try
-        {
-            commitDeltas(); // its deltas were handed over whole: they belong in the journal
-        }
-        finally
-        {
-            closed = true;
-            closeQueue();
-        }
-    }
-
-    private void closeQueue()
-    {
-        try
-        {
-            abort();
-        }
-        finally
-        {
-            try
-            {
-                appender.close();
-            }
-            finally
-            {
-                try
-                {
-                    queue.close();
-                }
-                finally
-                {
-                    catalog.close();
-                }
-            }
-        }
-    }
-
-    private void copyScratch(final Bytes<?> bytes, final int length)
-    {
-        int i = 0;
-        for (; i + Long.BYTES <= length; i += Long.BYTES)
-        {
-            bytes.writeLong(scratch.getLong(i, java.nio.ByteOrder.nativeOrder()));
-        }
-        for (; i < length; i++)
-        {
-            bytes.writeByte(scratch.getByte(i));
+            CloseHelper.closeAll(this::commitDeltas, documents, catalog, queue);
         }
     }
 
     private static String reason(final Exception ex)
     {
-        return ex instanceof java.nio.file.FileSystemException fse && fse.getReason() != null ?
-            fse.getReason() : ex.toString();
+        return ex instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason() : ex.toString();
     }
 }

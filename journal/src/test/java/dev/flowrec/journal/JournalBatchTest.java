@@ -223,6 +223,48 @@ class JournalBatchTest
         }
     }
 
+    /**
+     * While the disk is short of space nothing new is written and every event and delta is counted lost, the
+     * unpackable delta and the claimed event included; the batch opened before goes in whole, and writing resumes.
+     */
+    @Test
+    void shouldCountWhatASuspendedWriterLosesAndCommitTheBatchOpenedBefore()
+    {
+        final Path dir = tmp.resolve("journal");
+        final List<byte[]> written = new ArrayList<>();
+        try (JournalWriter writer = JournalWriter.open(dir))
+        {
+            written.add(append(writer, v4(1)));
+            written.add(append(writer, v4(2)));
+            assertTrue(writer.checkSpace(Long.MAX_VALUE), "no file system has that much free: suspends");
+            assertTrue(writer.suspended());
+            assertTrue(writer.suspendedReason().startsWith("disk nearly full"), writer.suspendedReason());
+            append(writer, v4(3));
+            append(writer, v4(4).firstNs(T0_NS - (1L << 41))); // unpackable
+            writer.commitDeltas();
+            new LossReport().wrapAndApplyHeader(writer.claim(LossReport.ENCODED_LENGTH), 0).timeNs(T0_NS + 5);
+            writer.commit();
+            assertEquals(3, writer.lostEvents());
+            assertEquals(2, writer.eventsAppended(), "the batch of 1 and 2, opened before the suspension");
+
+            assertTrue(writer.checkSpace(0), "resumes");
+            assertFalse(writer.suspended());
+            assertEquals(null, writer.suspendedReason());
+            written.add(append(writer, v4(6)));
+            writer.commitDeltas();
+            assertEquals(3, writer.eventsAppended());
+            assertEquals(3, writer.lostEvents());
+            assertEquals(2, writer.batchesAppended());
+        }
+
+        final List<Event> events = readAll(dir, true);
+        assertEquals(written.size(), events.size());
+        for (int i = 0; i < events.size(); i++)
+        {
+            assertArrayEquals(written.get(i), events.get(i).bytes(), "event " + i);
+        }
+    }
+
     private byte[] append(final JournalWriter writer, final FlowDelta d)
     {
         final byte[] bytes = new byte[FlowDelta.ENCODED_LENGTH];
