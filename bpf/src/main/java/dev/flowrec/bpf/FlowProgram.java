@@ -10,6 +10,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import dev.flowrec.syscall.Libc;
 import dev.flowrec.syscall.NetIf;
@@ -127,8 +128,19 @@ public final class FlowProgram implements AutoCloseable
         ring = new RingBufferReader(EVENTS_MAP, Libbpf.mapFd(events), Libbpf.mapMaxEntries(events), Libc.pageSize());
     }
 
-    /** Opens, configures and loads the embedded object; on failure everything opened so far is closed. */
+    /** As {@link #load(Config, Consumer)}, libbpf's messages on load left unsaid. */
     public static FlowProgram load(final Config config)
+    {
+        return load(config, messages -> { });
+    }
+
+    /**
+     * Opens, configures and loads the embedded object; on failure everything opened so far is closed.
+     *
+     * @param log told what libbpf said on a load that succeeded (warnings), and with FLOWREC_DEBUG the whole log
+     *            of one that failed (a verifier trace can run to pages); never called with nothing to say
+     */
+    public static FlowProgram load(final Config config, final Consumer<String> log)
     {
         final byte[] elf = readObject();
         final Arena arena = Arena.ofShared();
@@ -141,7 +153,7 @@ public final class FlowProgram implements AutoCloseable
             Rodata.setLong(object, FLUSH_INTERVAL_VARIABLE, config.flushIntervalNs(), OBJECT_NAME);
             setMaxEntries(object, FLOWS_MAP, config.maxFlows());
             setMaxEntries(object, EVENTS_MAP, config.ringBytes());
-            loadCaptured(object);
+            loadCaptured(object, log);
             return new FlowProgram(config, arena, object);
         }
         catch (final RuntimeException | Error e)
@@ -157,17 +169,17 @@ public final class FlowProgram implements AutoCloseable
 
     /**
      * Loads with libbpf's log captured: a refusal is one line naming the call, the errno and libbpf's first
-     * word on it; the whole log (a verifier trace can run to pages) goes to stderr only with FLOWREC_DEBUG.
+     * word on it; the whole log goes to the caller's log only with FLOWREC_DEBUG.
      */
-    private static void loadCaptured(final MemorySegment object)
+    private static void loadCaptured(final MemorySegment object, final Consumer<String> log)
     {
         final MemorySegment target = object;
         final LibbpfLog.Captured load = LibbpfLog.capture(() -> Libbpf.objectLoad(target));
         if (load.rc() < 0)
         {
-            if (System.getenv("FLOWREC_DEBUG") != null)
+            if (System.getenv("FLOWREC_DEBUG") != null && !load.messages().isEmpty())
             {
-                System.err.println(load.messages());
+                log.accept(load.messages());
             }
             final String first = load.messages().lines().findFirst().orElse("").split("; ")[0];
             throw BpfException.errno("bpf_object__load " + OBJECT_NAME, -load.rc(),
@@ -175,7 +187,7 @@ public final class FlowProgram implements AutoCloseable
         }
         if (!load.messages().isEmpty())
         {
-            System.err.println(load.messages());
+            log.accept(load.messages());
         }
     }
 

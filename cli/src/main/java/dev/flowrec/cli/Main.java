@@ -1,5 +1,6 @@
 package dev.flowrec.cli;
 
+import dev.flowrec.journal.text.OneLine;
 import dev.flowrec.recorder.cli.RecordCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,7 +42,7 @@ public final class Main
         cli.setParameterExceptionHandler((ex, ignored) ->
         {
             final String name = ex.getCommandLine().getCommandName();
-            ex.getCommandLine().getErr().println("flowrec " + name + ": " + OneLineErrors.oneLine(String.valueOf(ex.getMessage())));
+            ex.getCommandLine().getErr().println("flowrec " + name + ": " + OneLine.of(String.valueOf(ex.getMessage())));
             ex.getCommandLine().getErr().println("(see: flowrec " + name + " --help)");
             return CommandLine.ExitCode.USAGE;
         });

@@ -2,12 +2,14 @@ package dev.flowrec.recorder;
 
 import dev.flowrec.bpf.Clocks;
 import dev.flowrec.bpf.FlowProgram;
+import dev.flowrec.syscall.NetIf;
 import dev.flowrec.journal.JournalWriter;
 import dev.flowrec.journal.Retention;
+import dev.flowrec.recorder.discovery.ContainerResolver;
 import dev.flowrec.recorder.discovery.InterfaceWatcher;
 import dev.flowrec.recorder.live.HttpEndpoints;
 import dev.flowrec.recorder.live.LiveView;
-import dev.flowrec.syscall.NetIf;
+import dev.flowrec.recorder.live.LiveViewAgent;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -15,19 +17,22 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
- * One recording: opens the journal, loads the BPF program, serves the live view, attaches to what the
- * selection asks for and follows it, runs the duty cycle until asked to stop, then detaches, flushes every
- * pending flow and closes everything in reverse order of opening.
+ * One recording: opens the journal, loads the BPF program, serves the live view, then runs the agents (discovery,
+ * drain, journal upkeep, live view) until asked to stop, and closes everything in reverse order of opening.
+ * <p>
+ * The agents run composed on this thread, each through its own {@link AgentInvoker}, because the journal's
+ * appender is single-threaded and three of them journal. They start in order, the first one attaching everything
+ * selected; they close in the same order, which is the orderly stop: the discovery agent detaches every filter,
+ * the drain agent then flushes every flow still in the kernel map, the journal agent journals the stop.
  */
 public final class Recorder
 {
-    /** Lets programs in flight on other CPUs finish after their filter is removed, before the final sweep. */
-    private static final long DETACH_SETTLE_MS = 50;
-
     public record Config(Selection selection, Path journal, long flushIntervalNs, int maxFlows,
         int ringBytes, Optional<InetSocketAddress> http, boolean httpRequired, Retention.Policy retention,
         long minFreeBytes, String commandLine)
@@ -38,8 +43,12 @@ public final class Recorder
     {
     }
 
-    /** @param onRecording told, once everything selected is attached, which interfaces are recorded. */
-    public static void record(final Config config, final StopSignal stop, final Consumer<List<String>> onRecording)
+    /**
+     * @param errors      where the recorder's errors and warnings go (the command line's stderr)
+     * @param onRecording told, once everything selected is attached, which interfaces are recorded.
+     */
+    public static void record(final Config config, final StopSignal stop, final RecorderErrors errors,
+        final Consumer<List<String>> onRecording)
     {
         Privileges.requireRecording();
         for (final String iface : config.selection().names())
@@ -48,54 +57,21 @@ public final class Recorder
         }
         final long offsetNs = Clocks.bootToRealtimeOffsetNs();
         final LiveView live = new LiveView();
+        live.errorsTotal(errors::errorsTotal);
         try (JournalWriter writer = JournalWriter.open(config.journal());
             FlowProgram program = FlowProgram.load(
-                new FlowProgram.Config(config.flushIntervalNs(), config.maxFlows(), config.ringBytes()));
-            AutoCloseable http = serve(config, live))
+                new FlowProgram.Config(config.flushIntervalNs(), config.maxFlows(), config.ringBytes()), errors::say);
+            AutoCloseable http = serve(config, live, errors))
         {
             live.journalBytes(writer::diskBytes);
             final JournalEvents journal =
                 new JournalEvents(writer, live, offsetNs, JournalEvents.lingerNs(config.flushIntervalNs()));
             journal.recorderStarted(config);
-            final Attachments attachments = new Attachments(program, journal, config.selection());
-            final InterfaceWatcher watcher = new InterfaceWatcher(attachments);
-            try
-            {
-                config.selection().cgroups().forEach(attachments::attachCgroup);
-                while (!watcher.synced())
-                {
-                    watcher.doWork(); // the first dump attaches everything selected that exists now
-                }
-                for (final String name : config.selection().names())
-                {
-                    if (!attachments.isAttached(name))
-                    {
-                        throw new IllegalStateException(attachments.failure(name) != null ?
-                            attachments.failure(name) : "interface " + name + " vanished before it could be attached");
-                    }
-                }
-                final RecorderAgent agent = new RecorderAgent(program, journal, writer, config.retention(), watcher,
-                    attachments, live, config.flushIntervalNs(), config.minFreeBytes());
-                live.publish();
-                onRecording.accept(attachments.names());
-
-                final IdleStrategy idle = idleStrategy();
-                while (!stop.requested())
-                {
-                    idle.idle(agent.doWork());
-                }
-
-                // Orderly stop: nothing new is counted once detached, then everything counted is journaled.
-                attachments.closeAll();
-                sleep(DETACH_SETTLE_MS);
-                agent.flushAll();
-                journal.recorderStopped("stopped");
-            }
-            finally
-            {
-                attachments.closeAll();
-                watcher.onClose();
-            }
+            final RecorderContext context = new RecorderContext(config, program, writer, journal, live, errors);
+            final DiscoveryAgent discovery =
+                new DiscoveryAgent(context, InterfaceWatcher::new, new ContainerResolver()::resolve);
+            run(errors, stop, () -> onRecording.accept(discovery.names()), discovery,
+                new DrainAgent(context, discovery.provisional()), new JournalAgent(context), new LiveViewAgent(live));
         }
         catch (final RuntimeException ex)
         {
@@ -108,9 +84,63 @@ public final class Recorder
     }
 
     /**
-     * How the duty cycle waits when it found no work: spin, yield, then park from 1 µs doubling up to 1 ms. The
-     * kernel submits records without wakeups (BPF_RB_NO_WAKEUP), so this bounds how late a record is seen.
+     * Starts the agents in order, runs their duty cycles until stop, then closes those started, in order. An error
+     * while starting or closing is fatal and thrown from here; one while running is counted and said.
      */
+    private static void run(final RecorderErrors errors, final StopSignal stop, final Runnable onRunning,
+        final Agent... agents)
+    {
+        final AgentInvoker[] invokers = new AgentInvoker[agents.length];
+        for (int i = 0; i < agents.length; i++)
+        {
+            invokers[i] = new AgentInvoker(errors, null, agents[i]);
+        }
+        try
+        {
+            if (startAll(invokers))
+            {
+                onRunning.run();
+                errors.running(true);
+                final IdleStrategy idle = idleStrategy();
+                while (!stop.requested())
+                {
+                    int work = 0;
+                    for (final AgentInvoker invoker : invokers)
+                    {
+                        work += invoker.invoke();
+                    }
+                    idle.idle(work);
+                }
+            }
+        }
+        finally
+        {
+            errors.running(false);
+            for (final AgentInvoker invoker : invokers)
+            {
+                if (invoker.isStarted())
+                {
+                    invoker.close();
+                }
+            }
+        }
+        errors.throwIfFatal();
+    }
+
+    /** Starts the agents in order until one fails to (the invoker has closed it then, its error kept by errors). */
+    private static boolean startAll(final AgentInvoker[] invokers)
+    {
+        for (final AgentInvoker invoker : invokers)
+        {
+            invoker.start();
+            if (!invoker.isRunning())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Spins, yields, then parks up to 10 ms when there is nothing to do. The ring buffer never wakes the
      * recorder (BPF_RB_NO_WAKEUP), so an idle recorder polls; a 1 ms cap made that ~720 wake-ups and ~2 % of a
@@ -126,7 +156,7 @@ public final class Recorder
      * The live view is asked for explicitly (--http) or by default; a default address that cannot be bound
      * (taken, or no loopback in this namespace) is a warning: recording matters more than watching it.
      */
-    private static AutoCloseable serve(final Config config, final LiveView live)
+    private static AutoCloseable serve(final Config config, final LiveView live, final RecorderErrors errors)
     {
         if (config.http().isEmpty())
         {
@@ -142,20 +172,8 @@ public final class Recorder
             {
                 throw ex;
             }
-            System.err.println("flowrec record: warning: live view off: " + ex.getMessage());
+            errors.say("warning: live view off: " + ex.getMessage());
             return () -> { };
-        }
-    }
-
-    private static void sleep(final long ms)
-    {
-        try
-        {
-            Thread.sleep(ms);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.flowrec.recorder;
 
+import dev.flowrec.recorder.discovery.Container;
+import dev.flowrec.recorder.discovery.Link;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -17,5 +19,17 @@ public record Selection(Set<String> names, boolean allInterfaces, boolean contai
     {
         return names.isEmpty() && !allInterfaces && !containers && cgroups.isEmpty() ?
             new Selection(names, true, true, cgroups) : new Selection(names, allInterfaces, containers, cgroups);
+    }
+
+    /** Whether a link is worth a container lookup: only a veth whose peer is in another namespace may lead to one. */
+    public boolean looksForContainer(final Link link)
+    {
+        return containers && link.peerInOtherNamespace();
+    }
+
+    /** Whether a link is recorded, given the container found behind it (null: none). */
+    public boolean wants(final Link link, final Container container)
+    {
+        return container != null || allInterfaces || names.contains(link.name());
     }
 }

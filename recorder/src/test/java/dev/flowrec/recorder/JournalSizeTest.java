@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Journal bytes on disk per flow delta (issue 7, figure 4): deltas as the kernel sends them, through
- * {@link JournalEvents} in drain passes as {@link RecorderAgent} makes them, divided into the cycle files'
+ * {@link JournalEvents} in drain passes as {@link DrainAgent} makes them, divided into the cycle files'
  * allocated bytes (st_blocks × 512, as du counts; Chronicle's header and index included).
  */
 class JournalSizeTest

@@ -3,45 +3,50 @@ package dev.flowrec.recorder;
 import dev.flowrec.bpf.Clocks;
 import dev.flowrec.bpf.FlowEventHandler;
 import dev.flowrec.bpf.FlowProgram;
+import dev.flowrec.syscall.NetNs;
 import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.JournalPaths;
 import dev.flowrec.journal.JournalWriter;
 import dev.flowrec.journal.Retention;
 import dev.flowrec.recorder.discovery.InterfaceWatcher;
 import dev.flowrec.recorder.live.LiveView;
-import dev.flowrec.syscall.NetNs;
+import dev.flowrec.recorder.live.LiveViewAgent;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import net.openhft.chronicle.core.time.TimeProvider;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
- * The recorder's own drain, built as {@link Recorder#record} builds it but with no interface selected: ring
- * buffer → {@link RecorderAgent#onFlowEvent} → {@link JournalEvents} (the live view folds each event) →
- * {@link JournalWriter}. For the allocation test and the drain and latency benchmarks, which feed the ring with
- * BPF_PROG_TEST_RUN instead of traffic.
+ * The recorder's own agents, built as {@link Recorder#record} builds them but with no interface selected: ring
+ * buffer → {@link DrainAgent#onFlowEvent} → {@link JournalEvents} (the live view folds each event) →
+ * {@link JournalWriter}, with the discovery, journal and live view agents beside it. For the allocation test and
+ * the drain and latency benchmarks, which feed the ring with BPF_PROG_TEST_RUN instead of traffic.
  * <p>
  * The interface watcher is opened inside netnsPath, an empty namespace: in the host's, the duty cycle would see
  * every host link and remove flowrec filters found on them (a recorder's stale-filter cleanup), including those
- * of a recorder really running. Single-threaded, like the agent: use it from one thread after construction.
+ * of a recorder really running. Single-threaded, like the agents: use it from one thread after construction.
  */
 public final class RecorderDrain implements AutoCloseable
 {
     /** The agent's drain limit, for sizing per-pass arrays. */
-    public static final int DRAIN_LIMIT_HINT = RecorderAgent.DRAIN_LIMIT;
+    public static final int DRAIN_LIMIT_HINT = DrainAgent.DRAIN_LIMIT;
     private final JournalWriter writer;
-    private final InterfaceWatcher watcher;
-    private final RecorderAgent agent;
     private final JournalEvents events;
+    private final DiscoveryAgent discovery;
+    private final DrainAgent drain;
+    private final JournalAgent journal;
+    private final LiveViewAgent live;
 
-    private RecorderDrain(final JournalWriter writer, final InterfaceWatcher watcher, final RecorderAgent agent,
-        final JournalEvents events)
+    private RecorderDrain(final RecorderContext context, final DiscoveryAgent discovery)
     {
-        this.writer = writer;
-        this.events = events;
-        this.watcher = watcher;
-        this.agent = agent;
+        this.writer = context.writer();
+        this.events = context.journal();
+        this.discovery = discovery;
+        this.drain = new DrainAgent(context, discovery.provisional());
+        this.journal = new JournalAgent(context);
+        this.live = new LiveViewAgent(context.live());
     }
 
     /**
@@ -66,13 +71,17 @@ public final class RecorderDrain implements AutoCloseable
         {
             final LiveView live = new LiveView();
             final EventHandler tap = foldLive ? live : (templateId, buffer, offset, length) -> { };
+            final long flushIntervalNs = program.config().flushIntervalNs();
             final JournalEvents events = new JournalEvents(writer, tap, Clocks.bootToRealtimeOffsetNs(),
-                JournalEvents.lingerNs(program.config().flushIntervalNs()));
-            final Attachments attachments = new Attachments(program, events, new Selection(Set.of(), false, false, List.of()));
-            final InterfaceWatcher watcher = NetNs.call(netnsPath, () -> new InterfaceWatcher(attachments));
-            final RecorderAgent agent = new RecorderAgent(program, events, writer, Retention.Policy.FOREVER, watcher,
-                attachments, live, program.config().flushIntervalNs(), 64L << 20);
-            return new RecorderDrain(writer, watcher, agent, events);
+                JournalEvents.lingerNs(flushIntervalNs));
+            final Recorder.Config config = new Recorder.Config(new Selection(Set.of(), false, false, List.of()), journal,
+                flushIntervalNs, program.config().maxFlows(), program.config().ringBytes(), Optional.empty(), false,
+                Retention.Policy.FOREVER, 64L << 20, "");
+            final RecorderContext context = new RecorderContext(config, program, writer, events, live,
+                new RecorderErrors(line -> System.err.println("drain: " + line)));
+            final DiscoveryAgent discovery = new DiscoveryAgent(context,
+                listener -> NetNs.call(netnsPath, () -> new InterfaceWatcher(listener)), link -> Optional.empty());
+            return new RecorderDrain(context, discovery);
         }
         catch (final RuntimeException ex)
         {
@@ -81,16 +90,16 @@ public final class RecorderDrain implements AutoCloseable
         }
     }
 
-    /** The agent as the ring buffer's handler: what {@link RecorderAgent#doWork} drains into. */
+    /** The agent as the ring buffer's handler: what {@link DrainAgent#doWork} drains into. */
     public FlowEventHandler handler()
     {
-        return agent;
+        return drain;
     }
 
-    /** One real duty cycle: drain up to {@link #drainLimit()} records, then the other duties. */
+    /** One real duty cycle: every agent's, the drain reading up to {@link #drainLimit()} records. */
     public int doWork()
     {
-        return agent.doWork();
+        return discovery.doWork() + drain.doWork() + journal.doWork() + live.doWork();
     }
 
     /**
@@ -104,15 +113,15 @@ public final class RecorderDrain implements AutoCloseable
         return !writer.hasOpenBatch();
     }
 
-    /** The duty cycle without its drain (see {@link RecorderAgent#duties}). */
+    /** The duty cycle without its drain (see {@link DrainAgent#duties}). */
     public int duties()
     {
-        return agent.duties();
+        return discovery.doWork() + drain.duties() + journal.doWork() + live.doWork();
     }
 
     public int drainLimit()
     {
-        return RecorderAgent.DRAIN_LIMIT;
+        return DrainAgent.DRAIN_LIMIT;
     }
 
     /** A new instance of the idle strategy the recorder's duty cycle runs with. */
@@ -127,11 +136,12 @@ public final class RecorderDrain implements AutoCloseable
         return writer.eventsAppended();
     }
 
+    /** Stops watching (nothing was attached) and closes the journal; no orderly stop is journaled. */
     public void close()
     {
         try
         {
-            watcher.onClose();
+            discovery.onClose();
         }
         finally
         {

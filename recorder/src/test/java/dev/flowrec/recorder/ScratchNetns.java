@@ -20,8 +20,20 @@ public final class ScratchNetns implements AutoCloseable
     public static synchronized ScratchNetns create()
     {
         final String name = "frdr-drain-" + ProcessHandle.current().pid() + "-" + made++;
-        ip("netns", "add", name);
+        run("netns", "add", name);
         return new ScratchNetns(name);
+    }
+
+    /** The namespace's name, for {@code ip -n NAME}. */
+    public String name()
+    {
+        return name;
+    }
+
+    /** Runs {@code ip ARGS...}; fails with its output unless it exits 0. */
+    public static void ip(final String... args)
+    {
+        run(args);
     }
 
     /** The namespace's path for setns, /run/netns/NAME. */
@@ -32,10 +44,10 @@ public final class ScratchNetns implements AutoCloseable
 
     public void close()
     {
-        ip("netns", "del", name);
+        run("netns", "del", name);
     }
 
-    private static void ip(final String... args)
+    private static void run(final String... args)
     {
         final String[] command = new String[args.length + 1];
         command[0] = "ip";

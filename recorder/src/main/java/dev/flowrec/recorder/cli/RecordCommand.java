@@ -2,8 +2,10 @@ package dev.flowrec.recorder.cli;
 
 import dev.flowrec.journal.Retention;
 import dev.flowrec.journal.text.Durations;
+import dev.flowrec.journal.text.OneLine;
 import dev.flowrec.journal.text.Sizes;
 import dev.flowrec.recorder.Recorder;
+import dev.flowrec.recorder.RecorderErrors;
 import dev.flowrec.recorder.Selection;
 import dev.flowrec.recorder.StopSignal;
 import dev.flowrec.recorder.live.HttpEndpoints;
@@ -112,9 +114,11 @@ public final class RecordCommand implements Callable<Integer>
             journal.toAbsolutePath(), mode == Mode.packet ? 0 : flushNs, maxFlows, ringBytes, bind,
             spec.commandLine().getParseResult().hasMatchedOption("--http"), retention, size(minFree, "--min-free"),
             String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        final RecorderErrors errors =
+            new RecorderErrors(line -> spec.commandLine().getErr().println("flowrec record: " + OneLine.of(line)));
         try (StopSignal stop = new StopSignal(durationNs))
         {
-            Recorder.record(config, stop, names -> spec.commandLine().getErr().println(
+            Recorder.record(config, stop, errors, names -> spec.commandLine().getErr().println(
                 "flowrec record: recording " + (names.isEmpty() ? "(no interface yet)" : String.join(", ", names))
                     + " into " + config.journal() + bind.map(a -> "; live view on http://" + a.getHostString() + ":" + a.getPort()).orElse("")));
         }

@@ -46,6 +46,7 @@ public final class LiveView implements EventHandler
     private long lastPublishNs;
     private long lastPublishEvents;
     private volatile LongSupplier journalBytes = () -> -1;
+    private volatile LongSupplier errorsTotal = () -> 0;
     private volatile String journalProblem;
     private volatile Snapshot snapshot = Snapshot.EMPTY;
 
@@ -122,6 +123,18 @@ public final class LiveView implements EventHandler
     public void journalBytes(final LongSupplier journalBytes)
     {
         this.journalBytes = journalBytes;
+    }
+
+    /** Sets where the recorder's error count comes from; read by {@code /metrics} on any thread. */
+    public void errorsTotal(final LongSupplier errorsTotal)
+    {
+        this.errorsTotal = errorsTotal;
+    }
+
+    /** @return errors the recorder met and lived on; any thread. */
+    public long errorsTotal()
+    {
+        return errorsTotal.getAsLong();
     }
 
     /** Sets why the journal is not being written (disk full), or null once it is again; /healthz reports it. */

@@ -22,11 +22,14 @@ final class PrometheusText
 
     static String render(final Snapshot s)
     {
-        return render(s, null);
+        return render(s, null, 0);
     }
 
-    /** @param http the endpoints' counters, or null to leave the {@code flowrec_http_*} families out */
-    static String render(final Snapshot s, final HttpCounters http)
+    /**
+     * @param http        the endpoints' counters, or null to leave the {@code flowrec_http_*} families out
+     * @param errorsTotal the recorder's errors, read now (not with the snapshot)
+     */
+    static String render(final Snapshot s, final HttpCounters http, final long errorsTotal)
     {
         final PrometheusText p = new PrometheusText();
         p.perInterface("flowrec_bytes_total",
@@ -69,6 +72,8 @@ final class PrometheusText
         {
             p.http(http);
         }
+        p.single("flowrec_errors_total", "counter",
+            "Errors the recorder met and lived on (each message also said once on stderr).", errorsTotal);
         return p.out.toString();
     }
 

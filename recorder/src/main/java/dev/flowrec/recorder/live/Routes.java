@@ -76,7 +76,7 @@ final class Routes
         {
             case "/traffic" -> traffic(uri.getRawQuery());
             case "/metrics" -> Response.of(200, PrometheusText.CONTENT_TYPE,
-                PrometheusText.render(view.snapshot(), counters));
+                PrometheusText.render(view.snapshot(), counters, view.errorsTotal()));
             default -> healthz();
         };
     }

@@ -1,0 +1,49 @@
+package dev.flowrec.recorder;
+
+import dev.flowrec.bpf.Tc;
+import dev.flowrec.recorder.discovery.Container;
+import dev.flowrec.recorder.discovery.Link;
+import dev.flowrec.recorder.discovery.LinkListener;
+
+/**
+ * Told of every link as it comes and goes, attaches to those the selection wants, with the container behind
+ * the link when there is one. A veth whose namespace shows no container process yet is attached under the
+ * namespace and looked up again for a while ({@link ProvisionalContainers}).
+ */
+final class InterfaceSelector implements LinkListener
+{
+    private final Selection selection;
+    private final ContainerLookup lookup;
+    private final TcLinks links;
+    private final ProvisionalContainers provisional;
+
+    InterfaceSelector(final Selection selection, final ContainerLookup lookup, final TcLinks links,
+        final ProvisionalContainers provisional)
+    {
+        this.selection = selection;
+        this.lookup = lookup;
+        this.links = links;
+        this.provisional = provisional;
+    }
+
+    public void onLinkUp(final Link link)
+    {
+        if (link.isLoopback() || links.contains(link.ifindex()))
+        {
+            return;
+        }
+        Tc.detachStale(link.ifindex()); // a recorder that died may have left its filters here
+        final Container container = selection.looksForContainer(link) ? lookup.resolve(link) : null;
+        if (selection.wants(link, container) && links.attach(link, container) &&
+            container != null && "netns".equals(container.runtime()))
+        {
+            provisional.add(link);
+        }
+    }
+
+    public void onLinkGone(final Link link)
+    {
+        provisional.remove(link.ifindex());
+        links.detach(link.ifindex(), "vanished");
+    }
+}

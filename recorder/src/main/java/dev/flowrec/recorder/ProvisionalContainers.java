@@ -1,0 +1,116 @@
+package dev.flowrec.recorder;
+
+import dev.flowrec.recorder.discovery.Container;
+import dev.flowrec.recorder.discovery.Link;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+import org.agrona.collections.Int2ObjectHashMap;
+
+/**
+ * Veths whose namespace had no recognisable process yet when they were attached (a runtime creates the veth
+ * first): journaled under their namespace ("netns"), then looked up again every 250 ms, and before a delta of
+ * theirs is journaled, for 30 s, until a runtime's container is found and journaled. A lookup that fails leaves
+ * the veth under its namespace, as one that finds nothing does ({@link ContainerLookup}).
+ */
+final class ProvisionalContainers
+{
+    private static final long RETRY_NS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long ON_DELTA_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long WAIT_NS = TimeUnit.SECONDS.toNanos(30);
+
+    private static final class Provisional
+    {
+        final Link link;
+        final long deadlineNs;
+        long lastTryNs;
+
+        Provisional(final Link link, final long nowNs)
+        {
+            this.link = link;
+            this.deadlineNs = nowNs + WAIT_NS;
+            this.lastTryNs = nowNs;
+        }
+    }
+
+    private final TcLinks links;
+    private final ContainerLookup lookup;
+    private final Int2ObjectHashMap<Provisional> waiting = new Int2ObjectHashMap<>();
+    private long nextRetryNs;
+
+    ProvisionalContainers(final TcLinks links, final ContainerLookup lookup)
+    {
+        this.links = links;
+        this.lookup = lookup;
+    }
+
+    /** link is attached under its namespace, for want of a container process: look again for a while. */
+    void add(final Link link)
+    {
+        waiting.put(link.ifindex(), new Provisional(link, System.nanoTime()));
+    }
+
+    void remove(final int ifindex)
+    {
+        waiting.remove(ifindex);
+    }
+
+    void clear()
+    {
+        waiting.clear();
+    }
+
+    /** Looks again for the containers of the veths waiting, every 250 ms. */
+    int retry(final long nowNs)
+    {
+        if (waiting.isEmpty() || nowNs - nextRetryNs < 0)
+        {
+            return 0;
+        }
+        nextRetryNs = nowNs + RETRY_NS;
+        int work = 0;
+        for (final Provisional p : new ArrayList<>(waiting.values()))
+        {
+            work += lookAgain(p, nowNs);
+        }
+        return work;
+    }
+
+    /**
+     * Called before a delta of this interface is journaled: a veth still waiting for its container's identity
+     * tries again first, so that traffic the container itself sends or receives is never journaled under the
+     * provisional name (only what came before its process did, like link-up neighbour discovery). Reads the
+     * clock only for such a veth: this runs for every event.
+     */
+    void beforeDelta(final int ifindex)
+    {
+        final Provisional p = waiting.isEmpty() ? null : waiting.get(ifindex);
+        if (p == null)
+        {
+            return;
+        }
+        final long nowNs = System.nanoTime();
+        if (nowNs - p.lastTryNs >= ON_DELTA_NS)
+        {
+            lookAgain(p, nowNs);
+        }
+    }
+
+    private int lookAgain(final Provisional p, final long nowNs)
+    {
+        p.lastTryNs = nowNs;
+        final int ifindex = p.link.ifindex();
+        final boolean attached = links.contains(ifindex);
+        final Container found = attached ? lookup.resolve(p.link) : null;
+        if (found != null && !"netns".equals(found.runtime()))
+        {
+            links.identify(ifindex, found); // names the interface's container from here on
+            waiting.remove(ifindex);
+            return 1;
+        }
+        if (!attached || nowNs - p.deadlineNs >= 0)
+        {
+            waiting.remove(ifindex);
+        }
+        return 0;
+    }
+}

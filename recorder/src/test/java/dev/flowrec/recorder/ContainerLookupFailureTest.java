@@ -1,0 +1,170 @@
+package dev.flowrec.recorder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flowrec.bpf.Clocks;
+import dev.flowrec.bpf.FlowProgram;
+import dev.flowrec.syscall.NetIf;
+import dev.flowrec.syscall.NetNs;
+import dev.flowrec.journal.JournalReader;
+import dev.flowrec.journal.JournalWriter;
+import dev.flowrec.journal.Retention;
+import dev.flowrec.journal.schema.ContainerSeen;
+import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.InterfaceAttached;
+import dev.flowrec.recorder.discovery.Container;
+import dev.flowrec.recorder.discovery.InterfaceWatcher;
+import dev.flowrec.recorder.discovery.Link;
+import dev.flowrec.recorder.live.LiveView;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A container lookup that throws on the drain path (a veth waiting for its container's identity is looked up
+ * again before its deltas are journaled) is counted and said once; the drain goes on, and the journal keeps the
+ * veth under the namespace it was first journaled with, its traffic journaled to the packet.
+ */
+class ContainerLookupFailureTest
+{
+    private static final int PINGS = 5;
+    private static final int ICMP = 1;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void shouldCountAFailedLookupOnTheDrainPathAndDrainOn() throws Exception
+    {
+        final List<String> said = new ArrayList<>();
+        final RecorderErrors errors = new RecorderErrors(said::add);
+        final Path journal = tmp.resolve("journal");
+        final int[] lookups = new int[1];
+        try (ScratchNetns host = ScratchNetns.create();
+            ScratchNetns workload = ScratchNetns.create();
+            FlowProgram program = FlowProgram.load(FlowProgram.Config.defaults().withFlushIntervalNs(0)))
+        {
+            ScratchNetns.ip("-n", host.name(), "link", "add", "v0", "type", "veth", "peer", "name", "v1", "netns",
+                workload.name());
+            ScratchNetns.ip("-n", host.name(), "addr", "add", "10.250.0.1/30", "dev", "v0");
+            ScratchNetns.ip("-n", workload.name(), "addr", "add", "10.250.0.2/30", "dev", "v1");
+            ScratchNetns.ip("-n", host.name(), "link", "set", "v0", "up");
+            ScratchNetns.ip("-n", workload.name(), "link", "set", "v1", "up");
+            // The first lookup finds only the namespace (no container process yet); every later one throws.
+            final Container unresolved = new Container(workload.name(), workload.name(), "netns", "", workload.name(),
+                0, "v1");
+            final Function<Link, Optional<Container>> resolver = link ->
+            {
+                if (lookups[0]++ == 0)
+                {
+                    return Optional.of(unresolved);
+                }
+                throw new IllegalStateException("setns " + link.name() + ": an odd namespace");
+            };
+            final int ifindex = NetNs.call(host.path(), () ->
+            {
+                record(program, journal, errors, resolver, host);
+                return NetIf.indexOf("v0");
+            });
+
+            assertTrue(lookups[0] > 1, "looked up again on the drain path: " + lookups[0]);
+            assertEquals(lookups[0] - 1, errors.errorsTotal(), "every failed lookup counted");
+            assertEquals(List.of("warning: cannot identify containers: setns v0: an odd namespace" +
+                " (needs CAP_SYS_ADMIN and CAP_SYS_PTRACE)"), said, "said once");
+            assertJournaledUnresolved(journal, ifindex, workload.name());
+        }
+    }
+
+    /** The recorder's agents, inside the host namespace: start, the drain alone while pings run, the orderly stop. */
+    private static void record(final FlowProgram program, final Path journal, final RecorderErrors errors,
+        final Function<Link, Optional<Container>> resolver, final ScratchNetns host)
+    {
+        try (JournalWriter writer = JournalWriter.open(journal))
+        {
+            final LiveView live = new LiveView();
+            final JournalEvents events = new JournalEvents(writer, live, Clocks.bootToRealtimeOffsetNs(), 0);
+            final Recorder.Config config = new Recorder.Config(new Selection(Set.of(), false, true, List.of()),
+                journal, 0, program.config().maxFlows(), program.config().ringBytes(), Optional.empty(), false,
+                Retention.Policy.FOREVER, 0, "test");
+            final RecorderContext context = new RecorderContext(config, program, writer, events, live, errors);
+            events.recorderStarted(config);
+            final DiscoveryAgent discovery = new DiscoveryAgent(context, InterfaceWatcher::new, resolver);
+            final DrainAgent drain = new DrainAgent(context, discovery.provisional());
+            final JournalAgent journalAgent = new JournalAgent(context);
+            discovery.onStart();
+            errors.running(true);
+            assertEquals(List.of("v0"), discovery.names());
+
+            final Process ping = start("ip", "netns", "exec", host.name(), "ping", "-c", String.valueOf(PINGS),
+                "-i", "0.2", "-W", "1", "10.250.0.2");
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (ping.isAlive() && System.nanoTime() < deadlineNs)
+            {
+                drain.doWork(); // throws if the lookup's exception escaped
+                Thread.onSpinWait();
+            }
+            assertTrue(!ping.isAlive(), "ping finished");
+            assertEquals(0, ping.exitValue(), "every ping answered");
+
+            errors.running(false);
+            discovery.onClose();
+            drain.onClose();
+            journalAgent.onClose();
+            errors.throwIfFatal();
+        }
+    }
+
+    /** The veth's only container is the namespace it was attached under; its pings are all journaled. */
+    private static void assertJournaledUnresolved(final Path journal, final int ifindex, final String netns)
+    {
+        final List<String> containers = new ArrayList<>();
+        final long[] icmpPackets = new long[1];
+        final ContainerSeen seen = new ContainerSeen();
+        final InterfaceAttached attached = new InterfaceAttached();
+        final FlowDelta delta = new FlowDelta();
+        try (JournalReader reader = JournalReader.open(journal))
+        {
+            while (reader.poll((templateId, buffer, offset, length) ->
+            {
+                if (templateId == ContainerSeen.TEMPLATE_ID && seen.wrap(buffer, offset).ifindex() == ifindex)
+                {
+                    containers.add("seen " + seen.runtime() + " " + seen.id());
+                }
+                else if (templateId == InterfaceAttached.TEMPLATE_ID && attached.wrap(buffer, offset).ifindex() == ifindex)
+                {
+                    containers.add("attached " + attached.ifname() + " " + attached.container());
+                }
+                else if (templateId == FlowDelta.TEMPLATE_ID && delta.wrap(buffer, offset).ifindex() == ifindex &&
+                    delta.proto() == ICMP)
+                {
+                    icmpPackets[0] += delta.packets();
+                }
+            }, 1000) > 0)
+            {
+                // reading
+            }
+        }
+        assertEquals(List.of("seen netns " + netns, "attached v0 " + netns), containers);
+        assertEquals(2 * PINGS, icmpPackets[0], "every echo request and reply journaled");
+    }
+
+    private static Process start(final String... command)
+    {
+        try
+        {
+            return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new IllegalStateException(String.join(" ", command) + " could not run: " + ex.getMessage(), ex);
+        }
+    }
+}
