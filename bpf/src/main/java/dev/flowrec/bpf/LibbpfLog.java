@@ -10,18 +10,19 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
 import dev.flowrec.syscall.Libc;
 
 /**
- * libbpf's log, routed through Java (libbpf_set_print, process-wide). Warnings and info go to stderr as
- * libbpf's own printer would send them (verifier logs on a failed load included), except during
+ * libbpf's log, routed through Java (libbpf_set_print, process-wide). Warnings and info go to the sink the
+ * command line sets ({@link #sink}; none until then: a library writes to no stream of its own), except during
  * {@link #capture}: there they are kept and returned, because netlink's "Parent Qdisc doesn't exists" on a
  * probe for stale filters is an expected answer, and for an unexpected failure the kernel's words belong
  * in the exception.
  */
-final class LibbpfLog
+public final class LibbpfLog
 {
     private static final int LIBBPF_DEBUG = 2;
     private static final int MESSAGE_MAX = 4096;
@@ -29,6 +30,7 @@ final class LibbpfLog
     private static final ThreadLocal<MemorySegment> BUFFER =
         ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(MESSAGE_MAX));
     private static final ThreadLocal<StringBuilder> CAPTURED = new ThreadLocal<>();
+    private static volatile Consumer<String> sink = message -> {};
 
     /** What a captured call returned and what libbpf said meanwhile ("" when nothing). */
     record Captured(int rc, String messages)
@@ -42,6 +44,12 @@ final class LibbpfLog
 
     private LibbpfLog()
     {
+    }
+
+    /** Where libbpf's messages go from now on, one line each (the command line: stderr). */
+    public static void sink(final Consumer<String> lines)
+    {
+        sink = lines;
     }
 
     /** The print callback to hand to libbpf_set_print; lives as long as the JVM. */
@@ -96,7 +104,7 @@ final class LibbpfLog
             }
             else
             {
-                System.err.println(message);
+                sink.accept(message);
             }
         }
         catch (final Throwable ignored)

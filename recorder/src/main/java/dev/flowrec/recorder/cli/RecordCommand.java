@@ -1,5 +1,6 @@
 package dev.flowrec.recorder.cli;
 
+import dev.flowrec.bpf.LibbpfLog;
 import dev.flowrec.journal.Retention;
 import dev.flowrec.journal.text.Durations;
 import dev.flowrec.journal.text.OneLine;
@@ -15,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -114,8 +116,9 @@ public final class RecordCommand implements Callable<Integer>
             journal.toAbsolutePath(), mode == Mode.packet ? 0 : flushNs, maxFlows, ringBytes, bind,
             spec.commandLine().getParseResult().hasMatchedOption("--http"), retention, size(minFree, "--min-free"),
             String.join(" ", spec.commandLine().getParseResult().originalArgs()));
-        final RecorderErrors errors =
-            new RecorderErrors(line -> spec.commandLine().getErr().println("flowrec record: " + OneLine.of(line)));
+        final Consumer<String> stderr = line -> spec.commandLine().getErr().println("flowrec record: " + OneLine.of(line));
+        LibbpfLog.sink(stderr);
+        final RecorderErrors errors = new RecorderErrors(stderr);
         try (StopSignal stop = new StopSignal(durationNs))
         {
             Recorder.record(config, stop, errors, names -> spec.commandLine().getErr().println(
