@@ -104,19 +104,19 @@ class CgroupLinkTest
         assertEquals(0, workload.exitValue(), output);
 
         program.sweep(0, Reasons.FINAL);
-        final Events events = Events.drain(program.ringBuffer());
+        final DrainedEvents events = DrainedEvents.drain(program.ringBuffer());
         // Every packet the programs saw came from a socket of this cgroup: had the directory's inode not been the
         // id bpf_skb_cgroup_id returns, the map lookup would have missed and keyed them under ifindex 0.
-        for (final Events.Event e : events.list)
+        for (final DrainedEvents.Event e : events.list)
         {
             assertEquals(PSEUDO, e.ifindex(), events::toString);
         }
-        final Events requests = select(events, FlowEventDecoder.DIRECTION_EGRESS);
+        final DrainedEvents requests = select(events, FlowEventDecoder.DIRECTION_EGRESS);
         assertEquals(PINGS, requests.packets(), events::toString);
         assertEquals(PINGS * PING_IP_BYTES, requests.bytes(), events::toString);
         assertEquals(8 << 8, requests.list.getFirst().dport(), "echo request: type 8 code 0");
         assertEquals(Frames.ipv4(10, 213, 30, 1), ipv4(requests.list.getFirst().src()));
-        final Events replies = select(events, FlowEventDecoder.DIRECTION_INGRESS);
+        final DrainedEvents replies = select(events, FlowEventDecoder.DIRECTION_INGRESS);
         assertEquals(PINGS, replies.packets(), events::toString);
         assertEquals(PINGS * PING_IP_BYTES, replies.bytes(), events::toString);
         assertEquals(0, replies.list.getFirst().dport(), "echo reply: type 0 code 0");
@@ -240,10 +240,10 @@ class CgroupLinkTest
         assertFalse(Files.isDirectory(cgroup), "cgroup " + cgroup + " could not be removed");
     }
 
-    private static Events select(final Events all, final int direction)
+    private static DrainedEvents select(final DrainedEvents all, final int direction)
     {
-        final Events selected = new Events();
-        for (final Events.Event e : all.list)
+        final DrainedEvents selected = new DrainedEvents();
+        for (final DrainedEvents.Event e : all.list)
         {
             if (e.direction() == direction && e.family() == 4 && e.proto() == ICMP)
             {

@@ -226,7 +226,7 @@ class HostilePacketsTest
         for (final FlowProgram p : List.of(ingress, egress))
         {
             p.sweep(0, Reasons.FINAL);
-            Events.drain(p.ringBuffer());
+            DrainedEvents.drain(p.ringBuffer());
         }
         capture.poll();
         final long[] inBefore = counters(ingress);
@@ -332,12 +332,12 @@ class HostilePacketsTest
             assertTrue(tally[1][3] > 0, () -> "some IPv6 chains are too deep: " + Arrays.toString(tally[1]));
 
             // Every counted packet and byte is in a flow event.
-            final Events events = Events.drain(program.ringBuffer());
+            final DrainedEvents events = DrainedEvents.drain(program.ringBuffer());
             SweepResult sweep;
             do
             {
                 sweep = program.sweep(0, Reasons.FINAL);
-                events.list.addAll(Events.drain(program.ringBuffer()).list);
+                events.list.addAll(DrainedEvents.drain(program.ringBuffer()).list);
             }
             while (sweep.incomplete());
             assertEquals(moved[KernelCounters.PACKETS_SEEN], events.packets(), "seed " + seed);
@@ -854,14 +854,14 @@ class HostilePacketsTest
         final int direction)
     {
         program.sweep(0, Reasons.FINAL);
-        final Events events = Events.drain(program.ringBuffer());
+        final DrainedEvents events = DrainedEvents.drain(program.ringBuffer());
         if (c.outcome() != Outcome.FLOW || !sees)
         {
             assertEquals(0, events.list.size(), events::toString);
             return;
         }
         assertTrue(events.list.size() > 0, "a flow");
-        for (final Events.Event e : events.list)
+        for (final DrainedEvents.Event e : events.list)
         {
             assertEquals(ifindex, e.ifindex(), e::text);
             assertEquals(direction, e.direction(), e::text);

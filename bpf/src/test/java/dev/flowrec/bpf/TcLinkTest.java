@@ -77,15 +77,15 @@ class TcLinkTest
 
         Shell.run("ip", "netns", "exec", ns1, "ping", "-q", "-c", "" + PINGS, "-i", "0.05", "-W", "2", "10.213.1.2");
         assertEquals(new SweepResult(2, false), program.sweep(0, Reasons.FINAL));
-        final Events events = Events.drain(program.ringBuffer());
+        final DrainedEvents events = DrainedEvents.drain(program.ringBuffer());
 
-        final Events requests = select(events, link.ifindex(), FlowEventDecoder.DIRECTION_EGRESS);
+        final DrainedEvents requests = select(events, link.ifindex(), FlowEventDecoder.DIRECTION_EGRESS);
         assertEquals(PINGS, requests.packets(), events::toString);
         assertEquals(PINGS * PING_IP_BYTES, requests.bytes());
         assertEquals(8 << 8, requests.list.getFirst().dport(), "echo request: type 8 code 0");
         assertEquals(Frames.ipv4(10, 213, 1, 1), ipv4(requests.list.getFirst().src()));
 
-        final Events replies = select(events, link.ifindex(), FlowEventDecoder.DIRECTION_INGRESS);
+        final DrainedEvents replies = select(events, link.ifindex(), FlowEventDecoder.DIRECTION_INGRESS);
         assertEquals(PINGS, replies.packets(), events::toString);
         assertEquals(PINGS * PING_IP_BYTES, replies.bytes());
         assertEquals(0, replies.list.getFirst().dport(), "echo reply: type 0 code 0");
@@ -123,16 +123,16 @@ class TcLinkTest
 
             Shell.run("ip", "netns", "exec", ns1, "ping", "-q", "-c", "" + PINGS, "-i", "0.05", "-W", "2", "10.213.1.2");
             program.sweep(0, Reasons.FINAL);
-            final Events events = Events.drain(program.ringBuffer());
+            final DrainedEvents events = DrainedEvents.drain(program.ringBuffer());
 
-            final Events requests = selectIcmpType(events, link.ifindex(), 8);
-            final Events replies = selectIcmpType(events, link.ifindex(), 0);
+            final DrainedEvents requests = selectIcmpType(events, link.ifindex(), 8);
+            final DrainedEvents replies = selectIcmpType(events, link.ifindex(), 0);
             assertEquals(PINGS, requests.packets(), events::toString);
             assertEquals(PINGS, replies.packets(), events::toString);
             assertEquals(PINGS * PING_IP_BYTES, requests.bytes());
             assertEquals(PINGS * PING_IP_BYTES, replies.bytes());
-            assertEquals(1, requests.list.stream().map(Events.Event::direction).distinct().count(), events::toString);
-            assertEquals(1, replies.list.stream().map(Events.Event::direction).distinct().count(), events::toString);
+            assertEquals(1, requests.list.stream().map(DrainedEvents.Event::direction).distinct().count(), events::toString);
+            assertEquals(1, replies.list.stream().map(DrainedEvents.Event::direction).distinct().count(), events::toString);
             return new int[]{ requests.list.getFirst().direction(), replies.list.getFirst().direction() };
         }
     }
@@ -202,10 +202,10 @@ class TcLinkTest
         return text.split(word, -1).length - 1;
     }
 
-    private static Events select(final Events all, final int ifindex, final int direction)
+    private static DrainedEvents select(final DrainedEvents all, final int ifindex, final int direction)
     {
-        final Events selected = new Events();
-        for (final Events.Event e : all.list)
+        final DrainedEvents selected = new DrainedEvents();
+        for (final DrainedEvents.Event e : all.list)
         {
             if (e.ifindex() == ifindex && e.direction() == direction && e.family() == 4 && e.proto() == ICMP)
             {
@@ -216,10 +216,10 @@ class TcLinkTest
         return selected;
     }
 
-    private static Events selectIcmpType(final Events all, final int ifindex, final int type)
+    private static DrainedEvents selectIcmpType(final DrainedEvents all, final int ifindex, final int type)
     {
-        final Events selected = new Events();
-        for (final Events.Event e : all.list)
+        final DrainedEvents selected = new DrainedEvents();
+        for (final DrainedEvents.Event e : all.list)
         {
             if (e.ifindex() == ifindex && e.family() == 4 && e.proto() == ICMP && e.dport() == type << 8)
             {

@@ -170,15 +170,15 @@ class ContainersTest
         {
             final String veth = c.hostVeth();
             final Path pcap = dir.resolve(veth + ".pcap");
-            final FlowTable expected = oracle(pcap, veth + ".oracle.csv");
+            final OneWayFlows expected = oracle(pcap, veth + ".oracle.csv");
             if (expected.flows().isEmpty())
             {
                 failures.append(veth).append(": the capture holds no IP flows at all\n");
                 continue;
             }
-            final FlowTable recorded = FlowTable.fromRecorderCsv(HostRecorder.onlyIface(csv, veth));
+            final OneWayFlows recorded = OneWayFlows.fromRecorderCsv(HostRecorder.onlyIface(csv, veth));
             final List<String> mine = addresses.get(veth);
-            final String diff = FlowTable.differences(expected, recorded, veth, k -> mine.contains(k.src()) ? "out" : "in");
+            final String diff = OneWayFlows.differences(expected, recorded, veth, k -> mine.contains(k.src()) ? "out" : "in");
             if (!diff.isEmpty())
             {
                 failures.append(veth).append(" (").append(c.runtime()).append(", ").append(c.shortId()).append(", addresses ")
@@ -279,11 +279,11 @@ class ContainersTest
     /** Packets and bytes captured on c's veth in one direction, from the oracle CSV written earlier. */
     private long[] captured(final Testnet.Container c, final String direction)
     {
-        final FlowTable t = FlowTable.fromOracleCsv(read(dir.resolve(c.hostVeth() + ".oracle.csv")));
+        final OneWayFlows t = OneWayFlows.fromOracleCsv(read(dir.resolve(c.hostVeth() + ".oracle.csv")));
         final List<String> mine = addresses.get(c.hostVeth());
         long packets = 0;
         long bytes = 0;
-        for (final Map.Entry<FlowTable.Key, FlowTable.Flow> e : t.flows().entrySet())
+        for (final Map.Entry<OneWayFlows.Key, OneWayFlows.Flow> e : t.flows().entrySet())
         {
             final boolean out = mine.contains(e.getKey().src());
             if (out == direction.equals("out"))
@@ -391,11 +391,11 @@ class ContainersTest
         assertTrue(dropped == 0 && captured == received, "the capture is incomplete, not an oracle:\n" + err);
     }
 
-    private FlowTable oracle(final Path pcap, final String name)
+    private OneWayFlows oracle(final Path pcap, final String name)
     {
         final Proc.Result r = Proc.run(Duration.ofSeconds(60), List.of(ROOT.resolve("scripts/it/pcap-flows").toString(), pcap.toString())).ok();
         write(name, r.out());
-        return FlowTable.fromOracleCsv(r.out());
+        return OneWayFlows.fromOracleCsv(r.out());
     }
 
     private static long count(final String tcpdumpErr, final String what)
