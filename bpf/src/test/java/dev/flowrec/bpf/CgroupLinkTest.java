@@ -12,9 +12,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,59 +24,34 @@ import org.junit.jupiter.api.Test;
  */
 class CgroupLinkTest
 {
-    private static final Path UNIFIED = Path.of("/sys/fs/cgroup/unified");
-    private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final int PSEUDO = CgroupLink.PSEUDO_IFINDEX_BASE + 1;
     private static final int ICMP = 1;
     private static final int PINGS = 5;
     private static final int PING_IP_BYTES = 84; // cgroup_skb sees the skb from its IP header: 20 IP + 8 ICMP + 56
 
+    private final NetnsFixture net = new NetnsFixture();
     private String nsA;
-    private String nsB;
     private Path cgroup;
     private FlowProgram program;
-    private Process workload;
 
     @BeforeEach
-    void topology() throws IOException
+    void topology()
     {
-        final String id = "frc" + ProcessHandle.current().pid() + (char)('a' + SEQUENCE.getAndIncrement() % 26);
-        nsA = id + "A";
-        nsB = id + "B";
-        cgroup = UNIFIED.resolve("frtest-" + ProcessHandle.current().pid() + "-" + id);
-        for (final String ns : List.of(nsA, nsB))
-        {
-            Shell.run("ip", "netns", "add", ns);
-            Shell.run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1",
-                "net.ipv6.conf.all.disable_ipv6=1");
-            Shell.run("ip", "-n", ns, "link", "set", "lo", "up");
-        }
-        Shell.run("ip", "link", "add", id + "a", "netns", nsA, "type", "veth", "peer", "name", id + "b", "netns", nsB);
-        Shell.run("ip", "-n", nsA, "addr", "add", "10.213.30.1/24", "dev", id + "a");
-        Shell.run("ip", "-n", nsB, "addr", "add", "10.213.30.2/24", "dev", id + "b");
-        Shell.run("ip", "-n", nsA, "link", "set", id + "a", "up");
-        Shell.run("ip", "-n", nsB, "link", "set", id + "b", "up");
-        Files.createDirectory(cgroup);
+        nsA = net.ipv4Pair(net.id() + "a", "10.213.30.1/24", net.id() + "b", "10.213.30.2/24").a();
+        cgroup = net.cgroup("workload");
         program = FlowProgram.load(FlowProgram.Config.defaults());
     }
 
     @AfterEach
-    void cleanUp() throws Exception
+    void cleanUp()
     {
         try
         {
-            if (workload != null && workload.isAlive())
-            {
-                workload.destroyForcibly();
-                workload.waitFor(10, TimeUnit.SECONDS);
-            }
             program.close();
         }
         finally
         {
-            Shell.exec("ip", "netns", "del", nsA);
-            Shell.exec("ip", "netns", "del", nsB);
-            removeCgroup();
+            net.close();
         }
     }
 
@@ -96,9 +69,9 @@ class CgroupLinkTest
         assertTrue(attached.matches("(?s).*cgroup_inet_egress\\s+multi\\s+flowrec_cgroup_egress.*"), attached);
         assertEquals(2, attached.lines().filter(l -> l.contains("flowrec_cgroup")).count(), attached);
 
-        workload = new ProcessBuilder("bash", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs")
+        final Process workload = net.start(new ProcessBuilder("bash", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs")
             + "; exec ip netns exec " + nsA + " ping -q -c " + PINGS + " -i 0.1 -W 2 10.213.30.2")
-            .redirectErrorStream(true).start();
+            .redirectErrorStream(true));
         final String output = new String(workload.getInputStream().readAllBytes());
         assertTrue(workload.waitFor(20, TimeUnit.SECONDS), output);
         assertEquals(0, workload.exitValue(), output);
@@ -184,7 +157,7 @@ class CgroupLinkTest
     @Test
     void shouldNameWhatIsNotACgroup()
     {
-        final Path missing = UNIFIED.resolve("frtest-no-such-cgroup");
+        final Path missing = NetnsFixture.UNIFIED.resolve("frtest-no-such-cgroup");
         final BpfException absent = assertThrows(BpfException.class, () -> program.attachCgroup(missing, PSEUDO));
         assertEquals(Libc.ENOENT, absent.errno());
         assertTrue(absent.getMessage().startsWith("open " + missing + ": "), absent::getMessage);
@@ -221,23 +194,6 @@ class CgroupLinkTest
     private String attachedPrograms()
     {
         return Shell.run("bpftool", "cgroup", "show", cgroup.toString());
-    }
-
-    private void removeCgroup() throws InterruptedException
-    {
-        // The cgroup may report tasks for a moment after its last one was reaped: rmdir then fails with EBUSY.
-        for (int attempt = 0; Files.isDirectory(cgroup) && attempt < 50; attempt++)
-        {
-            try
-            {
-                Files.delete(cgroup);
-            }
-            catch (final IOException e)
-            {
-                Thread.sleep(20);
-            }
-        }
-        assertFalse(Files.isDirectory(cgroup), "cgroup " + cgroup + " could not be removed");
     }
 
     private static DrainedEvents select(final DrainedEvents all, final int direction)
