@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flowrec.bpf.NetnsFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -43,13 +43,12 @@ class ContainersTest
 {
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
     private static final Duration SHORT = Duration.ofSeconds(30);
-    private static final AtomicInteger SEQ = new AtomicInteger();
     private static final int CONTAINERS = 4;
 
     private final List<Proc.Background> started = new ArrayList<>();
     /** Every address of each container's eth0 (link-local included), by host veth: a packet from one is "out". */
     private final Map<String, List<String>> addresses = new HashMap<>();
-    private String name;
+    private final NetnsFixture fixture = new NetnsFixture();
     private Path dir;
 
     @BeforeAll
@@ -68,9 +67,7 @@ class ContainersTest
     @BeforeEach
     void names(final TestInfo info) throws IOException
     {
-        // testnet: NAME of at most 10 chars; interface names NAMEvK of at most 15.
-        name = "ct" + (ProcessHandle.current().pid() % 100000) + "x" + SEQ.incrementAndGet();
-        dir = ROOT.resolve("system-tests/target/it-containers").resolve(info.getTestMethod().orElseThrow().getName() + "-" + name);
+        dir = ROOT.resolve("system-tests/target/it-containers").resolve(info.getTestMethod().orElseThrow().getName() + "-" + fixture.id());
         Files.createDirectories(dir);
     }
 
@@ -82,16 +79,13 @@ class ContainersTest
             p.close();
         }
         started.clear();
-        if (name != null)
-        {
-            Testnet.down(ROOT, name);
-        }
+        fixture.close();
     }
 
     @Test
     void shouldRecordEveryContainerVethExactlyAndNameTheContainersAfterTheyAreGone() throws IOException
     {
-        final Testnet net = Testnet.up(ROOT, name, CONTAINERS, false);
+        final Testnet net = Testnet.up(fixture, ROOT, CONTAINERS, false);
         final List<Testnet.Container> cs = net.manifest();
         assertEquals(CONTAINERS, cs.size(), "manifest rows");
         final Set<String> runtimes = new TreeSet<>();
@@ -157,9 +151,9 @@ class ContainersTest
         Files.writeString(dir.resolve("metrics.txt"), metrics.body());
         recorder.stop();
 
-        Testnet.down(ROOT, name); // the containers are gone before the journal is read
+        net.down(); // the containers are gone before the journal is read
         final List<String> leftover = Proc.run(SHORT, List.of("ip", "netns", "list")).ok().out().lines()
-            .filter(l -> l.startsWith(name + "-")).toList();
+            .filter(l -> l.startsWith(net.name() + "-")).toList();
         assertTrue(leftover.isEmpty(), "testnet down left namespaces: " + leftover);
 
         // ---- the journal, read after the containers are gone ----

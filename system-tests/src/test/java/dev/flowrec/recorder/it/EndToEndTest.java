@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.flowrec.bpf.NetnsFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -40,12 +40,11 @@ class EndToEndTest
     private static final Path FLOWREC = ROOT.resolve("scripts/flowrec");
     private static final Duration SHORT = Duration.ofSeconds(60);
     private static final Duration RECORDER_START = Duration.ofSeconds(180); // launcher runs setup, then a JVM
-    private static final AtomicInteger SEQ = new AtomicInteger();
     private static final Pattern MSS = Pattern.compile("MSS payload (\\d+)");
 
     private final List<Proc.Background> started = new ArrayList<>();
-    private String pairName;
-    private Netns pair;
+    private final NetnsFixture net = new NetnsFixture();
+    private QuietPair pair;
     private Path dir;
 
     @BeforeAll
@@ -63,9 +62,7 @@ class EndToEndTest
     @BeforeEach
     void names(final TestInfo info) throws IOException
     {
-        // Interface names are 15 bytes at most: NAME-va with NAME <= 12.
-        pairName = "fr" + (ProcessHandle.current().pid() % 100000) + "x" + SEQ.incrementAndGet();
-        dir = ROOT.resolve("system-tests/target/it-e2e").resolve(info.getTestMethod().orElseThrow().getName() + "-" + pairName);
+        dir = ROOT.resolve("system-tests/target/it-e2e").resolve(info.getTestMethod().orElseThrow().getName() + "-" + net.id());
         Files.createDirectories(dir);
     }
 
@@ -77,23 +74,20 @@ class EndToEndTest
             p.close();
         }
         started.clear();
-        if (pairName != null)
-        {
-            Netns.down(IT, pairName);
-        }
+        net.close();
     }
 
     /** Offloads off: every skb is a wire packet. TCP, UDP/IPv4, UDP/IPv6, fragments, ICMP, ICMPv6, SYN→RST. */
     @Test
     void shouldCountEveryFlowOfTheScenarioExactlyWithOffloadsOff()
     {
-        pair = Netns.up(IT, pairName, false);
+        pair = QuietPair.up(net, IT, false);
         final Path pcap = dir.resolve("capture.pcap");
         final Path journal = dir.resolve("journal");
         final Proc.Background capture = startCapture(pcap);
         final Proc.Background recorder = startRecorder(journal);
 
-        Proc.run(SHORT, List.of(IT.resolve("traffic").toString(), pairName, "all")).ok();
+        Proc.run(SHORT, List.of(IT.resolve("traffic").toString(), pair.name(), "all")).ok();
         Proc.sleepMs(1500);
         stopRecorder(recorder);
         stopCapture(capture);
@@ -113,14 +107,14 @@ class EndToEndTest
     @Test
     void shouldCountTsoSuperPacketsAsTheWirePacketsTheyBecome()
     {
-        pair = Netns.up(IT, pairName, true);
+        pair = QuietPair.up(net, IT, true);
         final Path pcap = dir.resolve("capture.pcap");
         final Path journal = dir.resolve("journal");
         final Proc.Background capture = startCapture(pcap);
         final Proc.Background recorder = startRecorder(journal);
 
         final long outSegsBefore = outSegs();
-        Proc.run(SHORT, List.of(IT.resolve("traffic").toString(), pairName, "tcp")).ok();
+        Proc.run(SHORT, List.of(IT.resolve("traffic").toString(), pair.name(), "tcp")).ok();
         Proc.sleepMs(1500);
         final long outSegs = outSegs() - outSegsBefore;
         stopRecorder(recorder);
@@ -161,7 +155,7 @@ class EndToEndTest
         }
         final long frames = frames(replay);
 
-        pair = Netns.up(IT, pairName, false);
+        pair = QuietPair.up(net, IT, false);
         final Path pcap = dir.resolve("capture.pcap");
         final Path journal = dir.resolve("journal");
         final Proc.Background capture = startCapture(pcap);
