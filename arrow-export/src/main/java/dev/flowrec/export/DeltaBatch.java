@@ -19,7 +19,7 @@ final class DeltaBatch implements RowBatch
     private final VectorSchemaRoot root;
     private final int capacity;
     private final Dictionaries dictionaries;
-    private final AddressText text = new AddressText();
+    private final AddressTextBuffer text = new AddressTextBuffer();
     private final TimeStampNanoTZVector firstSeen;
     private final TimeStampNanoTZVector lastSeen;
     private final IntVector host;

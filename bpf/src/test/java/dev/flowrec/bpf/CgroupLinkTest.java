@@ -12,9 +12,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,59 +27,34 @@ import dev.flowrec.syscall.SyscallException;
  */
 class CgroupLinkTest
 {
-    private static final Path UNIFIED = Path.of("/sys/fs/cgroup/unified");
-    private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final int PSEUDO = CgroupLink.PSEUDO_IFINDEX_BASE + 1;
     private static final int ICMP = 1;
     private static final int PINGS = 5;
     private static final int PING_IP_BYTES = 84; // cgroup_skb sees the skb from its IP header: 20 IP + 8 ICMP + 56
 
+    private final NetnsFixture net = new NetnsFixture();
     private String nsA;
-    private String nsB;
     private Path cgroup;
     private FlowProgram program;
-    private Process workload;
 
     @BeforeEach
-    void topology() throws IOException
+    void topology()
     {
-        final String id = "frc" + ProcessHandle.current().pid() + (char)('a' + SEQUENCE.getAndIncrement() % 26);
-        nsA = id + "A";
-        nsB = id + "B";
-        cgroup = UNIFIED.resolve("frtest-" + ProcessHandle.current().pid() + "-" + id);
-        for (final String ns : List.of(nsA, nsB))
-        {
-            Shell.run("ip", "netns", "add", ns);
-            Shell.run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1",
-                "net.ipv6.conf.all.disable_ipv6=1");
-            Shell.run("ip", "-n", ns, "link", "set", "lo", "up");
-        }
-        Shell.run("ip", "link", "add", id + "a", "netns", nsA, "type", "veth", "peer", "name", id + "b", "netns", nsB);
-        Shell.run("ip", "-n", nsA, "addr", "add", "10.213.30.1/24", "dev", id + "a");
-        Shell.run("ip", "-n", nsB, "addr", "add", "10.213.30.2/24", "dev", id + "b");
-        Shell.run("ip", "-n", nsA, "link", "set", id + "a", "up");
-        Shell.run("ip", "-n", nsB, "link", "set", id + "b", "up");
-        Files.createDirectory(cgroup);
+        nsA = net.ipv4Pair(net.id() + "a", "10.213.30.1/24", net.id() + "b", "10.213.30.2/24").a();
+        cgroup = net.cgroup("workload");
         program = FlowProgram.load(FlowProgram.Config.defaults());
     }
 
     @AfterEach
-    void cleanUp() throws Exception
+    void cleanUp()
     {
         try
         {
-            if (workload != null && workload.isAlive())
-            {
-                workload.destroyForcibly();
-                workload.waitFor(10, TimeUnit.SECONDS);
-            }
             program.close();
         }
         finally
         {
-            Shell.exec("ip", "netns", "del", nsA);
-            Shell.exec("ip", "netns", "del", nsB);
-            removeCgroup();
+            net.close();
         }
     }
 
@@ -99,27 +72,27 @@ class CgroupLinkTest
         assertTrue(attached.matches("(?s).*cgroup_inet_egress\\s+multi\\s+flowrec_cgroup_egress.*"), attached);
         assertEquals(2, attached.lines().filter(l -> l.contains("flowrec_cgroup")).count(), attached);
 
-        workload = new ProcessBuilder("bash", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs")
+        final Process workload = net.start(new ProcessBuilder("bash", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs")
             + "; exec ip netns exec " + nsA + " ping -q -c " + PINGS + " -i 0.1 -W 2 10.213.30.2")
-            .redirectErrorStream(true).start();
+            .redirectErrorStream(true));
         final String output = new String(workload.getInputStream().readAllBytes());
         assertTrue(workload.waitFor(20, TimeUnit.SECONDS), output);
         assertEquals(0, workload.exitValue(), output);
 
         program.sweep(0, Reasons.FINAL);
-        final Events events = Events.drain(program.ringBuffer());
+        final DrainedEvents events = DrainedEvents.drain(program.ringBuffer());
         // Every packet the programs saw came from a socket of this cgroup: had the directory's inode not been the
         // id bpf_skb_cgroup_id returns, the map lookup would have missed and keyed them under ifindex 0.
-        for (final Events.Event e : events.list)
+        for (final DrainedEvents.Event e : events.list)
         {
             assertEquals(PSEUDO, e.ifindex(), events::toString);
         }
-        final Events requests = select(events, FlowEventDecoder.DIRECTION_EGRESS);
+        final DrainedEvents requests = select(events, FlowEventDecoder.DIRECTION_EGRESS);
         assertEquals(PINGS, requests.packets(), events::toString);
         assertEquals(PINGS * PING_IP_BYTES, requests.bytes(), events::toString);
         assertEquals(8 << 8, requests.list.getFirst().dport(), "echo request: type 8 code 0");
         assertEquals(Frames.ipv4(10, 213, 30, 1), ipv4(requests.list.getFirst().src()));
-        final Events replies = select(events, FlowEventDecoder.DIRECTION_INGRESS);
+        final DrainedEvents replies = select(events, FlowEventDecoder.DIRECTION_INGRESS);
         assertEquals(PINGS, replies.packets(), events::toString);
         assertEquals(PINGS * PING_IP_BYTES, replies.bytes(), events::toString);
         assertEquals(0, replies.list.getFirst().dport(), "echo reply: type 0 code 0");
@@ -187,7 +160,7 @@ class CgroupLinkTest
     @Test
     void shouldNameWhatIsNotACgroup()
     {
-        final Path missing = UNIFIED.resolve("frtest-no-such-cgroup");
+        final Path missing = NetnsFixture.UNIFIED.resolve("frtest-no-such-cgroup");
         // Not a libbpf failure: open(2)'s, a SyscallException (BpfException is for libbpf's).
         final SyscallException absent = assertThrows(SyscallException.class, () -> program.attachCgroup(missing, PSEUDO));
         assertEquals(Libc.ENOENT, absent.errno());
@@ -229,27 +202,10 @@ class CgroupLinkTest
         return Shell.run("bpftool", "cgroup", "show", cgroup.toString());
     }
 
-    private void removeCgroup() throws InterruptedException
+    private static DrainedEvents select(final DrainedEvents all, final int direction)
     {
-        // The cgroup may report tasks for a moment after its last one was reaped: rmdir then fails with EBUSY.
-        for (int attempt = 0; Files.isDirectory(cgroup) && attempt < 50; attempt++)
-        {
-            try
-            {
-                Files.delete(cgroup);
-            }
-            catch (final IOException e)
-            {
-                Thread.sleep(20);
-            }
-        }
-        assertFalse(Files.isDirectory(cgroup), "cgroup " + cgroup + " could not be removed");
-    }
-
-    private static Events select(final Events all, final int direction)
-    {
-        final Events selected = new Events();
-        for (final Events.Event e : all.list)
+        final DrainedEvents selected = new DrainedEvents();
+        for (final DrainedEvents.Event e : all.list)
         {
             if (e.direction() == direction && e.family() == 4 && e.proto() == ICMP)
             {

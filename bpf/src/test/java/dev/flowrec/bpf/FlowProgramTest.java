@@ -43,9 +43,9 @@ class FlowProgramTest
 
         program.testRun(frame, N, false);
 
-        final Events first = Events.drain(program.ringBuffer());
+        final DrainedEvents first = DrainedEvents.drain(program.ringBuffer());
         assertEquals(1, first.list.size(), first::toString);
-        final Events.Event e = first.list.getFirst();
+        final DrainedEvents.Event e = first.list.getFirst();
         assertEquals(Reasons.FIRST, e.reason());
         assertEquals(1, e.packets());
         assertEquals(totLen, e.bytes());
@@ -61,12 +61,12 @@ class FlowProgramTest
 
         assertEquals(new SweepResult(0, false), program.sweep(3_600_000_000_000L, Reasons.IDLE), "nothing is idle");
         assertEquals(new SweepResult(1, false), program.sweep(0, Reasons.FINAL));
-        final Events rest = Events.drain(program.ringBuffer());
+        final DrainedEvents rest = DrainedEvents.drain(program.ringBuffer());
         final long after = Clocks.boottimeNs();
         assertEquals(Reasons.FINAL, rest.list.getLast().reason(), rest::toString);
         assertEquals(N, e.packets() + rest.packets());
         assertEquals((long)N * totLen, e.bytes() + rest.bytes());
-        for (final Events.Event r : rest.list)
+        for (final DrainedEvents.Event r : rest.list)
         {
             assertTrue(r.reason() == Reasons.INTERVAL || r.reason() == Reasons.FINAL, r::text);
             assertTrue(before <= r.firstNs() && r.firstNs() <= r.lastNs() && r.lastNs() <= after, r::text);
@@ -104,9 +104,9 @@ class FlowProgramTest
             assertEquals(0, Libbpf.mapUpdateElem(program.mapFd(FlowProgram.FLOWS_MAP), key, state, 0));
         }
         assertEquals(new SweepResult(0, false), program.sweep(1_000_000_000L, Reasons.IDLE), "a flow seen after the sweep began is not idle");
-        assertTrue(Events.drain(program.ringBuffer()).list.isEmpty());
+        assertTrue(DrainedEvents.drain(program.ringBuffer()).list.isEmpty());
         assertEquals(new SweepResult(1, false), program.sweep(0, Reasons.FINAL), "a final sweep takes every flow");
-        final Events rest = Events.drain(program.ringBuffer());
+        final DrainedEvents rest = DrainedEvents.drain(program.ringBuffer());
         assertEquals(1, rest.packets(), rest::toString);
     }
 
@@ -118,11 +118,11 @@ class FlowProgramTest
         final int ack = 0x10;
         final byte[] frame = Frames.ipv4Tcp(SRC, DST, 40001, 443, psh | ack, 500);
 
-        final Events events = runAndFlush(frame, true);
+        final DrainedEvents events = runAndFlush(frame, true);
 
         assertEquals(N, events.packets());
         assertEquals((long)N * Frames.ipv4TotalLength(frame), events.bytes());
-        for (final Events.Event e : events.list)
+        for (final DrainedEvents.Event e : events.list)
         {
             assertEquals(Frames.TCP, e.proto());
             assertEquals(FlowEventDecoder.DIRECTION_EGRESS, e.direction());
@@ -138,11 +138,11 @@ class FlowProgramTest
         program = FlowProgram.load(FlowProgram.Config.defaults());
         final byte[] src = HexFormat.of().parseHex("fd00000000000000000000000000000a");
         final byte[] dst = HexFormat.of().parseHex("fd00000000000000000000000000000b");
-        final Events events = runAndFlush(Frames.ipv6Udp(src, dst, 5353, 5354, 60), false);
+        final DrainedEvents events = runAndFlush(Frames.ipv6Udp(src, dst, 5353, 5354, 60), false);
 
         assertEquals(N, events.packets());
         assertEquals(N * (40L + 8 + 60), events.bytes());
-        final Events.Event e = events.list.getFirst();
+        final DrainedEvents.Event e = events.list.getFirst();
         assertEquals(6, e.family());
         assertEquals(Frames.UDP, e.proto());
         assertArrayEquals(src, e.src());
@@ -156,7 +156,7 @@ class FlowProgramTest
     {
         program = FlowProgram.load(FlowProgram.Config.defaults());
         final byte[] untagged = Frames.ipv4Udp(SRC, DST, 40002, 123, 48);
-        final Events events = runAndFlush(Frames.vlanTagged(untagged, 42), false);
+        final DrainedEvents events = runAndFlush(Frames.vlanTagged(untagged, 42), false);
 
         assertEquals(N, events.packets());
         assertEquals((long)N * Frames.ipv4TotalLength(untagged), events.bytes());
@@ -169,11 +169,11 @@ class FlowProgramTest
     {
         program = FlowProgram.load(FlowProgram.Config.defaults());
         final byte[] frame = Frames.ipv4Fragment(SRC, DST, 200);
-        final Events events = runAndFlush(frame, false);
+        final DrainedEvents events = runAndFlush(frame, false);
 
         assertEquals(N, events.packets());
         assertEquals((long)N * Frames.ipv4TotalLength(frame), events.bytes());
-        final Events.Event e = events.list.getFirst();
+        final DrainedEvents.Event e = events.list.getFirst();
         assertEquals(Frames.UDP, e.proto());
         assertEquals(0, e.sport());
         assertEquals(0, e.dport());
@@ -187,9 +187,9 @@ class FlowProgramTest
 
         program.testRun(frame, 10, false);
 
-        final Events events = Events.drain(program.ringBuffer());
+        final DrainedEvents events = DrainedEvents.drain(program.ringBuffer());
         assertEquals(10, events.list.size());
-        for (final Events.Event e : events.list)
+        for (final DrainedEvents.Event e : events.list)
         {
             assertEquals(Reasons.PACKET, e.reason());
             assertEquals(1, e.packets());
@@ -207,7 +207,7 @@ class FlowProgramTest
 
         program.testRun(Frames.ipv4Udp(SRC, DST, 40004, 9, 10), repeat, false);
 
-        final Events events = Events.drain(program.ringBuffer());
+        final DrainedEvents events = DrainedEvents.drain(program.ringBuffer());
         final long[] counters = new long[KernelCounters.COUNT];
         program.readCounters(counters);
         assertTrue(events.list.size() > 0 && counters[KernelCounters.RB_LOST_PACKETS] > 0);
@@ -234,7 +234,7 @@ class FlowProgramTest
         assertEquals(3, counters[KernelCounters.NON_IP]);
         assertEquals(2, counters[KernelCounters.MALFORMED]);
         assertEquals(0, counters[KernelCounters.PACKETS_SEEN]);
-        assertEquals(0, Events.drain(program.ringBuffer()).list.size());
+        assertEquals(0, DrainedEvents.drain(program.ringBuffer()).list.size());
     }
 
     @Test
@@ -299,12 +299,12 @@ class FlowProgramTest
         }
     }
 
-    private Events runAndFlush(final byte[] frame, final boolean egress)
+    private DrainedEvents runAndFlush(final byte[] frame, final boolean egress)
     {
         program.testRun(frame, N, egress);
-        final Events events = Events.drain(program.ringBuffer());
+        final DrainedEvents events = DrainedEvents.drain(program.ringBuffer());
         assertEquals(new SweepResult(1, false), program.sweep(0, Reasons.FINAL));
-        events.list.addAll(Events.drain(program.ringBuffer()).list);
+        events.list.addAll(DrainedEvents.drain(program.ringBuffer()).list);
         assertEquals(Reasons.FIRST, events.list.getFirst().reason(), events::toString);
         return events;
     }

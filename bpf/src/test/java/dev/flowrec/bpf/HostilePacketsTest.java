@@ -99,6 +99,7 @@ class HostilePacketsTest
         }
     }
 
+    private final NetnsFixture net = new NetnsFixture();
     private String nsA;
     private String nsB;
     private String nsC;
@@ -107,7 +108,6 @@ class HostilePacketsTest
     private String devB2;
     private Path dir;
     private Path sender;
-    private Process tcpdump;
     private Capture capture;
     private FlowProgram ingress;
     private FlowProgram egress;
@@ -117,10 +117,10 @@ class HostilePacketsTest
     @BeforeAll
     void topology() throws IOException, URISyntaxException
     {
-        final String id = "frh" + ProcessHandle.current().pid();
-        nsA = id + "a";
-        nsB = id + "b";
-        nsC = id + "c";
+        final String id = net.id();
+        nsA = net.netns("a");
+        nsB = net.netns("b");
+        nsC = net.netns("c");
         devA = id + "a";
         devB1 = id + "b1";
         devB2 = id + "b2";
@@ -130,37 +130,35 @@ class HostilePacketsTest
         sender = Path.of(HostilePacketsTest.class.getResource("send_frames.py").toURI());
         for (final String ns : List.of(nsA, nsB, nsC))
         {
-            Shell.run("ip", "netns", "add", ns);
             // No IPv6 chatter, no addresses: the only frames on the wire are the test's.
-            Shell.run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1",
-                "net.ipv6.conf.all.disable_ipv6=1");
-            Shell.run("ip", "-n", ns, "link", "set", "lo", "up");
+            net.sysctl(ns, "net.ipv6.conf.default.disable_ipv6=1", "net.ipv6.conf.all.disable_ipv6=1");
+            net.up(ns, "lo");
         }
         // br_netfilter (when the kernel has it) would validate and drop bogus IP headers on the bridge.
-        Shell.exec("ip", "netns", "exec", nsB, "sysctl", "-qw", "net.bridge.bridge-nf-call-iptables=0",
-            "net.bridge.bridge-nf-call-ip6tables=0", "net.bridge.bridge-nf-call-arptables=0");
-        Shell.run("ip", "link", "add", devA, "netns", nsA, "type", "veth", "peer", "name", devB1, "netns", nsB);
-        Shell.run("ip", "link", "add", devB2, "netns", nsB, "type", "veth", "peer", "name", devC, "netns", nsC);
-        Shell.run("ip", "-n", nsB, "link", "add", bridge, "type", "bridge", "stp_state", "0", "mcast_snooping", "0");
-        Shell.run("ip", "-n", nsB, "link", "set", devB1, "master", bridge);
-        Shell.run("ip", "-n", nsB, "link", "set", devB2, "master", bridge);
+        Shell.exec(NetnsFixture.in(nsB, "sysctl", "-qw", "net.bridge.bridge-nf-call-iptables=0",
+            "net.bridge.bridge-nf-call-ip6tables=0", "net.bridge.bridge-nf-call-arptables=0").toArray(String[]::new));
+        net.veth(nsA, devA, nsB, devB1);
+        net.veth(nsB, devB2, nsC, devC);
+        net.ip(nsB, "link", "add", bridge, "type", "bridge", "stp_state", "0", "mcast_snooping", "0");
+        net.ip(nsB, "link", "set", devB1, "master", bridge);
+        net.ip(nsB, "link", "set", devB2, "master", bridge);
         for (final String[] dev : new String[][]{ { nsA, devA }, { nsB, devB1 }, { nsB, devB2 }, { nsB, bridge },
             { nsC, devC } })
         {
-            Shell.run("ip", "-n", dev[0], "link", "set", dev[1], "mtu", "" + MTU, "up");
+            net.ip(dev[0], "link", "set", dev[1], "mtu", "" + MTU, "up");
         }
         final Path pcap = dir.resolve("c.pcap");
         final Path log = dir.resolve("tcpdump.log");
-        tcpdump = new ProcessBuilder("ip", "netns", "exec", nsC, "tcpdump", "-i", devC, "-n", "-s", "0", "-U",
-            "--immediate-mode", "-B", "32768", "-Z", "root", "-w", pcap.toString(), "ether", "src", "02:00:00:00:40:01")
-            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        net.start(new ProcessBuilder(NetnsFixture.in(nsC, "tcpdump", "-i", devC, "-n", "-s", "0", "-U",
+            "--immediate-mode", "-B", "32768", "-Z", "root", "-w", pcap.toString(), "ether", "src", "02:00:00:00:40:01"))
+            .redirectErrorStream(true).redirectOutput(log.toFile()));
         await(() -> Files.readString(log).contains("listening on"), "tcpdump to start: " + log);
         capture = new Capture(pcap);
 
         ingress = FlowProgram.load(FlowProgram.Config.defaults());
         egress = FlowProgram.load(FlowProgram.Config.defaults());
-        ingressLink = ingress.attach(netns(nsB), devB1);
-        egressLink = egress.attach(netns(nsB), devB2);
+        ingressLink = ingress.attach(NetnsFixture.path(nsB), devB1);
+        egressLink = egress.attach(NetnsFixture.path(nsB), devB2);
 
         // Until a marker makes it to the capture, links and bridge ports may still be coming up.
         final Path markerPath = dir.resolve("marker");
@@ -178,36 +176,27 @@ class HostilePacketsTest
 
     private String[] send(final Path frame, final int count, final Path... more)
     {
-        final List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", nsA, python(), sender.toString(),
-            devA, "" + count, frame.toString()));
+        final List<String> command = new ArrayList<>(List.of(python(), sender.toString(), devA, "" + count, frame.toString()));
         for (final Path p : more)
         {
             command.add(p.toString());
         }
-        return Shell.run(command.toArray(String[]::new)).strip().split("\n");
+        return net.exec(nsA, command.toArray(String[]::new)).strip().split("\n");
     }
 
     @AfterAll
     void cleanUp() throws IOException
     {
+        for (final AutoCloseable c : new AutoCloseable[]{ ingressLink, egressLink, ingress, egress })
+        {
+            closeQuietly(c);
+        }
         try
         {
-            for (final AutoCloseable c : new AutoCloseable[]{ ingressLink, egressLink, ingress, egress })
-            {
-                closeQuietly(c);
-            }
-            if (tcpdump != null)
-            {
-                tcpdump.destroy();
-                waitFor(tcpdump);
-            }
+            net.close();
         }
         finally
         {
-            for (final String ns : new String[]{ nsA, nsB, nsC })
-            {
-                Shell.exec("ip", "netns", "del", ns);
-            }
             if (dir != null)
             {
                 try (Stream<Path> files = Files.walk(dir))
@@ -226,7 +215,7 @@ class HostilePacketsTest
         for (final FlowProgram p : List.of(ingress, egress))
         {
             p.sweep(0, Reasons.FINAL);
-            Events.drain(p.ringBuffer());
+            DrainedEvents.drain(p.ringBuffer());
         }
         capture.poll();
         final long[] inBefore = counters(ingress);
@@ -332,12 +321,12 @@ class HostilePacketsTest
             assertTrue(tally[1][3] > 0, () -> "some IPv6 chains are too deep: " + Arrays.toString(tally[1]));
 
             // Every counted packet and byte is in a flow event.
-            final Events events = Events.drain(program.ringBuffer());
+            final DrainedEvents events = DrainedEvents.drain(program.ringBuffer());
             SweepResult sweep;
             do
             {
                 sweep = program.sweep(0, Reasons.FINAL);
-                events.list.addAll(Events.drain(program.ringBuffer()).list);
+                events.list.addAll(DrainedEvents.drain(program.ringBuffer()).list);
             }
             while (sweep.incomplete());
             assertEquals(moved[KernelCounters.PACKETS_SEEN], events.packets(), "seed " + seed);
@@ -854,14 +843,14 @@ class HostilePacketsTest
         final int direction)
     {
         program.sweep(0, Reasons.FINAL);
-        final Events events = Events.drain(program.ringBuffer());
+        final DrainedEvents events = DrainedEvents.drain(program.ringBuffer());
         if (c.outcome() != Outcome.FLOW || !sees)
         {
             assertEquals(0, events.list.size(), events::toString);
             return;
         }
         assertTrue(events.list.size() > 0, "a flow");
-        for (final Events.Event e : events.list)
+        for (final DrainedEvents.Event e : events.list)
         {
             assertEquals(ifindex, e.ifindex(), e::text);
             assertEquals(direction, e.direction(), e::text);
@@ -919,11 +908,6 @@ class HostilePacketsTest
         return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     }
 
-    private static String netns(final String name)
-    {
-        return "/run/netns/" + name;
-    }
-
     static String hex(final byte[] b)
     {
         return java.util.HexFormat.of().formatHex(b);
@@ -964,21 +948,6 @@ class HostilePacketsTest
         {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
-        }
-    }
-
-    private static void waitFor(final Process process)
-    {
-        try
-        {
-            if (!process.waitFor(10, TimeUnit.SECONDS))
-            {
-                process.destroyForcibly();
-            }
-        }
-        catch (final InterruptedException e)
-        {
-            Thread.currentThread().interrupt();
         }
     }
 

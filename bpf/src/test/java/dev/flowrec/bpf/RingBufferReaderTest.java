@@ -35,7 +35,7 @@ class RingBufferReaderTest
         final RingBufferReader ring = program.ringBuffer();
         assertEquals(25L * (FlowEventDecoder.LENGTH + RingBufferReader.HEADER_LENGTH), ring.pendingBytes());
 
-        final Events events = new Events();
+        final DrainedEvents events = new DrainedEvents();
         assertEquals(10, ring.read(events, 10));
         assertEquals(10, ring.read(events, 10));
         assertEquals(5, ring.read(events, 10));

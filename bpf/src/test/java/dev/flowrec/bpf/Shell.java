@@ -1,7 +1,9 @@
 package dev.flowrec.bpf;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -23,19 +25,25 @@ final class Shell
         return result.output;
     }
 
-    /** Runs the command, whatever its exit code (for cleanup). */
+    /**
+     * Runs the command, whatever its exit code (for cleanup). The output goes to a file, not a pipe: a command that
+     * hangs is killed after 30 s, with its descendants, instead of blocking the read.
+     */
     static Result exec(final String... command)
     {
+        File out = null;
         try
         {
-            final Process process = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
-            final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            out = File.createTempFile("flowrec-shell", ".out");
+            final Process process = new ProcessBuilder(List.of(command)).redirectErrorStream(true).redirectOutput(out)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             if (!process.waitFor(30, TimeUnit.SECONDS))
             {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
-                throw new AssertionError(String.join(" ", command) + " timed out");
+                throw new AssertionError(String.join(" ", command) + " timed out: " + Files.readString(out.toPath()));
             }
-            return new Result(process.exitValue(), output);
+            return new Result(process.exitValue(), Files.readString(out.toPath(), StandardCharsets.UTF_8));
         }
         catch (final IOException e)
         {
@@ -45,6 +53,13 @@ final class Shell
         {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
+        }
+        finally
+        {
+            if (out != null)
+            {
+                out.delete();
+            }
         }
     }
 

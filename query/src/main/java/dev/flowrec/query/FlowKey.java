@@ -4,7 +4,7 @@ import dev.flowrec.journal.text.Addresses;
 
 /**
  * A one-way flow as the readers name it: interface, container, direction and 5-tuple (and the time bucket of a
- * series), built once per flow of an answer from the {@link FlowTable} the deltas were summed in. Addresses are
+ * series), built once per flow of an answer from the {@link FlowSumsTable} the deltas were summed in. Addresses are
  * held as the table holds them, two big-endian halves of the 16 bytes each; text is made only when asked for.
  */
 public final class FlowKey

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Sums deltas per flow (interface, container, direction, 5-tuple; per time bucket for a series) in a
- * {@link FlowTable}. A filter on the flow's key alone is applied to each delta before summing; one on totals,
+ * {@link FlowSumsTable}. A filter on the flow's key alone is applied to each delta before summing; one on totals,
  * to each flow after. Allocates nothing per delta, and per flow only when the answer is built.
  */
 final class FlowSums implements FlowFold
@@ -16,7 +16,7 @@ final class FlowSums implements FlowFold
     private static final int CACHED_IFINDEXES = 4096;
 
     private final DeltaView view = new DeltaView();
-    private final FlowTable table = new FlowTable();
+    private final FlowSumsTable table = new FlowSumsTable();
     private final FlowFilter where;
     private final long intervalNs;
     // Replay hands the same name strings for an interface until it is attached again: identity finds the id.
@@ -37,7 +37,7 @@ final class FlowSums implements FlowFold
             return;
         }
         table.add(delta.srcAddrHigh(), delta.srcAddrLow(), delta.dstAddrHigh(), delta.dstAddrLow(),
-            FlowTable.pack(delta.direction(), delta.family(), delta.proto(), delta.srcPort(), delta.dstPort()),
+            FlowSumsTable.pack(delta.direction(), delta.family(), delta.proto(), delta.srcPort(), delta.dstPort()),
             intervalNs > 0 ? Math.floorDiv(delta.lastNs(), intervalNs) * intervalNs : 0,
             namesId(delta.ifindex(), iface, container),
             delta.firstNs(), delta.lastNs(), delta.packets(), delta.bytes(), delta.tcpFlags());

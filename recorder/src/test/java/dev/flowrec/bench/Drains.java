@@ -3,9 +3,9 @@ package dev.flowrec.bench;
 import dev.flowrec.bpf.FlowEventDecoder;
 import dev.flowrec.bpf.FlowEventHandler;
 import dev.flowrec.bpf.FlowProgram;
+import dev.flowrec.bpf.NetnsFixture;
 import dev.flowrec.bpf.RingBufferReader;
 import dev.flowrec.recorder.RecorderDrain;
-import dev.flowrec.recorder.ScratchNetns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -127,7 +127,7 @@ final class Drains
     /** The recorder's own agent into a fresh journal under {@link #journalParent()}, deleted on close. */
     static final class Journal implements Drain
     {
-        private final ScratchNetns netns;
+        private final NetnsFixture net = new NetnsFixture();
         private final Path dir;
         private final RecorderDrain drain;
 
@@ -141,8 +141,7 @@ final class Drains
             {
                 throw new UncheckedIOException("creating a journal directory under /tmp", ex);
             }
-            netns = ScratchNetns.create();
-            drain = RecorderDrain.open(program, dir, netns.path(), null, foldLive);
+            drain = RecorderDrain.open(program, dir, NetnsFixture.path(net.netns("drain")), null, foldLive);
         }
 
         public int doWork()
@@ -163,7 +162,7 @@ final class Drains
             }
             finally
             {
-                netns.close();
+                net.close();
                 delete(dir);
             }
         }

@@ -5,10 +5,10 @@ import dev.flowrec.bpf.FlowEventDecoder;
 import dev.flowrec.bpf.FlowEventHandler;
 import dev.flowrec.bpf.FlowProgram;
 import dev.flowrec.bpf.KernelCounters;
+import dev.flowrec.bpf.NetnsFixture;
 import dev.flowrec.bpf.RingBufferReader;
 import dev.flowrec.recorder.KernelLoad;
 import dev.flowrec.recorder.RecorderDrain;
-import dev.flowrec.recorder.ScratchNetns;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -182,8 +182,8 @@ public final class LatencyBench
                 if (journal)
                 {
                     dir = Files.createTempDirectory(Drains.journalParent(), "frdr-latency-journal-");
-                    try (ScratchNetns netns = ScratchNetns.create();
-                        RecorderDrain drain = RecorderDrain.open(program, dir, netns.path(), null))
+                    try (NetnsFixture net = new NetnsFixture();
+                        RecorderDrain drain = RecorderDrain.open(program, dir, NetnsFixture.path(net.netns("drain")), null))
                     {
                         inner = drain.handler();
                         ready.countDown();

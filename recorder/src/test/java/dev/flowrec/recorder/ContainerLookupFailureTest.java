@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowrec.bpf.Clocks;
 import dev.flowrec.bpf.FlowProgram;
+import dev.flowrec.bpf.NetnsFixture;
 import dev.flowrec.syscall.NetIf;
 import dev.flowrec.syscall.NetNs;
 import dev.flowrec.journal.JournalReader;
@@ -47,18 +48,18 @@ class ContainerLookupFailureTest
         final RecorderErrors errors = new RecorderErrors(said::add);
         final Path journal = tmp.resolve("journal");
         final int[] lookups = new int[1];
-        try (ScratchNetns host = ScratchNetns.create();
-            ScratchNetns workload = ScratchNetns.create();
+        try (NetnsFixture net = new NetnsFixture();
             FlowProgram program = FlowProgram.load(FlowProgram.Config.defaults().withFlushIntervalNs(0)))
         {
-            ScratchNetns.ip("-n", host.name(), "link", "add", "v0", "type", "veth", "peer", "name", "v1", "netns",
-                workload.name());
-            ScratchNetns.ip("-n", host.name(), "addr", "add", "10.250.0.1/30", "dev", "v0");
-            ScratchNetns.ip("-n", workload.name(), "addr", "add", "10.250.0.2/30", "dev", "v1");
-            ScratchNetns.ip("-n", host.name(), "link", "set", "v0", "up");
-            ScratchNetns.ip("-n", workload.name(), "link", "set", "v1", "up");
+            final String host = net.netns("host");
+            final String workload = net.netns("workload");
+            net.veth(host, "v0", workload, "v1");
+            net.address(host, "v0", "10.250.0.1/30");
+            net.address(workload, "v1", "10.250.0.2/30");
+            net.up(host, "v0");
+            net.up(workload, "v1");
             // The first lookup finds only the namespace (no container process yet); every later one throws.
-            final Container unresolved = new Container(workload.name(), workload.name(), "netns", "", workload.name(),
+            final Container unresolved = new Container(workload, workload, "netns", "", workload,
                 0, "v1");
             final Function<Link, Optional<Container>> resolver = link ->
             {
@@ -68,7 +69,7 @@ class ContainerLookupFailureTest
                 }
                 throw new IllegalStateException("setns " + link.name() + ": an odd namespace");
             };
-            final int ifindex = NetNs.call(host.path(), () ->
+            final int ifindex = NetNs.call(NetnsFixture.path(host), () ->
             {
                 record(program, journal, errors, resolver, host);
                 return NetIf.indexOf("v0");
@@ -78,13 +79,13 @@ class ContainerLookupFailureTest
             assertEquals(lookups[0] - 1, errors.errorsTotal(), "every failed lookup counted");
             assertEquals(List.of("warning: cannot identify containers: setns v0: an odd namespace" +
                 " (needs CAP_SYS_ADMIN and CAP_SYS_PTRACE)"), said, "said once");
-            assertJournaledUnresolved(journal, ifindex, workload.name());
+            assertJournaledUnresolved(journal, ifindex, workload);
         }
     }
 
     /** The recorder's agents, inside the host namespace: start, the drain alone while pings run, the orderly stop. */
     private static void record(final FlowProgram program, final Path journal, final RecorderErrors errors,
-        final Function<Link, Optional<Container>> resolver, final ScratchNetns host)
+        final Function<Link, Optional<Container>> resolver, final String host)
     {
         try (JournalWriter writer = JournalWriter.open(journal))
         {
@@ -102,7 +103,7 @@ class ContainerLookupFailureTest
             errors.running(true);
             assertEquals(List.of("v0"), discovery.names());
 
-            final Process ping = start("ip", "netns", "exec", host.name(), "ping", "-c", String.valueOf(PINGS),
+            final Process ping = start("ip", "netns", "exec", host, "ping", "-c", String.valueOf(PINGS),
                 "-i", "0.2", "-W", "1", "10.250.0.2");
             final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (ping.isAlive() && System.nanoTime() < deadlineNs)

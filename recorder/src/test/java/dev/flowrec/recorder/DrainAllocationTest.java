@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.management.ThreadMXBean;
 import dev.flowrec.bpf.FlowProgram;
 import dev.flowrec.bpf.KernelCounters;
+import dev.flowrec.bpf.NetnsFixture;
 import dev.flowrec.bpf.RingBufferReader;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -41,9 +42,10 @@ class DrainAllocationTest
         final byte[][] frames = KernelLoad.udpFrames(FLOWS);
         // The cycle clock is pinned mid-hour: a roll to a new cycle file allocates, and is not per event.
         final SetTimeProvider cycleClock = new SetTimeProvider(Instant.parse("2026-01-01T10:30:00Z"));
-        try (ScratchNetns netns = ScratchNetns.create();
+        try (NetnsFixture net = new NetnsFixture();
             FlowProgram program = FlowProgram.load(FlowProgram.Config.defaults().withFlushIntervalNs(0));
-            RecorderDrain drain = RecorderDrain.open(program, tmp.resolve("journal"), netns.path(), cycleClock))
+            RecorderDrain drain = RecorderDrain.open(program, tmp.resolve("journal"), NetnsFixture.path(net.netns("drain")),
+                cycleClock))
         {
             final RingBufferReader ring = program.ringBuffer();
             for (int round = 0; round < WARM_UP_ROUNDS; round++)

@@ -15,6 +15,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 import dev.flowrec.syscall.NetNs;
+import dev.flowrec.bpf.NetnsFixture;
 
 /**
  * Real kernel, end to end: a "host" namespace H holds the host ends of veths whose other ends sit in container
@@ -29,7 +30,7 @@ class ContainerResolverTest
     @Test
     void shouldResolveContainersBehindHostVeths()
     {
-        try (TestNet net = new TestNet())
+        try (NetnsFixture net = new NetnsFixture())
         {
             final String h = net.netns("h");
             final String docker = net.netns("docker");
@@ -39,18 +40,18 @@ class ContainerResolverTest
             final Process inDocker = inCgroup(net, dockerCgroup, "ip", "netns", "exec", docker, "sleep", "infinity");
             final Path podmanCgroup = net.cgroup("machine.slice/libpod-" + PODMAN_ID + ".scope");
             final Process inPodman = inCgroup(net, podmanCgroup, "unshare", "-n", "sleep", "infinity");
-            final Process unnamed = net.start("unshare", "-n", "sleep", "infinity");
+            final Process unnamed = net.start(quiet("unshare", "-n", "sleep", "infinity"));
             awaitOwnNetns(inDocker, docker);
             awaitOwnNetns(inPodman, null);
             awaitOwnNetns(unnamed, null);
 
-            TestNet.run("ip", "-n", h, "link", "add", "vd", "type", "veth", "peer", "name", "eth0", "netns", docker);
-            TestNet.run("ip", "-n", h, "link", "add", "vb", "type", "veth", "peer", "name", "eth7", "netns", bare);
-            TestNet.run("ip", "-n", h, "link", "add", "vp", "type", "veth", "peer", "name", "eth0", "netns", "" + inPodman.pid());
-            TestNet.run("ip", "-n", h, "link", "add", "vu", "type", "veth", "peer", "name", "eth1", "netns", "" + unnamed.pid());
-            TestNet.run("ip", "-n", h, "link", "add", "vl", "type", "veth", "peer", "name", "vl1");
+            net.veth(h, "vd", docker, "eth0");
+            net.veth(h, "vb", bare, "eth7");
+            net.veth(h, "vp", "" + inPodman.pid(), "eth0");
+            net.veth(h, "vu", "" + unnamed.pid(), "eth1");
+            net.veth(h, "vl", h, "vl1");
 
-            final Map<String, Optional<Container>> found = NetNs.call("/run/netns/" + h, () ->
+            final Map<String, Optional<Container>> found = NetNs.call(NetnsFixture.path(h), () ->
             {
                 final ContainerResolver resolver = new ContainerResolver();
                 final List<Link> links = Links.dump();
@@ -70,7 +71,7 @@ class ContainerResolverTest
             assertEquals(Optional.of(new Container(DOCKER_ID, DOCKER_ID.substring(0, 12), "docker",
                 relative(dockerCgroup), docker, dockerIno, "eth0")), found.get("vd"));
 
-            final long bareIno = inoOf(Path.of("/run/netns/" + bare));
+            final long bareIno = inoOf(Path.of(NetnsFixture.path(bare)));
             final Container bareContainer = found.get("vb").orElseThrow();
             assertEquals("netns", bareContainer.runtime());
             assertEquals(bare, bareContainer.id());
@@ -96,12 +97,17 @@ class ContainerResolverTest
     }
 
     /** Puts the shell in the cgroup before exec'ing the command: `ip netns exec` remounts /sys. */
-    private static Process inCgroup(final TestNet net, final Path cgroup, final String... command)
+    private static Process inCgroup(final NetnsFixture net, final Path cgroup, final String... command)
     {
         final List<String> shell = new ArrayList<>(List.of(
             "bash", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec \"$@\"", "bash"));
         shell.addAll(List.of(command));
-        return net.start(shell.toArray(String[]::new));
+        return net.start(quiet(shell.toArray(String[]::new)));
+    }
+
+    private static ProcessBuilder quiet(final String... command)
+    {
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
     }
 
     /** Waits until the process has left our namespace (and entered the named one, if given). */
@@ -109,8 +115,8 @@ class ContainerResolverTest
     {
         final Path link = Path.of("/proc/" + process.pid() + "/ns/net");
         final long ours = NetnsScan.inoOfLink(Path.of("/proc/self/ns/net"));
-        final long target = name == null ? -1 : inoOf(Path.of("/run/netns/" + name));
-        TestNet.await("pid " + process.pid() + " in its namespace", () ->
+        final long target = name == null ? -1 : inoOf(Path.of(NetnsFixture.path(name)));
+        InterfaceWatcherTest.await("pid " + process.pid() + " in its namespace", () ->
         {
             final long ino = NetnsScan.inoOfLink(link);
             return ino > 0 && ino != ours && (target < 0 || ino == target);
@@ -131,6 +137,6 @@ class ContainerResolverTest
 
     private static String relative(final Path cgroup)
     {
-        return "/" + TestNet.UNIFIED.relativize(cgroup);
+        return "/" + NetnsFixture.UNIFIED.relativize(cgroup);
     }
 }

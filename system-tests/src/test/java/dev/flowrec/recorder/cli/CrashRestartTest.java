@@ -3,6 +3,7 @@ package dev.flowrec.recorder.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowrec.bpf.NetnsFixture;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -20,21 +21,22 @@ class CrashRestartTest
 {
     private static final int KILLS = 20;
     private static final int PINGS = 5;
-    private final String ns = "frcrash" + ProcessHandle.current().pid();
+    private final NetnsFixture net = new NetnsFixture();
+    private String a;
 
     @TempDir
     Path tmp;
 
     @BeforeEach
-    void createPair() throws Exception
+    void createPair()
     {
-        Ipv4Pair.up(ns, "fc", "10.213.78");
+        a = net.ipv4Pair("fc0", "10.213.78.1/24", "fc1", "10.213.78.2/24").a();
     }
 
     @AfterEach
-    void deletePair() throws Exception
+    void deletePair()
     {
-        Ipv4Pair.down(ns);
+        net.close();
     }
 
     @Test
@@ -61,7 +63,7 @@ class CrashRestartTest
         assertTrue(last.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, last.exitValue());
         assertEquals(0, filterCount("ingress") + filterCount("egress"), "a clean stop leaves no filter");
-        assertEquals(1, Sh.ok("ip", "netns", "exec", ns + "a", "tc", "qdisc", "show", "dev", "fc0").out()
+        assertEquals(1, Sh.ok("ip", "netns", "exec", a, "tc", "qdisc", "show", "dev", "fc0").out()
             .lines().filter(l -> l.contains("clsact")).count(), "one clsact qdisc, however many runs");
         assertTrue(Sh.ok("find", "/sys/fs/bpf", "-name", "*flowrec*").out().isBlank(), "nothing pinned");
         assertEquals((KILLS + 1) * PINGS * 2, icmpPackets(journal));
@@ -85,7 +87,7 @@ class CrashRestartTest
     private Process start(final Path journal, final String log) throws Exception
     {
         final Path logFile = tmp.resolve(log);
-        final Process p = new ProcessBuilder(Sh.flowrecIn(ns + "a", "record", "--iface", "fc0", "--journal", journal.toString(),
+        final Process p = new ProcessBuilder(Sh.flowrecIn(a, "record", "--iface", "fc0", "--journal", journal.toString(),
             "--flush-interval", "200ms"))
             .redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
         Logs.await(p, logFile, "recording", 600);
@@ -94,13 +96,13 @@ class CrashRestartTest
 
     private void ping(final int count) throws Exception
     {
-        final Sh r = Sh.ok("ip", "netns", "exec", ns + "a", "ping", "-q", "-i", "0.05", "-c", Integer.toString(count), "10.213.78.2");
+        final Sh r = Sh.ok("ip", "netns", "exec", a, "ping", "-q", "-i", "0.05", "-c", Integer.toString(count), "10.213.78.2");
         assertTrue(r.out().contains(count + " packets transmitted, " + count + " received"), r.out());
     }
 
     private long filterCount(final String direction) throws Exception
     {
-        return Sh.ok("ip", "netns", "exec", ns + "a", "tc", "filter", "show", "dev", "fc0", direction).out()
+        return Sh.ok("ip", "netns", "exec", a, "tc", "filter", "show", "dev", "fc0", direction).out()
             .lines().filter(l -> l.contains("flowrec_")).count();
     }
 }

@@ -3,6 +3,7 @@ package dev.flowrec.recorder.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowrec.bpf.NetnsFixture;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -24,23 +25,24 @@ class DaemonClassPathTest
     private static final Pattern READER_LIBRARY =
         Pattern.compile("arrow|parquet|hadoop|jline|duckdb|flowrec-query|flowrec-arrow-export|query-shell|arrow-export");
 
-    private final String netns = "frcp" + ProcessHandle.current().pid();
+    private final NetnsFixture net = new NetnsFixture();
+    private String netns;
 
     @TempDir
     Path tmp;
 
     @BeforeEach
-    void createNamespace() throws Exception
+    void createNamespace()
     {
-        Sh.ok("ip", "netns", "add", netns);
-        Sh.ok("ip", "-n", netns, "link", "add", "d0", "type", "veth", "peer", "name", "d1");
-        Sh.ok("ip", "-n", netns, "link", "set", "d0", "up");
+        netns = net.netns("cli");
+        net.veth(netns, "d0", netns, "d1");
+        net.up(netns, "d0");
     }
 
     @AfterEach
-    void deleteNamespace() throws Exception
+    void deleteNamespace()
     {
-        Sh.run("ip", "netns", "del", netns);
+        net.close();
     }
 
     @Test

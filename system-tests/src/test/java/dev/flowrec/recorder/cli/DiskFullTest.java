@@ -3,6 +3,7 @@ package dev.flowrec.recorder.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowrec.bpf.NetnsFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DiskFullTest
 {
-    private final String ns = "frdisk" + ProcessHandle.current().pid();
+    private final NetnsFixture net = new NetnsFixture();
+    private String a;
 
     @TempDir
     Path tmp;
@@ -27,7 +29,7 @@ class DiskFullTest
     @BeforeEach
     void createPairAndDisk() throws Exception
     {
-        Ipv4Pair.up(ns, "fd", "10.213.79");
+        a = net.ipv4Pair("fd0", "10.213.79.1/24", "fd1", "10.213.79.2/24").a();
         disk = Files.createDirectories(tmp.resolve("disk"));
         Sh.ok("mount", "-t", "tmpfs", "-o", "size=48m", "flowrec-test", disk.toString());
     }
@@ -35,8 +37,14 @@ class DiskFullTest
     @AfterEach
     void deletePairAndDisk() throws Exception
     {
-        Ipv4Pair.down(ns);
-        Sh.run("umount", disk.toString());
+        try
+        {
+            net.close();
+        }
+        finally
+        {
+            Sh.run("umount", disk.toString());
+        }
     }
 
     @Test
@@ -44,7 +52,7 @@ class DiskFullTest
     {
         final Path journal = disk.resolve("j");
         final Path log = tmp.resolve("recorder.log");
-        final Process recorder = new ProcessBuilder(Sh.flowrecIn(ns + "a", "record", "--iface", "fd0",
+        final Process recorder = new ProcessBuilder(Sh.flowrecIn(a, "record", "--iface", "fd0",
             "--journal", journal.toString(), "--min-free", "4M", "--flush-interval", "200ms"))
             .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try
@@ -52,21 +60,21 @@ class DiskFullTest
             Logs.await(recorder, log, "recording", 600);
             ping(20);
             Thread.sleep(1000); // a flush and an idle sweep: these pings are journaled
-            assertEquals("200", Sh.httpStatus(ns + "a", "/healthz"));
+            assertEquals("200", Sh.httpStatus(a, "/healthz"));
 
             // Another writer takes every free byte: the recorder must stop writing before it faults on a page.
             Sh.run("dd", "if=/dev/zero", "of=" + disk.resolve("fill"), "bs=1M");
             Logs.await(recorder, log, "journal suspended", 600);
             ping(20);
             Thread.sleep(1500); // the deltas of those pings reach the recorder, which cannot write them
-            assertEquals("503", Sh.httpStatus(ns + "a", "/healthz"));
-            assertEquals("200", Sh.httpStatus(ns + "a", "/traffic"), "the live view stays up");
+            assertEquals("503", Sh.httpStatus(a, "/healthz"));
+            assertEquals("200", Sh.httpStatus(a, "/traffic"), "the live view stays up");
             assertTrue(lostEventsInMetrics() > 0, "unwritten events are counted in /metrics");
 
             Files.delete(disk.resolve("fill"));
             Logs.await(recorder, log, "journal resumed", 600);
             ping(20);
-            assertEquals("200", Sh.httpStatus(ns + "a", "/healthz"));
+            assertEquals("200", Sh.httpStatus(a, "/healthz"));
         }
         finally
         {
@@ -104,13 +112,13 @@ class DiskFullTest
 
     private void ping(final int count) throws Exception
     {
-        final Sh r = Sh.ok("ip", "netns", "exec", ns + "a", "ping", "-q", "-i", "0.05", "-c", Integer.toString(count), "10.213.79.2");
+        final Sh r = Sh.ok("ip", "netns", "exec", a, "ping", "-q", "-i", "0.05", "-c", Integer.toString(count), "10.213.79.2");
         assertTrue(r.out().contains(count + " packets transmitted, " + count + " received"), r.out());
     }
 
     private long lostEventsInMetrics() throws Exception
     {
-        final String metrics = Sh.ok("ip", "netns", "exec", ns + "a", "curl", "-s", "http://127.0.0.1:8080/metrics").out();
+        final String metrics = Sh.ok("ip", "netns", "exec", a, "curl", "-s", "http://127.0.0.1:8080/metrics").out();
         return metrics.lines().filter(l -> l.startsWith("flowrec_journal_lost_events"))
             .mapToLong(l -> (long)Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }

@@ -3,6 +3,7 @@ package dev.flowrec.recorder.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowrec.bpf.NetnsFixture;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,21 +23,22 @@ class LossAccountingTest
     private static final int ICMP_IP_BYTES = 84; // 20 IP + 8 ICMP + 56 payload
     private static final Pattern LOST = Pattern.compile("lost (\\d+) deltas \\((\\d+) packets, (\\d+) bytes\\)");
 
-    private final String ns = "frloss" + ProcessHandle.current().pid();
+    private final NetnsFixture net = new NetnsFixture();
+    private String a;
 
     @TempDir
     Path tmp;
 
     @BeforeEach
-    void createPair() throws Exception
+    void createPair()
     {
-        Ipv4Pair.up(ns, "fl", "10.213.77");
+        a = net.ipv4Pair("fl0", "10.213.77.1/24", "fl1", "10.213.77.2/24").a();
     }
 
     @AfterEach
-    void deletePair() throws Exception
+    void deletePair()
     {
-        Ipv4Pair.down(ns);
+        net.close();
     }
 
     @Test
@@ -64,13 +66,13 @@ class LossAccountingTest
     private Totals floodAndQuery(final String mode) throws Exception
     {
         final Path journal = tmp.resolve(mode);
-        final Process recorder = new ProcessBuilder(Sh.flowrecIn(ns + "a", "record", "--iface", "fl0", "--journal",
+        final Process recorder = new ProcessBuilder(Sh.flowrecIn(a, "record", "--iface", "fl0", "--journal",
             journal.toString(), "--mode", mode, "--ring-size", "4096", "--flush-interval", "100ms"))
             .redirectErrorStream(true).redirectOutput(tmp.resolve(mode + ".log").toFile()).start();
         try
         {
             awaitRecording(tmp.resolve(mode + ".log"));
-            final Sh ping = Sh.ok("ip", "netns", "exec", ns + "a", "ping", "-f", "-q", "-c", Integer.toString(PINGS), "10.213.77.2");
+            final Sh ping = Sh.ok("ip", "netns", "exec", a, "ping", "-f", "-q", "-c", Integer.toString(PINGS), "10.213.77.2");
             assertTrue(ping.out().contains(PINGS + " packets transmitted, " + PINGS + " received"), ping.out());
             Thread.sleep(300);
         }

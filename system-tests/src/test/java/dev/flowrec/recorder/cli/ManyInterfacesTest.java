@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowrec.bpf.NetnsFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,9 +32,9 @@ class ManyInterfacesTest
     private static final int UNPLUGGED_FROM = 100; // frld100..frld199 go while the recorder runs
     private static final int ICMP_IP_BYTES = 84;   // 20 IP + 8 ICMP + 56 payload
 
-    private final String ns = "frldmany" + ProcessHandle.current().pid();
-    private final String a = ns + "a";
-    private final String b = ns + "b";
+    private final NetnsFixture net = new NetnsFixture();
+    private String a;
+    private String b;
     private Process recorder;
 
     @TempDir
@@ -42,13 +43,13 @@ class ManyInterfacesTest
     @BeforeEach
     void createInterfaces() throws Exception
     {
-        Sh.ok("ip", "netns", "add", a);
-        Sh.ok("ip", "netns", "add", b);
+        a = net.netns("a");
+        b = net.netns("b");
         for (final String n : List.of(a, b))
         {
             // Before any link exists: no IPv6 on any of them, so no MLD or neighbour discovery in the counts.
-            Sh.ok("ip", "netns", "exec", n, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
-            Sh.ok("ip", "-n", n, "link", "set", "lo", "up");
+            net.sysctl(n, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
+            net.up(n, "lo");
         }
         final StringBuilder inA = new StringBuilder();
         final StringBuilder inB = new StringBuilder();
@@ -60,21 +61,16 @@ class ManyInterfacesTest
             inB.append("addr add 10.214.").append(i).append(".2/24 dev frldp").append(i).append('\n')
                 .append("link set frldp").append(i).append(" up\n");
         }
-        Sh.ok("ip", "-n", a, "-batch", Files.writeString(tmp.resolve("a.batch"), inA).toString());
-        Sh.ok("ip", "-n", b, "-batch", Files.writeString(tmp.resolve("b.batch"), inB).toString());
+        net.ip(a, "-batch", Files.writeString(tmp.resolve("a.batch"), inA).toString());
+        net.ip(b, "-batch", Files.writeString(tmp.resolve("b.batch"), inB).toString());
     }
 
     @AfterEach
-    void deleteInterfaces() throws Exception
+    void deleteInterfaces()
     {
-        if (recorder != null && recorder.isAlive())
-        {
-            recorder.destroyForcibly();
-            recorder.waitFor(30, TimeUnit.SECONDS);
-        }
-        // Deleting a namespace deletes its veths and their peers, and with them any filter left on them.
-        Sh.run("ip", "netns", "del", a);
-        Sh.run("ip", "netns", "del", b);
+        // The recorder first, then the namespaces: deleting one deletes its veths and their peers, and with them
+        // any filter left on them.
+        net.close();
     }
 
     @Test
@@ -83,9 +79,9 @@ class ManyInterfacesTest
         final Path journal = tmp.resolve("j");
         final Path log = tmp.resolve("recorder.log");
         final long launchNs = System.nanoTime();
-        recorder = new ProcessBuilder(Sh.flowrecIn(a, "record", "--all-interfaces", "--journal", journal.toString(),
+        recorder = net.start(new ProcessBuilder(Sh.flowrecIn(a, "record", "--all-interfaces", "--journal", journal.toString(),
             "--flush-interval", "200ms"))
-            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            .redirectErrorStream(true).redirectOutput(log.toFile()));
         final String line = awaitLine(log, "flowrec record: recording");
         final long launchToRecordingMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - launchNs);
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowrec.bpf.NetnsFixture;
 import dev.flowrec.journal.JournalReader;
 import dev.flowrec.journal.schema.FlowDelta;
 import java.io.IOException;
@@ -43,9 +44,9 @@ class MapFullTest
     private static final Pattern PING = Pattern.compile("(\\d+) packets transmitted, (\\d+) received");
     private static final Pattern SENT = Pattern.compile("Successful packets:\\s+(\\d+)");
 
-    private final String ns = "frldmap" + ProcessHandle.current().pid();
-    private final String a = ns + "a";
-    private final String b = ns + "b";
+    private final NetnsFixture net = new NetnsFixture();
+    private String a;
+    private String b;
     private Process recorder;
     private Process ping;
 
@@ -53,9 +54,11 @@ class MapFullTest
     Path tmp;
 
     @BeforeEach
-    void createPair() throws Exception
+    void createPair()
     {
-        Ipv4Pair.up(ns, "frldm", "10.216.0"); // frldm0 = 10.216.0.1 in a, frldm1 = 10.216.0.2 in b
+        final NetnsFixture.Pair pair = net.ipv4Pair("frldm0", "10.216.0.1/24", "frldm1", "10.216.0.2/24");
+        a = pair.a();
+        b = pair.b();
     }
 
     @AfterEach
@@ -71,7 +74,7 @@ class MapFullTest
             recorder.destroyForcibly();
             recorder.waitFor(30, TimeUnit.SECONDS);
         }
-        Ipv4Pair.down(ns);
+        net.close();
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.flowrec.recorder.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowrec.bpf.NetnsFixture;
+import dev.flowrec.recorder.it.Testnet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PrivilegesTest
 {
-    private static final String NET = "frcap" + ProcessHandle.current().pid() % 10000;
+    private static final NetnsFixture FIXTURE = new NetnsFixture();
+    private static Testnet net;
 
     @TempDir
     static Path tmp;
@@ -29,14 +32,14 @@ class PrivilegesTest
     @BeforeAll
     static void containerHost() throws Exception
     {
-        Sh.ok(Sh.ROOT.resolve("scripts/testnet").toString(), "up", "--name", NET, "--containers", "2", "--sleep");
+        net = Testnet.up(FIXTURE, Sh.ROOT, 2, true);
         Sh.ok("chmod", "777", tmp.toString());
     }
 
     @AfterAll
-    static void tearDown() throws Exception
+    static void tearDown()
     {
-        Sh.run(Sh.ROOT.resolve("scripts/testnet").toString(), "down", "--name", NET);
+        FIXTURE.close();
     }
 
     @Test
@@ -70,7 +73,7 @@ class PrivilegesTest
         noPtrace.remove("sys_ptrace");
         final Run run = record(noPtrace, "no-sys_ptrace");
         assertEquals(0, run.exit, run.err);
-        assertTrue(run.info.contains("  " + NET + "-c1  netns " + NET + "-c1"), "named after their netns only:\n" + run.info);
+        assertTrue(run.info.contains("  " + net.name() + "-c1  netns " + net.name() + "-c1"), "named after their netns only:\n" + run.info);
     }
 
     @Test
@@ -78,7 +81,7 @@ class PrivilegesTest
     {
         final Run run = record(List.of("bpf", "net_admin"), "interfaces", "--all-interfaces");
         assertEquals(0, run.exit, run.err);
-        assertTrue(run.info.contains("interfaces  br0, " + NET + "v1, " + NET + "v2"), run.info);
+        assertTrue(run.info.contains("interfaces  br0, " + net.name() + "v1, " + net.name() + "v2"), run.info);
         assertEquals(0, run.info.lines().filter(l -> l.startsWith("  ")).count(), "no container looked for:\n" + run.info);
     }
 
@@ -95,7 +98,7 @@ class PrivilegesTest
     {
         final Path journal = tmp.resolve(name);
         final String set = String.join(",", caps.stream().map(c -> "+" + c).toList());
-        final Sh r = Sh.run("ip", "netns", "exec", NET + "-host", "setpriv", "--reuid=65534", "--regid=65534",
+        final Sh r = Sh.run("ip", "netns", "exec", net.hostNs(), "setpriv", "--reuid=65534", "--regid=65534",
             "--clear-groups", "--inh-caps=" + (set.isEmpty() ? "-all" : set), "--ambient-caps=" + (set.isEmpty() ? "-all" : set),
             Sh.FLOWREC, "record", selection, "--journal", journal.toString(), "--duration", "2s", "--http", "off");
         final String info = Files.isDirectory(journal) && r.exit() == 0 ?

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowrec.bpf.NetnsFixture;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -24,23 +25,24 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RecordCommandTest
 {
-    private final String netns = "frcli" + ProcessHandle.current().pid();
+    private final NetnsFixture net = new NetnsFixture();
+    private String netns;
 
     @TempDir
     Path tmp;
 
     @BeforeEach
-    void createNamespace() throws Exception
+    void createNamespace()
     {
-        Sh.ok("ip", "netns", "add", netns);
-        Sh.ok("ip", "-n", netns, "link", "add", "d0", "type", "veth", "peer", "name", "d1");
-        Sh.ok("ip", "-n", netns, "link", "set", "d0", "up");
+        netns = net.netns("cli");
+        net.veth(netns, "d0", netns, "d1");
+        net.up(netns, "d0");
     }
 
     @AfterEach
-    void deleteNamespace() throws Exception
+    void deleteNamespace()
     {
-        Sh.run("ip", "netns", "del", netns);
+        net.close();
     }
 
     @Test

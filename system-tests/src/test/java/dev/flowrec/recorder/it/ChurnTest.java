@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.flowrec.bpf.NetnsFixture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -42,7 +42,6 @@ class ChurnTest
     private static final Duration SHORT = Duration.ofSeconds(30);
     /** A new veth is recorded within about a second; the deadline only bounds a hang. */
     private static final Duration ATTACH = Duration.ofSeconds(10);
-    private static final AtomicInteger SEQ = new AtomicInteger();
     private static final int CHURN = 20;
     private static final int PINGS = 3;
     private static final int FD_SLACK = 5;
@@ -50,7 +49,7 @@ class ChurnTest
     private static final Pattern HEAP_USED = Pattern.compile("total (?:reserved )?\\d+K, (?:committed \\d+K, )?used (\\d+)K");
 
     private final List<Proc.Background> started = new ArrayList<>();
-    private String name;
+    private final NetnsFixture fixture = new NetnsFixture();
     private Path dir;
 
     @BeforeAll
@@ -69,8 +68,7 @@ class ChurnTest
     @BeforeEach
     void names(final TestInfo info) throws IOException
     {
-        name = "ch" + (ProcessHandle.current().pid() % 100000) + "x" + SEQ.incrementAndGet(); // NAMEv21 <= 15 chars
-        dir = ROOT.resolve("system-tests/target/it-containers").resolve(info.getTestMethod().orElseThrow().getName() + "-" + name);
+        dir = ROOT.resolve("system-tests/target/it-containers").resolve(info.getTestMethod().orElseThrow().getName() + "-" + fixture.id());
         Files.createDirectories(dir);
     }
 
@@ -82,16 +80,13 @@ class ChurnTest
             p.close();
         }
         started.clear();
-        if (name != null)
-        {
-            Testnet.down(ROOT, name);
-        }
+        fixture.close();
     }
 
     @Test
     void shouldFollowTwentyContainersComingAndGoingWithoutLeaking() throws IOException
     {
-        final Testnet net = Testnet.up(ROOT, name, 1, false); // container 1 pings the others and stays
+        final Testnet net = Testnet.up(fixture, ROOT, 1, false); // container 1 pings the others and stays
         final Testnet.Container pinger = net.manifest().getFirst();
         final HostRecorder recorder = HostRecorder.start(ROOT, net, dir, started);
         recorder.awaitStarted();

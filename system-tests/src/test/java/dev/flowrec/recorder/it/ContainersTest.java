@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flowrec.bpf.NetnsFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -43,13 +43,12 @@ class ContainersTest
 {
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
     private static final Duration SHORT = Duration.ofSeconds(30);
-    private static final AtomicInteger SEQ = new AtomicInteger();
     private static final int CONTAINERS = 4;
 
     private final List<Proc.Background> started = new ArrayList<>();
     /** Every address of each container's eth0 (link-local included), by host veth: a packet from one is "out". */
     private final Map<String, List<String>> addresses = new HashMap<>();
-    private String name;
+    private final NetnsFixture fixture = new NetnsFixture();
     private Path dir;
 
     @BeforeAll
@@ -68,9 +67,7 @@ class ContainersTest
     @BeforeEach
     void names(final TestInfo info) throws IOException
     {
-        // testnet: NAME of at most 10 chars; interface names NAMEvK of at most 15.
-        name = "ct" + (ProcessHandle.current().pid() % 100000) + "x" + SEQ.incrementAndGet();
-        dir = ROOT.resolve("system-tests/target/it-containers").resolve(info.getTestMethod().orElseThrow().getName() + "-" + name);
+        dir = ROOT.resolve("system-tests/target/it-containers").resolve(info.getTestMethod().orElseThrow().getName() + "-" + fixture.id());
         Files.createDirectories(dir);
     }
 
@@ -82,16 +79,13 @@ class ContainersTest
             p.close();
         }
         started.clear();
-        if (name != null)
-        {
-            Testnet.down(ROOT, name);
-        }
+        fixture.close();
     }
 
     @Test
     void shouldRecordEveryContainerVethExactlyAndNameTheContainersAfterTheyAreGone() throws IOException
     {
-        final Testnet net = Testnet.up(ROOT, name, CONTAINERS, false);
+        final Testnet net = Testnet.up(fixture, ROOT, CONTAINERS, false);
         final List<Testnet.Container> cs = net.manifest();
         assertEquals(CONTAINERS, cs.size(), "manifest rows");
         final Set<String> runtimes = new TreeSet<>();
@@ -157,9 +151,9 @@ class ContainersTest
         Files.writeString(dir.resolve("metrics.txt"), metrics.body());
         recorder.stop();
 
-        Testnet.down(ROOT, name); // the containers are gone before the journal is read
+        net.down(); // the containers are gone before the journal is read
         final List<String> leftover = Proc.run(SHORT, List.of("ip", "netns", "list")).ok().out().lines()
-            .filter(l -> l.startsWith(name + "-")).toList();
+            .filter(l -> l.startsWith(net.name() + "-")).toList();
         assertTrue(leftover.isEmpty(), "testnet down left namespaces: " + leftover);
 
         // ---- the journal, read after the containers are gone ----
@@ -170,15 +164,15 @@ class ContainersTest
         {
             final String veth = c.hostVeth();
             final Path pcap = dir.resolve(veth + ".pcap");
-            final FlowTable expected = oracle(pcap, veth + ".oracle.csv");
+            final OneWayFlows expected = oracle(pcap, veth + ".oracle.csv");
             if (expected.flows().isEmpty())
             {
                 failures.append(veth).append(": the capture holds no IP flows at all\n");
                 continue;
             }
-            final FlowTable recorded = FlowTable.fromRecorderCsv(HostRecorder.onlyIface(csv, veth));
+            final OneWayFlows recorded = OneWayFlows.fromRecorderCsv(HostRecorder.onlyIface(csv, veth));
             final List<String> mine = addresses.get(veth);
-            final String diff = FlowTable.differences(expected, recorded, veth, k -> mine.contains(k.src()) ? "out" : "in");
+            final String diff = OneWayFlows.differences(expected, recorded, veth, k -> mine.contains(k.src()) ? "out" : "in");
             if (!diff.isEmpty())
             {
                 failures.append(veth).append(" (").append(c.runtime()).append(", ").append(c.shortId()).append(", addresses ")
@@ -279,11 +273,11 @@ class ContainersTest
     /** Packets and bytes captured on c's veth in one direction, from the oracle CSV written earlier. */
     private long[] captured(final Testnet.Container c, final String direction)
     {
-        final FlowTable t = FlowTable.fromOracleCsv(read(dir.resolve(c.hostVeth() + ".oracle.csv")));
+        final OneWayFlows t = OneWayFlows.fromOracleCsv(read(dir.resolve(c.hostVeth() + ".oracle.csv")));
         final List<String> mine = addresses.get(c.hostVeth());
         long packets = 0;
         long bytes = 0;
-        for (final Map.Entry<FlowTable.Key, FlowTable.Flow> e : t.flows().entrySet())
+        for (final Map.Entry<OneWayFlows.Key, OneWayFlows.Flow> e : t.flows().entrySet())
         {
             final boolean out = mine.contains(e.getKey().src());
             if (out == direction.equals("out"))
@@ -391,11 +385,11 @@ class ContainersTest
         assertTrue(dropped == 0 && captured == received, "the capture is incomplete, not an oracle:\n" + err);
     }
 
-    private FlowTable oracle(final Path pcap, final String name)
+    private OneWayFlows oracle(final Path pcap, final String name)
     {
         final Proc.Result r = Proc.run(Duration.ofSeconds(60), List.of(ROOT.resolve("scripts/it/pcap-flows").toString(), pcap.toString())).ok();
         write(name, r.out());
-        return FlowTable.fromOracleCsv(r.out());
+        return OneWayFlows.fromOracleCsv(r.out());
     }
 
     private static long count(final String tcpdumpErr, final String what)

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.flowrec.bpf.NetnsFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -40,12 +40,11 @@ class EndToEndTest
     private static final Path FLOWREC = ROOT.resolve("scripts/flowrec");
     private static final Duration SHORT = Duration.ofSeconds(60);
     private static final Duration RECORDER_START = Duration.ofSeconds(180); // launcher runs setup, then a JVM
-    private static final AtomicInteger SEQ = new AtomicInteger();
     private static final Pattern MSS = Pattern.compile("MSS payload (\\d+)");
 
     private final List<Proc.Background> started = new ArrayList<>();
-    private String pairName;
-    private Netns pair;
+    private final NetnsFixture net = new NetnsFixture();
+    private QuietPair pair;
     private Path dir;
 
     @BeforeAll
@@ -63,9 +62,7 @@ class EndToEndTest
     @BeforeEach
     void names(final TestInfo info) throws IOException
     {
-        // Interface names are 15 bytes at most: NAME-va with NAME <= 12.
-        pairName = "fr" + (ProcessHandle.current().pid() % 100000) + "x" + SEQ.incrementAndGet();
-        dir = ROOT.resolve("system-tests/target/it-e2e").resolve(info.getTestMethod().orElseThrow().getName() + "-" + pairName);
+        dir = ROOT.resolve("system-tests/target/it-e2e").resolve(info.getTestMethod().orElseThrow().getName() + "-" + net.id());
         Files.createDirectories(dir);
     }
 
@@ -77,29 +74,26 @@ class EndToEndTest
             p.close();
         }
         started.clear();
-        if (pairName != null)
-        {
-            Netns.down(IT, pairName);
-        }
+        net.close();
     }
 
     /** Offloads off: every skb is a wire packet. TCP, UDP/IPv4, UDP/IPv6, fragments, ICMP, ICMPv6, SYN→RST. */
     @Test
     void shouldCountEveryFlowOfTheScenarioExactlyWithOffloadsOff()
     {
-        pair = Netns.up(IT, pairName, false);
+        pair = QuietPair.up(net, IT, false);
         final Path pcap = dir.resolve("capture.pcap");
         final Path journal = dir.resolve("journal");
         final Proc.Background capture = startCapture(pcap);
         final Proc.Background recorder = startRecorder(journal);
 
-        Proc.run(SHORT, List.of(IT.resolve("traffic").toString(), pairName, "all")).ok();
+        Proc.run(SHORT, List.of(IT.resolve("traffic").toString(), pair.name(), "all")).ok();
         Proc.sleepMs(1500);
         stopRecorder(recorder);
         stopCapture(capture);
 
-        final FlowTable expected = oracle(pcap, "oracle.csv");
-        final FlowTable recorded = query(journal);
+        final OneWayFlows expected = oracle(pcap, "oracle.csv");
+        final OneWayFlows recorded = query(journal);
         assertScenarioPresent(expected);
         assertSame(expected, recorded, k -> pair.isA(k.src()) ? "out" : "in");
     }
@@ -113,14 +107,14 @@ class EndToEndTest
     @Test
     void shouldCountTsoSuperPacketsAsTheWirePacketsTheyBecome()
     {
-        pair = Netns.up(IT, pairName, true);
+        pair = QuietPair.up(net, IT, true);
         final Path pcap = dir.resolve("capture.pcap");
         final Path journal = dir.resolve("journal");
         final Proc.Background capture = startCapture(pcap);
         final Proc.Background recorder = startRecorder(journal);
 
         final long outSegsBefore = outSegs();
-        Proc.run(SHORT, List.of(IT.resolve("traffic").toString(), pairName, "tcp")).ok();
+        Proc.run(SHORT, List.of(IT.resolve("traffic").toString(), pair.name(), "tcp")).ok();
         Proc.sleepMs(1500);
         final long outSegs = outSegs() - outSegsBefore;
         stopRecorder(recorder);
@@ -130,11 +124,11 @@ class EndToEndTest
         write("oracle-gso.csv", gso.out());
         final Matcher mss = MSS.matcher(gso.err());
         assertTrue(mss.find(), "pcap-flows --gso auto found no SYN with an MSS option: " + gso.err());
-        final FlowTable expected = FlowTable.fromOracleCsv(gso.out());
-        final FlowTable asCaptured = oracle(pcap, "oracle-frames.csv");
-        final FlowTable recorded = query(journal);
+        final OneWayFlows expected = OneWayFlows.fromOracleCsv(gso.out());
+        final OneWayFlows asCaptured = oracle(pcap, "oracle-frames.csv");
+        final OneWayFlows recorded = query(journal);
 
-        final FlowTable.Key data = new FlowTable.Key("tcp", pair.a4(), 40000, pair.b4(), 5000);
+        final OneWayFlows.Key data = new OneWayFlows.Key("tcp", pair.a4(), 40000, pair.b4(), 5000);
         assertTrue(expected.get(data) != null, "no data flow " + data + " in the capture\n" + expected.describe());
         assertTrue(asCaptured.get(data).packets < expected.get(data).packets,
             "the capture holds no TSO super-packets (" + asCaptured.get(data).packets + " frames for " +
@@ -154,14 +148,14 @@ class EndToEndTest
     void shouldCountEveryFlowOfAReplayedCaptureOnIngress()
     {
         final Path replay = replayFile();
-        final FlowTable expected = oracle(replay, "oracle-file.csv");
-        for (final FlowTable.Key k : expected.flows().keySet())
+        final OneWayFlows expected = oracle(replay, "oracle-file.csv");
+        for (final OneWayFlows.Key k : expected.flows().keySet())
         {
             assertTrue(isPrivate(k.src()) && isPrivate(k.dst()), "refusing to replay a public address: " + k);
         }
         final long frames = frames(replay);
 
-        pair = Netns.up(IT, pairName, false);
+        pair = QuietPair.up(net, IT, false);
         final Path pcap = dir.resolve("capture.pcap");
         final Path journal = dir.resolve("journal");
         final Proc.Background capture = startCapture(pcap);
@@ -175,8 +169,8 @@ class EndToEndTest
         stopRecorder(recorder);
         stopCapture(capture);
 
-        final FlowTable delivered = oracle(pcap, "oracle.csv");
-        assertEquals("", FlowTable.differences(expected, delivered, null, null),
+        final OneWayFlows delivered = oracle(pcap, "oracle.csv");
+        assertEquals("", OneWayFlows.differences(expected, delivered, null, null),
             "the capture on " + pair.va() + " is not the replayed file");
         assertSame(expected, query(journal), k -> "in");
         assertAggregatesEqualTheOracle(expected, journal);
@@ -186,14 +180,14 @@ class EndToEndTest
      * The engine's folds against the same capture counted independently (tshark, summed here): per-protocol
      * totals, top talkers by bytes, and a filtered group-by.
      */
-    private void assertAggregatesEqualTheOracle(final FlowTable expected, final Path journal)
+    private void assertAggregatesEqualTheOracle(final OneWayFlows expected, final Path journal)
     {
         final Map<String, long[]> byProto = new TreeMap<>();
         final Map<String, long[]> bySource = new TreeMap<>();
         final Map<String, long[]> udpByDestination = new TreeMap<>();
-        for (final Map.Entry<FlowTable.Key, FlowTable.Flow> e : expected.flows().entrySet())
+        for (final Map.Entry<OneWayFlows.Key, OneWayFlows.Flow> e : expected.flows().entrySet())
         {
-            final FlowTable.Key k = e.getKey();
+            final OneWayFlows.Key k = e.getKey();
             add(byProto, k.proto(), e.getValue());
             add(bySource, k.src(), e.getValue());
             if (k.proto().equals("udp") && k.dport() == 53)
@@ -208,7 +202,7 @@ class EndToEndTest
             grouped(journal, "--group-by", "dst_addr", "--where", "udp and dst port 53"), "DNS servers asked");
     }
 
-    private static void add(final Map<String, long[]> groups, final String key, final FlowTable.Flow flow)
+    private static void add(final Map<String, long[]> groups, final String key, final OneWayFlows.Flow flow)
     {
         final long[] sums = groups.computeIfAbsent(key, k -> new long[3]);
         sums[0]++;
@@ -288,47 +282,47 @@ class EndToEndTest
         assertEquals(0, exit, "recorder exit status after SIGTERM (pid " + p.pid() + ")\nstderr:\n" + p.err());
     }
 
-    private FlowTable query(final Path journal)
+    private OneWayFlows query(final Path journal)
     {
         final Proc.Result r = Proc.run(Duration.ofSeconds(180),
             List.of(FLOWREC.toString(), "query", "--journal", journal.toString(), "--format", "csv")).ok();
         write("recorded.csv", r.out());
-        return FlowTable.fromRecorderCsv(r.out());
+        return OneWayFlows.fromRecorderCsv(r.out());
     }
 
-    private FlowTable oracle(final Path pcap, final String name)
+    private OneWayFlows oracle(final Path pcap, final String name)
     {
         final Proc.Result r = Proc.run(SHORT, List.of(IT.resolve("pcap-flows").toString(), pcap.toString())).ok();
         write(name, r.out());
-        return FlowTable.fromOracleCsv(r.out());
+        return OneWayFlows.fromOracleCsv(r.out());
     }
 
-    private void assertSame(final FlowTable expected, final FlowTable recorded,
-        final java.util.function.Function<FlowTable.Key, String> direction)
+    private void assertSame(final OneWayFlows expected, final OneWayFlows recorded,
+        final java.util.function.Function<OneWayFlows.Key, String> direction)
     {
         assertTrue(!expected.flows().isEmpty(), "the capture holds no IP flows at all");
-        final String diff = FlowTable.differences(expected, recorded, pair.va(), direction);
+        final String diff = OneWayFlows.differences(expected, recorded, pair.va(), direction);
         assertEquals("", diff, "recorded flows differ from the capture of " + pair.va() + " (artifacts in " + dir + ")");
     }
 
     /** The scenario really ran: each kind of flow it promises is in the capture. */
-    private void assertScenarioPresent(final FlowTable t)
+    private void assertScenarioPresent(final OneWayFlows t)
     {
-        final List<FlowTable.Key> promised = List.of(
-            new FlowTable.Key("tcp", pair.a4(), 40000, pair.b4(), 5000),
-            new FlowTable.Key("udp", pair.a4(), 40001, pair.b4(), 5001),
-            new FlowTable.Key("udp", pair.a6(), 40002, pair.b6(), 5002),
-            new FlowTable.Key("udp", pair.a4(), 40003, pair.b4(), 5003),
-            new FlowTable.Key("udp", pair.a4(), 0, pair.b4(), 0),
-            new FlowTable.Key("udp", pair.a6(), 40004, pair.b6(), 5004),
-            new FlowTable.Key("udp", pair.a6(), 0, pair.b6(), 0),
-            new FlowTable.Key("icmp", pair.a4(), 0, pair.b4(), 8 * 256),
-            new FlowTable.Key("icmp", pair.b4(), 0, pair.a4(), 0),
-            new FlowTable.Key("icmpv6", pair.a6(), 0, pair.b6(), 128 * 256),
-            new FlowTable.Key("icmpv6", pair.b6(), 0, pair.a6(), 129 * 256),
-            new FlowTable.Key("tcp", pair.a4(), 40005, pair.b4(), 5999),
-            new FlowTable.Key("tcp", pair.b4(), 5999, pair.a4(), 40005));
-        final List<FlowTable.Key> missing = promised.stream().filter(k -> t.get(k) == null).toList();
+        final List<OneWayFlows.Key> promised = List.of(
+            new OneWayFlows.Key("tcp", pair.a4(), 40000, pair.b4(), 5000),
+            new OneWayFlows.Key("udp", pair.a4(), 40001, pair.b4(), 5001),
+            new OneWayFlows.Key("udp", pair.a6(), 40002, pair.b6(), 5002),
+            new OneWayFlows.Key("udp", pair.a4(), 40003, pair.b4(), 5003),
+            new OneWayFlows.Key("udp", pair.a4(), 0, pair.b4(), 0),
+            new OneWayFlows.Key("udp", pair.a6(), 40004, pair.b6(), 5004),
+            new OneWayFlows.Key("udp", pair.a6(), 0, pair.b6(), 0),
+            new OneWayFlows.Key("icmp", pair.a4(), 0, pair.b4(), 8 * 256),
+            new OneWayFlows.Key("icmp", pair.b4(), 0, pair.a4(), 0),
+            new OneWayFlows.Key("icmpv6", pair.a6(), 0, pair.b6(), 128 * 256),
+            new OneWayFlows.Key("icmpv6", pair.b6(), 0, pair.a6(), 129 * 256),
+            new OneWayFlows.Key("tcp", pair.a4(), 40005, pair.b4(), 5999),
+            new OneWayFlows.Key("tcp", pair.b4(), 5999, pair.a4(), 40005));
+        final List<OneWayFlows.Key> missing = promised.stream().filter(k -> t.get(k) == null).toList();
         assertTrue(missing.isEmpty(), "the scenario did not produce " + missing + "\n" + t.describe());
         assertEquals(5, t.get(promised.get(7)).packets, "ICMP echo requests\n" + t.describe());
         assertEquals(5 * 84, t.get(promised.get(7)).bytes, "ICMP echo request bytes\n" + t.describe());

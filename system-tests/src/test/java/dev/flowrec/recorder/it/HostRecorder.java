@@ -144,18 +144,18 @@ final class HostRecorder
     /** The rows of a recorder CSV (header checked against the contract), as fields. */
     static List<List<String>> rows(final String csv)
     {
-        FlowTable.fromRecorderCsv(csv); // checks the header and every row's shape
+        OneWayFlows.fromRecorderCsv(csv); // checks the header and every row's shape
         final List<List<String>> out = new ArrayList<>();
-        csv.lines().skip(1).filter(l -> !l.isBlank()).forEach(l -> out.add(FlowTable.fields(l)));
+        csv.lines().skip(1).filter(l -> !l.isBlank()).forEach(l -> out.add(OneWayFlows.fields(l)));
         return out;
     }
 
-    /** The CSV with only the rows of one interface (header kept), for {@link FlowTable#fromRecorderCsv}. */
+    /** The CSV with only the rows of one interface (header kept), for {@link OneWayFlows#fromRecorderCsv}. */
     static String onlyIface(final String csv, final String iface)
     {
         final List<String> lines = csv.lines().toList();
         final StringBuilder sb = new StringBuilder(lines.getFirst()).append('\n');
-        lines.stream().skip(1).filter(l -> !l.isBlank() && FlowTable.fields(l).get(2).equals(iface))
+        lines.stream().skip(1).filter(l -> !l.isBlank() && OneWayFlows.fields(l).get(2).equals(iface))
             .forEach(l -> sb.append(l).append('\n'));
         return sb.toString();
     }

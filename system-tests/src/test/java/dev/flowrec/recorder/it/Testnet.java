@@ -1,5 +1,6 @@
 package dev.flowrec.recorder.it;
 
+import dev.flowrec.bpf.NetnsFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,12 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A container host made by {@code scripts/testnet}: netns NAME-host with bridge br0, and per container k the
- * netns NAME-ck, its host-side veth NAMEvk and a process in a runtime-named cgroup. Private addresses only
- * (10.213.100.0/24, fd00:213:100::/64), only inside these namespaces. The manifest
+ * A container host made by {@code scripts/testnet} (the README's simulated host) on top of a {@link NetnsFixture}:
+ * NAME is the fixture's id, and the fixture's close takes the host down. Netns NAME-host with bridge br0, and per
+ * container k the netns NAME-ck, its host-side veth NAMEvk and a process in a runtime-named cgroup. Private
+ * addresses only (10.213.100.0/24, fd00:213:100::/64), only inside these namespaces. The manifest
  * ({@code ${TMPDIR:-/tmp}/flowrec-testnet-NAME.tsv}) is the truth about what exists.
  */
-record Testnet(Path script, String name)
+public record Testnet(Path script, String name)
 {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     static final String MANIFEST_HEADER = "name\truntime\tid\tshort_id\tnetns\thost_veth\tipv4\tipv6\tpid\tcgroup_path";
@@ -30,10 +32,11 @@ record Testnet(Path script, String name)
     }
 
     /** {@code testnet up}: fails (after testnet's own cleanup) when anything could not be built. */
-    static Testnet up(final Path root, final String name, final int containers, final boolean sleep)
+    public static Testnet up(final NetnsFixture fixture, final Path root, final int containers, final boolean sleep)
     {
-        final Testnet t = new Testnet(root.resolve("scripts/testnet"), name);
-        final List<String> cmd = new ArrayList<>(List.of(t.script.toString(), "up", "--name", name, "--containers",
+        final Testnet t = new Testnet(root.resolve("scripts/testnet"), fixture.id());
+        fixture.onClose(t::down);
+        final List<String> cmd = new ArrayList<>(List.of(t.script.toString(), "up", "--name", t.name, "--containers",
             Integer.toString(containers)));
         if (sleep)
         {
@@ -47,10 +50,10 @@ record Testnet(Path script, String name)
         return t;
     }
 
-    /** Idempotent: also after a half-failed up, or when nothing is there. */
-    static void down(final Path root, final String name)
+    /** {@code testnet down}, before the fixture closes if a test needs it gone. Idempotent: also after a half-failed up. */
+    public void down()
     {
-        Proc.run(TIMEOUT, List.of(root.resolve("scripts/testnet").toString(), "down", "--name", name));
+        Proc.run(TIMEOUT, List.of(script.toString(), "down", "--name", name));
     }
 
     Container add(final int k, final boolean sleep)
@@ -86,7 +89,7 @@ record Testnet(Path script, String name)
         }
     }
 
-    String hostNs()
+    public String hostNs()
     {
         return name + "-host";
     }
@@ -103,14 +106,7 @@ record Testnet(Path script, String name)
     /** CMD inside the host namespace NAME-host. */
     List<String> inHost(final String... command)
     {
-        return inNs(hostNs(), command);
-    }
-
-    static List<String> inNs(final String ns, final String... command)
-    {
-        final List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
-        cmd.addAll(List.of(command));
-        return cmd;
+        return NetnsFixture.in(hostNs(), command);
     }
 
     /** Every interface of NAME-host, by name (without the @peer suffix). */
@@ -137,7 +133,7 @@ record Testnet(Path script, String name)
     void offloadsOff(final Container c)
     {
         final String[] off = {"tso", "off", "gso", "off", "gro", "off", "tx", "off", "rx", "off"};
-        Proc.run(TIMEOUT, inNs(c.netns(), concat(List.of("ethtool", "-K", "eth0"), off))).ok();
+        Proc.run(TIMEOUT, NetnsFixture.in(c.netns(), concat(List.of("ethtool", "-K", "eth0"), off))).ok();
         Proc.run(TIMEOUT, inHost(concat(List.of("ethtool", "-K", c.hostVeth()), off))).ok();
     }
 
@@ -148,7 +144,7 @@ record Testnet(Path script, String name)
      */
     void noNeighbourProbes(final Container c)
     {
-        Proc.run(TIMEOUT, inNs(c.netns(), "sysctl", "-q", "-w", "net.ipv6.neigh.eth0.delay_first_probe_time=60")).ok();
+        Proc.run(TIMEOUT, NetnsFixture.in(c.netns(), "sysctl", "-q", "-w", "net.ipv6.neigh.eth0.delay_first_probe_time=60")).ok();
     }
 
     void bridgeOffloadsOff()

@@ -4,7 +4,7 @@ import dev.flowrec.journal.text.Addresses;
 import java.nio.charset.StandardCharsets;
 
 /** Writes an address as text into a reusable byte array: IPv4 digit by digit (no allocation), IPv6 via {@link Addresses}. */
-final class AddressText
+final class AddressTextBuffer
 {
     private final byte[] address = new byte[16];
     final byte[] text = new byte[64];

@@ -20,7 +20,7 @@ import java.util.Map;
  * </pre>
  * The names id stands for the (interface, container) pair, interned by {@link #namesId}.
  */
-final class FlowTable
+final class FlowSumsTable
 {
     private static final int STRIDE = 12;
     private static final int FIRST = 7;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Test helper: copies of the flow events drained from a ring buffer. */
-final class Events implements FlowEventHandler
+final class DrainedEvents implements FlowEventHandler
 {
     record Event(int ifindex, int direction, int family, int proto, byte[] src, byte[] dst, int sport, int dport,
         int tcpFlags, int reason, long packets, long bytes, long firstNs, long lastNs, String text)
@@ -24,9 +24,9 @@ final class Events implements FlowEventHandler
     }
 
     /** Reads until the ring is empty; returns this. */
-    static Events drain(final RingBufferReader ring)
+    static DrainedEvents drain(final RingBufferReader ring)
     {
-        final Events events = new Events();
+        final DrainedEvents events = new DrainedEvents();
         while (ring.read(events, 1000) > 0)
         {
             // until empty

@@ -14,7 +14,7 @@ import java.util.function.Function;
  * of that key, and the directions and interfaces the rows named. Read from the CSV of
  * {@code flowrec query} or of {@code scripts/it/pcap-flows}.
  */
-final class FlowTable
+final class OneWayFlows
 {
     static final String RECORDER_HEADER =
         "first_seen,last_seen,iface,container,direction,proto,src_addr,src_port,dst_addr,dst_port,packets,bytes,tcp_flags";
@@ -60,7 +60,7 @@ final class FlowTable
     }
 
     /** Parses {@code flowrec query --format csv}; the header must be exactly the contract's. */
-    static FlowTable fromRecorderCsv(final String csv)
+    static OneWayFlows fromRecorderCsv(final String csv)
     {
         final String[] lines = csv.split("\n", -1);
         if (lines.length == 0 || !lines[0].strip().equals(RECORDER_HEADER))
@@ -68,7 +68,7 @@ final class FlowTable
             throw new AssertionError("flowrec query CSV header differs from the contract\n  expected: " + RECORDER_HEADER +
                 "\n  actual:   " + (lines.length == 0 ? "(nothing)" : lines[0]));
         }
-        final FlowTable t = new FlowTable();
+        final OneWayFlows t = new OneWayFlows();
         for (int i = 1; i < lines.length; i++)
         {
             if (lines[i].isBlank())
@@ -87,14 +87,14 @@ final class FlowTable
     }
 
     /** Parses {@code scripts/it/pcap-flows}. */
-    static FlowTable fromOracleCsv(final String csv)
+    static OneWayFlows fromOracleCsv(final String csv)
     {
         final String[] lines = csv.split("\n", -1);
         if (lines.length == 0 || !lines[0].strip().equals(ORACLE_HEADER))
         {
             throw new AssertionError("pcap-flows printed no header: " + csv);
         }
-        final FlowTable t = new FlowTable();
+        final OneWayFlows t = new OneWayFlows();
         for (int i = 1; i < lines.length; i++)
         {
             if (lines[i].isBlank())
@@ -129,7 +129,7 @@ final class FlowTable
      * each recorded flow on the one interface and in the direction expected of it. Returns "" when all
      * agree, else a table of every difference. A null iface or direction function checks counts only.
      */
-    static String differences(final FlowTable expected, final FlowTable recorded, final String iface,
+    static String differences(final OneWayFlows expected, final OneWayFlows recorded, final String iface,
         final Function<Key, String> expectedDirection)
     {
         final Set<Key> keys = new TreeSet<>(expected.flows.keySet());
