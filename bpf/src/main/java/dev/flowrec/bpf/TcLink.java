@@ -4,6 +4,7 @@ import dev.flowrec.syscall.Libc;
 import dev.flowrec.syscall.NetIf;
 import dev.flowrec.syscall.NetNs;
 import dev.flowrec.syscall.SyscallException;
+import org.agrona.CloseHelper;
 
 /**
  * flowrec's ingress and egress filters on one interface. Owns them: close detaches both. The filters hold
@@ -115,28 +116,17 @@ public final class TcLink implements AutoCloseable
 
     private Void detachBoth()
     {
-        BpfException failure = null;
-        for (final int point : new int[]{ Tc.EGRESS, Tc.INGRESS })
-        {
-            final LibbpfLog.Captured detached = Tc.detach(ifindex, point);
-            if (detached.rc() != 0 && !Tc.isAbsent(detached.rc()))
-            {
-                final BpfException e = detached.failure("bpf_tc_detach " + Tc.pointName(point) + " on " + describe());
-                if (failure == null)
-                {
-                    failure = e;
-                }
-                else
-                {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null)
-        {
-            throw failure;
-        }
+        CloseHelper.closeAll(() -> detach(Tc.EGRESS), () -> detach(Tc.INGRESS));
         return null;
+    }
+
+    private void detach(final int point)
+    {
+        final LibbpfLog.Captured detached = Tc.detach(ifindex, point);
+        if (detached.rc() != 0 && !Tc.isAbsent(detached.rc()))
+        {
+            throw detached.failure("bpf_tc_detach " + Tc.pointName(point) + " on " + describe());
+        }
     }
 
     String describe()
