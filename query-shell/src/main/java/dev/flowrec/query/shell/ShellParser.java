@@ -158,38 +158,28 @@ final class ShellParser
 
     private static Action format(final Layout layout)
     {
-        final List<Word> args = layout.arguments();
-        if (args.isEmpty())
+        final Word name = optional(layout, Verb.FORMAT);
+        if (name == null)
         {
             return new Action.SetFormat(null);
         }
-        if (args.size() > 1)
-        {
-            throw unexpected(args.get(1), Verb.FORMAT);
-        }
         try
         {
-            return new Action.SetFormat(Format.valueOf(args.getFirst().lower()));
+            return new Action.SetFormat(Format.valueOf(name.lower()));
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new ShellSyntaxException(args.getFirst().start() + 1, "format: expected table, csv or json, got "
-                + quote(args.getFirst().text()));
+            throw new ShellSyntaxException(name.start() + 1, "format: expected table, csv or json, got " + quote(name.text()));
         }
     }
 
     private static Action help(final Layout layout)
     {
-        final List<Word> args = layout.arguments();
-        if (args.isEmpty())
+        final Word topic = optional(layout, Verb.HELP);
+        if (topic == null)
         {
             return new Action.Help(null);
         }
-        if (args.size() > 1)
-        {
-            throw unexpected(args.get(1), Verb.HELP);
-        }
-        final Word topic = args.getFirst();
         final Verb verb = Verb.of(topic.text());
         if (verb == null && Clause.of(topic.text()) == null)
         {
@@ -198,6 +188,17 @@ final class ShellParser
                 + java.util.Arrays.stream(Clause.values()).map(c -> c.keyword).collect(Collectors.joining(", ")) + ")");
         }
         return new Action.Help(verb != null ? verb.word() : topic.lower());
+    }
+
+    /** The command's one optional argument; null without one. */
+    private static Word optional(final Layout layout, final Verb verb)
+    {
+        final List<Word> args = layout.arguments();
+        if (args.size() > 1)
+        {
+            throw unexpected(args.get(1), verb);
+        }
+        return args.isEmpty() ? null : args.getFirst();
     }
 
     private static Action noArguments(final Layout layout, final Verb verb, final Action action)
