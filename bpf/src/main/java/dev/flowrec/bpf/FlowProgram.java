@@ -1,11 +1,5 @@
 package dev.flowrec.bpf;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -13,15 +7,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import dev.flowrec.syscall.Libc;
-import dev.flowrec.syscall.NetIf;
-import dev.flowrec.syscall.NetNs;
 import org.agrona.CloseHelper;
 
 /**
  * The kernel side of flowrec, loaded from the object embedded in this jar: the TC programs flowrec_ingress and
  * flowrec_egress, the cgroup_skb programs flowrec_cgroup_ingress and flowrec_cgroup_egress, the sweeper
  * flowrec_sweep, and the maps flows, events (the ring buffer), counters and cgroups.
- * Owns every fd through the libbpf object. {@link #close()} detaches nothing (each {@link TcLink} owns its
+ * Owns every fd through the libbpf object ({@link BpfObject}); the sweep and the counters are run and read by
+ * {@link Sweeper} and {@link PerCpuCounters}. {@link #close()} detaches nothing (each {@link TcLink} owns its
  * filters, each {@link CgroupLink} its links) but unmaps the ring buffer and closes the object; it is idempotent.
  */
 public final class FlowProgram implements AutoCloseable
@@ -38,12 +31,6 @@ public final class FlowProgram implements AutoCloseable
     public static final String CGROUPS_MAP = "cgroups";
     /** What the TC programs return for every packet: let it pass, as if no program were attached. */
     public static final int TC_ACT_UNSPEC = -1;
-
-    private static final String OBJECT_NAME = "flowrec.bpf.o";
-    private static final String FLUSH_INTERVAL_VARIABLE = "cfg_flush_interval_ns";
-    private static final int SWEEP_INCOMPLETE = 1 << 30;
-    /** struct fr_sweep_args is 16 bytes; the frame is padded so it is a plausible packet for the kernel. */
-    private static final int SWEEP_FRAME = 64;
 
     /**
      * Load-time settings.
@@ -95,36 +82,23 @@ public final class FlowProgram implements AutoCloseable
     }
 
     private final Config config;
-    private final Arena arena;
-    private final MemorySegment object;
+    private final BpfObject object;
     private final int ingressFd;
     private final int egressFd;
-    private final int sweepFd;
-    private final int countersFd;
-    private final int possibleCpus;
-    private final MemorySegment counterKey;
-    private final MemorySegment counterValues;
-    private final MemorySegment sweepFrame;
-    private final TestRunOpts sweepRun;
+    private final Sweeper sweeper;
+    private final PerCpuCounters counters;
     private final RingBufferReader ring;
     private boolean closed;
 
-    private FlowProgram(final Config config, final Arena arena, final MemorySegment object)
+    private FlowProgram(final Config config, final BpfObject object)
     {
         this.config = config;
-        this.arena = arena;
         this.object = object;
-        ingressFd = programFd(INGRESS_PROGRAM);
-        egressFd = programFd(EGRESS_PROGRAM);
-        sweepFd = programFd(SWEEP_PROGRAM);
-        countersFd = mapFd(COUNTERS_MAP);
-        possibleCpus = Libbpf.numPossibleCpus();
-        counterKey = arena.allocate(JAVA_INT);
-        // A per-CPU value is one 8-byte slot per possible CPU, not per online CPU.
-        counterValues = arena.allocate(JAVA_LONG, possibleCpus);
-        sweepFrame = arena.allocate(SWEEP_FRAME, 8);
-        sweepRun = new TestRunOpts(arena);
-        final MemorySegment events = map(EVENTS_MAP);
+        ingressFd = object.programFd(INGRESS_PROGRAM);
+        egressFd = object.programFd(EGRESS_PROGRAM);
+        sweeper = new Sweeper(object.programFd(SWEEP_PROGRAM), object.arena());
+        counters = new PerCpuCounters(COUNTERS_MAP, object.mapFd(COUNTERS_MAP), object.arena());
+        final MemorySegment events = object.map(EVENTS_MAP);
         ring = new RingBufferReader(EVENTS_MAP, Libbpf.mapFd(events), Libbpf.mapMaxEntries(events), Libc.pageSize());
     }
 
@@ -142,52 +116,15 @@ public final class FlowProgram implements AutoCloseable
      */
     public static FlowProgram load(final Config config, final Consumer<String> log)
     {
-        final byte[] elf = readObject();
-        final Arena arena = Arena.ofShared();
-        MemorySegment object = MemorySegment.NULL;
+        final BpfObject object = BpfObject.load(config, log);
         try
         {
-            // libbpf parses the ELF in place until load: the copy lives in the arena, as long as the object.
-            final MemorySegment image = arena.allocate(elf.length, 8).copyFrom(MemorySegment.ofArray(elf));
-            object = Libbpf.objectOpenMem(image, openOpts(arena), "bpf_object__open_mem " + OBJECT_NAME);
-            Rodata.setLong(object, FLUSH_INTERVAL_VARIABLE, config.flushIntervalNs(), OBJECT_NAME);
-            setMaxEntries(object, FLOWS_MAP, config.maxFlows());
-            setMaxEntries(object, EVENTS_MAP, config.ringBytes());
-            loadCaptured(object, log);
-            return new FlowProgram(config, arena, object);
+            return new FlowProgram(config, object);
         }
         catch (final RuntimeException | Error e)
         {
-            if (object.address() != 0)
-            {
-                Libbpf.objectClose(object);
-            }
-            arena.close();
+            CloseHelper.quietClose(object);
             throw e;
-        }
-    }
-
-    /**
-     * Loads with libbpf's log captured: a refusal is one line naming the call, the errno and libbpf's first
-     * word on it; the whole log goes to the caller's log only with FLOWREC_DEBUG.
-     */
-    private static void loadCaptured(final MemorySegment object, final Consumer<String> log)
-    {
-        final MemorySegment target = object;
-        final LibbpfLog.Captured load = LibbpfLog.capture(() -> Libbpf.objectLoad(target));
-        if (load.rc() < 0)
-        {
-            if (System.getenv("FLOWREC_DEBUG") != null && !load.messages().isEmpty())
-            {
-                log.accept(load.messages());
-            }
-            final String first = load.messages().lines().findFirst().orElse("").split("; ")[0];
-            throw BpfException.errno("bpf_object__load " + OBJECT_NAME, -load.rc(),
-                first.length() > 200 ? first.substring(0, 200) + "..." : first);
-        }
-        if (!load.messages().isEmpty())
-        {
-            log.accept(load.messages());
         }
     }
 
@@ -223,28 +160,7 @@ public final class FlowProgram implements AutoCloseable
         ensureOpen();
         final int onIngress = workloadView ? egressFd : ingressFd;
         final int onEgress = workloadView ? ingressFd : egressFd;
-        return NetNs.call(netnsPath, () ->
-        {
-            final int ifindex = NetIf.indexOf(ifname);
-            final String what = TcLink.describe(netnsPath, ifname, ifindex);
-            Tc.detachStaleHere(ifindex);
-            Tc.createHook(ifindex, what);
-            Tc.attach(ifindex, Tc.INGRESS, onIngress, what);
-            try
-            {
-                Tc.attach(ifindex, Tc.EGRESS, onEgress, what);
-            }
-            catch (final BpfException e)
-            {
-                final LibbpfLog.Captured detached = Tc.detach(ifindex, Tc.INGRESS);
-                if (detached.rc() != 0)
-                {
-                    e.addSuppressed(detached.failure("bpf_tc_detach ingress on " + what));
-                }
-                throw e;
-            }
-            return new TcLink(netnsPath, ifname, ifindex, workloadView);
-        });
+        return TcLink.attach(netnsPath, ifname, onIngress, onEgress, workloadView);
     }
 
     /**
@@ -260,8 +176,8 @@ public final class FlowProgram implements AutoCloseable
     public synchronized CgroupLink attachCgroup(final Path cgroupDir, final int pseudoIfindex)
     {
         ensureOpen();
-        return CgroupLink.attach(cgroupDir, pseudoIfindex, program(CGROUP_INGRESS_PROGRAM),
-            program(CGROUP_EGRESS_PROGRAM), mapFd(CGROUPS_MAP));
+        return CgroupLink.attach(cgroupDir, pseudoIfindex, object.program(CGROUP_INGRESS_PROGRAM),
+            object.program(CGROUP_EGRESS_PROGRAM), mapFd(CGROUPS_MAP));
     }
 
     /** The reader of the events ring buffer; owned by this object, unmapped by {@link #close()}. */
@@ -277,14 +193,7 @@ public final class FlowProgram implements AutoCloseable
     public synchronized SweepResult sweep(final long idleNs, final int reason)
     {
         ensureOpen();
-        sweepFrame.set(JAVA_LONG, 0, idleNs);
-        sweepFrame.set(JAVA_LONG, 8, reason);
-        final int retval = sweepRun.run(sweepFd, sweepFrame, 1, SWEEP_PROGRAM);
-        if (retval < 0)
-        {
-            throw new BpfException(SWEEP_PROGRAM + " could not read its arguments (retval " + retval + ")");
-        }
-        return new SweepResult(retval & ~SWEEP_INCOMPLETE, (retval & SWEEP_INCOMPLETE) != 0);
+        return sweeper.sweep(idleNs, reason);
     }
 
     /** Sums each kernel counter over all possible CPUs into into[0..KernelCounters.COUNT); allocates nothing. */
@@ -295,21 +204,7 @@ public final class FlowProgram implements AutoCloseable
         {
             throw new IllegalArgumentException("into.length must be " + KernelCounters.COUNT + ": " + into.length);
         }
-        for (int i = 0; i < KernelCounters.COUNT; i++)
-        {
-            counterKey.set(JAVA_INT, 0, i);
-            final int rc = Libbpf.mapLookupElem(countersFd, counterKey, counterValues);
-            if (rc < 0)
-            {
-                throw BpfException.errno("bpf_map_lookup_elem " + COUNTERS_MAP + "[" + i + "]", -rc);
-            }
-            long sum = 0;
-            for (int cpu = 0; cpu < possibleCpus; cpu++)
-            {
-                sum += counterValues.getAtIndex(JAVA_LONG, cpu);
-            }
-            into[i] = sum;
-        }
+        counters.read(into);
     }
 
     /**
@@ -322,9 +217,8 @@ public final class FlowProgram implements AutoCloseable
         ensureOpen();
         try (Arena call = Arena.ofConfined())
         {
-            final MemorySegment data = call.allocate(frame.length, 8).copyFrom(MemorySegment.ofArray(frame));
             final TestRunOpts run = new TestRunOpts(call);
-            run.run(egress ? egressFd : ingressFd, data, repeat, egress ? EGRESS_PROGRAM : INGRESS_PROGRAM);
+            testRun(run, call, frame, repeat, egress);
             return run.durationNs();
         }
     }
@@ -338,9 +232,7 @@ public final class FlowProgram implements AutoCloseable
         ensureOpen();
         try (Arena call = Arena.ofConfined())
         {
-            final MemorySegment data = call.allocate(frame.length, 8).copyFrom(MemorySegment.ofArray(frame));
-            return new TestRunOpts(call).run(egress ? egressFd : ingressFd, data, 1,
-                egress ? EGRESS_PROGRAM : INGRESS_PROGRAM);
+            return testRun(new TestRunOpts(call), call, frame, 1, egress);
         }
     }
 
@@ -348,14 +240,14 @@ public final class FlowProgram implements AutoCloseable
     public int programFd(final String name)
     {
         ensureOpen();
-        return Libbpf.check(Libbpf.programFd(program(name)), "bpf_program__fd " + name);
+        return object.programFd(name);
     }
 
     /** The fd of a map of this object; owned by this object. */
     public int mapFd(final String name)
     {
         ensureOpen();
-        return Libbpf.check(Libbpf.mapFd(map(name)), "bpf_map__fd " + name);
+        return object.mapFd(name);
     }
 
     /** Unmaps the ring buffer, then closes the object (its programs and maps); idempotent. */
@@ -366,69 +258,20 @@ public final class FlowProgram implements AutoCloseable
             return;
         }
         closed = true;
-        CloseHelper.closeAll(ring::close, () -> Libbpf.objectClose(object), arena);
+        CloseHelper.closeAll(ring::close, object);
     }
 
-    private MemorySegment program(final String name)
+    private int testRun(final TestRunOpts run, final Arena call, final byte[] frame, final int repeat, final boolean egress)
     {
-        final MemorySegment program = Libbpf.objectFindProgram(object, name);
-        if (program.address() == 0)
-        {
-            throw new BpfException("no program " + name + " in " + OBJECT_NAME);
-        }
-        return program;
-    }
-
-    private MemorySegment map(final String name)
-    {
-        final MemorySegment map = Libbpf.objectFindMap(object, name);
-        if (map.address() == 0)
-        {
-            throw new BpfException("no map " + name + " in " + OBJECT_NAME);
-        }
-        return map;
+        final MemorySegment data = call.allocate(frame.length, 8).copyFrom(MemorySegment.ofArray(frame));
+        return run.run(egress ? egressFd : ingressFd, data, repeat, egress ? EGRESS_PROGRAM : INGRESS_PROGRAM);
     }
 
     private void ensureOpen()
     {
         if (closed)
         {
-            throw new IllegalStateException(OBJECT_NAME + " is closed");
-        }
-    }
-
-    private static void setMaxEntries(final MemorySegment object, final String name, final int maxEntries)
-    {
-        final MemorySegment map = Libbpf.objectFindMap(object, name);
-        if (map.address() == 0)
-        {
-            throw new BpfException("no map " + name + " in " + OBJECT_NAME);
-        }
-        Libbpf.check(Libbpf.mapSetMaxEntries(map, maxEntries), "bpf_map__set_max_entries " + name + " " + maxEntries);
-    }
-
-    /** struct bpf_object_open_opts up to object_name: {size_t sz; const char *object_name; ...}. */
-    private static MemorySegment openOpts(final Arena arena)
-    {
-        final MemorySegment opts = arena.allocate(16, 8);
-        opts.set(JAVA_LONG, 0, 16);
-        opts.set(ADDRESS, 8, arena.allocateFrom("flowrec"));
-        return opts;
-    }
-
-    private static byte[] readObject()
-    {
-        try (InputStream in = FlowProgram.class.getResourceAsStream(OBJECT_NAME))
-        {
-            if (in == null)
-            {
-                throw new BpfException(OBJECT_NAME + " is not on the class path next to " + FlowProgram.class.getName());
-            }
-            return in.readAllBytes();
-        }
-        catch (final IOException e)
-        {
-            throw new BpfException("reading " + OBJECT_NAME + " from the class path", e);
+            throw new IllegalStateException(BpfObject.NAME + " is closed");
         }
     }
 }

@@ -18,6 +18,10 @@ import dev.flowrec.syscall.Libc;
  * Raw libbpf 1.x bindings, one downcall handle per function. Calls returning int return -errno on failure
  * ({@link #check}); calls returning a pointer return NULL and set errno, which is captured by the same
  * downcall ({@code libbpf_get_error} afterwards would read an errno the JVM may have clobbered).
+ * Longer than most classes on purpose: it is the one table of the process's libbpf handles (as
+ * {@link dev.flowrec.syscall.Libc} is of libc's), each wrapper a few lines of the same shape with no logic of its
+ * own; what to call and why lives in the classes that use it ({@link BpfObject}, {@link Rodata}, {@link Tc},
+ * {@link CgroupLink}), and splitting the table would only spread it over several files.
  */
 final class Libbpf
 {
@@ -332,7 +336,6 @@ final class Libbpf
             throw Libc.rethrow(t);
         }
     }
-
 
     static int progTestRunOpts(final int progFd, final MemorySegment opts)
     {

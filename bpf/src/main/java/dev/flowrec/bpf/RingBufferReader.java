@@ -1,5 +1,6 @@
 package dev.flowrec.bpf;
 
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.flowrec.syscall.Libc;
@@ -153,33 +154,8 @@ public final class RingBufferReader
             return;
         }
         closed = true;
-        SyscallException failure = null;
-        try
-        {
-            Libc.munmap(producerAddress, pageSize + 2L * size, "producer page and data of ring buffer " + name);
-        }
-        catch (final SyscallException e)
-        {
-            failure = e;
-        }
-        try
-        {
-            Libc.munmap(consumerAddress, pageSize, "consumer page of ring buffer " + name);
-        }
-        catch (final SyscallException e)
-        {
-            if (failure == null)
-            {
-                failure = e;
-            }
-            else
-            {
-                failure.addSuppressed(e);
-            }
-        }
-        if (failure != null)
-        {
-            throw failure;
-        }
+        CloseHelper.closeAll(
+            () -> Libc.munmap(producerAddress, pageSize + 2L * size, "producer page and data of ring buffer " + name),
+            () -> Libc.munmap(consumerAddress, pageSize, "consumer page of ring buffer " + name));
     }
 }

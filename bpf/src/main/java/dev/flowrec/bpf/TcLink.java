@@ -1,8 +1,10 @@
 package dev.flowrec.bpf;
 
 import dev.flowrec.syscall.Libc;
+import dev.flowrec.syscall.NetIf;
 import dev.flowrec.syscall.NetNs;
 import dev.flowrec.syscall.SyscallException;
+import org.agrona.CloseHelper;
 
 /**
  * flowrec's ingress and egress filters on one interface. Owns them: close detaches both. The filters hold
@@ -18,12 +20,44 @@ public final class TcLink implements AutoCloseable
     private final boolean workloadView;
     private boolean closed;
 
-    TcLink(final String netnsPath, final String ifname, final int ifindex, final boolean workloadView)
+    private TcLink(final String netnsPath, final String ifname, final int ifindex, final boolean workloadView)
     {
         this.netnsPath = netnsPath;
         this.ifname = ifname;
         this.ifindex = ifindex;
         this.workloadView = workloadView;
+    }
+
+    /**
+     * Attaches onIngressFd and onEgressFd to the TC hooks of ifname in the network namespace at netnsPath (null:
+     * the caller's), after removing stale flowrec filters there; if egress fails, ingress is detached again.
+     * Enters the namespace on the calling thread only, for the duration of the call.
+     */
+    static TcLink attach(final String netnsPath, final String ifname, final int onIngressFd, final int onEgressFd,
+        final boolean workloadView)
+    {
+        return NetNs.call(netnsPath, () ->
+        {
+            final int ifindex = NetIf.indexOf(ifname);
+            final String what = describe(netnsPath, ifname, ifindex);
+            Tc.detachStaleHere(ifindex);
+            Tc.createHook(ifindex, what);
+            Tc.attach(ifindex, Tc.INGRESS, onIngressFd, what);
+            try
+            {
+                Tc.attach(ifindex, Tc.EGRESS, onEgressFd, what);
+            }
+            catch (final BpfException e)
+            {
+                final LibbpfLog.Captured detached = Tc.detach(ifindex, Tc.INGRESS);
+                if (detached.rc() != 0)
+                {
+                    e.addSuppressed(detached.failure("bpf_tc_detach ingress on " + what));
+                }
+                throw e;
+            }
+            return new TcLink(netnsPath, ifname, ifindex, workloadView);
+        });
     }
 
     public int ifindex()
@@ -82,28 +116,17 @@ public final class TcLink implements AutoCloseable
 
     private Void detachBoth()
     {
-        BpfException failure = null;
-        for (final int point : new int[]{ Tc.EGRESS, Tc.INGRESS })
-        {
-            final LibbpfLog.Captured detached = Tc.detach(ifindex, point);
-            if (detached.rc() != 0 && !Tc.isAbsent(detached.rc()))
-            {
-                final BpfException e = detached.failure("bpf_tc_detach " + Tc.pointName(point) + " on " + describe());
-                if (failure == null)
-                {
-                    failure = e;
-                }
-                else
-                {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null)
-        {
-            throw failure;
-        }
+        CloseHelper.closeAll(() -> detach(Tc.EGRESS), () -> detach(Tc.INGRESS));
         return null;
+    }
+
+    private void detach(final int point)
+    {
+        final LibbpfLog.Captured detached = Tc.detach(ifindex, point);
+        if (detached.rc() != 0 && !Tc.isAbsent(detached.rc()))
+        {
+            throw detached.failure("bpf_tc_detach " + Tc.pointName(point) + " on " + describe());
+        }
     }
 
     String describe()

@@ -1,17 +1,21 @@
 package dev.flowrec.query.shell;
 
-import dev.flowrec.journal.text.Durations;
+import static dev.flowrec.query.shell.ClauseValues.by;
+import static dev.flowrec.query.shell.ClauseValues.filter;
+import static dev.flowrec.query.shell.ClauseValues.interval;
+import static dev.flowrec.query.shell.ClauseValues.keys;
+import static dev.flowrec.query.shell.ClauseValues.positive;
+import static dev.flowrec.query.shell.ClauseValues.single;
+import static dev.flowrec.query.shell.ClauseValues.time;
+
 import dev.flowrec.query.GroupKey;
 import dev.flowrec.query.Query;
-import dev.flowrec.query.Times;
 import dev.flowrec.query.Window;
 import dev.flowrec.query.cli.Format;
 import dev.flowrec.query.filter.FilterParser;
-import dev.flowrec.query.filter.FilterSyntaxException;
 import dev.flowrec.query.filter.FlowFilter;
 import dev.flowrec.query.shell.Layout.Part;
 import dev.flowrec.query.shell.Layout.Word;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +27,8 @@ import picocli.CommandLine.ParameterException;
  * Reads one shell line into an {@link Action}: the shell's words ({@code top 10 src_addr by bytes where proto tcp})
  * into the same {@link Query} that the command line's options make, or the command line's own form
  * ({@code query --where ... --group-by ...}) through picocli and {@link dev.flowrec.query.cli.QueryOptions}.
- * Every fault is a {@link ShellSyntaxException} naming what is wrong and, where it can, the column.
+ * Every fault is a {@link ShellSyntaxException} naming what is wrong and, where it can, the column. This class
+ * knows which words each command takes; {@link ClauseValues} reads what each word means.
  */
 final class ShellParser
 {
@@ -151,159 +156,30 @@ final class ShellParser
         return layout.arguments().getFirst();
     }
 
-    /** KEYS as typed: comma-separated, spaces after the commas allowed. */
-    private static List<GroupKey> keys(final List<Word> words)
-    {
-        final List<GroupKey> keys = new ArrayList<>();
-        for (final Word word : words)
-        {
-            int from = 0;
-            final String text = word.text();
-            while (from <= text.length())
-            {
-                int comma = text.indexOf(',', from);
-                comma = comma < 0 ? text.length() : comma;
-                if (comma > from)
-                {
-                    try
-                    {
-                        keys.add(GroupKey.parse(text.substring(from, comma)));
-                    }
-                    catch (final IllegalArgumentException ex)
-                    {
-                        throw new ShellSyntaxException(word.start() + from + 1, ex.getMessage());
-                    }
-                }
-                from = comma + 1;
-            }
-        }
-        return keys;
-    }
-
-    /** The one word of a clause that takes one. */
-    private static Word single(final Part part)
-    {
-        if (part.words().size() > 1)
-        {
-            final Word extra = part.words().get(1);
-            throw new ShellSyntaxException(extra.start() + 1, "unexpected " + quote(extra.text()) + " after '"
-                + part.keyword().text() + " " + part.words().getFirst().text() + "'");
-        }
-        return part.words().getFirst();
-    }
-
-    private static int positive(final Word word, final String what)
-    {
-        try
-        {
-            final int n = Integer.parseInt(word.text());
-            if (n > 0)
-            {
-                return n;
-            }
-        }
-        catch (final NumberFormatException ignored)
-        {
-            // said below
-        }
-        throw new ShellSyntaxException(word.start() + 1, what + ": expected a positive whole number, got " + quote(word.text()));
-    }
-
-    private static Query.By by(final Word word)
-    {
-        try
-        {
-            return Query.By.valueOf(word.lower());
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new ShellSyntaxException(word.start() + 1, "by: expected bytes, packets or flows, got " + quote(word.text()));
-        }
-    }
-
-    private static long interval(final Word word)
-    {
-        final long ns;
-        try
-        {
-            ns = Durations.parseNs(word.text());
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new ShellSyntaxException(word.start() + 1, "series D: " + ex.getMessage());
-        }
-        if (ns <= 0)
-        {
-            throw new ShellSyntaxException(word.start() + 1, "series D: the interval must be positive");
-        }
-        return ns;
-    }
-
-    private static long time(final Part part, final String line, final long nowNs)
-    {
-        return time(part.words().getFirst(), part.value(line), part.clause().keyword, nowNs);
-    }
-
-    private static long time(final Word first, final String text, final String what, final long nowNs)
-    {
-        try
-        {
-            return Times.parseNs(text, nowNs);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new ShellSyntaxException(first.start() + 1, what + ": " + ex.getMessage());
-        }
-    }
-
-    private static FlowFilter filter(final Part part, final String line)
-    {
-        final String text = part.value(line);
-        try
-        {
-            return FilterParser.parse(text);
-        }
-        catch (final FilterSyntaxException ex)
-        {
-            // The message counts columns in the filter, as the command line's --where does; the caret goes under the line.
-            throw new ShellSyntaxException(part.valueStart() + ex.column(), ex.getMessage());
-        }
-    }
-
     private static Action format(final Layout layout)
     {
-        final List<Word> args = layout.arguments();
-        if (args.isEmpty())
+        final Word name = optional(layout, Verb.FORMAT);
+        if (name == null)
         {
             return new Action.SetFormat(null);
         }
-        if (args.size() > 1)
-        {
-            throw unexpected(args.get(1), Verb.FORMAT);
-        }
         try
         {
-            return new Action.SetFormat(Format.valueOf(args.getFirst().lower()));
+            return new Action.SetFormat(Format.valueOf(name.lower()));
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new ShellSyntaxException(args.getFirst().start() + 1, "format: expected table, csv or json, got "
-                + quote(args.getFirst().text()));
+            throw new ShellSyntaxException(name.start() + 1, "format: expected table, csv or json, got " + quote(name.text()));
         }
     }
 
     private static Action help(final Layout layout)
     {
-        final List<Word> args = layout.arguments();
-        if (args.isEmpty())
+        final Word topic = optional(layout, Verb.HELP);
+        if (topic == null)
         {
             return new Action.Help(null);
         }
-        if (args.size() > 1)
-        {
-            throw unexpected(args.get(1), Verb.HELP);
-        }
-        final Word topic = args.getFirst();
         final Verb verb = Verb.of(topic.text());
         if (verb == null && Clause.of(topic.text()) == null)
         {
@@ -312,6 +188,17 @@ final class ShellParser
                 + java.util.Arrays.stream(Clause.values()).map(c -> c.keyword).collect(Collectors.joining(", ")) + ")");
         }
         return new Action.Help(verb != null ? verb.word() : topic.lower());
+    }
+
+    /** The command's one optional argument; null without one. */
+    private static Word optional(final Layout layout, final Verb verb)
+    {
+        final List<Word> args = layout.arguments();
+        if (args.size() > 1)
+        {
+            throw unexpected(args.get(1), verb);
+        }
+        return args.isEmpty() ? null : args.getFirst();
     }
 
     private static Action noArguments(final Layout layout, final Verb verb, final Action action)
@@ -334,11 +221,7 @@ final class ShellParser
             cli.parseArgs(args.toArray(String[]::new));
             return new Action.Ask(command.options.toQuery(cli, nowNs), command.format, command.journal);
         }
-        catch (final ParameterException ex)
-        {
-            throw new ShellSyntaxException(0, "query: " + ex.getMessage());
-        }
-        catch (final IllegalArgumentException ex)
+        catch (final ParameterException | IllegalArgumentException ex)
         {
             throw new ShellSyntaxException(0, "query: " + ex.getMessage());
         }

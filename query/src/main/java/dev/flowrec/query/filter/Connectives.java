@@ -16,14 +16,12 @@ final class Connectives
 
     static FlowFilter and(final List<FlowFilter> operands)
     {
-        final FlowFilter[] flat = flatten(operands, And.class);
-        return flat.length == 1 ? flat[0] : new And(flat);
+        return nary(operands, Node.AND);
     }
 
     static FlowFilter or(final List<FlowFilter> operands)
     {
-        final FlowFilter[] flat = flatten(operands, Or.class);
-        return flat.length == 1 ? flat[0] : new Or(flat);
+        return nary(operands, Node.OR);
     }
 
     static FlowFilter not(final FlowFilter operand)
@@ -31,21 +29,22 @@ final class Connectives
         return operand instanceof Not not ? not.operand : new Not(operand);
     }
 
-    private static FlowFilter[] flatten(final List<FlowFilter> operands, final Class<? extends Nary> kind)
+    /** One operand as itself; else an and (or) whose and (or) operands are spliced into it. */
+    private static FlowFilter nary(final List<FlowFilter> operands, final int precedence)
     {
         final List<FlowFilter> flat = new ArrayList<>(operands.size());
         for (final FlowFilter operand : operands)
         {
-            if (kind.isInstance(operand))
+            if (operand instanceof Nary nary && Node.precedence(nary) == precedence)
             {
-                flat.addAll(List.of(((Nary)operand).operands));
+                flat.addAll(List.of(nary.operands));
             }
             else
             {
                 flat.add(operand);
             }
         }
-        return flat.toArray(new FlowFilter[0]);
+        return flat.size() == 1 ? flat.get(0) : new Nary(flat.toArray(new FlowFilter[0]), precedence);
     }
 
     private static String join(final FlowFilter[] operands, final String word, final int precedence)
@@ -88,22 +87,20 @@ final class Connectives
         }
     }
 
-    private abstract static class Nary extends Node
+    /**
+     * An and or an or of two or more operands: the first operand whose verdict is the decisive one (false for
+     * and, true for or) decides; if none does, the other verdict holds.
+     */
+    private static final class Nary extends Node
     {
         final FlowFilter[] operands;
+        private final boolean decisive;
 
-        Nary(final FlowFilter[] operands, final String word, final int precedence)
+        Nary(final FlowFilter[] operands, final int precedence)
         {
-            super(join(operands, word, precedence), anyAggregates(operands), precedence);
+            super(join(operands, precedence == AND ? "and" : "or", precedence), anyAggregates(operands), precedence);
             this.operands = operands;
-        }
-    }
-
-    private static final class And extends Nary
-    {
-        And(final FlowFilter[] operands)
-        {
-            super(operands, "and", AND);
+            this.decisive = precedence == OR;
         }
 
         @Override
@@ -111,33 +108,12 @@ final class Connectives
         {
             for (final FlowFilter operand : operands)
             {
-                if (!operand.test(flow))
+                if (operand.test(flow) == decisive)
                 {
-                    return false;
+                    return decisive;
                 }
             }
-            return true;
-        }
-    }
-
-    private static final class Or extends Nary
-    {
-        Or(final FlowFilter[] operands)
-        {
-            super(operands, "or", OR);
-        }
-
-        @Override
-        public boolean test(final FlowView flow)
-        {
-            for (final FlowFilter operand : operands)
-            {
-                if (operand.test(flow))
-                {
-                    return true;
-                }
-            }
-            return false;
+            return !decisive;
         }
     }
 

@@ -97,6 +97,23 @@ final class Counts
         return c >= '0' && c <= '9';
     }
 
+    /** Whether text[from, to) is one or more ASCII digits. */
+    static boolean isDigits(final String text, final int from, final int to)
+    {
+        if (to <= from)
+        {
+            return false;
+        }
+        for (int i = from; i < to; i++)
+        {
+            if (!isDigit(text.charAt(i)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** ASCII-only lower case, so that no other script's letters fold onto the keywords. */
     static char lower(final char c)
     {

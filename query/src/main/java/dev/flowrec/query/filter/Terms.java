@@ -1,127 +1,116 @@
 package dev.flowrec.query.filter;
 
-import dev.flowrec.query.FlowView;
 import dev.flowrec.journal.text.Protocols;
+import dev.flowrec.query.FlowView;
 
 /** The terms that compare one field of the flow key with a constant. */
 final class Terms
 {
+    private static final int MIN_ID_PREFIX = 4;
+
     private Terms()
     {
     }
 
     /** {@code proto tcp|udp|icmp|icmpv6|N}. */
-    static final class Proto extends Node
+    static FlowFilter proto(final int proto)
     {
-        private final int proto;
-
-        Proto(final int proto)
-        {
-            super("proto " + Protocols.name(proto), false, TERM);
-            this.proto = proto;
-        }
-
-        @Override
-        public boolean test(final FlowView flow)
-        {
-            return flow.proto() == proto;
-        }
+        return new KeyNumber(KeyNumber.PROTO, proto, "proto " + Protocols.name(proto));
     }
 
     /** {@code family 4|6} ({@code inet}, {@code inet6}). */
-    static final class Family extends Node
+    static FlowFilter family(final int family)
     {
-        private final int family;
-
-        Family(final int family)
-        {
-            super("family " + family, false, TERM);
-            this.family = family;
-        }
-
-        @Override
-        public boolean test(final FlowView flow)
-        {
-            return flow.family() == family;
-        }
+        return new KeyNumber(KeyNumber.FAMILY, family, "family " + family);
     }
 
     /** {@code direction in|out}: TC ingress is in (0), egress out (1). */
-    static final class Direction extends Node
+    static FlowFilter direction(final int direction)
     {
-        private final int direction;
-
-        Direction(final int direction)
-        {
-            super("direction " + Protocols.direction(direction), false, TERM);
-            this.direction = direction;
-        }
-
-        @Override
-        public boolean test(final FlowView flow)
-        {
-            return flow.direction() == direction;
-        }
+        return new KeyNumber(KeyNumber.DIRECTION, direction, "direction " + Protocols.direction(direction));
     }
 
     /** {@code iface NAME}: exact, case-sensitive. */
-    static final class Iface extends Node
+    static FlowFilter iface(final String name)
     {
-        private final String name;
-
-        Iface(final String name)
-        {
-            super("iface " + name, false, TERM);
-            this.name = name;
-        }
-
-        @Override
-        public boolean test(final FlowView flow)
-        {
-            return name.equals(flow.iface());
-        }
+        return new KeyName(false, name, false);
     }
 
     /**
      * {@code container ID|NAME}: the exact id or name, or, for a text of at least 4 lower-case hex digits, any
      * container string that starts with it (a short id, as docker ps prints it).
      */
-    static final class Container extends Node
+    static FlowFilter container(final String name)
     {
-        static final int MIN_ID_PREFIX = 4;
+        return new KeyName(true, name, isIdPrefix(name));
+    }
 
-        private final String name;
-        private final boolean prefix;
-
-        Container(final String name)
+    private static boolean isIdPrefix(final String text)
+    {
+        if (text.length() < MIN_ID_PREFIX)
         {
-            super("container " + name, false, TERM);
-            this.name = name;
-            this.prefix = isIdPrefix(name);
+            return false;
         }
-
-        static boolean isIdPrefix(final String text)
+        for (int i = 0; i < text.length(); i++)
         {
-            if (text.length() < MIN_ID_PREFIX)
+            final char c = text.charAt(i);
+            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f'))
             {
                 return false;
             }
-            for (int i = 0; i < text.length(); i++)
-            {
-                final char c = text.charAt(i);
-                if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f'))
-                {
-                    return false;
-                }
-            }
-            return true;
+        }
+        return true;
+    }
+
+    /** proto, family or direction equal to a number. */
+    private static final class KeyNumber extends Node
+    {
+        static final int PROTO = 0;
+        static final int FAMILY = 1;
+        static final int DIRECTION = 2;
+
+        private final int field;
+        private final int value;
+
+        KeyNumber(final int field, final int value, final String canonical)
+        {
+            super(canonical, false, TERM);
+            this.field = field;
+            this.value = value;
         }
 
         @Override
         public boolean test(final FlowView flow)
         {
-            final String container = flow.container();
-            return container != null && (prefix ? container.startsWith(name) : container.equals(name));
+            return value == switch (field)
+            {
+                case PROTO -> flow.proto();
+                case FAMILY -> flow.family();
+                default -> flow.direction();
+            };
+        }
+    }
+
+    /** The interface or the container equal to a name, or the container starting with an id prefix. */
+    private static final class KeyName extends Node
+    {
+        private final boolean container;
+        private final String name;
+        private final boolean prefix;
+
+        KeyName(final boolean container, final String name, final boolean prefix)
+        {
+            super((container ? "container " : "iface ") + name, false, TERM);
+            this.container = container;
+            this.name = name;
+            this.prefix = prefix;
+        }
+
+        @Override
+        public boolean test(final FlowView flow)
+        {
+            final String actual = container ? flow.container() : flow.iface();
+            return actual != null && (prefix ? actual.startsWith(name) : actual.equals(name));
         }
     }
 }

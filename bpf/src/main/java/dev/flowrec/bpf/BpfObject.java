@@ -1,0 +1,168 @@
+package dev.flowrec.bpf;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.function.Consumer;
+
+import org.agrona.CloseHelper;
+
+/**
+ * The libbpf object of the ELF embedded in this jar, opened, configured (the flush interval in .rodata, the
+ * sizes of the flow map and the ring buffer) and loaded. Owns the arena, which holds the ELF image (libbpf parses
+ * it in place) and whatever memory the users of the object need for as long as it lives, and the object, which
+ * owns every program and map fd. {@link #close()} closes the object, then the arena.
+ */
+final class BpfObject implements AutoCloseable
+{
+    static final String NAME = "flowrec.bpf.o";
+
+    private static final String FLUSH_INTERVAL_VARIABLE = "cfg_flush_interval_ns";
+
+    private final Arena arena;
+    private final MemorySegment object;
+
+    private BpfObject(final Arena arena, final MemorySegment object)
+    {
+        this.arena = arena;
+        this.object = object;
+    }
+
+    /**
+     * Opens, configures and loads the embedded object; on failure everything opened so far is closed.
+     *
+     * @param log see {@link FlowProgram#load(FlowProgram.Config, Consumer)}
+     */
+    static BpfObject load(final FlowProgram.Config config, final Consumer<String> log)
+    {
+        final byte[] elf = readElf();
+        final Arena arena = Arena.ofShared();
+        MemorySegment object = MemorySegment.NULL;
+        try
+        {
+            final MemorySegment image = arena.allocate(elf.length, 8).copyFrom(MemorySegment.ofArray(elf));
+            object = Libbpf.objectOpenMem(image, openOpts(arena), "bpf_object__open_mem " + NAME);
+            Rodata.setLong(object, FLUSH_INTERVAL_VARIABLE, config.flushIntervalNs(), NAME);
+            setMaxEntries(object, FlowProgram.FLOWS_MAP, config.maxFlows());
+            setMaxEntries(object, FlowProgram.EVENTS_MAP, config.ringBytes());
+            loadCaptured(object, log);
+            return new BpfObject(arena, object);
+        }
+        catch (final RuntimeException | Error e)
+        {
+            if (object.address() != 0)
+            {
+                Libbpf.objectClose(object);
+            }
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** Memory that lives as long as this object. */
+    Arena arena()
+    {
+        return arena;
+    }
+
+    /** A program of this object (struct bpf_program*); it must exist. */
+    MemorySegment program(final String name)
+    {
+        final MemorySegment program = Libbpf.objectFindProgram(object, name);
+        if (program.address() == 0)
+        {
+            throw new BpfException("no program " + name + " in " + NAME);
+        }
+        return program;
+    }
+
+    /** A map of this object (struct bpf_map*); it must exist. */
+    MemorySegment map(final String name)
+    {
+        return map(object, name);
+    }
+
+    int programFd(final String name)
+    {
+        return Libbpf.check(Libbpf.programFd(program(name)), "bpf_program__fd " + name);
+    }
+
+    int mapFd(final String name)
+    {
+        return Libbpf.check(Libbpf.mapFd(map(name)), "bpf_map__fd " + name);
+    }
+
+    /** Closes the object (its programs and maps), then frees the arena; call once. */
+    public void close()
+    {
+        CloseHelper.closeAll(() -> Libbpf.objectClose(object), arena);
+    }
+
+    private static MemorySegment map(final MemorySegment object, final String name)
+    {
+        final MemorySegment map = Libbpf.objectFindMap(object, name);
+        if (map.address() == 0)
+        {
+            throw new BpfException("no map " + name + " in " + NAME);
+        }
+        return map;
+    }
+
+    /**
+     * Loads with libbpf's log captured: a refusal is one line naming the call, the errno and libbpf's first
+     * word on it; the whole log goes to the caller's log only with FLOWREC_DEBUG.
+     */
+    private static void loadCaptured(final MemorySegment object, final Consumer<String> log)
+    {
+        final LibbpfLog.Captured load = LibbpfLog.capture(() -> Libbpf.objectLoad(object));
+        if (load.rc() < 0)
+        {
+            if (System.getenv("FLOWREC_DEBUG") != null && !load.messages().isEmpty())
+            {
+                log.accept(load.messages());
+            }
+            final String first = load.messages().lines().findFirst().orElse("").split("; ")[0];
+            throw BpfException.errno("bpf_object__load " + NAME, -load.rc(),
+                first.length() > 200 ? first.substring(0, 200) + "..." : first);
+        }
+        if (!load.messages().isEmpty())
+        {
+            log.accept(load.messages());
+        }
+    }
+
+    private static void setMaxEntries(final MemorySegment object, final String name, final int maxEntries)
+    {
+        Libbpf.check(Libbpf.mapSetMaxEntries(map(object, name), maxEntries),
+            "bpf_map__set_max_entries " + name + " " + maxEntries);
+    }
+
+    /** struct bpf_object_open_opts up to object_name: {size_t sz; const char *object_name; ...}. */
+    private static MemorySegment openOpts(final Arena arena)
+    {
+        final MemorySegment opts = arena.allocate(16, 8);
+        opts.set(JAVA_LONG, 0, 16);
+        opts.set(ADDRESS, 8, arena.allocateFrom("flowrec"));
+        return opts;
+    }
+
+    private static byte[] readElf()
+    {
+        try (InputStream in = FlowProgram.class.getResourceAsStream(NAME))
+        {
+            if (in == null)
+            {
+                throw new BpfException(NAME + " is not on the class path next to " + FlowProgram.class.getName());
+            }
+            return in.readAllBytes();
+        }
+        catch (final IOException e)
+        {
+            throw new BpfException("reading " + NAME + " from the class path", e);
+        }
+    }
+}
