@@ -1,5 +1,7 @@
 package dev.flowrec.export;
 
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltas;
 import dev.flowrec.query.Addresses;
 import java.nio.charset.StandardCharsets;
 
@@ -10,15 +12,15 @@ final class AddressText
     final byte[] text = new byte[64];
 
     /** @return the length of the text written to {@link #text}. */
-    int format(final int family, final boolean source, final dev.flowrec.journal.schema.FlowDelta delta)
+    int format(final int family, final boolean source, final dev.flowrec.journal.schema.FlowDeltaDecoder delta)
     {
         if (source)
         {
-            delta.getSrcAddr(address, 0);
+            delta.getSrcAddr(address, 0, FlowDeltas.ADDRESS_LENGTH);
         }
         else
         {
-            delta.getDstAddr(address, 0);
+            delta.getDstAddr(address, 0, FlowDeltas.ADDRESS_LENGTH);
         }
         if (family != 4)
         {

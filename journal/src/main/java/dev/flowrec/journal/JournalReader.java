@@ -1,8 +1,10 @@
 package dev.flowrec.journal;
 
-import dev.flowrec.journal.schema.FlowDelta;
 import dev.flowrec.journal.schema.FlowDeltaBatch;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
 import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.Templates;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
@@ -48,8 +50,8 @@ public final class JournalReader implements AutoCloseable
     private final UnsafeBuffer eventBuffer = new UnsafeBuffer(0, 0);
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
     private final FlowDeltaBatch batch = new FlowDeltaBatch();
-    private final FlowDelta expandedDelta = new FlowDelta();
-    private final UnsafeBuffer expanded = new UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
+    private final FlowDeltaEncoder expandedDelta = new FlowDeltaEncoder();
+    private final UnsafeBuffer expanded = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
     private long skippedEvents;
     private String lastSkipReason;
     private boolean closed;
@@ -319,7 +321,7 @@ public final class JournalReader implements AutoCloseable
         for (int at = batch.firstEntry(); at < end; delivered++)
         {
             at = batch.expand(at, expanded, 0, expandedDelta);
-            handler.onEvent(FlowDelta.TEMPLATE_ID, expanded, 0, FlowDelta.ENCODED_LENGTH);
+            handler.onEvent(FlowDeltaDecoder.TEMPLATE_ID, expanded, 0, Templates.FLOW_DELTA_LENGTH);
         }
         inHandler = false;
         return delivered;

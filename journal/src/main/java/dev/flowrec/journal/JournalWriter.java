@@ -1,7 +1,10 @@
 package dev.flowrec.journal;
 
-import dev.flowrec.journal.schema.FlowDelta;
 import dev.flowrec.journal.schema.FlowDeltaBatch;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.Templates;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -21,8 +24,8 @@ import java.nio.file.Path;
  * Appends events to a journal: one Chronicle Queue document per event, raw bytes; flow deltas are packed
  * many to a document ({@link FlowDeltaBatch}).
  * <pre>{@code
- * MutableDirectBuffer b = writer.claim(LossReport.ENCODED_LENGTH);
- * loss.wrapAndApplyHeader(b, 0).timeNs(...)...;
+ * MutableDirectBuffer b = writer.claim(Templates.LOSS_REPORT_LENGTH);
+ * MessageHeader.wrapAndApplyHeader(loss, b, 0).timeNs(...)...;
  * writer.commit();
  *
  * writer.appendDelta(delta);   // into the open batch, visible to readers once it is committed:
@@ -71,6 +74,7 @@ public final class JournalWriter implements AutoCloseable
     private final Catalog.Writer catalog;
 
     private final FlowDeltaBatch batch = new FlowDeltaBatch();
+    private final FlowDeltaDecoder delta = new FlowDeltaDecoder();
 
     private DocumentContext document;
     private Bytes<?> documentBytes;
@@ -215,10 +219,10 @@ public final class JournalWriter implements AutoCloseable
      * batch can hold exactly ({@link FlowDeltaBatch#packable}) is journaled as a FlowDelta event of its own,
      * after the batch (which it commits), so the order of deltas is kept. Zero-copy, allocation-free.
      *
-     * @param delta a FlowDelta event, read only during the call.
+     * @param encoded a FlowDelta event, encoded (header included); read only during the call.
      * @throws IllegalStateException when a {@link #claim} is open or the writer is closed.
      */
-    public void appendDelta(final FlowDelta delta)
+    public void appendDelta(final FlowDeltaEncoder encoded)
     {
         if (document != null && !batchOpen || claimedLost)
         {
@@ -229,10 +233,12 @@ public final class JournalWriter implements AutoCloseable
             lostEvents++;
             return;
         }
+        final int offset = encoded.offset() - MessageHeader.ENCODED_LENGTH;
+        MessageHeader.wrap(delta, encoded.buffer(), offset);
         if (!FlowDeltaBatch.packable(delta))
         {
             commitDeltas();
-            claim(FlowDelta.ENCODED_LENGTH).putBytes(0, delta.buffer(), delta.offset(), FlowDelta.ENCODED_LENGTH);
+            claim(Templates.FLOW_DELTA_LENGTH).putBytes(0, encoded.buffer(), offset, Templates.FLOW_DELTA_LENGTH);
             commit();
             return;
         }

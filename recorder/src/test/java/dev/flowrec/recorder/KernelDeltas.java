@@ -1,7 +1,7 @@
 package dev.flowrec.recorder;
 
 import dev.flowrec.bpf.FlowEventDecoder;
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltas;
 import java.util.SplittableRandom;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -56,11 +56,11 @@ final class KernelDeltas
         kernelRecord.putShort(FlowEventDecoder.DPORT_OFFSET, (short)(proto == 1 ? 0x0800 :
             proto == 17 ? (random.nextBoolean() ? 53 : 443) : (random.nextBoolean() ? 443 : 80)), FlowEventDecoder.BYTE_ORDER);
         kernelRecord.putByte(FlowEventDecoder.PROTO_OFFSET, (byte)proto);
-        kernelRecord.putByte(FlowEventDecoder.FAMILY_OFFSET, (byte)FlowDelta.FAMILY_IPV4);
+        kernelRecord.putByte(FlowEventDecoder.FAMILY_OFFSET, (byte)FlowDeltas.FAMILY_IPV4);
         kernelRecord.putByte(FlowEventDecoder.DIRECTION_OFFSET, (byte)random.nextInt(2));
         kernelRecord.putByte(FlowEventDecoder.TCP_FLAGS_OFFSET, (byte)(proto == 6 ? 0x10 | random.nextInt(0x20) : 0));
-        kernelRecord.putByte(FlowEventDecoder.REASON_OFFSET, (byte)(idle ? FlowDelta.REASON_IDLE :
-            FlowDelta.REASON_FIRST + random.nextInt(3)));
+        kernelRecord.putByte(FlowEventDecoder.REASON_OFFSET, (byte)(idle ? FlowDeltas.REASON_IDLE :
+            FlowDeltas.REASON_FIRST + random.nextInt(3)));
         kernelRecord.putLong(FlowEventDecoder.PACKETS_OFFSET, packets, FlowEventDecoder.BYTE_ORDER);
         kernelRecord.putLong(FlowEventDecoder.BYTES_OFFSET, bytes, FlowEventDecoder.BYTE_ORDER);
         kernelRecord.putLong(FlowEventDecoder.FIRST_NS_OFFSET, lastNs - random.nextLong(FLUSH_NS), FlowEventDecoder.BYTE_ORDER);

@@ -1,24 +1,29 @@
 package dev.flowrec.journal.schema;
 
-import org.agrona.MutableDirectBuffer;
-
 /**
- * UTF-8 encoding into a buffer without allocation, cut at a character boundary when longer than a
- * limit. An unpaired surrogate is written as '?', as {@link String#getBytes} does.
+ * The UTF-8 length of a string as {@link String#getBytes} encodes it (an unpaired surrogate as '?'), and the
+ * cut of a string longer than a var string holds ({@link Templates#MAX_STRING_BYTES}), at a character
+ * boundary: the generated encoders refuse a longer one.
  */
-final class Utf8
+public final class Utf8
 {
     private Utf8()
     {
     }
 
-    static int encodedLength(final CharSequence value, final int maxBytes)
+    /** @return {@code value} (null as "") cut to at most {@link Templates#MAX_STRING_BYTES} UTF-8 bytes. */
+    public static String cut(final CharSequence value)
     {
-        return encode(null, 0, value, maxBytes);
+        if (value == null)
+        {
+            return "";
+        }
+        final int chars = fittingChars(value, Templates.MAX_STRING_BYTES);
+        return value.subSequence(0, chars).toString();
     }
 
-    /** Encodes {@code value} at {@code index} (or only measures it when buffer is null); returns bytes. */
-    static int encode(final MutableDirectBuffer buffer, final int index, final CharSequence value, final int maxBytes)
+    /** @return the UTF-8 bytes of {@code value} (null as ""), cut to at most {@code maxBytes}. */
+    static int encodedLength(final CharSequence value, final int maxBytes)
     {
         if (value == null)
         {
@@ -28,27 +33,13 @@ final class Utf8
         final int length = value.length();
         for (int i = 0; i < length; i++)
         {
-            final char c = value.charAt(i);
-            int codePoint = c;
-            if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(value.charAt(i + 1)))
-            {
-                codePoint = Character.toCodePoint(c, value.charAt(i + 1));
-            }
-            else if (Character.isSurrogate(c))
-            {
-                codePoint = '?';
-            }
-            final int size = codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+            final int size = size(value, i);
             if (n + size > maxBytes)
             {
                 break;
             }
-            if (buffer != null)
-            {
-                put(buffer, index + n, codePoint, size);
-            }
             n += size;
-            if (codePoint > 0xFFFF)
+            if (size == 4)
             {
                 i++;
             }
@@ -56,29 +47,36 @@ final class Utf8
         return n;
     }
 
-    private static void put(final MutableDirectBuffer buffer, final int index, final int cp, final int size)
+    private static int fittingChars(final CharSequence value, final int maxBytes)
     {
-        switch (size)
+        int n = 0;
+        final int length = value.length();
+        int i = 0;
+        while (i < length)
         {
-            case 1 -> buffer.putByte(index, (byte)cp);
-            case 2 ->
+            final int size = size(value, i);
+            if (n + size > maxBytes)
             {
-                buffer.putByte(index, (byte)(0xC0 | cp >> 6));
-                buffer.putByte(index + 1, (byte)(0x80 | cp & 0x3F));
+                break;
             }
-            case 3 ->
-            {
-                buffer.putByte(index, (byte)(0xE0 | cp >> 12));
-                buffer.putByte(index + 1, (byte)(0x80 | cp >> 6 & 0x3F));
-                buffer.putByte(index + 2, (byte)(0x80 | cp & 0x3F));
-            }
-            default ->
-            {
-                buffer.putByte(index, (byte)(0xF0 | cp >> 18));
-                buffer.putByte(index + 1, (byte)(0x80 | cp >> 12 & 0x3F));
-                buffer.putByte(index + 2, (byte)(0x80 | cp >> 6 & 0x3F));
-                buffer.putByte(index + 3, (byte)(0x80 | cp & 0x3F));
-            }
+            n += size;
+            i += size == 4 ? 2 : 1;
         }
+        return i;
+    }
+
+    /** @return the UTF-8 size of the character at {@code i}: 4 for a surrogate pair, 1 for a lone surrogate ('?'). */
+    private static int size(final CharSequence value, final int i)
+    {
+        final char c = value.charAt(i);
+        if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1)))
+        {
+            return 4;
+        }
+        if (Character.isSurrogate(c))
+        {
+            return 1;
+        }
+        return c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
     }
 }
