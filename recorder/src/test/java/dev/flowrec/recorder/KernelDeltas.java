@@ -45,11 +45,11 @@ final class KernelDeltas
         final long packets = 1 + (random.nextInt(4) == 0 ? random.nextInt(5000) : random.nextInt(20));
         final long bytes = packets * (40 + random.nextInt(1461));
         kernelRecord.setMemory(0, FlowEventDecoder.LENGTH, (byte)0);
-        kernelRecord.putShort(FlowEventDecoder.SRC_ADDR_OFFSET + 10, (short)0xFFFF);
-        kernelRecord.putInt(FlowEventDecoder.SRC_ADDR_OFFSET + 12, 0x0A000000 | random.nextInt(1 << 16),
+        kernelRecord.putShort(FlowEventDecoder.SRC_OFFSET + 10, (short)0xFFFF);
+        kernelRecord.putInt(FlowEventDecoder.SRC_OFFSET + 12, 0x0A000000 | random.nextInt(1 << 16),
             java.nio.ByteOrder.BIG_ENDIAN);
-        kernelRecord.putShort(FlowEventDecoder.DST_ADDR_OFFSET + 10, (short)0xFFFF);
-        kernelRecord.putInt(FlowEventDecoder.DST_ADDR_OFFSET + 12, random.nextInt(), java.nio.ByteOrder.BIG_ENDIAN);
+        kernelRecord.putShort(FlowEventDecoder.DST_OFFSET + 10, (short)0xFFFF);
+        kernelRecord.putInt(FlowEventDecoder.DST_OFFSET + 12, random.nextInt(), java.nio.ByteOrder.BIG_ENDIAN);
         kernelRecord.putInt(FlowEventDecoder.IFINDEX_OFFSET, 2 + random.nextInt(40), FlowEventDecoder.BYTE_ORDER);
         kernelRecord.putShort(FlowEventDecoder.SPORT_OFFSET, (short)(proto == 1 ? 0 : 32768 + random.nextInt(28232)),
             FlowEventDecoder.BYTE_ORDER);
