@@ -36,7 +36,9 @@ final class TestJournals
         try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
         {
             final String config = "record --iface eth0 --containers";
-            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(), writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, host, "6.18", "0.1.0", config)), 0)
+            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
+                writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, host, "6.18", "0.1.0",
+                    config)), 0)
                 .timeNs(T0_NS).flushIntervalNs(SECOND_NS).host(host).kernel("6.18").flowrecVersion("0.1.0").config(config);
             writer.commit();
             attach(writer, T0_NS, 2, "eth0", "");
@@ -48,7 +50,8 @@ final class TestJournals
                 clock.currentTimeNanos(t);
                 if (i == deltas / 2 && seed % 2 == 1)
                 {
-                    MessageHeader.wrapAndApplyHeader(new LossReportEncoder(), writer.claim(Templates.LOSS_REPORT_LENGTH), 0)
+                    MessageHeader.wrapAndApplyHeader(new LossReportEncoder(),
+                        writer.claim(Templates.LOSS_REPORT_LENGTH), 0)
                         .timeNs(t).ringLostEvents(3).ringLostPackets(21).ringLostBytes(2100);
                     writer.commit();
                 }
@@ -60,11 +63,11 @@ final class TestJournals
                     .packets(1 + random.nextInt(50)).bytes(40 + random.nextInt(60_000));
                 if (kind == 9)
                 {
-                    FlowDeltas.dstAddr(FlowDeltas.srcAddr(d, 0x20010db800000000L, 0x10L + flow % 7), 0x20010db800000001L, 0x1L);
+                    FlowDeltas.addresses(d, 0x20010db800000000L, 0x10L + flow % 7, 0x20010db800000001L, 0x1L);
                 }
                 else
                 {
-                    FlowDeltas.dstAddrV4(FlowDeltas.srcAddrV4(d, 0x0A000000 | flow % 40), 0xC0A80100 | flow % 13);
+                    FlowDeltas.addressesV4(d, 0x0A000000 | flow % 40, 0xC0A80100 | flow % 13);
                 }
                 d.ifindex(flow % 3 == 0 ? 7 : 2)
                     .srcPort(proto == 1 ? 0 : 30000 + flow).dstPort(proto == 1 ? 8 << 8 : ports[flow % ports.length])
@@ -78,7 +81,8 @@ final class TestJournals
 
     private static void attach(final JournalWriter writer, final long t, final int ifindex, final String name, final String container)
     {
-        MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(), writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, name, container)), 0)
+        MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(),
+            writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, name, container)), 0)
             .timeNs(t).ifindex(ifindex).ifname(name).container(container);
         writer.commit();
     }

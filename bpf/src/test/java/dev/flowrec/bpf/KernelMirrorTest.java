@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code FlowEventDecoder.M_OFFSET}, and {@code M_LENGTH} where Java declares one; members named {@code pad} are
  * padding; {@code sizeof} → {@code FlowEventDecoder.LENGTH};</li>
  * <li>{@code FR_DIR_X} → {@code FlowEventDecoder.DIRECTION_X};</li>
- * <li>{@code FR_REASON_X} → {@code Reasons.X}, named "x"; {@code FR_C_X} → {@code KernelCounters.X}, named "x".</li>
+ * <li>{@code FR_REASON_X} → {@code Reasons.X}, named "x";</li>
+ * <li>{@code FR_C_X} → {@code KernelCounters.X}, named "x".</li>
  * </ul>
  * And the other way: every int constant of those mirrors is one that the header has.
  */
@@ -108,7 +109,8 @@ class KernelMirrorTest
     /** Member paths of a struct in declaration order, nested structs flattened ("key.src"), padding left out. */
     private static List<String> members(final String header, final String struct, final String prefix)
     {
-        final Matcher body = Pattern.compile("struct\\s+" + struct + "\\s*\\{(.*?)\\};", Pattern.DOTALL).matcher(header);
+        final Matcher body = Pattern.compile("struct\\s+" + struct + "\\s*\\{(.*?)\\};", Pattern.DOTALL)
+            .matcher(header);
         if (!body.find())
         {
             throw new IllegalStateException("flowrec.h has no struct " + struct);

@@ -40,12 +40,14 @@ public final class BenchJournal
         final int[] ports = {443, 80, 53, 22, 8080, 5432};
         try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
         {
-            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(), writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "bench", "k", "v", "c")), 0)
+            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
+                writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "bench", "k", "v", "c")), 0)
                 .timeNs(T0_NS).flushIntervalNs(1_000_000_000L).host("bench").kernel("k").flowrecVersion("v").config("c");
             writer.commit();
             for (int i = 1; i <= 4; i++)
             {
-                MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(), writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, "eth" + i, "")), 0)
+                MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(),
+                    writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, "eth" + i, "")), 0)
                     .timeNs(T0_NS).ifindex(i).ifname("eth" + i).container("");
                 writer.commit();
             }
@@ -55,10 +57,12 @@ public final class BenchJournal
                 final long t = T0_NS + i * spacingNs;
                 clock.currentTimeNanos(t);
                 final int flow = random.nextInt(20_000);
-                FlowDeltas.dstAddrV4(FlowDeltas.srcAddrV4(MessageHeader.wrapAndApplyHeader(d, writer.claim(Templates.FLOW_DELTA_LENGTH), 0)
-                    .firstNs(t - 500_000_000L).lastNs(t).packets(1 + random.nextInt(100)).bytes(60 + random.nextInt(150_000)), 0x0A000000 | flow % 500), 0xC0A80000 | flow % 97)
+                FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(d, writer.claim(Templates.FLOW_DELTA_LENGTH), 0)
+                    .firstNs(t - 500_000_000L).lastNs(t).packets(1 + random.nextInt(100))
+                    .bytes(60 + random.nextInt(150_000)), 0x0A000000 | flow % 500, 0xC0A80000 | flow % 97)
                     .ifindex(1 + flow % 4).srcPort(32768 + flow).dstPort(ports[flow % ports.length])
-                    .proto((short)(flow % 5 == 0 ? 17 : 6)).family((short)4).direction((short)(flow & 1)).tcpFlags((short)0x18);
+                    .proto((short)(flow % 5 == 0 ? 17 : 6)).family((short)4).direction((short)(flow & 1))
+                    .tcpFlags((short)0x18);
                 writer.commit();
             }
         }

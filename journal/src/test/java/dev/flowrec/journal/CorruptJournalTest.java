@@ -72,8 +72,9 @@ class CorruptJournalTest
             {
                 final long t = T0_NS + i * 3600L * SECOND_NS / PER_CYCLE;
                 clock.currentTimeNanos(t);
-                FlowDeltas.dstAddrV4(FlowDeltas.srcAddrV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), writer.claim(Templates.FLOW_DELTA_LENGTH), 0).firstNs(t).lastNs(t)
-                    .packets(1).bytes(i), 0x0A000000 + i), 0x0A0000FF).ifindex(1)
+                FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
+                    writer.claim(Templates.FLOW_DELTA_LENGTH), 0).firstNs(t).lastNs(t)
+                    .packets(1).bytes(i), 0x0A000000 + i, 0x0A0000FF).ifindex(1)
                     .srcPort(1024 + i % 30000).dstPort(80).proto((short)6).family((short)4);
                 writer.commit();
             }
@@ -229,8 +230,7 @@ class CorruptJournalTest
                 final org.agrona.MutableDirectBuffer claimed = writer.claim(Templates.FLOW_DELTA_LENGTH);
                 final FlowDeltaEncoder delta = MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), claimed, 0)
                     .firstNs(T0_NS + i).lastNs(T0_NS + i).packets(1).bytes(i).proto((short)6).family((short)4);
-                FlowDeltas.srcAddrV4(delta, i);
-                FlowDeltas.dstAddrV4(delta, 1);
+                FlowDeltas.addressesV4(delta, i, 1);
                 if (i == 50)
                 {
                     new MessageHeaderEncoder().wrap(claimed, 0).version(3);
@@ -256,13 +256,15 @@ class CorruptJournalTest
         final Path dir = tmp.resolve("batches");
         final int batches = 30;
         final int perBatch = 10;
-        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
+        final org.agrona.concurrent.UnsafeBuffer buffer =
+            new org.agrona.concurrent.UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
         try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, new SetTimeProvider(T0_NS)))
         {
             for (int i = 0; i < batches * perBatch; i++)
             {
-                writer.appendDelta(FlowDeltas.dstAddrV4(FlowDeltas.srcAddrV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), buffer, 0).firstNs(T0_NS + i).lastNs(T0_NS + i)
-                    .packets(1).bytes(i), 0x0A000000 + i), 0x0A0000FF).ifindex(1).srcPort(1024)
+                writer.appendDelta(FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
+                    buffer, 0).firstNs(T0_NS + i).lastNs(T0_NS + i)
+                    .packets(1).bytes(i), 0x0A000000 + i, 0x0A0000FF).ifindex(1).srcPort(1024)
                     .dstPort(80).proto((short)6).family((short)4));
                 if (i % perBatch == perBatch - 1)
                 {

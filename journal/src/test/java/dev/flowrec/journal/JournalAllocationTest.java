@@ -126,8 +126,7 @@ class JournalAllocationTest
     private FlowDeltaEncoder delta(final MutableDirectBuffer buffer, final int i)
     {
         MessageHeader.wrapAndApplyHeader(encoder, buffer, 0);
-        FlowDeltas.srcAddrV4(encoder, 0x0A000001);
-        FlowDeltas.dstAddrV4(encoder, 0x0A000002 + i);
+        FlowDeltas.addressesV4(encoder, 0x0A000001, 0x0A000002 + i);
         return encoder.firstNs(i).lastNs(i + 1).packets(i).bytes(60L * i)
             .ifindex(2).srcPort(40000).dstPort(i & 0xFFFF).proto((short)17).family(FlowDeltas.FAMILY_IPV4)
             .direction(FlowDeltas.DIRECTION_OUT).reason(FlowDeltas.REASON_PACKET);

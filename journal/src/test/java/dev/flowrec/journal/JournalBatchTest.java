@@ -59,7 +59,8 @@ class JournalBatchTest
             written.add(append(writer, v4(1)));
             written.add(append(writer, v4(2)));
             // The claim commits the batch of 1 and 2 first.
-            MessageHeader.wrapAndApplyHeader(new LossReportEncoder(), writer.claim(Templates.LOSS_REPORT_LENGTH), 0).timeNs(T0_NS + 2);
+            MessageHeader.wrapAndApplyHeader(new LossReportEncoder(), writer.claim(Templates.LOSS_REPORT_LENGTH), 0)
+                .timeNs(T0_NS + 2);
             writer.commit();
             written.add(null);
             written.add(append(writer, v6(3)));
@@ -146,7 +147,8 @@ class JournalBatchTest
         assertEquals(deltas + 1, events.size());
         for (int i = 0; i < deltas; i++)
         {
-            assertEquals(T0_NS + (i % 500) * SECOND_NS, MessageHeader.wrap(new FlowDeltaDecoder(), new UnsafeBuffer(events.get(i).bytes()), 0).lastNs());
+            assertEquals(T0_NS + (i % 500) * SECOND_NS, MessageHeader.wrap(new FlowDeltaDecoder(),
+                new UnsafeBuffer(events.get(i).bytes()), 0).lastNs());
         }
     }
 
@@ -170,7 +172,8 @@ class JournalBatchTest
         assertEquals(3, events.size());
         for (int i = 0; i < 3; i++)
         {
-            assertEquals(T0_NS + (i + 1) * SECOND_NS, MessageHeader.wrap(new FlowDeltaDecoder(), new UnsafeBuffer(events.get(i).bytes()), 0).lastNs());
+            assertEquals(T0_NS + (i + 1) * SECOND_NS, MessageHeader.wrap(new FlowDeltaDecoder(),
+                new UnsafeBuffer(events.get(i).bytes()), 0).lastNs());
         }
         assertEquals(2, JournalPaths.cycleFileCount(dir.toAbsolutePath()), "10:00 and 11:00");
     }
@@ -182,7 +185,8 @@ class JournalBatchTest
         try (JournalWriter writer = JournalWriter.open(dir))
         {
             append(writer, v4(1));
-            MessageHeader.wrapAndApplyHeader(new LossReportEncoder(), writer.claim(Templates.LOSS_REPORT_LENGTH), 0).timeNs(T0_NS);
+            MessageHeader.wrapAndApplyHeader(new LossReportEncoder(), writer.claim(Templates.LOSS_REPORT_LENGTH), 0)
+                .timeNs(T0_NS);
             writer.commit();
             append(writer, v4(2));
         }
@@ -222,7 +226,8 @@ class JournalBatchTest
             final List<Event> events = new ArrayList<>();
             reader.poll((tid, b, o, l) -> events.add(Event.of(tid, b, o, l)), 1);
             assertEquals(10, events.size(), "a whole batch");
-            assertEquals(T0_NS + 50 * SECOND_NS, MessageHeader.wrap(new FlowDeltaDecoder(), new UnsafeBuffer(events.get(0).bytes()), 0).firstNs(),
+            assertEquals(T0_NS + 50 * SECOND_NS, MessageHeader.wrap(new FlowDeltaDecoder(),
+                new UnsafeBuffer(events.get(0).bytes()), 0).firstNs(),
                 "pass 50 from its first delta");
         }
     }
@@ -238,16 +243,20 @@ class JournalBatchTest
     /** An IPv4 TCP delta whose last packet is {@code i} seconds after T0, half a second long. */
     private FlowDeltaEncoder v4(final int i)
     {
-        return FlowDeltas.dstAddrV4(FlowDeltas.srcAddrV4(MessageHeader.wrapAndApplyHeader(delta, deltaBuffer, 0)
-            .firstNs(T0_NS + i * SECOND_NS - SECOND_NS / 2).lastNs(T0_NS + i * SECOND_NS).packets(10 + i).bytes(1500L * i), 0x0A000001), 0x0A000100 + i).ifindex(3).srcPort(40000 + i).dstPort(443).proto((short)6)
-            .family(FlowDeltas.FAMILY_IPV4).direction((short)(i & 1)).tcpFlags((short)0x18).reason(FlowDeltas.REASON_INTERVAL);
+        return FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(delta, deltaBuffer, 0)
+            .firstNs(T0_NS + i * SECOND_NS - SECOND_NS / 2).lastNs(T0_NS + i * SECOND_NS).packets(10 + i)
+            .bytes(1500L * i), 0x0A000001, 0x0A000100 + i).ifindex(3).srcPort(40000 + i).dstPort(443).proto((short)6)
+            .family(FlowDeltas.FAMILY_IPV4).direction((short)(i & 1)).tcpFlags((short)0x18)
+            .reason(FlowDeltas.REASON_INTERVAL);
     }
 
     private FlowDeltaEncoder v6(final int i)
     {
-        return FlowDeltas.dstAddr(FlowDeltas.srcAddr(MessageHeader.wrapAndApplyHeader(delta, deltaBuffer, 0)
-            .firstNs(T0_NS + i * SECOND_NS).lastNs(T0_NS + i * SECOND_NS).packets(1).bytes(120), 0x20010db8_00000000L, 1), 0x20010db8_00000000L, i).ifindex(4).srcPort(5353).dstPort(5353)
-            .proto((short)17).family(FlowDeltas.FAMILY_IPV6).direction(FlowDeltas.DIRECTION_OUT).reason(FlowDeltas.REASON_FIRST);
+        return FlowDeltas.addresses(MessageHeader.wrapAndApplyHeader(delta, deltaBuffer, 0)
+            .firstNs(T0_NS + i * SECOND_NS).lastNs(T0_NS + i * SECOND_NS).packets(1).bytes(120), 0x20010db8_00000000L,
+            1, 0x20010db8_00000000L, i).ifindex(4).srcPort(5353).dstPort(5353)
+            .proto((short)17).family(FlowDeltas.FAMILY_IPV6).direction(FlowDeltas.DIRECTION_OUT)
+            .reason(FlowDeltas.REASON_FIRST);
     }
 
     private static List<Event> readAll(final Path dir, final boolean zeroCopy)

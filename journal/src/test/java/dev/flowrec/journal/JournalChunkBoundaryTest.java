@@ -73,8 +73,7 @@ class JournalChunkBoundaryTest
                         .family((short)(i % 3 == 0 ? FlowDeltas.FAMILY_IPV6 : FlowDeltas.FAMILY_IPV4));
                     if (i % 3 != 0)
                     {
-                        FlowDeltas.srcAddrV4(delta, i);
-                        FlowDeltas.dstAddrV4(delta, ~i);
+                        FlowDeltas.addressesV4(delta, i, ~i);
                     }
                     writer.appendDelta(delta);
                     if (--pass < 0)
@@ -121,13 +120,16 @@ class JournalChunkBoundaryTest
                 if (isLarge(i))
                 {
                     // 4 strings of ~11 KB: ~45 KB, most of a chunk.
-                    final MutableDirectBuffer b = writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, text, text, text, text));
-                    MessageHeader.wrapAndApplyHeader(started, b, 0).timeNs(i).pid(i).host(text).kernel(text).flowrecVersion(text)
+                    final MutableDirectBuffer b =
+                        writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, text, text, text, text));
+                    MessageHeader.wrapAndApplyHeader(started, b, 0).timeNs(i).pid(i).host(text).kernel(text)
+                        .flowrecVersion(text)
                         .config(text);
                 }
                 else
                 {
-                    final MutableDirectBuffer b = writer.claim(Templates.encodedLength(RecorderStoppedEncoder.BLOCK_LENGTH, text));
+                    final MutableDirectBuffer b =
+                        writer.claim(Templates.encodedLength(RecorderStoppedEncoder.BLOCK_LENGTH, text));
                     MessageHeader.wrapAndApplyHeader(stopped, b, 0).timeNs(i).events(i * 3L).reason(text);
                 }
                 writer.commit();

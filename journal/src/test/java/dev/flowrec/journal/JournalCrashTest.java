@@ -105,7 +105,8 @@ class JournalCrashTest
         final FlowDeltaDecoder delta = new FlowDeltaDecoder();
         try (JournalReader reader = JournalReader.open(dir))
         {
-            while (reader.poll((t, buffer, offset, length) -> seen.add(MessageHeader.wrap(delta, buffer, offset).firstNs()), 256) > 0)
+            while (reader.poll((t, buffer, offset, length) -> seen.add(MessageHeader.wrap(delta, buffer, offset)
+                .firstNs()), 256) > 0)
             {
             }
         }
@@ -126,8 +127,10 @@ class JournalCrashTest
 
     static void appendDelta(final JournalWriter writer, final long n)
     {
-        final org.agrona.concurrent.UnsafeBuffer b = new org.agrona.concurrent.UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
-        writer.appendDelta(FlowDeltas.dstAddrV4(FlowDeltas.srcAddrV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), b, 0).firstNs(n).lastNs(n).packets(1).bytes(100), 0x0A000001), 0x0A000002).family(FlowDeltas.FAMILY_IPV4));
+        final org.agrona.concurrent.UnsafeBuffer b =
+            new org.agrona.concurrent.UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
+        writer.appendDelta(FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), b, 0)
+            .firstNs(n).lastNs(n).packets(1).bytes(100), 0x0A000001, 0x0A000002).family(FlowDeltas.FAMILY_IPV4));
     }
 
     /** The child: commits events (or batches of deltas), then dies holding a half-written claim (or batch). */

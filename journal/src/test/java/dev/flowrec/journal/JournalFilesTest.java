@@ -30,12 +30,14 @@ class JournalFilesTest
         final SetTimeProvider clock = new SetTimeProvider(1_767_225_600_000_000_000L);
         try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
         {
-            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(), writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
+            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
+                writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
                 .host("h").kernel("k").flowrecVersion("v").config("c");
             writer.commit();
             for (int hour = 0; hour < 3; hour++)
             {
-                MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), writer.claim(Templates.FLOW_DELTA_LENGTH), 0).packets(1).family((short)4);
+                MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), writer.claim(Templates.FLOW_DELTA_LENGTH),
+                    0).packets(1).family((short)4);
                 writer.commit();
                 clock.advanceMillis(3_600_000);
             }

@@ -54,22 +54,27 @@ class JournalWriterReaderTest
         try (JournalWriter writer = JournalWriter.open(dir))
         {
             appendRecorderStarted(writer, T0, "host-a");
-            MutableDirectBuffer b = writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, "veth1a2b", "web-1"));
-            MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(), b, 0).timeNs(T0 + 1).netnsIno(4026532000L).ifindex(9)
+            MutableDirectBuffer b = writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH,
+                "veth1a2b", "web-1"));
+            MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(), b, 0).timeNs(T0 + 1)
+                .netnsIno(4026532000L).ifindex(9)
                 .ifname("veth1a2b").container("web-1");
             writer.commit();
             appendDelta(writer, 42);
             b = writer.claim(Templates.LOSS_REPORT_LENGTH);
-            MessageHeader.wrapAndApplyHeader(new LossReportEncoder(), b, 0).timeNs(T0 + 3).packetsSeen(100).bytesSeen(150_000)
+            MessageHeader.wrapAndApplyHeader(new LossReportEncoder(), b, 0).timeNs(T0 + 3).packetsSeen(100)
+                .bytesSeen(150_000)
                 .ringLostEvents(1).ringLostPackets(2).ringLostBytes(3).ringDeferred(4).mapFull(5).nonIp(6)
                 .malformed(7).journalLostEvents(8);
             writer.commit();
             b = writer.claim(Templates.encodedLength(InterfaceDetachedEncoder.BLOCK_LENGTH, "veth1a2b", "vanished"));
-            MessageHeader.wrapAndApplyHeader(new InterfaceDetachedEncoder(), b, 0).timeNs(T0 + 4).netnsIno(4026532000L).ifindex(9)
+            MessageHeader.wrapAndApplyHeader(new InterfaceDetachedEncoder(), b, 0).timeNs(T0 + 4)
+                .netnsIno(4026532000L).ifindex(9)
                 .ifname("veth1a2b").reason("vanished");
             writer.commit();
             b = writer.claim(Templates.encodedLength(RecorderStoppedEncoder.BLOCK_LENGTH, "stopped"));
-            MessageHeader.wrapAndApplyHeader(new RecorderStoppedEncoder(), b, 0).timeNs(T0 + 5).events(5).reason("stopped");
+            MessageHeader.wrapAndApplyHeader(new RecorderStoppedEncoder(), b, 0).timeNs(T0 + 5).events(5)
+                .reason("stopped");
             writer.commit();
             assertEquals(6, writer.eventsAppended());
         }
@@ -112,7 +117,8 @@ class JournalWriterReaderTest
         try (JournalReader reader = JournalReader.open(dir))
         {
             assertEquals(5, reader.poll((t, buf, off, len) -> seen.add(describe(t, buf, off, len).split(" ")[0] +
-                (t == FlowDeltaDecoder.TEMPLATE_ID ? " " + MessageHeader.wrap(new FlowDeltaDecoder(), buf, off).firstNs() : "")), 100));
+                (t == FlowDeltaDecoder.TEMPLATE_ID ? " " + MessageHeader.wrap(new FlowDeltaDecoder(), buf, off)
+                    .firstNs() : "")), 100));
             reader.toStart();
             assertEquals(5, reader.poll((t, buf, off, len) -> { }, 100), "toStart rewinds");
         }
@@ -129,7 +135,8 @@ class JournalWriterReaderTest
             try (JournalReader reader = JournalReader.open(dir))
             {
                 final long[] last = new long[1];
-                final EventHandler handler = (t, buf, off, len) -> last[0] = MessageHeader.wrap(new FlowDeltaDecoder(), buf, off).firstNs();
+                final EventHandler handler = (t, buf, off,
+                    len) -> last[0] = MessageHeader.wrap(new FlowDeltaDecoder(), buf, off).firstNs();
                 assertEquals(1, reader.poll(handler, 10));
                 assertEquals(0, reader.poll(handler, 10));
                 appendDelta(writer, 2);
@@ -156,7 +163,8 @@ class JournalWriterReaderTest
         final List<Long> seen = new ArrayList<>();
         try (JournalReader reader = JournalReader.open(dir))
         {
-            reader.poll((t, buf, off, len) -> seen.add(MessageHeader.wrap(new FlowDeltaDecoder(), buf, off).firstNs()), 100);
+            reader.poll((t, buf, off, len) -> seen.add(MessageHeader.wrap(new FlowDeltaDecoder(), buf, off)
+                .firstNs()), 100);
         }
         assertEquals(List.of(1L, 2L, 3L), seen);
     }
@@ -168,7 +176,8 @@ class JournalWriterReaderTest
         try (JournalWriter writer = JournalWriter.open(dir))
         {
             appendDelta(writer, 1);
-            MutableDirectBuffer b = writer.claim(Templates.FLOW_DELTA_LENGTH + 8); // a future v3 FlowDelta, longer block
+            // a future v3 FlowDelta, longer block
+            MutableDirectBuffer b = writer.claim(Templates.FLOW_DELTA_LENGTH + 8);
             new MessageHeaderEncoder().wrap(b, 0).schemaId(MessageHeader.SCHEMA_ID).version(3)
                 .templateId(FlowDeltaDecoder.TEMPLATE_ID).blockLength(FlowDeltaDecoder.BLOCK_LENGTH + 8);
             writer.commit();
@@ -185,7 +194,8 @@ class JournalWriterReaderTest
         final List<Long> seen = new ArrayList<>();
         try (JournalReader reader = JournalReader.open(dir))
         {
-            assertEquals(5, reader.poll((t, buf, off, len) -> seen.add(MessageHeader.wrap(new FlowDeltaDecoder(), buf, off).firstNs()), 100));
+            assertEquals(5, reader.poll((t, buf, off, len) -> seen.add(MessageHeader.wrap(new FlowDeltaDecoder(), buf,
+                off).firstNs()), 100));
             assertEquals(3, reader.skippedEvents());
             assertTrue(reader.lastSkipReason().startsWith("truncated journal event: 3 bytes"), reader.lastSkipReason());
         }
@@ -217,7 +227,8 @@ class JournalWriterReaderTest
         final List<Long> seen = new ArrayList<>();
         try (JournalReader reader = JournalReader.open(dir))
         {
-            reader.poll((t, buf, off, len) -> seen.add(MessageHeader.wrap(new FlowDeltaDecoder(), buf, off).firstNs()), 100);
+            reader.poll((t, buf, off, len) -> seen.add(MessageHeader.wrap(new FlowDeltaDecoder(), buf, off)
+                .firstNs()), 100);
         }
         assertEquals(List.of(1L, 2L), seen);
     }
@@ -284,8 +295,7 @@ class JournalWriterReaderTest
         MessageHeader.wrapAndApplyHeader(delta, b, 0).firstNs(n).lastNs(T0 + n + 1).packets(1).bytes(1500)
             .ifindex(3).srcPort(40000).dstPort(443).proto((short)6).family((short)4)
             .direction(FlowDeltas.DIRECTION_OUT).tcpFlags((short)0x12).reason(FlowDeltas.REASON_INTERVAL);
-        FlowDeltas.srcAddrV4(delta, 0x0A000001);
-        FlowDeltas.dstAddrV4(delta, 0x0A000002);
+        FlowDeltas.addressesV4(delta, 0x0A000001, 0x0A000002);
         writer.commit();
     }
 
@@ -326,7 +336,8 @@ class JournalWriterReaderTest
                 assertEquals(Templates.FLOW_DELTA_LENGTH, length);
                 yield "FlowDelta " + e.firstNs() + " " + e.lastNs() + " " + e.packets() + " " + e.bytes() + " " +
                     (FlowDeltas.srcAddrHigh(e) == 0 && (FlowDeltas.srcAddrLow(e) >>> 32) == 0xFFFF ? "::ffff:" +
-                    ((FlowDeltas.srcAddrLow(e) >>> 24) & 0xFF) + "." + ((FlowDeltas.srcAddrLow(e) >>> 16) & 0xFF) + "." +
+                    ((FlowDeltas.srcAddrLow(e) >>> 24) & 0xFF) + "." +
+                    ((FlowDeltas.srcAddrLow(e) >>> 16) & 0xFF) + "." +
                     ((FlowDeltas.srcAddrLow(e) >>> 8) & 0xFF) + "." + (FlowDeltas.srcAddrLow(e) & 0xFF) : "v6") + " " +
                     e.srcPort() + " " +
                     e.dstPort() + " " + e.proto() + " " + e.family() + " " + e.direction() + " " + e.tcpFlags() + " " +

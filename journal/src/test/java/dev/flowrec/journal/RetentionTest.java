@@ -47,7 +47,8 @@ class RetentionTest
         {
             final long[] ids = new long[8];
             final int[] n = {0};
-            while (reader.poll((t, b, o, l) -> ids[n[0]++] = MessageHeader.wrap(new FlowDeltaDecoder(), b, o).packets(), 10) > 0)
+            while (reader.poll((t, b, o, l) -> ids[n[0]++] = MessageHeader.wrap(new FlowDeltaDecoder(), b, o)
+                .packets(), 10) > 0)
             {
                 // read all
             }
@@ -81,7 +82,8 @@ class RetentionTest
 
     private static void append(final JournalWriter writer, final long packets)
     {
-        MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), writer.claim(Templates.FLOW_DELTA_LENGTH), 0).packets(packets).family((short)4);
+        MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), writer.claim(Templates.FLOW_DELTA_LENGTH), 0)
+            .packets(packets).family((short)4);
         writer.commit();
     }
 

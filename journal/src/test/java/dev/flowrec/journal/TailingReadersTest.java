@@ -74,8 +74,9 @@ class TailingReadersTest
     {
         final long t = t0 + (long)i * HOUR_NS / PER_HOUR; // five hourly cycles
         clock.currentTimeNanos(t);
-        FlowDeltas.dstAddrV4(FlowDeltas.srcAddrV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), writer.claim(Templates.FLOW_DELTA_LENGTH), 0).firstNs(t).lastNs(t)
-            .packets(1).bytes(i), 0x0A000001), 0x0A000002).proto((short)17).family((short)4);
+        FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
+            writer.claim(Templates.FLOW_DELTA_LENGTH), 0).firstNs(t).lastNs(t)
+            .packets(1).bytes(i), 0x0A000001, 0x0A000002).proto((short)17).family((short)4);
         writer.commit();
     }
 

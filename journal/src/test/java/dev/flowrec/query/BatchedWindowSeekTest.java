@@ -44,7 +44,8 @@ class BatchedWindowSeekTest
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
         try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
         {
-            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(), writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
+            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
+                writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
                 .timeNs(T0_NS).flushIntervalNs(SECOND_NS).host("h").kernel("k").flowrecVersion("v").config("c");
             writer.commit();
             for (int pass = 0; pass < SECONDS * PASSES_PER_SECOND; pass++)
@@ -55,8 +56,10 @@ class BatchedWindowSeekTest
                 {
                     final boolean idle = random.nextInt(4) == 0;
                     final long lastNs = idle ? nowNs - SECOND_NS - random.nextLong(SECOND_NS / 2) : nowNs - random.nextLong(1000);
-                    writer.appendDelta(FlowDeltas.dstAddrV4(FlowDeltas.srcAddrV4(MessageHeader.wrapAndApplyHeader(delta, buffer, 0).firstNs(lastNs - random.nextLong(SECOND_NS))
-                        .lastNs(lastNs).packets(1 + random.nextInt(10)).bytes(1 + random.nextInt(100_000)), 0x0A000001), 0x0A000100 + i).ifindex(1).srcPort(1000 + i).dstPort(80)
+                    writer.appendDelta(FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(delta, buffer, 0)
+                        .firstNs(lastNs - random.nextLong(SECOND_NS))
+                        .lastNs(lastNs).packets(1 + random.nextInt(10)).bytes(1 + random.nextInt(100_000)),
+                        0x0A000001, 0x0A000100 + i).ifindex(1).srcPort(1000 + i).dstPort(80)
                         .proto((short)6).family(FlowDeltas.FAMILY_IPV4));
                 }
                 writer.commitDeltas();

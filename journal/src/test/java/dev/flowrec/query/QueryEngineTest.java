@@ -43,10 +43,12 @@ class QueryEngineTest
         final SetTimeProvider clock = new SetTimeProvider(T0);
         try (JournalWriter w = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
         {
-            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(), w.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
+            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
+                w.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
                 .timeNs(T0).flushIntervalNs(S).host("h").kernel("k").flowrecVersion("v").config("c");
             w.commit();
-            MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(), w.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, "eth0", "")), 0)
+            MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(),
+                w.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, "eth0", "")), 0)
                 .timeNs(T0).ifindex(1).ifname("eth0").container("");
             w.commit();
             delta(w, clock, 0, A, 1000, C, 443, 6, 1, 10, 1000);
@@ -133,8 +135,9 @@ class QueryEngineTest
     {
         final long t = T0 + atS * S;
         clock.currentTimeNanos(Math.max(clock.currentTimeNanos(), t));
-        FlowDeltas.dstAddrV4(FlowDeltas.srcAddrV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), w.claim(Templates.FLOW_DELTA_LENGTH), 0).firstNs(t).lastNs(t).packets(packets)
-            .bytes(bytes), src), dst).srcPort(sport).dstPort(dport).proto((short)proto).family((short)4)
+        FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
+            w.claim(Templates.FLOW_DELTA_LENGTH), 0).firstNs(t).lastNs(t).packets(packets)
+            .bytes(bytes), src, dst).srcPort(sport).dstPort(dport).proto((short)proto).family((short)4)
             .direction((short)direction).ifindex(1);
         w.commit();
     }

@@ -55,8 +55,9 @@ class WindowSeekTest
                 {
                     lossReport(writer, t, s / 600 + 1); // one more lost delta every ten minutes
                 }
-                FlowDeltas.dstAddrV4(FlowDeltas.srcAddrV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), writer.claim(Templates.FLOW_DELTA_LENGTH), 0)
-                    .firstNs(t).lastNs(t).packets(1).bytes(100), 0x0A000001), 0x0A000002)
+                FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
+                    writer.claim(Templates.FLOW_DELTA_LENGTH), 0)
+                    .firstNs(t).lastNs(t).packets(1).bytes(100), 0x0A000001, 0x0A000002)
                     .ifindex(s >= 7200 ? 2 : 1).srcPort(1000 + s % 7).dstPort(80).proto((short)6).family((short)4);
                 writer.commit();
             }
@@ -104,14 +105,16 @@ class WindowSeekTest
 
     private static void started(final JournalWriter writer, final long t)
     {
-        MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(), writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
+        MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
+            writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
             .timeNs(t).flushIntervalNs(SECOND_NS).host("h").kernel("k").flowrecVersion("v").config("c");
         writer.commit();
     }
 
     private static void attached(final JournalWriter writer, final long t, final int ifindex, final String name, final String container)
     {
-        MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(), writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, name, container)), 0)
+        MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(),
+            writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, name, container)), 0)
             .timeNs(t).ifindex(ifindex).ifname(name).container(container);
         writer.commit();
     }

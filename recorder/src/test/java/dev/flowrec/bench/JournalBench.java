@@ -131,7 +131,8 @@ public final class JournalBench
             while (reader.poll((templateId, buffer, offset, length) ->
             {
                 // Whatever template a flow event has now, the other events are these.
-                final boolean other = templateId == LossReportDecoder.TEMPLATE_ID || templateId == RecorderStartedDecoder.TEMPLATE_ID
+                final boolean other = templateId == LossReportDecoder.TEMPLATE_ID ||
+                    templateId == RecorderStartedDecoder.TEMPLATE_ID
                     || templateId == InterfaceAttachedDecoder.TEMPLATE_ID;
                 sums[other ? 1 : 0] += length;
                 sums[other ? 3 : 2]++;

@@ -48,7 +48,9 @@ final class SyntheticJournal
         final List<Delta> written = new ArrayList<>();
         try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
         {
-            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(), writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, host, "6.18.0-test", "test", "{}")), 0)
+            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
+                writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, host, "6.18.0-test", "test",
+                    "{}")), 0)
                 .timeNs(t0Ns).flushIntervalNs(SECOND_NS).host(host).kernel("6.18.0-test").flowrecVersion("test")
                 .config("{}");
             writer.commit();
@@ -86,11 +88,11 @@ final class SyntheticJournal
                     .reason(FlowDeltas.REASON_INTERVAL);
                 if (v6)
                 {
-                    FlowDeltas.dstAddr(FlowDeltas.srcAddr(delta, 0x20010db800000000L, 0x100L + flow), 0x20010db800000000L, 0x2L);
+                    FlowDeltas.addresses(delta, 0x20010db800000000L, 0x100L + flow, 0x20010db800000000L, 0x2L);
                 }
                 else
                 {
-                    FlowDeltas.dstAddrV4(FlowDeltas.srcAddrV4(delta, 0x0A000000 | (1 + flow)), 0xC0A80001);
+                    FlowDeltas.addressesV4(delta, 0x0A000000 | (1 + flow), 0xC0A80001);
                 }
                 writer.commit();
                 written.add(new Delta(firstNs, lastNs, switch (proto)
@@ -108,7 +110,8 @@ final class SyntheticJournal
     private static void attached(final JournalWriter writer, final long t, final int ifindex, final String name,
         final String container)
     {
-        MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(), writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, name, container)), 0)
+        MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(),
+            writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, name, container)), 0)
             .timeNs(t).ifindex(ifindex).ifname(name).container(container);
         writer.commit();
     }

@@ -324,8 +324,8 @@ public final class FlowDeltaBatch
             .reason((short)(word & MAX_REASON));
         if (v4)
         {
-            FlowDeltas.srcAddrV4(delta, buffer.getInt(entryOffset + ADDRESSES_OFFSET, BIG_ENDIAN));
-            FlowDeltas.dstAddrV4(delta, buffer.getInt(entryOffset + ADDRESSES_OFFSET + 4, BIG_ENDIAN));
+            FlowDeltas.addressesV4(delta, buffer.getInt(entryOffset + ADDRESSES_OFFSET, BIG_ENDIAN),
+                buffer.getInt(entryOffset + ADDRESSES_OFFSET + 4, BIG_ENDIAN));
             return entryOffset + IPV4_ENTRY_LENGTH;
         }
         delta.putSrcAddr(buffer, entryOffset + ADDRESSES_OFFSET, FlowDeltas.ADDRESS_LENGTH)

@@ -1,5 +1,7 @@
 package dev.flowrec.journal.schema;
 
+import org.agrona.MutableDirectBuffer;
+
 import static java.nio.ByteOrder.BIG_ENDIAN;
 
 /**
@@ -35,26 +37,28 @@ public final class FlowDeltas
     {
     }
 
-    /** Writes {@code ::ffff:a.b.c.d}; {@code ipv4} is the address as an int in network order (a is the top byte). */
-    public static FlowDeltaEncoder srcAddrV4(final FlowDeltaEncoder delta, final int ipv4)
+    /**
+     * Writes both addresses as {@code ::ffff:a.b.c.d}; each IPv4 address is an int in network order (a is the top
+     * byte).
+     */
+    public static FlowDeltaEncoder addressesV4(final FlowDeltaEncoder delta, final int srcIpv4, final int dstIpv4)
     {
-        return srcAddr(delta, 0, V4_MAPPED_LOW_PREFIX | (ipv4 & 0xFFFF_FFFFL));
+        return addresses(delta, 0, V4_MAPPED_LOW_PREFIX | (srcIpv4 & 0xFFFF_FFFFL),
+            0, V4_MAPPED_LOW_PREFIX | (dstIpv4 & 0xFFFF_FFFFL));
     }
 
-    /** Writes {@code ::ffff:a.b.c.d}; {@code ipv4} is the address as an int in network order (a is the top byte). */
-    public static FlowDeltaEncoder dstAddrV4(final FlowDeltaEncoder delta, final int ipv4)
+    /** Writes both addresses, each as its first and last 8 bytes read big-endian. */
+    public static FlowDeltaEncoder addresses(
+        final FlowDeltaEncoder delta, final long srcHigh, final long srcLow, final long dstHigh, final long dstLow)
     {
-        return dstAddr(delta, 0, V4_MAPPED_LOW_PREFIX | (ipv4 & 0xFFFF_FFFFL));
-    }
-
-    public static FlowDeltaEncoder srcAddr(final FlowDeltaEncoder delta, final long high, final long low)
-    {
-        return putAddr(delta, FlowDeltaEncoder.srcAddrEncodingOffset(), high, low);
-    }
-
-    public static FlowDeltaEncoder dstAddr(final FlowDeltaEncoder delta, final long high, final long low)
-    {
-        return putAddr(delta, FlowDeltaEncoder.dstAddrEncodingOffset(), high, low);
+        final MutableDirectBuffer buffer = delta.buffer();
+        final int src = delta.offset() + FlowDeltaEncoder.srcAddrEncodingOffset();
+        final int dst = delta.offset() + FlowDeltaEncoder.dstAddrEncodingOffset();
+        buffer.putLong(src, srcHigh, BIG_ENDIAN);
+        buffer.putLong(src + 8, srcLow, BIG_ENDIAN);
+        buffer.putLong(dst, dstHigh, BIG_ENDIAN);
+        buffer.putLong(dst + 8, dstLow, BIG_ENDIAN);
+        return delta;
     }
 
     public static long srcAddrHigh(final FlowDeltaDecoder delta)
@@ -75,12 +79,5 @@ public final class FlowDeltas
     public static long dstAddrLow(final FlowDeltaDecoder delta)
     {
         return delta.buffer().getLong(delta.offset() + FlowDeltaDecoder.dstAddrEncodingOffset() + 8, BIG_ENDIAN);
-    }
-
-    private static FlowDeltaEncoder putAddr(final FlowDeltaEncoder delta, final int fieldOffset, final long high, final long low)
-    {
-        delta.buffer().putLong(delta.offset() + fieldOffset, high, BIG_ENDIAN);
-        delta.buffer().putLong(delta.offset() + fieldOffset + 8, low, BIG_ENDIAN);
-        return delta;
     }
 }

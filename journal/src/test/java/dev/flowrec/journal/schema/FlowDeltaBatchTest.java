@@ -135,7 +135,8 @@ class FlowDeltaBatchTest
         assertFalse(FlowDeltaBatch.packable(decoded(v4().firstNs(BASE_NS + 1))), "first after last");
         assertFalse(FlowDeltaBatch.packable(decoded(v4().firstNs(BASE_NS - (1L << 40)))), "span beyond 40 bits");
         assertTrue(FlowDeltaBatch.packable(decoded(v4().firstNs(BASE_NS - (1L << 40) + 1))), "span of 40 bits");
-        assertFalse(FlowDeltaBatch.packable(decoded(v4().firstNs(Long.MIN_VALUE).lastNs(Long.MAX_VALUE))), "span overflows");
+        assertFalse(FlowDeltaBatch.packable(decoded(v4().firstNs(Long.MIN_VALUE).lastNs(Long.MAX_VALUE))),
+            "span overflows");
         assertFalse(FlowDeltaBatch.packable(decoded(v4().packets(1L << 24))), "packets beyond 24 bits");
         assertFalse(FlowDeltaBatch.packable(decoded(v4().packets(-1))), "packets u64 max");
         assertFalse(FlowDeltaBatch.packable(decoded(v4().bytes(1L << 40))), "bytes beyond 40 bits");
@@ -144,7 +145,8 @@ class FlowDeltaBatchTest
         assertFalse(FlowDeltaBatch.packable(decoded(v4().reason((short)16))), "reason beyond 4 bits");
         assertFalse(FlowDeltaBatch.packable(decoded(v4().direction((short)2))), "direction beyond 1 bit");
         assertFalse(FlowDeltaBatch.packable(decoded(v4().family((short)0))), "family 0");
-        assertFalse(FlowDeltaBatch.packable(decoded(FlowDeltas.srcAddr(v4(), 0, 0x0A000001L))), "family 4, address not v4-mapped");
+        final FlowDeltaEncoder unmapped = FlowDeltas.addresses(v4(), 0, 0x0A000001L, 0, 0x0000_FFFF_C000_0202L);
+        assertFalse(FlowDeltaBatch.packable(decoded(unmapped)), "family 4, address not v4-mapped");
         final FlowDeltaEncoder padded = v4();
         deltaBuffer.putByte(MessageHeader.ENCODED_LENGTH + FlowDeltaEncoder.reasonEncodingOffset() + 2, (byte)1);
         assertFalse(FlowDeltaBatch.packable(decoded(padded)), "non-zero padding");
@@ -156,9 +158,12 @@ class FlowDeltaBatchTest
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
         batch.wrapAndApplyHeader(buffer, 0, FlowDeltaBatch.HEADER_LENGTH + 2 * FlowDeltaBatch.IPV6_ENTRY_LENGTH);
         assertTrue(batch.tryAppend(decoded(v4())));
-        assertFalse(batch.tryAppend(decoded(v4().lastNs(BASE_NS + (1L << 39)).firstNs(BASE_NS + (1L << 39)))), "549 s later");
-        assertFalse(batch.tryAppend(decoded(v4().lastNs(BASE_NS - (1L << 39) - 1).firstNs(BASE_NS - (1L << 39) - 1))), "earlier");
-        assertTrue(batch.tryAppend(decoded(v4().lastNs(BASE_NS - (1L << 39)).firstNs(BASE_NS - (1L << 39)))), "549 s earlier");
+        assertFalse(batch.tryAppend(decoded(v4().lastNs(BASE_NS + (1L << 39)).firstNs(BASE_NS + (1L << 39)))),
+            "549 s later");
+        assertFalse(batch.tryAppend(decoded(v4().lastNs(BASE_NS - (1L << 39) - 1).firstNs(BASE_NS - (1L << 39) - 1))),
+            "earlier");
+        assertTrue(batch.tryAppend(decoded(v4().lastNs(BASE_NS - (1L << 39)).firstNs(BASE_NS - (1L << 39)))),
+            "549 s earlier");
         assertTrue(batch.tryAppend(decoded(v4())));
         assertFalse(batch.tryAppend(decoded(v6())), "full: " + batch.encodedLength());
         assertEquals(3, batch.count());
@@ -197,8 +202,7 @@ class FlowDeltaBatchTest
     private FlowDeltaEncoder v4()
     {
         MessageHeader.wrapAndApplyHeader(delta, deltaBuffer, 0);
-        FlowDeltas.srcAddrV4(delta, 0x0A000001);
-        FlowDeltas.dstAddrV4(delta, 0xC0000202);
+        FlowDeltas.addressesV4(delta, 0x0A000001, 0xC0000202);
         return delta.firstNs(0x1122334455667788L).lastNs(BASE_NS).packets(2).bytes(3000).ifindex(7).srcPort(40000)
             .dstPort(443).proto((short)6).family(FlowDeltas.FAMILY_IPV4).direction(FlowDeltas.DIRECTION_OUT)
             .tcpFlags((short)0x12).reason(FlowDeltas.REASON_FIN_RST);
@@ -207,8 +211,7 @@ class FlowDeltaBatchTest
     private FlowDeltaEncoder v6()
     {
         MessageHeader.wrapAndApplyHeader(delta, deltaBuffer, 0);
-        FlowDeltas.srcAddr(delta, 0x20010db8_00000000L, 1);
-        FlowDeltas.dstAddr(delta, 0x20010db8_00000000L, 2);
+        FlowDeltas.addresses(delta, 0x20010db8_00000000L, 1, 0x20010db8_00000000L, 2);
         return delta.firstNs(V6_LAST_NS - V6_SPAN_NS).lastNs(V6_LAST_NS).packets((1L << 24) - 1).bytes((1L << 40) - 1)
             .ifindex(0xABCDEF).srcPort(53).dstPort(5353).proto((short)17).family(FlowDeltas.FAMILY_IPV6)
             .direction(FlowDeltas.DIRECTION_IN).reason(FlowDeltas.REASON_IDLE);
@@ -227,13 +230,12 @@ class FlowDeltaBatchTest
             .reason((short)random.nextInt(16));
         if (v4)
         {
-            FlowDeltas.srcAddrV4(delta.family(FlowDeltas.FAMILY_IPV4), random.nextInt());
-            FlowDeltas.dstAddrV4(delta, random.nextInt());
+            FlowDeltas.addressesV4(delta.family(FlowDeltas.FAMILY_IPV4), random.nextInt(), random.nextInt());
         }
         else
         {
-            FlowDeltas.srcAddr(delta.family(FlowDeltas.FAMILY_IPV6), random.nextLong(), random.nextLong());
-            FlowDeltas.dstAddr(delta, random.nextLong(), random.nextLong());
+            FlowDeltas.addresses(delta.family(FlowDeltas.FAMILY_IPV6),
+                random.nextLong(), random.nextLong(), random.nextLong(), random.nextLong());
         }
         return delta;
     }

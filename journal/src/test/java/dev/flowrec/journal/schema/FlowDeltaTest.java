@@ -109,8 +109,7 @@ class FlowDeltaTest
             .lastNs(0x1122334455667799L)
             .packets(2)
             .bytes(3000);
-        FlowDeltas.srcAddrV4(encoder, 0x0A000001);
-        FlowDeltas.dstAddrV4(encoder, 0xC0000202)
+        FlowDeltas.addressesV4(encoder, 0x0A000001, 0xC0000202)
             .ifindex(7)
             .srcPort(40000)
             .dstPort(443)

@@ -113,7 +113,8 @@ class TextEventsTest
     void shouldEncodeLossReportGoldenBytes()
     {
         final LossReportEncoder report = new LossReportEncoder();
-        MessageHeader.wrapAndApplyHeader(report, buffer, 0).timeNs(TIME_NS).packetsSeen(1).bytesSeen(2).ringLostEvents(3)
+        MessageHeader.wrapAndApplyHeader(report, buffer, 0).timeNs(TIME_NS).packetsSeen(1).bytesSeen(2)
+            .ringLostEvents(3)
             .ringLostPackets(4).ringLostBytes(5).ringDeferred(6).mapFull(7).nonIp(8).malformed(9)
             .journalLostEvents(0x0A0B).tooDeep(0x0C);
         final byte[] golden = GoldenBytes.parse("""

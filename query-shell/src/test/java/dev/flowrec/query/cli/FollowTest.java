@@ -37,10 +37,12 @@ class FollowTest
         try (JournalWriter writer = JournalWriter.open(journal))
         {
             final long t0 = now();
-            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(), writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
+            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
+                writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
                 .timeNs(t0).flushIntervalNs(1_000_000_000L).host("h").kernel("k").flowrecVersion("v").config("c");
             writer.commit();
-            MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(), writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, "eth0", "")), 0)
+            MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(),
+                writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, "eth0", "")), 0)
                 .timeNs(t0).ifindex(1).ifname("eth0").container("");
             writer.commit();
             delta(writer, 50_000);
@@ -89,8 +91,9 @@ class FollowTest
     private static void delta(final JournalWriter writer, final int port)
     {
         final long t = now();
-        FlowDeltas.dstAddrV4(FlowDeltas.srcAddrV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), writer.claim(Templates.FLOW_DELTA_LENGTH), 0).firstNs(t).lastNs(t).packets(1)
-            .bytes(100), 0x0A000001), 0x0A000002).srcPort(port).dstPort(53).proto((short)17).family((short)4).ifindex(1);
+        FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
+            writer.claim(Templates.FLOW_DELTA_LENGTH), 0).firstNs(t).lastNs(t).packets(1)
+            .bytes(100), 0x0A000001, 0x0A000002).srcPort(port).dstPort(53).proto((short)17).family((short)4).ifindex(1);
         writer.commit();
     }
 

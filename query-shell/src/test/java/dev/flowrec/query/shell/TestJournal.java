@@ -78,14 +78,16 @@ final class TestJournal
 
     private static void started(final JournalWriter writer, final long t)
     {
-        MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(), writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
+        MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
+            writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
             .timeNs(t).flushIntervalNs(SECOND_NS).host("h").kernel("k").flowrecVersion("v").config("c");
         writer.commit();
     }
 
     private static void attached(final JournalWriter writer, final long t, final int ifindex, final String name, final String container)
     {
-        MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(), writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, name, container)), 0)
+        MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(),
+            writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, name, container)), 0)
             .timeNs(t).ifindex(ifindex).ifname(name).container(container);
         writer.commit();
     }
@@ -94,7 +96,8 @@ final class TestJournal
     {
         final String shortId = CONTAINER.substring(0, 12);
         MessageHeader.wrapAndApplyHeader(new ContainerSeenEncoder(), writer.claim(
-                Templates.encodedLength(ContainerSeenEncoder.BLOCK_LENGTH, CONTAINER, shortId, "docker", "/docker/" + CONTAINER, "netns7", ifname)), 0)
+                Templates.encodedLength(ContainerSeenEncoder.BLOCK_LENGTH, CONTAINER, shortId, "docker",
+                    "/docker/" + CONTAINER, "netns7", ifname)), 0)
             .timeNs(t).ifindex(ifindex).id(CONTAINER).shortId(shortId).runtime("docker").cgroupPath("/docker/" + CONTAINER)
             .netnsName("netns7").ifname(ifname);
         writer.commit();
@@ -104,9 +107,10 @@ final class TestJournal
         final int srcPort, final int dstPort, final int proto, final int direction, final long packets, final long bytes,
         final int flags)
     {
-        FlowDeltas.dstAddrV4(FlowDeltas.srcAddrV4(MessageHeader.wrapAndApplyHeader(DELTA, writer.claim(Templates.FLOW_DELTA_LENGTH), 0)
-            .firstNs(t).lastNs(t).packets(packets).bytes(bytes), src), dst)
-            .ifindex(ifindex).srcPort(srcPort).dstPort(dstPort).proto((short)proto).family((short)4).direction((short)direction).tcpFlags((short)flags);
+        FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(DELTA, writer.claim(Templates.FLOW_DELTA_LENGTH), 0)
+            .firstNs(t).lastNs(t).packets(packets).bytes(bytes), src, dst)
+            .ifindex(ifindex).srcPort(srcPort).dstPort(dstPort).proto((short)proto).family((short)4)
+            .direction((short)direction).tcpFlags((short)flags);
         writer.commit();
     }
 }

@@ -172,8 +172,9 @@ class CliFuzzTest
             for (int i = 0; i < 100; i++)
             {
                 final long t = now - (100 - i) * 60_000_000_000L;
-                FlowDeltas.dstAddrV4(FlowDeltas.srcAddrV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), writer.claim(Templates.FLOW_DELTA_LENGTH), 0).firstNs(t).lastNs(t)
-                    .packets(1 + i).bytes(100 + i), 0x0A000001 + i % 7), 0x0A000002).srcPort(1000 + i)
+                FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
+                    writer.claim(Templates.FLOW_DELTA_LENGTH), 0).firstNs(t).lastNs(t)
+                    .packets(1 + i).bytes(100 + i), 0x0A000001 + i % 7, 0x0A000002).srcPort(1000 + i)
                     .dstPort(443).proto((short)6).family((short)4).ifindex(1);
                 writer.commit();
             }

@@ -284,7 +284,8 @@ class MapFullTest
                 if (templateId == FlowDeltaDecoder.TEMPLATE_ID)
                 {
                     MessageHeader.wrap(d, buffer, offset);
-                    seen[0] |= d.proto() == 1 && d.direction() == 0 && d.dstPort() == ECHO_REQUEST && (int)FlowDeltas.srcAddrLow(d) == 0x0AD8_0002;
+                    seen[0] |= d.proto() == 1 && d.direction() == 0 && d.dstPort() == ECHO_REQUEST &&
+                        (int)FlowDeltas.srcAddrLow(d) == 0x0AD8_0002;
                 }
             }, 1024) == 0)
             {

@@ -80,8 +80,8 @@ final class Events
     Events v4(final int ifindex, final int direction, final int proto, final int src, final int srcPort,
         final int dst, final int dstPort, final double atSeconds, final long packets, final long bytes)
     {
-        FlowDeltas.dstAddrV4(FlowDeltas.srcAddrV4(encode(ifindex, direction, proto, srcPort, dstPort, atSeconds, packets, bytes)
-            .family(FlowDeltas.FAMILY_IPV4), 0x0A000000 | src), 0x0A000000 | dst);
+        FlowDeltas.addressesV4(encode(ifindex, direction, proto, srcPort, dstPort, atSeconds, packets, bytes)
+            .family(FlowDeltas.FAMILY_IPV4), 0x0A000000 | src, 0x0A000000 | dst);
         view.onEvent(FlowDeltaDecoder.TEMPLATE_ID, buffer, 0, Templates.FLOW_DELTA_LENGTH);
         return this;
     }
@@ -90,8 +90,8 @@ final class Events
     Events v6(final int ifindex, final int direction, final int proto, final int src, final int srcPort,
         final int dst, final int dstPort, final double atSeconds, final long packets, final long bytes)
     {
-        FlowDeltas.dstAddr(FlowDeltas.srcAddr(encode(ifindex, direction, proto, srcPort, dstPort, atSeconds, packets, bytes)
-            .family(FlowDeltas.FAMILY_IPV6), 0x20010db8_00000000L, src), 0x20010db8_00000000L, dst);
+        FlowDeltas.addresses(encode(ifindex, direction, proto, srcPort, dstPort, atSeconds, packets, bytes)
+            .family(FlowDeltas.FAMILY_IPV6), 0x20010db8_00000000L, src, 0x20010db8_00000000L, dst);
         view.onEvent(FlowDeltaDecoder.TEMPLATE_ID, buffer, 0, Templates.FLOW_DELTA_LENGTH);
         return this;
     }

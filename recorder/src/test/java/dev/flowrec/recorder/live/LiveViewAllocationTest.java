@@ -40,8 +40,10 @@ class LiveViewAllocationTest
         final FlowDeltaEncoder delta = new FlowDeltaEncoder();
         for (int i = 0; i < FLOWS; i++)
         {
-            FlowDeltas.dstAddrV4(FlowDeltas.srcAddrV4(MessageHeader.wrapAndApplyHeader(delta, deltas, i * Templates.FLOW_DELTA_LENGTH).packets(1).bytes(100)
-                .ifindex(1 + i % IFACES).family(FlowDeltas.FAMILY_IPV4).proto((short)6).direction((short)(i & 1)), 0x0A000001), 0x0A000100 + i).srcPort(40000 + i).dstPort(443);
+            FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(delta, deltas, i * Templates.FLOW_DELTA_LENGTH)
+                .packets(1).bytes(100)
+                .ifindex(1 + i % IFACES).family(FlowDeltas.FAMILY_IPV4).proto((short)6).direction((short)(i & 1)),
+                0x0A000001, 0x0A000100 + i).srcPort(40000 + i).dstPort(443);
         }
         for (int round = 0; round < WARM_UP_ROUNDS; round++)
         {
