@@ -1,12 +1,12 @@
 package dev.flowrec.export;
 
-import dev.flowrec.journal.schema.FlowDeltaDecoder;
-import dev.flowrec.journal.schema.FlowDeltas;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltas;
 import dev.flowrec.query.Addresses;
 import dev.flowrec.query.Answer;
 import dev.flowrec.query.GroupKey;
@@ -195,9 +195,9 @@ class ArrowRoundTripTest
             final byte[] dst = new byte[16];
             d.getSrcAddr(src, 0, FlowDeltas.ADDRESS_LENGTH);
             d.getDstAddr(dst, 0, FlowDeltas.ADDRESS_LENGTH);
-            rows.add(List.of(d.firstNs(), d.lastNs(), host, iface, container, Protocols.direction((short)d.direction()),
+            rows.add(List.of(d.firstNs(), d.lastNs(), host, iface, container, Protocols.direction(d.direction()),
                 Protocols.name(d.proto()), Addresses.format(src, d.family()), d.srcPort(), Addresses.format(dst, d.family()),
-                d.dstPort(), d.packets(), d.bytes(), Protocols.tcpFlags(d.proto(), d.tcpFlags()), d.tcpFlags()));
+                d.dstPort(), d.packets(), d.bytes(), Protocols.tcpFlags(d.proto(), d.tcpFlags()), (int)d.tcpFlags()));
         }, () -> false);
         return rows;
     }
