@@ -10,7 +10,10 @@ public final class Templates
     public static final int FLOW_DELTA_LENGTH = MessageHeader.ENCODED_LENGTH + FlowDeltaEncoder.BLOCK_LENGTH;
     /** A LossReport event, header included: fixed length, no strings. */
     public static final int LOSS_REPORT_LENGTH = MessageHeader.ENCODED_LENGTH + LossReportEncoder.BLOCK_LENGTH;
-    /** Longest string; a longer one is cut at a character boundary ({@link Utf8#cut}). */
+    /**
+     * Longest string: the schema's u16 length whose 0xFFFF SBE keeps as its null value (the hand-written flyweights
+     * took 0xFFFF bytes). A longer one is cut at a character boundary ({@link Utf8#cut}).
+     */
     public static final int MAX_STRING_BYTES = 0xFFFE;
 
     /** LossReport's block before tooDeep was added at its end (without a new version). */
