@@ -1,6 +1,8 @@
 package dev.flowrec.export;
 
 import dev.flowrec.journal.text.Addresses;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltas;
 import java.nio.charset.StandardCharsets;
 
 /** Writes an address as text into a reusable byte array: IPv4 digit by digit (no allocation), IPv6 via {@link Addresses}. */
@@ -10,15 +12,15 @@ final class AddressTextBuffer
     final byte[] text = new byte[64];
 
     /** @return the length of the text written to {@link #text}. */
-    int format(final int family, final boolean source, final dev.flowrec.journal.schema.FlowDelta delta)
+    int format(final int family, final boolean source, final dev.flowrec.journal.schema.FlowDeltaDecoder delta)
     {
         if (source)
         {
-            delta.getSrcAddr(address, 0);
+            delta.getSrcAddr(address, 0, FlowDeltas.ADDRESS_LENGTH);
         }
         else
         {
-            delta.getDstAddr(address, 0);
+            delta.getDstAddr(address, 0, FlowDeltas.ADDRESS_LENGTH);
         }
         if (family != 4)
         {

@@ -1,6 +1,6 @@
 package dev.flowrec.export;
 
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
@@ -79,7 +79,7 @@ final class DeltaBatch implements RowBatch
         return rows == capacity;
     }
 
-    void append(final FlowDelta d, final int hostIndex, final int ifaceIndex, final int containerIndex)
+    void append(final FlowDeltaDecoder d, final int hostIndex, final int ifaceIndex, final int containerIndex)
     {
         final int i = rows++;
         firstSeen.set(i, d.firstNs());

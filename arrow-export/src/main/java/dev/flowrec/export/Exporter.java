@@ -1,6 +1,6 @@
 package dev.flowrec.export;
 
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.query.Answer;
 import dev.flowrec.query.Column;
 import dev.flowrec.query.Coverage;
@@ -169,7 +169,7 @@ public final class Exporter
             return seen >= limit || failure != null || cancelled.getAsBoolean();
         }
 
-        public void onFlow(final FlowDelta delta, final String iface, final String container)
+        public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container)
         {
             if (++seen > limit || failure != null)
             {

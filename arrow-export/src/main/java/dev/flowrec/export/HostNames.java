@@ -2,7 +2,8 @@ package dev.flowrec.export;
 
 import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.JournalReader;
-import dev.flowrec.journal.schema.RecorderStarted;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.RecorderStartedDecoder;
 import java.nio.file.Path;
 
 /** The host a journal was recorded on: from its RecorderStarted event, else the journal directory's name. */
@@ -17,13 +18,13 @@ final class HostNames
 
     static String of(final Path dir)
     {
-        final RecorderStarted started = new RecorderStarted();
+        final RecorderStartedDecoder started = new RecorderStartedDecoder();
         final String[] host = {null};
         final EventHandler firstRun = (templateId, buffer, offset, length) ->
         {
-            if (templateId == RecorderStarted.TEMPLATE_ID && host[0] == null)
+            if (templateId == RecorderStartedDecoder.TEMPLATE_ID && host[0] == null)
             {
-                host[0] = started.wrap(buffer, offset).host();
+                host[0] = MessageHeader.wrap(started, buffer, offset).host();
             }
         };
         try (JournalReader reader = JournalReader.open(dir))

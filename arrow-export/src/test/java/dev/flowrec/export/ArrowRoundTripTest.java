@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowrec.journal.text.Addresses;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltas;
 import dev.flowrec.query.Answer;
 import dev.flowrec.query.GroupKey;
 import dev.flowrec.journal.text.Protocols;
@@ -191,17 +193,17 @@ class ArrowRoundTripTest
             }
             final byte[] src = new byte[16];
             final byte[] dst = new byte[16];
-            d.getSrcAddr(src, 0);
-            d.getDstAddr(dst, 0);
+            d.getSrcAddr(src, 0, FlowDeltas.ADDRESS_LENGTH);
+            d.getDstAddr(dst, 0, FlowDeltas.ADDRESS_LENGTH);
             rows.add(List.of(d.firstNs(), d.lastNs(), host, iface, container, Protocols.direction(d.direction()),
                 Protocols.name(d.proto()), Addresses.format(src, d.family()), d.srcPort(), Addresses.format(dst, d.family()),
-                d.dstPort(), d.packets(), d.bytes(), Protocols.tcpFlags(d.proto(), d.tcpFlags()), d.tcpFlags()));
+                d.dstPort(), d.packets(), d.bytes(), Protocols.tcpFlags(d.proto(), d.tcpFlags()), (int)d.tcpFlags()));
         }, () -> false);
         return rows;
     }
 
     /** The test's own view of a delta for the filter, independent of the exporter's. */
-    private record FlowRowView(dev.flowrec.journal.schema.FlowDelta d, String iface, String container)
+    private record FlowRowView(dev.flowrec.journal.schema.FlowDeltaDecoder d, String iface, String container)
         implements dev.flowrec.query.FlowView
     {
         public int direction()
@@ -231,22 +233,22 @@ class ArrowRoundTripTest
 
         public long srcAddrHigh()
         {
-            return d.srcAddrHigh();
+            return FlowDeltas.srcAddrHigh(d);
         }
 
         public long srcAddrLow()
         {
-            return d.srcAddrLow();
+            return FlowDeltas.srcAddrLow(d);
         }
 
         public long dstAddrHigh()
         {
-            return d.dstAddrHigh();
+            return FlowDeltas.dstAddrHigh(d);
         }
 
         public long dstAddrLow()
         {
-            return d.dstAddrLow();
+            return FlowDeltas.dstAddrLow(d);
         }
 
         public long packets()

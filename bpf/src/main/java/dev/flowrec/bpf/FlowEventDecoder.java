@@ -6,7 +6,9 @@ import org.agrona.DirectBuffer;
 /**
  * Flyweight over {@code struct fr_flow_event} (flowrec.h), one flow delta as the kernel wrote it. All fields
  * little-endian; addresses are 16 bytes, IPv4 stored v4-mapped ({@code ::ffff:a.b.c.d}); ports in host order,
- * ICMP type/code as dport {@code type << 8 | code}.
+ * ICMP type/code as dport {@code type << 8 | code}. The constants are named after the C ones ({@code key.sport}
+ * → {@link #SPORT_OFFSET}, {@code FR_DIR_IN} → {@link #DIRECTION_IN}): KernelMirrorTest compiles flowrec.h and
+ * compares every one with what the compiler says.
  *
  * <pre>
  *   0                16               32      36      38      40  41  42  43  44  45  46  48
@@ -24,9 +26,10 @@ public final class FlowEventDecoder
     public static final int LENGTH = 80;
     public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
 
-    public static final int SRC_ADDR_OFFSET = 0;
-    public static final int DST_ADDR_OFFSET = 16;
-    public static final int ADDR_LENGTH = 16;
+    public static final int SRC_OFFSET = 0;
+    public static final int SRC_LENGTH = 16;
+    public static final int DST_OFFSET = 16;
+    public static final int DST_LENGTH = 16;
     public static final int IFINDEX_OFFSET = 32;
     public static final int SPORT_OFFSET = 36;
     public static final int DPORT_OFFSET = 38;
@@ -40,10 +43,10 @@ public final class FlowEventDecoder
     public static final int FIRST_NS_OFFSET = 64;
     public static final int LAST_NS_OFFSET = 72;
 
-    /** direction(): TC ingress, into the interface's host. */
-    public static final int DIRECTION_INGRESS = 0;
-    /** direction(): TC egress. */
-    public static final int DIRECTION_EGRESS = 1;
+    /** direction(): TC ingress, into the interface's host ({@code FR_DIR_IN}). */
+    public static final int DIRECTION_IN = 0;
+    /** direction(): TC egress ({@code FR_DIR_OUT}). */
+    public static final int DIRECTION_OUT = 1;
 
     private DirectBuffer buffer;
     private int offset;
@@ -68,25 +71,25 @@ public final class FlowEventDecoder
     /** Copies the 16-byte source address into dst16[0..16). */
     public void srcAddr(final byte[] dst16)
     {
-        buffer.getBytes(offset + SRC_ADDR_OFFSET, dst16, 0, ADDR_LENGTH);
+        buffer.getBytes(offset + SRC_OFFSET, dst16, 0, SRC_LENGTH);
     }
 
     /** Copies the 16-byte destination address into dst16[0..16). */
     public void dstAddr(final byte[] dst16)
     {
-        buffer.getBytes(offset + DST_ADDR_OFFSET, dst16, 0, ADDR_LENGTH);
+        buffer.getBytes(offset + DST_OFFSET, dst16, 0, SRC_LENGTH);
     }
 
     /** The IPv4 source address as a big-endian int (10.0.0.1 = 0x0A000001); meaningful when family() == 4. */
     public int srcIpv4()
     {
-        return buffer.getInt(offset + SRC_ADDR_OFFSET + 12, ByteOrder.BIG_ENDIAN);
+        return buffer.getInt(offset + SRC_OFFSET + 12, ByteOrder.BIG_ENDIAN);
     }
 
     /** The IPv4 destination address as a big-endian int; meaningful when family() == 4. */
     public int dstIpv4()
     {
-        return buffer.getInt(offset + DST_ADDR_OFFSET + 12, ByteOrder.BIG_ENDIAN);
+        return buffer.getInt(offset + DST_OFFSET + 12, ByteOrder.BIG_ENDIAN);
     }
 
     public int ifindex()
@@ -116,7 +119,7 @@ public final class FlowEventDecoder
         return buffer.getByte(offset + FAMILY_OFFSET) & 0xFF;
     }
 
-    /** {@link #DIRECTION_INGRESS} or {@link #DIRECTION_EGRESS}. */
+    /** {@link #DIRECTION_IN} or {@link #DIRECTION_OUT}. */
     public int direction()
     {
         return buffer.getByte(offset + DIRECTION_OFFSET) & 0xFF;
@@ -166,21 +169,21 @@ public final class FlowEventDecoder
             return "FlowEventDecoder{unwrapped}";
         }
         return "FlowEvent{if=" + ifindex() + " dir=" + direction() + " fam=" + family() + " proto=" + proto() +
-            " " + address(SRC_ADDR_OFFSET) + ":" + sport() + " > " + address(DST_ADDR_OFFSET) + ":" + dport() +
+            " " + address(SRC_OFFSET) + ":" + sport() + " > " + address(DST_OFFSET) + ":" + dport() +
             " flags=0x" + Integer.toHexString(tcpFlags()) + " reason=" + Reasons.name(reason()) +
             " packets=" + packets() + " bytes=" + bytes() + " first=" + firstNs() + " last=" + lastNs() + "}";
     }
 
     private String address(final int fieldOffset)
     {
-        final byte[] addr = new byte[ADDR_LENGTH];
+        final byte[] addr = new byte[SRC_LENGTH];
         buffer.getBytes(offset + fieldOffset, addr);
         if (family() == 4)
         {
             return (addr[12] & 0xFF) + "." + (addr[13] & 0xFF) + "." + (addr[14] & 0xFF) + "." + (addr[15] & 0xFF);
         }
         final StringBuilder text = new StringBuilder();
-        for (int i = 0; i < ADDR_LENGTH; i += 2)
+        for (int i = 0; i < SRC_LENGTH; i += 2)
         {
             text.append(i == 0 ? "" : ":").append(Integer.toHexString(((addr[i] & 0xFF) << 8) | (addr[i + 1] & 0xFF)));
         }

@@ -1,6 +1,9 @@
 package dev.flowrec.bpf;
 
-/** Indices of the kernel's per-CPU counters map, mirroring {@code enum fr_counter} in flowrec.h. */
+/**
+ * Indices of the kernel's per-CPU counters map, mirroring {@code enum fr_counter} in flowrec.h: each constant is
+ * named as its member without the {@code FR_C_} prefix (KernelMirrorTest compiles the header and compares them).
+ */
 public final class KernelCounters
 {
     /** IP packets counted, as wire packets. */

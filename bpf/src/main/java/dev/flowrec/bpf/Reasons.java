@@ -1,6 +1,9 @@
 package dev.flowrec.bpf;
 
-/** Why the kernel emitted a flow delta, mirroring {@code enum fr_reason} in flowrec.h. */
+/**
+ * Why the kernel emitted a flow delta, mirroring {@code enum fr_reason} in flowrec.h: each constant is named as
+ * its member without the {@code FR_REASON_} prefix (KernelMirrorTest compiles the header and compares them).
+ */
 public final class Reasons
 {
     /** First packet of a flow. */

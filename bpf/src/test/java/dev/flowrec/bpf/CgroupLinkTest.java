@@ -87,12 +87,12 @@ class CgroupLinkTest
         {
             assertEquals(PSEUDO, e.ifindex(), events::toString);
         }
-        final DrainedEvents requests = select(events, FlowEventDecoder.DIRECTION_EGRESS);
+        final DrainedEvents requests = select(events, FlowEventDecoder.DIRECTION_OUT);
         assertEquals(PINGS, requests.packets(), events::toString);
         assertEquals(PINGS * PING_IP_BYTES, requests.bytes(), events::toString);
         assertEquals(8 << 8, requests.list.getFirst().dport(), "echo request: type 8 code 0");
         assertEquals(Frames.ipv4(10, 213, 30, 1), ipv4(requests.list.getFirst().src()));
-        final DrainedEvents replies = select(events, FlowEventDecoder.DIRECTION_INGRESS);
+        final DrainedEvents replies = select(events, FlowEventDecoder.DIRECTION_IN);
         assertEquals(PINGS, replies.packets(), events::toString);
         assertEquals(PINGS * PING_IP_BYTES, replies.bytes(), events::toString);
         assertEquals(0, replies.list.getFirst().dport(), "echo reply: type 0 code 0");

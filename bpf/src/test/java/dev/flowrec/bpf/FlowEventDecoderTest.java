@@ -59,7 +59,7 @@ class FlowEventDecoderTest
         assertEquals(443, event.dport());
         assertEquals(6, event.proto());
         assertEquals(4, event.family());
-        assertEquals(FlowEventDecoder.DIRECTION_EGRESS, event.direction());
+        assertEquals(FlowEventDecoder.DIRECTION_OUT, event.direction());
         assertEquals(0x1b, event.tcpFlags());
         assertEquals(Reasons.FIN_RST, event.reason());
         assertEquals(7, event.packets());
@@ -71,8 +71,8 @@ class FlowEventDecoderTest
     @Test
     void shouldPinOffsetsToTheCLayout()
     {
-        assertEquals(0, FlowEventDecoder.SRC_ADDR_OFFSET);
-        assertEquals(16, FlowEventDecoder.DST_ADDR_OFFSET);
+        assertEquals(0, FlowEventDecoder.SRC_OFFSET);
+        assertEquals(16, FlowEventDecoder.DST_OFFSET);
         assertEquals(32, FlowEventDecoder.IFINDEX_OFFSET);
         assertEquals(36, FlowEventDecoder.SPORT_OFFSET);
         assertEquals(38, FlowEventDecoder.DPORT_OFFSET);

@@ -50,7 +50,7 @@ class FlowProgramTest
         assertEquals(1, e.packets());
         assertEquals(totLen, e.bytes());
         assertEquals(NetIf.indexOf("lo"), e.ifindex(), "test runs happen on the namespace's loopback");
-        assertEquals(FlowEventDecoder.DIRECTION_INGRESS, e.direction());
+        assertEquals(FlowEventDecoder.DIRECTION_IN, e.direction());
         assertEquals(4, e.family());
         assertEquals(Frames.UDP, e.proto());
         assertArrayEquals(HexFormat.of().parseHex("00000000000000000000ffff0ad50001"), e.src());
@@ -125,7 +125,7 @@ class FlowProgramTest
         for (final DrainedEvents.Event e : events.list)
         {
             assertEquals(Frames.TCP, e.proto());
-            assertEquals(FlowEventDecoder.DIRECTION_EGRESS, e.direction());
+            assertEquals(FlowEventDecoder.DIRECTION_OUT, e.direction());
             assertEquals(40001, e.sport());
             assertEquals(443, e.dport());
             assertEquals(psh | ack, e.tcpFlags());

@@ -259,8 +259,8 @@ class HostilePacketsTest
         final boolean egressSees = c.reach() == Reach.THROUGH;
         assertCountersMove(ingress, inBefore, expected(c, ingressSees), "ingress on b1");
         assertCountersMove(egress, outBefore, expected(c, egressSees), "egress on b2");
-        assertFlow(c, ingressSees, ingress, ingressLink.ifindex(), FlowEventDecoder.DIRECTION_INGRESS);
-        assertFlow(c, egressSees, egress, egressLink.ifindex(), FlowEventDecoder.DIRECTION_EGRESS);
+        assertFlow(c, ingressSees, ingress, ingressLink.ifindex(), FlowEventDecoder.DIRECTION_IN);
+        assertFlow(c, egressSees, egress, egressLink.ifindex(), FlowEventDecoder.DIRECTION_OUT);
     }
 
     private static long[] expected(final Case c, final boolean sees)

@@ -64,13 +64,13 @@ class TcLinkTest
         assertEquals(new SweepResult(2, false), program.sweep(0, Reasons.FINAL));
         final DrainedEvents events = DrainedEvents.drain(program.ringBuffer());
 
-        final DrainedEvents requests = select(events, link.ifindex(), FlowEventDecoder.DIRECTION_EGRESS);
+        final DrainedEvents requests = select(events, link.ifindex(), FlowEventDecoder.DIRECTION_OUT);
         assertEquals(PINGS, requests.packets(), events::toString);
         assertEquals(PINGS * PING_IP_BYTES, requests.bytes());
         assertEquals(8 << 8, requests.list.getFirst().dport(), "echo request: type 8 code 0");
         assertEquals(Frames.ipv4(10, 213, 1, 1), ipv4(requests.list.getFirst().src()));
 
-        final DrainedEvents replies = select(events, link.ifindex(), FlowEventDecoder.DIRECTION_INGRESS);
+        final DrainedEvents replies = select(events, link.ifindex(), FlowEventDecoder.DIRECTION_IN);
         assertEquals(PINGS, replies.packets(), events::toString);
         assertEquals(PINGS * PING_IP_BYTES, replies.bytes());
         assertEquals(0, replies.list.getFirst().dport(), "echo reply: type 0 code 0");
@@ -87,11 +87,11 @@ class TcLinkTest
     {
         // ns1's veth end stands for the host side of a container's veth; ns2 is the container.
         final int[] interfaceView = pingDirections(false);
-        assertArrayEquals(new int[]{ FlowEventDecoder.DIRECTION_EGRESS, FlowEventDecoder.DIRECTION_INGRESS },
+        assertArrayEquals(new int[]{ FlowEventDecoder.DIRECTION_OUT, FlowEventDecoder.DIRECTION_IN },
             interfaceView, "interface view: requests leave the interface, replies arrive");
 
         final int[] workloadView = pingDirections(true);
-        assertArrayEquals(new int[]{ FlowEventDecoder.DIRECTION_INGRESS, FlowEventDecoder.DIRECTION_EGRESS },
+        assertArrayEquals(new int[]{ FlowEventDecoder.DIRECTION_IN, FlowEventDecoder.DIRECTION_OUT },
             workloadView, "workload view: requests enter the workload, its replies leave it");
     }
 

@@ -1,6 +1,8 @@
 package dev.flowrec.journal;
 
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.Templates;
 import dev.flowrec.journal.schema.FlowDeltaBatch;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -14,8 +16,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class BatchExpander
 {
     private final FlowDeltaBatch batch = new FlowDeltaBatch();
-    private final FlowDelta expandedDelta = new FlowDelta();
-    private final UnsafeBuffer expanded = new UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
+    private final FlowDeltaEncoder expandedDelta = new FlowDeltaEncoder();
+    private final UnsafeBuffer expanded = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
 
     /**
      * Wraps the batch event in {@code [0, length)} of {@code eventBuffer} and checks it.
@@ -45,7 +47,7 @@ final class BatchExpander
         for (int at = batch.firstEntry(); at < end; delivered++)
         {
             at = batch.expand(at, expanded, 0, expandedDelta);
-            handler.onEvent(FlowDelta.TEMPLATE_ID, expanded, 0, FlowDelta.ENCODED_LENGTH);
+            handler.onEvent(FlowDeltaDecoder.TEMPLATE_ID, expanded, 0, Templates.FLOW_DELTA_LENGTH);
         }
         return delivered;
     }

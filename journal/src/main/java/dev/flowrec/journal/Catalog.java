@@ -1,7 +1,7 @@
 package dev.flowrec.journal;
 
-import dev.flowrec.journal.schema.FlowDelta;
 import dev.flowrec.journal.schema.FlowDeltaBatch;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.MessageHeader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +45,7 @@ final class Catalog
             return false;
         }
         final int templateId = MessageHeader.templateId(event, 0);
-        return templateId != FlowDelta.TEMPLATE_ID && templateId != FlowDeltaBatch.TEMPLATE_ID;
+        return templateId != FlowDeltaDecoder.TEMPLATE_ID && templateId != FlowDeltaBatch.TEMPLATE_ID;
     }
 
     /** Appends catalogued events; single-threaded, owned by the {@link JournalWriter}. */

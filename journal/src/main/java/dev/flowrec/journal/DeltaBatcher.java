@@ -1,6 +1,6 @@
 package dev.flowrec.journal;
 
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.FlowDeltaBatch;
 import org.agrona.MutableDirectBuffer;
 
@@ -41,7 +41,7 @@ final class DeltaBatcher
      * Appends a delta that {@link FlowDeltaBatch#packable} accepts to the open batch, opening one if there is none
      * or it is full. A batch that cannot begin (a full disk) loses the delta, counted.
      */
-    void append(final FlowDelta delta)
+    void append(final FlowDeltaDecoder delta)
     {
         if (batchOpen && batch.tryAppend(delta))
         {

@@ -1,6 +1,9 @@
 package dev.flowrec.journal;
 
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.Templates;
 import dev.flowrec.journal.schema.FlowDeltaBatch;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.RollCycle;
@@ -71,6 +74,7 @@ public final class JournalWriter implements AutoCloseable
     private final FreeSpace freeSpace;
     private final DocumentAppender documents;
     private final DeltaBatcher batcher;
+    private final FlowDeltaDecoder delta = new FlowDeltaDecoder();
     private long eventsAppended;
 
     private JournalWriter(final Path dir, final SingleChronicleQueue queue, final Catalog.Writer catalog)
@@ -177,10 +181,10 @@ public final class JournalWriter implements AutoCloseable
      * batch can hold exactly ({@link FlowDeltaBatch#packable}) is journaled as a FlowDelta event of its own,
      * after the batch (which it commits), so the order of deltas is kept. Zero-copy, allocation-free.
      *
-     * @param delta a FlowDelta event, read only during the call.
+     * @param encoded a FlowDelta event, encoded (header included); read only during the call.
      * @throws IllegalStateException when a {@link #claim} is open or the writer is closed.
      */
-    public void appendDelta(final FlowDelta delta)
+    public void appendDelta(final FlowDeltaEncoder encoded)
     {
         if (documents.isOpen() && !batcher.isOpen() || documents.claimedLost())
         {
@@ -191,10 +195,12 @@ public final class JournalWriter implements AutoCloseable
             freeSpace.lost(1);
             return;
         }
+        final int offset = encoded.offset() - MessageHeader.ENCODED_LENGTH;
+        MessageHeader.wrap(delta, encoded.buffer(), offset);
         if (!FlowDeltaBatch.packable(delta))
         {
             commitDeltas();
-            claim(FlowDelta.ENCODED_LENGTH).putBytes(0, delta.buffer(), delta.offset(), FlowDelta.ENCODED_LENGTH);
+            claim(Templates.FLOW_DELTA_LENGTH).putBytes(0, encoded.buffer(), offset, Templates.FLOW_DELTA_LENGTH);
             commit();
             return;
         }

@@ -1,9 +1,12 @@
 package dev.flowrec.bench;
 
 import dev.flowrec.journal.JournalWriter;
-import dev.flowrec.journal.schema.FlowDelta;
-import dev.flowrec.journal.schema.InterfaceAttached;
-import dev.flowrec.journal.schema.RecorderStarted;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.InterfaceAttachedEncoder;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.RecorderStartedEncoder;
+import dev.flowrec.journal.schema.Templates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,26 +40,29 @@ public final class BenchJournal
         final int[] ports = {443, 80, 53, 22, 8080, 5432};
         try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
         {
-            new RecorderStarted().wrapAndApplyHeader(writer.claim(RecorderStarted.encodedLength("bench", "k", "v", "c")), 0)
+            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
+                writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "bench", "k", "v", "c")), 0)
                 .timeNs(T0_NS).flushIntervalNs(1_000_000_000L).host("bench").kernel("k").flowrecVersion("v").config("c");
             writer.commit();
             for (int i = 1; i <= 4; i++)
             {
-                new InterfaceAttached().wrapAndApplyHeader(writer.claim(InterfaceAttached.encodedLength("eth" + i, "")), 0)
+                MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(),
+                    writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, "eth" + i, "")), 0)
                     .timeNs(T0_NS).ifindex(i).ifname("eth" + i).container("");
                 writer.commit();
             }
-            final FlowDelta d = new FlowDelta();
+            final FlowDeltaEncoder d = new FlowDeltaEncoder();
             for (long i = 0; i < deltas; i++)
             {
                 final long t = T0_NS + i * spacingNs;
                 clock.currentTimeNanos(t);
                 final int flow = random.nextInt(20_000);
-                d.wrapAndApplyHeader(writer.claim(FlowDelta.ENCODED_LENGTH), 0)
-                    .firstNs(t - 500_000_000L).lastNs(t).packets(1 + random.nextInt(100)).bytes(60 + random.nextInt(150_000))
-                    .srcAddrV4(0x0A000000 | flow % 500).dstAddrV4(0xC0A80000 | flow % 97)
+                FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(d, writer.claim(Templates.FLOW_DELTA_LENGTH), 0)
+                    .firstNs(t - 500_000_000L).lastNs(t).packets(1 + random.nextInt(100))
+                    .bytes(60 + random.nextInt(150_000)), 0x0A000000 | flow % 500, 0xC0A80000 | flow % 97)
                     .ifindex(1 + flow % 4).srcPort(32768 + flow).dstPort(ports[flow % ports.length])
-                    .proto(flow % 5 == 0 ? 17 : 6).family(4).direction(flow & 1).tcpFlags(0x18);
+                    .proto((short)(flow % 5 == 0 ? 17 : 6)).family((short)4).direction((short)(flow & 1))
+                    .tcpFlags((short)0x18);
                 writer.commit();
             }
         }

@@ -1,6 +1,10 @@
 package dev.flowrec.journal;
 
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.Templates;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -27,8 +31,8 @@ class JournalAllocationTest
     @TempDir
     Path tmp;
 
-    private final FlowDelta encoder = new FlowDelta();
-    private final FlowDelta decoder = new FlowDelta();
+    private final FlowDeltaEncoder encoder = new FlowDeltaEncoder();
+    private final FlowDeltaDecoder decoder = new FlowDeltaDecoder();
     private long sumPackets;
     private long count;
     private final EventHandler handler = this::onEvent;
@@ -94,7 +98,7 @@ class JournalAllocationTest
     }
 
     private final org.agrona.concurrent.UnsafeBuffer deltaBuffer =
-        new org.agrona.concurrent.UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
+        new org.agrona.concurrent.UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
 
     private void appendBatched(final JournalWriter writer, final int events)
     {
@@ -113,19 +117,19 @@ class JournalAllocationTest
     {
         for (int i = 0; i < events; i++)
         {
-            delta(writer.claim(FlowDelta.ENCODED_LENGTH), i);
+            delta(writer.claim(Templates.FLOW_DELTA_LENGTH), i);
             writer.commit();
         }
     }
 
     /** The i-th delta of a run, its packets i (so that the reader's sum checks every one). */
-    private FlowDelta delta(final MutableDirectBuffer buffer, final int i)
+    private FlowDeltaEncoder delta(final MutableDirectBuffer buffer, final int i)
     {
-        return encoder.wrapAndApplyHeader(buffer, 0)
-            .firstNs(i).lastNs(i + 1).packets(i).bytes(60L * i)
-            .srcAddrV4(0x0A000001).dstAddrV4(0x0A000002 + i)
-            .ifindex(2).srcPort(40000).dstPort(i & 0xFFFF).proto(17).family(FlowDelta.FAMILY_IPV4)
-            .direction(FlowDelta.DIRECTION_OUT).reason(FlowDelta.REASON_PACKET);
+        MessageHeader.wrapAndApplyHeader(encoder, buffer, 0);
+        FlowDeltas.addressesV4(encoder, 0x0A000001, 0x0A000002 + i);
+        return encoder.firstNs(i).lastNs(i + 1).packets(i).bytes(60L * i)
+            .ifindex(2).srcPort(40000).dstPort(i & 0xFFFF).proto((short)17).family(FlowDeltas.FAMILY_IPV4)
+            .direction(FlowDeltas.DIRECTION_OUT).reason(FlowDeltas.REASON_PACKET);
     }
 
     private void read(final JournalReader reader, final int events)
@@ -141,9 +145,9 @@ class JournalAllocationTest
 
     private void onEvent(final int templateId, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (templateId == FlowDelta.TEMPLATE_ID)
+        if (templateId == FlowDeltaDecoder.TEMPLATE_ID)
         {
-            sumPackets += decoder.wrap(buffer, offset).packets();
+            sumPackets += MessageHeader.wrap(decoder, buffer, offset).packets();
             count++;
         }
     }

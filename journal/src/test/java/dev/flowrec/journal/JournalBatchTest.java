@@ -1,8 +1,12 @@
 package dev.flowrec.journal;
 
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.LossReportDecoder;
+import dev.flowrec.journal.schema.LossReportEncoder;
+import dev.flowrec.journal.schema.Templates;
 import dev.flowrec.journal.schema.FlowDeltaBatch;
-import dev.flowrec.journal.schema.LossReport;
 import dev.flowrec.journal.schema.MessageHeader;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,8 +33,8 @@ class JournalBatchTest
     @TempDir
     Path tmp;
 
-    private final FlowDelta delta = new FlowDelta();
-    private final UnsafeBuffer deltaBuffer = new UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
+    private final FlowDeltaEncoder delta = new FlowDeltaEncoder();
+    private final UnsafeBuffer deltaBuffer = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
 
     /** What a reader delivered: template and bytes of each event. */
     private record Event(int templateId, byte[] bytes)
@@ -55,7 +59,8 @@ class JournalBatchTest
             written.add(append(writer, v4(1)));
             written.add(append(writer, v4(2)));
             // The claim commits the batch of 1 and 2 first.
-            new LossReport().wrapAndApplyHeader(writer.claim(LossReport.ENCODED_LENGTH), 0).timeNs(T0_NS + 2);
+            MessageHeader.wrapAndApplyHeader(new LossReportEncoder(), writer.claim(Templates.LOSS_REPORT_LENGTH), 0)
+                .timeNs(T0_NS + 2);
             writer.commit();
             written.add(null);
             written.add(append(writer, v6(3)));
@@ -73,11 +78,11 @@ class JournalBatchTest
         {
             if (written.get(i) == null)
             {
-                assertEquals(LossReport.TEMPLATE_ID, events.get(i).templateId(), "event " + i);
+                assertEquals(LossReportDecoder.TEMPLATE_ID, events.get(i).templateId(), "event " + i);
             }
             else
             {
-                assertEquals(FlowDelta.TEMPLATE_ID, events.get(i).templateId(), "event " + i);
+                assertEquals(FlowDeltaDecoder.TEMPLATE_ID, events.get(i).templateId(), "event " + i);
                 assertArrayEquals(written.get(i), events.get(i).bytes(), "event " + i);
             }
         }
@@ -113,7 +118,7 @@ class JournalBatchTest
         final Path dir = tmp.resolve("journal");
         try (JournalWriter writer = JournalWriter.open(dir))
         {
-            writer.claim(LossReport.ENCODED_LENGTH);
+            writer.claim(Templates.LOSS_REPORT_LENGTH);
             final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> writer.appendDelta(v4(1)));
             assertEquals("appendDelta during an open claim: " + dir.toAbsolutePath(), ex.getMessage());
             writer.abort();
@@ -142,7 +147,8 @@ class JournalBatchTest
         assertEquals(deltas + 1, events.size());
         for (int i = 0; i < deltas; i++)
         {
-            assertEquals(T0_NS + (i % 500) * SECOND_NS, delta.wrap(new UnsafeBuffer(events.get(i).bytes()), 0).lastNs());
+            assertEquals(T0_NS + (i % 500) * SECOND_NS, MessageHeader.wrap(new FlowDeltaDecoder(),
+                new UnsafeBuffer(events.get(i).bytes()), 0).lastNs());
         }
     }
 
@@ -166,7 +172,8 @@ class JournalBatchTest
         assertEquals(3, events.size());
         for (int i = 0; i < 3; i++)
         {
-            assertEquals(T0_NS + (i + 1) * SECOND_NS, delta.wrap(new UnsafeBuffer(events.get(i).bytes()), 0).lastNs());
+            assertEquals(T0_NS + (i + 1) * SECOND_NS, MessageHeader.wrap(new FlowDeltaDecoder(),
+                new UnsafeBuffer(events.get(i).bytes()), 0).lastNs());
         }
         assertEquals(2, JournalPaths.cycleFileCount(dir.toAbsolutePath()), "10:00 and 11:00");
     }
@@ -178,7 +185,8 @@ class JournalBatchTest
         try (JournalWriter writer = JournalWriter.open(dir))
         {
             append(writer, v4(1));
-            new LossReport().wrapAndApplyHeader(writer.claim(LossReport.ENCODED_LENGTH), 0).timeNs(T0_NS);
+            MessageHeader.wrapAndApplyHeader(new LossReportEncoder(), writer.claim(Templates.LOSS_REPORT_LENGTH), 0)
+                .timeNs(T0_NS);
             writer.commit();
             append(writer, v4(2));
         }
@@ -187,7 +195,7 @@ class JournalBatchTest
             reader.toEnd();
             final List<Integer> templates = new ArrayList<>();
             assertTrue(reader.replayStateBefore((t, b, o, l) -> templates.add(t)));
-            assertEquals(List.of(LossReport.TEMPLATE_ID), templates);
+            assertEquals(List.of(LossReportDecoder.TEMPLATE_ID), templates);
         }
     }
 
@@ -218,7 +226,8 @@ class JournalBatchTest
             final List<Event> events = new ArrayList<>();
             reader.poll((tid, b, o, l) -> events.add(Event.of(tid, b, o, l)), 1);
             assertEquals(10, events.size(), "a whole batch");
-            assertEquals(T0_NS + 50 * SECOND_NS, delta.wrap(new UnsafeBuffer(events.get(0).bytes()), 0).firstNs(),
+            assertEquals(T0_NS + 50 * SECOND_NS, MessageHeader.wrap(new FlowDeltaDecoder(),
+                new UnsafeBuffer(events.get(0).bytes()), 0).firstNs(),
                 "pass 50 from its first delta");
         }
     }
@@ -242,7 +251,7 @@ class JournalBatchTest
             append(writer, v4(3));
             append(writer, v4(4).firstNs(T0_NS - (1L << 41))); // unpackable
             writer.commitDeltas();
-            new LossReport().wrapAndApplyHeader(writer.claim(LossReport.ENCODED_LENGTH), 0).timeNs(T0_NS + 5);
+            MessageHeader.wrapAndApplyHeader(new LossReportEncoder(), writer.claim(Templates.LOSS_REPORT_LENGTH), 0).timeNs(T0_NS + 5);
             writer.commit();
             assertEquals(3, writer.lostEvents());
             assertEquals(2, writer.eventsAppended(), "the batch of 1 and 2, opened before the suspension");
@@ -265,29 +274,31 @@ class JournalBatchTest
         }
     }
 
-    private byte[] append(final JournalWriter writer, final FlowDelta d)
+    private byte[] append(final JournalWriter writer, final FlowDeltaEncoder d)
     {
-        final byte[] bytes = new byte[FlowDelta.ENCODED_LENGTH];
-        d.buffer().getBytes(d.offset(), bytes);
+        final byte[] bytes = new byte[Templates.FLOW_DELTA_LENGTH];
+        d.buffer().getBytes(d.offset() - MessageHeader.ENCODED_LENGTH, bytes);
         writer.appendDelta(d);
         return bytes;
     }
 
     /** An IPv4 TCP delta whose last packet is {@code i} seconds after T0, half a second long. */
-    private FlowDelta v4(final int i)
+    private FlowDeltaEncoder v4(final int i)
     {
-        return delta.wrapAndApplyHeader(deltaBuffer, 0)
-            .firstNs(T0_NS + i * SECOND_NS - SECOND_NS / 2).lastNs(T0_NS + i * SECOND_NS).packets(10 + i).bytes(1500L * i)
-            .srcAddrV4(0x0A000001).dstAddrV4(0x0A000100 + i).ifindex(3).srcPort(40000 + i).dstPort(443).proto(6)
-            .family(FlowDelta.FAMILY_IPV4).direction(i & 1).tcpFlags(0x18).reason(FlowDelta.REASON_INTERVAL);
+        return FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(delta, deltaBuffer, 0)
+            .firstNs(T0_NS + i * SECOND_NS - SECOND_NS / 2).lastNs(T0_NS + i * SECOND_NS).packets(10 + i)
+            .bytes(1500L * i), 0x0A000001, 0x0A000100 + i).ifindex(3).srcPort(40000 + i).dstPort(443).proto((short)6)
+            .family(FlowDeltas.FAMILY_IPV4).direction((short)(i & 1)).tcpFlags((short)0x18)
+            .reason(FlowDeltas.REASON_INTERVAL);
     }
 
-    private FlowDelta v6(final int i)
+    private FlowDeltaEncoder v6(final int i)
     {
-        return delta.wrapAndApplyHeader(deltaBuffer, 0)
-            .firstNs(T0_NS + i * SECOND_NS).lastNs(T0_NS + i * SECOND_NS).packets(1).bytes(120)
-            .srcAddr(0x20010db8_00000000L, 1).dstAddr(0x20010db8_00000000L, i).ifindex(4).srcPort(5353).dstPort(5353)
-            .proto(17).family(FlowDelta.FAMILY_IPV6).direction(FlowDelta.DIRECTION_OUT).reason(FlowDelta.REASON_FIRST);
+        return FlowDeltas.addresses(MessageHeader.wrapAndApplyHeader(delta, deltaBuffer, 0)
+            .firstNs(T0_NS + i * SECOND_NS).lastNs(T0_NS + i * SECOND_NS).packets(1).bytes(120), 0x20010db8_00000000L,
+            1, 0x20010db8_00000000L, i).ifindex(4).srcPort(5353).dstPort(5353)
+            .proto((short)17).family(FlowDeltas.FAMILY_IPV6).direction(FlowDeltas.DIRECTION_OUT)
+            .reason(FlowDeltas.REASON_FIRST);
     }
 
     private static List<Event> readAll(final Path dir, final boolean zeroCopy)

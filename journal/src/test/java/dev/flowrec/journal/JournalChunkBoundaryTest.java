@@ -1,8 +1,14 @@
 package dev.flowrec.journal;
 
-import dev.flowrec.journal.schema.FlowDelta;
-import dev.flowrec.journal.schema.RecorderStarted;
-import dev.flowrec.journal.schema.RecorderStopped;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.RecorderStartedDecoder;
+import dev.flowrec.journal.schema.RecorderStartedEncoder;
+import dev.flowrec.journal.schema.RecorderStoppedDecoder;
+import dev.flowrec.journal.schema.RecorderStoppedEncoder;
+import dev.flowrec.journal.schema.Templates;
 import org.agrona.MutableDirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,8 +29,10 @@ class JournalChunkBoundaryTest
     @TempDir
     Path tmp;
 
-    private final RecorderStarted started = new RecorderStarted();
-    private final RecorderStopped stopped = new RecorderStopped();
+    private final RecorderStartedEncoder started = new RecorderStartedEncoder();
+    private final RecorderStoppedEncoder stopped = new RecorderStoppedEncoder();
+    private final RecorderStartedDecoder startedDecoder = new RecorderStartedDecoder();
+    private final RecorderStoppedDecoder stoppedDecoder = new RecorderStoppedDecoder();
 
     @Test
     void shouldWriteAndReadEventsThatStraddleMappingChunks()
@@ -50,8 +58,9 @@ class JournalChunkBoundaryTest
         {
             final Path dir = tmp.resolve("batches-" + zeroCopy);
             final java.util.SplittableRandom random = new java.util.SplittableRandom(3);
-            final FlowDelta delta = new FlowDelta();
-            final org.agrona.concurrent.UnsafeBuffer b = new org.agrona.concurrent.UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
+            final FlowDeltaEncoder delta = new FlowDeltaEncoder();
+            final org.agrona.concurrent.UnsafeBuffer b =
+                new org.agrona.concurrent.UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
             final int deltas = 50_000;
             long scratchClaims;
             try (JournalWriter writer = JournalWriter.open(dir, JournalPaths.DEFAULT_ROLL_CYCLE, null, 64 << 10))
@@ -60,11 +69,11 @@ class JournalChunkBoundaryTest
                 int pass = 0;
                 for (int i = 0; i < deltas; i++)
                 {
-                    delta.wrapAndApplyHeader(b, 0).firstNs(i).lastNs(i).packets(i).bytes(i)
-                        .family(i % 3 == 0 ? FlowDelta.FAMILY_IPV6 : FlowDelta.FAMILY_IPV4);
+                    MessageHeader.wrapAndApplyHeader(delta, b, 0).firstNs(i).lastNs(i).packets(i).bytes(i)
+                        .family((short)(i % 3 == 0 ? FlowDeltas.FAMILY_IPV6 : FlowDeltas.FAMILY_IPV4));
                     if (i % 3 != 0)
                     {
-                        delta.srcAddrV4(i).dstAddrV4(~i);
+                        FlowDeltas.addressesV4(delta, i, ~i);
                     }
                     writer.appendDelta(delta);
                     if (--pass < 0)
@@ -82,10 +91,10 @@ class JournalChunkBoundaryTest
                 reader.zeroCopy(zeroCopy);
                 while (reader.poll((templateId, buffer, offset, length) ->
                 {
-                    assertEquals(FlowDelta.TEMPLATE_ID, templateId);
-                    delta.wrap(buffer, offset);
-                    assertEquals(next[0], delta.firstNs());
-                    assertEquals(next[0], delta.bytes());
+                    assertEquals(FlowDeltaDecoder.TEMPLATE_ID, templateId);
+                    final FlowDeltaDecoder decoded = MessageHeader.wrap(new FlowDeltaDecoder(), buffer, offset);
+                    assertEquals(next[0], decoded.firstNs());
+                    assertEquals(next[0], decoded.bytes());
                     next[0]++;
                 }, 100) > 0)
                 {
@@ -111,14 +120,17 @@ class JournalChunkBoundaryTest
                 if (isLarge(i))
                 {
                     // 4 strings of ~11 KB: ~45 KB, most of a chunk.
-                    final MutableDirectBuffer b = writer.claim(RecorderStarted.encodedLength(text, text, text, text));
-                    started.wrapAndApplyHeader(b, 0).timeNs(i).pid(i).host(text).kernel(text).flowrecVersion(text)
+                    final MutableDirectBuffer b =
+                        writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, text, text, text, text));
+                    MessageHeader.wrapAndApplyHeader(started, b, 0).timeNs(i).pid(i).host(text).kernel(text)
+                        .flowrecVersion(text)
                         .config(text);
                 }
                 else
                 {
-                    final MutableDirectBuffer b = writer.claim(RecorderStopped.encodedLength(text));
-                    stopped.wrapAndApplyHeader(b, 0).timeNs(i).events(i * 3L).reason(text);
+                    final MutableDirectBuffer b =
+                        writer.claim(Templates.encodedLength(RecorderStoppedEncoder.BLOCK_LENGTH, text));
+                    MessageHeader.wrapAndApplyHeader(stopped, b, 0).timeNs(i).events(i * 3L).reason(text);
                 }
                 writer.commit();
             }
@@ -135,22 +147,24 @@ class JournalChunkBoundaryTest
                 final int i = next[0]++;
                 if (isLarge(i))
                 {
-                    assertEquals(RecorderStarted.TEMPLATE_ID, templateId);
-                    started.wrap(buffer, offset);
+                    assertEquals(RecorderStartedDecoder.TEMPLATE_ID, templateId);
+                    final RecorderStartedDecoder started = MessageHeader.wrap(startedDecoder, buffer, offset);
                     assertEquals(i, started.timeNs());
                     assertEquals(i, started.pid());
                     assertEquals(text(i), started.host());
+                    started.skipKernel();
+                    started.skipFlowrecVersion();
                     assertEquals(text(i), started.config());
-                    assertEquals(length, started.encodedLength());
+                    assertEquals(length, MessageHeader.encodedLength(started));
                 }
                 else
                 {
-                    assertEquals(RecorderStopped.TEMPLATE_ID, templateId);
-                    stopped.wrap(buffer, offset);
+                    assertEquals(RecorderStoppedDecoder.TEMPLATE_ID, templateId);
+                    final RecorderStoppedDecoder stopped = MessageHeader.wrap(stoppedDecoder, buffer, offset);
                     assertEquals(i, stopped.timeNs());
                     assertEquals(i * 3L, stopped.events());
                     assertEquals(text(i), stopped.reason());
-                    assertEquals(length, stopped.encodedLength());
+                    assertEquals(length, MessageHeader.encodedLength(stopped));
                 }
             }, 100) > 0)
             {

@@ -1,6 +1,10 @@
 package dev.flowrec.journal;
 
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.Templates;
 import org.agrona.MutableDirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,10 +102,11 @@ class JournalCrashTest
         System.out.println("reopen and first append after kill -9: " + restartMs + " ms");
 
         final List<Long> seen = new ArrayList<>();
-        final FlowDelta delta = new FlowDelta();
+        final FlowDeltaDecoder delta = new FlowDeltaDecoder();
         try (JournalReader reader = JournalReader.open(dir))
         {
-            while (reader.poll((t, buffer, offset, length) -> seen.add(delta.wrap(buffer, offset).firstNs()), 256) > 0)
+            while (reader.poll((t, buffer, offset, length) -> seen.add(MessageHeader.wrap(delta, buffer, offset)
+                .firstNs()), 256) > 0)
             {
             }
         }
@@ -115,16 +120,17 @@ class JournalCrashTest
 
     static void append(final JournalWriter writer, final long n)
     {
-        final MutableDirectBuffer b = writer.claim(FlowDelta.ENCODED_LENGTH);
-        new FlowDelta().wrapAndApplyHeader(b, 0).firstNs(n).lastNs(n).packets(1).bytes(100);
+        final MutableDirectBuffer b = writer.claim(Templates.FLOW_DELTA_LENGTH);
+        MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), b, 0).firstNs(n).lastNs(n).packets(1).bytes(100);
         writer.commit();
     }
 
     static void appendDelta(final JournalWriter writer, final long n)
     {
-        final org.agrona.concurrent.UnsafeBuffer b = new org.agrona.concurrent.UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
-        writer.appendDelta(new FlowDelta().wrapAndApplyHeader(b, 0).firstNs(n).lastNs(n).packets(1).bytes(100)
-            .srcAddrV4(0x0A000001).dstAddrV4(0x0A000002).family(FlowDelta.FAMILY_IPV4));
+        final org.agrona.concurrent.UnsafeBuffer b =
+            new org.agrona.concurrent.UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
+        writer.appendDelta(FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), b, 0)
+            .firstNs(n).lastNs(n).packets(1).bytes(100), 0x0A000001, 0x0A000002).family(FlowDeltas.FAMILY_IPV4));
     }
 
     /** The child: commits events (or batches of deltas), then dies holding a half-written claim (or batch). */
@@ -156,8 +162,8 @@ class JournalCrashTest
                 {
                     append(writer, i);
                 }
-                final MutableDirectBuffer b = writer.claim(FlowDelta.ENCODED_LENGTH);
-                new FlowDelta().wrapAndApplyHeader(b, 0).firstNs(999_999);
+                final MutableDirectBuffer b = writer.claim(Templates.FLOW_DELTA_LENGTH);
+                MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), b, 0).firstNs(999_999);
             }
             System.out.println("CLAIMED");
             System.out.flush();

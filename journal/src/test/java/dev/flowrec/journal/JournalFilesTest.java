@@ -2,8 +2,10 @@ package dev.flowrec.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.flowrec.journal.schema.FlowDelta;
-import dev.flowrec.journal.schema.RecorderStarted;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.RecorderStartedEncoder;
+import dev.flowrec.journal.schema.Templates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,12 +30,14 @@ class JournalFilesTest
         final SetTimeProvider clock = new SetTimeProvider(1_767_225_600_000_000_000L);
         try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
         {
-            new RecorderStarted().wrapAndApplyHeader(writer.claim(RecorderStarted.encodedLength("h", "k", "v", "c")), 0)
+            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
+                writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
                 .host("h").kernel("k").flowrecVersion("v").config("c");
             writer.commit();
             for (int hour = 0; hour < 3; hour++)
             {
-                new FlowDelta().wrapAndApplyHeader(writer.claim(FlowDelta.ENCODED_LENGTH), 0).packets(1).family(4);
+                MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), writer.claim(Templates.FLOW_DELTA_LENGTH),
+                    0).packets(1).family((short)4);
                 writer.commit();
                 clock.advanceMillis(3_600_000);
             }

@@ -1,12 +1,22 @@
 package dev.flowrec.journal;
 
-import dev.flowrec.journal.schema.FlowDelta;
-import dev.flowrec.journal.schema.InterfaceAttached;
-import dev.flowrec.journal.schema.InterfaceDetached;
-import dev.flowrec.journal.schema.LossReport;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.MessageHeaderEncoder;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
+import dev.flowrec.journal.schema.InterfaceAttachedEncoder;
+import dev.flowrec.journal.schema.InterfaceDetachedDecoder;
+import dev.flowrec.journal.schema.InterfaceDetachedEncoder;
+import dev.flowrec.journal.schema.LossReportDecoder;
+import dev.flowrec.journal.schema.LossReportEncoder;
+import dev.flowrec.journal.schema.Mode;
+import dev.flowrec.journal.schema.RecorderStartedDecoder;
+import dev.flowrec.journal.schema.RecorderStartedEncoder;
+import dev.flowrec.journal.schema.RecorderStoppedDecoder;
+import dev.flowrec.journal.schema.RecorderStoppedEncoder;
+import dev.flowrec.journal.schema.Templates;
 import dev.flowrec.journal.schema.MessageHeader;
-import dev.flowrec.journal.schema.RecorderStarted;
-import dev.flowrec.journal.schema.RecorderStopped;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import net.openhft.chronicle.queue.RollCycles;
 import org.agrona.DirectBuffer;
@@ -35,7 +45,7 @@ class JournalWriterReaderTest
     @TempDir
     Path tmp;
 
-    private final FlowDelta delta = new FlowDelta();
+    private final FlowDeltaEncoder delta = new FlowDeltaEncoder();
 
     @Test
     void shouldRoundTripEveryTemplate()
@@ -44,22 +54,27 @@ class JournalWriterReaderTest
         try (JournalWriter writer = JournalWriter.open(dir))
         {
             appendRecorderStarted(writer, T0, "host-a");
-            MutableDirectBuffer b = writer.claim(InterfaceAttached.encodedLength("veth1a2b", "web-1"));
-            new InterfaceAttached().wrapAndApplyHeader(b, 0).timeNs(T0 + 1).netnsIno(4026532000L).ifindex(9)
+            MutableDirectBuffer b = writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH,
+                "veth1a2b", "web-1"));
+            MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(), b, 0).timeNs(T0 + 1)
+                .netnsIno(4026532000L).ifindex(9)
                 .ifname("veth1a2b").container("web-1");
             writer.commit();
             appendDelta(writer, 42);
-            b = writer.claim(LossReport.ENCODED_LENGTH);
-            new LossReport().wrapAndApplyHeader(b, 0).timeNs(T0 + 3).packetsSeen(100).bytesSeen(150_000)
+            b = writer.claim(Templates.LOSS_REPORT_LENGTH);
+            MessageHeader.wrapAndApplyHeader(new LossReportEncoder(), b, 0).timeNs(T0 + 3).packetsSeen(100)
+                .bytesSeen(150_000)
                 .ringLostEvents(1).ringLostPackets(2).ringLostBytes(3).ringDeferred(4).mapFull(5).nonIp(6)
                 .malformed(7).journalLostEvents(8);
             writer.commit();
-            b = writer.claim(InterfaceDetached.encodedLength("veth1a2b", "vanished"));
-            new InterfaceDetached().wrapAndApplyHeader(b, 0).timeNs(T0 + 4).netnsIno(4026532000L).ifindex(9)
+            b = writer.claim(Templates.encodedLength(InterfaceDetachedEncoder.BLOCK_LENGTH, "veth1a2b", "vanished"));
+            MessageHeader.wrapAndApplyHeader(new InterfaceDetachedEncoder(), b, 0).timeNs(T0 + 4)
+                .netnsIno(4026532000L).ifindex(9)
                 .ifname("veth1a2b").reason("vanished");
             writer.commit();
-            b = writer.claim(RecorderStopped.encodedLength("stopped"));
-            new RecorderStopped().wrapAndApplyHeader(b, 0).timeNs(T0 + 5).events(5).reason("stopped");
+            b = writer.claim(Templates.encodedLength(RecorderStoppedEncoder.BLOCK_LENGTH, "stopped"));
+            MessageHeader.wrapAndApplyHeader(new RecorderStoppedEncoder(), b, 0).timeNs(T0 + 5).events(5)
+                .reason("stopped");
             writer.commit();
             assertEquals(6, writer.eventsAppended());
         }
@@ -102,7 +117,8 @@ class JournalWriterReaderTest
         try (JournalReader reader = JournalReader.open(dir))
         {
             assertEquals(5, reader.poll((t, buf, off, len) -> seen.add(describe(t, buf, off, len).split(" ")[0] +
-                (t == FlowDelta.TEMPLATE_ID ? " " + delta.wrap(buf, off).firstNs() : "")), 100));
+                (t == FlowDeltaDecoder.TEMPLATE_ID ? " " + MessageHeader.wrap(new FlowDeltaDecoder(), buf, off)
+                    .firstNs() : "")), 100));
             reader.toStart();
             assertEquals(5, reader.poll((t, buf, off, len) -> { }, 100), "toStart rewinds");
         }
@@ -119,7 +135,8 @@ class JournalWriterReaderTest
             try (JournalReader reader = JournalReader.open(dir))
             {
                 final long[] last = new long[1];
-                final EventHandler handler = (t, buf, off, len) -> last[0] = delta.wrap(buf, off).firstNs();
+                final EventHandler handler = (t, buf, off,
+                    len) -> last[0] = MessageHeader.wrap(new FlowDeltaDecoder(), buf, off).firstNs();
                 assertEquals(1, reader.poll(handler, 10));
                 assertEquals(0, reader.poll(handler, 10));
                 appendDelta(writer, 2);
@@ -146,7 +163,8 @@ class JournalWriterReaderTest
         final List<Long> seen = new ArrayList<>();
         try (JournalReader reader = JournalReader.open(dir))
         {
-            reader.poll((t, buf, off, len) -> seen.add(delta.wrap(buf, off).firstNs()), 100);
+            reader.poll((t, buf, off, len) -> seen.add(MessageHeader.wrap(new FlowDeltaDecoder(), buf, off)
+                .firstNs()), 100);
         }
         assertEquals(List.of(1L, 2L, 3L), seen);
     }
@@ -158,9 +176,10 @@ class JournalWriterReaderTest
         try (JournalWriter writer = JournalWriter.open(dir))
         {
             appendDelta(writer, 1);
-            MutableDirectBuffer b = writer.claim(FlowDelta.ENCODED_LENGTH + 8); // a future v3 FlowDelta, longer block
-            new MessageHeader().wrap(b, 0).schemaId(MessageHeader.SCHEMA_ID).version(3)
-                .templateId(FlowDelta.TEMPLATE_ID).blockLength(FlowDelta.BLOCK_LENGTH + 8);
+            // a future v3 FlowDelta, longer block
+            MutableDirectBuffer b = writer.claim(Templates.FLOW_DELTA_LENGTH + 8);
+            new MessageHeaderEncoder().wrap(b, 0).schemaId(MessageHeader.SCHEMA_ID).version(3)
+                .templateId(FlowDeltaDecoder.TEMPLATE_ID).blockLength(FlowDeltaDecoder.BLOCK_LENGTH + 8);
             writer.commit();
             b = writer.claim(12);
             b.putStringWithoutLengthAscii(0, "not ours :-)");
@@ -175,7 +194,8 @@ class JournalWriterReaderTest
         final List<Long> seen = new ArrayList<>();
         try (JournalReader reader = JournalReader.open(dir))
         {
-            assertEquals(5, reader.poll((t, buf, off, len) -> seen.add(delta.wrap(buf, off).firstNs()), 100));
+            assertEquals(5, reader.poll((t, buf, off, len) -> seen.add(MessageHeader.wrap(new FlowDeltaDecoder(), buf,
+                off).firstNs()), 100));
             assertEquals(3, reader.skippedEvents());
             assertTrue(reader.lastSkipReason().startsWith("truncated journal event: 3 bytes"), reader.lastSkipReason());
         }
@@ -198,16 +218,17 @@ class JournalWriterReaderTest
         try (JournalWriter writer = JournalWriter.open(dir))
         {
             appendDelta(writer, 1);
-            writer.claim(FlowDelta.ENCODED_LENGTH);
+            writer.claim(Templates.FLOW_DELTA_LENGTH);
             writer.abort();
             appendDelta(writer, 2);
-            writer.claim(FlowDelta.ENCODED_LENGTH); // left open: close rolls it back
+            writer.claim(Templates.FLOW_DELTA_LENGTH); // left open: close rolls it back
             assertThrows(IllegalStateException.class, () -> writer.claim(8));
         }
         final List<Long> seen = new ArrayList<>();
         try (JournalReader reader = JournalReader.open(dir))
         {
-            reader.poll((t, buf, off, len) -> seen.add(delta.wrap(buf, off).firstNs()), 100);
+            reader.poll((t, buf, off, len) -> seen.add(MessageHeader.wrap(new FlowDeltaDecoder(), buf, off)
+                .firstNs()), 100);
         }
         assertEquals(List.of(1L, 2L), seen);
     }
@@ -270,19 +291,22 @@ class JournalWriterReaderTest
 
     private void appendDelta(final JournalWriter writer, final long n)
     {
-        final MutableDirectBuffer b = writer.claim(FlowDelta.ENCODED_LENGTH);
-        delta.wrapAndApplyHeader(b, 0).firstNs(n).lastNs(T0 + n + 1).packets(1).bytes(1500).srcAddrV4(0x0A000001)
-            .dstAddrV4(0x0A000002).ifindex(3).srcPort(40000).dstPort(443).proto(6).family(4)
-            .direction(FlowDelta.DIRECTION_OUT).tcpFlags(0x12).reason(FlowDelta.REASON_INTERVAL);
+        final MutableDirectBuffer b = writer.claim(Templates.FLOW_DELTA_LENGTH);
+        MessageHeader.wrapAndApplyHeader(delta, b, 0).firstNs(n).lastNs(T0 + n + 1).packets(1).bytes(1500)
+            .ifindex(3).srcPort(40000).dstPort(443).proto((short)6).family((short)4)
+            .direction(FlowDeltas.DIRECTION_OUT).tcpFlags((short)0x12).reason(FlowDeltas.REASON_INTERVAL);
+        FlowDeltas.addressesV4(delta, 0x0A000001, 0x0A000002);
         writer.commit();
     }
 
     private static void appendRecorderStarted(final JournalWriter writer, final long timeNs, final String host)
     {
         final String config = "record --mode flow";
-        final MutableDirectBuffer b = writer.claim(RecorderStarted.encodedLength(host, "6.18.0", "0.1.0", config));
-        new RecorderStarted().wrapAndApplyHeader(b, 0).timeNs(timeNs).pid(77).bootToRealtimeOffsetNs(-5)
-            .flushIntervalNs(1_000_000_000L).maxFlows(65536).mode(RecorderStarted.MODE_FLOW)
+        final MutableDirectBuffer b =
+            writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, host, "6.18.0", "0.1.0", config));
+        MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(), b, 0).timeNs(timeNs).pid(77)
+            .bootToRealtimeOffsetNs(-5)
+            .flushIntervalNs(1_000_000_000L).maxFlows(65536).mode(Mode.FLOW)
             .host(host).kernel("6.18.0").flowrecVersion("0.1.0").config(config);
         writer.commit();
     }
@@ -291,47 +315,50 @@ class JournalWriterReaderTest
     {
         return switch (templateId)
         {
-            case RecorderStarted.TEMPLATE_ID ->
+            case RecorderStartedDecoder.TEMPLATE_ID ->
             {
-                final RecorderStarted e = new RecorderStarted().wrap(buffer, offset);
-                assertEquals(length, e.encodedLength());
-                yield "RecorderStarted " + e.timeNs() + " " + e.host() + " " + e.kernel() + " " + e.flowrecVersion() +
-                    " " + e.config() + " " + e.pid() + " " + e.bootToRealtimeOffsetNs() + " " + e.flushIntervalNs() +
-                    " " + e.maxFlows() + " " + e.mode();
+                final RecorderStartedDecoder e = MessageHeader.wrap(new RecorderStartedDecoder(), buffer, offset);
+                final String text = "RecorderStarted " + e.timeNs() + " " + e.host() + " " + e.kernel() + " " +
+                    e.flowrecVersion() + " " + e.config() + " " + e.pid() + " " + e.bootToRealtimeOffsetNs() + " " +
+                    e.flushIntervalNs() + " " + e.maxFlows() + " " + e.modeRaw();
+                assertEquals(length, MessageHeader.encodedLength(e));
+                yield text;
             }
-            case InterfaceAttached.TEMPLATE_ID ->
+            case InterfaceAttachedDecoder.TEMPLATE_ID ->
             {
-                final InterfaceAttached e = new InterfaceAttached().wrap(buffer, offset);
+                final InterfaceAttachedDecoder e = MessageHeader.wrap(new InterfaceAttachedDecoder(), buffer, offset);
                 yield "InterfaceAttached " + e.timeNs() + " " + e.ifindex() + " " + e.netnsIno() + " " + e.ifname() +
                     " " + e.container();
             }
-            case FlowDelta.TEMPLATE_ID ->
+            case FlowDeltaDecoder.TEMPLATE_ID ->
             {
-                final FlowDelta e = new FlowDelta().wrap(buffer, offset);
-                assertEquals(FlowDelta.ENCODED_LENGTH, length);
+                final FlowDeltaDecoder e = MessageHeader.wrap(new FlowDeltaDecoder(), buffer, offset);
+                assertEquals(Templates.FLOW_DELTA_LENGTH, length);
                 yield "FlowDelta " + e.firstNs() + " " + e.lastNs() + " " + e.packets() + " " + e.bytes() + " " +
-                    (e.srcAddrHigh() == 0 && (e.srcAddrLow() >>> 32) == 0xFFFF ? "::ffff:" +
-                    ((e.srcAddrLow() >>> 24) & 0xFF) + "." + ((e.srcAddrLow() >>> 16) & 0xFF) + "." +
-                    ((e.srcAddrLow() >>> 8) & 0xFF) + "." + (e.srcAddrLow() & 0xFF) : "v6") + " " + e.srcPort() + " " +
+                    (FlowDeltas.srcAddrHigh(e) == 0 && (FlowDeltas.srcAddrLow(e) >>> 32) == 0xFFFF ? "::ffff:" +
+                    ((FlowDeltas.srcAddrLow(e) >>> 24) & 0xFF) + "." +
+                    ((FlowDeltas.srcAddrLow(e) >>> 16) & 0xFF) + "." +
+                    ((FlowDeltas.srcAddrLow(e) >>> 8) & 0xFF) + "." + (FlowDeltas.srcAddrLow(e) & 0xFF) : "v6") + " " +
+                    e.srcPort() + " " +
                     e.dstPort() + " " + e.proto() + " " + e.family() + " " + e.direction() + " " + e.tcpFlags() + " " +
                     e.reason();
             }
-            case LossReport.TEMPLATE_ID ->
+            case LossReportDecoder.TEMPLATE_ID ->
             {
-                final LossReport e = new LossReport().wrap(buffer, offset);
+                final LossReportDecoder e = MessageHeader.wrap(new LossReportDecoder(), buffer, offset);
                 yield "LossReport " + e.timeNs() + " " + e.packetsSeen() + " " + e.bytesSeen() + " " +
                     e.ringLostEvents() + " " + e.ringLostPackets() + " " + e.ringLostBytes() + " " + e.ringDeferred() +
                     " " + e.mapFull() + " " + e.nonIp() + " " + e.malformed() + " " + e.journalLostEvents();
             }
-            case InterfaceDetached.TEMPLATE_ID ->
+            case InterfaceDetachedDecoder.TEMPLATE_ID ->
             {
-                final InterfaceDetached e = new InterfaceDetached().wrap(buffer, offset);
+                final InterfaceDetachedDecoder e = MessageHeader.wrap(new InterfaceDetachedDecoder(), buffer, offset);
                 yield "InterfaceDetached " + e.timeNs() + " " + e.ifindex() + " " + e.netnsIno() + " " + e.ifname() +
                     " " + e.reason();
             }
-            case RecorderStopped.TEMPLATE_ID ->
+            case RecorderStoppedDecoder.TEMPLATE_ID ->
             {
-                final RecorderStopped e = new RecorderStopped().wrap(buffer, offset);
+                final RecorderStoppedDecoder e = MessageHeader.wrap(new RecorderStoppedDecoder(), buffer, offset);
                 yield "RecorderStopped " + e.timeNs() + " " + e.events() + " " + e.reason();
             }
             default -> "unknown " + templateId;

@@ -3,7 +3,10 @@ package dev.flowrec.journal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.Templates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +47,8 @@ class RetentionTest
         {
             final long[] ids = new long[8];
             final int[] n = {0};
-            while (reader.poll((t, b, o, l) -> ids[n[0]++] = new FlowDelta().wrap(b, o).packets(), 10) > 0)
+            while (reader.poll((t, b, o, l) -> ids[n[0]++] = MessageHeader.wrap(new FlowDeltaDecoder(), b, o)
+                .packets(), 10) > 0)
             {
                 // read all
             }
@@ -78,7 +82,8 @@ class RetentionTest
 
     private static void append(final JournalWriter writer, final long packets)
     {
-        new FlowDelta().wrapAndApplyHeader(writer.claim(FlowDelta.ENCODED_LENGTH), 0).packets(packets).family(4);
+        MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), writer.claim(Templates.FLOW_DELTA_LENGTH), 0)
+            .packets(packets).family((short)4);
         writer.commit();
     }
 

@@ -3,7 +3,11 @@ package dev.flowrec.journal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.Templates;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,15 +74,16 @@ class TailingReadersTest
     {
         final long t = t0 + (long)i * HOUR_NS / PER_HOUR; // five hourly cycles
         clock.currentTimeNanos(t);
-        new FlowDelta().wrapAndApplyHeader(writer.claim(FlowDelta.ENCODED_LENGTH), 0).firstNs(t).lastNs(t)
-            .packets(1).bytes(i).srcAddrV4(0x0A000001).dstAddrV4(0x0A000002).proto(17).family(4);
+        FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
+            writer.claim(Templates.FLOW_DELTA_LENGTH), 0).firstNs(t).lastNs(t)
+            .packets(1).bytes(i), 0x0A000001, 0x0A000002).proto((short)17).family((short)4);
         writer.commit();
     }
 
     /** @return "ok", or what went wrong. */
     private static String tail(final Path dir)
     {
-        final FlowDelta delta = new FlowDelta();
+        final FlowDeltaDecoder delta = new FlowDeltaDecoder();
         final long[] next = {0};
         final String[] fault = {null};
         try (JournalReader reader = JournalReader.open(dir))
@@ -88,7 +93,7 @@ class TailingReadersTest
             {
                 final int n = reader.poll((templateId, buffer, offset, length) ->
                 {
-                    final long seq = delta.wrap(buffer, offset).bytes();
+                    final long seq = MessageHeader.wrap(delta, buffer, offset).bytes();
                     if (seq != next[0] && fault[0] == null)
                     {
                         fault[0] = "expected event " + next[0] + ", read " + seq;

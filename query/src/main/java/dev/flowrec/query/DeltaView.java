@@ -1,15 +1,16 @@
 package dev.flowrec.query;
 
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltas;
 
 /** One journaled delta seen as a {@link FlowView}, for filtering before folding; reused, never allocated per delta. */
 public final class DeltaView implements FlowView
 {
-    private FlowDelta delta;
+    private FlowDeltaDecoder delta;
     private String iface;
     private String container;
 
-    public DeltaView wrap(final FlowDelta delta, final String iface, final String container)
+    public DeltaView wrap(final FlowDeltaDecoder delta, final String iface, final String container)
     {
         this.delta = delta;
         this.iface = iface;
@@ -54,22 +55,22 @@ public final class DeltaView implements FlowView
 
     public long srcAddrHigh()
     {
-        return delta.srcAddrHigh();
+        return FlowDeltas.srcAddrHigh(delta);
     }
 
     public long srcAddrLow()
     {
-        return delta.srcAddrLow();
+        return FlowDeltas.srcAddrLow(delta);
     }
 
     public long dstAddrHigh()
     {
-        return delta.dstAddrHigh();
+        return FlowDeltas.dstAddrHigh(delta);
     }
 
     public long dstAddrLow()
     {
-        return delta.dstAddrLow();
+        return FlowDeltas.dstAddrLow(delta);
     }
 
     public long packets()

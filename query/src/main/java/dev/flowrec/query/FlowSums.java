@@ -1,6 +1,7 @@
 package dev.flowrec.query;
 
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltas;
 import dev.flowrec.query.filter.FlowFilter;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,13 +31,15 @@ final class FlowSums implements FlowFold
         this.intervalNs = intervalNs;
     }
 
-    public void onFlow(final FlowDelta delta, final String iface, final String container)
+    public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container)
     {
         if (!where.usesAggregates() && !where.test(view.wrap(delta, iface, container)))
         {
             return;
         }
-        table.add(delta.srcAddrHigh(), delta.srcAddrLow(), delta.dstAddrHigh(), delta.dstAddrLow(),
+        table.add(
+            FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta),
+            FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta),
             FlowSumsTable.pack(delta.direction(), delta.family(), delta.proto(), delta.srcPort(), delta.dstPort()),
             intervalNs > 0 ? Math.floorDiv(delta.lastNs(), intervalNs) * intervalNs : 0,
             namesId(delta.ifindex(), iface, container),

@@ -4,12 +4,12 @@ import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.JournalReader;
 import dev.flowrec.journal.Retention;
 import dev.flowrec.journal.JournalPaths;
-import dev.flowrec.journal.schema.ContainerSeen;
-import dev.flowrec.journal.schema.FlowDelta;
-import dev.flowrec.journal.schema.InterfaceAttached;
-import dev.flowrec.journal.schema.LossReport;
+import dev.flowrec.journal.schema.ContainerSeenDecoder;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
+import dev.flowrec.journal.schema.LossReportDecoder;
+import dev.flowrec.journal.schema.RecorderStartedDecoder;
 import dev.flowrec.journal.schema.MessageHeader;
-import dev.flowrec.journal.schema.RecorderStarted;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeMap;
@@ -20,12 +20,12 @@ import org.agrona.DirectBuffer;
 public final class JournalSummary implements EventHandler
 {
     private final FlowSums flows = new FlowSums(dev.flowrec.query.filter.FilterParser.ALL, 0);
-    private final FlowDelta delta = new FlowDelta();
+    private final FlowDeltaDecoder delta = new FlowDeltaDecoder();
     private final Set<String> interfaces = new TreeSet<>();
     private final TreeMap<String, String> containers = new TreeMap<>();
-    private final InterfaceAttached attached = new InterfaceAttached();
-    private final ContainerSeen seen = new ContainerSeen();
-    private final LossReport loss = new LossReport();
+    private final InterfaceAttachedDecoder attached = new InterfaceAttachedDecoder();
+    private final ContainerSeenDecoder seen = new ContainerSeenDecoder();
+    private final LossReportDecoder loss = new LossReportDecoder();
     private long events;
     private long deltas;
     private long packets;
@@ -62,9 +62,9 @@ public final class JournalSummary implements EventHandler
         final long timeNs = buffer.getLong(offset + MessageHeader.ENCODED_LENGTH, MessageHeader.BYTE_ORDER);
         switch (templateId)
         {
-            case FlowDelta.TEMPLATE_ID ->
+            case FlowDeltaDecoder.TEMPLATE_ID ->
             {
-                delta.wrap(buffer, offset);
+                MessageHeader.wrap(delta, buffer, offset);
                 deltas++;
                 packets += delta.packets();
                 bytes += delta.bytes();
@@ -72,17 +72,18 @@ public final class JournalSummary implements EventHandler
                 lastNs = Math.max(lastNs, delta.lastNs());
                 return;
             }
-            case InterfaceAttached.TEMPLATE_ID -> interfaces.add(attached.wrap(buffer, offset).ifname());
-            case ContainerSeen.TEMPLATE_ID ->
+            case InterfaceAttachedDecoder.TEMPLATE_ID ->
+                interfaces.add(MessageHeader.wrap(attached, buffer, offset).ifname());
+            case ContainerSeenDecoder.TEMPLATE_ID ->
             {
-                seen.wrap(buffer, offset);
+                MessageHeader.wrap(seen, buffer, offset);
                 final String id = seen.id();
                 final String shortId = seen.shortId();
                 final String runtime = seen.runtime();
                 containers.put(shortId, runtime + " " + id);
             }
-            case RecorderStarted.TEMPLATE_ID -> runs++;
-            case LossReport.TEMPLATE_ID -> loss.wrap(buffer, offset);
+            case RecorderStartedDecoder.TEMPLATE_ID -> runs++;
+            case LossReportDecoder.TEMPLATE_ID -> MessageHeader.wrap(loss, buffer, offset);
             default ->
             {
                 // counted as an event, nothing more

@@ -2,11 +2,11 @@ package dev.flowrec.query;
 
 import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.JournalReader;
-import dev.flowrec.journal.schema.FlowDelta;
-import dev.flowrec.journal.schema.InterfaceAttached;
-import dev.flowrec.journal.schema.LossReport;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
+import dev.flowrec.journal.schema.LossReportDecoder;
+import dev.flowrec.journal.schema.RecorderStartedDecoder;
 import dev.flowrec.journal.schema.MessageHeader;
-import dev.flowrec.journal.schema.RecorderStarted;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
 import org.agrona.DirectBuffer;
@@ -33,10 +33,10 @@ public final class Replay implements EventHandler
 
     private final FlowFold fold;
     private final Window window;
-    private final FlowDelta delta = new FlowDelta();
-    private final InterfaceAttached attached = new InterfaceAttached();
-    private final LossReport loss = new LossReport();
-    private final RecorderStarted started = new RecorderStarted();
+    private final FlowDeltaDecoder delta = new FlowDeltaDecoder();
+    private final InterfaceAttachedDecoder attached = new InterfaceAttachedDecoder();
+    private final LossReportDecoder loss = new LossReportDecoder();
+    private final RecorderStartedDecoder started = new RecorderStartedDecoder();
     private final Int2ObjectHashMap<String[]> interfaces = new Int2ObjectHashMap<>();
     private final Coverage coverage = new Coverage();
     private final long[] runCounters = new long[4];
@@ -96,10 +96,10 @@ public final class Replay implements EventHandler
     {
         switch (templateId)
         {
-            case FlowDelta.TEMPLATE_ID -> onFlowDelta(delta.wrap(buffer, offset));
-            case InterfaceAttached.TEMPLATE_ID -> onAttached(attached.wrap(buffer, offset));
-            case LossReport.TEMPLATE_ID -> onLoss(loss.wrap(buffer, offset));
-            case RecorderStarted.TEMPLATE_ID -> onStarted(started.wrap(buffer, offset));
+            case FlowDeltaDecoder.TEMPLATE_ID -> onFlowDelta(MessageHeader.wrap(delta, buffer, offset));
+            case InterfaceAttachedDecoder.TEMPLATE_ID -> onAttached(MessageHeader.wrap(attached, buffer, offset));
+            case LossReportDecoder.TEMPLATE_ID -> onLoss(MessageHeader.wrap(loss, buffer, offset));
+            case RecorderStartedDecoder.TEMPLATE_ID -> onStarted(MessageHeader.wrap(started, buffer, offset));
             default ->
             {
                 // other events carry nothing a fold needs
@@ -118,13 +118,13 @@ public final class Replay implements EventHandler
 
     private void learnFlushInterval(final int templateId, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (templateId == RecorderStarted.TEMPLATE_ID)
+        if (templateId == RecorderStartedDecoder.TEMPLATE_ID)
         {
-            maxFlushNs = Math.max(DEFAULT_FLUSH_NS, started.wrap(buffer, offset).flushIntervalNs());
+            maxFlushNs = Math.max(DEFAULT_FLUSH_NS, MessageHeader.wrap(started, buffer, offset).flushIntervalNs());
         }
     }
 
-    private void onFlowDelta(final FlowDelta delta)
+    private void onFlowDelta(final FlowDeltaDecoder delta)
     {
         if (!window.holds(delta.lastNs()))
         {
@@ -142,13 +142,13 @@ public final class Replay implements EventHandler
         }
     }
 
-    private void onAttached(final InterfaceAttached event)
+    private void onAttached(final InterfaceAttachedDecoder event)
     {
         interfaces.put(event.ifindex(), new String[] {event.ifname(), event.container()});
     }
 
     /** Ifindexes and cumulative counters belong to one recorder run. */
-    private void onStarted(final RecorderStarted event)
+    private void onStarted(final RecorderStartedDecoder event)
     {
         interfaces.clear();
         java.util.Arrays.fill(runCounters, 0);
@@ -156,7 +156,7 @@ public final class Replay implements EventHandler
     }
 
     /** A report's losses happened since the run's previous report: they count when the report is in the window. */
-    private void onLoss(final LossReport report)
+    private void onLoss(final LossReportDecoder report)
     {
         final boolean inWindow = report.timeNs() >= window.sinceNs() && report.timeNs() - DEFAULT_FLUSH_NS < window.untilNs();
         if (inWindow)

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.MessageHeaderEncoder;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.Templates;
 import dev.flowrec.journal.schema.MessageHeader;
 import dev.flowrec.query.Answer;
 import dev.flowrec.query.Coverage;
@@ -69,9 +72,10 @@ class CorruptJournalTest
             {
                 final long t = T0_NS + i * 3600L * SECOND_NS / PER_CYCLE;
                 clock.currentTimeNanos(t);
-                new FlowDelta().wrapAndApplyHeader(writer.claim(FlowDelta.ENCODED_LENGTH), 0).firstNs(t).lastNs(t)
-                    .packets(1).bytes(i).srcAddrV4(0x0A000000 + i).dstAddrV4(0x0A0000FF).ifindex(1)
-                    .srcPort(1024 + i % 30000).dstPort(80).proto(6).family(4);
+                FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
+                    writer.claim(Templates.FLOW_DELTA_LENGTH), 0).firstNs(t).lastNs(t)
+                    .packets(1).bytes(i), 0x0A000000 + i, 0x0A0000FF).ifindex(1)
+                    .srcPort(1024 + i % 30000).dstPort(80).proto((short)6).family((short)4);
                 writer.commit();
             }
         }
@@ -177,7 +181,7 @@ class CorruptJournalTest
         overwrite(cycleFile(dir, 1), at, new byte[4096]);
         final Outcome outcome = read(dir);
         // Lost: the event the range starts in up to the next indexed document after it.
-        final int resumed = nextIndexed(300 + 4096 / FlowDelta.ENCODED_LENGTH + 1);
+        final int resumed = nextIndexed(300 + 4096 / Templates.FLOW_DELTA_LENGTH + 1);
         assertHasAllBut(outcome, PER_CYCLE + 300, PER_CYCLE + resumed);
         assertTrue(resumed < PER_CYCLE, "resumed inside the damaged cycle");
         assertReports(outcome, "20260101-01F.cq4");
@@ -223,12 +227,13 @@ class CorruptJournalTest
         {
             for (int i = 0; i < 100; i++)
             {
-                final org.agrona.MutableDirectBuffer claimed = writer.claim(FlowDelta.ENCODED_LENGTH);
-                new FlowDelta().wrapAndApplyHeader(claimed, 0)
-                    .firstNs(T0_NS + i).lastNs(T0_NS + i).packets(1).bytes(i).srcAddrV4(i).dstAddrV4(1).proto(6).family(4);
+                final org.agrona.MutableDirectBuffer claimed = writer.claim(Templates.FLOW_DELTA_LENGTH);
+                final FlowDeltaEncoder delta = MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), claimed, 0)
+                    .firstNs(T0_NS + i).lastNs(T0_NS + i).packets(1).bytes(i).proto((short)6).family((short)4);
+                FlowDeltas.addressesV4(delta, i, 1);
                 if (i == 50)
                 {
-                    new MessageHeader().wrap(claimed, 0).version(3);
+                    new MessageHeaderEncoder().wrap(claimed, 0).version(3);
                 }
                 writer.commit();
             }
@@ -251,14 +256,16 @@ class CorruptJournalTest
         final Path dir = tmp.resolve("batches");
         final int batches = 30;
         final int perBatch = 10;
-        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
+        final org.agrona.concurrent.UnsafeBuffer buffer =
+            new org.agrona.concurrent.UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
         try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, new SetTimeProvider(T0_NS)))
         {
             for (int i = 0; i < batches * perBatch; i++)
             {
-                writer.appendDelta(new FlowDelta().wrapAndApplyHeader(buffer, 0).firstNs(T0_NS + i).lastNs(T0_NS + i)
-                    .packets(1).bytes(i).srcAddrV4(0x0A000000 + i).dstAddrV4(0x0A0000FF).ifindex(1).srcPort(1024)
-                    .dstPort(80).proto(6).family(4));
+                writer.appendDelta(FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
+                    buffer, 0).firstNs(T0_NS + i).lastNs(T0_NS + i)
+                    .packets(1).bytes(i), 0x0A000000 + i, 0x0A0000FF).ifindex(1).srcPort(1024)
+                    .dstPort(80).proto((short)6).family((short)4));
                 if (i % perBatch == perBatch - 1)
                 {
                     writer.commitDeltas();

@@ -1,8 +1,11 @@
 package dev.flowrec.query;
 
 import dev.flowrec.journal.JournalWriter;
-import dev.flowrec.journal.schema.FlowDelta;
-import dev.flowrec.journal.schema.RecorderStarted;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.RecorderStartedEncoder;
+import dev.flowrec.journal.schema.Templates;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.SplittableRandom;
@@ -37,11 +40,12 @@ class BatchedWindowSeekTest
     {
         final SetTimeProvider clock = new SetTimeProvider(T0_NS);
         final SplittableRandom random = new SplittableRandom(5);
-        final FlowDelta delta = new FlowDelta();
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
+        final FlowDeltaEncoder delta = new FlowDeltaEncoder();
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
         try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
         {
-            new RecorderStarted().wrapAndApplyHeader(writer.claim(RecorderStarted.encodedLength("h", "k", "v", "c")), 0)
+            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
+                writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
                 .timeNs(T0_NS).flushIntervalNs(SECOND_NS).host("h").kernel("k").flowrecVersion("v").config("c");
             writer.commit();
             for (int pass = 0; pass < SECONDS * PASSES_PER_SECOND; pass++)
@@ -52,10 +56,11 @@ class BatchedWindowSeekTest
                 {
                     final boolean idle = random.nextInt(4) == 0;
                     final long lastNs = idle ? nowNs - SECOND_NS - random.nextLong(SECOND_NS / 2) : nowNs - random.nextLong(1000);
-                    writer.appendDelta(delta.wrapAndApplyHeader(buffer, 0).firstNs(lastNs - random.nextLong(SECOND_NS))
-                        .lastNs(lastNs).packets(1 + random.nextInt(10)).bytes(1 + random.nextInt(100_000))
-                        .srcAddrV4(0x0A000001).dstAddrV4(0x0A000100 + i).ifindex(1).srcPort(1000 + i).dstPort(80)
-                        .proto(6).family(FlowDelta.FAMILY_IPV4));
+                    writer.appendDelta(FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(delta, buffer, 0)
+                        .firstNs(lastNs - random.nextLong(SECOND_NS))
+                        .lastNs(lastNs).packets(1 + random.nextInt(10)).bytes(1 + random.nextInt(100_000)),
+                        0x0A000001, 0x0A000100 + i).ifindex(1).srcPort(1000 + i).dstPort(80)
+                        .proto((short)6).family(FlowDeltas.FAMILY_IPV4));
                 }
                 writer.commitDeltas();
             }

@@ -3,9 +3,12 @@ package dev.flowrec.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.flowrec.journal.JournalWriter;
-import dev.flowrec.journal.schema.FlowDelta;
-import dev.flowrec.journal.schema.InterfaceAttached;
-import dev.flowrec.journal.schema.RecorderStarted;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.InterfaceAttachedEncoder;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.RecorderStartedEncoder;
+import dev.flowrec.journal.schema.Templates;
 import dev.flowrec.query.filter.FilterParser;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -40,10 +43,12 @@ class QueryEngineTest
         final SetTimeProvider clock = new SetTimeProvider(T0);
         try (JournalWriter w = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
         {
-            new RecorderStarted().wrapAndApplyHeader(w.claim(RecorderStarted.encodedLength("h", "k", "v", "c")), 0)
+            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
+                w.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
                 .timeNs(T0).flushIntervalNs(S).host("h").kernel("k").flowrecVersion("v").config("c");
             w.commit();
-            new InterfaceAttached().wrapAndApplyHeader(w.claim(InterfaceAttached.encodedLength("eth0", "")), 0)
+            MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(),
+                w.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, "eth0", "")), 0)
                 .timeNs(T0).ifindex(1).ifname("eth0").container("");
             w.commit();
             delta(w, clock, 0, A, 1000, C, 443, 6, 1, 10, 1000);
@@ -130,9 +135,10 @@ class QueryEngineTest
     {
         final long t = T0 + atS * S;
         clock.currentTimeNanos(Math.max(clock.currentTimeNanos(), t));
-        new FlowDelta().wrapAndApplyHeader(w.claim(FlowDelta.ENCODED_LENGTH), 0).firstNs(t).lastNs(t).packets(packets)
-            .bytes(bytes).srcAddrV4(src).dstAddrV4(dst).srcPort(sport).dstPort(dport).proto(proto).family(4)
-            .direction(direction).ifindex(1);
+        FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
+            w.claim(Templates.FLOW_DELTA_LENGTH), 0).firstNs(t).lastNs(t).packets(packets)
+            .bytes(bytes), src, dst).srcPort(sport).dstPort(dport).proto((short)proto).family((short)4)
+            .direction((short)direction).ifindex(1);
         w.commit();
     }
 }

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowrec.journal.JournalWriter;
-import dev.flowrec.journal.schema.FlowDelta;
-import dev.flowrec.journal.schema.InterfaceAttached;
-import dev.flowrec.journal.schema.LossReport;
-import dev.flowrec.journal.schema.RecorderStarted;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.InterfaceAttachedEncoder;
+import dev.flowrec.journal.schema.LossReportEncoder;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.RecorderStartedEncoder;
+import dev.flowrec.journal.schema.Templates;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashSet;
@@ -52,9 +55,10 @@ class WindowSeekTest
                 {
                     lossReport(writer, t, s / 600 + 1); // one more lost delta every ten minutes
                 }
-                new FlowDelta().wrapAndApplyHeader(writer.claim(FlowDelta.ENCODED_LENGTH), 0)
-                    .firstNs(t).lastNs(t).packets(1).bytes(100).srcAddrV4(0x0A000001).dstAddrV4(0x0A000002)
-                    .ifindex(s >= 7200 ? 2 : 1).srcPort(1000 + s % 7).dstPort(80).proto(6).family(4);
+                FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
+                    writer.claim(Templates.FLOW_DELTA_LENGTH), 0)
+                    .firstNs(t).lastNs(t).packets(1).bytes(100), 0x0A000001, 0x0A000002)
+                    .ifindex(s >= 7200 ? 2 : 1).srcPort(1000 + s % 7).dstPort(80).proto((short)6).family((short)4);
                 writer.commit();
             }
         }
@@ -101,21 +105,23 @@ class WindowSeekTest
 
     private static void started(final JournalWriter writer, final long t)
     {
-        new RecorderStarted().wrapAndApplyHeader(writer.claim(RecorderStarted.encodedLength("h", "k", "v", "c")), 0)
+        MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
+            writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
             .timeNs(t).flushIntervalNs(SECOND_NS).host("h").kernel("k").flowrecVersion("v").config("c");
         writer.commit();
     }
 
     private static void attached(final JournalWriter writer, final long t, final int ifindex, final String name, final String container)
     {
-        new InterfaceAttached().wrapAndApplyHeader(writer.claim(InterfaceAttached.encodedLength(name, container)), 0)
+        MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(),
+            writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, name, container)), 0)
             .timeNs(t).ifindex(ifindex).ifname(name).container(container);
         writer.commit();
     }
 
     private static void lossReport(final JournalWriter writer, final long t, final long lost)
     {
-        new LossReport().wrapAndApplyHeader(writer.claim(LossReport.ENCODED_LENGTH), 0)
+        MessageHeader.wrapAndApplyHeader(new LossReportEncoder(), writer.claim(Templates.LOSS_REPORT_LENGTH), 0)
             .timeNs(t).ringLostEvents(lost).ringLostPackets(lost * 7).ringLostBytes(lost * 700);
         writer.commit();
     }

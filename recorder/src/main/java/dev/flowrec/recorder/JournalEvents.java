@@ -5,13 +5,18 @@ import dev.flowrec.bpf.KernelCounters;
 import dev.flowrec.bpf.TcLink;
 import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.JournalWriter;
-import dev.flowrec.journal.schema.ContainerSeen;
-import dev.flowrec.journal.schema.FlowDelta;
-import dev.flowrec.journal.schema.InterfaceAttached;
-import dev.flowrec.journal.schema.InterfaceDetached;
-import dev.flowrec.journal.schema.LossReport;
-import dev.flowrec.journal.schema.RecorderStarted;
-import dev.flowrec.journal.schema.RecorderStopped;
+import dev.flowrec.journal.schema.ContainerSeenEncoder;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.InterfaceAttachedEncoder;
+import dev.flowrec.journal.schema.InterfaceDetachedEncoder;
+import dev.flowrec.journal.schema.LossReportEncoder;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.Mode;
+import dev.flowrec.journal.schema.RecorderStartedEncoder;
+import dev.flowrec.journal.schema.RecorderStoppedEncoder;
+import dev.flowrec.journal.schema.Templates;
+import dev.flowrec.journal.schema.Utf8;
 import dev.flowrec.recorder.discovery.Container;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,9 +54,9 @@ final class JournalEvents
     /** The open batch (by the writer's count of committed batches) and when a pass first found it open. */
     private long lingeringBatch = -1;
     private long lingeringSinceNs;
-    private final FlowDelta delta = new FlowDelta();
-    private final UnsafeBuffer deltaBuffer = new UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
-    private final LossReport loss = new LossReport();
+    private final FlowDeltaEncoder delta = new FlowDeltaEncoder();
+    private final UnsafeBuffer deltaBuffer = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
+    private final LossReportEncoder loss = new LossReportEncoder();
     private MutableDirectBuffer claimed;
 
     /** @param lingerNs how long a batch of deltas stays open across drain passes; 0 commits every pass. */
@@ -71,24 +76,24 @@ final class JournalEvents
 
     void flowDelta(final FlowEventDecoder event)
     {
-        delta.wrapAndApplyHeader(deltaBuffer, 0)
+        MessageHeader.wrapAndApplyHeader(delta, deltaBuffer, 0)
             .firstNs(event.firstNs() + bootToRealtimeNs)
             .lastNs(event.lastNs() + bootToRealtimeNs)
             .packets(event.packets())
             .bytes(event.bytes())
-            .putSrcAddr(event.buffer(), event.offset() + FlowEventDecoder.SRC_ADDR_OFFSET)
-            .putDstAddr(event.buffer(), event.offset() + FlowEventDecoder.DST_ADDR_OFFSET)
+            .putSrcAddr(event.buffer(), event.offset() + FlowEventDecoder.SRC_OFFSET, FlowDeltas.ADDRESS_LENGTH)
+            .putDstAddr(event.buffer(), event.offset() + FlowEventDecoder.DST_OFFSET, FlowDeltas.ADDRESS_LENGTH)
             .ifindex(event.ifindex())
             .srcPort(event.sport())
             .dstPort(event.dport())
-            .proto(event.proto())
-            .family(event.family())
-            .direction(event.direction())
-            .tcpFlags(event.tcpFlags())
-            .reason(event.reason());
+            .proto((short)event.proto())
+            .family((short)event.family())
+            .direction((short)event.direction())
+            .tcpFlags((short)event.tcpFlags())
+            .reason((short)event.reason());
         try
         {
-            tap.onEvent(FlowDelta.TEMPLATE_ID, deltaBuffer, 0, FlowDelta.ENCODED_LENGTH);
+            tap.onEvent(FlowDeltaEncoder.TEMPLATE_ID, deltaBuffer, 0, Templates.FLOW_DELTA_LENGTH);
         }
         finally
         {
@@ -120,7 +125,7 @@ final class JournalEvents
 
     void lossReport(final long[] counters, final long journalLostEvents)
     {
-        loss.wrapAndApplyHeader(claim(LossReport.ENCODED_LENGTH), 0)
+        MessageHeader.wrapAndApplyHeader(loss, claim(Templates.LOSS_REPORT_LENGTH), 0)
             .timeNs(nowNs())
             .packetsSeen(counters[KernelCounters.PACKETS_SEEN])
             .bytesSeen(counters[KernelCounters.BYTES_SEEN])
@@ -133,26 +138,28 @@ final class JournalEvents
             .malformed(counters[KernelCounters.MALFORMED])
             .journalLostEvents(journalLostEvents)
             .tooDeep(counters[KernelCounters.TOO_DEEP]);
-        commit(LossReport.TEMPLATE_ID, LossReport.ENCODED_LENGTH);
+        commit(LossReportEncoder.TEMPLATE_ID, Templates.LOSS_REPORT_LENGTH);
     }
 
     void recorderStarted(final Recorder.Config config)
     {
         final String host = hostName();
         final String kernel = System.getProperty("os.version");
-        final int length = RecorderStarted.encodedLength(host, kernel, VERSION, config.commandLine());
-        new RecorderStarted().wrapAndApplyHeader(claim(length), 0)
+        final String commandLine = config.commandLine();
+        final int length =
+            Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, host, kernel, VERSION, commandLine);
+        MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(), claim(length), 0)
             .timeNs(nowNs())
             .bootToRealtimeOffsetNs(bootToRealtimeNs)
             .flushIntervalNs(config.flushIntervalNs())
             .pid((int)ProcessHandle.current().pid())
             .maxFlows(config.maxFlows())
-            .mode(config.flushIntervalNs() == 0 ? RecorderStarted.MODE_PACKET : RecorderStarted.MODE_FLOW)
-            .host(host)
-            .kernel(kernel)
+            .mode(config.flushIntervalNs() == 0 ? Mode.PACKET : Mode.FLOW)
+            .host(Utf8.cut(host))
+            .kernel(Utf8.cut(kernel))
             .flowrecVersion(VERSION)
-            .config(config.commandLine());
-        commit(RecorderStarted.TEMPLATE_ID, length);
+            .config(Utf8.cut(commandLine));
+        commit(RecorderStartedEncoder.TEMPLATE_ID, length);
     }
 
     void interfaceAttached(final TcLink link, final String container)
@@ -162,14 +169,14 @@ final class JournalEvents
 
     void interfaceAttached(final int ifindex, final String ifname, final String container)
     {
-        final int length = InterfaceAttached.encodedLength(ifname, container);
-        new InterfaceAttached().wrapAndApplyHeader(claim(length), 0)
+        final int length = Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, ifname, container);
+        MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(), claim(length), 0)
             .timeNs(nowNs())
             .netnsIno(0)
             .ifindex(ifindex)
-            .ifname(ifname)
-            .container(container);
-        commit(InterfaceAttached.TEMPLATE_ID, length);
+            .ifname(Utf8.cut(ifname))
+            .container(Utf8.cut(container));
+        commit(InterfaceAttachedEncoder.TEMPLATE_ID, length);
     }
 
     void interfaceDetached(final TcLink link, final String reason)
@@ -179,30 +186,31 @@ final class JournalEvents
 
     void interfaceDetached(final int ifindex, final String ifname, final String reason)
     {
-        final int length = InterfaceDetached.encodedLength(ifname, reason);
-        new InterfaceDetached().wrapAndApplyHeader(claim(length), 0)
+        final int length = Templates.encodedLength(InterfaceDetachedEncoder.BLOCK_LENGTH, ifname, reason);
+        MessageHeader.wrapAndApplyHeader(new InterfaceDetachedEncoder(), claim(length), 0)
             .timeNs(nowNs())
             .netnsIno(0)
             .ifindex(ifindex)
-            .ifname(ifname)
-            .reason(reason);
-        commit(InterfaceDetached.TEMPLATE_ID, length);
+            .ifname(Utf8.cut(ifname))
+            .reason(Utf8.cut(reason));
+        commit(InterfaceDetachedEncoder.TEMPLATE_ID, length);
     }
 
     void containerSeen(final Container c, final int ifindex, final String ifname)
     {
-        final int length = ContainerSeen.encodedLength(c.id(), c.shortId(), c.runtime(), c.cgroupPath(), c.netnsName(), ifname);
-        new ContainerSeen().wrapAndApplyHeader(claim(length), 0)
+        final int length = Templates.encodedLength(
+            ContainerSeenEncoder.BLOCK_LENGTH, c.id(), c.shortId(), c.runtime(), c.cgroupPath(), c.netnsName(), ifname);
+        MessageHeader.wrapAndApplyHeader(new ContainerSeenEncoder(), claim(length), 0)
             .timeNs(nowNs())
             .netnsIno(c.netnsIno())
             .ifindex(ifindex)
-            .id(c.id())
-            .shortId(c.shortId())
-            .runtime(c.runtime())
-            .cgroupPath(c.cgroupPath())
-            .netnsName(c.netnsName())
-            .ifname(ifname);
-        commit(ContainerSeen.TEMPLATE_ID, length);
+            .id(Utf8.cut(c.id()))
+            .shortId(Utf8.cut(c.shortId()))
+            .runtime(Utf8.cut(c.runtime()))
+            .cgroupPath(Utf8.cut(c.cgroupPath()))
+            .netnsName(Utf8.cut(c.netnsName()))
+            .ifname(Utf8.cut(ifname));
+        commit(ContainerSeenEncoder.TEMPLATE_ID, length);
     }
 
     void containerSeen(final Container c, final TcLink link)
@@ -214,12 +222,12 @@ final class JournalEvents
     {
         writer.commitDeltas(); // counted below
         final long events = writer.eventsAppended() + 1;
-        final int length = RecorderStopped.encodedLength(reason);
-        new RecorderStopped().wrapAndApplyHeader(claim(length), 0)
+        final int length = Templates.encodedLength(RecorderStoppedEncoder.BLOCK_LENGTH, reason);
+        MessageHeader.wrapAndApplyHeader(new RecorderStoppedEncoder(), claim(length), 0)
             .timeNs(nowNs())
             .events(events)
-            .reason(reason);
-        commit(RecorderStopped.TEMPLATE_ID, length);
+            .reason(Utf8.cut(reason));
+        commit(RecorderStoppedEncoder.TEMPLATE_ID, length);
     }
 
     private MutableDirectBuffer claim(final int length)

@@ -38,8 +38,8 @@ final class RingRecords
         final int protoPick = flow / 20 % 20;
         final int proto = protoPick < 14 ? 6 : protoPick < 19 ? 17 : kind < 17 ? 1 : 58;
         final boolean v6 = kind >= 17;
-        address(FlowEventDecoder.SRC_ADDR_OFFSET, v6, 0x0A000000 | flow * 7 % 4096, flow % 613);
-        address(FlowEventDecoder.DST_ADDR_OFFSET, v6, 0xC6336400 | flow % 97, 0x10 + flow % 31);
+        address(FlowEventDecoder.SRC_OFFSET, v6, 0x0A000000 | flow * 7 % 4096, flow % 613);
+        address(FlowEventDecoder.DST_OFFSET, v6, 0xC6336400 | flow % 97, 0x10 + flow % 31);
         record.putInt(FlowEventDecoder.IFINDEX_OFFSET, 2 + flow % 4, FlowEventDecoder.BYTE_ORDER);
         final boolean icmp = proto == 1 || proto == 58;
         record.putShort(FlowEventDecoder.SPORT_OFFSET, (short)(icmp ? 0 : 32768 + flow * 13 % 28000), FlowEventDecoder.BYTE_ORDER);

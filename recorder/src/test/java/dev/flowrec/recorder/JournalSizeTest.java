@@ -3,7 +3,8 @@ package dev.flowrec.recorder;
 import dev.flowrec.journal.JournalPaths;
 import dev.flowrec.journal.JournalReader;
 import dev.flowrec.journal.JournalWriter;
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.MessageHeader;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.SplittableRandom;
@@ -111,12 +112,12 @@ class JournalSizeTest
     private void assertReadBack(final Path dir)
     {
         final long[] read = new long[4];
-        final FlowDelta delta = new FlowDelta();
+        final FlowDeltaDecoder delta = new FlowDeltaDecoder();
         try (JournalReader reader = JournalReader.open(dir))
         {
             while (reader.poll((templateId, buffer, offset, length) ->
             {
-                delta.wrap(buffer, offset);
+                MessageHeader.wrap(delta, buffer, offset);
                 read[0]++;
                 read[1] += delta.packets();
                 read[2] += delta.bytes();

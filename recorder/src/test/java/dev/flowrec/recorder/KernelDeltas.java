@@ -1,7 +1,7 @@
 package dev.flowrec.recorder;
 
 import dev.flowrec.bpf.FlowEventDecoder;
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltas;
 import java.util.SplittableRandom;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -45,22 +45,22 @@ final class KernelDeltas
         final long packets = 1 + (random.nextInt(4) == 0 ? random.nextInt(5000) : random.nextInt(20));
         final long bytes = packets * (40 + random.nextInt(1461));
         kernelRecord.setMemory(0, FlowEventDecoder.LENGTH, (byte)0);
-        kernelRecord.putShort(FlowEventDecoder.SRC_ADDR_OFFSET + 10, (short)0xFFFF);
-        kernelRecord.putInt(FlowEventDecoder.SRC_ADDR_OFFSET + 12, 0x0A000000 | random.nextInt(1 << 16),
+        kernelRecord.putShort(FlowEventDecoder.SRC_OFFSET + 10, (short)0xFFFF);
+        kernelRecord.putInt(FlowEventDecoder.SRC_OFFSET + 12, 0x0A000000 | random.nextInt(1 << 16),
             java.nio.ByteOrder.BIG_ENDIAN);
-        kernelRecord.putShort(FlowEventDecoder.DST_ADDR_OFFSET + 10, (short)0xFFFF);
-        kernelRecord.putInt(FlowEventDecoder.DST_ADDR_OFFSET + 12, random.nextInt(), java.nio.ByteOrder.BIG_ENDIAN);
+        kernelRecord.putShort(FlowEventDecoder.DST_OFFSET + 10, (short)0xFFFF);
+        kernelRecord.putInt(FlowEventDecoder.DST_OFFSET + 12, random.nextInt(), java.nio.ByteOrder.BIG_ENDIAN);
         kernelRecord.putInt(FlowEventDecoder.IFINDEX_OFFSET, 2 + random.nextInt(40), FlowEventDecoder.BYTE_ORDER);
         kernelRecord.putShort(FlowEventDecoder.SPORT_OFFSET, (short)(proto == 1 ? 0 : 32768 + random.nextInt(28232)),
             FlowEventDecoder.BYTE_ORDER);
         kernelRecord.putShort(FlowEventDecoder.DPORT_OFFSET, (short)(proto == 1 ? 0x0800 :
             proto == 17 ? (random.nextBoolean() ? 53 : 443) : (random.nextBoolean() ? 443 : 80)), FlowEventDecoder.BYTE_ORDER);
         kernelRecord.putByte(FlowEventDecoder.PROTO_OFFSET, (byte)proto);
-        kernelRecord.putByte(FlowEventDecoder.FAMILY_OFFSET, (byte)FlowDelta.FAMILY_IPV4);
+        kernelRecord.putByte(FlowEventDecoder.FAMILY_OFFSET, (byte)FlowDeltas.FAMILY_IPV4);
         kernelRecord.putByte(FlowEventDecoder.DIRECTION_OFFSET, (byte)random.nextInt(2));
         kernelRecord.putByte(FlowEventDecoder.TCP_FLAGS_OFFSET, (byte)(proto == 6 ? 0x10 | random.nextInt(0x20) : 0));
-        kernelRecord.putByte(FlowEventDecoder.REASON_OFFSET, (byte)(idle ? FlowDelta.REASON_IDLE :
-            FlowDelta.REASON_FIRST + random.nextInt(3)));
+        kernelRecord.putByte(FlowEventDecoder.REASON_OFFSET, (byte)(idle ? FlowDeltas.REASON_IDLE :
+            FlowDeltas.REASON_FIRST + random.nextInt(3)));
         kernelRecord.putLong(FlowEventDecoder.PACKETS_OFFSET, packets, FlowEventDecoder.BYTE_ORDER);
         kernelRecord.putLong(FlowEventDecoder.BYTES_OFFSET, bytes, FlowEventDecoder.BYTE_ORDER);
         kernelRecord.putLong(FlowEventDecoder.FIRST_NS_OFFSET, lastNs - random.nextLong(FLUSH_NS), FlowEventDecoder.BYTE_ORDER);

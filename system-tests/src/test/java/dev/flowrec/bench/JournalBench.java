@@ -8,9 +8,9 @@ import dev.flowrec.export.Exporter;
 import dev.flowrec.journal.JournalPaths;
 import dev.flowrec.journal.JournalReader;
 import dev.flowrec.journal.JournalWriter;
-import dev.flowrec.journal.schema.InterfaceAttached;
-import dev.flowrec.journal.schema.LossReport;
-import dev.flowrec.journal.schema.RecorderStarted;
+import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
+import dev.flowrec.journal.schema.LossReportDecoder;
+import dev.flowrec.journal.schema.RecorderStartedDecoder;
 import dev.flowrec.query.Query;
 import dev.flowrec.query.Window;
 import dev.flowrec.recorder.RecordingPath;
@@ -131,8 +131,9 @@ public final class JournalBench
             while (reader.poll((templateId, buffer, offset, length) ->
             {
                 // Whatever template a flow event has now, the other events are these.
-                final boolean other = templateId == LossReport.TEMPLATE_ID || templateId == RecorderStarted.TEMPLATE_ID
-                    || templateId == InterfaceAttached.TEMPLATE_ID;
+                final boolean other = templateId == LossReportDecoder.TEMPLATE_ID ||
+                    templateId == RecorderStartedDecoder.TEMPLATE_ID
+                    || templateId == InterfaceAttachedDecoder.TEMPLATE_ID;
                 sums[other ? 1 : 0] += length;
                 sums[other ? 3 : 2]++;
             }, 4096) > 0)

@@ -9,7 +9,8 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
 
 /**
  * Template 8 (schema version 2): the flow deltas of one or a few drain passes, packed. Every delta in it is
- * exactly a {@link FlowDelta}: {@link #expand} rebuilds that event byte for byte, so readers see FlowDelta
+ * exactly a FlowDelta event ({@link FlowDeltaDecoder}): {@link #expand} rebuilds that event byte for byte,
+ * so readers see FlowDelta
  * events and nothing else changes. A delta that cannot be packed exactly ({@link #packable}) is journaled as
  * a FlowDelta.
  * <p>
@@ -44,7 +45,7 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * at 26. Entries are multiples of 4 bytes: batches keep Chronicle's document headers 4-byte aligned.
  * <p>
  * Encode with {@link #wrapAndApplyHeader} then {@link #tryAppend}; decode with {@link #wrap}, {@link #verify}
- * and {@link #expand}. Not thread-safe; allocates nothing.
+ * and {@link #expand}. Not thread-safe; allocates nothing. Written by hand: SBE has no packed variable layout.
  */
 public final class FlowDeltaBatch
 {
@@ -72,6 +73,8 @@ public final class FlowDeltaBatch
     static final int TIMES_OFFSET = 18;
     static final int SPAN_HIGH_OFFSET = 26;
     static final int ADDRESSES_OFFSET = 28;
+    /** FlowDelta's 3 bytes of padding after reason, from its block's start: zero in a packable delta. */
+    static final int PAD_OFFSET = FlowDeltaDecoder.reasonEncodingOffset() + 1;
 
     /** {@link #verify} verdicts. */
     public static final int VALID = 0;
@@ -128,22 +131,23 @@ public final class FlowDeltaBatch
      * before last, less than 18 minutes apart; padding zero. The kernel's deltas always are, but for a span
      * stretched by a very long flush interval, an ifindex beyond 16 M, or counters the kernel never makes.
      */
-    public static boolean packable(final FlowDelta delta)
+    public static boolean packable(final FlowDeltaDecoder delta)
     {
         final int family = delta.family();
-        final boolean v4 = family == FlowDelta.FAMILY_IPV4 && isV4Mapped(delta.srcAddrHigh(), delta.srcAddrLow()) &&
-            isV4Mapped(delta.dstAddrHigh(), delta.dstAddrLow());
+        final boolean v4 = family == FlowDeltas.FAMILY_IPV4 &&
+            isV4Mapped(FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta)) &&
+            isV4Mapped(FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta));
         final long firstNs = delta.firstNs();
         final long lastNs = delta.lastNs();
-        return (v4 || family == FlowDelta.FAMILY_IPV6) &&
+        return (v4 || family == FlowDeltas.FAMILY_IPV6) &&
             delta.direction() <= 1 &&
             delta.reason() <= MAX_REASON &&
             delta.ifindex() >= 0 && delta.ifindex() <= MAX_IFINDEX &&
             Long.compareUnsigned(delta.packets(), MAX_PACKETS) <= 0 &&
             Long.compareUnsigned(delta.bytes(), FORTY_BITS) <= 0 &&
             firstNs <= lastNs && ((lastNs - firstNs) & ~FORTY_BITS) == 0 &&
-            delta.buffer().getShort(delta.offset() + FlowDelta.PAD_OFFSET, BYTE_ORDER) == 0 &&
-            delta.buffer().getByte(delta.offset() + FlowDelta.PAD_OFFSET + 2) == 0;
+            delta.buffer().getShort(delta.offset() + PAD_OFFSET, BYTE_ORDER) == 0 &&
+            delta.buffer().getByte(delta.offset() + PAD_OFFSET + 2) == 0;
     }
 
     /**
@@ -152,9 +156,9 @@ public final class FlowDeltaBatch
      * @return false when it does not fit: no room left, or its lastNs more than 549 s from the batch's base.
      * Start a new batch for it then.
      */
-    public boolean tryAppend(final FlowDelta delta)
+    public boolean tryAppend(final FlowDeltaDecoder delta)
     {
-        final boolean v4 = delta.family() == FlowDelta.FAMILY_IPV4;
+        final boolean v4 = delta.family() == FlowDeltas.FAMILY_IPV4;
         final int length = v4 ? IPV4_ENTRY_LENGTH : IPV6_ENTRY_LENGTH;
         if (limit + length > offset + capacity)
         {
@@ -184,13 +188,14 @@ public final class FlowDeltaBatch
         mutableBuffer.putShort(at + SPAN_HIGH_OFFSET, (short)(span >>> 24), BYTE_ORDER);
         if (v4)
         {
-            mutableBuffer.putInt(at + ADDRESSES_OFFSET, (int)delta.srcAddrLow(), BIG_ENDIAN);
-            mutableBuffer.putInt(at + ADDRESSES_OFFSET + 4, (int)delta.dstAddrLow(), BIG_ENDIAN);
+            mutableBuffer.putInt(at + ADDRESSES_OFFSET, (int)FlowDeltas.srcAddrLow(delta), BIG_ENDIAN);
+            mutableBuffer.putInt(at + ADDRESSES_OFFSET + 4, (int)FlowDeltas.dstAddrLow(delta), BIG_ENDIAN);
         }
         else
         {
-            delta.getSrcAddr(mutableBuffer, at + ADDRESSES_OFFSET);
-            delta.getDstAddr(mutableBuffer, at + ADDRESSES_OFFSET + FlowDelta.ADDRESS_LENGTH);
+            delta.getSrcAddr(mutableBuffer, at + ADDRESSES_OFFSET, FlowDeltas.ADDRESS_LENGTH);
+            delta.getDstAddr(
+                mutableBuffer, at + ADDRESSES_OFFSET + FlowDeltas.ADDRESS_LENGTH, FlowDeltas.ADDRESS_LENGTH);
         }
         limit = at + length;
         count++;
@@ -241,8 +246,7 @@ public final class FlowDeltaBatch
     /** @return where the first entry starts: after the block, whose length the event's header gives. */
     public int firstEntry()
     {
-        return offset + MessageHeader.ENCODED_LENGTH +
-            (buffer.getShort(offset + MessageHeader.BLOCK_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF);
+        return offset + MessageHeader.ENCODED_LENGTH + MessageHeader.blockLength(buffer, offset);
     }
 
     /** @return where the wrapped event ends: the entry at this offset is past the last one. */
@@ -291,12 +295,13 @@ public final class FlowDeltaBatch
     }
 
     /**
-     * Writes the entry at {@code entryOffset} as the FlowDelta it was packed from, byte for byte, into
-     * {@code into}'s buffer at {@code intoOffset}, wrapping {@code into} over it.
+     * Writes the entry at {@code entryOffset} as the FlowDelta event it was packed from, byte for byte, into
+     * {@code into} at {@code intoOffset}, with {@code delta} (left wrapped over it).
      *
      * @return the offset of the next entry.
      */
-    public int expand(final int entryOffset, final MutableDirectBuffer into, final int intoOffset, final FlowDelta delta)
+    public int expand(
+        final int entryOffset, final MutableDirectBuffer into, final int intoOffset, final FlowDeltaEncoder delta)
     {
         final int word = buffer.getInt(entryOffset + SHAPE_OFFSET, BYTE_ORDER);
         final boolean v4 = (word >>> 4 & 0x7) == KIND_IPV4;
@@ -304,7 +309,7 @@ public final class FlowDeltaBatch
         final long lastNs = baseNs() + (times << 24 >> 24);
         final long span = times >>> 40 | (buffer.getShort(entryOffset + SPAN_HIGH_OFFSET, BYTE_ORDER) & 0xFFFFL) << 24;
         final long counts = buffer.getLong(entryOffset + COUNTS_OFFSET, BYTE_ORDER);
-        delta.wrapAndApplyHeader(into, intoOffset)
+        MessageHeader.wrapAndApplyHeader(delta, into, intoOffset)
             .firstNs(lastNs - span)
             .lastNs(lastNs)
             .packets(counts >>> PACKETS_SHIFT)
@@ -312,19 +317,19 @@ public final class FlowDeltaBatch
             .ifindex(word >>> 8)
             .srcPort(buffer.getShort(entryOffset + SRC_PORT_OFFSET, BYTE_ORDER) & 0xFFFF)
             .dstPort(buffer.getShort(entryOffset + DST_PORT_OFFSET, BYTE_ORDER) & 0xFFFF)
-            .proto(buffer.getByte(entryOffset + PROTO_OFFSET) & 0xFF)
-            .family(v4 ? FlowDelta.FAMILY_IPV4 : FlowDelta.FAMILY_IPV6)
-            .direction(word >>> 7 & 1)
-            .tcpFlags(buffer.getByte(entryOffset + TCP_FLAGS_OFFSET) & 0xFF)
-            .reason(word & MAX_REASON);
+            .proto((short)(buffer.getByte(entryOffset + PROTO_OFFSET) & 0xFF))
+            .family(v4 ? FlowDeltas.FAMILY_IPV4 : FlowDeltas.FAMILY_IPV6)
+            .direction((short)(word >>> 7 & 1))
+            .tcpFlags((short)(buffer.getByte(entryOffset + TCP_FLAGS_OFFSET) & 0xFF))
+            .reason((short)(word & MAX_REASON));
         if (v4)
         {
-            delta.srcAddrV4(buffer.getInt(entryOffset + ADDRESSES_OFFSET, BIG_ENDIAN))
-                .dstAddrV4(buffer.getInt(entryOffset + ADDRESSES_OFFSET + 4, BIG_ENDIAN));
+            FlowDeltas.addressesV4(delta, buffer.getInt(entryOffset + ADDRESSES_OFFSET, BIG_ENDIAN),
+                buffer.getInt(entryOffset + ADDRESSES_OFFSET + 4, BIG_ENDIAN));
             return entryOffset + IPV4_ENTRY_LENGTH;
         }
-        delta.putSrcAddr(buffer, entryOffset + ADDRESSES_OFFSET)
-            .putDstAddr(buffer, entryOffset + ADDRESSES_OFFSET + FlowDelta.ADDRESS_LENGTH);
+        delta.putSrcAddr(buffer, entryOffset + ADDRESSES_OFFSET, FlowDeltas.ADDRESS_LENGTH)
+            .putDstAddr(buffer, entryOffset + ADDRESSES_OFFSET + FlowDeltas.ADDRESS_LENGTH, FlowDeltas.ADDRESS_LENGTH);
         return entryOffset + IPV6_ENTRY_LENGTH;
     }
 

@@ -3,11 +3,15 @@ package dev.flowrec.journal.schema;
 import dev.flowrec.journal.JournalException;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.sbe.MessageDecoderFlyweight;
+import org.agrona.sbe.MessageEncoderFlyweight;
+import org.agrona.sbe.MessageFlyweight;
 
 import java.nio.ByteOrder;
 
 /**
- * The 8-byte header that starts every journal event, little-endian.
+ * The 8-byte header that starts every journal event, little-endian, and the wrapping of the generated codecs
+ * ({@code flowrec-schema.xml}; {@link MessageHeaderEncoder}, {@link MessageHeaderDecoder}) after it.
  * <pre>
  *   0               2               4               6               8
  *   +---------------+---------------+---------------+---------------+
@@ -22,22 +26,23 @@ import java.nio.ByteOrder;
  */
 public final class MessageHeader
 {
-    public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
-    public static final int ENCODED_LENGTH = 8;
+    public static final ByteOrder BYTE_ORDER = MessageHeaderDecoder.BYTE_ORDER;
+    public static final int ENCODED_LENGTH = MessageHeaderDecoder.ENCODED_LENGTH;
 
     /** "RF" read as little-endian bytes 0x52 0x46: flowrec. */
-    public static final int SCHEMA_ID = 0x4652;
+    public static final int SCHEMA_ID = MessageHeaderDecoder.SCHEMA_ID;
     /**
      * The newest version this code reads. An event carries the version its template was introduced in
-     * ({@link Templates#version}): templates of version 1 are unchanged, so readers of version 1 still read
-     * them, and skip (and count) the templates they cannot know, such as {@link FlowDeltaBatch}.
+     * ({@link Templates#version}): templates of version 1 (all those of the schema XML) are unchanged, so
+     * readers of version 1 still read them, and skip (and count) the templates they cannot know, such as
+     * {@link FlowDeltaBatch}.
      */
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = FlowDeltaBatch.SINCE_VERSION;
 
-    public static final int SCHEMA_ID_OFFSET = 0;
-    public static final int VERSION_OFFSET = 2;
-    public static final int TEMPLATE_ID_OFFSET = 4;
-    public static final int BLOCK_LENGTH_OFFSET = 6;
+    public static final int SCHEMA_ID_OFFSET = MessageHeaderDecoder.schemaIdEncodingOffset();
+    public static final int VERSION_OFFSET = MessageHeaderDecoder.versionEncodingOffset();
+    public static final int TEMPLATE_ID_OFFSET = MessageHeaderDecoder.templateIdEncodingOffset();
+    public static final int BLOCK_LENGTH_OFFSET = MessageHeaderDecoder.blockLengthEncodingOffset();
 
     /** {@link #check} verdicts. */
     public static final int SUPPORTED = 0;
@@ -47,65 +52,45 @@ public final class MessageHeader
     public static final int TRUNCATED = 4;
     public static final int SHORT_BLOCK = 5;
 
-    private DirectBuffer buffer;
-    private MutableDirectBuffer mutableBuffer;
-    private int offset;
-
-    public MessageHeader wrap(final DirectBuffer buffer, final int offset)
+    private MessageHeader()
     {
-        this.buffer = buffer;
-        this.mutableBuffer = buffer instanceof MutableDirectBuffer m ? m : null;
-        this.offset = offset;
-        return this;
     }
 
-    public int offset()
+    /**
+     * Writes the header of the encoder's template at {@code offset} (with the version the template was
+     * introduced in, not the schema's), zeroes its block, padding included, and wraps the encoder after the
+     * header: set the fields, then the strings in declared order.
+     */
+    public static <E extends MessageEncoderFlyweight> E wrapAndApplyHeader(
+        final E encoder, final MutableDirectBuffer buffer, final int offset)
     {
-        return offset;
+        final int blockLength = encoder.sbeBlockLength();
+        apply(buffer, offset, encoder.sbeTemplateId(), blockLength);
+        buffer.setMemory(offset + ENCODED_LENGTH, blockLength, (byte)0);
+        encoder.wrap(buffer, offset + ENCODED_LENGTH);
+        return encoder;
     }
 
-    public int schemaId()
+    /**
+     * Wraps a decoder over the event at {@code offset} (its header), with the block length and version the
+     * header gives: strings follow a block that a later version extends. The event must have passed
+     * {@link #check}, as every event a {@code JournalReader} delivers has.
+     */
+    public static <D extends MessageDecoderFlyweight> D wrap(
+        final D decoder, final DirectBuffer buffer, final int offset)
     {
-        return buffer.getShort(offset + SCHEMA_ID_OFFSET, BYTE_ORDER) & 0xFFFF;
+        decoder.wrap(buffer, offset + ENCODED_LENGTH, blockLength(buffer, offset),
+            buffer.getShort(offset + VERSION_OFFSET, BYTE_ORDER) & 0xFFFF);
+        return decoder;
     }
 
-    public MessageHeader schemaId(final int value)
+    /**
+     * @return the event's whole length, header included, as far as the codec went: all of it once every
+     * string was written (or read).
+     */
+    public static int encodedLength(final MessageFlyweight codec)
     {
-        mutableBuffer.putShort(offset + SCHEMA_ID_OFFSET, (short)value, BYTE_ORDER);
-        return this;
-    }
-
-    public int version()
-    {
-        return buffer.getShort(offset + VERSION_OFFSET, BYTE_ORDER) & 0xFFFF;
-    }
-
-    public MessageHeader version(final int value)
-    {
-        mutableBuffer.putShort(offset + VERSION_OFFSET, (short)value, BYTE_ORDER);
-        return this;
-    }
-
-    public int templateId()
-    {
-        return buffer.getShort(offset + TEMPLATE_ID_OFFSET, BYTE_ORDER) & 0xFFFF;
-    }
-
-    public MessageHeader templateId(final int value)
-    {
-        mutableBuffer.putShort(offset + TEMPLATE_ID_OFFSET, (short)value, BYTE_ORDER);
-        return this;
-    }
-
-    public int blockLength()
-    {
-        return buffer.getShort(offset + BLOCK_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF;
-    }
-
-    public MessageHeader blockLength(final int value)
-    {
-        mutableBuffer.putShort(offset + BLOCK_LENGTH_OFFSET, (short)value, BYTE_ORDER);
-        return this;
+        return codec.limit() - codec.offset() + ENCODED_LENGTH;
     }
 
     /** Writes a header of this schema at {@code offset}, with the version of the template. */
@@ -121,6 +106,11 @@ public final class MessageHeader
     public static int templateId(final DirectBuffer buffer, final int offset)
     {
         return buffer.getShort(offset + TEMPLATE_ID_OFFSET, BYTE_ORDER) & 0xFFFF;
+    }
+
+    public static int blockLength(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getShort(offset + BLOCK_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF;
     }
 
     /**
@@ -151,7 +141,7 @@ public final class MessageHeader
         {
             return INVALID_VERSION;
         }
-        final int blockLength = buffer.getShort(offset + BLOCK_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF;
+        final int blockLength = blockLength(buffer, offset);
         if (ENCODED_LENGTH + blockLength > length)
         {
             return TRUNCATED;
@@ -179,9 +169,9 @@ public final class MessageHeader
             case TRUNCATED -> length < ENCODED_LENGTH ?
                 "truncated journal event: " + length + " bytes, shorter than its " + ENCODED_LENGTH + "-byte header" :
                 "truncated journal event: " + length + " bytes, its header says a block of " +
-                (buffer.getShort(offset + BLOCK_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF) + " bytes";
+                blockLength(buffer, offset) + " bytes";
             case SHORT_BLOCK -> "corrupt journal event: template " + Templates.name(templateId(buffer, offset)) +
-                " with a block of " + (buffer.getShort(offset + BLOCK_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF) +
+                " with a block of " + blockLength(buffer, offset) +
                 " bytes, expected at least " + Templates.blockLength(templateId(buffer, offset));
             default -> "unknown verdict " + verdict;
         };

@@ -1,8 +1,25 @@
 package dev.flowrec.journal.schema;
 
-/** The event templates of schema {@value MessageHeader#SCHEMA_ID} and their fixed block lengths. */
+/**
+ * The event templates of schema {@value MessageHeaderDecoder#SCHEMA_ID}: their names, block lengths and
+ * versions, the encoded lengths a writer claims, and the one field that a block's length decides.
+ */
 public final class Templates
 {
+    /** A FlowDelta event, header included: fixed length, no strings. */
+    public static final int FLOW_DELTA_LENGTH = MessageHeader.ENCODED_LENGTH + FlowDeltaEncoder.BLOCK_LENGTH;
+    /** A LossReport event, header included: fixed length, no strings. */
+    public static final int LOSS_REPORT_LENGTH = MessageHeader.ENCODED_LENGTH + LossReportEncoder.BLOCK_LENGTH;
+    /**
+     * Longest string: the schema's u16 length whose 0xFFFF SBE keeps as its null value (the hand-written flyweights
+     * took 0xFFFF bytes). A longer one is cut at a character boundary ({@link Utf8#cut}).
+     */
+    public static final int MAX_STRING_BYTES = 0xFFFE;
+
+    /** LossReport's block before tooDeep was added at its end (without a new version). */
+    private static final int LOSS_REPORT_BLOCK_LENGTH_BEFORE_TOO_DEEP = 88;
+    private static final int STRING_LENGTH_SIZE = 2;
+
     private Templates()
     {
     }
@@ -12,13 +29,13 @@ public final class Templates
     {
         return switch (templateId)
         {
-            case FlowDelta.TEMPLATE_ID -> "FlowDelta";
-            case RecorderStarted.TEMPLATE_ID -> "RecorderStarted";
-            case InterfaceAttached.TEMPLATE_ID -> "InterfaceAttached";
-            case InterfaceDetached.TEMPLATE_ID -> "InterfaceDetached";
-            case LossReport.TEMPLATE_ID -> "LossReport";
-            case RecorderStopped.TEMPLATE_ID -> "RecorderStopped";
-            case ContainerSeen.TEMPLATE_ID -> "ContainerSeen";
+            case FlowDeltaDecoder.TEMPLATE_ID -> "FlowDelta";
+            case RecorderStartedDecoder.TEMPLATE_ID -> "RecorderStarted";
+            case InterfaceAttachedDecoder.TEMPLATE_ID -> "InterfaceAttached";
+            case InterfaceDetachedDecoder.TEMPLATE_ID -> "InterfaceDetached";
+            case LossReportDecoder.TEMPLATE_ID -> "LossReport";
+            case RecorderStoppedDecoder.TEMPLATE_ID -> "RecorderStopped";
+            case ContainerSeenDecoder.TEMPLATE_ID -> "ContainerSeen";
             case FlowDeltaBatch.TEMPLATE_ID -> "FlowDeltaBatch";
             default -> "template " + templateId;
         };
@@ -29,13 +46,13 @@ public final class Templates
     {
         return switch (templateId)
         {
-            case FlowDelta.TEMPLATE_ID -> FlowDelta.BLOCK_LENGTH;
-            case RecorderStarted.TEMPLATE_ID -> RecorderStarted.BLOCK_LENGTH;
-            case InterfaceAttached.TEMPLATE_ID -> InterfaceAttached.BLOCK_LENGTH;
-            case InterfaceDetached.TEMPLATE_ID -> InterfaceDetached.BLOCK_LENGTH;
-            case LossReport.TEMPLATE_ID -> LossReport.BLOCK_LENGTH;
-            case RecorderStopped.TEMPLATE_ID -> RecorderStopped.BLOCK_LENGTH;
-            case ContainerSeen.TEMPLATE_ID -> ContainerSeen.BLOCK_LENGTH;
+            case FlowDeltaDecoder.TEMPLATE_ID -> FlowDeltaDecoder.BLOCK_LENGTH;
+            case RecorderStartedDecoder.TEMPLATE_ID -> RecorderStartedDecoder.BLOCK_LENGTH;
+            case InterfaceAttachedDecoder.TEMPLATE_ID -> InterfaceAttachedDecoder.BLOCK_LENGTH;
+            case InterfaceDetachedDecoder.TEMPLATE_ID -> InterfaceDetachedDecoder.BLOCK_LENGTH;
+            case LossReportDecoder.TEMPLATE_ID -> LossReportDecoder.BLOCK_LENGTH;
+            case RecorderStoppedDecoder.TEMPLATE_ID -> RecorderStoppedDecoder.BLOCK_LENGTH;
+            case ContainerSeenDecoder.TEMPLATE_ID -> ContainerSeenDecoder.BLOCK_LENGTH;
             case FlowDeltaBatch.TEMPLATE_ID -> FlowDeltaBatch.BLOCK_LENGTH;
             default -> 0;
         };
@@ -43,10 +60,32 @@ public final class Templates
 
     /**
      * @return the schema version a template was introduced in, which its events carry: an older reader skips
-     * and counts an event of a template it cannot know instead of ignoring it in silence.
+     * and counts an event of a template it cannot know instead of ignoring it in silence. Every template of
+     * the schema XML is of its version; the hand-written batch came later.
      */
     public static int version(final int templateId)
     {
-        return templateId == FlowDeltaBatch.TEMPLATE_ID ? FlowDeltaBatch.SINCE_VERSION : 1;
+        return templateId == FlowDeltaBatch.TEMPLATE_ID ?
+            FlowDeltaBatch.SINCE_VERSION : MessageHeaderDecoder.SCHEMA_VERSION;
+    }
+
+    /** @return the length of an event with this block and these strings (cut as {@link Utf8#cut}), to size a claim. */
+    public static int encodedLength(final int blockLength, final CharSequence... strings)
+    {
+        int length = MessageHeader.ENCODED_LENGTH + blockLength;
+        for (final CharSequence s : strings)
+        {
+            length += STRING_LENGTH_SIZE + Utf8.encodedLength(s, MAX_STRING_BYTES);
+        }
+        return length;
+    }
+
+    /**
+     * @return the report's tooDeep, or 0 for a report written before it existed: tooDeep was added at the end
+     * of the block without a new version, so the event's block length, not its version, says whether it is there.
+     */
+    public static long tooDeep(final LossReportDecoder report)
+    {
+        return report.actingBlockLength > LOSS_REPORT_BLOCK_LENGTH_BEFORE_TOO_DEEP ? report.tooDeep() : 0;
     }
 }

@@ -1,84 +1,51 @@
 package dev.flowrec.journal.schema;
 
-import org.agrona.MutableDirectBuffer;
-
 /**
- * UTF-8 encoding into a buffer without allocation, cut at a character boundary when longer than a
- * limit. An unpaired surrogate is written as '?', as {@link String#getBytes} does.
+ * The UTF-8 length of a string as {@link String#getBytes} encodes it (an unpaired surrogate as '?'), and the
+ * cut of a string longer than a var string holds ({@link Templates#MAX_STRING_BYTES}), at a character
+ * boundary: the generated encoders refuse a longer one. Allocates nothing but the cut string.
  */
-final class Utf8
+public final class Utf8
 {
     private Utf8()
     {
     }
 
-    static int encodedLength(final CharSequence value, final int maxBytes)
-    {
-        return encode(null, 0, value, maxBytes);
-    }
-
-    /** Encodes {@code value} at {@code index} (or only measures it when buffer is null); returns bytes. */
-    static int encode(final MutableDirectBuffer buffer, final int index, final CharSequence value, final int maxBytes)
+    /** @return {@code value} (null as "") cut to at most {@link Templates#MAX_STRING_BYTES} UTF-8 bytes. */
+    public static String cut(final CharSequence value)
     {
         if (value == null)
         {
-            return 0;
+            return "";
         }
-        int n = 0;
+        return value.subSequence(0, (int)fit(value, Templates.MAX_STRING_BYTES)).toString();
+    }
+
+    /** @return the UTF-8 bytes of {@code value} (null as ""), cut to at most {@code maxBytes}. */
+    static int encodedLength(final CharSequence value, final int maxBytes)
+    {
+        return value == null ? 0 : (int)(fit(value, maxBytes) >>> 32);
+    }
+
+    /** @return the bytes (high 32 bits) and the chars (low 32 bits) of the longest prefix within maxBytes. */
+    private static long fit(final CharSequence value, final int maxBytes)
+    {
         final int length = value.length();
-        for (int i = 0; i < length; i++)
+        int bytes = 0;
+        int i = 0;
+        while (i < length)
         {
             final char c = value.charAt(i);
-            int codePoint = c;
-            if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(value.charAt(i + 1)))
-            {
-                codePoint = Character.toCodePoint(c, value.charAt(i + 1));
-            }
-            else if (Character.isSurrogate(c))
-            {
-                codePoint = '?';
-            }
-            final int size = codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
-            if (n + size > maxBytes)
+            final boolean pair =
+                Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(value.charAt(i + 1));
+            final int size = pair ? 4 : Character.isSurrogate(c) || c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+            if (bytes + size > maxBytes)
             {
                 break;
             }
-            if (buffer != null)
-            {
-                put(buffer, index + n, codePoint, size);
-            }
-            n += size;
-            if (codePoint > 0xFFFF)
-            {
-                i++;
-            }
+            bytes += size;
+            i += pair ? 2 : 1;
         }
-        return n;
-    }
-
-    private static void put(final MutableDirectBuffer buffer, final int index, final int cp, final int size)
-    {
-        switch (size)
-        {
-            case 1 -> buffer.putByte(index, (byte)cp);
-            case 2 ->
-            {
-                buffer.putByte(index, (byte)(0xC0 | cp >> 6));
-                buffer.putByte(index + 1, (byte)(0x80 | cp & 0x3F));
-            }
-            case 3 ->
-            {
-                buffer.putByte(index, (byte)(0xE0 | cp >> 12));
-                buffer.putByte(index + 1, (byte)(0x80 | cp >> 6 & 0x3F));
-                buffer.putByte(index + 2, (byte)(0x80 | cp & 0x3F));
-            }
-            default ->
-            {
-                buffer.putByte(index, (byte)(0xF0 | cp >> 18));
-                buffer.putByte(index + 1, (byte)(0x80 | cp >> 12 & 0x3F));
-                buffer.putByte(index + 2, (byte)(0x80 | cp >> 6 & 0x3F));
-                buffer.putByte(index + 3, (byte)(0x80 | cp & 0x3F));
-            }
-        }
+        return (long)bytes << 32 | i;
     }
 }

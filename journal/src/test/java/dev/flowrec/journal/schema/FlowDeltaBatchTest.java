@@ -53,8 +53,9 @@ class FlowDeltaBatchTest
         """;
 
     private final FlowDeltaBatch batch = new FlowDeltaBatch();
-    private final FlowDelta delta = new FlowDelta();
-    private final UnsafeBuffer deltaBuffer = new UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
+    private final FlowDeltaEncoder delta = new FlowDeltaEncoder();
+    private final UnsafeBuffer deltaBuffer = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
+    private final FlowDeltaDecoder decoder = new FlowDeltaDecoder();
 
     @Test
     void shouldEncodeGoldenBytes()
@@ -62,8 +63,8 @@ class FlowDeltaBatchTest
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[512]);
         buffer.setMemory(0, 512, (byte)0xAA);
         batch.wrapAndApplyHeader(buffer, 16, 256);
-        assertTrue(batch.tryAppend(v4()));
-        assertTrue(batch.tryAppend(v6()));
+        assertTrue(batch.tryAppend(decoded(v4())));
+        assertTrue(batch.tryAppend(decoded(v6())));
 
         assertEquals(2, batch.count());
         assertEquals(124, batch.encodedLength());
@@ -82,10 +83,10 @@ class FlowDeltaBatchTest
         assertEquals(0x1122334455667788L, batch.timeNs());
         assertEquals(BASE_NS, batch.baseNs());
 
-        final UnsafeBuffer out = new UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
-        int at = batch.expand(batch.firstEntry(), out, 0, new FlowDelta());
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
+        int at = batch.expand(batch.firstEntry(), out, 0, new FlowDeltaEncoder());
         assertArrayEquals(bytesOf(v4()), out.byteArray(), "IPv4 entry");
-        at = batch.expand(at, out, 0, new FlowDelta());
+        at = batch.expand(at, out, 0, new FlowDeltaEncoder());
         assertArrayEquals(bytesOf(v6()), out.byteArray(), "IPv6 entry");
         assertEquals(batch.end(), at);
     }
@@ -95,22 +96,23 @@ class FlowDeltaBatchTest
     {
         final SplittableRandom random = new SplittableRandom(11);
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[128 * 1024]);
-        final UnsafeBuffer out = new UnsafeBuffer(new byte[FlowDelta.ENCODED_LENGTH]);
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
         final byte[][] expected = new byte[2000][];
         final long base = random.nextLong(Long.MAX_VALUE / 2);
         batch.wrapAndApplyHeader(buffer, 0, buffer.capacity());
         long maxFirstNs = Long.MIN_VALUE;
         for (int i = 0; i < expected.length; i++)
         {
-            final FlowDelta d = random(random, base);
+            final FlowDeltaEncoder d = random(random, base);
             if (i == 0)
             {
-                d.firstNs(base - (d.lastNs() - d.firstNs())).lastNs(base); // the batch's base: the others within 2^39 of it
+                final long spanNs = decoded(d).lastNs() - decoded(d).firstNs();
+                d.firstNs(base - spanNs).lastNs(base); // the batch's base: the others within 2^39 of it
             }
-            assertTrue(FlowDeltaBatch.packable(d), "packable: " + i);
-            assertTrue(batch.tryAppend(d), "appended: " + i);
+            assertTrue(FlowDeltaBatch.packable(decoded(d)), "packable: " + i);
+            assertTrue(batch.tryAppend(decoded(d)), "appended: " + i);
             expected[i] = bytesOf(d);
-            maxFirstNs = Math.max(maxFirstNs, d.firstNs());
+            maxFirstNs = Math.max(maxFirstNs, decoded(d).firstNs());
         }
         final int length = batch.encodedLength();
 
@@ -129,23 +131,25 @@ class FlowDeltaBatchTest
     @Test
     void shouldRefuseWhatItCannotCarryExactly()
     {
-        assertTrue(FlowDeltaBatch.packable(v4()));
-        assertFalse(FlowDeltaBatch.packable(v4().firstNs(BASE_NS + 1)), "first after last");
-        assertFalse(FlowDeltaBatch.packable(v4().firstNs(BASE_NS - (1L << 40))), "span beyond 40 bits");
-        assertTrue(FlowDeltaBatch.packable(v4().firstNs(BASE_NS - (1L << 40) + 1)), "span of 40 bits");
-        assertFalse(FlowDeltaBatch.packable(v4().firstNs(Long.MIN_VALUE).lastNs(Long.MAX_VALUE)), "span overflows");
-        assertFalse(FlowDeltaBatch.packable(v4().packets(1L << 24)), "packets beyond 24 bits");
-        assertFalse(FlowDeltaBatch.packable(v4().packets(-1)), "packets u64 max");
-        assertFalse(FlowDeltaBatch.packable(v4().bytes(1L << 40)), "bytes beyond 40 bits");
-        assertFalse(FlowDeltaBatch.packable(v4().ifindex(1 << 24)), "ifindex beyond 24 bits");
-        assertFalse(FlowDeltaBatch.packable(v4().ifindex(-1)), "ifindex negative");
-        assertFalse(FlowDeltaBatch.packable(v4().reason(16)), "reason beyond 4 bits");
-        assertFalse(FlowDeltaBatch.packable(v4().direction(2)), "direction beyond 1 bit");
-        assertFalse(FlowDeltaBatch.packable(v4().family(0)), "family 0");
-        assertFalse(FlowDeltaBatch.packable(v4().srcAddr(0, 0x0A000001L)), "family 4, address not v4-mapped");
-        final FlowDelta padded = v4();
-        deltaBuffer.putByte(FlowDelta.PAD_OFFSET + 1, (byte)1);
-        assertFalse(FlowDeltaBatch.packable(padded), "non-zero padding");
+        assertTrue(FlowDeltaBatch.packable(decoded(v4())));
+        assertFalse(FlowDeltaBatch.packable(decoded(v4().firstNs(BASE_NS + 1))), "first after last");
+        assertFalse(FlowDeltaBatch.packable(decoded(v4().firstNs(BASE_NS - (1L << 40)))), "span beyond 40 bits");
+        assertTrue(FlowDeltaBatch.packable(decoded(v4().firstNs(BASE_NS - (1L << 40) + 1))), "span of 40 bits");
+        assertFalse(FlowDeltaBatch.packable(decoded(v4().firstNs(Long.MIN_VALUE).lastNs(Long.MAX_VALUE))),
+            "span overflows");
+        assertFalse(FlowDeltaBatch.packable(decoded(v4().packets(1L << 24))), "packets beyond 24 bits");
+        assertFalse(FlowDeltaBatch.packable(decoded(v4().packets(-1))), "packets u64 max");
+        assertFalse(FlowDeltaBatch.packable(decoded(v4().bytes(1L << 40))), "bytes beyond 40 bits");
+        assertFalse(FlowDeltaBatch.packable(decoded(v4().ifindex(1 << 24))), "ifindex beyond 24 bits");
+        assertFalse(FlowDeltaBatch.packable(decoded(v4().ifindex(-1))), "ifindex negative");
+        assertFalse(FlowDeltaBatch.packable(decoded(v4().reason((short)16))), "reason beyond 4 bits");
+        assertFalse(FlowDeltaBatch.packable(decoded(v4().direction((short)2))), "direction beyond 1 bit");
+        assertFalse(FlowDeltaBatch.packable(decoded(v4().family((short)0))), "family 0");
+        final FlowDeltaEncoder unmapped = FlowDeltas.addresses(v4(), 0, 0x0A000001L, 0, 0x0000_FFFF_C000_0202L);
+        assertFalse(FlowDeltaBatch.packable(decoded(unmapped)), "family 4, address not v4-mapped");
+        final FlowDeltaEncoder padded = v4();
+        deltaBuffer.putByte(MessageHeader.ENCODED_LENGTH + FlowDeltaEncoder.reasonEncodingOffset() + 2, (byte)1);
+        assertFalse(FlowDeltaBatch.packable(decoded(padded)), "non-zero padding");
     }
 
     @Test
@@ -153,12 +157,15 @@ class FlowDeltaBatchTest
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
         batch.wrapAndApplyHeader(buffer, 0, FlowDeltaBatch.HEADER_LENGTH + 2 * FlowDeltaBatch.IPV6_ENTRY_LENGTH);
-        assertTrue(batch.tryAppend(v4()));
-        assertFalse(batch.tryAppend(v4().lastNs(BASE_NS + (1L << 39)).firstNs(BASE_NS + (1L << 39))), "549 s later");
-        assertFalse(batch.tryAppend(v4().lastNs(BASE_NS - (1L << 39) - 1).firstNs(BASE_NS - (1L << 39) - 1)), "earlier");
-        assertTrue(batch.tryAppend(v4().lastNs(BASE_NS - (1L << 39)).firstNs(BASE_NS - (1L << 39))), "549 s earlier");
-        assertTrue(batch.tryAppend(v4()));
-        assertFalse(batch.tryAppend(v6()), "full: " + batch.encodedLength());
+        assertTrue(batch.tryAppend(decoded(v4())));
+        assertFalse(batch.tryAppend(decoded(v4().lastNs(BASE_NS + (1L << 39)).firstNs(BASE_NS + (1L << 39)))),
+            "549 s later");
+        assertFalse(batch.tryAppend(decoded(v4().lastNs(BASE_NS - (1L << 39) - 1).firstNs(BASE_NS - (1L << 39) - 1))),
+            "earlier");
+        assertTrue(batch.tryAppend(decoded(v4().lastNs(BASE_NS - (1L << 39)).firstNs(BASE_NS - (1L << 39)))),
+            "549 s earlier");
+        assertTrue(batch.tryAppend(decoded(v4())));
+        assertFalse(batch.tryAppend(decoded(v6())), "full: " + batch.encodedLength());
         assertEquals(3, batch.count());
     }
 
@@ -185,58 +192,64 @@ class FlowDeltaBatchTest
     void shouldBeReadByOlderReadersAsANewerVersionToSkipAndCount()
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(GoldenBytes.parse(GOLDEN));
-        assertEquals(2, new MessageHeader().wrap(buffer, 0).version());
-        assertEquals(1, Templates.version(FlowDelta.TEMPLATE_ID), "FlowDelta unchanged: still version 1");
+        assertEquals(2, new MessageHeaderDecoder().wrap(buffer, 0).version());
+        assertEquals(1, Templates.version(FlowDeltaDecoder.TEMPLATE_ID), "FlowDelta unchanged: still version 1");
         assertEquals("FlowDeltaBatch", Templates.name(FlowDeltaBatch.TEMPLATE_ID));
         buffer.putShort(MessageHeader.BLOCK_LENGTH_OFFSET, (short)16, MessageHeader.BYTE_ORDER);
         assertEquals(MessageHeader.SHORT_BLOCK, MessageHeader.check(buffer, 0, buffer.capacity()));
     }
 
-    private FlowDelta v4()
+    private FlowDeltaEncoder v4()
     {
-        return delta.wrapAndApplyHeader(deltaBuffer, 0)
-            .firstNs(0x1122334455667788L).lastNs(BASE_NS).packets(2).bytes(3000)
-            .srcAddrV4(0x0A000001).dstAddrV4(0xC0000202).ifindex(7).srcPort(40000).dstPort(443)
-            .proto(6).family(FlowDelta.FAMILY_IPV4).direction(FlowDelta.DIRECTION_OUT).tcpFlags(0x12)
-            .reason(FlowDelta.REASON_FIN_RST);
+        MessageHeader.wrapAndApplyHeader(delta, deltaBuffer, 0);
+        FlowDeltas.addressesV4(delta, 0x0A000001, 0xC0000202);
+        return delta.firstNs(0x1122334455667788L).lastNs(BASE_NS).packets(2).bytes(3000).ifindex(7).srcPort(40000)
+            .dstPort(443).proto((short)6).family(FlowDeltas.FAMILY_IPV4).direction(FlowDeltas.DIRECTION_OUT)
+            .tcpFlags((short)0x12).reason(FlowDeltas.REASON_FIN_RST);
     }
 
-    private FlowDelta v6()
+    private FlowDeltaEncoder v6()
     {
-        return delta.wrapAndApplyHeader(deltaBuffer, 0)
-            .firstNs(V6_LAST_NS - V6_SPAN_NS).lastNs(V6_LAST_NS).packets((1L << 24) - 1).bytes((1L << 40) - 1)
-            .srcAddr(0x20010db8_00000000L, 1).dstAddr(0x20010db8_00000000L, 2).ifindex(0xABCDEF)
-            .srcPort(53).dstPort(5353).proto(17).family(FlowDelta.FAMILY_IPV6).direction(FlowDelta.DIRECTION_IN)
-            .reason(FlowDelta.REASON_IDLE);
+        MessageHeader.wrapAndApplyHeader(delta, deltaBuffer, 0);
+        FlowDeltas.addresses(delta, 0x20010db8_00000000L, 1, 0x20010db8_00000000L, 2);
+        return delta.firstNs(V6_LAST_NS - V6_SPAN_NS).lastNs(V6_LAST_NS).packets((1L << 24) - 1).bytes((1L << 40) - 1)
+            .ifindex(0xABCDEF).srcPort(53).dstPort(5353).proto((short)17).family(FlowDeltas.FAMILY_IPV6)
+            .direction(FlowDeltas.DIRECTION_IN).reason(FlowDeltas.REASON_IDLE);
     }
 
     /** A packable delta with every field drawn over its whole packable range. */
-    private FlowDelta random(final SplittableRandom random, final long base)
+    private FlowDeltaEncoder random(final SplittableRandom random, final long base)
     {
         final long lastNs = base + random.nextLong(-(1L << 39), 1L << 39);
         final boolean v4 = random.nextBoolean();
-        delta.wrapAndApplyHeader(deltaBuffer, 0)
+        MessageHeader.wrapAndApplyHeader(delta, deltaBuffer, 0)
             .lastNs(lastNs).firstNs(lastNs - random.nextLong(1L << 40))
             .packets(random.nextLong(1L << 24)).bytes(random.nextLong(1L << 40))
             .ifindex(random.nextInt(1 << 24)).srcPort(random.nextInt(1 << 16)).dstPort(random.nextInt(1 << 16))
-            .proto(random.nextInt(256)).direction(random.nextInt(2)).tcpFlags(random.nextInt(256))
-            .reason(random.nextInt(16));
+            .proto((short)random.nextInt(256)).direction((short)random.nextInt(2)).tcpFlags((short)random.nextInt(256))
+            .reason((short)random.nextInt(16));
         if (v4)
         {
-            delta.family(FlowDelta.FAMILY_IPV4).srcAddrV4(random.nextInt()).dstAddrV4(random.nextInt());
+            FlowDeltas.addressesV4(delta.family(FlowDeltas.FAMILY_IPV4), random.nextInt(), random.nextInt());
         }
         else
         {
-            delta.family(FlowDelta.FAMILY_IPV6).srcAddr(random.nextLong(), random.nextLong())
-                .dstAddr(random.nextLong(), random.nextLong());
+            FlowDeltas.addresses(delta.family(FlowDeltas.FAMILY_IPV6),
+                random.nextLong(), random.nextLong(), random.nextLong(), random.nextLong());
         }
         return delta;
     }
 
-    private static byte[] bytesOf(final FlowDelta d)
+    /** The delta just encoded, for reading. */
+    private FlowDeltaDecoder decoded(final FlowDeltaEncoder encoded)
     {
-        final byte[] bytes = new byte[FlowDelta.ENCODED_LENGTH];
-        d.buffer().getBytes(d.offset(), bytes);
+        return MessageHeader.wrap(decoder, encoded.buffer(), encoded.offset() - MessageHeader.ENCODED_LENGTH);
+    }
+
+    private static byte[] bytesOf(final FlowDeltaEncoder d)
+    {
+        final byte[] bytes = new byte[Templates.FLOW_DELTA_LENGTH];
+        d.buffer().getBytes(d.offset() - MessageHeader.ENCODED_LENGTH, bytes);
         return bytes;
     }
 }

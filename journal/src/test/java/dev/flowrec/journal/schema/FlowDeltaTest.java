@@ -35,7 +35,7 @@ class FlowDeltaTest
         00 00 00                 # 85 pad
         """;
 
-    private final FlowDelta delta = new FlowDelta();
+    private final FlowDeltaEncoder encoder = new FlowDeltaEncoder();
 
     @Test
     void shouldEncodeGoldenBytes()
@@ -45,9 +45,9 @@ class FlowDeltaTest
         buffer.setMemory(0, 128, (byte)0xAA);
         encode(buffer, 16);
 
-        assertEquals(88, FlowDelta.ENCODED_LENGTH);
-        assertEquals(FlowDelta.ENCODED_LENGTH, delta.encodedLength());
-        GoldenBytes.assertBytes(GoldenBytes.parse(GOLDEN), buffer, 16, FlowDelta.ENCODED_LENGTH);
+        assertEquals(88, Templates.FLOW_DELTA_LENGTH);
+        assertEquals(Templates.FLOW_DELTA_LENGTH, MessageHeader.encodedLength(encoder));
+        GoldenBytes.assertBytes(GoldenBytes.parse(GOLDEN), buffer, 16, Templates.FLOW_DELTA_LENGTH);
         assertEquals((byte)0xAA, buffer.getByte(15));
         assertEquals((byte)0xAA, buffer.getByte(16 + 88));
     }
@@ -58,43 +58,45 @@ class FlowDeltaTest
         final UnsafeBuffer buffer = new UnsafeBuffer(GoldenBytes.parse(GOLDEN));
         assertEquals(MessageHeader.SUPPORTED, MessageHeader.check(buffer, 0, buffer.capacity()));
 
-        delta.wrap(buffer, 0);
-        assertEquals(FlowDelta.TEMPLATE_ID, MessageHeader.templateId(buffer, 0));
-        assertEquals(1, delta.version());
+        final FlowDeltaDecoder delta = MessageHeader.wrap(new FlowDeltaDecoder(), buffer, 0);
+        assertEquals(FlowDeltaDecoder.TEMPLATE_ID, MessageHeader.templateId(buffer, 0));
+        assertEquals(1, new MessageHeaderDecoder().wrap(buffer, 0).version());
         assertEquals(0x1122334455667788L, delta.firstNs());
         assertEquals(0x1122334455667799L, delta.lastNs());
         assertEquals(2, delta.packets());
         assertEquals(3000, delta.bytes());
-        assertEquals(0L, delta.srcAddrHigh());
-        assertEquals(0x0000_FFFF_0A00_0001L, delta.srcAddrLow());
-        assertEquals(0x0000_FFFF_C000_0202L, delta.dstAddrLow());
+        assertEquals(0L, FlowDeltas.srcAddrHigh(delta));
+        assertEquals(0x0000_FFFF_0A00_0001L, FlowDeltas.srcAddrLow(delta));
+        assertEquals(0x0000_FFFF_C000_0202L, FlowDeltas.dstAddrLow(delta));
         assertEquals(7, delta.ifindex());
         assertEquals(40000, delta.srcPort());
         assertEquals(443, delta.dstPort());
         assertEquals(6, delta.proto());
-        assertEquals(FlowDelta.FAMILY_IPV4, delta.family());
-        assertEquals(FlowDelta.DIRECTION_OUT, delta.direction());
+        assertEquals(FlowDeltas.FAMILY_IPV4, delta.family());
+        assertEquals(FlowDeltas.DIRECTION_OUT, delta.direction());
         assertEquals(0x12, delta.tcpFlags());
-        assertEquals(FlowDelta.REASON_FIN_RST, delta.reason());
-        assertEquals(FlowDelta.ENCODED_LENGTH, delta.encodedLength());
+        assertEquals(FlowDeltas.REASON_FIN_RST, delta.reason());
+        assertEquals(Templates.FLOW_DELTA_LENGTH, MessageHeader.encodedLength(delta));
     }
 
     @Test
     void shouldCopyAddressesFromAndToBuffers()
     {
         final byte[] v6 = {0x20, 0x01, 0x0d, (byte)0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02};
-        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(FlowDelta.ENCODED_LENGTH));
-        delta.wrapAndApplyHeader(buffer, 0).putSrcAddr(v6, 0).putDstAddr(new UnsafeBuffer(v6), 0)
-            .family(FlowDelta.FAMILY_IPV6).srcPort(0xFFFF).tcpFlags(0xFF).packets(-1L);
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(Templates.FLOW_DELTA_LENGTH));
+        MessageHeader.wrapAndApplyHeader(encoder, buffer, 0).putSrcAddr(v6, 0, FlowDeltas.ADDRESS_LENGTH)
+            .putDstAddr(new UnsafeBuffer(v6), 0, FlowDeltas.ADDRESS_LENGTH)
+            .family(FlowDeltas.FAMILY_IPV6).srcPort(0xFFFF).tcpFlags((short)0xFF).packets(-1L);
 
         final byte[] out = new byte[16];
-        delta.wrap(buffer, 0).getSrcAddr(out, 0);
+        final FlowDeltaDecoder delta = MessageHeader.wrap(new FlowDeltaDecoder(), buffer, 0);
+        delta.getSrcAddr(out, 0, FlowDeltas.ADDRESS_LENGTH);
         assertArrayEquals(v6, out);
         final UnsafeBuffer outBuffer = new UnsafeBuffer(new byte[16]);
-        delta.getDstAddr(outBuffer, 0);
+        delta.getDstAddr(outBuffer, 0, FlowDeltas.ADDRESS_LENGTH);
         assertArrayEquals(v6, outBuffer.byteArray());
-        assertEquals(0x20010db800000000L, delta.srcAddrHigh());
-        assertEquals(2L, delta.dstAddrLow());
+        assertEquals(0x20010db800000000L, FlowDeltas.srcAddrHigh(delta));
+        assertEquals(2L, FlowDeltas.dstAddrLow(delta));
         assertEquals(0xFFFF, delta.srcPort());
         assertEquals(0xFF, delta.tcpFlags());
         assertEquals(-1L, delta.packets(), "u64 read back as the same bits");
@@ -102,20 +104,19 @@ class FlowDeltaTest
 
     private void encode(final UnsafeBuffer buffer, final int offset)
     {
-        delta.wrapAndApplyHeader(buffer, offset)
+        MessageHeader.wrapAndApplyHeader(encoder, buffer, offset)
             .firstNs(0x1122334455667788L)
             .lastNs(0x1122334455667799L)
             .packets(2)
-            .bytes(3000)
-            .srcAddrV4(0x0A000001)
-            .dstAddrV4(0xC0000202)
+            .bytes(3000);
+        FlowDeltas.addressesV4(encoder, 0x0A000001, 0xC0000202)
             .ifindex(7)
             .srcPort(40000)
             .dstPort(443)
-            .proto(6)
-            .family(FlowDelta.FAMILY_IPV4)
-            .direction(FlowDelta.DIRECTION_OUT)
-            .tcpFlags(0x12)
-            .reason(FlowDelta.REASON_FIN_RST);
+            .proto((short)6)
+            .family(FlowDeltas.FAMILY_IPV4)
+            .direction(FlowDeltas.DIRECTION_OUT)
+            .tcpFlags((short)0x12)
+            .reason(FlowDeltas.REASON_FIN_RST);
     }
 }

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Golden bytes and decoding of the templates other than FlowDelta. */
 class TextEventsTest
@@ -16,10 +17,11 @@ class TextEventsTest
     void shouldEncodeRecorderStartedGoldenBytes()
     {
         buffer.setMemory(0, buffer.capacity(), (byte)0xAA);
-        final RecorderStarted started = new RecorderStarted();
-        final int length = RecorderStarted.encodedLength("h1", "6.18", "0.1", "rec é");
-        started.wrapAndApplyHeader(buffer, 0).timeNs(TIME_NS).bootToRealtimeOffsetNs(-2).flushIntervalNs(1_000_000_000L)
-            .pid(4242).maxFlows(65536).mode(RecorderStarted.MODE_PACKET)
+        final RecorderStartedEncoder started = new RecorderStartedEncoder();
+        final int length = Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h1", "6.18", "0.1", "rec é");
+        MessageHeader.wrapAndApplyHeader(started, buffer, 0).timeNs(TIME_NS).bootToRealtimeOffsetNs(-2)
+            .flushIntervalNs(1_000_000_000L)
+            .pid(4242).maxFlows(65536).mode(Mode.PACKET)
             .host("h1").kernel("6.18").flowrecVersion("0.1").config("rec é");
 
         final byte[] golden = GoldenBytes.parse("""
@@ -37,28 +39,29 @@ class TextEventsTest
             06 00 72 65 63 20 c3 a9   # 63 config "rec é" (UTF-8)
             """);
         assertEquals(71, length);
-        assertEquals(length, started.encodedLength());
+        assertEquals(length, MessageHeader.encodedLength(started));
         GoldenBytes.assertBytes(golden, buffer, 0, length);
 
-        final RecorderStarted decoded = new RecorderStarted().wrap(new UnsafeBuffer(golden), 0);
+        final RecorderStartedDecoder decoded =
+            MessageHeader.wrap(new RecorderStartedDecoder(), new UnsafeBuffer(golden), 0);
         assertEquals(TIME_NS, decoded.timeNs());
         assertEquals(-2, decoded.bootToRealtimeOffsetNs());
         assertEquals(1_000_000_000L, decoded.flushIntervalNs());
         assertEquals(4242, decoded.pid());
         assertEquals(65536, decoded.maxFlows());
-        assertEquals(RecorderStarted.MODE_PACKET, decoded.mode());
+        assertEquals(Mode.PACKET, decoded.mode());
+        assertEquals("h1", decoded.host()); // strings in declared order: each follows the one before
         assertEquals("6.18", decoded.kernel());
-        assertEquals("rec é", decoded.config());
         assertEquals("0.1", decoded.flowrecVersion());
-        assertEquals("h1", decoded.host());
-        assertEquals(length, decoded.encodedLength());
+        assertEquals("rec é", decoded.config());
+        assertEquals(length, MessageHeader.encodedLength(decoded));
     }
 
     @Test
     void shouldEncodeInterfaceAttachedGoldenBytes()
     {
-        final InterfaceAttached attached = new InterfaceAttached();
-        attached.wrapAndApplyHeader(buffer, 0).timeNs(TIME_NS).netnsIno(0xF0000000L).ifindex(12)
+        final InterfaceAttachedEncoder attached = new InterfaceAttachedEncoder();
+        MessageHeader.wrapAndApplyHeader(attached, buffer, 0).timeNs(TIME_NS).netnsIno(0xF0000000L).ifindex(12)
             .ifname("veth1").container("");
         final byte[] golden = GoldenBytes.parse("""
             52 46 01 00 03 00 18 00   #  0 header: template 3, block 24
@@ -69,10 +72,11 @@ class TextEventsTest
             05 00 76 65 74 68 31      # 32 ifname "veth1"
             00 00                     # 39 container ""
             """);
-        assertEquals(41, InterfaceAttached.encodedLength("veth1", ""));
-        GoldenBytes.assertBytes(golden, buffer, 0, attached.encodedLength());
+        assertEquals(41, Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, "veth1", ""));
+        GoldenBytes.assertBytes(golden, buffer, 0, MessageHeader.encodedLength(attached));
 
-        final InterfaceAttached decoded = new InterfaceAttached().wrap(new UnsafeBuffer(golden), 0);
+        final InterfaceAttachedDecoder decoded = 
+            MessageHeader.wrap(new InterfaceAttachedDecoder(), new UnsafeBuffer(golden), 0);
         assertEquals(TIME_NS, decoded.timeNs());
         assertEquals(0xF0000000L, decoded.netnsIno());
         assertEquals(12, decoded.ifindex());
@@ -83,8 +87,8 @@ class TextEventsTest
     @Test
     void shouldEncodeInterfaceDetachedGoldenBytes()
     {
-        final InterfaceDetached detached = new InterfaceDetached();
-        detached.wrapAndApplyHeader(buffer, 0).timeNs(TIME_NS).netnsIno(0).ifindex(-1)
+        final InterfaceDetachedEncoder detached = new InterfaceDetachedEncoder();
+        MessageHeader.wrapAndApplyHeader(detached, buffer, 0).timeNs(TIME_NS).netnsIno(0).ifindex(-1)
             .ifname("eth0").reason("vanished");
         final byte[] golden = GoldenBytes.parse("""
             52 46 01 00 04 00 18 00   #  0 header: template 4, block 24
@@ -95,10 +99,11 @@ class TextEventsTest
             04 00 65 74 68 30         # 32 ifname "eth0"
             08 00 76 61 6e 69 73 68 65 64   # 38 reason "vanished"
             """);
-        assertEquals(48, InterfaceDetached.encodedLength("eth0", "vanished"));
-        GoldenBytes.assertBytes(golden, buffer, 0, detached.encodedLength());
+        assertEquals(48, Templates.encodedLength(InterfaceDetachedEncoder.BLOCK_LENGTH, "eth0", "vanished"));
+        GoldenBytes.assertBytes(golden, buffer, 0, MessageHeader.encodedLength(detached));
 
-        final InterfaceDetached decoded = new InterfaceDetached().wrap(new UnsafeBuffer(golden), 0);
+        final InterfaceDetachedDecoder decoded = 
+            MessageHeader.wrap(new InterfaceDetachedDecoder(), new UnsafeBuffer(golden), 0);
         assertEquals(-1, decoded.ifindex());
         assertEquals("eth0", decoded.ifname());
         assertEquals("vanished", decoded.reason());
@@ -107,8 +112,9 @@ class TextEventsTest
     @Test
     void shouldEncodeLossReportGoldenBytes()
     {
-        final LossReport report = new LossReport();
-        report.wrapAndApplyHeader(buffer, 0).timeNs(TIME_NS).packetsSeen(1).bytesSeen(2).ringLostEvents(3)
+        final LossReportEncoder report = new LossReportEncoder();
+        MessageHeader.wrapAndApplyHeader(report, buffer, 0).timeNs(TIME_NS).packetsSeen(1).bytesSeen(2)
+            .ringLostEvents(3)
             .ringLostPackets(4).ringLostBytes(5).ringDeferred(6).mapFull(7).nonIp(8).malformed(9)
             .journalLostEvents(0x0A0B).tooDeep(0x0C);
         final byte[] golden = GoldenBytes.parse("""
@@ -126,10 +132,11 @@ class TextEventsTest
             0b 0a 00 00 00 00 00 00   # 88 journalLostEvents
             0c 00 00 00 00 00 00 00   # 96 tooDeep
             """);
-        GoldenBytes.assertBytes(golden, buffer, 0, report.encodedLength());
-        assertEquals(LossReport.ENCODED_LENGTH, report.encodedLength());
+        GoldenBytes.assertBytes(golden, buffer, 0, MessageHeader.encodedLength(report));
+        assertEquals(Templates.LOSS_REPORT_LENGTH, MessageHeader.encodedLength(report));
 
-        final LossReport decoded = new LossReport().wrap(new UnsafeBuffer(golden), 0);
+        final LossReportDecoder decoded = 
+            MessageHeader.wrap(new LossReportDecoder(), new UnsafeBuffer(golden), 0);
         assertEquals(TIME_NS, decoded.timeNs());
         assertEquals(1, decoded.packetsSeen());
         assertEquals(2, decoded.bytesSeen());
@@ -145,24 +152,25 @@ class TextEventsTest
         // A report written before tooDeep existed (block 88) reads it as 0, not as the bytes that follow it.
         final byte[] older = java.util.Arrays.copyOf(golden, golden.length);
         older[6] = 88;
-        assertEquals(0, new LossReport().wrap(new UnsafeBuffer(older), 0).tooDeep());
+        assertEquals(0, Templates.tooDeep(MessageHeader.wrap(new LossReportDecoder(), new UnsafeBuffer(older), 0)));
     }
 
     @Test
     void shouldEncodeRecorderStoppedGoldenBytes()
     {
-        final RecorderStopped stopped = new RecorderStopped();
-        stopped.wrapAndApplyHeader(buffer, 0).timeNs(TIME_NS).events(1000).reason("stopped");
+        final RecorderStoppedEncoder stopped = new RecorderStoppedEncoder();
+        MessageHeader.wrapAndApplyHeader(stopped, buffer, 0).timeNs(TIME_NS).events(1000).reason("stopped");
         final byte[] golden = GoldenBytes.parse("""
             52 46 01 00 06 00 10 00   #  0 header: template 6, block 16
             08 07 06 05 04 03 02 01   #  8 timeNs
             e8 03 00 00 00 00 00 00   # 16 events 1000
             07 00 73 74 6f 70 70 65 64   # 24 reason "stopped"
             """);
-        assertEquals(33, RecorderStopped.encodedLength("stopped"));
-        GoldenBytes.assertBytes(golden, buffer, 0, stopped.encodedLength());
+        assertEquals(33, Templates.encodedLength(RecorderStoppedEncoder.BLOCK_LENGTH, "stopped"));
+        GoldenBytes.assertBytes(golden, buffer, 0, MessageHeader.encodedLength(stopped));
 
-        final RecorderStopped decoded = new RecorderStopped().wrap(new UnsafeBuffer(golden), 0);
+        final RecorderStoppedDecoder decoded = 
+            MessageHeader.wrap(new RecorderStoppedDecoder(), new UnsafeBuffer(golden), 0);
         assertEquals(1000, decoded.events());
         assertEquals("stopped", decoded.reason());
     }
@@ -170,36 +178,41 @@ class TextEventsTest
     @Test
     void shouldRefuseStringsOutOfOrder()
     {
-        final InterfaceAttached attached = new InterfaceAttached().wrapAndApplyHeader(buffer, 0);
+        // SBE's precedence checks, on while Agrona's bounds checks are (the default), refuse it.
+        final InterfaceAttachedEncoder attached =
+            MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(), buffer, 0);
         final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> attached.container("c"));
-        assertEquals("InterfaceAttached: string 1 written out of order, expected string 0 next", ex.getMessage());
-        assertThrows(IllegalStateException.class, attached::encodedLength);
+        assertTrue(ex.getMessage().startsWith("Illegal field access order. Cannot access field \"container\""),
+            ex.getMessage());
+        assertThrows(IllegalStateException.class, attached::checkEncodingIsComplete);
     }
 
     @Test
     void shouldEncodeUtf8LikeStringGetBytesAndCutLongStrings()
     {
         final String text = "a\u00e9\u20ac\uD83D\uDE00\uD800z"; // 1, 2, 3, 4-byte chars, lone surrogate
-        final RecorderStopped stopped = new RecorderStopped();
-        stopped.wrapAndApplyHeader(buffer, 0).reason(text);
+        final RecorderStoppedEncoder stopped = new RecorderStoppedEncoder();
+        MessageHeader.wrapAndApplyHeader(stopped, buffer, 0).reason(Utf8.cut(text));
         final byte[] expected = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals(expected.length, RecorderStopped.encodedLength(text) - 24 - 2);
-        assertEquals(new String(expected, java.nio.charset.StandardCharsets.UTF_8), stopped.reason());
+        assertEquals(expected.length, Templates.encodedLength(RecorderStoppedEncoder.BLOCK_LENGTH, text) - 24 - 2);
+        assertEquals(new String(expected, java.nio.charset.StandardCharsets.UTF_8),
+            MessageHeader.wrap(new RecorderStoppedDecoder(), buffer, 0).reason());
 
         final String longText = "x".repeat(65534) + "\u00e9"; // the 2-byte char does not fit in 65535
         final UnsafeBuffer big = new UnsafeBuffer(new byte[70_000]);
-        assertEquals(24 + 2 + 65534, RecorderStopped.encodedLength(longText));
-        stopped.wrapAndApplyHeader(big, 0).reason(longText);
-        assertEquals("x".repeat(65534), stopped.reason());
+        assertEquals(24 + 2 + 65534, Templates.encodedLength(RecorderStoppedEncoder.BLOCK_LENGTH, longText));
+        MessageHeader.wrapAndApplyHeader(stopped, big, 0).reason(Utf8.cut(longText));
+        assertEquals("x".repeat(65534), MessageHeader.wrap(new RecorderStoppedDecoder(), big, 0).reason());
     }
 
     @Test
     void shouldEncodeContainerSeenGoldenBytes()
     {
         buffer.setMemory(0, buffer.capacity(), (byte)0xAA);
-        final ContainerSeen seen = new ContainerSeen();
-        final int length = ContainerSeen.encodedLength("ab12", "ab", "docker", "/d", "ns1", "v1");
-        seen.wrapAndApplyHeader(buffer, 0).timeNs(TIME_NS).netnsIno(4026532001L).ifindex(7)
+        final ContainerSeenEncoder seen = new ContainerSeenEncoder();
+        final int length =
+            Templates.encodedLength(ContainerSeenEncoder.BLOCK_LENGTH, "ab12", "ab", "docker", "/d", "ns1", "v1");
+        MessageHeader.wrapAndApplyHeader(seen, buffer, 0).timeNs(TIME_NS).netnsIno(4026532001L).ifindex(7)
             .id("ab12").shortId("ab").runtime("docker").cgroupPath("/d").netnsName("ns1").ifname("v1");
 
         final byte[] golden = GoldenBytes.parse("""
@@ -218,7 +231,8 @@ class TextEventsTest
         assertEquals(63, length);
         GoldenBytes.assertBytes(golden, buffer, 0, length);
 
-        final ContainerSeen decoded = new ContainerSeen().wrap(new UnsafeBuffer(golden), 0);
+        final ContainerSeenDecoder decoded = 
+            MessageHeader.wrap(new ContainerSeenDecoder(), new UnsafeBuffer(golden), 0);
         assertEquals(TIME_NS, decoded.timeNs());
         assertEquals(4026532001L, decoded.netnsIno());
         assertEquals(7, decoded.ifindex());
@@ -228,6 +242,6 @@ class TextEventsTest
         assertEquals("/d", decoded.cgroupPath());
         assertEquals("ns1", decoded.netnsName());
         assertEquals("v1", decoded.ifname());
-        assertEquals("ContainerSeen", Templates.name(ContainerSeen.TEMPLATE_ID));
+        assertEquals("ContainerSeen", Templates.name(ContainerSeenDecoder.TEMPLATE_ID));
     }
 }

@@ -2,9 +2,10 @@ package dev.flowrec.query.shell;
 
 import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.JournalReader;
-import dev.flowrec.journal.schema.ContainerSeen;
-import dev.flowrec.journal.schema.FlowDelta;
-import dev.flowrec.journal.schema.InterfaceAttached;
+import dev.flowrec.journal.schema.ContainerSeenDecoder;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
+import dev.flowrec.journal.schema.MessageHeader;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.TreeSet;
@@ -23,20 +24,20 @@ record JournalNames(List<String> interfaces, List<String> containers)
     {
         final TreeSet<String> interfaces = new TreeSet<>();
         final TreeSet<String> containers = new TreeSet<>();
-        final InterfaceAttached attached = new InterfaceAttached();
-        final ContainerSeen seen = new ContainerSeen();
+        final InterfaceAttachedDecoder attached = new InterfaceAttachedDecoder();
+        final ContainerSeenDecoder seen = new ContainerSeenDecoder();
         final EventHandler handler = (final int templateId, final DirectBuffer buffer, final int offset,
             final int length) ->
         {
-            if (templateId == InterfaceAttached.TEMPLATE_ID)
+            if (templateId == InterfaceAttachedDecoder.TEMPLATE_ID)
             {
-                attached.wrap(buffer, offset);
+                MessageHeader.wrap(attached, buffer, offset);
                 add(interfaces, attached.ifname());
                 add(containers, attached.container());
             }
-            else if (templateId == ContainerSeen.TEMPLATE_ID)
+            else if (templateId == ContainerSeenDecoder.TEMPLATE_ID)
             {
-                seen.wrap(buffer, offset);
+                MessageHeader.wrap(seen, buffer, offset);
                 add(containers, seen.id());
                 add(containers, seen.shortId());
             }
@@ -49,7 +50,7 @@ record JournalNames(List<String> interfaces, List<String> containers)
                 reader.toStart();
                 final EventHandler skipDeltas = (templateId, buffer, offset, length) ->
                 {
-                    if (templateId != FlowDelta.TEMPLATE_ID)
+                    if (templateId != FlowDeltaDecoder.TEMPLATE_ID)
                     {
                         handler.onEvent(templateId, buffer, offset, length);
                     }

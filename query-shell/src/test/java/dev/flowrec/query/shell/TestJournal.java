@@ -1,10 +1,13 @@
 package dev.flowrec.query.shell;
 
 import dev.flowrec.journal.JournalWriter;
-import dev.flowrec.journal.schema.ContainerSeen;
-import dev.flowrec.journal.schema.FlowDelta;
-import dev.flowrec.journal.schema.InterfaceAttached;
-import dev.flowrec.journal.schema.RecorderStarted;
+import dev.flowrec.journal.schema.ContainerSeenEncoder;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.InterfaceAttachedEncoder;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.RecorderStartedEncoder;
+import dev.flowrec.journal.schema.Templates;
 import java.nio.file.Path;
 import java.time.Instant;
 import net.openhft.chronicle.core.time.SetTimeProvider;
@@ -25,7 +28,7 @@ final class TestJournal
     /** The newer deltas: half an hour ago. */
     static final long NEW_NS = OLD_NS + 5400 * SECOND_NS;
 
-    private static final FlowDelta DELTA = new FlowDelta();
+    private static final FlowDeltaEncoder DELTA = new FlowDeltaEncoder();
 
     private TestJournal()
     {
@@ -75,14 +78,16 @@ final class TestJournal
 
     private static void started(final JournalWriter writer, final long t)
     {
-        new RecorderStarted().wrapAndApplyHeader(writer.claim(RecorderStarted.encodedLength("h", "k", "v", "c")), 0)
+        MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
+            writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
             .timeNs(t).flushIntervalNs(SECOND_NS).host("h").kernel("k").flowrecVersion("v").config("c");
         writer.commit();
     }
 
     private static void attached(final JournalWriter writer, final long t, final int ifindex, final String name, final String container)
     {
-        new InterfaceAttached().wrapAndApplyHeader(writer.claim(InterfaceAttached.encodedLength(name, container)), 0)
+        MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(),
+            writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, name, container)), 0)
             .timeNs(t).ifindex(ifindex).ifname(name).container(container);
         writer.commit();
     }
@@ -90,8 +95,9 @@ final class TestJournal
     private static void seen(final JournalWriter writer, final long t, final int ifindex, final String ifname)
     {
         final String shortId = CONTAINER.substring(0, 12);
-        new ContainerSeen().wrapAndApplyHeader(writer.claim(
-                ContainerSeen.encodedLength(CONTAINER, shortId, "docker", "/docker/" + CONTAINER, "netns7", ifname)), 0)
+        MessageHeader.wrapAndApplyHeader(new ContainerSeenEncoder(), writer.claim(
+                Templates.encodedLength(ContainerSeenEncoder.BLOCK_LENGTH, CONTAINER, shortId, "docker",
+                    "/docker/" + CONTAINER, "netns7", ifname)), 0)
             .timeNs(t).ifindex(ifindex).id(CONTAINER).shortId(shortId).runtime("docker").cgroupPath("/docker/" + CONTAINER)
             .netnsName("netns7").ifname(ifname);
         writer.commit();
@@ -101,9 +107,10 @@ final class TestJournal
         final int srcPort, final int dstPort, final int proto, final int direction, final long packets, final long bytes,
         final int flags)
     {
-        DELTA.wrapAndApplyHeader(writer.claim(FlowDelta.ENCODED_LENGTH), 0)
-            .firstNs(t).lastNs(t).packets(packets).bytes(bytes).srcAddrV4(src).dstAddrV4(dst)
-            .ifindex(ifindex).srcPort(srcPort).dstPort(dstPort).proto(proto).family(4).direction(direction).tcpFlags(flags);
+        FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(DELTA, writer.claim(Templates.FLOW_DELTA_LENGTH), 0)
+            .firstNs(t).lastNs(t).packets(packets).bytes(bytes), src, dst)
+            .ifindex(ifindex).srcPort(srcPort).dstPort(dstPort).proto((short)proto).family((short)4)
+            .direction((short)direction).tcpFlags((short)flags);
         writer.commit();
     }
 }

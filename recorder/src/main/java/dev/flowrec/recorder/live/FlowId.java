@@ -1,6 +1,7 @@
 package dev.flowrec.recorder.live;
 
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltas;
 
 /**
  * A one-way flow's identity as the kernel keys it: ifindex, direction, family, protocol, addresses and
@@ -20,7 +21,7 @@ final class FlowId
     long dstHigh;
     long dstLow;
 
-    FlowId set(final FlowDelta delta)
+    FlowId set(final FlowDeltaDecoder delta)
     {
         ifindex = delta.ifindex();
         direction = delta.direction();
@@ -28,10 +29,10 @@ final class FlowId
         proto = delta.proto();
         srcPort = delta.srcPort();
         dstPort = delta.dstPort();
-        srcHigh = delta.srcAddrHigh();
-        srcLow = delta.srcAddrLow();
-        dstHigh = delta.dstAddrHigh();
-        dstLow = delta.dstAddrLow();
+        srcHigh = FlowDeltas.srcAddrHigh(delta);
+        srcLow = FlowDeltas.srcAddrLow(delta);
+        dstHigh = FlowDeltas.dstAddrHigh(delta);
+        dstLow = FlowDeltas.dstAddrLow(delta);
         return this;
     }
 

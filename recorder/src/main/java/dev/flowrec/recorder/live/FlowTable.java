@@ -1,6 +1,6 @@
 package dev.flowrec.recorder.live;
 
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import org.agrona.collections.Object2ObjectHashMap;
 
 /**
@@ -31,7 +31,7 @@ final class FlowTable
     }
 
     /** @return the flow of this delta, created if new, now the most recently updated. */
-    Flow touch(final FlowDelta delta, final Iface iface)
+    Flow touch(final FlowDeltaDecoder delta, final Iface iface)
     {
         Flow flow = flows.get(probe.set(delta));
         if (flow == null)

@@ -1,6 +1,6 @@
 package dev.flowrec.recorder.live;
 
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltas;
 
 /** One recorded interface's totals and per-second rates, rx = direction in, tx = direction out as journaled. */
 final class Iface
@@ -31,7 +31,7 @@ final class Iface
     void add(final int direction, final long lastNs, final long second, final long bytes, final long packets)
     {
         this.lastNs = Math.max(this.lastNs, lastNs);
-        if (direction == FlowDelta.DIRECTION_IN)
+        if (direction == FlowDeltas.DIRECTION_IN)
         {
             rxBytes += bytes;
             rxPackets += packets;

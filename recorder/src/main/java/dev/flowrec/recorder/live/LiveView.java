@@ -1,11 +1,13 @@
 package dev.flowrec.recorder.live;
 
 import dev.flowrec.journal.EventHandler;
-import dev.flowrec.journal.schema.FlowDelta;
-import dev.flowrec.journal.schema.InterfaceAttached;
-import dev.flowrec.journal.schema.InterfaceDetached;
-import dev.flowrec.journal.schema.LossReport;
-import dev.flowrec.journal.schema.RecorderStarted;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
+import dev.flowrec.journal.schema.InterfaceDetachedDecoder;
+import dev.flowrec.journal.schema.LossReportDecoder;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.RecorderStartedDecoder;
+import dev.flowrec.journal.schema.Templates;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
@@ -36,10 +38,10 @@ public final class LiveView implements EventHandler
     private final LongSupplier clockNs;
     private final Int2ObjectHashMap<Iface> ifaces = new Int2ObjectHashMap<>();
     private final FlowTable flows;
-    private final FlowDelta delta = new FlowDelta();
-    private final InterfaceAttached attached = new InterfaceAttached();
-    private final InterfaceDetached detached = new InterfaceDetached();
-    private final LossReport lossReport = new LossReport();
+    private final FlowDeltaDecoder delta = new FlowDeltaDecoder();
+    private final InterfaceAttachedDecoder attached = new InterfaceAttachedDecoder();
+    private final InterfaceDetachedDecoder detached = new InterfaceDetachedDecoder();
+    private final LossReportDecoder lossReport = new LossReportDecoder();
     /** Written by the recorder thread only; release/plain ordering is enough for readers of a counter. */
     private final AtomicLong eventsTotal = new AtomicLong();
     private Snapshot.Loss loss = Snapshot.Loss.NONE;
@@ -71,11 +73,11 @@ public final class LiveView implements EventHandler
     {
         switch (templateId)
         {
-            case FlowDelta.TEMPLATE_ID -> onFlowDelta(delta.wrap(buffer, offset));
-            case InterfaceAttached.TEMPLATE_ID -> onAttached(attached.wrap(buffer, offset));
-            case InterfaceDetached.TEMPLATE_ID -> onDetached(detached.wrap(buffer, offset));
-            case LossReport.TEMPLATE_ID -> onLossReport(lossReport.wrap(buffer, offset));
-            case RecorderStarted.TEMPLATE_ID -> loss = Snapshot.Loss.NONE; // counters restart with the run
+            case FlowDeltaDecoder.TEMPLATE_ID -> onFlowDelta(MessageHeader.wrap(delta, buffer, offset));
+            case InterfaceAttachedDecoder.TEMPLATE_ID -> onAttached(MessageHeader.wrap(attached, buffer, offset));
+            case InterfaceDetachedDecoder.TEMPLATE_ID -> onDetached(MessageHeader.wrap(detached, buffer, offset));
+            case LossReportDecoder.TEMPLATE_ID -> onLossReport(MessageHeader.wrap(lossReport, buffer, offset));
+            case RecorderStartedDecoder.TEMPLATE_ID -> loss = Snapshot.Loss.NONE; // counters restart with the run
             default ->
             {
                 // RecorderStopped and unknown templates change nothing the view shows
@@ -155,7 +157,7 @@ public final class LiveView implements EventHandler
         return clockNs.getAsLong();
     }
 
-    private void onFlowDelta(final FlowDelta delta)
+    private void onFlowDelta(final FlowDeltaDecoder delta)
     {
         final int ifindex = delta.ifindex();
         Iface iface = ifaces.get(ifindex);
@@ -173,7 +175,7 @@ public final class LiveView implements EventHandler
         flows.touch(delta, iface).rate.add(second, bytes, packets);
     }
 
-    private void onAttached(final InterfaceAttached event)
+    private void onAttached(final InterfaceAttachedDecoder event)
     {
         final Iface previous = ifaces.get(event.ifindex());
         if (previous != null && !previous.detached)
@@ -191,7 +193,7 @@ public final class LiveView implements EventHandler
     }
 
     /** Hidden from now on, but kept until quiet: deltas flushed after the detach still belong to it. */
-    private void onDetached(final InterfaceDetached event)
+    private void onDetached(final InterfaceDetachedDecoder event)
     {
         final Iface iface = ifaces.get(event.ifindex());
         if (iface != null)
@@ -201,11 +203,11 @@ public final class LiveView implements EventHandler
         }
     }
 
-    private void onLossReport(final LossReport r)
+    private void onLossReport(final LossReportDecoder r)
     {
         loss = new Snapshot.Loss(r.packetsSeen(), r.bytesSeen(), r.ringLostEvents(), r.ringLostPackets(),
             r.ringLostBytes(), r.ringDeferred(), r.mapFull(), r.nonIp(), r.malformed(), r.journalLostEvents(),
-            r.tooDeep());
+            Templates.tooDeep(r));
     }
 
     private void forgetQuietDetached(final long beforeNs)

@@ -1,10 +1,18 @@
 package dev.flowrec.recorder.live;
 
-import dev.flowrec.journal.schema.FlowDelta;
-import dev.flowrec.journal.schema.InterfaceAttached;
-import dev.flowrec.journal.schema.InterfaceDetached;
-import dev.flowrec.journal.schema.LossReport;
-import dev.flowrec.journal.schema.RecorderStarted;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
+import dev.flowrec.journal.schema.InterfaceAttachedEncoder;
+import dev.flowrec.journal.schema.InterfaceDetachedDecoder;
+import dev.flowrec.journal.schema.InterfaceDetachedEncoder;
+import dev.flowrec.journal.schema.LossReportDecoder;
+import dev.flowrec.journal.schema.LossReportEncoder;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.RecorderStartedDecoder;
+import dev.flowrec.journal.schema.RecorderStartedEncoder;
+import dev.flowrec.journal.schema.Templates;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -20,7 +28,7 @@ final class Events
 
     private final LiveView view;
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
-    private final FlowDelta delta = new FlowDelta();
+    private final FlowDeltaEncoder delta = new FlowDeltaEncoder();
 
     Events(final LiveView view)
     {
@@ -34,35 +42,37 @@ final class Events
 
     Events attached(final int ifindex, final String name, final String container)
     {
-        final InterfaceAttached e = new InterfaceAttached().wrapAndApplyHeader(buffer, 0)
+        final InterfaceAttachedEncoder e = MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(), buffer, 0)
             .timeNs(T0).netnsIno(0).ifindex(ifindex).ifname(name).container(container);
-        view.onEvent(InterfaceAttached.TEMPLATE_ID, buffer, 0, e.encodedLength());
+        view.onEvent(InterfaceAttachedDecoder.TEMPLATE_ID, buffer, 0, MessageHeader.encodedLength(e));
         return this;
     }
 
     Events detached(final int ifindex, final String name, final double atSeconds)
     {
-        final InterfaceDetached e = new InterfaceDetached().wrapAndApplyHeader(buffer, 0)
+        final InterfaceDetachedEncoder e = MessageHeader.wrapAndApplyHeader(new InterfaceDetachedEncoder(), buffer, 0)
             .timeNs(at(atSeconds)).netnsIno(0).ifindex(ifindex).ifname(name).reason("vanished");
-        view.onEvent(InterfaceDetached.TEMPLATE_ID, buffer, 0, e.encodedLength());
+        view.onEvent(InterfaceDetachedDecoder.TEMPLATE_ID, buffer, 0, MessageHeader.encodedLength(e));
         return this;
     }
 
     Events started()
     {
-        final RecorderStarted e = new RecorderStarted().wrapAndApplyHeader(buffer, 0)
+        final RecorderStartedEncoder e = MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(), buffer, 0)
             .timeNs(T0).host("h").kernel("k").flowrecVersion("v").config("c");
-        view.onEvent(RecorderStarted.TEMPLATE_ID, buffer, 0, e.encodedLength());
+        view.onEvent(RecorderStartedDecoder.TEMPLATE_ID, buffer, 0, MessageHeader.encodedLength(e));
         return this;
     }
 
     Events loss(final long ringLostEvents, final long ringLostPackets, final long ringLostBytes, final long mapFull,
         final long nonIp, final long malformed)
     {
-        new LossReport().wrapAndApplyHeader(buffer, 0).timeNs(T0).packetsSeen(1000).bytesSeen(64000)
+        MessageHeader.wrapAndApplyHeader(new LossReportEncoder(), buffer, 0).timeNs(T0).packetsSeen(1000)
+            .bytesSeen(64000)
             .ringLostEvents(ringLostEvents).ringLostPackets(ringLostPackets).ringLostBytes(ringLostBytes)
-            .ringDeferred(3).mapFull(mapFull).nonIp(nonIp).malformed(malformed).journalLostEvents(0).tooDeep(malformed + 1);
-        view.onEvent(LossReport.TEMPLATE_ID, buffer, 0, LossReport.ENCODED_LENGTH);
+            .ringDeferred(3).mapFull(mapFull).nonIp(nonIp).malformed(malformed).journalLostEvents(0)
+            .tooDeep(malformed + 1);
+        view.onEvent(LossReportDecoder.TEMPLATE_ID, buffer, 0, Templates.LOSS_REPORT_LENGTH);
         return this;
     }
 
@@ -70,9 +80,9 @@ final class Events
     Events v4(final int ifindex, final int direction, final int proto, final int src, final int srcPort,
         final int dst, final int dstPort, final double atSeconds, final long packets, final long bytes)
     {
-        encode(ifindex, direction, proto, srcPort, dstPort, atSeconds, packets, bytes)
-            .family(FlowDelta.FAMILY_IPV4).srcAddrV4(0x0A000000 | src).dstAddrV4(0x0A000000 | dst);
-        view.onEvent(FlowDelta.TEMPLATE_ID, buffer, 0, FlowDelta.ENCODED_LENGTH);
+        FlowDeltas.addressesV4(encode(ifindex, direction, proto, srcPort, dstPort, atSeconds, packets, bytes)
+            .family(FlowDeltas.FAMILY_IPV4), 0x0A000000 | src, 0x0A000000 | dst);
+        view.onEvent(FlowDeltaDecoder.TEMPLATE_ID, buffer, 0, Templates.FLOW_DELTA_LENGTH);
         return this;
     }
 
@@ -80,18 +90,18 @@ final class Events
     Events v6(final int ifindex, final int direction, final int proto, final int src, final int srcPort,
         final int dst, final int dstPort, final double atSeconds, final long packets, final long bytes)
     {
-        encode(ifindex, direction, proto, srcPort, dstPort, atSeconds, packets, bytes)
-            .family(FlowDelta.FAMILY_IPV6).srcAddr(0x20010db8_00000000L, src).dstAddr(0x20010db8_00000000L, dst);
-        view.onEvent(FlowDelta.TEMPLATE_ID, buffer, 0, FlowDelta.ENCODED_LENGTH);
+        FlowDeltas.addresses(encode(ifindex, direction, proto, srcPort, dstPort, atSeconds, packets, bytes)
+            .family(FlowDeltas.FAMILY_IPV6), 0x20010db8_00000000L, src, 0x20010db8_00000000L, dst);
+        view.onEvent(FlowDeltaDecoder.TEMPLATE_ID, buffer, 0, Templates.FLOW_DELTA_LENGTH);
         return this;
     }
 
-    private FlowDelta encode(final int ifindex, final int direction, final int proto, final int srcPort,
+    private FlowDeltaEncoder encode(final int ifindex, final int direction, final int proto, final int srcPort,
         final int dstPort, final double atSeconds, final long packets, final long bytes)
     {
         final long lastNs = at(atSeconds);
-        return delta.wrapAndApplyHeader(buffer, 0).firstNs(lastNs - 500_000_000L).lastNs(lastNs)
-            .packets(packets).bytes(bytes).ifindex(ifindex).srcPort(srcPort).dstPort(dstPort).proto(proto)
-            .direction(direction).reason(FlowDelta.REASON_INTERVAL);
+        return MessageHeader.wrapAndApplyHeader(delta, buffer, 0).firstNs(lastNs - 500_000_000L).lastNs(lastNs)
+            .packets(packets).bytes(bytes).ifindex(ifindex).srcPort(srcPort).dstPort(dstPort).proto((short)proto)
+            .direction((short)direction).reason(FlowDeltas.REASON_INTERVAL);
     }
 }

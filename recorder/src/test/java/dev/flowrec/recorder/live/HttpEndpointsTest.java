@@ -1,5 +1,6 @@
 package dev.flowrec.recorder.live;
 
+import dev.flowrec.journal.schema.FlowDeltas;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -21,8 +22,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import static dev.flowrec.journal.schema.FlowDelta.DIRECTION_IN;
-import static dev.flowrec.journal.schema.FlowDelta.DIRECTION_OUT;
+import static dev.flowrec.journal.schema.FlowDeltas.DIRECTION_IN;
+import static dev.flowrec.journal.schema.FlowDeltas.DIRECTION_OUT;
 import static dev.flowrec.recorder.live.Events.TCP;
 import static dev.flowrec.recorder.live.Events.UDP;
 import static dev.flowrec.recorder.live.Events.at;

@@ -1,5 +1,6 @@
 package dev.flowrec.recorder.live;
 
+import dev.flowrec.journal.schema.FlowDeltas;
 import dev.flowrec.recorder.live.HttpCounters.Reason;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +24,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-import static dev.flowrec.journal.schema.FlowDelta.DIRECTION_IN;
+import static dev.flowrec.journal.schema.FlowDeltas.DIRECTION_IN;
 import static dev.flowrec.recorder.live.Events.TCP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,7 +1,11 @@
 package dev.flowrec.recorder.live;
 
 import com.sun.management.ThreadMXBean;
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.Templates;
 import java.lang.management.ManagementFactory;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -22,7 +26,7 @@ class LiveViewAllocationTest
     private static final int WARM_UP_ROUNDS = 5;
 
     private final LiveView view = new LiveView(LiveView.DEFAULT_MAX_FLOWS, () -> T0);
-    private final UnsafeBuffer deltas = new UnsafeBuffer(new byte[FLOWS * FlowDelta.ENCODED_LENGTH]);
+    private final UnsafeBuffer deltas = new UnsafeBuffer(new byte[FLOWS * Templates.FLOW_DELTA_LENGTH]);
     private long timeNs = T0;
 
     @Test
@@ -33,12 +37,13 @@ class LiveViewAllocationTest
         {
             events.attached(i, "eth" + i, i % 2 == 0 ? "web" : "");
         }
-        final FlowDelta delta = new FlowDelta();
+        final FlowDeltaEncoder delta = new FlowDeltaEncoder();
         for (int i = 0; i < FLOWS; i++)
         {
-            delta.wrapAndApplyHeader(deltas, i * FlowDelta.ENCODED_LENGTH).packets(1).bytes(100)
-                .ifindex(1 + i % IFACES).family(FlowDelta.FAMILY_IPV4).proto(6).direction(i & 1)
-                .srcAddrV4(0x0A000001).dstAddrV4(0x0A000100 + i).srcPort(40000 + i).dstPort(443);
+            FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(delta, deltas, i * Templates.FLOW_DELTA_LENGTH)
+                .packets(1).bytes(100)
+                .ifindex(1 + i % IFACES).family(FlowDeltas.FAMILY_IPV4).proto((short)6).direction((short)(i & 1)),
+                0x0A000001, 0x0A000100 + i).srcPort(40000 + i).dstPort(443);
         }
         for (int round = 0; round < WARM_UP_ROUNDS; round++)
         {
@@ -66,10 +71,11 @@ class LiveViewAllocationTest
     {
         for (int i = 0; i < events; i++)
         {
-            final int offset = (i % FLOWS) * FlowDelta.ENCODED_LENGTH;
+            final int offset = (i % FLOWS) * Templates.FLOW_DELTA_LENGTH;
             timeNs += 1_000_000;
-            deltas.putLong(offset + FlowDelta.LAST_NS_OFFSET, timeNs, FlowDelta.BYTE_ORDER);
-            view.onEvent(FlowDelta.TEMPLATE_ID, deltas, offset, FlowDelta.ENCODED_LENGTH);
+            deltas.putLong(offset + MessageHeader.ENCODED_LENGTH + FlowDeltaDecoder.lastNsEncodingOffset(), timeNs,
+                MessageHeader.BYTE_ORDER);
+            view.onEvent(FlowDeltaDecoder.TEMPLATE_ID, deltas, offset, Templates.FLOW_DELTA_LENGTH);
         }
     }
 }

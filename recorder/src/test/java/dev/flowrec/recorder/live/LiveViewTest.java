@@ -1,13 +1,14 @@
 package dev.flowrec.recorder.live;
 
+import dev.flowrec.journal.schema.FlowDeltas;
 import dev.flowrec.recorder.live.Snapshot.ContainerTraffic;
 import dev.flowrec.recorder.live.Snapshot.InterfaceTraffic;
 import dev.flowrec.recorder.live.Snapshot.TopFlow;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-import static dev.flowrec.journal.schema.FlowDelta.DIRECTION_IN;
-import static dev.flowrec.journal.schema.FlowDelta.DIRECTION_OUT;
+import static dev.flowrec.journal.schema.FlowDeltas.DIRECTION_IN;
+import static dev.flowrec.journal.schema.FlowDeltas.DIRECTION_OUT;
 import static dev.flowrec.recorder.live.Events.TCP;
 import static dev.flowrec.recorder.live.Events.UDP;
 import static dev.flowrec.recorder.live.Events.at;

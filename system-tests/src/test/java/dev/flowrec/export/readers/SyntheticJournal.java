@@ -1,9 +1,12 @@
 package dev.flowrec.export.readers;
 
 import dev.flowrec.journal.JournalWriter;
-import dev.flowrec.journal.schema.FlowDelta;
-import dev.flowrec.journal.schema.InterfaceAttached;
-import dev.flowrec.journal.schema.RecorderStarted;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.InterfaceAttachedEncoder;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.RecorderStartedEncoder;
+import dev.flowrec.journal.schema.Templates;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,12 +44,13 @@ final class SyntheticJournal
         final SplittableRandom random = new SplittableRandom(seed);
         final SetTimeProvider clock = new SetTimeProvider(t0Ns);
         final int flows = 40;
-        final FlowDelta delta = new FlowDelta();
+        final FlowDeltaEncoder delta = new FlowDeltaEncoder();
         final List<Delta> written = new ArrayList<>();
         try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
         {
-            new RecorderStarted()
-                .wrapAndApplyHeader(writer.claim(RecorderStarted.encodedLength(host, "6.18.0-test", "test", "{}")), 0)
+            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
+                writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, host, "6.18.0-test", "test",
+                    "{}")), 0)
                 .timeNs(t0Ns).flushIntervalNs(SECOND_NS).host(host).kernel("6.18.0-test").flowrecVersion("test")
                 .config("{}");
             writer.commit();
@@ -72,23 +76,23 @@ final class SyntheticJournal
                 final boolean v6 = flow % 5 == 4 || proto == 58;
                 final long packets = 1 + random.nextLong(5000);
                 final long bytes = packets * (40 + random.nextLong(1461));
-                delta.wrapAndApplyHeader(writer.claim(FlowDelta.ENCODED_LENGTH), 0)
+                MessageHeader.wrapAndApplyHeader(delta, writer.claim(Templates.FLOW_DELTA_LENGTH), 0)
                     .firstNs(firstNs).lastNs(lastNs)
                     .packets(packets).bytes(bytes)
                     .ifindex(flow % 3 == 0 ? 2 : flow % 3 == 1 && i >= total / 2 ? 3 : 1)
-                    .direction(flow % 2 == 0 ? FlowDelta.DIRECTION_IN : FlowDelta.DIRECTION_OUT)
-                    .proto(proto).family(v6 ? FlowDelta.FAMILY_IPV6 : FlowDelta.FAMILY_IPV4)
+                    .direction((short)(flow % 2 == 0 ? FlowDeltas.DIRECTION_IN : FlowDeltas.DIRECTION_OUT))
+                    .proto((short)proto).family((short)(v6 ? FlowDeltas.FAMILY_IPV6 : FlowDeltas.FAMILY_IPV4))
                     .srcPort(proto == 6 || proto == 17 ? 30000 + flow : 0)
                     .dstPort(proto == 6 ? 443 : proto == 17 ? 53 : 8 << 8)
-                    .tcpFlags(proto == 6 ? 0x18 | (i % 7 == 0 ? 0x02 : 0) : 0)
-                    .reason(FlowDelta.REASON_INTERVAL);
+                    .tcpFlags((short)(proto == 6 ? 0x18 | (i % 7 == 0 ? 0x02 : 0) : 0))
+                    .reason(FlowDeltas.REASON_INTERVAL);
                 if (v6)
                 {
-                    delta.srcAddr(0x20010db800000000L, 0x100L + flow).dstAddr(0x20010db800000000L, 0x2L);
+                    FlowDeltas.addresses(delta, 0x20010db800000000L, 0x100L + flow, 0x20010db800000000L, 0x2L);
                 }
                 else
                 {
-                    delta.srcAddrV4(0x0A000000 | (1 + flow)).dstAddrV4(0xC0A80001);
+                    FlowDeltas.addressesV4(delta, 0x0A000000 | (1 + flow), 0xC0A80001);
                 }
                 writer.commit();
                 written.add(new Delta(firstNs, lastNs, switch (proto)
@@ -106,7 +110,8 @@ final class SyntheticJournal
     private static void attached(final JournalWriter writer, final long t, final int ifindex, final String name,
         final String container)
     {
-        new InterfaceAttached().wrapAndApplyHeader(writer.claim(InterfaceAttached.encodedLength(name, container)), 0)
+        MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(),
+            writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, name, container)), 0)
             .timeNs(t).ifindex(ifindex).ifname(name).container(container);
         writer.commit();
     }

@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowrec.journal.JournalWriter;
-import dev.flowrec.journal.schema.FlowDelta;
-import dev.flowrec.journal.schema.InterfaceAttached;
-import dev.flowrec.journal.schema.RecorderStarted;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.InterfaceAttachedEncoder;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.RecorderStartedEncoder;
+import dev.flowrec.journal.schema.Templates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -34,10 +37,12 @@ class FollowTest
         try (JournalWriter writer = JournalWriter.open(journal))
         {
             final long t0 = now();
-            new RecorderStarted().wrapAndApplyHeader(writer.claim(RecorderStarted.encodedLength("h", "k", "v", "c")), 0)
+            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
+                writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
                 .timeNs(t0).flushIntervalNs(1_000_000_000L).host("h").kernel("k").flowrecVersion("v").config("c");
             writer.commit();
-            new InterfaceAttached().wrapAndApplyHeader(writer.claim(InterfaceAttached.encodedLength("eth0", "")), 0)
+            MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(),
+                writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, "eth0", "")), 0)
                 .timeNs(t0).ifindex(1).ifname("eth0").container("");
             writer.commit();
             delta(writer, 50_000);
@@ -86,8 +91,9 @@ class FollowTest
     private static void delta(final JournalWriter writer, final int port)
     {
         final long t = now();
-        new FlowDelta().wrapAndApplyHeader(writer.claim(FlowDelta.ENCODED_LENGTH), 0).firstNs(t).lastNs(t).packets(1)
-            .bytes(100).srcAddrV4(0x0A000001).dstAddrV4(0x0A000002).srcPort(port).dstPort(53).proto(17).family(4).ifindex(1);
+        FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
+            writer.claim(Templates.FLOW_DELTA_LENGTH), 0).firstNs(t).lastNs(t).packets(1)
+            .bytes(100), 0x0A000001, 0x0A000002).srcPort(port).dstPort(53).proto((short)17).family((short)4).ifindex(1);
         writer.commit();
     }
 

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.flowrec.journal.JournalWriter;
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.Templates;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -170,9 +173,10 @@ class CliFuzzTest
             for (int i = 0; i < 100; i++)
             {
                 final long t = now - (100 - i) * 60_000_000_000L;
-                new FlowDelta().wrapAndApplyHeader(writer.claim(FlowDelta.ENCODED_LENGTH), 0).firstNs(t).lastNs(t)
-                    .packets(1 + i).bytes(100 + i).srcAddrV4(0x0A000001 + i % 7).dstAddrV4(0x0A000002).srcPort(1000 + i)
-                    .dstPort(443).proto(6).family(4).ifindex(1);
+                FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
+                    writer.claim(Templates.FLOW_DELTA_LENGTH), 0).firstNs(t).lastNs(t)
+                    .packets(1 + i).bytes(100 + i), 0x0A000001 + i % 7, 0x0A000002).srcPort(1000 + i)
+                    .dstPort(443).proto((short)6).family((short)4).ifindex(1);
                 writer.commit();
             }
         }

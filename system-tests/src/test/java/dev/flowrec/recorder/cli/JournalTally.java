@@ -1,11 +1,12 @@
 package dev.flowrec.recorder.cli;
 
 import dev.flowrec.journal.JournalReader;
-import dev.flowrec.journal.schema.FlowDelta;
-import dev.flowrec.journal.schema.InterfaceAttached;
-import dev.flowrec.journal.schema.InterfaceDetached;
-import dev.flowrec.journal.schema.LossReport;
-import dev.flowrec.journal.schema.RecorderStarted;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
+import dev.flowrec.journal.schema.InterfaceDetachedDecoder;
+import dev.flowrec.journal.schema.LossReportDecoder;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.RecorderStartedDecoder;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,37 +41,37 @@ final class JournalTally
     static JournalTally read(final Path journal)
     {
         final JournalTally t = new JournalTally();
-        final RecorderStarted started = new RecorderStarted();
-        final InterfaceAttached attached = new InterfaceAttached();
-        final InterfaceDetached detached = new InterfaceDetached();
-        final LossReport loss = new LossReport();
-        final FlowDelta delta = new FlowDelta();
+        final RecorderStartedDecoder started = new RecorderStartedDecoder();
+        final InterfaceAttachedDecoder attached = new InterfaceAttachedDecoder();
+        final InterfaceDetachedDecoder detached = new InterfaceDetachedDecoder();
+        final LossReportDecoder loss = new LossReportDecoder();
+        final FlowDeltaDecoder delta = new FlowDeltaDecoder();
         try (JournalReader reader = JournalReader.open(journal))
         {
             while (reader.poll((templateId, buffer, offset, length) ->
             {
                 switch (templateId)
                 {
-                    case RecorderStarted.TEMPLATE_ID ->
+                    case RecorderStartedDecoder.TEMPLATE_ID ->
                     {
                         if (t.startedNs == 0)
                         {
-                            t.startedNs = started.wrap(buffer, offset).timeNs();
+                            t.startedNs = MessageHeader.wrap(started, buffer, offset).timeNs();
                         }
                     }
-                    case InterfaceAttached.TEMPLATE_ID ->
+                    case InterfaceAttachedDecoder.TEMPLATE_ID ->
                     {
-                        attached.wrap(buffer, offset);
+                        MessageHeader.wrap(attached, buffer, offset);
                         t.attached.put(attached.ifname(), attached.timeNs());
                     }
-                    case InterfaceDetached.TEMPLATE_ID ->
+                    case InterfaceDetachedDecoder.TEMPLATE_ID ->
                     {
-                        detached.wrap(buffer, offset);
+                        MessageHeader.wrap(detached, buffer, offset);
                         t.detached.put(detached.ifname(), detached.reason());
                     }
-                    case LossReport.TEMPLATE_ID ->
+                    case LossReportDecoder.TEMPLATE_ID ->
                     {
-                        loss.wrap(buffer, offset);
+                        MessageHeader.wrap(loss, buffer, offset);
                         t.lossReported = true;
                         t.packetsSeen = loss.packetsSeen();
                         t.bytesSeen = loss.bytesSeen();
@@ -83,9 +84,9 @@ final class JournalTally
                         t.malformed = loss.malformed();
                         t.journalLostEvents = loss.journalLostEvents();
                     }
-                    case FlowDelta.TEMPLATE_ID ->
+                    case FlowDeltaDecoder.TEMPLATE_ID ->
                     {
-                        delta.wrap(buffer, offset);
+                        MessageHeader.wrap(delta, buffer, offset);
                         t.deltas++;
                         if (delta.proto() == 17)
                         {

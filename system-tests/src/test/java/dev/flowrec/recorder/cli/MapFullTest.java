@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowrec.bpf.NetnsFixture;
 import dev.flowrec.journal.JournalReader;
-import dev.flowrec.journal.schema.FlowDelta;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.MessageHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -159,8 +161,8 @@ class MapFullTest
         final long replies = rows.getOrDefault("icmp in 10.216.0.2 0", new long[3])[1];
 
         final JournalTally t = JournalTally.read(journal);
-        final long udpFirst = t.udpDeltasByReason[FlowDelta.REASON_FIRST];
-        final long udpMapFull = t.udpDeltasByReason[FlowDelta.REASON_MAP_FULL];
+        final long udpFirst = t.udpDeltasByReason[FlowDeltas.REASON_FIRST];
+        final long udpMapFull = t.udpDeltasByReason[FlowDeltas.REASON_MAP_FULL];
         System.out.printf("MapFullTest: %d frames sent in %d ms (tcpreplay); ping %d/%d answered; journaled %d udp flows, "
                 + "%d packets, %d bytes; map_full %d (in /metrics after the flood %d); udp deltas: %d first-in-map, %d map_full; "
                 + "ring lost %d events, %d packets; deferred %d; kernel saw %d packets, %d non-IP; veth tx %d (+%d dropped), rx %d; "
@@ -170,7 +172,7 @@ class MapFullTest
             link.rxPackets, probeMs);
 
         // A first delta the full ring deferred goes out later, from the sweeper: idle, or final when the recorder stops.
-        final long udpIdle = t.udpDeltasByReason[FlowDelta.REASON_IDLE] + t.udpDeltasByReason[FlowDelta.REASON_FINAL];
+        final long udpIdle = t.udpDeltasByReason[FlowDeltas.REASON_IDLE] + t.udpDeltasByReason[FlowDeltas.REASON_FINAL];
         System.out.println("MapFullTest: udp deltas by reason (FlowDelta.REASON_*) " + Arrays.toString(t.udpDeltasByReason));
         final long probePackets = 10; // 5 echo requests from b and their replies
         final long replyPackets = t.packetsSeen - FLOWS - probePackets - echoSent; // replies to the flood-time ping that crossed
@@ -239,7 +241,7 @@ class MapFullTest
         System.out.printf("MapFullTest (4 KiB ring): %d frames sent; journaled %d packets, %d bytes; ring lost %d events, %d packets, "
                 + "%d bytes; map_full %d (journaled alone: %d); deferred %d; kernel saw %d packets%n",
             sent, packets, bytes, t.ringLostEvents, t.ringLostPackets, t.ringLostBytes, t.mapFull,
-            t.udpDeltasByReason[FlowDelta.REASON_MAP_FULL], t.ringDeferred, t.packetsSeen);
+            t.udpDeltasByReason[FlowDeltas.REASON_MAP_FULL], t.ringDeferred, t.packetsSeen);
         final long journaledPackets = packets;
         final long journaledBytes = bytes;
         assertAll(
@@ -276,16 +278,17 @@ class MapFullTest
     /** Waits for the probe's first delta (b's echo request arriving on frldm0); returns ms since the probe started. */
     private static long awaitProbeDelta(final JournalReader tail, final long probeNs) throws Exception
     {
-        final FlowDelta d = new FlowDelta();
+        final FlowDeltaDecoder d = new FlowDeltaDecoder();
         final boolean[] seen = new boolean[1];
         for (int i = 0; i < 3000 && !seen[0]; i++)
         {
             if (tail.poll((templateId, buffer, offset, length) ->
             {
-                if (templateId == FlowDelta.TEMPLATE_ID)
+                if (templateId == FlowDeltaDecoder.TEMPLATE_ID)
                 {
-                    d.wrap(buffer, offset);
-                    seen[0] |= d.proto() == 1 && d.direction() == 0 && d.dstPort() == ECHO_REQUEST && (int)d.srcAddrLow() == 0x0AD8_0002;
+                    MessageHeader.wrap(d, buffer, offset);
+                    seen[0] |= d.proto() == 1 && d.direction() == 0 && d.dstPort() == ECHO_REQUEST &&
+                        (int)FlowDeltas.srcAddrLow(d) == 0x0AD8_0002;
                 }
             }, 1024) == 0)
             {
