@@ -11,9 +11,10 @@ import dev.flowrec.syscall.NetNs;
 import dev.flowrec.journal.JournalReader;
 import dev.flowrec.journal.JournalWriter;
 import dev.flowrec.journal.Retention;
-import dev.flowrec.journal.schema.ContainerSeen;
-import dev.flowrec.journal.schema.FlowDelta;
-import dev.flowrec.journal.schema.InterfaceAttached;
+import dev.flowrec.journal.schema.ContainerSeenDecoder;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
+import dev.flowrec.journal.schema.MessageHeader;
 import dev.flowrec.recorder.discovery.Container;
 import dev.flowrec.recorder.discovery.InterfaceWatcher;
 import dev.flowrec.recorder.discovery.Link;
@@ -127,22 +128,27 @@ class ContainerLookupFailureTest
     {
         final List<String> containers = new ArrayList<>();
         final long[] icmpPackets = new long[1];
-        final ContainerSeen seen = new ContainerSeen();
-        final InterfaceAttached attached = new InterfaceAttached();
-        final FlowDelta delta = new FlowDelta();
+        final ContainerSeenDecoder seen = new ContainerSeenDecoder();
+        final InterfaceAttachedDecoder attached = new InterfaceAttachedDecoder();
+        final FlowDeltaDecoder delta = new FlowDeltaDecoder();
         try (JournalReader reader = JournalReader.open(journal))
         {
             while (reader.poll((templateId, buffer, offset, length) ->
             {
-                if (templateId == ContainerSeen.TEMPLATE_ID && seen.wrap(buffer, offset).ifindex() == ifindex)
+                if (templateId == ContainerSeenDecoder.TEMPLATE_ID &&
+                    MessageHeader.wrap(seen, buffer, offset).ifindex() == ifindex)
                 {
-                    containers.add("seen " + seen.runtime() + " " + seen.id());
+                    final String id = seen.id(); // strings in their order: id, shortId, runtime
+                    seen.skipShortId();
+                    containers.add("seen " + seen.runtime() + " " + id);
                 }
-                else if (templateId == InterfaceAttached.TEMPLATE_ID && attached.wrap(buffer, offset).ifindex() == ifindex)
+                else if (templateId == InterfaceAttachedDecoder.TEMPLATE_ID &&
+                    MessageHeader.wrap(attached, buffer, offset).ifindex() == ifindex)
                 {
                     containers.add("attached " + attached.ifname() + " " + attached.container());
                 }
-                else if (templateId == FlowDelta.TEMPLATE_ID && delta.wrap(buffer, offset).ifindex() == ifindex &&
+                else if (templateId == FlowDeltaDecoder.TEMPLATE_ID &&
+                    MessageHeader.wrap(delta, buffer, offset).ifindex() == ifindex &&
                     delta.proto() == ICMP)
                 {
                     icmpPackets[0] += delta.packets();
