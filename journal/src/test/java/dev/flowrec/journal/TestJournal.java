@@ -65,12 +65,6 @@ public final class TestJournal implements AutoCloseable
         return this;
     }
 
-    /** @return the clock's time (epoch ns). */
-    public long nowNs()
-    {
-        return clock.currentTimeNanos();
-    }
-
     /** A RecorderStarted of flush interval 1 s, as {@code flowrec record} starts by default. */
     public TestJournal recorderStarted(
         final long timeNs, final String host, final String kernel, final String flowrecVersion, final String config)
@@ -84,7 +78,8 @@ public final class TestJournal implements AutoCloseable
     }
 
     /** An InterfaceAttached in the recorder's own namespace; {@code container} empty for the host's. */
-    public TestJournal interfaceAttached(final long timeNs, final int ifindex, final String ifname, final String container)
+    public TestJournal interfaceAttached(
+        final long timeNs, final int ifindex, final String ifname, final String container)
     {
         MessageHeader.wrapAndApplyHeader(attached,
                 writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, ifname, container)), 0)
@@ -117,7 +112,8 @@ public final class TestJournal implements AutoCloseable
         final long timeNs, final long ringLostEvents, final long ringLostPackets, final long ringLostBytes)
     {
         MessageHeader.wrapAndApplyHeader(loss, writer.claim(Templates.LOSS_REPORT_LENGTH), 0)
-            .timeNs(timeNs).ringLostEvents(ringLostEvents).ringLostPackets(ringLostPackets).ringLostBytes(ringLostBytes);
+            .timeNs(timeNs).ringLostEvents(ringLostEvents).ringLostPackets(ringLostPackets)
+            .ringLostBytes(ringLostBytes);
         writer.commit();
         return this;
     }
@@ -265,7 +261,7 @@ public final class TestJournal implements AutoCloseable
             return TestJournal.this;
         }
 
-        /** Adds the delta to the writer's open batch, as the recorder does: readers see it after {@link #commitDeltas}. */
+        /** Adds the delta to the writer's open batch, as the recorder does: unseen until {@link #commitDeltas}. */
         public TestJournal appendToBatch()
         {
             writer.appendDelta(encoder);
