@@ -55,7 +55,7 @@ class ArrowRoundTripTest
     static void writeJournal()
     {
         journal = tmp.resolve("journal-a");
-        TestJournals.write(journal, "alpha", DELTAS, 2.5, 1);
+        ExportJournal.write(journal, "alpha", DELTAS, 2.5, 1);
     }
 
     @Test
@@ -86,8 +86,8 @@ class ArrowRoundTripTest
     @Test
     void shouldStreamAWindowAndAFilterAsAnArrowStream() throws Exception
     {
-        final Window window = new Window(TestJournals.T0_NS + 1800 * TestJournals.SECOND_NS,
-            TestJournals.T0_NS + 5400 * TestJournals.SECOND_NS);
+        final Window window = new Window(ExportJournal.T0_NS + 1800 * ExportJournal.SECOND_NS,
+            ExportJournal.T0_NS + 5400 * ExportJournal.SECOND_NS);
         final FlowFilter where = FilterParser.parse("proto tcp and not dst port 443 or container 3f2a");
         final Query query = new Query(window, where, List.of(), 0, Query.By.bytes, 0, Query.NO_INSTANT);
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -40,8 +40,8 @@ class DuckDbParquetTest
     {
         alpha = tmp.resolve("alpha-journal");
         beta = tmp.resolve("beta-journal");
-        TestJournals.write(alpha, "alpha", 120_000, 3.5, 1);
-        TestJournals.write(beta, "beta", 70_000, 2.2, 2);
+        ExportJournal.write(alpha, "alpha", 120_000, 3.5, 1);
+        ExportJournal.write(beta, "beta", 70_000, 2.2, 2);
     }
 
     private static final String PER_PROTO = "SELECT host, proto, count(DISTINCT (iface, container, direction, src_addr, "
@@ -70,7 +70,7 @@ class DuckDbParquetTest
     void shouldPartitionTwoHostsByHostDateAndHour() throws Exception
     {
         final Path out = tmp.resolve("dataset");
-        final Window window = new Window(TestJournals.T0_NS + 600 * TestJournals.SECOND_NS, Long.MAX_VALUE);
+        final Window window = new Window(ExportJournal.T0_NS + 600 * ExportJournal.SECOND_NS, Long.MAX_VALUE);
         final Query listing = new Query(window, FilterParser.parse("not icmp"), List.of(), 0, Query.By.bytes, 0,
             Query.NO_INSTANT);
         final ExportResult result = Exporter.run(ExportRequest.toFile(List.of(alpha, beta), listing, out, ExportFormat.parquet)

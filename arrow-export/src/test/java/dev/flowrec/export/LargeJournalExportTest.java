@@ -36,7 +36,7 @@ class LargeJournalExportTest
     static void writeLargeJournal() throws Exception
     {
         journal = tmp.resolve("large");
-        TestJournals.write(journal, "large", DELTAS, 3, 4);
+        ExportJournal.write(journal, "large", DELTAS, 3, 4);
         long size = 0;
         try (Stream<Path> files = Files.walk(journal))
         {

@@ -1,20 +1,12 @@
 package dev.flowrec.bench;
 
-import dev.flowrec.journal.JournalWriter;
-import dev.flowrec.journal.schema.FlowDeltaEncoder;
-import dev.flowrec.journal.schema.FlowDeltas;
-import dev.flowrec.journal.schema.InterfaceAttachedEncoder;
-import dev.flowrec.journal.schema.MessageHeader;
-import dev.flowrec.journal.schema.RecorderStartedEncoder;
-import dev.flowrec.journal.schema.Templates;
+import dev.flowrec.journal.TestJournal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.stream.Stream;
 import java.util.SplittableRandom;
-import net.openhft.chronicle.core.time.SetTimeProvider;
-import net.openhft.chronicle.queue.RollCycles;
+import java.util.stream.Stream;
 
 /**
  * The synthetic journal of the benchmarks (query, export): deltas over 20k flows on 4 interfaces, evenly spaced
@@ -23,6 +15,7 @@ import net.openhft.chronicle.queue.RollCycles;
 public final class BenchJournal
 {
     public static final long T0_NS = 1_767_225_600_000_000_000L; // 2026-01-01T00:00:00Z
+    private static final int[] PORTS = {443, 80, 53, 22, 8080, 5432};
 
     private BenchJournal()
     {
@@ -35,35 +28,23 @@ public final class BenchJournal
 
     public static void write(final Path dir, final long deltas, final long spacingNs)
     {
-        final SetTimeProvider clock = new SetTimeProvider(T0_NS);
         final SplittableRandom random = new SplittableRandom(42);
-        final int[] ports = {443, 80, 53, 22, 8080, 5432};
-        try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
+        try (TestJournal journal = TestJournal.open(dir, T0_NS))
         {
-            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
-                writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "bench", "k", "v", "c")), 0)
-                .timeNs(T0_NS).flushIntervalNs(1_000_000_000L).host("bench").kernel("k").flowrecVersion("v").config("c");
-            writer.commit();
+            journal.recorderStarted(T0_NS, "bench", "k", "v", "c");
             for (int i = 1; i <= 4; i++)
             {
-                MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(),
-                    writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, "eth" + i, "")), 0)
-                    .timeNs(T0_NS).ifindex(i).ifname("eth" + i).container("");
-                writer.commit();
+                journal.interfaceAttached(T0_NS, i, "eth" + i, "");
             }
-            final FlowDeltaEncoder d = new FlowDeltaEncoder();
             for (long i = 0; i < deltas; i++)
             {
                 final long t = T0_NS + i * spacingNs;
-                clock.currentTimeNanos(t);
                 final int flow = random.nextInt(20_000);
-                FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(d, writer.claim(Templates.FLOW_DELTA_LENGTH), 0)
-                    .firstNs(t - 500_000_000L).lastNs(t).packets(1 + random.nextInt(100))
-                    .bytes(60 + random.nextInt(150_000)), 0x0A000000 | flow % 500, 0xC0A80000 | flow % 97)
-                    .ifindex(1 + flow % 4).srcPort(32768 + flow).dstPort(ports[flow % ports.length])
-                    .proto((short)(flow % 5 == 0 ? 17 : 6)).family((short)4).direction((short)(flow & 1))
-                    .tcpFlags((short)0x18);
-                writer.commit();
+                journal.now(t).delta().firstNs(t - 500_000_000L).lastNs(t)
+                    .packets(1 + random.nextInt(100)).bytes(60 + random.nextInt(150_000))
+                    .ipv4(0x0A000000 | flow % 500, 0xC0A80000 | flow % 97).ifindex(1 + flow % 4)
+                    .srcPort(32768 + flow).dstPort(PORTS[flow % PORTS.length]).proto(flow % 5 == 0 ? 17 : 6)
+                    .direction(flow & 1).tcpFlags(0x18).append();
             }
         }
     }

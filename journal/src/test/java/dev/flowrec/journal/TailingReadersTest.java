@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
-import dev.flowrec.journal.schema.FlowDeltaEncoder;
-import dev.flowrec.journal.schema.FlowDeltas;
 import dev.flowrec.journal.schema.MessageHeader;
-import dev.flowrec.journal.schema.Templates;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,8 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import net.openhft.chronicle.core.time.SetTimeProvider;
-import net.openhft.chronicle.queue.RollCycles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,11 +36,10 @@ class TailingReadersTest
     {
         final Path dir = tmp.resolve("j");
         final long t0 = Instant.parse("2026-01-01T00:00:00Z").getEpochSecond() * 1_000_000_000L;
-        final SetTimeProvider clock = new SetTimeProvider(t0);
         final ExecutorService pool = Executors.newFixedThreadPool(READERS);
-        try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
+        try (TestJournal journal = TestJournal.open(dir, t0))
         {
-            append(writer, clock, t0, 0); // the journal exists before a reader opens it
+            append(journal, t0, 0); // the journal exists before a reader opens it
             final List<Future<String>> readers = new ArrayList<>();
             for (int r = 0; r < READERS; r++)
             {
@@ -53,7 +47,7 @@ class TailingReadersTest
             }
             for (int i = 1; i < EVENTS; i++)
             {
-                append(writer, clock, t0, i);
+                append(journal, t0, i);
                 if (i % 1000 == 0)
                 {
                     LockSupport.parkNanos(100_000); // let readers catch up now and then, and also fall behind
@@ -70,14 +64,10 @@ class TailingReadersTest
         }
     }
 
-    private static void append(final JournalWriter writer, final SetTimeProvider clock, final long t0, final int i)
+    private static void append(final TestJournal journal, final long t0, final int i)
     {
         final long t = t0 + (long)i * HOUR_NS / PER_HOUR; // five hourly cycles
-        clock.currentTimeNanos(t);
-        FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
-            writer.claim(Templates.FLOW_DELTA_LENGTH), 0).firstNs(t).lastNs(t)
-            .packets(1).bytes(i), 0x0A000001, 0x0A000002).proto((short)17).family((short)4);
-        writer.commit();
+        journal.now(t).delta().at(t).packets(1).bytes(i).ipv4(0x0A000001, 0x0A000002).proto(17).append();
     }
 
     /** @return "ok", or what went wrong. */

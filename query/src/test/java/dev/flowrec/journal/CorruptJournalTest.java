@@ -31,7 +31,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import net.openhft.chronicle.core.time.SetTimeProvider;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -65,18 +64,13 @@ class CorruptJournalTest
     static void writeFourHours() throws IOException
     {
         original = tmp.resolve("original");
-        final SetTimeProvider clock = new SetTimeProvider(T0_NS);
-        try (JournalWriter writer = JournalWriter.open(original, RollCycles.FAST_HOURLY, clock))
+        try (TestJournal journal = TestJournal.open(original, T0_NS))
         {
             for (int i = 0; i < CYCLES * PER_CYCLE; i++)
             {
                 final long t = T0_NS + i * 3600L * SECOND_NS / PER_CYCLE;
-                clock.currentTimeNanos(t);
-                FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
-                    writer.claim(Templates.FLOW_DELTA_LENGTH), 0).firstNs(t).lastNs(t)
-                    .packets(1).bytes(i), 0x0A000000 + i, 0x0A0000FF).ifindex(1)
-                    .srcPort(1024 + i % 30000).dstPort(80).proto((short)6).family((short)4);
-                writer.commit();
+                journal.now(t).delta().at(t).packets(1).bytes(i).ipv4(0x0A000000 + i, 0x0A0000FF).ifindex(1)
+                    .srcPort(1024 + i % 30000).dstPort(80).proto(6).append();
             }
         }
         try (Stream<Path> files = Files.list(original))
@@ -256,19 +250,15 @@ class CorruptJournalTest
         final Path dir = tmp.resolve("batches");
         final int batches = 30;
         final int perBatch = 10;
-        final org.agrona.concurrent.UnsafeBuffer buffer =
-            new org.agrona.concurrent.UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
-        try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, new SetTimeProvider(T0_NS)))
+        try (TestJournal journal = TestJournal.open(dir, T0_NS))
         {
             for (int i = 0; i < batches * perBatch; i++)
             {
-                writer.appendDelta(FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
-                    buffer, 0).firstNs(T0_NS + i).lastNs(T0_NS + i)
-                    .packets(1).bytes(i), 0x0A000000 + i, 0x0A0000FF).ifindex(1).srcPort(1024)
-                    .dstPort(80).proto((short)6).family((short)4));
+                journal.delta().at(T0_NS + i).packets(1).bytes(i).ipv4(0x0A000000 + i, 0x0A0000FF).ifindex(1)
+                    .srcPort(1024).dstPort(80).proto(6).appendToBatch();
                 if (i % perBatch == perBatch - 1)
                 {
-                    writer.commitDeltas();
+                    journal.commitDeltas();
                 }
             }
         }

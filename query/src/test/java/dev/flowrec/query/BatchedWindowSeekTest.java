@@ -1,17 +1,9 @@
 package dev.flowrec.query;
 
-import dev.flowrec.journal.JournalWriter;
-import dev.flowrec.journal.schema.FlowDeltaEncoder;
-import dev.flowrec.journal.schema.FlowDeltas;
-import dev.flowrec.journal.schema.MessageHeader;
-import dev.flowrec.journal.schema.RecorderStartedEncoder;
-import dev.flowrec.journal.schema.Templates;
+import dev.flowrec.journal.TestJournal;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.SplittableRandom;
-import net.openhft.chronicle.core.time.SetTimeProvider;
-import net.openhft.chronicle.queue.RollCycles;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,31 +30,24 @@ class BatchedWindowSeekTest
     @BeforeAll
     static void writeThreeHours()
     {
-        final SetTimeProvider clock = new SetTimeProvider(T0_NS);
         final SplittableRandom random = new SplittableRandom(5);
-        final FlowDeltaEncoder delta = new FlowDeltaEncoder();
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
-        try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
+        try (TestJournal journal = TestJournal.open(dir, T0_NS))
         {
-            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
-                writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
-                .timeNs(T0_NS).flushIntervalNs(SECOND_NS).host("h").kernel("k").flowrecVersion("v").config("c");
-            writer.commit();
+            journal.recorderStarted(T0_NS, "h", "k", "v", "c");
             for (int pass = 0; pass < SECONDS * PASSES_PER_SECOND; pass++)
             {
                 final long nowNs = T0_NS + pass * SECOND_NS / PASSES_PER_SECOND;
-                clock.currentTimeNanos(nowNs);
+                journal.now(nowNs);
                 for (int i = 0; i < PER_PASS; i++)
                 {
                     final boolean idle = random.nextInt(4) == 0;
                     final long lastNs = idle ? nowNs - SECOND_NS - random.nextLong(SECOND_NS / 2) : nowNs - random.nextLong(1000);
-                    writer.appendDelta(FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(delta, buffer, 0)
-                        .firstNs(lastNs - random.nextLong(SECOND_NS))
-                        .lastNs(lastNs).packets(1 + random.nextInt(10)).bytes(1 + random.nextInt(100_000)),
-                        0x0A000001, 0x0A000100 + i).ifindex(1).srcPort(1000 + i).dstPort(80)
-                        .proto((short)6).family(FlowDeltas.FAMILY_IPV4));
+                    journal.delta().firstNs(lastNs - random.nextLong(SECOND_NS)).lastNs(lastNs)
+                        .packets(1 + random.nextInt(10)).bytes(1 + random.nextInt(100_000))
+                        .ipv4(0x0A000001, 0x0A000100 + i).ifindex(1).srcPort(1000 + i).dstPort(80).proto(6)
+                        .appendToBatch();
                 }
-                writer.commitDeltas();
+                journal.commitDeltas();
             }
         }
     }

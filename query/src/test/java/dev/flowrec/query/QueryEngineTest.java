@@ -2,19 +2,11 @@ package dev.flowrec.query;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.flowrec.journal.JournalWriter;
-import dev.flowrec.journal.schema.FlowDeltaEncoder;
-import dev.flowrec.journal.schema.FlowDeltas;
-import dev.flowrec.journal.schema.InterfaceAttachedEncoder;
-import dev.flowrec.journal.schema.MessageHeader;
-import dev.flowrec.journal.schema.RecorderStartedEncoder;
-import dev.flowrec.journal.schema.Templates;
+import dev.flowrec.journal.TestJournal;
 import dev.flowrec.query.filter.FilterParser;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import net.openhft.chronicle.core.time.SetTimeProvider;
-import net.openhft.chronicle.queue.RollCycles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,22 +32,14 @@ class QueryEngineTest
     @BeforeAll
     static void journal()
     {
-        final SetTimeProvider clock = new SetTimeProvider(T0);
-        try (JournalWriter w = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
+        try (TestJournal journal = TestJournal.open(dir, T0))
         {
-            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
-                w.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
-                .timeNs(T0).flushIntervalNs(S).host("h").kernel("k").flowrecVersion("v").config("c");
-            w.commit();
-            MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(),
-                w.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, "eth0", "")), 0)
-                .timeNs(T0).ifindex(1).ifname("eth0").container("");
-            w.commit();
-            delta(w, clock, 0, A, 1000, C, 443, 6, 1, 10, 1000);
-            delta(w, clock, 0, C, 443, A, 1000, 6, 0, 20, 8000);
-            delta(w, clock, 30, B, 2000, C, 53, 17, 1, 1, 60);
-            delta(w, clock, 70, A, 1000, C, 443, 6, 1, 5, 500);
-            delta(w, clock, 100, B, 2000, C, 53, 17, 1, 3, 180);
+            journal.recorderStarted(T0, "h", "k", "v", "c").interfaceAttached(T0, 1, "eth0", "");
+            delta(journal, 0, A, 1000, C, 443, 6, 1, 10, 1000);
+            delta(journal, 0, C, 443, A, 1000, 6, 0, 20, 8000);
+            delta(journal, 30, B, 2000, C, 53, 17, 1, 1, 60);
+            delta(journal, 70, A, 1000, C, 443, 6, 1, 5, 500);
+            delta(journal, 100, B, 2000, C, 53, 17, 1, 3, 180);
         }
     }
 
@@ -130,15 +114,11 @@ class QueryEngineTest
         return rows.stream().map(Arrays::toString).toList();
     }
 
-    private static void delta(final JournalWriter w, final SetTimeProvider clock, final int atS, final int src, final int sport,
-        final int dst, final int dport, final int proto, final int direction, final long packets, final long bytes)
+    private static void delta(final TestJournal journal, final int atS, final int src, final int sport, final int dst,
+        final int dport, final int proto, final int direction, final long packets, final long bytes)
     {
         final long t = T0 + atS * S;
-        clock.currentTimeNanos(Math.max(clock.currentTimeNanos(), t));
-        FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
-            w.claim(Templates.FLOW_DELTA_LENGTH), 0).firstNs(t).lastNs(t).packets(packets)
-            .bytes(bytes), src, dst).srcPort(sport).dstPort(dport).proto((short)proto).family((short)4)
-            .direction((short)direction).ifindex(1);
-        w.commit();
+        journal.now(t).delta().at(t).packets(packets).bytes(bytes).ipv4(src, dst)
+            .srcPort(sport).dstPort(dport).proto(proto).direction(direction).ifindex(1).append();
     }
 }

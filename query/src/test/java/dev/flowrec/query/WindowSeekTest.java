@@ -3,20 +3,11 @@ package dev.flowrec.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flowrec.journal.JournalWriter;
-import dev.flowrec.journal.schema.FlowDeltaEncoder;
-import dev.flowrec.journal.schema.FlowDeltas;
-import dev.flowrec.journal.schema.InterfaceAttachedEncoder;
-import dev.flowrec.journal.schema.LossReportEncoder;
-import dev.flowrec.journal.schema.MessageHeader;
-import dev.flowrec.journal.schema.RecorderStartedEncoder;
-import dev.flowrec.journal.schema.Templates;
+import dev.flowrec.journal.TestJournal;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
-import net.openhft.chronicle.core.time.SetTimeProvider;
-import net.openhft.chronicle.queue.RollCycles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,28 +29,24 @@ class WindowSeekTest
     @BeforeAll
     static void writeFiveHours()
     {
-        final SetTimeProvider clock = new SetTimeProvider(T0_NS);
-        try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
+        try (TestJournal journal = TestJournal.open(dir, T0_NS))
         {
-            started(writer, T0_NS);
-            attached(writer, T0_NS, 1, "eth0", "");
+            journal.recorderStarted(T0_NS, "h", "k", "v", "c").interfaceAttached(T0_NS, 1, "eth0", "");
             for (int s = 0; s < SECONDS; s++)
             {
                 final long t = T0_NS + s * SECOND_NS;
-                clock.currentTimeNanos(t);
+                journal.now(t);
                 if (s == 7200)
                 {
-                    attached(writer, t, 2, "veth7", "c0ffee");
+                    journal.interfaceAttached(t, 2, "veth7", "c0ffee");
                 }
                 if (s % 600 == 599)
                 {
-                    lossReport(writer, t, s / 600 + 1); // one more lost delta every ten minutes
+                    final long lost = s / 600 + 1; // one more lost delta every ten minutes
+                    journal.lossReport(t, lost, lost * 7, lost * 700);
                 }
-                FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
-                    writer.claim(Templates.FLOW_DELTA_LENGTH), 0)
-                    .firstNs(t).lastNs(t).packets(1).bytes(100), 0x0A000001, 0x0A000002)
-                    .ifindex(s >= 7200 ? 2 : 1).srcPort(1000 + s % 7).dstPort(80).proto((short)6).family((short)4);
-                writer.commit();
+                journal.delta().at(t).packets(1).bytes(100).ipv4(0x0A000001, 0x0A000002).ifindex(s >= 7200 ? 2 : 1)
+                    .srcPort(1000 + s % 7).dstPort(80).proto(6).append();
             }
         }
     }
@@ -101,28 +88,5 @@ class WindowSeekTest
         final Replay.Result result = Replay.run(dir, Window.ALL, (d, i, c) -> deltas[0]++, () -> false);
         assertEquals(SECONDS, deltas[0]);
         assertEquals(30, result.coverage().ringLostEvents());
-    }
-
-    private static void started(final JournalWriter writer, final long t)
-    {
-        MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
-            writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
-            .timeNs(t).flushIntervalNs(SECOND_NS).host("h").kernel("k").flowrecVersion("v").config("c");
-        writer.commit();
-    }
-
-    private static void attached(final JournalWriter writer, final long t, final int ifindex, final String name, final String container)
-    {
-        MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(),
-            writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, name, container)), 0)
-            .timeNs(t).ifindex(ifindex).ifname(name).container(container);
-        writer.commit();
-    }
-
-    private static void lossReport(final JournalWriter writer, final long t, final long lost)
-    {
-        MessageHeader.wrapAndApplyHeader(new LossReportEncoder(), writer.claim(Templates.LOSS_REPORT_LENGTH), 0)
-            .timeNs(t).ringLostEvents(lost).ringLostPackets(lost * 7).ringLostBytes(lost * 700);
-        writer.commit();
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowrec.journal.ShellJournal;
 import java.nio.file.Path;
 import java.util.List;
 import org.jline.utils.AttributedString;
@@ -22,9 +23,9 @@ class ShellCompleterTest
     @BeforeAll
     static void journal()
     {
-        final JournalNames names = JournalNames.read(TestJournal.write(dir, 0));
+        final JournalNames names = JournalNames.read(ShellJournal.write(dir, 0));
         assertEquals(List.of("eth0", "veth7", "wlan1"), names.interfaces());
-        assertEquals(List.of("c0ffee1234ab", TestJournal.CONTAINER), names.containers());
+        assertEquals(List.of("c0ffee1234ab", ShellJournal.CONTAINER), names.containers());
         completer = new ShellCompleter(names);
     }
 
@@ -69,7 +70,7 @@ class ShellCompleterTest
     {
         assertEquals(List.of("eth0", "veth7", "wlan1"), complete("flows where iface "));
         assertEquals(List.of("eth0", "veth7", "wlan1"), complete("top 3 where proto tcp and iface e"));
-        assertEquals(List.of("c0ffee1234ab", TestJournal.CONTAINER), complete("flows where not container "));
+        assertEquals(List.of("c0ffee1234ab", ShellJournal.CONTAINER), complete("flows where not container "));
         assertEquals(List.of("eth0", "veth7", "wlan1"), complete("flows where port 80 or (iface "));
     }
 

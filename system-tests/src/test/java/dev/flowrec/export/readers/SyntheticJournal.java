@@ -1,18 +1,11 @@
 package dev.flowrec.export.readers;
 
-import dev.flowrec.journal.JournalWriter;
-import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.TestJournal;
 import dev.flowrec.journal.schema.FlowDeltas;
-import dev.flowrec.journal.schema.InterfaceAttachedEncoder;
-import dev.flowrec.journal.schema.MessageHeader;
-import dev.flowrec.journal.schema.RecorderStartedEncoder;
-import dev.flowrec.journal.schema.Templates;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import net.openhft.chronicle.core.time.SetTimeProvider;
-import net.openhft.chronicle.queue.RollCycles;
 
 /**
  * Writes a journal as a recorder on host {@code host} would have: a RecorderStarted naming the host, two
@@ -42,20 +35,13 @@ final class SyntheticJournal
         final long seed)
     {
         final SplittableRandom random = new SplittableRandom(seed);
-        final SetTimeProvider clock = new SetTimeProvider(t0Ns);
         final int flows = 40;
-        final FlowDeltaEncoder delta = new FlowDeltaEncoder();
         final List<Delta> written = new ArrayList<>();
-        try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
+        try (TestJournal journal = TestJournal.open(dir, t0Ns))
         {
-            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
-                writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, host, "6.18.0-test", "test",
-                    "{}")), 0)
-                .timeNs(t0Ns).flushIntervalNs(SECOND_NS).host(host).kernel("6.18.0-test").flowrecVersion("test")
-                .config("{}");
-            writer.commit();
-            attached(writer, t0Ns, 1, "eth0", "");
-            attached(writer, t0Ns, 2, "veth" + host.length(), "c0ffee" + host.length());
+            journal.recorderStarted(t0Ns, host, "6.18.0-test", "test", "{}")
+                .interfaceAttached(t0Ns, 1, "eth0", "")
+                .interfaceAttached(t0Ns, 2, "veth" + host.length(), "c0ffee" + host.length());
 
             final long stepNs = HOUR_NS / deltasPerHour;
             final int total = hours * deltasPerHour;
@@ -66,35 +52,31 @@ final class SyntheticJournal
                 final long backNs = i % 25 == 3 ? (lastNs - t0Ns) % HOUR_NS + random.nextLong(1, 30 * SECOND_NS)
                     : random.nextLong(0, 2 * SECOND_NS);
                 final long firstNs = Math.max(t0Ns, lastNs - backNs);
-                clock.currentTimeNanos(lastNs);
+                journal.now(lastNs);
                 if (i == total / 2)
                 {
-                    attached(writer, lastNs, 3, "veth-late-" + host, "late" + host.length() + "beef");
+                    journal.interfaceAttached(lastNs, 3, "veth-late-" + host, "late" + host.length() + "beef");
                 }
                 final int flow = random.nextInt(flows);
                 final int proto = PROTOS[flow % PROTOS.length];
-                final boolean v6 = flow % 5 == 4 || proto == 58;
                 final long packets = 1 + random.nextLong(5000);
                 final long bytes = packets * (40 + random.nextLong(1461));
-                MessageHeader.wrapAndApplyHeader(delta, writer.claim(Templates.FLOW_DELTA_LENGTH), 0)
-                    .firstNs(firstNs).lastNs(lastNs)
+                final TestJournal.Delta delta = journal.delta().firstNs(firstNs).lastNs(lastNs)
                     .packets(packets).bytes(bytes)
                     .ifindex(flow % 3 == 0 ? 2 : flow % 3 == 1 && i >= total / 2 ? 3 : 1)
-                    .direction((short)(flow % 2 == 0 ? FlowDeltas.DIRECTION_IN : FlowDeltas.DIRECTION_OUT))
-                    .proto((short)proto).family((short)(v6 ? FlowDeltas.FAMILY_IPV6 : FlowDeltas.FAMILY_IPV4))
+                    .direction(flow % 2 == 0 ? FlowDeltas.DIRECTION_IN : FlowDeltas.DIRECTION_OUT).proto(proto)
                     .srcPort(proto == 6 || proto == 17 ? 30000 + flow : 0)
                     .dstPort(proto == 6 ? 443 : proto == 17 ? 53 : 8 << 8)
-                    .tcpFlags((short)(proto == 6 ? 0x18 | (i % 7 == 0 ? 0x02 : 0) : 0))
+                    .tcpFlags(proto == 6 ? 0x18 | (i % 7 == 0 ? 0x02 : 0) : 0)
                     .reason(FlowDeltas.REASON_INTERVAL);
-                if (v6)
+                if (flow % 5 == 4 || proto == 58)
                 {
-                    FlowDeltas.addresses(delta, 0x20010db800000000L, 0x100L + flow, 0x20010db800000000L, 0x2L);
+                    delta.ipv6(0x20010db800000000L, 0x100L + flow, 0x20010db800000000L, 0x2L).append();
                 }
                 else
                 {
-                    FlowDeltas.addressesV4(delta, 0x0A000000 | (1 + flow), 0xC0A80001);
+                    delta.ipv4(0x0A000000 | (1 + flow), 0xC0A80001).append();
                 }
-                writer.commit();
                 written.add(new Delta(firstNs, lastNs, switch (proto)
                 {
                     case 6 -> "tcp";
@@ -105,14 +87,5 @@ final class SyntheticJournal
             }
         }
         return written;
-    }
-
-    private static void attached(final JournalWriter writer, final long t, final int ifindex, final String name,
-        final String container)
-    {
-        MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(),
-            writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, name, container)), 0)
-            .timeNs(t).ifindex(ifindex).ifname(name).container(container);
-        writer.commit();
     }
 }

@@ -3,13 +3,7 @@ package dev.flowrec.query.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flowrec.journal.JournalWriter;
-import dev.flowrec.journal.schema.FlowDeltaEncoder;
-import dev.flowrec.journal.schema.FlowDeltas;
-import dev.flowrec.journal.schema.InterfaceAttachedEncoder;
-import dev.flowrec.journal.schema.MessageHeader;
-import dev.flowrec.journal.schema.RecorderStartedEncoder;
-import dev.flowrec.journal.schema.Templates;
+import dev.flowrec.journal.TestJournal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -34,17 +28,10 @@ class FollowTest
     {
         final Path journal = tmp.resolve("j");
         final Path out = tmp.resolve("follow.csv");
-        try (JournalWriter writer = JournalWriter.open(journal))
+        final long t0 = now();
+        try (TestJournal writer = TestJournal.open(journal, t0))
         {
-            final long t0 = now();
-            MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(),
-                writer.claim(Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
-                .timeNs(t0).flushIntervalNs(1_000_000_000L).host("h").kernel("k").flowrecVersion("v").config("c");
-            writer.commit();
-            MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(),
-                writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, "eth0", "")), 0)
-                .timeNs(t0).ifindex(1).ifname("eth0").container("");
-            writer.commit();
+            writer.recorderStarted(t0, "h", "k", "v", "c").interfaceAttached(t0, 1, "eth0", "");
             delta(writer, 50_000);
 
             final Process follow = new ProcessBuilder(ROOT.resolve("scripts/flowrec").toString(), "query", "--journal",
@@ -88,13 +75,12 @@ class FollowTest
         throw new AssertionError("follow never printed port " + port + ":\n" + (Files.exists(out) ? Files.readString(out) : ""));
     }
 
-    private static void delta(final JournalWriter writer, final int port)
+    /** A delta of now, as a recorder journals it: the journal's clock is the wall clock. */
+    private static void delta(final TestJournal writer, final int port)
     {
         final long t = now();
-        FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
-            writer.claim(Templates.FLOW_DELTA_LENGTH), 0).firstNs(t).lastNs(t).packets(1)
-            .bytes(100), 0x0A000001, 0x0A000002).srcPort(port).dstPort(53).proto((short)17).family((short)4).ifindex(1);
-        writer.commit();
+        writer.now(t).delta().at(t).packets(1).bytes(100).ipv4(0x0A000001, 0x0A000002).srcPort(port).dstPort(53)
+            .proto(17).ifindex(1).append();
     }
 
     private static long now()

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowrec.journal.ShellJournal;
 import dev.flowrec.query.cli.AnswerWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,15 +34,15 @@ class PipeModeTest
     @BeforeAll
     static void journal() throws Exception
     {
-        journal = TestJournal.write(dir, 0).toString();
+        journal = ShellJournal.write(dir, 0).toString();
         Launcher.setup();
     }
 
     @Test
     void shouldAnswerAsTheCommandLineDoes() throws Exception
     {
-        final String at = AnswerWriter.isoTime(TestJournal.NEW_NS + 3 * TestJournal.SECOND_NS);
-        final String until = AnswerWriter.isoTime(TestJournal.NEW_NS - TestJournal.SECOND_NS);
+        final String at = AnswerWriter.isoTime(ShellJournal.NEW_NS + 3 * ShellJournal.SECOND_NS);
+        final String until = AnswerWriter.isoTime(ShellJournal.NEW_NS - ShellJournal.SECOND_NS);
         final List<Question> questions = List.of(
             new Question("flows", List.of()),
             new Question("top 3 src_addr by bytes where proto tcp", List.of("--top", "3", "--group-by", "src_addr", "--by", "bytes", "--where", "proto tcp")),

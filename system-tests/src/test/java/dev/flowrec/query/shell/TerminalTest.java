@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowrec.journal.ShellJournal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ class TerminalTest
     @BeforeAll
     static void journal() throws Exception
     {
-        journal = TestJournal.write(dir.resolve("journal"), 3_000_000);
+        journal = ShellJournal.write(dir.resolve("journal"), 3_000_000);
         Launcher.setup();
     }
 

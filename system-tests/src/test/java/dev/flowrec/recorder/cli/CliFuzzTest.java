@@ -4,11 +4,7 @@ import dev.flowrec.cli.Main;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.flowrec.journal.JournalWriter;
-import dev.flowrec.journal.schema.FlowDeltaEncoder;
-import dev.flowrec.journal.schema.FlowDeltas;
-import dev.flowrec.journal.schema.MessageHeader;
-import dev.flowrec.journal.schema.Templates;
+import dev.flowrec.journal.TestJournal;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -168,16 +164,13 @@ class CliFuzzTest
     {
         final Path dir = tmp.resolve("journal");
         final long now = System.currentTimeMillis() * 1_000_000L;
-        try (JournalWriter writer = JournalWriter.open(dir))
+        try (TestJournal journal = TestJournal.open(dir, now))
         {
             for (int i = 0; i < 100; i++)
             {
                 final long t = now - (100 - i) * 60_000_000_000L;
-                FlowDeltas.addressesV4(MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(),
-                    writer.claim(Templates.FLOW_DELTA_LENGTH), 0).firstNs(t).lastNs(t)
-                    .packets(1 + i).bytes(100 + i), 0x0A000001 + i % 7, 0x0A000002).srcPort(1000 + i)
-                    .dstPort(443).proto((short)6).family((short)4).ifindex(1);
-                writer.commit();
+                journal.delta().at(t).packets(1 + i).bytes(100 + i).ipv4(0x0A000001 + i % 7, 0x0A000002)
+                    .srcPort(1000 + i).dstPort(443).proto(6).ifindex(1).append();
             }
         }
         assertTrue(Files.isDirectory(dir));

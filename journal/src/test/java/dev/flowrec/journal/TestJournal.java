@@ -1,0 +1,271 @@
+package dev.flowrec.journal;
+
+import dev.flowrec.journal.schema.ContainerSeenEncoder;
+import dev.flowrec.journal.schema.FlowDeltaEncoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.InterfaceAttachedEncoder;
+import dev.flowrec.journal.schema.LossReportEncoder;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.RecorderStartedEncoder;
+import dev.flowrec.journal.schema.RecorderStoppedEncoder;
+import dev.flowrec.journal.schema.Templates;
+import java.nio.file.Path;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.queue.RollCycle;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Writes a synthetic journal for a test, through the journal's own writer, one event a call:
+ * <pre>
+ * try (TestJournal journal = TestJournal.open(dir, t0))
+ * {
+ *     journal.recorderStarted(t0, "h", "k", "v", "c").interfaceAttached(t0, 1, "eth0", "");
+ *     journal.now(t).delta().at(t).packets(3).bytes(180).ipv4(src, dst).srcPort(40001).dstPort(443).proto(6).append();
+ * }
+ * </pre>
+ * The journal's clock is the test's: it stays where {@link #open} or {@link #now} set it, and it alone decides
+ * the cycle file an event goes to, whatever times the event carries. A field not given is zero.
+ * Single-threaded, as the writer.
+ */
+public final class TestJournal implements AutoCloseable
+{
+    private static final long FLUSH_INTERVAL_NS = 1_000_000_000L;
+
+    private final SetTimeProvider clock;
+    private final JournalWriter writer;
+    private final Delta delta = new Delta();
+    private final RecorderStartedEncoder started = new RecorderStartedEncoder();
+    private final InterfaceAttachedEncoder attached = new InterfaceAttachedEncoder();
+    private final ContainerSeenEncoder seen = new ContainerSeenEncoder();
+    private final LossReportEncoder loss = new LossReportEncoder();
+    private final RecorderStoppedEncoder stopped = new RecorderStoppedEncoder();
+
+    private TestJournal(final JournalWriter writer, final SetTimeProvider clock)
+    {
+        this.writer = writer;
+        this.clock = clock;
+    }
+
+    /** Opens (creating if needed) the journal in {@code dir}, rolled hourly, its clock at {@code nowNs}. */
+    public static TestJournal open(final Path dir, final long nowNs)
+    {
+        return open(dir, JournalPaths.DEFAULT_ROLL_CYCLE, nowNs);
+    }
+
+    public static TestJournal open(final Path dir, final RollCycle rollCycle, final long nowNs)
+    {
+        final SetTimeProvider clock = new SetTimeProvider(nowNs);
+        return new TestJournal(JournalWriter.open(dir, rollCycle, clock), clock);
+    }
+
+    /** Sets the journal's clock, which selects the cycle file of the events that follow. */
+    public TestJournal now(final long timeNs)
+    {
+        clock.currentTimeNanos(timeNs);
+        return this;
+    }
+
+    /** A RecorderStarted of flush interval 1 s, as {@code flowrec record} starts by default. */
+    public TestJournal recorderStarted(
+        final long timeNs, final String host, final String kernel, final String flowrecVersion, final String config)
+    {
+        MessageHeader.wrapAndApplyHeader(started, writer.claim(
+                Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, host, kernel, flowrecVersion, config)), 0)
+            .timeNs(timeNs).flushIntervalNs(FLUSH_INTERVAL_NS)
+            .host(host).kernel(kernel).flowrecVersion(flowrecVersion).config(config);
+        writer.commit();
+        return this;
+    }
+
+    /** An InterfaceAttached in the recorder's own namespace; {@code container} empty for the host's. */
+    public TestJournal interfaceAttached(
+        final long timeNs, final int ifindex, final String ifname, final String container)
+    {
+        MessageHeader.wrapAndApplyHeader(attached,
+                writer.claim(Templates.encodedLength(InterfaceAttachedEncoder.BLOCK_LENGTH, ifname, container)), 0)
+            .timeNs(timeNs).ifindex(ifindex).ifname(ifname).container(container);
+        writer.commit();
+        return this;
+    }
+
+    /** A ContainerSeen behind interface {@code ifindex}, in the recorder's own namespace. */
+    public TestJournal containerSeen(
+        final long timeNs,
+        final int ifindex,
+        final String id,
+        final String shortId,
+        final String runtime,
+        final String cgroupPath,
+        final String netnsName,
+        final String ifname)
+    {
+        MessageHeader.wrapAndApplyHeader(seen, writer.claim(Templates.encodedLength(
+                ContainerSeenEncoder.BLOCK_LENGTH, id, shortId, runtime, cgroupPath, netnsName, ifname)), 0)
+            .timeNs(timeNs).ifindex(ifindex).id(id).shortId(shortId).runtime(runtime).cgroupPath(cgroupPath)
+            .netnsName(netnsName).ifname(ifname);
+        writer.commit();
+        return this;
+    }
+
+    /** A LossReport of the ring's losses, cumulative since the recorder started; its other counters zero. */
+    public TestJournal lossReport(
+        final long timeNs, final long ringLostEvents, final long ringLostPackets, final long ringLostBytes)
+    {
+        MessageHeader.wrapAndApplyHeader(loss, writer.claim(Templates.LOSS_REPORT_LENGTH), 0)
+            .timeNs(timeNs).ringLostEvents(ringLostEvents).ringLostPackets(ringLostPackets)
+            .ringLostBytes(ringLostBytes);
+        writer.commit();
+        return this;
+    }
+
+    public TestJournal recorderStopped(final long timeNs, final long events, final String reason)
+    {
+        MessageHeader.wrapAndApplyHeader(stopped,
+                writer.claim(Templates.encodedLength(RecorderStoppedEncoder.BLOCK_LENGTH, reason)), 0)
+            .timeNs(timeNs).events(events).reason(reason);
+        writer.commit();
+        return this;
+    }
+
+    /** @return a new flow delta, every field zero: set them, then {@link Delta#append} it. */
+    public Delta delta()
+    {
+        return delta.clear();
+    }
+
+    /** Publishes the open batch of deltas ({@link Delta#appendToBatch}), as a recorder's drain pass ends. */
+    public TestJournal commitDeltas()
+    {
+        writer.commitDeltas();
+        return this;
+    }
+
+    /** Commits the open batch, if any, and closes the writer. */
+    @Override
+    public void close()
+    {
+        writer.close();
+    }
+
+    /** A FlowDelta being written: the setters of {@link FlowDeltaEncoder}, without its casts, and its addresses. */
+    public final class Delta
+    {
+        private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
+        private final FlowDeltaEncoder encoder = new FlowDeltaEncoder();
+
+        private Delta()
+        {
+        }
+
+        private Delta clear()
+        {
+            MessageHeader.wrapAndApplyHeader(encoder, buffer, 0);
+            return this;
+        }
+
+        /** First and last packet at one instant. */
+        public Delta at(final long timeNs)
+        {
+            encoder.firstNs(timeNs).lastNs(timeNs);
+            return this;
+        }
+
+        public Delta firstNs(final long timeNs)
+        {
+            encoder.firstNs(timeNs);
+            return this;
+        }
+
+        public Delta lastNs(final long timeNs)
+        {
+            encoder.lastNs(timeNs);
+            return this;
+        }
+
+        public Delta packets(final long packets)
+        {
+            encoder.packets(packets);
+            return this;
+        }
+
+        public Delta bytes(final long bytes)
+        {
+            encoder.bytes(bytes);
+            return this;
+        }
+
+        /** IPv4 addresses (ints in network order: a.b.c.d is 0xaabbccdd), written v4-mapped; family 4. */
+        public Delta ipv4(final int src, final int dst)
+        {
+            FlowDeltas.addressesV4(encoder, src, dst).family(FlowDeltas.FAMILY_IPV4);
+            return this;
+        }
+
+        /** IPv6 addresses, each as its first and last 8 bytes read big-endian; family 6. */
+        public Delta ipv6(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow)
+        {
+            FlowDeltas.addresses(encoder, srcHigh, srcLow, dstHigh, dstLow).family(FlowDeltas.FAMILY_IPV6);
+            return this;
+        }
+
+        public Delta ifindex(final int ifindex)
+        {
+            encoder.ifindex(ifindex);
+            return this;
+        }
+
+        public Delta srcPort(final int port)
+        {
+            encoder.srcPort(port);
+            return this;
+        }
+
+        /** ICMP: type << 8 | code. */
+        public Delta dstPort(final int port)
+        {
+            encoder.dstPort(port);
+            return this;
+        }
+
+        public Delta proto(final int proto)
+        {
+            encoder.proto((short)proto);
+            return this;
+        }
+
+        /** {@link FlowDeltas#DIRECTION_IN} (0) or {@link FlowDeltas#DIRECTION_OUT} (1). */
+        public Delta direction(final int direction)
+        {
+            encoder.direction((short)direction);
+            return this;
+        }
+
+        public Delta tcpFlags(final int flags)
+        {
+            encoder.tcpFlags((short)flags);
+            return this;
+        }
+
+        /** {@link FlowDeltas#REASON_INTERVAL} and the others: the kernel's {@code enum fr_reason}. */
+        public Delta reason(final int reason)
+        {
+            encoder.reason((short)reason);
+            return this;
+        }
+
+        /** Writes the delta as a FlowDelta event of its own, committed. */
+        public TestJournal append()
+        {
+            writer.claim(Templates.FLOW_DELTA_LENGTH).putBytes(0, buffer, 0, Templates.FLOW_DELTA_LENGTH);
+            writer.commit();
+            return TestJournal.this;
+        }
+
+        /** Adds the delta to the writer's open batch, as the recorder does: unseen until {@link #commitDeltas}. */
+        public TestJournal appendToBatch()
+        {
+            writer.appendDelta(encoder);
+            return TestJournal.this;
+        }
+    }
+}
