@@ -7,39 +7,29 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
 import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /** A record batch of an engine answer's rows (values as {@code Answer} holds them: Long, Integer, String), with the host first. */
-final class AnswerBatch implements RowBatch
+final class AnswerBatch extends RowBatch
 {
-    private final VectorSchemaRoot root;
-    private final int capacity;
     private final IntVector host;
     private final FieldVector[] values;
-    private int rows;
 
     AnswerBatch(final Schema schema, final BufferAllocator allocator, final int capacity)
     {
-        this.root = VectorSchemaRoot.create(schema, allocator);
-        this.capacity = capacity;
-        this.host = (IntVector)root.getVector("host");
+        super(schema, allocator, capacity);
+        this.host = (IntVector)root().getVector("host");
         final int offset = host == null ? 0 : 1;
-        values = new FieldVector[root.getFieldVectors().size() - offset];
+        values = new FieldVector[root().getFieldVectors().size() - offset];
         for (int i = 0; i < values.length; i++)
         {
-            values[i] = root.getVector(i + offset);
-        }
-        for (final FieldVector v : root.getFieldVectors())
-        {
-            v.setInitialCapacity(capacity);
-            v.allocateNew();
+            values[i] = root().getVector(i + offset);
         }
     }
 
     void append(final int hostIndex, final Object[] row)
     {
-        final int r = rows++;
+        final int r = nextRow();
         if (host != null)
         {
             host.set(r, hostIndex);
@@ -56,40 +46,5 @@ final class AnswerBatch implements RowBatch
                 default -> throw new IllegalStateException("unexpected column " + values[i].getField());
             }
         }
-    }
-
-    public VectorSchemaRoot root()
-    {
-        return root;
-    }
-
-    public int rows()
-    {
-        return rows;
-    }
-
-    public boolean full()
-    {
-        return rows == capacity;
-    }
-
-    public VectorSchemaRoot seal()
-    {
-        root.setRowCount(rows);
-        return root;
-    }
-
-    public void clear()
-    {
-        for (final FieldVector v : root.getFieldVectors())
-        {
-            v.reset();
-        }
-        rows = 0;
-    }
-
-    public void close()
-    {
-        root.close();
     }
 }

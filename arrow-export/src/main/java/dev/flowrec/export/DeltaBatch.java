@@ -3,21 +3,14 @@ package dev.flowrec.export;
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
 import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
-/**
- * One record batch of deltas being filled: fixed-width vectors allocated once for {@code capacity} rows and
- * reused batch after batch, so that an export of any length holds one batch per open file.
- */
-final class DeltaBatch implements RowBatch
+/** A record batch of journaled deltas, with the host (unless it is a partition level) and dictionary indices. */
+final class DeltaBatch extends RowBatch
 {
-    private final VectorSchemaRoot root;
-    private final int capacity;
     private final Dictionaries dictionaries;
     private final AddressTextBuffer text = new AddressTextBuffer();
     private final TimeStampNanoTZVector firstSeen;
@@ -35,53 +28,31 @@ final class DeltaBatch implements RowBatch
     private final BigIntVector bytes;
     private final IntVector tcpFlags;
     private final IntVector tcpFlagsRaw;
-    private int rows;
 
     DeltaBatch(final Schema schema, final Dictionaries dictionaries, final BufferAllocator allocator, final int capacity)
     {
-        this.root = VectorSchemaRoot.create(schema, allocator);
-        this.capacity = capacity;
+        super(schema, allocator, capacity);
         this.dictionaries = dictionaries;
-        firstSeen = (TimeStampNanoTZVector)root.getVector("first_seen");
-        lastSeen = (TimeStampNanoTZVector)root.getVector("last_seen");
-        host = (IntVector)root.getVector("host"); // null when host is a partition level
-        iface = (IntVector)root.getVector("iface");
-        container = (IntVector)root.getVector("container");
-        direction = (IntVector)root.getVector("direction");
-        proto = (IntVector)root.getVector("proto");
-        srcAddr = (VarCharVector)root.getVector("src_addr");
-        srcPort = (IntVector)root.getVector("src_port");
-        dstAddr = (VarCharVector)root.getVector("dst_addr");
-        dstPort = (IntVector)root.getVector("dst_port");
-        packets = (BigIntVector)root.getVector("packets");
-        bytes = (BigIntVector)root.getVector("bytes");
-        tcpFlags = (IntVector)root.getVector("tcp_flags");
-        tcpFlagsRaw = (IntVector)root.getVector("tcp_flags_raw");
-        for (final FieldVector v : root.getFieldVectors())
-        {
-            v.setInitialCapacity(capacity);
-            v.allocateNew();
-        }
-    }
-
-    public VectorSchemaRoot root()
-    {
-        return root;
-    }
-
-    public int rows()
-    {
-        return rows;
-    }
-
-    public boolean full()
-    {
-        return rows == capacity;
+        firstSeen = (TimeStampNanoTZVector)root().getVector("first_seen");
+        lastSeen = (TimeStampNanoTZVector)root().getVector("last_seen");
+        host = (IntVector)root().getVector("host"); // null when host is a partition level
+        iface = (IntVector)root().getVector("iface");
+        container = (IntVector)root().getVector("container");
+        direction = (IntVector)root().getVector("direction");
+        proto = (IntVector)root().getVector("proto");
+        srcAddr = (VarCharVector)root().getVector("src_addr");
+        srcPort = (IntVector)root().getVector("src_port");
+        dstAddr = (VarCharVector)root().getVector("dst_addr");
+        dstPort = (IntVector)root().getVector("dst_port");
+        packets = (BigIntVector)root().getVector("packets");
+        bytes = (BigIntVector)root().getVector("bytes");
+        tcpFlags = (IntVector)root().getVector("tcp_flags");
+        tcpFlagsRaw = (IntVector)root().getVector("tcp_flags_raw");
     }
 
     void append(final FlowDeltaDecoder d, final int hostIndex, final int ifaceIndex, final int containerIndex)
     {
-        final int i = rows++;
+        final int i = nextRow();
         firstSeen.set(i, d.firstNs());
         lastSeen.set(i, d.lastNs());
         if (host != null)
@@ -104,31 +75,8 @@ final class DeltaBatch implements RowBatch
         tcpFlagsRaw.set(i, d.tcpFlags());
     }
 
-    /** Makes the rows appended so far the root's content, ready for a writer. */
-    public VectorSchemaRoot seal()
-    {
-        root.setRowCount(rows);
-        return root;
-    }
-
-    /** Empties the batch for reuse; buffers keep their capacity. */
-    public void clear()
-    {
-        for (final FieldVector v : root.getFieldVectors())
-        {
-            v.reset();
-        }
-        rows = 0;
-    }
-
     Dictionaries dictionaries()
     {
         return dictionaries;
-    }
-
-    @Override
-    public void close()
-    {
-        root.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.flowrec.export;
 
+import dev.flowrec.journal.text.JsonText;
 import dev.flowrec.query.Coverage;
 import dev.flowrec.query.GroupKey;
 import dev.flowrec.query.Query;
@@ -83,37 +84,8 @@ final class ExportMetadata
         }
         else
         {
-            quote(sb, value);
+            JsonText.quote(sb, value);
         }
         sb.append(',');
-    }
-
-    private static void quote(final StringBuilder sb, final String s)
-    {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++)
-        {
-            final char c = s.charAt(i);
-            switch (c)
-            {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default ->
-                {
-                    if (c < 0x20)
-                    {
-                        sb.append(String.format("\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
     }
 }

@@ -1,21 +1,72 @@
 package dev.flowrec.export;
 
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
 
-/** A record batch being filled, reused after each write. */
-interface RowBatch extends AutoCloseable
+/**
+ * A record batch being filled: its vectors allocated once for {@code capacity} rows and reused batch after batch,
+ * so that an export of any length holds one batch per open file. Subclasses append rows in their own terms.
+ */
+abstract class RowBatch implements AutoCloseable
 {
-    VectorSchemaRoot root();
+    private final VectorSchemaRoot root;
+    private final int capacity;
+    private int rows;
 
-    int rows();
+    RowBatch(final Schema schema, final BufferAllocator allocator, final int capacity)
+    {
+        this.root = VectorSchemaRoot.create(schema, allocator);
+        this.capacity = capacity;
+        for (final FieldVector v : root.getFieldVectors())
+        {
+            v.setInitialCapacity(capacity);
+            v.allocateNew();
+        }
+    }
 
-    boolean full();
+    /** @return the index of the row being appended. */
+    final int nextRow()
+    {
+        return rows++;
+    }
 
-    /** Makes the rows appended so far the root's content. */
-    VectorSchemaRoot seal();
+    final VectorSchemaRoot root()
+    {
+        return root;
+    }
 
-    void clear();
+    final int rows()
+    {
+        return rows;
+    }
+
+    final boolean full()
+    {
+        return rows == capacity;
+    }
+
+    /** Makes the rows appended so far the root's content, ready for a writer. */
+    final VectorSchemaRoot seal()
+    {
+        root.setRowCount(rows);
+        return root;
+    }
+
+    /** Empties the batch for reuse; buffers keep their capacity. */
+    final void clear()
+    {
+        for (final FieldVector v : root.getFieldVectors())
+        {
+            v.reset();
+        }
+        rows = 0;
+    }
 
     @Override
-    void close();
+    public final void close()
+    {
+        root.close();
+    }
 }

@@ -6,51 +6,16 @@ import java.util.List;
 /**
  * What an answer may be missing: losses journaled inside the replayed window. Loss reports carry
  * cumulative counters per recorder run; a run's first report counts from zero.
+ *
+ * @param unreadableRanges the parts of a damaged journal the replay could not read and stepped over; empty when none
  */
-public final class Coverage
+public record Coverage(long ringLostEvents, long ringLostPackets, long ringLostBytes, long journalLostEvents,
+    long skippedEvents, List<UnreadableRange> unreadableRanges)
 {
-    long ringLostEvents;
-    long ringLostPackets;
-    long ringLostBytes;
-    long journalLostEvents;
-    long skippedEvents;
-    List<UnreadableRange> unreadableRanges = List.of();
-
     public boolean complete()
     {
         return ringLostEvents == 0 && ringLostPackets == 0 && journalLostEvents == 0 && skippedEvents == 0 &&
             unreadableRanges.isEmpty();
-    }
-
-    public long ringLostEvents()
-    {
-        return ringLostEvents;
-    }
-
-    public long ringLostPackets()
-    {
-        return ringLostPackets;
-    }
-
-    public long ringLostBytes()
-    {
-        return ringLostBytes;
-    }
-
-    public long journalLostEvents()
-    {
-        return journalLostEvents;
-    }
-
-    public long skippedEvents()
-    {
-        return skippedEvents;
-    }
-
-    /** @return the parts of a damaged journal the replay could not read and stepped over; empty when none. */
-    public List<UnreadableRange> unreadableRanges()
-    {
-        return unreadableRanges;
     }
 
     /** One sentence for a warning or a table footer. */

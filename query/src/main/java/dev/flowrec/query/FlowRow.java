@@ -1,111 +1,36 @@
 package dev.flowrec.query;
 
-/** One flow of a listing: its key and its deltas summed. */
-public final class FlowRow implements FlowView
+import dev.flowrec.journal.text.Addresses;
+import dev.flowrec.journal.text.Protocols;
+
+/**
+ * One flow of an answer: interface, container, direction and 5-tuple (and the time bucket of a series) with its
+ * deltas summed, made once per flow from the {@link FlowSumsTable} the deltas were summed in. Addresses are held as
+ * the table holds them, two big-endian halves of the 16 bytes each; text is made only when asked for.
+ *
+ * @param bucketNs start of the time bucket this flow is summed in (time series), 0 otherwise
+ */
+public record FlowRow(String iface, String container, int direction, int family, int proto, int srcPort, int dstPort,
+    long srcAddrHigh, long srcAddrLow, long dstAddrHigh, long dstAddrLow, long bucketNs,
+    long firstNs, long lastNs, long packets, long bytes, int tcpFlags) implements FlowView
 {
-    private final FlowKey key;
-    long firstNs = Long.MAX_VALUE;
-    long lastNs = Long.MIN_VALUE;
-    long packets;
-    long bytes;
-    int tcpFlags;
-
-    FlowRow(final FlowKey key)
+    public String directionName()
     {
-        this.key = key;
+        return Protocols.direction(direction);
     }
 
-    void add(final long firstNs, final long lastNs, final long packets, final long bytes, final int tcpFlags)
+    public String protoName()
     {
-        this.firstNs = Math.min(this.firstNs, firstNs);
-        this.lastNs = Math.max(this.lastNs, lastNs);
-        this.packets += packets;
-        this.bytes += bytes;
-        this.tcpFlags |= tcpFlags;
+        return Protocols.name(proto);
     }
 
-    public FlowKey key()
+    public String srcAddr()
     {
-        return key;
+        return Addresses.format(srcAddrHigh, srcAddrLow, family);
     }
 
-    public long firstNs()
+    public String dstAddr()
     {
-        return firstNs;
-    }
-
-    public long lastNs()
-    {
-        return lastNs;
-    }
-
-    public long packets()
-    {
-        return packets;
-    }
-
-    public long bytes()
-    {
-        return bytes;
-    }
-
-    public int tcpFlags()
-    {
-        return tcpFlags;
-    }
-
-    public String iface()
-    {
-        return key.iface;
-    }
-
-    public String container()
-    {
-        return key.container;
-    }
-
-    public int direction()
-    {
-        return key.direction;
-    }
-
-    public int family()
-    {
-        return key.family;
-    }
-
-    public int proto()
-    {
-        return key.proto;
-    }
-
-    public int srcPort()
-    {
-        return key.srcPort;
-    }
-
-    public int dstPort()
-    {
-        return key.dstPort;
-    }
-
-    public long srcAddrHigh()
-    {
-        return key.srcHigh;
-    }
-
-    public long srcAddrLow()
-    {
-        return key.srcLow;
-    }
-
-    public long dstAddrHigh()
-    {
-        return key.dstHigh;
-    }
-
-    public long dstAddrLow()
-    {
-        return key.dstLow;
+        return Addresses.format(dstAddrHigh, dstAddrLow, family);
     }
 }

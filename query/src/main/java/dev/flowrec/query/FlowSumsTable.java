@@ -115,13 +115,10 @@ final class FlowSumsTable
     {
         final String[] n = names.get((int)flows[at + 6]);
         final long p = flows[at + 4];
-        final FlowKey key = new FlowKey().set(n[0], n[1], (int)(p >>> 48) & 0xFF, (int)(p >>> 40) & 0xFF,
-            (int)(p >>> 32) & 0xFF, (int)(p >>> 16) & 0xFFFF, (int)p & 0xFFFF)
-            .addresses(flows[at], flows[at + 1], flows[at + 2], flows[at + 3]);
-        key.bucketNs = flows[at + 5];
-        final FlowRow row = new FlowRow(key.rehash());
-        row.add(flows[at + FIRST], flows[at + LAST], flows[at + PACKETS], flows[at + BYTES], (int)flows[at + FLAGS]);
-        return row;
+        return new FlowRow(n[0], n[1], (int)(p >>> 48) & 0xFF, (int)(p >>> 40) & 0xFF, (int)(p >>> 32) & 0xFF,
+            (int)(p >>> 16) & 0xFFFF, (int)p & 0xFFFF, flows[at], flows[at + 1], flows[at + 2], flows[at + 3],
+            flows[at + 5], flows[at + FIRST], flows[at + LAST], flows[at + PACKETS], flows[at + BYTES],
+            (int)flows[at + FLAGS]);
     }
 
     /** Doubles the index, keeping it at most half full so that probe runs stay short; the flows stay put. */

@@ -72,20 +72,19 @@ public record GroupKey(String name, Field field, int prefixBits)
     /** This key's value for a flow, as text. */
     public String valueOf(final FlowRow row)
     {
-        final FlowKey k = row.key();
         return switch (field)
         {
-            case src_addr -> k.srcAddr();
-            case dst_addr -> k.dstAddr();
-            case src_port -> Integer.toString(k.srcPort());
-            case dst_port -> Integer.toString(k.dstPort());
-            case proto -> k.protoName();
-            case iface -> k.iface();
-            case container -> k.container();
-            case direction -> k.direction();
-            case conversation -> conversation(k);
-            case src_net -> network(FlowKey.bytes(k.srcHigh, k.srcLow), k.family(), prefixBits);
-            case dst_net -> network(FlowKey.bytes(k.dstHigh, k.dstLow), k.family(), prefixBits);
+            case src_addr -> row.srcAddr();
+            case dst_addr -> row.dstAddr();
+            case src_port -> Integer.toString(row.srcPort());
+            case dst_port -> Integer.toString(row.dstPort());
+            case proto -> row.protoName();
+            case iface -> row.iface();
+            case container -> row.container();
+            case direction -> row.directionName();
+            case conversation -> conversation(row);
+            case src_net -> network(Addresses.bytes(row.srcAddrHigh(), row.srcAddrLow()), row.family(), prefixBits);
+            case dst_net -> network(Addresses.bytes(row.dstAddrHigh(), row.dstAddrLow()), row.family(), prefixBits);
         };
     }
 
@@ -95,11 +94,11 @@ public record GroupKey(String name, Field field, int prefixBits)
         return field == Field.src_port || field == Field.dst_port;
     }
 
-    private static String conversation(final FlowKey k)
+    private static String conversation(final FlowRow row)
     {
-        final String a = endpoint(k.srcAddr(), k.srcPort());
-        final String b = endpoint(k.dstAddr(), k.dstPort());
-        return k.protoName() + " " + (a.compareTo(b) <= 0 ? a + " <-> " + b : b + " <-> " + a);
+        final String a = endpoint(row.srcAddr(), row.srcPort());
+        final String b = endpoint(row.dstAddr(), row.dstPort());
+        return row.protoName() + " " + (a.compareTo(b) <= 0 ? a + " <-> " + b : b + " <-> " + a);
     }
 
     private static String endpoint(final String addr, final int port)

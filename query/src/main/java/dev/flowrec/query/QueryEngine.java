@@ -70,10 +70,9 @@ public final class QueryEngine
         final List<Object[]> rows = new ArrayList<>(kept.size());
         for (final FlowRow r : kept)
         {
-            final FlowKey k = r.key();
-            rows.add(new Object[] {r.firstNs(), r.lastNs(), k.iface(), k.container(), k.direction(), k.protoName(),
-                k.srcAddr(), k.srcPort(), k.dstAddr(), k.dstPort(), r.packets(), r.bytes(),
-                Protocols.tcpFlags(k.proto(), r.tcpFlags())});
+            rows.add(new Object[] {r.firstNs(), r.lastNs(), r.iface(), r.container(), r.directionName(), r.protoName(),
+                r.srcAddr(), r.srcPort(), r.dstAddr(), r.dstPort(), r.packets(), r.bytes(),
+                Protocols.tcpFlags(r.proto(), r.tcpFlags())});
         }
         return new Answer(LISTING_COLUMNS, rows, scan.coverage(), scan);
     }
@@ -93,7 +92,7 @@ public final class QueryEngine
             {
                 key.add(g.valueOf(row));
             }
-            final long bucket = row.key().bucketNs();
+            final long bucket = row.bucketNs();
             final Group group = groups.computeIfAbsent(List.of(bucket, key), k -> new Group(bucket, key, new long[3]));
             group.sums()[0]++;
             group.sums()[1] += row.packets();

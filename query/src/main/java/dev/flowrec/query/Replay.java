@@ -38,7 +38,8 @@ public final class Replay implements EventHandler
     private final LossReportDecoder loss = new LossReportDecoder();
     private final RecorderStartedDecoder started = new RecorderStartedDecoder();
     private final Int2ObjectHashMap<String[]> interfaces = new Int2ObjectHashMap<>();
-    private final Coverage coverage = new Coverage();
+    /** Losses in the window: ring events, packets, bytes, journal events (as {@link Coverage} orders them). */
+    private final long[] lost = new long[4];
     private final long[] runCounters = new long[4];
     private long maxFlushNs = DEFAULT_FLUSH_NS;
     private long stopAfterNs = Long.MAX_VALUE;
@@ -64,6 +65,7 @@ public final class Replay implements EventHandler
         final Replay replay = new Replay(fold, window);
         long read = 0;
         int probes = 0;
+        final Coverage coverage;
         try (JournalReader reader = JournalReader.open(dir))
         {
             if (window.hasStart())
@@ -86,10 +88,10 @@ public final class Replay implements EventHandler
             {
                 read += n;
             }
-            replay.coverage.skippedEvents = reader.skippedEvents();
-            replay.coverage.unreadableRanges = reader.unreadableRanges();
+            final long[] lost = replay.lost;
+            coverage = new Coverage(lost[0], lost[1], lost[2], lost[3], reader.skippedEvents(), reader.unreadableRanges());
         }
-        return new Result(replay.coverage, read, probes, replay.deltasFolded, System.nanoTime() - startNs);
+        return new Result(coverage, read, probes, replay.deltasFolded, System.nanoTime() - startNs);
     }
 
     public void onEvent(final int templateId, final DirectBuffer buffer, final int offset, final int length)
@@ -161,10 +163,10 @@ public final class Replay implements EventHandler
         final boolean inWindow = report.timeNs() >= window.sinceNs() && report.timeNs() - DEFAULT_FLUSH_NS < window.untilNs();
         if (inWindow)
         {
-            coverage.ringLostEvents += report.ringLostEvents() - runCounters[0];
-            coverage.ringLostPackets += report.ringLostPackets() - runCounters[1];
-            coverage.ringLostBytes += report.ringLostBytes() - runCounters[2];
-            coverage.journalLostEvents += report.journalLostEvents() - runCounters[3];
+            lost[0] += report.ringLostEvents() - runCounters[0];
+            lost[1] += report.ringLostPackets() - runCounters[1];
+            lost[2] += report.ringLostBytes() - runCounters[2];
+            lost[3] += report.journalLostEvents() - runCounters[3];
         }
         runCounters[0] = report.ringLostEvents();
         runCounters[1] = report.ringLostPackets();

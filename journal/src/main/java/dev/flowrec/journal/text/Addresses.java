@@ -12,6 +12,24 @@ public final class Addresses
         return family == 4 ? formatV4(addr) : formatV6(addr);
     }
 
+    /** An address held as the flow deltas hold it: the big-endian first and last 8 of its 16 bytes. */
+    public static String format(final long high, final long low, final int family)
+    {
+        return format(bytes(high, low), family);
+    }
+
+    /** The 16 bytes, network order, of an address held as two big-endian halves. */
+    public static byte[] bytes(final long high, final long low)
+    {
+        final byte[] addr = new byte[16];
+        for (int i = 0; i < 8; i++)
+        {
+            addr[i] = (byte)(high >>> (56 - 8 * i));
+            addr[8 + i] = (byte)(low >>> (56 - 8 * i));
+        }
+        return addr;
+    }
+
     private static String formatV4(final byte[] a)
     {
         return (a[12] & 0xFF) + "." + (a[13] & 0xFF) + "." + (a[14] & 0xFF) + "." + (a[15] & 0xFF);

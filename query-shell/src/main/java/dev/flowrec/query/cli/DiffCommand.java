@@ -4,7 +4,6 @@ import dev.flowrec.query.Answer;
 import dev.flowrec.query.Diff;
 import dev.flowrec.query.GroupKey;
 import dev.flowrec.query.Query;
-import dev.flowrec.query.Times;
 import dev.flowrec.query.Window;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,15 +45,7 @@ public final class DiffCommand implements Callable<Integer>
     public Integer call()
     {
         final long now = Clock.nowNs();
-        final List<GroupKey> keys;
-        try
-        {
-            keys = groupBy == null ? List.of() : GroupKey.parseList(groupBy);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new ParameterException(spec.commandLine(), "--group-by: " + ex.getMessage());
-        }
+        final List<GroupKey> keys = QueryOptions.groupKeys(spec.commandLine(), groupBy);
         final Query qa = query(window(a, "--a", now), keys);
         final Query qb = query(window(b, "--b", now), keys);
         final Answer answer = Diff.run(journal, qa, qb, top, () -> false);
@@ -78,13 +69,7 @@ public final class DiffCommand implements Callable<Integer>
         {
             throw new ParameterException(spec.commandLine(), option + ": expected SINCE..UNTIL, e.g. -2h..-1h");
         }
-        try
-        {
-            return new Window(Times.parseNs(text.substring(0, dots), now), Times.parseNs(text.substring(dots + 2), now));
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new ParameterException(spec.commandLine(), option + ": " + ex.getMessage());
-        }
+        return new Window(QueryOptions.time(spec.commandLine(), option, text.substring(0, dots), now),
+            QueryOptions.time(spec.commandLine(), option, text.substring(dots + 2), now));
     }
 }

@@ -6,9 +6,9 @@ import dev.flowrec.query.Query;
 import dev.flowrec.query.Times;
 import dev.flowrec.query.Window;
 import dev.flowrec.query.filter.FilterParser;
-import dev.flowrec.query.filter.FilterSyntaxException;
 import dev.flowrec.query.filter.FlowFilter;
 import java.util.List;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -44,8 +44,8 @@ public final class QueryOptions
 
     public Query toQuery(final CommandLine cli, final long nowNs)
     {
-        final long sinceNs = since == null ? Long.MIN_VALUE : time(cli, since, "--since", nowNs);
-        final long untilNs = until == null ? Long.MAX_VALUE : time(cli, until, "--until", nowNs);
+        final long sinceNs = since == null ? Long.MIN_VALUE : time(cli, "--since", since, nowNs);
+        final long untilNs = until == null ? Long.MAX_VALUE : time(cli, "--until", until, nowNs);
         if (untilNs <= sinceNs)
         {
             throw new ParameterException(cli, "--until must be after --since");
@@ -54,59 +54,40 @@ public final class QueryOptions
         {
             throw new ParameterException(cli, "--top must be positive");
         }
-        final long intervalNs = interval == null ? 0 : duration(cli, interval, "--interval");
+        final long intervalNs = interval == null ? 0 : parsed(cli, "--interval", interval, Durations::parseNs);
         if (interval != null && intervalNs <= 0)
         {
             throw new ParameterException(cli, "--interval must be positive");
         }
-        final List<GroupKey> keys;
-        try
-        {
-            keys = groupBy == null ? List.of() : GroupKey.parseList(groupBy);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new ParameterException(cli, "--group-by: " + ex.getMessage());
-        }
-        final long atNs = at == null ? Query.NO_INSTANT : time(cli, at, "--at", nowNs);
+        final List<GroupKey> keys = groupKeys(cli, groupBy);
+        final long atNs = at == null ? Query.NO_INSTANT : time(cli, "--at", at, nowNs);
         return new Query(new Window(sinceNs, untilNs), filter(cli, where), keys, top, by, intervalNs, atNs);
     }
 
     static FlowFilter filter(final CommandLine cli, final String text)
     {
-        if (text == null || text.isBlank())
-        {
-            return FilterParser.ALL;
-        }
-        try
-        {
-            return FilterParser.parse(text);
-        }
-        catch (final FilterSyntaxException ex)
-        {
-            // One line, as every command-line error: the message names the column and the term (the shell,
-            // which has the whole line on screen, also points at it).
-            throw new ParameterException(cli, "--where: " + ex.getMessage());
-        }
+        // One line, as every command-line error: the message names the column and the term (the shell, which has
+        // the whole line on screen, also points at it).
+        return text == null || text.isBlank() ? FilterParser.ALL : parsed(cli, "--where", text, FilterParser::parse);
     }
 
-    private static long time(final CommandLine cli, final String text, final String option, final long nowNs)
+    static List<GroupKey> groupKeys(final CommandLine cli, final String text)
+    {
+        return text == null ? List.of() : parsed(cli, "--group-by", text, GroupKey::parseList);
+    }
+
+    static long time(final CommandLine cli, final String option, final String text, final long nowNs)
+    {
+        return parsed(cli, option, text, t -> Times.parseNs(t, nowNs));
+    }
+
+    /** Reads an option's value with a parser that says what is wrong by an IllegalArgumentException. */
+    private static <T> T parsed(final CommandLine cli, final String option, final String text,
+        final Function<String, T> parser)
     {
         try
         {
-            return Times.parseNs(text, nowNs);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new ParameterException(cli, option + ": " + ex.getMessage());
-        }
-    }
-
-    private static long duration(final CommandLine cli, final String text, final String option)
-    {
-        try
-        {
-            return Durations.parseNs(text);
+            return parser.apply(text);
         }
         catch (final IllegalArgumentException ex)
         {

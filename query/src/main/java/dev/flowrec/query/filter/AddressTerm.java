@@ -72,13 +72,7 @@ final class AddressTerm extends Node
     private static String canonical(final Side side, final int family, final long high, final long low, final int bits128,
         final boolean host)
     {
-        final byte[] bytes = new byte[16];
-        for (int i = 0; i < 8; i++)
-        {
-            bytes[i] = (byte)(high >>> (56 - 8 * i));
-            bytes[8 + i] = (byte)(low >>> (56 - 8 * i));
-        }
-        final String address = Addresses.format(bytes, family);
+        final String address = Addresses.format(high, low, family);
         return host ? side.prefix + "ip " + address : side.prefix + "net " + address + "/" + (family == 4 ? bits128 - 96 : bits128);
     }
 }

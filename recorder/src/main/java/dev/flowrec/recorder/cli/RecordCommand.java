@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -86,7 +87,7 @@ public final class RecordCommand implements Callable<Integer>
 
     public Integer call()
     {
-        final long flushNs = duration(flushInterval, "--flush-interval");
+        final long flushNs = parsed(flushInterval, "--flush-interval", Durations::parseNs);
         if (flushNs <= 0)
         {
             throw new ParameterException(spec.commandLine(), "--flush-interval must be positive (use --mode packet for per-packet events)");
@@ -99,10 +100,10 @@ public final class RecordCommand implements Callable<Integer>
         {
             throw new ParameterException(spec.commandLine(), "--ring-size must be a power of two of at least 4096");
         }
-        final long durationNs = duration == null ? 0 : duration(duration, "--duration");
+        final long durationNs = duration == null ? 0 : parsed(duration, "--duration", Durations::parseNs);
         final Retention.Policy retention = new Retention.Policy(
-            retain == null ? 0 : duration(retain, "--retain") / 1_000_000L,
-            maxJournalSize == null ? 0 : size(maxJournalSize, "--max-journal-size"));
+            retain == null ? 0 : parsed(retain, "--retain", Durations::parseNs) / 1_000_000L,
+            maxJournalSize == null ? 0 : parsed(maxJournalSize, "--max-journal-size", Sizes::parseBytes));
         final Optional<InetSocketAddress> bind;
         try
         {
@@ -114,7 +115,8 @@ public final class RecordCommand implements Callable<Integer>
         }
         final Recorder.Config config = new Recorder.Config(Selection.of(new LinkedHashSet<>(ifaces), allInterfaces, containers, cgroups),
             journal.toAbsolutePath(), mode == Mode.packet ? 0 : flushNs, maxFlows, ringBytes, bind,
-            spec.commandLine().getParseResult().hasMatchedOption("--http"), retention, size(minFree, "--min-free"),
+            spec.commandLine().getParseResult().hasMatchedOption("--http"), retention,
+            parsed(minFree, "--min-free", Sizes::parseBytes),
             String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         final Consumer<String> stderr = line -> spec.commandLine().getErr().println("flowrec record: " + OneLine.of(line));
         LibbpfLog.sink(stderr);
@@ -128,23 +130,12 @@ public final class RecordCommand implements Callable<Integer>
         return 0;
     }
 
-    private long size(final String text, final String option)
+    /** Reads an option's value with a parser that says what is wrong by an IllegalArgumentException. */
+    private long parsed(final String text, final String option, final ToLongFunction<String> parser)
     {
         try
         {
-            return Sizes.parseBytes(text);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new ParameterException(spec.commandLine(), option + ": " + ex.getMessage());
-        }
-    }
-
-    private long duration(final String text, final String option)
-    {
-        try
-        {
-            return Durations.parseNs(text);
+            return parser.applyAsLong(text);
         }
         catch (final IllegalArgumentException ex)
         {

@@ -1,55 +1,44 @@
 package dev.flowrec.recorder.live;
 
+import dev.flowrec.journal.text.JsonText;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 
 /**
  * A minimal JSON writer for the live view's small documents: commas are placed by the writer, strings
- * are escaped per RFC 8259 (quote, backslash, control characters, lone surrogates), non-finite numbers
- * become null. Not a parser, not general: one document per instance.
+ * are escaped per RFC 8259 ({@link JsonText}), non-finite numbers become null. Not a parser, not general:
+ * one document per instance.
  */
 final class Json
 {
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-
     private final StringBuilder out = new StringBuilder(4096);
     private boolean needComma;
 
     Json beginObject()
     {
-        separate();
-        out.append('{');
-        needComma = false;
-        return this;
+        return begin('{');
     }
 
     Json endObject()
     {
-        out.append('}');
-        needComma = true;
-        return this;
+        return end('}');
     }
 
     Json beginArray()
     {
-        separate();
-        out.append('[');
-        needComma = false;
-        return this;
+        return begin('[');
     }
 
     Json endArray()
     {
-        out.append(']');
-        needComma = true;
-        return this;
+        return end(']');
     }
 
     /** Writes a member name; the next value, object or array is its value. */
     Json key(final String name)
     {
         separate();
-        string(name);
+        JsonText.quote(out, name);
         out.append(':');
         needComma = false;
         return this;
@@ -64,7 +53,7 @@ final class Json
         }
         else
         {
-            string(value);
+            JsonText.quote(out, value);
         }
         needComma = true;
         return this;
@@ -114,52 +103,26 @@ final class Json
         return out.toString();
     }
 
+    private Json begin(final char bracket)
+    {
+        separate();
+        out.append(bracket);
+        needComma = false;
+        return this;
+    }
+
+    private Json end(final char bracket)
+    {
+        out.append(bracket);
+        needComma = true;
+        return this;
+    }
+
     private void separate()
     {
         if (needComma)
         {
             out.append(',');
         }
-    }
-
-    private void string(final String s)
-    {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++)
-        {
-            final char c = s.charAt(i);
-            switch (c)
-            {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default ->
-                {
-                    if (c < 0x20 || isLoneSurrogate(s, i))
-                    {
-                        out.append("\\u").append(HEX[c >> 12]).append(HEX[c >> 8 & 0xF]).append(HEX[c >> 4 & 0xF])
-                            .append(HEX[c & 0xF]);
-                    }
-                    else
-                    {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
-    }
-
-    /** A lone surrogate is not encodable as UTF-8; escaped, the text at least survives. */
-    private static boolean isLoneSurrogate(final String s, final int i)
-    {
-        final char c = s.charAt(i);
-        if (Character.isHighSurrogate(c))
-        {
-            return i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1));
-        }
-        return Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(s.charAt(i - 1)));
     }
 }

@@ -107,9 +107,9 @@ final class PrometheusText
     private void sample(final String name, final InterfaceTraffic i, final String direction, final long value)
     {
         out.append(name).append("{iface=\"");
-        labelValue(i.name());
+        escaped(i.name(), true);
         out.append("\",container=\"");
-        labelValue(i.container());
+        escaped(i.container(), true);
         out.append("\",direction=\"").append(direction).append("\"} ").append(Long.toUnsignedString(value)).append('\n');
     }
 
@@ -122,30 +122,23 @@ final class PrometheusText
     private void header(final String name, final String type, final String help)
     {
         out.append("# HELP ").append(name).append(' ');
-        for (int i = 0; i < help.length(); i++)
-        {
-            final char c = help.charAt(i);
-            switch (c)
-            {
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                default -> out.append(c);
-            }
-        }
+        escaped(help, false);
         out.append('\n').append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
 
-    private void labelValue(final String value)
+    /** The exposition format escapes backslash and newline in help text, and the double quote too in label values. */
+    private void escaped(final String text, final boolean quote)
     {
-        for (int i = 0; i < value.length(); i++)
+        for (int i = 0; i < text.length(); i++)
         {
-            final char c = value.charAt(i);
-            switch (c)
+            final char c = text.charAt(i);
+            if (c == '\\' || c == '\n' || (quote && c == '"'))
             {
-                case '\\' -> out.append("\\\\");
-                case '"' -> out.append("\\\"");
-                case '\n' -> out.append("\\n");
-                default -> out.append(c);
+                out.append('\\').append(c == '\n' ? 'n' : c);
+            }
+            else
+            {
+                out.append(c);
             }
         }
     }

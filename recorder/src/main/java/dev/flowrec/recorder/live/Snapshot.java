@@ -63,23 +63,12 @@ public record Snapshot(long timeNs, List<InterfaceTraffic> interfaces, List<Cont
 
         public String srcAddr()
         {
-            return format(srcHigh, srcLow, family);
+            return Addresses.format(srcHigh, srcLow, family);
         }
 
         public String dstAddr()
         {
-            return format(dstHigh, dstLow, family);
-        }
-
-        private static String format(final long high, final long low, final int family)
-        {
-            final byte[] addr = new byte[16];
-            for (int i = 0; i < 8; i++)
-            {
-                addr[i] = (byte)(high >>> (56 - 8 * i));
-                addr[8 + i] = (byte)(low >>> (56 - 8 * i));
-            }
-            return Addresses.format(addr, family);
+            return Addresses.format(dstHigh, dstLow, family);
         }
     }
 
