@@ -3,12 +3,10 @@ package dev.flowrec.recorder.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flowrec.bpf.NetnsFixture;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,23 +19,11 @@ class CrashRestartTest
 {
     private static final int KILLS = 20;
     private static final int PINGS = 5;
-    private final NetnsFixture net = new NetnsFixture();
-    private String a;
+    @RegisterExtension
+    final TestNetns a = TestNetns.ipv4Pair("fc0", "10.213.78.1/24", "fc1", "10.213.78.2/24");
 
     @TempDir
     Path tmp;
-
-    @BeforeEach
-    void createPair()
-    {
-        a = net.ipv4Pair("fc0", "10.213.78.1/24", "fc1", "10.213.78.2/24").a();
-    }
-
-    @AfterEach
-    void deletePair()
-    {
-        net.close();
-    }
 
     @Test
     void shouldKeepTheJournalReadableAndCompleteThroughTwentyKill9s() throws Exception
@@ -63,7 +49,7 @@ class CrashRestartTest
         assertTrue(last.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, last.exitValue());
         assertEquals(0, filterCount("ingress") + filterCount("egress"), "a clean stop leaves no filter");
-        assertEquals(1, Sh.ok("ip", "netns", "exec", a, "tc", "qdisc", "show", "dev", "fc0").out()
+        assertEquals(1, Sh.ok("ip", "netns", "exec", a.name(), "tc", "qdisc", "show", "dev", "fc0").out()
             .lines().filter(l -> l.contains("clsact")).count(), "one clsact qdisc, however many runs");
         assertTrue(Sh.ok("find", "/sys/fs/bpf", "-name", "*flowrec*").out().isBlank(), "nothing pinned");
         assertEquals((KILLS + 1) * PINGS * 2, icmpPackets(journal));
@@ -87,7 +73,7 @@ class CrashRestartTest
     private Process start(final Path journal, final String log) throws Exception
     {
         final Path logFile = tmp.resolve(log);
-        final Process p = new ProcessBuilder(Sh.flowrecIn(a, "record", "--iface", "fc0", "--journal", journal.toString(),
+        final Process p = new ProcessBuilder(Sh.flowrecIn(a.name(), "record", "--iface", "fc0", "--journal", journal.toString(),
             "--flush-interval", "200ms"))
             .redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
         Logs.await(p, logFile, "recording", 600);
@@ -96,13 +82,13 @@ class CrashRestartTest
 
     private void ping(final int count) throws Exception
     {
-        final Sh r = Sh.ok("ip", "netns", "exec", a, "ping", "-q", "-i", "0.05", "-c", Integer.toString(count), "10.213.78.2");
+        final Sh r = Sh.ok("ip", "netns", "exec", a.name(), "ping", "-q", "-i", "0.05", "-c", Integer.toString(count), "10.213.78.2");
         assertTrue(r.out().contains(count + " packets transmitted, " + count + " received"), r.out());
     }
 
     private long filterCount(final String direction) throws Exception
     {
-        return Sh.ok("ip", "netns", "exec", a, "tc", "filter", "show", "dev", "fc0", direction).out()
+        return Sh.ok("ip", "netns", "exec", a.name(), "tc", "filter", "show", "dev", "fc0", direction).out()
             .lines().filter(l -> l.contains("flowrec_")).count();
     }
 }

@@ -3,15 +3,13 @@ package dev.flowrec.recorder.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flowrec.bpf.NetnsFixture;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,31 +23,17 @@ class DaemonClassPathTest
     private static final Pattern READER_LIBRARY =
         Pattern.compile("arrow|parquet|hadoop|jline|duckdb|flowrec-query|flowrec-arrow-export|query-shell|arrow-export");
 
-    private final NetnsFixture net = new NetnsFixture();
-    private String netns;
+    @RegisterExtension
+    final TestNetns netns = TestNetns.withIdleVeth();
 
     @TempDir
     Path tmp;
-
-    @BeforeEach
-    void createNamespace()
-    {
-        netns = net.netns("cli");
-        net.veth(netns, "d0", netns, "d1");
-        net.up(netns, "d0");
-    }
-
-    @AfterEach
-    void deleteNamespace()
-    {
-        net.close();
-    }
 
     @Test
     void shouldRecordWithNoReaderLibraryOnItsClassPath() throws Exception
     {
         final Path log = tmp.resolve("recorder.log");
-        final Process recorder = new ProcessBuilder("ip", "netns", "exec", netns, Sh.FLOWREC, "record", "--iface", "d0",
+        final Process recorder = new ProcessBuilder("ip", "netns", "exec", netns.name(), Sh.FLOWREC, "record", "--iface", "d0",
             "--journal", tmp.resolve("j").toString(), "--http", "off", "--duration", "60s")
             .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try

@@ -3,13 +3,11 @@ package dev.flowrec.recorder.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flowrec.bpf.NetnsFixture;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,23 +21,11 @@ class LossAccountingTest
     private static final int ICMP_IP_BYTES = 84; // 20 IP + 8 ICMP + 56 payload
     private static final Pattern LOST = Pattern.compile("lost (\\d+) deltas \\((\\d+) packets, (\\d+) bytes\\)");
 
-    private final NetnsFixture net = new NetnsFixture();
-    private String a;
+    @RegisterExtension
+    final TestNetns a = TestNetns.ipv4Pair("fl0", "10.213.77.1/24", "fl1", "10.213.77.2/24");
 
     @TempDir
     Path tmp;
-
-    @BeforeEach
-    void createPair()
-    {
-        a = net.ipv4Pair("fl0", "10.213.77.1/24", "fl1", "10.213.77.2/24").a();
-    }
-
-    @AfterEach
-    void deletePair()
-    {
-        net.close();
-    }
 
     @Test
     void shouldAccountForEveryPacketWhenTheRingOverflowsInPacketMode() throws Exception
@@ -66,13 +52,13 @@ class LossAccountingTest
     private Totals floodAndQuery(final String mode) throws Exception
     {
         final Path journal = tmp.resolve(mode);
-        final Process recorder = new ProcessBuilder(Sh.flowrecIn(a, "record", "--iface", "fl0", "--journal",
+        final Process recorder = new ProcessBuilder(Sh.flowrecIn(a.name(), "record", "--iface", "fl0", "--journal",
             journal.toString(), "--mode", mode, "--ring-size", "4096", "--flush-interval", "100ms"))
             .redirectErrorStream(true).redirectOutput(tmp.resolve(mode + ".log").toFile()).start();
         try
         {
             awaitRecording(tmp.resolve(mode + ".log"));
-            final Sh ping = Sh.ok("ip", "netns", "exec", a, "ping", "-f", "-q", "-c", Integer.toString(PINGS), "10.213.77.2");
+            final Sh ping = Sh.ok("ip", "netns", "exec", a.name(), "ping", "-f", "-q", "-c", Integer.toString(PINGS), "10.213.77.2");
             assertTrue(ping.out().contains(PINGS + " packets transmitted, " + PINGS + " received"), ping.out());
             Thread.sleep(300);
         }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flowrec.bpf.NetnsFixture;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -13,9 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,25 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RecordCommandTest
 {
-    private final NetnsFixture net = new NetnsFixture();
-    private String netns;
+    @RegisterExtension
+    final TestNetns netns = TestNetns.withIdleVeth();
 
     @TempDir
     Path tmp;
-
-    @BeforeEach
-    void createNamespace()
-    {
-        netns = net.netns("cli");
-        net.veth(netns, "d0", netns, "d1");
-        net.up(netns, "d0");
-    }
-
-    @AfterEach
-    void deleteNamespace()
-    {
-        net.close();
-    }
 
     @Test
     void shouldRejectAnUnknownInterfaceBeforeCreatingTheJournal() throws Exception
@@ -98,7 +82,7 @@ class RecordCommandTest
     void shouldDetachItsFiltersWhenStoppedBySignal() throws Exception
     {
         final Path journal = tmp.resolve("j");
-        final Process recorder = new ProcessBuilder(Sh.flowrecIn(netns, "record", "--iface", "d0", "--journal", journal.toString()))
+        final Process recorder = new ProcessBuilder(Sh.flowrecIn(netns.name(), "record", "--iface", "d0", "--journal", journal.toString()))
             .redirectErrorStream(true).start();
         try
         {
@@ -128,7 +112,7 @@ class RecordCommandTest
 
     private Sh record(final String... args) throws Exception
     {
-        final String[] cmd = Sh.flowrecIn(netns, "record").toArray(String[]::new);
+        final String[] cmd = Sh.flowrecIn(netns.name(), "record").toArray(String[]::new);
         final String[] all = new String[cmd.length + args.length];
         System.arraycopy(cmd, 0, all, 0, cmd.length);
         System.arraycopy(args, 0, all, cmd.length, args.length);
@@ -137,7 +121,7 @@ class RecordCommandTest
 
     private String filters(final String direction) throws Exception
     {
-        return Sh.ok("ip", "netns", "exec", netns, "tc", "filter", "show", "dev", "d0", direction).out();
+        return Sh.ok("ip", "netns", "exec", netns.name(), "tc", "filter", "show", "dev", "d0", direction).out();
     }
 
     private void assertNoFilters() throws Exception
