@@ -58,6 +58,15 @@ public final class TestJournal implements AutoCloseable
         return new TestJournal(JournalWriter.open(dir, rollCycle, clock), clock);
     }
 
+    /**
+     * Opens a journal that starts as most tests' do: the recorder started at {@code nowNs} and attached eth0
+     * (ifindex 1) of its own namespace, so the events that follow read as eth0's.
+     */
+    public static TestJournal openOnEth0(final Path dir, final long nowNs)
+    {
+        return open(dir, nowNs).recorderStarted(nowNs, "h", "k", "v", "c").interfaceAttached(nowNs, 1, "eth0", "");
+    }
+
     /** Sets the journal's clock, which selects the cycle file of the events that follow. */
     public TestJournal now(final long timeNs)
     {

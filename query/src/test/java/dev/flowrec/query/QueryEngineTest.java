@@ -32,9 +32,8 @@ class QueryEngineTest
     @BeforeAll
     static void journal()
     {
-        try (TestJournal journal = TestJournal.open(dir, T0))
+        try (TestJournal journal = TestJournal.openOnEth0(dir, T0))
         {
-            journal.recorderStarted(T0, "h", "k", "v", "c").interfaceAttached(T0, 1, "eth0", "");
             delta(journal, 0, A, 1000, C, 443, 6, 1, 10, 1000);
             delta(journal, 0, C, 443, A, 1000, 6, 0, 20, 8000);
             delta(journal, 30, B, 2000, C, 53, 17, 1, 1, 60);

@@ -29,9 +29,8 @@ class WindowSeekTest
     @BeforeAll
     static void writeFiveHours()
     {
-        try (TestJournal journal = TestJournal.open(dir, T0_NS))
+        try (TestJournal journal = TestJournal.openOnEth0(dir, T0_NS))
         {
-            journal.recorderStarted(T0_NS, "h", "k", "v", "c").interfaceAttached(T0_NS, 1, "eth0", "");
             for (int s = 0; s < SECONDS; s++)
             {
                 final long t = T0_NS + s * SECOND_NS;

@@ -29,9 +29,8 @@ class FollowTest
         final Path journal = tmp.resolve("j");
         final Path out = tmp.resolve("follow.csv");
         final long t0 = now();
-        try (TestJournal writer = TestJournal.open(journal, t0))
+        try (TestJournal writer = TestJournal.openOnEth0(journal, t0))
         {
-            writer.recorderStarted(t0, "h", "k", "v", "c").interfaceAttached(t0, 1, "eth0", "");
             delta(writer, 50_000);
 
             final Process follow = new ProcessBuilder(ROOT.resolve("scripts/flowrec").toString(), "query", "--journal",
