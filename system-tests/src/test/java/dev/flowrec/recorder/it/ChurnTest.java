@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.flowrec.bpf.NetnsFixture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +17,9 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 4, containers come and go: one recorder with {@code --containers} in a testnet host namespace while
@@ -48,47 +44,25 @@ class ChurnTest
     private static final double HEAP_SLACK = 0.20;
     private static final Pattern HEAP_USED = Pattern.compile("total (?:reserved )?\\d+K, (?:committed \\d+K, )?used (\\d+)K");
 
-    private final List<Proc.Background> started = new ArrayList<>();
-    private final NetnsFixture fixture = new NetnsFixture();
-    private Path dir;
+    @RegisterExtension
+    final TestRun run = new TestRun("it-containers");
 
     @BeforeAll
     static void requirements()
     {
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root (netns, cgroups, BPF)");
-        for (final String tool : List.of("ip", "tc", "ss", "ping", "curl", "socat", "iperf3", "flock", "setsid", "sha256sum"))
-        {
-            assumeTrue(HostRecorder.onPath(tool), tool + " is not installed");
-        }
+        TestRun.assumeRootWith("needs root (netns, cgroups, BPF)",
+            List.of("ip", "tc", "ss", "ping", "curl", "socat", "iperf3", "flock", "setsid", "sha256sum"));
         assumeTrue(Files.isExecutable(JCMD), JCMD + " is not there");
         assumeTrue(Files.isExecutable(ROOT.resolve("scripts/flowrec")), "scripts/flowrec does not exist");
         assumeTrue(Files.isExecutable(ROOT.resolve("scripts/testnet")), "scripts/testnet does not exist");
     }
 
-    @BeforeEach
-    void names(final TestInfo info) throws IOException
-    {
-        dir = ROOT.resolve("system-tests/target/it-containers").resolve(info.getTestMethod().orElseThrow().getName() + "-" + fixture.id());
-        Files.createDirectories(dir);
-    }
-
-    @AfterEach
-    void cleanUp()
-    {
-        for (final Proc.Background p : started.reversed())
-        {
-            p.close();
-        }
-        started.clear();
-        fixture.close();
-    }
-
     @Test
     void shouldFollowTwentyContainersComingAndGoingWithoutLeaking() throws IOException
     {
-        final Testnet net = Testnet.up(fixture, ROOT, 1, false); // container 1 pings the others and stays
+        final Testnet net = Testnet.up(run.fixture(), ROOT, 1, false); // container 1 pings the others and stays
         final Testnet.Container pinger = net.manifest().getFirst();
-        final HostRecorder recorder = HostRecorder.start(ROOT, net, dir, started);
+        final HostRecorder recorder = HostRecorder.start(ROOT, net, run);
         recorder.awaitStarted();
         recorder.awaitAttached(pinger.hostVeth(), HostRecorder.START);
         final long pid = recorder.process().pid();
@@ -122,7 +96,7 @@ class ChurnTest
                 afterLast = sample(pid);
             }
         }
-        Files.writeString(dir.resolve("samples.txt"), "after 5: " + afterFifth + "\nafter " + CHURN + ": " + afterLast + "\n");
+        run.write("samples.txt", "after 5: " + afterFifth + "\nafter " + CHURN + ": " + afterLast + "\n");
         recorder.stop();
 
         // No filter of the recorder anywhere in the host namespace, none on a clsact qdisc it may have left.
@@ -141,7 +115,7 @@ class ChurnTest
         final String qdiscs = Proc.run(SHORT, net.inHost("tc", "qdisc", "show")).out();
 
         // Every churned container, by its short id, with exactly the echo requests sent into it.
-        final String csv = recorder.queryCsv(dir);
+        final String csv = recorder.queryCsv(run.dir());
         final List<List<String>> rows = HostRecorder.rows(csv);
         final StringBuilder failures = new StringBuilder();
         for (final Map.Entry<Integer, Testnet.Container> e : churned.entrySet())
@@ -176,7 +150,7 @@ class ChurnTest
         final Sample last = afterLast;
         assertAll(
             () -> assertEquals("", left.toString(), "filters left behind after the recorder stopped (qdiscs:\n" + qdiscs + ")"),
-            () -> assertEquals("", failures.toString(), "churned containers in the journal (recorded.csv in " + dir + ")"),
+            () -> assertEquals("", failures.toString(), "churned containers in the journal (recorded.csv in " + run.dir() + ")"),
             () -> assertTrue(last.fds() - five.fds() <= FD_SLACK, "the recorder's open fds grew from " + five.fds() +
                 " (after 5 containers) to " + last.fds() + " (after " + CHURN + ")"),
             () -> assertTrue(last.heapUsedKb() <= five.heapUsedKb() * (1 + HEAP_SLACK), "the recorder's heap after GC grew from " +

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.flowrec.bpf.NetnsFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,13 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 4, whole host, every container: four containers named as docker, containerd, podman and CRI-O name
@@ -45,47 +40,24 @@ class ContainersTest
     private static final Duration SHORT = Duration.ofSeconds(30);
     private static final int CONTAINERS = 4;
 
-    private final List<Proc.Background> started = new ArrayList<>();
     /** Every address of each container's eth0 (link-local included), by host veth: a packet from one is "out". */
     private final Map<String, List<String>> addresses = new HashMap<>();
-    private final NetnsFixture fixture = new NetnsFixture();
-    private Path dir;
+    @RegisterExtension
+    final TestRun run = new TestRun("it-containers");
 
     @BeforeAll
     static void requirements()
     {
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root (netns, cgroups, BPF, tcpdump)");
-        for (final String tool : List.of("ip", "tc", "ss", "ethtool", "tcpdump", "tshark", "socat", "curl", "ping",
-            "promtool", "python3", "iperf3", "flock", "setsid", "sha256sum"))
-        {
-            assumeTrue(HostRecorder.onPath(tool), tool + " is not installed");
-        }
+        TestRun.assumeRootWith("needs root (netns, cgroups, BPF, tcpdump)", List.of("ip", "tc", "ss", "ethtool", "tcpdump",
+            "tshark", "socat", "curl", "ping", "promtool", "python3", "iperf3", "flock", "setsid", "sha256sum"));
         assumeTrue(Files.isExecutable(ROOT.resolve("scripts/flowrec")), "scripts/flowrec does not exist");
         assumeTrue(Files.isExecutable(ROOT.resolve("scripts/testnet")), "scripts/testnet does not exist");
-    }
-
-    @BeforeEach
-    void names(final TestInfo info) throws IOException
-    {
-        dir = ROOT.resolve("system-tests/target/it-containers").resolve(info.getTestMethod().orElseThrow().getName() + "-" + fixture.id());
-        Files.createDirectories(dir);
-    }
-
-    @AfterEach
-    void cleanUp()
-    {
-        for (final Proc.Background p : started.reversed())
-        {
-            p.close();
-        }
-        started.clear();
-        fixture.close();
     }
 
     @Test
     void shouldRecordEveryContainerVethExactlyAndNameTheContainersAfterTheyAreGone() throws IOException
     {
-        final Testnet net = Testnet.up(fixture, ROOT, CONTAINERS, false);
+        final Testnet net = Testnet.up(run.fixture(), ROOT, CONTAINERS, false);
         final List<Testnet.Container> cs = net.manifest();
         assertEquals(CONTAINERS, cs.size(), "manifest rows");
         final Set<String> runtimes = new TreeSet<>();
@@ -106,7 +78,7 @@ class ContainersTest
         final Testnet.Container c3 = cs.get(2);
         final Testnet.Container c4 = cs.get(3);
 
-        final HostRecorder recorder = HostRecorder.start(ROOT, net, dir, started);
+        final HostRecorder recorder = HostRecorder.start(ROOT, net, run);
         recorder.awaitStarted();
         for (final Testnet.Container c : cs)
         {
@@ -116,7 +88,8 @@ class ContainersTest
         final Map<String, Proc.Background> captures = new LinkedHashMap<>();
         for (final Testnet.Container c : cs)
         {
-            captures.put(c.hostVeth(), startCapture(net, c.hostVeth()));
+            final String veth = c.hostVeth();
+            captures.put(veth, Capture.start(run, "tcpdump-" + veth, net::inHost, veth, run.dir().resolve(veth + ".pcap")));
         }
 
         // TCP (fixed client ports) over IPv4 and IPv6, both ways through the bridge.
@@ -140,15 +113,15 @@ class ContainersTest
         Proc.sleepMs(300);
         for (final Proc.Background capture : captures.values())
         {
-            stopCapture(capture);
+            Capture.stop(capture);
         }
 
         Proc.sleepMs(2500); // more than a flush interval plus a sweep: the live view has every delta by now
         final HostRecorder.Http traffic = recorder.get("/traffic");
         final HostRecorder.Http metrics = recorder.get("/metrics");
         final HostRecorder.Http health = recorder.get("/healthz");
-        Files.writeString(dir.resolve("traffic.json"), traffic.body());
-        Files.writeString(dir.resolve("metrics.txt"), metrics.body());
+        run.write("traffic.json", traffic.body());
+        run.write("metrics.txt", metrics.body());
         recorder.stop();
 
         net.down(); // the containers are gone before the journal is read
@@ -157,14 +130,14 @@ class ContainersTest
         assertTrue(leftover.isEmpty(), "testnet down left namespaces: " + leftover);
 
         // ---- the journal, read after the containers are gone ----
-        final String csv = recorder.queryCsv(dir);
+        final String csv = recorder.queryCsv(run.dir());
         final List<List<String>> rows = HostRecorder.rows(csv);
         final StringBuilder failures = new StringBuilder();
         for (final Testnet.Container c : cs)
         {
             final String veth = c.hostVeth();
-            final Path pcap = dir.resolve(veth + ".pcap");
-            final OneWayFlows expected = oracle(pcap, veth + ".oracle.csv");
+            final Path pcap = run.dir().resolve(veth + ".pcap");
+            final OneWayFlows expected = Capture.oracle(run, pcap, veth + ".oracle.csv");
             if (expected.flows().isEmpty())
             {
                 failures.append(veth).append(": the capture holds no IP flows at all\n");
@@ -186,7 +159,7 @@ class ContainersTest
                     .append(" short id ").append(c.shortId()).append('\n');
             }
         }
-        assertEquals("", failures.toString(), "per-veth comparison with the captures (artifacts in " + dir + ")");
+        assertEquals("", failures.toString(), "per-veth comparison with the captures (artifacts in " + run.dir() + ")");
         assertScenarioPresent(csv, c1, c2, c3, c4);
 
         // ---- the live view, as it was while the recorder ran ----
@@ -195,7 +168,7 @@ class ContainersTest
         assertEquals(200, metrics.status(), "GET /metrics status");
         assertTrue(!metrics.body().isBlank(), "GET /metrics is empty");
         final Proc.Result promtool = Proc.run(SHORT, List.of("sh", "-c", "promtool check metrics < \"$1\"", "sh",
-            dir.resolve("metrics.txt").toString()));
+            run.dir().resolve("metrics.txt").toString()));
         assertEquals(0, promtool.exit(), "promtool check metrics:\n" + promtool.out() + promtool.err());
         assertEquals(200, traffic.status(), "GET /traffic status");
         assertLiveView(traffic.body(), cs);
@@ -257,7 +230,7 @@ class ContainersTest
                     .append(", expected ").append(c.shortId()).append('\n');
             }
         }
-        assertEquals("", failures.toString(), "GET /traffic (body in " + dir.resolve("traffic.json") + ")");
+        assertEquals("", failures.toString(), "GET /traffic (body in " + run.dir().resolve("traffic.json") + ")");
     }
 
     private static void expect(final StringBuilder failures, final Testnet.Container c, final String field, final JsonNode n,
@@ -273,7 +246,7 @@ class ContainersTest
     /** Packets and bytes captured on c's veth in one direction, from the oracle CSV written earlier. */
     private long[] captured(final Testnet.Container c, final String direction)
     {
-        final OneWayFlows t = OneWayFlows.fromOracleCsv(read(dir.resolve(c.hostVeth() + ".oracle.csv")));
+        final OneWayFlows t = OneWayFlows.fromOracleCsv(read(run.dir().resolve(c.hostVeth() + ".oracle.csv")));
         final List<String> mine = addresses.get(c.hostVeth());
         long packets = 0;
         long bytes = 0;
@@ -360,56 +333,7 @@ class ContainersTest
             String.join(" ", command) + ":\n" + r.out() + r.err());
     }
 
-    // ---- capture and oracle ----
-
-    private Proc.Background startCapture(final Testnet net, final String veth)
-    {
-        // -Z root: tcpdump would otherwise drop to its own user and fail to create the file under target/.
-        final Proc.Background p = Proc.Background.start("tcpdump-" + veth, dir, net.inHost("tcpdump", "-i", veth, "-B", "32768",
-            "--immediate-mode", "-Z", "root", "-w", dir.resolve(veth + ".pcap").toString()));
-        started.add(p);
-        Proc.await(Duration.ofSeconds(20), "tcpdump to listen on " + veth, () -> p.err().contains("listening on") || !p.alive(), p::err);
-        assertTrue(p.alive(), "tcpdump exited: " + p.err());
-        return p;
-    }
-
-    /** tcpdump stops on SIGTERM and prints its counts: nothing may have been dropped. */
-    private static void stopCapture(final Proc.Background p)
-    {
-        final int exit = p.stop(Duration.ofSeconds(30));
-        final String err = p.err();
-        assertEquals(0, exit, "tcpdump exit status\n" + err);
-        final long captured = count(err, "packets captured");
-        final long received = count(err, "packets received by filter");
-        final long dropped = count(err, "packets dropped by kernel");
-        assertTrue(dropped == 0 && captured == received, "the capture is incomplete, not an oracle:\n" + err);
-    }
-
-    private OneWayFlows oracle(final Path pcap, final String name)
-    {
-        final Proc.Result r = Proc.run(Duration.ofSeconds(60), List.of(ROOT.resolve("scripts/it/pcap-flows").toString(), pcap.toString())).ok();
-        write(name, r.out());
-        return OneWayFlows.fromOracleCsv(r.out());
-    }
-
-    private static long count(final String tcpdumpErr, final String what)
-    {
-        final Matcher m = Pattern.compile("(\\d+) " + Pattern.quote(what)).matcher(tcpdumpErr);
-        assertTrue(m.find(), "tcpdump did not report '" + what + "':\n" + tcpdumpErr);
-        return Long.parseLong(m.group(1));
-    }
-
-    private void write(final String file, final String content)
-    {
-        try
-        {
-            Files.writeString(dir.resolve(file), content);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-    }
+    // ---- helpers ----
 
     private static String read(final Path p)
     {

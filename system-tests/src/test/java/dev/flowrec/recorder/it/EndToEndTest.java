@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.flowrec.bpf.NetnsFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,12 +15,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 3, end to end: real traffic between two network namespaces, recorded by {@code scripts/flowrec record}
@@ -42,58 +38,30 @@ class EndToEndTest
     private static final Duration RECORDER_START = Duration.ofSeconds(180); // launcher runs setup, then a JVM
     private static final Pattern MSS = Pattern.compile("MSS payload (\\d+)");
 
-    private final List<Proc.Background> started = new ArrayList<>();
-    private final NetnsFixture net = new NetnsFixture();
+    @RegisterExtension
+    final TestRun run = new TestRun("it-e2e");
     private QuietPair pair;
-    private Path dir;
 
     @BeforeAll
     static void requirements()
     {
-        assumeTrue("root".equals(System.getProperty("user.name")), "end-to-end test needs root (netns, BPF, tcpdump)");
-        for (final String tool : List.of("ip", "tc", "ethtool", "tcpdump", "tshark", "mergecap", "capinfos", "socat",
-            "hping3", "ping", "tcpreplay", "tcprewrite", "python3", "dpkg"))
-        {
-            assumeTrue(onPath(tool), tool + " is not installed");
-        }
+        TestRun.assumeRootWith("end-to-end test needs root (netns, BPF, tcpdump)", List.of("ip", "tc", "ethtool", "tcpdump",
+            "tshark", "mergecap", "capinfos", "socat", "hping3", "ping", "tcpreplay", "tcprewrite", "python3", "dpkg"));
         assumeTrue(Files.isExecutable(FLOWREC), FLOWREC + " does not exist yet");
-    }
-
-    @BeforeEach
-    void names(final TestInfo info) throws IOException
-    {
-        dir = ROOT.resolve("system-tests/target/it-e2e").resolve(info.getTestMethod().orElseThrow().getName() + "-" + net.id());
-        Files.createDirectories(dir);
-    }
-
-    @AfterEach
-    void cleanUp()
-    {
-        for (final Proc.Background p : started.reversed())
-        {
-            p.close();
-        }
-        started.clear();
-        net.close();
     }
 
     /** Offloads off: every skb is a wire packet. TCP, UDP/IPv4, UDP/IPv6, fragments, ICMP, ICMPv6, SYN→RST. */
     @Test
     void shouldCountEveryFlowOfTheScenarioExactlyWithOffloadsOff()
     {
-        pair = QuietPair.up(net, IT, false);
-        final Path pcap = dir.resolve("capture.pcap");
-        final Path journal = dir.resolve("journal");
-        final Proc.Background capture = startCapture(pcap);
-        final Proc.Background recorder = startRecorder(journal);
+        final Recording recording = startRecording(false);
 
         Proc.run(SHORT, List.of(IT.resolve("traffic").toString(), pair.name(), "all")).ok();
         Proc.sleepMs(1500);
-        stopRecorder(recorder);
-        stopCapture(capture);
+        stop(recording);
 
-        final OneWayFlows expected = oracle(pcap, "oracle.csv");
-        final OneWayFlows recorded = query(journal);
+        final OneWayFlows expected = Capture.oracle(run, recording.pcap(), "oracle.csv");
+        final OneWayFlows recorded = query(recording.journal());
         assertScenarioPresent(expected);
         assertSame(expected, recorded, k -> pair.isA(k.src()) ? "out" : "in");
     }
@@ -107,26 +75,22 @@ class EndToEndTest
     @Test
     void shouldCountTsoSuperPacketsAsTheWirePacketsTheyBecome()
     {
-        pair = QuietPair.up(net, IT, true);
-        final Path pcap = dir.resolve("capture.pcap");
-        final Path journal = dir.resolve("journal");
-        final Proc.Background capture = startCapture(pcap);
-        final Proc.Background recorder = startRecorder(journal);
+        final Recording recording = startRecording(true);
 
         final long outSegsBefore = outSegs();
         Proc.run(SHORT, List.of(IT.resolve("traffic").toString(), pair.name(), "tcp")).ok();
         Proc.sleepMs(1500);
         final long outSegs = outSegs() - outSegsBefore;
-        stopRecorder(recorder);
-        stopCapture(capture);
+        stop(recording);
 
-        final Proc.Result gso = Proc.run(SHORT, List.of(IT.resolve("pcap-flows").toString(), "--gso", "auto", pcap.toString())).ok();
-        write("oracle-gso.csv", gso.out());
+        final Proc.Result gso = Proc.run(SHORT, List.of(IT.resolve("pcap-flows").toString(), "--gso", "auto",
+            recording.pcap().toString())).ok();
+        run.write("oracle-gso.csv", gso.out());
         final Matcher mss = MSS.matcher(gso.err());
         assertTrue(mss.find(), "pcap-flows --gso auto found no SYN with an MSS option: " + gso.err());
         final OneWayFlows expected = OneWayFlows.fromOracleCsv(gso.out());
-        final OneWayFlows asCaptured = oracle(pcap, "oracle-frames.csv");
-        final OneWayFlows recorded = query(journal);
+        final OneWayFlows asCaptured = Capture.oracle(run, recording.pcap(), "oracle-frames.csv");
+        final OneWayFlows recorded = query(recording.journal());
 
         final OneWayFlows.Key data = new OneWayFlows.Key("tcp", pair.a4(), 40000, pair.b4(), 5000);
         assertTrue(expected.get(data) != null, "no data flow " + data + " in the capture\n" + expected.describe());
@@ -148,32 +112,27 @@ class EndToEndTest
     void shouldCountEveryFlowOfAReplayedCaptureOnIngress()
     {
         final Path replay = replayFile();
-        final OneWayFlows expected = oracle(replay, "oracle-file.csv");
+        final OneWayFlows expected = Capture.oracle(run, replay, "oracle-file.csv");
         for (final OneWayFlows.Key k : expected.flows().keySet())
         {
             assertTrue(isPrivate(k.src()) && isPrivate(k.dst()), "refusing to replay a public address: " + k);
         }
         final long frames = frames(replay);
 
-        pair = QuietPair.up(net, IT, false);
-        final Path pcap = dir.resolve("capture.pcap");
-        final Path journal = dir.resolve("journal");
-        final Proc.Background capture = startCapture(pcap);
-        final Proc.Background recorder = startRecorder(journal);
+        final Recording recording = startRecording(false);
 
         final Proc.Result sent = Proc.run(SHORT, pair.inB("tcpreplay", "--topspeed", "-i", pair.vb(), replay.toString())).ok();
-        write("tcpreplay.out", sent.out() + sent.err());
+        run.write("tcpreplay.out", sent.out() + sent.err());
         assertTrue(sent.out().contains("Actual: " + frames + " packets") && sent.out().matches("(?s).*Failed packets:\\s+0\\b.*"),
             "tcpreplay did not send all " + frames + " frames:\n" + sent.out());
         Proc.sleepMs(1500);
-        stopRecorder(recorder);
-        stopCapture(capture);
+        stop(recording);
 
-        final OneWayFlows delivered = oracle(pcap, "oracle.csv");
+        final OneWayFlows delivered = Capture.oracle(run, recording.pcap(), "oracle.csv");
         assertEquals("", OneWayFlows.differences(expected, delivered, null, null),
             "the capture on " + pair.va() + " is not the replayed file");
-        assertSame(expected, query(journal), k -> "in");
-        assertAggregatesEqualTheOracle(expected, journal);
+        assertSame(expected, query(recording.journal()), k -> "in");
+        assertAggregatesEqualTheOracle(expected, recording.journal());
     }
 
     /**
@@ -227,33 +186,32 @@ class EndToEndTest
             "--format", "csv"));
         command.addAll(List.of(args));
         final Proc.Result r = Proc.run(Duration.ofSeconds(180), command).ok();
-        write("grouped-" + String.join("_", args).replaceAll("[^a-z0-9_]", "") + ".csv", r.out());
+        run.write("grouped-" + String.join("_", args).replaceAll("[^a-z0-9_]", "") + ".csv", r.out());
         return r.out().lines().skip(1).toList();
     }
 
     // ---- steps ----
 
-    private Proc.Background startCapture(final Path pcap)
+    /** A capture of NAME-va and a recorder of it, both running: what each scenario is measured with. */
+    private record Recording(Path pcap, Path journal, Proc.Background capture, Proc.Background recorder)
     {
-        // -Z root: tcpdump would otherwise drop to its own user and fail to create the file under target/.
-        final Proc.Background p = background("tcpdump", pair.inA("tcpdump", "-i", pair.va(), "-B", "32768",
-            "--immediate-mode", "-Z", "root", "-w", pcap.toString()));
-        Proc.await(Duration.ofSeconds(20), "tcpdump to listen on " + pair.va(),
-            () -> p.err().contains("listening on") || !p.alive(), p::err);
-        assertTrue(p.alive(), "tcpdump exited: " + p.err());
-        return p;
     }
 
-    /** tcpdump stops on SIGTERM too, and then prints its counts: nothing may have been dropped. */
-    private void stopCapture(final Proc.Background p)
+    /** Brings up the quiet pair, then the capture, then the recorder: the capture sees all the recorder sees. */
+    private Recording startRecording(final boolean offloads)
     {
-        final int exit = p.stop(Duration.ofSeconds(30));
-        final String err = p.err();
-        assertEquals(0, exit, "tcpdump exit status\n" + err);
-        final long captured = count(err, "packets captured");
-        final long received = count(err, "packets received by filter");
-        final long dropped = count(err, "packets dropped by kernel");
-        assertTrue(dropped == 0 && captured == received, "the capture is incomplete, not an oracle:\n" + err);
+        pair = QuietPair.up(run.fixture(), IT, offloads);
+        final Path pcap = run.dir().resolve("capture.pcap");
+        final Path journal = run.dir().resolve("journal");
+        final Proc.Background capture = Capture.start(run, "tcpdump", pair::inA, pair.va(), pcap);
+        return new Recording(pcap, journal, capture, startRecorder(journal));
+    }
+
+    /** The recorder first, then the capture, so the capture holds every packet the recorder saw. */
+    private void stop(final Recording recording)
+    {
+        stopRecorder(recording.recorder());
+        Capture.stop(recording.capture());
     }
 
     private Proc.Background startRecorder(final Path journal)
@@ -266,7 +224,7 @@ class EndToEndTest
         {
             throw new UncheckedIOException(ex);
         }
-        final Proc.Background p = background("recorder", pair.inA(FLOWREC.toString(), "record", "--iface", pair.va(),
+        final Proc.Background p = run.start("recorder", pair.inA(FLOWREC.toString(), "record", "--iface", pair.va(),
             "--journal", journal.toString(), "--flush-interval", "1s"));
         // Ready when its programs are on both hooks of the interface: from then on every packet counts.
         Proc.await(RECORDER_START, "the recorder to attach to " + pair.va() + " (ingress and egress)",
@@ -286,15 +244,8 @@ class EndToEndTest
     {
         final Proc.Result r = Proc.run(Duration.ofSeconds(180),
             List.of(FLOWREC.toString(), "query", "--journal", journal.toString(), "--format", "csv")).ok();
-        write("recorded.csv", r.out());
+        run.write("recorded.csv", r.out());
         return OneWayFlows.fromRecorderCsv(r.out());
-    }
-
-    private OneWayFlows oracle(final Path pcap, final String name)
-    {
-        final Proc.Result r = Proc.run(SHORT, List.of(IT.resolve("pcap-flows").toString(), pcap.toString())).ok();
-        write(name, r.out());
-        return OneWayFlows.fromOracleCsv(r.out());
     }
 
     private void assertSame(final OneWayFlows expected, final OneWayFlows recorded,
@@ -302,7 +253,7 @@ class EndToEndTest
     {
         assertTrue(!expected.flows().isEmpty(), "the capture holds no IP flows at all");
         final String diff = OneWayFlows.differences(expected, recorded, pair.va(), direction);
-        assertEquals("", diff, "recorded flows differ from the capture of " + pair.va() + " (artifacts in " + dir + ")");
+        assertEquals("", diff, "recorded flows differ from the capture of " + pair.va() + " (artifacts in " + run.dir() + ")");
     }
 
     /** The scenario really ran: each kind of flow it promises is in the capture. */
@@ -332,13 +283,6 @@ class EndToEndTest
 
     // ---- helpers ----
 
-    private Proc.Background background(final String name, final List<String> command)
-    {
-        final Proc.Background p = Proc.Background.start(name, dir, command);
-        started.add(p);
-        return p;
-    }
-
     private boolean hasBpfFilter(final String hook)
     {
         final Proc.Result r = Proc.run(SHORT, pair.inA("tc", "filter", "show", "dev", pair.va(), hook));
@@ -360,8 +304,8 @@ class EndToEndTest
         final List<String> files = Proc.ok(SHORT, "dpkg", "-L", "python3-dpkt").out().lines()
             .filter(l -> l.endsWith("/dns_icmp.pcap") || l.endsWith("/http.pcap")).sorted().toList();
         assumeTrue(files.size() == 2, "python3-dpkt's example captures are not installed");
-        final Path merged = dir.resolve("merged.pcap");
-        final Path replay = dir.resolve("replay.pcap");
+        final Path merged = run.dir().resolve("merged.pcap");
+        final Path replay = run.dir().resolve("replay.pcap");
         final List<String> merge = new ArrayList<>(List.of("mergecap", "-F", "pcap", "-a", "-w", merged.toString()));
         merge.addAll(files);
         Proc.run(SHORT, merge).ok();
@@ -380,30 +324,5 @@ class EndToEndTest
     private static boolean isPrivate(final String addr)
     {
         return addr.startsWith("10.") || addr.startsWith("fd");
-    }
-
-    private static long count(final String tcpdumpErr, final String what)
-    {
-        final Matcher m = Pattern.compile("(\\d+) " + Pattern.quote(what)).matcher(tcpdumpErr);
-        assertTrue(m.find(), "tcpdump did not report '" + what + "':\n" + tcpdumpErr);
-        return Long.parseLong(m.group(1));
-    }
-
-    private void write(final String name, final String content)
-    {
-        try
-        {
-            Files.writeString(dir.resolve(name), content);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-    }
-
-    private static boolean onPath(final String tool)
-    {
-        return Stream.of(System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":"))
-            .anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
     }
 }

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * {@code scripts/flowrec record --containers} running inside a testnet's host namespace, and what tests ask of
@@ -37,10 +36,10 @@ final class HostRecorder
         this.port = port;
     }
 
-    /** Starts the recorder; the caller registers the returned process for cleanup and waits for readiness. */
-    static HostRecorder start(final Path root, final Testnet net, final Path dir, final List<Proc.Background> started)
+    /** Starts the recorder, a process of the test run that ends with it; the caller waits for readiness. */
+    static HostRecorder start(final Path root, final Testnet net, final TestRun run)
     {
-        final Path journal = dir.resolve("journal");
+        final Path journal = run.dir().resolve("journal");
         try
         {
             Files.createDirectories(journal);
@@ -50,9 +49,8 @@ final class HostRecorder
             throw new UncheckedIOException(ex);
         }
         final int port = freePort(net);
-        final Proc.Background p = Proc.Background.start("recorder", dir, net.inHost(root.resolve("scripts/flowrec").toString(),
+        final Proc.Background p = run.start("recorder", net.inHost(root.resolve("scripts/flowrec").toString(),
             "record", "--containers", "--journal", journal.toString(), "--http", "127.0.0.1:" + port, "--flush-interval", "1s"));
-        started.add(p);
         return new HostRecorder(root, net, p, journal, port);
     }
 
@@ -158,11 +156,5 @@ final class HostRecorder
         lines.stream().skip(1).filter(l -> !l.isBlank() && OneWayFlows.fields(l).get(2).equals(iface))
             .forEach(l -> sb.append(l).append('\n'));
         return sb.toString();
-    }
-
-    static boolean onPath(final String tool)
-    {
-        return Stream.of(System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":"))
-            .anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
     }
 }
