@@ -19,6 +19,7 @@ class CrashRestartTest
 {
     private static final int KILLS = 20;
     private static final int PINGS = 5;
+
     @RegisterExtension
     final TestNetns a = TestNetns.ipv4Pair("fc0", "10.213.78.1/24", "fc1", "10.213.78.2/24");
 
