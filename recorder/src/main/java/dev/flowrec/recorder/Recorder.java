@@ -99,6 +99,7 @@ public final class Recorder
         {
             if (startAll(invokers))
             {
+                stop.startClock();
                 onRunning.run();
                 errors.running(true);
                 final IdleStrategy idle = idleStrategy();

@@ -74,7 +74,7 @@ public final class RecordCommand implements Callable<Integer>
         description = "Longest a counted packet waits before its flow's delta is journaled (default: ${DEFAULT-VALUE}).")
     String flushInterval;
 
-    @Option(names = "--duration", paramLabel = "D", description = "Stop after this long (e.g. 30s).")
+    @Option(names = "--duration", paramLabel = "D", description = "Stop after recording this long, counted from the moment the filters are attached (e.g. 30s).")
     String duration;
 
     @Option(names = "--max-flows", paramLabel = "N", defaultValue = "65536",
