@@ -59,6 +59,7 @@ public final class Recorder
         final LiveView live = new LiveView();
         live.errorsTotal(errors::errorsTotal);
         try (JournalWriter writer = JournalWriter.open(config.journal());
+            RecorderLock lock = RecorderLock.acquire(config.journal());
             FlowProgram program = FlowProgram.load(
                 new FlowProgram.Config(config.flushIntervalNs(), config.maxFlows(), config.ringBytes()), errors::say);
             AutoCloseable http = serve(config, live, errors))

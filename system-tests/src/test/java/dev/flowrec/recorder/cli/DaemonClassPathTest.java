@@ -39,7 +39,7 @@ class DaemonClassPathTest
         try
         {
             Logs.await(recorder, log, "recording d0", 600);
-            final List<String> classPath = classPathOf(javaPidUnder(recorder));
+            final List<String> classPath = classPathOf(Sh.javaPidUnder(recorder));
             assertTrue(classPath.stream().anyMatch(e -> e.contains("flowrec-bpf")), classPath::toString);
             assertTrue(classPath.stream().anyMatch(e -> e.contains("chronicle-queue")), classPath::toString);
             assertEquals(List.of(), classPath.stream().filter(e -> READER_LIBRARY.matcher(Path.of(e).getFileName().toString()).find()).toList(),
@@ -50,17 +50,6 @@ class DaemonClassPathTest
             recorder.destroy();
             assertTrue(recorder.waitFor(30, TimeUnit.SECONDS), "recorder stops on SIGTERM");
         }
-    }
-
-    /** {@code ip netns exec} forks the launcher, which execs java: the JVM is the first java process below it. */
-    private static long javaPidUnder(final Process process)
-    {
-        return process.toHandle().descendants()
-            .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
-            .findFirst()
-            .or(() -> process.info().command().filter(c -> c.endsWith("/java")).map(c -> process.toHandle()))
-            .orElseThrow(() -> new AssertionError("no java process under " + process.pid()))
-            .pid();
     }
 
     private static List<String> classPathOf(final long pid) throws Exception

@@ -58,4 +58,15 @@ record Sh(int exit, String out, String err)
         cmd.addAll(List.of(args));
         return cmd;
     }
+
+    /** {@code ip netns exec} forks the launcher, which execs java: the JVM is the first java process below it. */
+    static long javaPidUnder(final Process process)
+    {
+        return process.toHandle().descendants()
+            .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
+            .findFirst()
+            .or(() -> process.info().command().filter(c -> c.endsWith("/java")).map(c -> process.toHandle()))
+            .orElseThrow(() -> new AssertionError("no java process under " + process.pid()))
+            .pid();
+    }
 }
