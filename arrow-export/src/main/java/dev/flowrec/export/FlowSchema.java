@@ -11,7 +11,7 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * The Arrow schemas of an export (EXPORT.md has the table). A delta listing is the CSV contract of DESIGN.md
+ * The Arrow schemas of an export (README.md, "Schema of a delta export", has the table). A delta listing is the CSV contract of DESIGN.md
  * with {@code host} after the times and the raw flag byte at the end; a grouped answer is {@code host}, the
  * engine's columns, then flows, packets, bytes. Low-cardinality strings are dictionary-encoded (Int32 indexes).
  */

@@ -41,9 +41,11 @@ public final class Main
         cli.setExecutionExceptionHandler(new OneLineErrors());
         cli.setParameterExceptionHandler((ex, ignored) ->
         {
-            final String name = ex.getCommandLine().getCommandName();
-            ex.getCommandLine().getErr().println("flowrec " + name + ": " + OneLine.of(String.valueOf(ex.getMessage())));
-            ex.getCommandLine().getErr().println("(see: flowrec " + name + " --help)");
+            // "flowrec query: ..." for a command; "flowrec: ..." for the command line itself (no subcommand given)
+            final CommandLine failed = ex.getCommandLine();
+            final String name = failed == cli ? "flowrec" : "flowrec " + failed.getCommandName();
+            failed.getErr().println(name + ": " + OneLine.of(String.valueOf(ex.getMessage())));
+            failed.getErr().println("(see: " + name + " --help)");
             return CommandLine.ExitCode.USAGE;
         });
         return cli;

@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
     description = {"Exports flows of one or more journals (one per host) as Arrow IPC or Parquet for pandas, DuckDB or Spark.",
         "Without --group-by/--top/--interval/--at: every delta of the window that passes --where, streamed in bounded "
             + "memory. With them: the query's answer. Several journals make one dataset with a host column.",
-        "Schema and metadata: arrow-export/EXPORT.md."})
+        "Schema and metadata: README.md, section export (Arrow, Parquet)."})
 public final class ExportCommand implements Callable<Integer>
 {
     @Spec
