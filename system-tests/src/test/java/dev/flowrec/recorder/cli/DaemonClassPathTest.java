@@ -15,8 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The recording daemon runs with none of the readers' libraries: the class path of a running
  * {@code scripts/flowrec record}, as its JVM reports it ({@code jcmd PID VM.system_properties}), holds no Arrow,
- * Parquet, Hadoop, JLine, DuckDB, nor the query, query-shell or arrow-export modules. A reader command, for contrast,
- * runs on the whole class path.
+ * Parquet, Hadoop, JLine, DuckDB, nor the query, query-shell or arrow-export modules.
  */
 class DaemonClassPathTest
 {
