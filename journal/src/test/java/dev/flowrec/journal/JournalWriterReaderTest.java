@@ -176,9 +176,9 @@ class JournalWriterReaderTest
         try (JournalWriter writer = JournalWriter.open(dir))
         {
             appendDelta(writer, 1);
-            // a future v3 FlowDelta, longer block
+            // a FlowDelta of a future version, longer block
             MutableDirectBuffer b = writer.claim(Templates.FLOW_DELTA_LENGTH + 8);
-            new MessageHeaderEncoder().wrap(b, 0).schemaId(MessageHeader.SCHEMA_ID).version(3)
+            new MessageHeaderEncoder().wrap(b, 0).schemaId(MessageHeader.SCHEMA_ID).version(MessageHeader.SCHEMA_VERSION + 1)
                 .templateId(FlowDeltaDecoder.TEMPLATE_ID).blockLength(FlowDeltaDecoder.BLOCK_LENGTH + 8);
             writer.commit();
             b = writer.claim(12);
@@ -206,7 +206,7 @@ class JournalWriterReaderTest
             assertNull(reader.lastSkipReason());
             reader.poll((t, buf, off, len) -> { }, 2);
             assertEquals(1, reader.skippedEvents());
-            assertTrue(reader.lastSkipReason().startsWith("journal event of schema version 3, this flowrec reads up to 2"),
+            assertTrue(reader.lastSkipReason().startsWith("journal event of schema version " + (MessageHeader.SCHEMA_VERSION + 1) + ", this flowrec reads up to " + MessageHeader.SCHEMA_VERSION),
                 reader.lastSkipReason());
         }
     }

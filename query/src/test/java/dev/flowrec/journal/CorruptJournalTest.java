@@ -227,7 +227,7 @@ class CorruptJournalTest
                 FlowDeltas.addressesV4(delta, i, 1);
                 if (i == 50)
                 {
-                    new MessageHeaderEncoder().wrap(claimed, 0).version(3);
+                    new MessageHeaderEncoder().wrap(claimed, 0).version(MessageHeader.SCHEMA_VERSION + 1);
                 }
                 writer.commit();
             }

@@ -33,11 +33,11 @@ public final class MessageHeader
     public static final int SCHEMA_ID = MessageHeaderDecoder.SCHEMA_ID;
     /**
      * The newest version this code reads. An event carries the version its template was introduced in
-     * ({@link Templates#version}): templates of version 1 (all those of the schema XML) are unchanged, so
+     * ({@link Templates#version}): templates 1-7 carry version 1 and are unchanged, so
      * readers of version 1 still read them, and skip (and count) the templates they cannot know, such as
      * {@link FlowDeltaBatch}.
      */
-    public static final int SCHEMA_VERSION = FlowDeltaBatch.SINCE_VERSION;
+    public static final int SCHEMA_VERSION = MessageHeaderDecoder.SCHEMA_VERSION;
 
     public static final int SCHEMA_ID_OFFSET = MessageHeaderDecoder.schemaIdEncodingOffset();
     public static final int VERSION_OFFSET = MessageHeaderDecoder.versionEncodingOffset();

@@ -16,6 +16,9 @@ public final class Templates
      */
     public static final int MAX_STRING_BYTES = 0xFFFE;
 
+    /** The schema version that introduced PinnedState (template 9). */
+    public static final int PINNED_STATE_SINCE_VERSION = 3;
+
     /** LossReport's block before tooDeep was added at its end (without a new version). */
     private static final int LOSS_REPORT_BLOCK_LENGTH_BEFORE_TOO_DEEP = 88;
     private static final int STRING_LENGTH_SIZE = 2;
@@ -37,6 +40,7 @@ public final class Templates
             case RecorderStoppedDecoder.TEMPLATE_ID -> "RecorderStopped";
             case ContainerSeenDecoder.TEMPLATE_ID -> "ContainerSeen";
             case FlowDeltaBatch.TEMPLATE_ID -> "FlowDeltaBatch";
+            case PinnedStateDecoder.TEMPLATE_ID -> "PinnedState";
             default -> "template " + templateId;
         };
     }
@@ -54,19 +58,23 @@ public final class Templates
             case RecorderStoppedDecoder.TEMPLATE_ID -> RecorderStoppedDecoder.BLOCK_LENGTH;
             case ContainerSeenDecoder.TEMPLATE_ID -> ContainerSeenDecoder.BLOCK_LENGTH;
             case FlowDeltaBatch.TEMPLATE_ID -> FlowDeltaBatch.BLOCK_LENGTH;
+            case PinnedStateDecoder.TEMPLATE_ID -> PinnedStateDecoder.BLOCK_LENGTH;
             default -> 0;
         };
     }
 
     /**
      * @return the schema version a template was introduced in, which its events carry: an older reader skips
-     * and counts an event of a template it cannot know instead of ignoring it in silence. Every template of
-     * the schema XML is of its version; the hand-written batch came later.
+     * and counts an event of a template it cannot know instead of ignoring it in silence.
      */
     public static int version(final int templateId)
     {
-        return templateId == FlowDeltaBatch.TEMPLATE_ID ?
-            FlowDeltaBatch.SINCE_VERSION : MessageHeaderDecoder.SCHEMA_VERSION;
+        return switch (templateId)
+        {
+            case FlowDeltaBatch.TEMPLATE_ID -> FlowDeltaBatch.SINCE_VERSION;
+            case PinnedStateDecoder.TEMPLATE_ID -> PINNED_STATE_SINCE_VERSION;
+            default -> 1;
+        };
     }
 
     /** @return the length of an event with this block and these strings (cut as {@link Utf8#cut}), to size a claim. */

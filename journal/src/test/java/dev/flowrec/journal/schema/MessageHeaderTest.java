@@ -28,11 +28,13 @@ class MessageHeaderTest
     void shouldRefuseNewerVersionWithClearMessage()
     {
         MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), buffer, 0);
-        header.wrap(buffer, 0).version(3);
+        final int newer = MessageHeader.SCHEMA_VERSION + 1;
+        header.wrap(buffer, 0).version(newer);
         assertEquals(MessageHeader.NEWER_VERSION, MessageHeader.check(buffer, 0, Templates.FLOW_DELTA_LENGTH));
         final JournalException ex = assertThrows(JournalException.class,
             () -> MessageHeader.requireSupported(buffer, 0, Templates.FLOW_DELTA_LENGTH));
-        assertEquals("journal event of schema version 3, this flowrec reads up to 2", ex.getMessage());
+        assertEquals("journal event of schema version " + newer + ", this flowrec reads up to " +
+            MessageHeader.SCHEMA_VERSION, ex.getMessage());
     }
 
     @Test
