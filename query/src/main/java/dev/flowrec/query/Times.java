@@ -19,7 +19,13 @@ public final class Times
     {
     }
 
-    /** @return epoch nanoseconds; throws IllegalArgumentException naming the text and the forms accepted. */
+    /** What epoch nanoseconds in a long can hold: a time outside is named out of range, not misread. */
+    static final String RANGE = "flowrec's times lie between 1970-01-01T00:00:00Z and 2262-04-11T23:47:16Z";
+
+    /**
+     * @return epoch nanoseconds; throws IllegalArgumentException naming the text as typed and the forms accepted,
+     * or saying that it is out of range.
+     */
     public static long parseNs(final String text, final long nowNs)
     {
         final String s = text.trim();
@@ -29,17 +35,21 @@ public final class Times
         }
         if (s.startsWith("-") || s.startsWith("+"))
         {
-            final long offset = Durations.parseNs(s.substring(1));
-            return s.charAt(0) == '-' ? nowNs - offset : nowNs + offset;
+            return relative(text, s, nowNs);
         }
         if (s.matches("\\d+(\\.\\d+)?"))
         {
-            return (long)(Double.parseDouble(s) * 1_000_000_000d);
+            final double ns = Double.parseDouble(s) * 1_000_000_000d;
+            if (ns >= Long.MAX_VALUE)
+            {
+                throw outOfRange(text);
+            }
+            return (long)ns;
         }
         final String iso = s.replace(' ', 'T');
         try
         {
-            return toNs(OffsetDateTime.parse(iso).toInstant());
+            return toNs(text, OffsetDateTime.parse(iso).toInstant());
         }
         catch (final DateTimeParseException ignored)
         {
@@ -47,7 +57,7 @@ public final class Times
         }
         try
         {
-            return toNs(LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC));
+            return toNs(text, LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC));
         }
         catch (final DateTimeParseException ignored)
         {
@@ -55,7 +65,7 @@ public final class Times
         }
         try
         {
-            return toNs(LocalDate.parse(iso).atStartOfDay().toInstant(ZoneOffset.UTC));
+            return toNs(text, LocalDate.parse(iso).atStartOfDay().toInstant(ZoneOffset.UTC));
         }
         catch (final DateTimeParseException ex)
         {
@@ -64,8 +74,52 @@ public final class Times
         }
     }
 
-    private static long toNs(final Instant instant)
+    private static long relative(final String text, final String s, final long nowNs)
     {
-        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+        final long offset;
+        try
+        {
+            offset = Durations.parseNs(s.substring(1));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("bad relative time '" + text.trim()
+                + "': expected a sign and a duration with a unit (-15m, -2h, +30s)");
+        }
+        try
+        {
+            final long ns = s.charAt(0) == '-' ? Math.subtractExact(nowNs, offset) : Math.addExact(nowNs, offset);
+            if (ns < 0)
+            {
+                throw outOfRange(text);
+            }
+            return ns;
+        }
+        catch (final ArithmeticException ex)
+        {
+            throw outOfRange(text);
+        }
+    }
+
+    private static IllegalArgumentException outOfRange(final String text)
+    {
+        return new IllegalArgumentException("time '" + text.trim() + "' is out of range: " + RANGE);
+    }
+
+    private static long toNs(final String text, final Instant instant)
+    {
+        try
+        {
+            final long ns = Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
+            if (ns < 0)
+            {
+                throw outOfRange(text);
+            }
+            return ns;
+        }
+        catch (final ArithmeticException ex)
+        {
+            throw outOfRange(text);
+        }
     }
 }
