@@ -23,6 +23,25 @@ class MainTest
             run("query", "--journal", "j", "--nonsense"));
     }
 
+    @Test
+    void shouldHoldEveryCommandsTopToOneRule()
+    {
+        assertEquals(new Result(2, "flowrec query: --top must be at least 1: 0\n(see: flowrec query --help)\n"),
+            run("query", "--journal", "j", "--top", "0"));
+        assertEquals(new Result(2, "flowrec query: --top must be at least 1: -1\n(see: flowrec query --help)\n"),
+            run("query", "--journal", "j", "--top", "-1"));
+        assertEquals(new Result(2, "flowrec diff: --top must be at least 1: -3\n(see: flowrec diff --help)\n"),
+            run("diff", "--journal", "j", "--a", "-2h..-1h", "--b", "-1h..now", "--top", "-3"));
+    }
+
+    @Test
+    void shouldNameATimeOutOfRangeAsSuch()
+    {
+        assertEquals(new Result(2, "flowrec query: --since: time '99999999999999999999' is out of range: flowrec's times "
+                + "lie between 1970-01-01T00:00:00Z and 2262-04-11T23:47:16Z\n(see: flowrec query --help)\n"),
+            run("query", "--journal", "j", "--since", "99999999999999999999"));
+    }
+
     private record Result(int exit, String err)
     {
     }

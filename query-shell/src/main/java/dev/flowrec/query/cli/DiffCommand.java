@@ -36,8 +36,8 @@ public final class DiffCommand implements Callable<Integer>
     @Option(names = "--group-by", paramLabel = "KEYS", description = "Compare groups instead of flows.")
     String groupBy;
 
-    @Option(names = "--top", paramLabel = "N", description = "At most N rows of each kind (new, gone, changed).")
-    int top;
+    @Option(names = "--top", paramLabel = "N", description = "At most N rows of each kind (new, gone, changed); N >= 1.")
+    Integer top;
 
     @Option(names = "--format", defaultValue = "table", description = "table, csv or json (default: ${DEFAULT-VALUE}).")
     Format format;
@@ -48,7 +48,7 @@ public final class DiffCommand implements Callable<Integer>
         final List<GroupKey> keys = QueryOptions.groupKeys(spec.commandLine(), groupBy);
         final Query qa = query(window(a, "--a", now), keys);
         final Query qb = query(window(b, "--b", now), keys);
-        final Answer answer = Diff.run(journal, qa, qb, top, () -> false);
+        final Answer answer = Diff.run(journal, qa, qb, QueryOptions.top(spec.commandLine(), top), () -> false);
         if (!answer.coverage().complete())
         {
             spec.commandLine().getErr().println("flowrec diff: warning: answer " + answer.coverage().describe());

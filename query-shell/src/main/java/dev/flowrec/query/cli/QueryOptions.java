@@ -30,8 +30,8 @@ public final class QueryOptions
             + "conversation, src_net/N, dst_net/N (comma-separated).")
     String groupBy;
 
-    @Option(names = "--top", paramLabel = "N", description = "Keep the N largest rows (per time bucket).")
-    int top;
+    @Option(names = "--top", paramLabel = "N", description = "Keep the N largest rows (per time bucket); N >= 1.")
+    Integer top;
 
     @Option(names = "--by", defaultValue = "bytes", description = "What --top ranks by: bytes, packets or flows.")
     Query.By by;
@@ -50,10 +50,6 @@ public final class QueryOptions
         {
             throw new ParameterException(cli, "--until must be after --since");
         }
-        if (top < 0)
-        {
-            throw new ParameterException(cli, "--top must be positive");
-        }
         final long intervalNs = interval == null ? 0 : parsed(cli, "--interval", interval, Durations::parseNs);
         if (interval != null && intervalNs <= 0)
         {
@@ -61,7 +57,21 @@ public final class QueryOptions
         }
         final List<GroupKey> keys = groupKeys(cli, groupBy);
         final long atNs = at == null ? Query.NO_INSTANT : time(cli, "--at", at, nowNs);
-        return new Query(new Window(sinceNs, untilNs), filter(cli, where), keys, top, by, intervalNs, atNs);
+        return new Query(new Window(sinceNs, untilNs), filter(cli, where), keys, top(cli, top), by, intervalNs, atNs);
+    }
+
+    /** One rule for every command's --top: absent means every row (0 to the engine), else at least 1. */
+    static int top(final CommandLine cli, final Integer top)
+    {
+        if (top == null)
+        {
+            return 0;
+        }
+        if (top < 1)
+        {
+            throw new ParameterException(cli, "--top must be at least 1: " + top);
+        }
+        return top;
     }
 
     static FlowFilter filter(final CommandLine cli, final String text)
