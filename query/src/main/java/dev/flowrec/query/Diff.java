@@ -11,7 +11,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Two windows compared: the rows (flows, or groups) that are new in B, gone since A, and those in both
- * ordered by how much their bytes changed. Both sides are answered by the {@link QueryEngine}.
+ * ordered by how much their bytes changed; rows whose bytes and packets are the same in both are not listed.
+ * Both sides are answered by the {@link QueryEngine}.
  */
 public final class Diff
 {
@@ -33,6 +34,10 @@ public final class Diff
         for (final Map.Entry<List<Object>, Object[]> e : after.entrySet())
         {
             final Object[] old = before.get(e.getKey());
+            if (old != null && old[bytes].equals(e.getValue()[bytes]) && old[packets].equals(e.getValue()[packets]))
+            {
+                continue; // unchanged
+            }
             rows.add(row(old == null ? "new" : "changed", e.getKey(), old, e.getValue(), bytes, packets));
         }
         for (final Map.Entry<List<Object>, Object[]> e : before.entrySet())

@@ -88,6 +88,13 @@ class QueryEngineTest
     }
 
     @Test
+    void shouldListNothingWhenBothWindowsAreTheSame()
+    {
+        final Query window = listing(new Window(T0, T0 + 120 * S));
+        assertEquals(List.of(), rows(Diff.run(dir, window, window, 0, () -> false).rows()), "unchanged rows are not listed");
+    }
+
+    @Test
     void shouldFilterOnTotalsAfterSummingEachFlow()
     {
         final Query big = new Query(Window.ALL, FilterParser.parse("bytes > 1400 and direction out"), List.of(), 0, Query.By.bytes, 0,
