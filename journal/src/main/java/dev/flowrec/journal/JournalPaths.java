@@ -6,8 +6,12 @@ import net.openhft.chronicle.queue.RollCycles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -75,11 +79,7 @@ public final class JournalPaths
      */
     static void requireReadable(final Path dir)
     {
-        if (!Files.exists(dir))
-        {
-            throw new JournalException("journal directory does not exist: " + dir);
-        }
-        if (!Files.isDirectory(dir))
+        if (!Files.isDirectory(requireReachable(dir)))
         {
             throw new JournalException("not a flowrec journal: " + dir + " (not a directory)");
         }
@@ -105,6 +105,38 @@ public final class JournalPaths
         catch (final IOException ex)
         {
             throw new JournalException("cannot list journal directory " + dir + ": " + ex, ex);
+        }
+    }
+
+    /**
+     * @return dir, once its attributes could be read; otherwise throws naming what is in the way, as it is: a
+     * missing directory, a symbolic link loop, a directory the caller may not enter (a missing directory and a
+     * permission problem call for different fixes).
+     */
+    static Path requireReachable(final Path dir)
+    {
+        try
+        {
+            Files.readAttributes(dir, BasicFileAttributes.class);
+            return dir;
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new JournalException("journal directory does not exist: " + dir, ex);
+        }
+        catch (final AccessDeniedException ex)
+        {
+            throw new JournalException("journal directory " + dir + ": permission denied (on " + ex.getFile() + ")", ex);
+        }
+        catch (final FileSystemException ex)
+        {
+            final String reason = ex.getReason() == null ? ex.getClass().getSimpleName() : ex.getReason();
+            throw new JournalException("journal directory " + dir + ": " +
+                (reason.contains("symbolic links") ? "symbolic link loop" : reason), ex);
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException("journal directory " + dir + ": " + ex.getMessage(), ex);
         }
     }
 
