@@ -45,10 +45,11 @@ public final class Recorder
 
     /**
      * @param errors      where the recorder's errors and warnings go (the command line's stderr)
-     * @param onRecording told, once everything selected is attached, which interfaces are recorded.
+     * @param onRecording told, once everything selected is attached, which interfaces are recorded and where the
+     *                    live view listens.
      */
     public static void record(final Config config, final StopSignal stop, final RecorderErrors errors,
-        final Consumer<List<String>> onRecording)
+        final Consumer<Recording> onRecording)
     {
         Privileges.requireRecording();
         for (final String iface : config.selection().names())
@@ -62,7 +63,7 @@ public final class Recorder
             RecorderLock lock = RecorderLock.acquire(config.journal());
             FlowProgram program = FlowProgram.load(
                 new FlowProgram.Config(config.flushIntervalNs(), config.maxFlows(), config.ringBytes()), errors::say);
-            AutoCloseable http = serve(config, live, errors))
+            LiveViewServer http = serve(config, live, errors))
         {
             live.journalBytes(writer::diskBytes);
             final JournalEvents journal =
@@ -71,7 +72,7 @@ public final class Recorder
             final RecorderContext context = new RecorderContext(config, program, writer, journal, live, errors);
             final DiscoveryAgent discovery =
                 new DiscoveryAgent(context, InterfaceWatcher::new, new ContainerResolver()::resolve);
-            run(errors, stop, () -> onRecording.accept(discovery.names()), discovery,
+            run(errors, stop, () -> onRecording.accept(new Recording(discovery.names(), http.url())), discovery,
                 new DrainAgent(context, discovery.provisional()), new JournalAgent(context), new LiveViewAgent(live));
         }
         catch (final RuntimeException ex)
@@ -158,15 +159,27 @@ public final class Recorder
      * The live view is asked for explicitly (--http) or by default; a default address that cannot be bound
      * (taken, or no loopback in this namespace) is a warning: recording matters more than watching it.
      */
-    private static AutoCloseable serve(final Config config, final LiveView live, final RecorderErrors errors)
+    private static LiveViewServer serve(final Config config, final LiveView live, final RecorderErrors errors)
     {
         if (config.http().isEmpty())
         {
-            return () -> { };
+            return LiveViewServer.NONE;
         }
         try
         {
-            return HttpEndpoints.start(config.http().get(), live);
+            final HttpEndpoints endpoints = HttpEndpoints.start(config.http().get(), live);
+            return new LiveViewServer()
+            {
+                public Optional<String> url()
+                {
+                    return Optional.of(endpoints.url());
+                }
+
+                public void close()
+                {
+                    endpoints.close();
+                }
+            };
         }
         catch (final UncheckedIOException ex)
         {
@@ -175,7 +188,37 @@ public final class Recorder
                 throw ex;
             }
             errors.say("warning: live view off: " + ex.getMessage());
-            return () -> { };
+            return LiveViewServer.NONE;
         }
+    }
+
+    /**
+     * What a started recording tells its caller.
+     *
+     * @param interfaces the interfaces recorded
+     * @param liveView   the live view's URL as bound (the port the kernel chose for :0), if it is served
+     */
+    public record Recording(List<String> interfaces, Optional<String> liveView)
+    {
+    }
+
+    /** The live view's server, or none. */
+    private interface LiveViewServer extends AutoCloseable
+    {
+        LiveViewServer NONE = new LiveViewServer()
+        {
+            public Optional<String> url()
+            {
+                return Optional.empty();
+            }
+
+            public void close()
+            {
+            }
+        };
+
+        Optional<String> url();
+
+        void close();
     }
 }

@@ -123,9 +123,10 @@ public final class RecordCommand implements Callable<Integer>
         final RecorderErrors errors = new RecorderErrors(stderr);
         try (StopSignal stop = new StopSignal(durationNs))
         {
-            Recorder.record(config, stop, errors, names -> spec.commandLine().getErr().println(
-                "flowrec record: recording " + (names.isEmpty() ? "(no interface yet)" : String.join(", ", names))
-                    + " into " + config.journal() + bind.map(a -> "; live view on http://" + a.getHostString() + ":" + a.getPort()).orElse("")));
+            Recorder.record(config, stop, errors, recording -> spec.commandLine().getErr().println(
+                "flowrec record: recording " + (recording.interfaces().isEmpty() ? "(no interface yet)" :
+                    String.join(", ", recording.interfaces())) + " into " + config.journal()
+                    + recording.liveView().map(url -> "; live view on " + url).orElse("")));
         }
         return 0;
     }

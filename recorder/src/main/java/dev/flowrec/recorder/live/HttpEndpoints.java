@@ -1,5 +1,6 @@
 package dev.flowrec.recorder.live;
 
+import dev.flowrec.journal.text.Addresses;
 import dev.flowrec.recorder.live.HttpCounters.Reason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -260,10 +261,19 @@ public final class HttpEndpoints implements AutoCloseable
         }
     }
 
+    /** @return the URL this server answers on, as bound: {@code http://127.0.0.1:41523}, {@code http://[::1]:8080}. */
+    public String url()
+    {
+        return "http://" + text(address());
+    }
+
     private static String text(final InetSocketAddress address)
     {
         final InetAddress ip = address.getAddress();
-        final String host = ip == null ? address.getHostString() : ip.getHostAddress();
-        return (ip instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
+        if (ip instanceof Inet6Address)
+        {
+            return "[" + Addresses.format(ip.getAddress(), 6) + "]:" + address.getPort(); // RFC 5952: [::1], not [0:0:...:1]
+        }
+        return (ip == null ? address.getHostString() : ip.getHostAddress()) + ":" + address.getPort();
     }
 }

@@ -72,6 +72,18 @@ class HttpEndpointsTest
     }
 
     @Test
+    void shouldNameTheAddressAndPortItBound()
+    {
+        final int port = http.address().getPort();
+        assertTrue(port > 0, "the kernel's port for :0");
+        assertEquals("http://127.0.0.1:" + port, http.url());
+        try (HttpEndpoints v6 = HttpEndpoints.start(new InetSocketAddress("::1", 0), view))
+        {
+            assertEquals("http://[::1]:" + v6.address().getPort(), v6.url(), "IPv6 in brackets, as a URL has it");
+        }
+    }
+
+    @Test
     void shouldServeTrafficAsJson() throws Exception
     {
         final HttpResponse<String> response = get("/traffic");
