@@ -1,5 +1,6 @@
 package dev.flowrec.query.cli;
 
+import dev.flowrec.journal.text.OneLine;
 import dev.flowrec.query.Answer;
 import dev.flowrec.query.Column;
 import java.io.PrintWriter;
@@ -67,15 +68,17 @@ public final class AnswerWriter
             line.setLength(0);
             for (int i = 0; i < row.length; i++)
             {
-                line.append(i > 0 ? "," : "").append(csvField(raw(columns.get(i), row[i])));
+                final String raw = raw(columns.get(i), row[i]);
+                line.append(i > 0 ? "," : "").append(csvField(columns.get(i).type() == Column.Type.TEXT ? OneLine.of(raw) : raw));
             }
             out.println(line);
         }
     }
 
+    /** RFC 4180: a field holding a comma, a double quote or a line break is quoted, its quotes doubled. */
     private static String csvField(final String s)
     {
-        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0)
+        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0)
         {
             return s;
         }
@@ -136,6 +139,7 @@ public final class AnswerWriter
             case TIME -> TABLE_TIME.format(Instant.ofEpochSecond(0, (Long)value));
             case COUNT -> Units.count((Long)value);
             case BYTES -> Units.bytes((Long)value);
+            case TEXT -> OneLine.of(String.valueOf(value));
             default -> String.valueOf(value);
         };
     }

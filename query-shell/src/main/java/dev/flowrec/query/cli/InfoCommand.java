@@ -1,5 +1,6 @@
 package dev.flowrec.query.cli;
 
+import dev.flowrec.journal.text.OneLine;
 import dev.flowrec.query.JournalSummary;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -24,16 +25,16 @@ public final class InfoCommand implements Callable<Integer>
     {
         final JournalSummary s = JournalSummary.of(journal);
         final PrintWriter out = spec.commandLine().getOut();
-        out.println("journal     " + journal.toAbsolutePath());
+        out.println("journal     " + OneLine.of(journal.toAbsolutePath().toString()));
         out.println("time span   " + (s.events() == 0 ? "(empty)" :
             AnswerWriter.isoTime(s.firstNs()) + " .. " + AnswerWriter.isoTime(s.lastNs())));
         out.println("events      " + s.events() + " (" + s.deltas() + " flow deltas), " + s.runs() + " recorder runs");
         out.println("flows       " + s.flows() + " (" + Units.count(s.packets()) + " packets, " + Units.bytes(s.bytes()) + ")");
-        out.println("interfaces  " + String.join(", ", s.interfaces()));
+        out.println("interfaces  " + OneLine.of(String.join(", ", s.interfaces())));
         out.println("containers  " + s.containers().size());
         for (final Map.Entry<String, String> c : s.containers().entrySet())
         {
-            out.println("  " + c.getKey() + "  " + c.getValue());
+            out.println("  " + OneLine.of(c.getKey()) + "  " + OneLine.of(c.getValue()));
         }
         out.println("losses      " + s.coverage().describe());
         out.println("size        " + Units.bytes(s.diskBytes()) + " on disk");

@@ -1,5 +1,6 @@
 package dev.flowrec.query.shell;
 
+import dev.flowrec.journal.text.OneLine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -24,7 +25,7 @@ final class PipeLoop
         {
             public void report(final String line, final String message, final String pointer)
             {
-                err.println("flowrec shell: line " + lineNumber[0] + ": " + message);
+                err.println("flowrec shell: line " + lineNumber[0] + ": " + OneLine.of(message));
                 if (!pointer.isEmpty())
                 {
                     err.println(pointer);
@@ -34,7 +35,7 @@ final class PipeLoop
 
             public void warn(final String message)
             {
-                err.println("flowrec shell: line " + lineNumber[0] + ": warning: " + message);
+                err.println("flowrec shell: line " + lineNumber[0] + ": warning: " + OneLine.of(message));
                 err.flush();
             }
         });

@@ -1,5 +1,6 @@
 package dev.flowrec.query.shell;
 
+import dev.flowrec.journal.text.OneLine;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.jline.reader.EndOfFileException;
@@ -70,7 +71,7 @@ final class Repl
         {
             public void report(final String line, final String message, final String pointer)
             {
-                terminal.writer().println(new AttributedString(message, AttributedStyle.DEFAULT.foreground(AttributedStyle.RED))
+                terminal.writer().println(new AttributedString(OneLine.of(message), AttributedStyle.DEFAULT.foreground(AttributedStyle.RED))
                     .toAnsi(terminal));
                 if (!pointer.isEmpty())
                 {
@@ -81,7 +82,7 @@ final class Repl
 
             public void warn(final String message)
             {
-                terminal.writer().println(new AttributedString("warning: " + message,
+                terminal.writer().println(new AttributedString("warning: " + OneLine.of(message),
                     AttributedStyle.DEFAULT.foreground(AttributedStyle.YELLOW)).toAnsi(terminal));
                 terminal.flush();
             }

@@ -1,5 +1,7 @@
 package dev.flowrec.query.filter;
 
+import dev.flowrec.journal.text.OneLine;
+
 /** Keeps messages on one line: characters that could break or hide it are shown as \\uXXXX. */
 final class Printable
 {
@@ -11,13 +13,7 @@ final class Printable
 
     static boolean isPlain(final char c)
     {
-        if (c < 0x20 || (c >= 0x7F && c <= 0x9F) || Character.isSurrogate(c))
-        {
-            return false;
-        }
-        final int type = Character.getType(c);
-        return type != Character.LINE_SEPARATOR && type != Character.PARAGRAPH_SEPARATOR && type != Character.FORMAT &&
-            type != Character.UNASSIGNED && type != Character.PRIVATE_USE;
+        return OneLine.isPlain(c);
     }
 
     /** The text in single quotes, escaped and cut to a readable length. */

@@ -123,10 +123,9 @@ public final class RecordCommand implements Callable<Integer>
         final RecorderErrors errors = new RecorderErrors(stderr);
         try (StopSignal stop = new StopSignal(durationNs))
         {
-            Recorder.record(config, stop, errors, recording -> spec.commandLine().getErr().println(
-                "flowrec record: recording " + (recording.interfaces().isEmpty() ? "(no interface yet)" :
-                    String.join(", ", recording.interfaces())) + " into " + config.journal()
-                    + recording.liveView().map(url -> "; live view on " + url).orElse("")));
+            Recorder.record(config, stop, errors, recording -> stderr.accept("recording " +
+                (recording.interfaces().isEmpty() ? "(no interface yet)" : String.join(", ", recording.interfaces()))
+                + " into " + config.journal() + recording.liveView().map(url -> "; live view on " + url).orElse("")));
         }
         return 0;
     }
