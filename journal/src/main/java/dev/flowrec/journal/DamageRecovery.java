@@ -7,6 +7,8 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.util.stream.Stream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -118,16 +120,50 @@ final class DamageRecovery
             TailerMoves.moveTo(tailer, from); // stay: a live writer may yet complete the document
             return false;
         }
-        for (final Long next : queue.listCyclesBetween(cycle + 1, lastCycle))
+        for (final int next : cyclesBetween(cycle + 1, lastCycle))
         {
-            if (TailerMoves.moveToCycle(tailer, next.intValue()))
+            if (TailerMoves.moveToCycle(tailer, next))
             {
                 return true;
             }
-            unreadable.add(new UnreadableRange(rollCycle.toIndex(next.intValue(), 0), UnreadableRange.END_OF_CYCLE,
-                fileName(next.intValue()), "cannot open the cycle file"));
+            unreadable.add(new UnreadableRange(rollCycle.toIndex(next, 0), UnreadableRange.END_OF_CYCLE,
+                fileName(next), "cannot open the cycle file"));
         }
         return false;
+    }
+
+    /**
+     * The cycles whose files exist in [from, to], in order. Not Chronicle's listCyclesBetween: it throws unless a
+     * file exists for {@code from} itself, and after a gap in the cycles (hours without a writer, a clock set back
+     * past a cycle dated ahead) none does.
+     */
+    private int[] cyclesBetween(final int from, final int to)
+    {
+        try (Stream<Path> files = Files.list(dir))
+        {
+            return files.map(p -> p.getFileName().toString())
+                .filter(name -> name.endsWith(JournalPaths.CYCLE_FILE_SUFFIX))
+                .mapToInt(this::cycleOfOrMinusOne)
+                .filter(c -> c >= from && c <= to)
+                .sorted()
+                .toArray();
+        }
+        catch (final IOException ex)
+        {
+            return new int[0];
+        }
+    }
+
+    private int cycleOfOrMinusOne(final String fileName)
+    {
+        try
+        {
+            return JournalPaths.cycleOf(queue.rollCycle(), fileName);
+        }
+        catch (final DateTimeException ex)
+        {
+            return -1; // not a cycle file of this roll cycle
+        }
     }
 
     /** "truncated to N bytes" when the cycle file ends before the document after the last one read; else null. */

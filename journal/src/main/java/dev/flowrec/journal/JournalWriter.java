@@ -16,6 +16,9 @@ import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Appends events to a journal: one Chronicle Queue document per event, raw bytes; flow deltas are packed
@@ -76,6 +79,7 @@ public final class JournalWriter implements AutoCloseable
     private final DeltaBatcher batcher;
     private final FlowDeltaDecoder delta = new FlowDeltaDecoder();
     private long eventsAppended;
+    private final Set<Path> futureCycles = new HashSet<>();
 
     private JournalWriter(final Path dir, final SingleChronicleQueue queue, final Catalog.Writer catalog)
     {
@@ -320,8 +324,24 @@ public final class JournalWriter implements AutoCloseable
      */
     public int applyRetention(final Retention.Policy policy, final long nowMs)
     {
+        return applyRetention(policy, nowMs, message -> { });
+    }
+
+    /**
+     * As {@link #applyRetention(Retention.Policy, long)}; warnings is told once of each cycle file dated after
+     * now (a clock stepped back), which retention leaves alone.
+     */
+    public int applyRetention(final Retention.Policy policy, final long nowMs, final Consumer<String> warnings)
+    {
         commitDeltas(); // no document stays open while files go
-        final int deleted = Retention.apply(dir, queue.rollCycle(), policy, nowMs);
+        final int deleted = Retention.apply(dir, queue.rollCycle(), policy, nowMs, future ->
+        {
+            if (futureCycles.add(future))
+            {
+                warnings.accept("journal cycle " + future.getFileName() + " is dated after now (was the clock set back?): "
+                    + "retention leaves it alone");
+            }
+        });
         if (deleted > 0)
         {
             queue.refreshDirectoryListing();

@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import net.openhft.chronicle.queue.RollCycle;
 
@@ -18,7 +19,9 @@ import dev.flowrec.syscall.Libc;
 /**
  * Keeps a journal bounded by deleting whole cycle files, oldest first: those whose hour (or other cycle)
  * ended longer ago than the retention age, then more while the journal is larger than its size bound.
- * The newest cycle, the one being written, is never deleted.
+ * Never deleted, whatever the names say: the cycle being written (the newest that starts at or before now) and any
+ * cycle dated after now (a clock stepped back leaves such files; sorting by name alone, the cycle being written
+ * came first among those to delete). A cycle dated after now is reported and left alone.
  */
 public final class Retention
 {
@@ -34,7 +37,7 @@ public final class Retention
         }
     }
 
-    private record Cycle(Path file, long endMs, long bytes)
+    private record Cycle(Path file, long startMs, long endMs, long bytes)
     {
     }
 
@@ -42,8 +45,19 @@ public final class Retention
     {
     }
 
-    /** Deletes what the policy says must go; returns the number of cycle files deleted. */
+    /** As {@link #apply(Path, RollCycle, Policy, long, Consumer)}, cycles dated after now left alone in silence. */
     public static int apply(final Path dir, final RollCycle rollCycle, final Policy policy, final long nowMs)
+    {
+        return apply(dir, rollCycle, policy, nowMs, future -> { });
+    }
+
+    /**
+     * Deletes what the policy says must go; returns the number of cycle files deleted.
+     *
+     * @param onFuture told of each cycle file dated after now, which is left alone
+     */
+    public static int apply(final Path dir, final RollCycle rollCycle, final Policy policy, final long nowMs,
+        final Consumer<Path> onFuture)
     {
         if (!policy.bounded())
         {
@@ -51,10 +65,22 @@ public final class Retention
         }
         final List<Cycle> cycles = cycles(dir, rollCycle);
         long total = cycles.stream().mapToLong(Cycle::bytes).sum();
-        int deleted = 0;
-        for (int i = 0; i < cycles.size() - 1; i++)
+        final List<Cycle> past = new ArrayList<>(cycles.size());
+        for (final Cycle c : cycles)
         {
-            final Cycle c = cycles.get(i);
+            if (c.startMs() > nowMs)
+            {
+                onFuture.accept(c.file());
+            }
+            else
+            {
+                past.add(c);
+            }
+        }
+        int deleted = 0;
+        for (int i = 0; i < past.size() - 1; i++) // the last one that started is being written
+        {
+            final Cycle c = past.get(i);
             final boolean tooOld = policy.retainMs() > 0 && nowMs - c.endMs() > policy.retainMs();
             final boolean tooBig = policy.maxBytes() > 0 && total > policy.maxBytes();
             if (!tooOld && !tooBig)
@@ -90,7 +116,8 @@ public final class Retention
                 final long startMs = startMs(format, name.substring(0, name.length() - JournalPaths.CYCLE_FILE_SUFFIX.length()));
                 if (startMs >= 0)
                 {
-                    cycles.add(new Cycle(file, startMs + rollCycle.lengthInMillis(), Libc.allocatedBytes(file.toString())));
+                    cycles.add(new Cycle(file, startMs, startMs + rollCycle.lengthInMillis(),
+                        Libc.allocatedBytes(file.toString())));
                 }
             }
         }

@@ -80,6 +80,46 @@ class RetentionTest
         }
     }
 
+    @Test
+    void shouldNeverDeleteTheCycleBeingWrittenWhenACycleFileIsDatedInTheFuture() throws IOException
+    {
+        final long[] nowMs = {T0.toEpochMilli()}; // a wall clock, which may be set back
+        final net.openhft.chronicle.core.time.TimeProvider clock = () -> nowMs[0];
+        final List<String> warnings = new java.util.ArrayList<>();
+        try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
+        {
+            for (int hour = 0; hour < 3; hour++)
+            {
+                append(writer, hour);
+                nowMs[0] += HOUR_MS;
+            }
+            // The clock runs two days ahead for a while, then is set back: a cycle file named after now is left.
+            nowMs[0] += 48 * HOUR_MS;
+            append(writer, 100);
+            nowMs[0] -= 48 * HOUR_MS;
+            append(writer, 3); // 03:30: the cycle being written is 03
+            assertEquals(List.of("20260101-00F.cq4", "20260101-01F.cq4", "20260101-02F.cq4", "20260101-03F.cq4",
+                "20260103-03F.cq4"), cycleFiles());
+            assertEquals(3, writer.applyRetention(new Retention.Policy(0, 1), clock.currentTimeMillis(), warnings::add),
+                "the size bound takes 00, 01 and 02");
+            assertEquals(List.of("20260101-03F.cq4", "20260103-03F.cq4"), cycleFiles(),
+                "the cycle being written (03) is kept, and the one dated in the future is left alone");
+            writer.applyRetention(new Retention.Policy(0, 1), clock.currentTimeMillis(), warnings::add);
+            assertEquals(List.of("journal cycle 20260103-03F.cq4 is dated after now (was the clock set back?): "
+                + "retention leaves it alone"), warnings, "said once");
+            append(writer, 4);
+        }
+        try (JournalReader reader = JournalReader.open(dir))
+        {
+            final java.util.Set<Long> read = new java.util.TreeSet<>();
+            while (reader.poll((t, b, o, l) -> read.add(MessageHeader.wrap(new FlowDeltaDecoder(), b, o).packets()), 10) > 0)
+            {
+                // read all
+            }
+            assertTrue(read.containsAll(List.of(3L, 4L, 100L)), "what was written since the clock went back is there: " + read);
+        }
+    }
+
     private static void append(final JournalWriter writer, final long packets)
     {
         MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), writer.claim(Templates.FLOW_DELTA_LENGTH), 0)

@@ -65,7 +65,7 @@ final class JournalAgent implements Agent
         if (nowNs - nextRetentionNs >= 0)
         {
             nextRetentionNs = nowNs + RETENTION_PERIOD_NS;
-            work += writer.applyRetention(config.retention(), System.currentTimeMillis());
+            work += writer.applyRetention(config.retention(), System.currentTimeMillis(), errors::say);
         }
         return work;
     }
