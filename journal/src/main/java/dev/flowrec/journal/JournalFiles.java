@@ -14,7 +14,8 @@ import dev.flowrec.syscall.Libc;
  * A journal records who talked to whom: its directories are 0750 and its files 0640 whatever the umask, so
  * that only its owner writes it and only the owner's group reads it. A writer sets the process's umask to
  * 027 (Java has no umask: {@link Libc#umask}), so every file Chronicle creates later, cycle files rolled
- * hours on included, is born restricted; what existed before is restricted when the writer opens.
+ * hours on included, is born restricted. What existed before is left as it is (JournalDirectory refuses a journal
+ * that others may write): a writer changes no mode of anything it did not create.
  */
 final class JournalFiles
 {
@@ -30,37 +31,5 @@ final class JournalFiles
     static void restrictUmask()
     {
         Libc.umask(UMASK);
-    }
-
-    /** Restricts a journal (or catalog) directory and the files directly in it. */
-    static void restrict(final Path dir)
-    {
-        set(dir, DIRECTORY);
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir))
-        {
-            for (final Path entry : entries)
-            {
-                if (Files.isRegularFile(entry))
-                {
-                    set(entry, FILE);
-                }
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new JournalException("cannot list journal directory " + dir + ": " + ex.getMessage(), ex);
-        }
-    }
-
-    private static void set(final Path path, final Set<PosixFilePermission> permissions)
-    {
-        try
-        {
-            Files.setPosixFilePermissions(path, permissions);
-        }
-        catch (final IOException ex)
-        {
-            throw new JournalException("cannot restrict permissions of " + path + ": " + ex.getMessage(), ex);
-        }
     }
 }

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -41,7 +42,13 @@ public final class JournalPaths
     static final String CYCLE_STORE = "SCQStore";
 
     /** The store type the first header of Chronicle's metadata file names. */
-    private static final String TABLE_STORE = "STStore";
+    static final String TABLE_STORE = "STStore";
+
+    /** The recorder's lock file, held while a recorder writes the journal (dev.flowrec.recorder.RecorderLock). */
+    public static final String LOCK_FILE = "recorder.lock";
+
+    /** Files of flowrec's own in a journal directory, beside Chronicle's. */
+    static final Set<String> OWN_FILES = Set.of(LOCK_FILE);
 
     private JournalPaths()
     {

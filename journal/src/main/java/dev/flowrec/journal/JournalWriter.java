@@ -116,17 +116,9 @@ public final class JournalWriter implements AutoCloseable
     static JournalWriter open(
         final Path dir, final RollCycle rollCycle, final TimeProvider timeProvider, final long blockSize)
     {
-        final Path absolute = dir.toAbsolutePath();
         JournalFiles.restrictUmask();
-        try
-        {
-            Files.createDirectories(absolute);
-        }
-        catch (final IOException | SecurityException ex)
-        {
-            throw new JournalException(
-                "journal directory " + absolute + " is not writable (cannot create it: " + reason(ex) + ")", ex);
-        }
+        final JournalDirectory.Checked checked = JournalDirectory.prepare(dir);
+        final Path absolute = checked.dir();
         if (!Files.isWritable(absolute))
         {
             throw new JournalException("journal directory " + absolute + " is not writable");
@@ -147,9 +139,13 @@ public final class JournalWriter implements AutoCloseable
         {
             queue = builder.build();
             catalog = Catalog.Writer.open(absolute, timeProvider);
-            JournalFiles.restrict(absolute);
-            JournalFiles.restrict(absolute.resolve(Catalog.DIRECTORY));
+            JournalDirectory.requireSame(checked);
             return new JournalWriter(absolute, queue, catalog);
+        }
+        catch (final JournalException ex)
+        {
+            CloseHelper.quietCloseAll(catalog, queue);
+            throw ex;
         }
         catch (final RuntimeException ex)
         {
@@ -368,7 +364,7 @@ public final class JournalWriter implements AutoCloseable
         }
     }
 
-    private static String reason(final Exception ex)
+    static String reason(final Exception ex)
     {
         return ex instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason() : ex.toString();
     }

@@ -1,5 +1,6 @@
 package dev.flowrec.recorder;
 
+import dev.flowrec.journal.JournalPaths;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -18,7 +19,7 @@ import java.nio.file.StandardOpenOption;
  */
 final class RecorderLock implements AutoCloseable
 {
-    static final String FILE = "recorder.lock";
+    static final String FILE = JournalPaths.LOCK_FILE;
 
     private final FileChannel channel;
     private final FileLock lock;
