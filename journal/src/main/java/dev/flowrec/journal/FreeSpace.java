@@ -18,6 +18,7 @@ final class FreeSpace
     private boolean suspended;
     private String reason;
     private long lostEvents;
+    private long firstLossNs;
 
     FreeSpace(final Path dir)
     {
@@ -36,9 +37,32 @@ final class FreeSpace
 
     void failed(final Throwable ex)
     {
-        suspended = true;
+        suspend();
         reason = "cannot write to " + dir + ": " +
             (ex instanceof InternalError ? "a write into the mapped file failed (SIGBUS)" : JournalException.firstLine(ex));
+    }
+
+    /** Lets the last events be tried even below the free space kept: the caller has just freed the writer's reserve. */
+    void resumeForLastEvents()
+    {
+        suspended = false;
+        reason = null;
+    }
+
+    /** @return when writing was first suspended since the writer opened (epoch ns), 0 if never. */
+    long firstLossNs()
+    {
+        return firstLossNs;
+    }
+
+    private void suspend()
+    {
+        suspended = true;
+        if (firstLossNs == 0)
+        {
+            final java.time.Instant now = java.time.Instant.now();
+            firstLossNs = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        }
     }
 
     /** Counts {@code events} that were not written (a full disk or a failed write). */
@@ -63,7 +87,7 @@ final class FreeSpace
         }
         if (!suspended && free < minFreeBytes)
         {
-            suspended = true;
+            suspend();
             reason = "disk nearly full: " + free + " bytes free for " + dir + ", below the " + minFreeBytes + " kept free";
             return true;
         }

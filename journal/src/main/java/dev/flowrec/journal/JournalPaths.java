@@ -47,8 +47,11 @@ public final class JournalPaths
     /** The recorder's lock file, held while a recorder writes the journal (dev.flowrec.recorder.RecorderLock). */
     public static final String LOCK_FILE = "recorder.lock";
 
+    /** Free space a writer sets aside while it runs, so that its last events can be written on a full disk. */
+    static final String RESERVE_FILE = "space-reserve";
+
     /** Files of flowrec's own in a journal directory, beside Chronicle's. */
-    static final Set<String> OWN_FILES = Set.of(LOCK_FILE);
+    static final Set<String> OWN_FILES = Set.of(LOCK_FILE, RESERVE_FILE, UnjournaledLoss.FILE);
 
     private JournalPaths()
     {

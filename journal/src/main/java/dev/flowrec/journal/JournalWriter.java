@@ -71,6 +71,13 @@ public final class JournalWriter implements AutoCloseable
      */
     public static final int MAX_BATCH_LENGTH = 32 * 1024;
 
+    /**
+     * Disk space set aside while the writer runs ({@value JournalPaths#RESERVE_FILE}) and freed at its stop, so that
+     * the last loss report and the stopped event can be written on a disk that filled up: a few pages of the mapped
+     * cycle file, or a new cycle file's header and first index, fit in it many times over.
+     */
+    static final int RESERVE_BYTES = 1 << 20;
+
     private final Path dir;
     private final SingleChronicleQueue queue;
     private final Catalog.Writer catalog;
@@ -140,6 +147,7 @@ public final class JournalWriter implements AutoCloseable
             queue = builder.build();
             catalog = Catalog.Writer.open(absolute, timeProvider);
             JournalDirectory.requireSame(checked);
+            reserve(absolute.resolve(JournalPaths.RESERVE_FILE));
             return new JournalWriter(absolute, queue, catalog);
         }
         catch (final JournalException ex)
@@ -278,6 +286,35 @@ public final class JournalWriter implements AutoCloseable
         return freeSpace.lostEvents();
     }
 
+    /**
+     * At the stop: frees the space set aside at open and lets the last events be tried even on a full disk (they are
+     * counted lost again if they cannot be written). Idempotent.
+     */
+    public void releaseReserve()
+    {
+        try
+        {
+            Files.deleteIfExists(dir.resolve(JournalPaths.RESERVE_FILE));
+        }
+        catch (final IOException ex)
+        {
+            // nothing freed: the last events are tried all the same
+        }
+        freeSpace.resumeForLastEvents();
+    }
+
+    /**
+     * Records beside the journal ({@link UnjournaledLoss}) events lost that not even the last loss report could
+     * journal, from the first suspension of this writer until {@code nowNs}.
+     *
+     * @throws JournalException when that cannot be written either, naming the file and the count.
+     */
+    public void recordUnjournaledLoss(final long events, final long nowNs)
+    {
+        final long from = freeSpace.firstLossNs();
+        UnjournaledLoss.append(dir, new UnjournaledLoss.Entry(from == 0 ? nowNs : from, nowNs, events));
+    }
+
     /** @return events committed by this writer since it was opened, each delta of a batch counted. */
     public long eventsAppended()
     {
@@ -360,7 +397,39 @@ public final class JournalWriter implements AutoCloseable
     {
         if (!documents.isClosed())
         {
-            CloseHelper.closeAll(this::commitDeltas, documents, catalog, queue);
+            CloseHelper.closeAll(this::commitDeltas, documents, catalog, queue,
+                () -> Files.deleteIfExists(dir.resolve(JournalPaths.RESERVE_FILE)));
+        }
+    }
+
+    /** Sets the reserve aside: written, not sparse, so that its blocks are the file system's to give back. */
+    private static void reserve(final Path file)
+    {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+            java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+        {
+            final java.nio.ByteBuffer zeros = java.nio.ByteBuffer.allocate(64 * 1024);
+            for (int written = 0; written < RESERVE_BYTES; written += zeros.capacity())
+            {
+                zeros.clear();
+                while (zeros.hasRemaining())
+                {
+                    channel.write(zeros);
+                }
+            }
+            channel.force(false);
+        }
+        catch (final IOException ex)
+        {
+            try
+            {
+                Files.deleteIfExists(file); // no room even for the reserve: the free-space check will suspend at once
+            }
+            catch (final IOException ignored)
+            {
+                // as good as gone
+            }
         }
     }
 

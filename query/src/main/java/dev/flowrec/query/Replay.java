@@ -2,6 +2,7 @@ package dev.flowrec.query;
 
 import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.JournalReader;
+import dev.flowrec.journal.UnjournaledLoss;
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
 import dev.flowrec.journal.schema.LossReportDecoder;
@@ -89,7 +90,10 @@ public final class Replay implements EventHandler
                 read += n;
             }
             final long[] lost = replay.lost;
-            coverage = new Coverage(lost[0], lost[1], lost[2], lost[3], reader.skippedEvents(), reader.unreadableRanges());
+            // Loss a recorder stopped with and could not journal is kept beside the journal: it counts here too.
+            final long unjournaled = UnjournaledLoss.eventsOverlapping(dir, window.sinceNs(), window.untilNs());
+            coverage = new Coverage(lost[0], lost[1], lost[2], lost[3] + unjournaled, reader.skippedEvents(),
+                reader.unreadableRanges());
         }
         return new Result(coverage, read, probes, replay.deltasFolded, System.nanoTime() - startNs);
     }

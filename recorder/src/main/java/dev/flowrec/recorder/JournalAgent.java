@@ -2,7 +2,9 @@ package dev.flowrec.recorder;
 
 import dev.flowrec.bpf.FlowProgram;
 import dev.flowrec.bpf.KernelCounters;
+import dev.flowrec.journal.JournalException;
 import dev.flowrec.journal.JournalWriter;
+import dev.flowrec.journal.UnjournaledLoss;
 import dev.flowrec.recorder.live.LiveView;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -70,10 +72,31 @@ final class JournalAgent implements Agent
         return work;
     }
 
+    /**
+     * Ends the run's journal. On a full disk the space set aside at open is freed first, so that the last loss
+     * report and the stopped event are written if at all possible; loss that still could not be journaled is
+     * recorded beside the journal ({@code unjournaled-loss}, which every reader adds) and the stop fails, naming it.
+     */
     public void onClose()
     {
+        writer.releaseReserve();
         journalCountersIfMoved();
         journal.recorderStopped("stopped");
+        final long lost = writer.lostEvents();
+        if (lost == 0)
+        {
+            return;
+        }
+        final long unjournaled = journaledLostEvents < 0 ? lost : lost - journaledLostEvents;
+        if (unjournaled == 0)
+        {
+            errors.say("stopped; " + lost + " events could not be written while the disk was short of space " +
+                "(journaled as loss)");
+            return;
+        }
+        writer.recordUnjournaledLoss(unjournaled, JournalEvents.nowNs());
+        throw new JournalException("stopped with " + lost + " events lost on a full disk, " + unjournaled +
+            " of them not journaled: recorded in " + writer.dir().resolve(UnjournaledLoss.FILE) + ", which readers count");
     }
 
     private int journalCountersIfMoved()

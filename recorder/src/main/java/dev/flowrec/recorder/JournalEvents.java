@@ -248,7 +248,7 @@ final class JournalEvents
         }
     }
 
-    private static long nowNs()
+    static long nowNs()
     {
         final Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();

@@ -4,6 +4,7 @@ import dev.flowrec.bpf.Clocks;
 import dev.flowrec.bpf.FlowProgram;
 import dev.flowrec.syscall.NetIf;
 import dev.flowrec.journal.JournalWriter;
+import dev.flowrec.journal.UnjournaledLoss;
 import dev.flowrec.journal.Retention;
 import dev.flowrec.recorder.discovery.ContainerResolver;
 import dev.flowrec.recorder.discovery.InterfaceWatcher;
@@ -69,6 +70,12 @@ public final class Recorder
             final JournalEvents journal =
                 new JournalEvents(writer, live, offsetNs, JournalEvents.lingerNs(config.flushIntervalNs()));
             journal.recorderStarted(config);
+            final long unjournaled = UnjournaledLoss.read(writer.dir()).stream().mapToLong(UnjournaledLoss.Entry::events).sum();
+            if (unjournaled > 0)
+            {
+                errors.say("warning: earlier runs stopped with " + unjournaled + " lost events they could not journal ("
+                    + writer.dir().resolve(UnjournaledLoss.FILE) + "); every query over their time counts them");
+            }
             final RecorderContext context = new RecorderContext(config, program, writer, journal, live, errors);
             final DiscoveryAgent discovery =
                 new DiscoveryAgent(context, InterfaceWatcher::new, new ContainerResolver()::resolve);

@@ -1,6 +1,7 @@
 package dev.flowrec.recorder.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowrec.bpf.NetnsFixture;
@@ -95,6 +96,50 @@ class DiskFullTest
         // recorder noticed may be too, the rest is in the journaled loss.
         assertTrue(out >= 40 && out <= 60, () -> q.out() + q.err() + info(journal));
         assertTrue(q.err().contains("could not journal"), q.err());
+    }
+
+    /**
+     * Stopped while the disk is still full: the loss counted while it was full is journaled all the same (the space
+     * set aside at start is freed for the last events), the stop says how much on stderr, and every later answer
+     * about that time is incomplete.
+     */
+    @Test
+    void shouldJournalTheLossOfAFullDiskWhenStoppedBeforeSpaceReturns() throws Exception
+    {
+        final Path journal = disk.resolve("j");
+        final Path log = tmp.resolve("recorder.log");
+        final Process recorder = new ProcessBuilder(Sh.flowrecIn(a, "record", "--iface", "fd0",
+            "--journal", journal.toString(), "--min-free", "4M", "--flush-interval", "200ms"))
+            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try
+        {
+            Logs.await(recorder, log, "recording", 600);
+            assertTrue(Files.exists(journal.resolve("space-reserve")), "space set aside while recording");
+            ping(20);
+            Thread.sleep(1000);
+            Sh.run("dd", "if=/dev/zero", "of=" + disk.resolve("fill"), "bs=1M");
+            Logs.await(recorder, log, "journal suspended", 600);
+            ping(20);
+            Thread.sleep(1500);
+            assertTrue(lostEventsInMetrics() > 0, "unwritten events are counted in /metrics");
+        }
+        finally
+        {
+            recorder.destroy(); // the disk is still full
+            assertTrue(recorder.waitFor(60, TimeUnit.SECONDS));
+        }
+        final String stderr = Files.readString(log);
+        assertEquals(0, recorder.exitValue(), stderr);
+        assertTrue(stderr.matches("(?s).*flowrec record: stopped; [1-9][0-9]* events could not be written while the disk "
+            + "was short of space \\(journaled as loss\\).*"), stderr);
+        assertFalse(Files.exists(journal.resolve("space-reserve")), "the reserve was spent on the last events");
+        Files.delete(disk.resolve("fill"));
+
+        final Sh q = Sh.run(Sh.FLOWREC, "query", "--journal", journal.toString(), "--format", "csv");
+        assertEquals(0, q.exit(), q.err());
+        assertTrue(q.err().contains("could not journal"), "the answer is not complete: " + q.err() + info(journal));
+        final Sh table = Sh.run(Sh.FLOWREC, "query", "--journal", journal.toString());
+        assertFalse(table.out().contains("complete: no loss journaled"), table.out());
     }
 
     private static String info(final Path journal)

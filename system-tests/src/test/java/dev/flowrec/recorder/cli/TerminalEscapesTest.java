@@ -24,7 +24,7 @@ class TerminalEscapesTest
     private static final String ESCAPED = "\\u001b[2J\\u001b]0;x\\u0007te";
 
     @RegisterExtension
-    final TestNetns net = TestNetns.ipv4Pair(HOSTILE, "10.213.79.1/24", "te1", "10.213.79.2/24");
+    final TestNetns net = TestNetns.ipv4Pair(HOSTILE, "10.213.81.1/24", "te1", "10.213.81.2/24");
 
     @TempDir
     Path tmp;
@@ -40,7 +40,7 @@ class TerminalEscapesTest
         try
         {
             Logs.await(recorder, log, "recording ", 600);
-            Sh.ok("ip", "netns", "exec", net.name(), "ping", "-c", "3", "-i", "0.2", "10.213.79.2");
+            Sh.ok("ip", "netns", "exec", net.name(), "ping", "-c", "3", "-i", "0.2", "10.213.81.2");
         }
         finally
         {
