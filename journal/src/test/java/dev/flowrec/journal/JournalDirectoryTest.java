@@ -165,6 +165,23 @@ class JournalDirectoryTest
         assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)), "created private");
     }
 
+    /**
+     * The window that cannot be closed (Chronicle opens by path, after the check): the checked directory swapped for
+     * a link in between is caught by the check made once Chronicle has opened, before anything is written.
+     */
+    @Test
+    void shouldNoticeTheDirectorySwappedForALinkBetweenTheCheckAndTheOpen() throws Exception
+    {
+        final Path dir = tmp.resolve("j");
+        final JournalDirectory.Checked checked = JournalDirectory.prepare(dir);
+        JournalDirectory.requireSame(checked);
+        final Path elsewhere = Files.createDirectory(tmp.resolve("elsewhere"));
+        Files.move(dir, tmp.resolve("moved-away"));
+        Files.createSymbolicLink(dir, elsewhere);
+        final JournalException ex = assertThrows(JournalException.class, () -> JournalDirectory.requireSame(checked));
+        assertEquals("refusing journal directory " + dir + ": was replaced while the journal was being opened", ex.getMessage());
+    }
+
     private static void write(final Path dir, final SetTimeProvider clock)
     {
         try (JournalWriter writer = JournalWriter.open(dir, RollCycles.FAST_HOURLY, clock))
