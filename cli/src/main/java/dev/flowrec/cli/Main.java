@@ -1,6 +1,7 @@
 package dev.flowrec.cli;
 
 import dev.flowrec.journal.text.OneLine;
+import dev.flowrec.journal.text.Pointed;
 import dev.flowrec.recorder.cli.RecordCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,6 +46,10 @@ public final class Main
             final CommandLine failed = ex.getCommandLine();
             final String name = failed == cli ? "flowrec" : "flowrec " + failed.getCommandName();
             failed.getErr().println(name + ": " + OneLine.of(String.valueOf(ex.getMessage())));
+            if (ex.getCause() instanceof Pointed fault && ex.getValue() != null)
+            {
+                failed.getErr().println(fault.pointer(ex.getValue())); // the filter, a caret under the fault
+            }
             failed.getErr().println("(see: " + name + " --help)");
             return CommandLine.ExitCode.USAGE;
         });

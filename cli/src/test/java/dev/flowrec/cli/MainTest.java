@@ -42,6 +42,36 @@ class MainTest
             run("query", "--journal", "j", "--since", "99999999999999999999"));
     }
 
+    @Test
+    void shouldShowAFiltersFaultUnderTheFilterAsTheReadmeDoes()
+    {
+        assertEquals(new Result(2, "flowrec query: --where: bad filter at column 20: expected a port number after 'port', "
+                + "got 'http'\nproto tcp and port http\n                   ^\n(see: flowrec query --help)\n"),
+            run("query", "--journal", "j", "--where", "proto tcp and port http"));
+    }
+
+    @Test
+    void shouldRefuseContradictoryOptions()
+    {
+        assertEquals(new Result(2, "flowrec query: --at asks for one instant: it does not go with --since\n"
+            + "(see: flowrec query --help)\n"), run("query", "--journal", "j", "--at", "-1m", "--since", "-2h"));
+        assertEquals(new Result(2, "flowrec query: --at asks for one instant: it does not go with --interval\n"
+            + "(see: flowrec query --help)\n"), run("query", "--journal", "j", "--at", "-1m", "--interval", "1m"));
+        assertEquals(new Result(2, "flowrec query: --follow keeps printing what is new: it does not go with --until\n"
+            + "(see: flowrec query --help)\n"), run("query", "--journal", "j", "--follow", "--until", "-1m"));
+    }
+
+    @Test
+    void shouldReadTheJournalRecordWritesByDefault()
+    {
+        for (final String command : new String[] {"query", "info", "diff", "export"})
+        {
+            final CommandLine cli = Main.commandLine(true);
+            final Object journal = cli.getSubcommands().get(command).getCommandSpec().findOption("--journal").defaultValue();
+            assertEquals("flowrec-journal", journal, command);
+        }
+    }
+
     private record Result(int exit, String err)
     {
     }

@@ -21,7 +21,8 @@ public final class DiffCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--journal", paramLabel = "DIR", required = true, description = "Journal directory to read.")
+    @Option(names = "--journal", paramLabel = "DIR", defaultValue = "flowrec-journal",
+        description = "Journal directory to read (default: ./${DEFAULT-VALUE}, as record writes).")
     Path journal;
 
     @Option(names = "--a", paramLabel = "SINCE..UNTIL", required = true, description = "Window A, e.g. -2h..-1h.")

@@ -33,8 +33,8 @@ public final class ExportCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--journal", paramLabel = "DIR", required = true,
-        description = "Journal directory to read; repeat for several hosts.")
+    @Option(names = "--journal", paramLabel = "DIR", defaultValue = "flowrec-journal",
+        description = "Journal directory to read; repeat for several hosts (default: ./${DEFAULT-VALUE}, as record writes).")
     List<Path> journals;
 
     @Option(names = "--out", paramLabel = "PATH", required = true,

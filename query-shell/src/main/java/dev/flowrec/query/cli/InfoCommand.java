@@ -18,7 +18,8 @@ public final class InfoCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--journal", paramLabel = "DIR", required = true, description = "Journal directory to read.")
+    @Option(names = "--journal", paramLabel = "DIR", defaultValue = "flowrec-journal",
+        description = "Journal directory to read (default: ./${DEFAULT-VALUE}, as record writes).")
     Path journal;
 
     public Integer call()

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "query", mixinStandardHelpOptions = true,
@@ -27,7 +28,8 @@ public final class QueryCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--journal", paramLabel = "DIR", required = true, description = "Journal directory to read.")
+    @Option(names = "--journal", paramLabel = "DIR", defaultValue = "flowrec-journal",
+        description = "Journal directory to read (default: ./${DEFAULT-VALUE}, as record writes).")
     Path journal;
 
     @Mixin
@@ -46,6 +48,11 @@ public final class QueryCommand implements Callable<Integer>
     {
         final long nowNs = Clock.nowNs();
         final Query query = options.toQuery(spec.commandLine(), nowNs);
+        if (follow && (query.window().hasEnd() || query.atNs() != Query.NO_INSTANT))
+        {
+            throw new ParameterException(spec.commandLine(), "--follow keeps printing what is new: it does not go with " +
+                (query.window().hasEnd() ? "--until" : "--at"));
+        }
         final PrintWriter out = spec.commandLine().getOut();
         final Answer answer = QueryEngine.run(journal, query, () -> false);
         report(answer, query.window());

@@ -44,6 +44,11 @@ public final class QueryOptions
 
     public Query toQuery(final CommandLine cli, final long nowNs)
     {
+        if (at != null && (since != null || until != null || interval != null))
+        {
+            throw new ParameterException(cli, "--at asks for one instant: it does not go with " +
+                (interval != null ? "--interval" : since != null ? "--since" : "--until"));
+        }
         final long sinceNs = since == null ? Long.MIN_VALUE : time(cli, "--since", since, nowNs);
         final long untilNs = until == null ? Long.MAX_VALUE : time(cli, "--until", until, nowNs);
         if (untilNs <= sinceNs)
@@ -101,7 +106,8 @@ public final class QueryOptions
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new ParameterException(cli, option + ": " + ex.getMessage());
+            // The cause and the value let the command line show a filter's fault under the filter (Main).
+            throw new ParameterException(cli, option + ": " + ex.getMessage(), ex, null, text);
         }
     }
 }

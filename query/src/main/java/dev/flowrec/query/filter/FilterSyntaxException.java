@@ -1,10 +1,12 @@
 package dev.flowrec.query.filter;
 
+import dev.flowrec.journal.text.Pointed;
+
 /**
  * A filter that does not parse: one line naming the 1-based column of the fault and what was expected,
  * e.g. {@code bad filter at column 12: expected a port number after 'port', got 'http'}.
  */
-public final class FilterSyntaxException extends IllegalArgumentException
+public final class FilterSyntaxException extends IllegalArgumentException implements Pointed
 {
     private static final long serialVersionUID = 1L;
     private static final int POINTER_WINDOW = 100;
