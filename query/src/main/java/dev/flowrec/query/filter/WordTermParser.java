@@ -6,7 +6,7 @@ import static dev.flowrec.query.filter.TokenCursor.lower;
 import static dev.flowrec.query.filter.TokenCursor.quote;
 
 /**
- * The values of the terms that take one word: {@code proto tcp|udp|icmp|icmpv6|N}, {@code family 4|6},
+ * The values of the terms that take one word: {@code proto tcp|udp|icmp|icmpv6|N}, {@code family 4|6|inet|inet6},
  * {@code direction in|out}, {@code flags LETTERS}, {@code iface NAME} and {@code container ID|NAME}.
  */
 final class WordTermParser
@@ -40,11 +40,14 @@ final class WordTermParser
     {
         final Token value = cursor.value();
         final String word = lower(value);
-        if (!word.equals("4") && !word.equals("6"))
+        final int family = switch (word)
         {
-            throw cursor.error(cursor.blame(value), "expected 4 or 6 after 'family', got " + cursor.describeValue(value));
-        }
-        return Terms.family(word.charAt(0) - '0');
+            case "4", "inet" -> 4;
+            case "6", "inet6" -> 6;
+            default -> throw cursor.error(cursor.blame(value),
+                "expected 4, 6, inet or inet6 after 'family', got " + cursor.describeValue(value));
+        };
+        return Terms.family(family);
     }
 
     static FlowFilter direction(final TokenCursor cursor)
