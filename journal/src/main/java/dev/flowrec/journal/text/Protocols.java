@@ -4,6 +4,9 @@ package dev.flowrec.journal.text;
 public final class Protocols
 {
     private static final String TCP_FLAG_LETTERS = "UAPRSF";
+    private static final String TCP_FLAG_LETTERS_ECN = "CEUAPRSF";
+    /** CWR and ECE: explicit congestion notification. */
+    private static final int ECN_FLAGS = 0xC0;
 
     private Protocols()
     {
@@ -33,11 +36,13 @@ public final class Protocols
         {
             return "";
         }
-        final char[] out = new char[TCP_FLAG_LETTERS.length()];
+        // nfdump's notation: UAPRSF, and CEUAPRSF (its extended view) once CWR or ECE was seen on the flow.
+        final String letters = (flags & ECN_FLAGS) != 0 ? TCP_FLAG_LETTERS_ECN : TCP_FLAG_LETTERS;
+        final char[] out = new char[letters.length()];
         for (int i = 0; i < out.length; i++)
         {
-            final int bit = 1 << (out.length - 1 - i); // U=0x20 ... F=0x01
-            out[i] = (flags & bit) != 0 ? TCP_FLAG_LETTERS.charAt(i) : '.';
+            final int bit = 1 << (out.length - 1 - i); // C=0x80, E=0x40, U=0x20 ... F=0x01
+            out[i] = (flags & bit) != 0 ? letters.charAt(i) : '.';
         }
         return new String(out);
     }
