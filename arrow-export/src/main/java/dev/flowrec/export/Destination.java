@@ -382,7 +382,9 @@ final class Destination implements AutoCloseable
         {
             public FileVisitResult preVisitDirectory(final Path d, final BasicFileAttributes attrs) throws IOException
             {
-                if (!d.equals(dir) && (!PARTITION_DIR.matcher(d.getFileName().toString()).matches() || dir.relativize(d).getNameCount() > 3))
+                final boolean partition = PARTITION_DIR.matcher(d.getFileName().toString()).matches()
+                    && dir.relativize(d).getNameCount() <= PartitionKey.values().length;
+                if (!d.equals(dir) && !partition)
                 {
                     throw foreign(d);
                 }

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -140,6 +141,34 @@ class ExportOutputTest
             Cli.run(TIMEOUT, "umount", mount.toString()).ok("umount");
             Files.delete(mount);
         }
+    }
+
+    @Test
+    void shouldLeaveNothingBehindWhenStoppedMidWrite() throws Exception
+    {
+        final Path dir = Files.createDirectory(tmp.resolve("stopped"));
+        final Path log = tmp.resolve("stopped.log");
+        final Process export = new ProcessBuilder(Cli.flowrec("export", "--journal", journal.toString(), "--out",
+            dir.resolve("flows.parquet").toString())).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try
+        {
+            final long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (names(dir).isEmpty() && export.isAlive() && System.nanoTime() < deadline)
+            {
+                Thread.sleep(2);
+            }
+            final List<String> during = names(dir);
+            assertEquals(1, during.size(), "a temporary file while writing: " + during);
+            assertTrue(during.getFirst().startsWith(".flows.parquet.flowrec-"), during.toString());
+            export.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the JVM's shutdown runs
+            assertTrue(export.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        }
+        finally
+        {
+            export.destroyForcibly();
+        }
+        assertEquals(143, export.exitValue(), "stopped by the signal, not finished: " + Files.readString(log));
+        assertEquals(List.of(), names(dir), "the temporary file deleted");
     }
 
     @Test
