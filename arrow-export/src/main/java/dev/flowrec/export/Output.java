@@ -201,10 +201,23 @@ final class Output implements AutoCloseable
         }
         catch (final IOException | RuntimeException ex)
         {
-            throw part.file() == null ? ex instanceof IOException io ? io : new IOException(ex) :
-                Destination.failure(destination.finalPath(part.file()), ex);
+            throw failed(part, ex);
         }
         part.batch().clear();
+    }
+
+    /** A failure to write a file, named by the file (its final path); a stream's as it came. */
+    private IOException failed(final Part part, final Exception ex)
+    {
+        if (part.file() != null)
+        {
+            return Destination.failure(destination.finalPath(part.file()), ex);
+        }
+        if (ex instanceof IOException io)
+        {
+            return io;
+        }
+        throw (RuntimeException)ex;
     }
 
     /** Writes the part's last rows, ends its file and commits it. */
@@ -226,8 +239,7 @@ final class Output implements AutoCloseable
             }
             catch (final IOException | RuntimeException ex)
             {
-                throw part.file() == null ? ex instanceof IOException io ? io : new IOException(ex) :
-                    Destination.failure(destination.finalPath(part.file()), ex);
+                throw failed(part, ex);
             }
         }
         finally
@@ -260,13 +272,30 @@ final class Output implements AutoCloseable
         }
     }
 
-    /** Releases what {@link #finish} did not: after a failure, the batches (the destination deletes the files). */
+    /**
+     * Releases what {@link #finish} did not, after a failure: the batches and the files' writers (their buffers and
+     * compressors; what they write on closing goes to temporary files, which the destination then deletes).
+     */
     @Override
     public void close()
     {
         for (final Part part : open.values())
         {
-            part.batch().close();
+            try
+            {
+                if (part.file() != null)
+                {
+                    part.sink().close();
+                }
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                // the failure that brought us here is the one to report
+            }
+            finally
+            {
+                part.batch().close();
+            }
         }
         open.clear();
         last = null;

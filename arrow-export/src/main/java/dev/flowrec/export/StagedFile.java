@@ -8,6 +8,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -175,15 +176,25 @@ final class StagedFile implements AutoCloseable
         }
         else
         {
+            boolean linked = false;
             try
             {
                 Files.createLink(target, temp);
+                linked = true;
             }
             catch (final FileAlreadyExistsException ex)
             {
                 throw new FileAlreadyExistsException(target.toString(), null, "exists (--force replaces it)");
             }
-            Files.delete(temp);
+            catch (final FileSystemException | UnsupportedOperationException ex)
+            {
+                // a file system without hard links: a rename that first checks that the target is absent
+                Files.move(temp, target);
+            }
+            if (linked)
+            {
+                Files.delete(temp);
+            }
         }
         committed = true;
         fsyncDirectory(target.toAbsolutePath().getParent());

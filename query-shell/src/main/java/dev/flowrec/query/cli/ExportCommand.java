@@ -77,8 +77,7 @@ public final class ExportCommand implements Callable<Integer>
         {
             throw new ParameterException(spec.commandLine(), "--partition-by: " + ex.getMessage());
         }
-        final ExportFormat chosen = toStdout ? (format != null ? format : ExportFormat.arrow) :
-            partitions.isEmpty() ? formatOf(out, format) : format != null ? format : ExportFormat.parquet;
+        final ExportFormat chosen = toStdout ? (format != null ? format : ExportFormat.arrow) : formatOf(out, format);
         if (toStdout && chosen != ExportFormat.arrow)
         {
             throw new ParameterException(spec.commandLine(), "--out - writes an Arrow IPC stream: Parquet needs a file");
