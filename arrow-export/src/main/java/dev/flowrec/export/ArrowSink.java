@@ -3,10 +3,7 @@ package dev.flowrec.export;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
@@ -30,20 +27,11 @@ final class ArrowSink implements BatchSink
         writer.start();
     }
 
-    static ArrowSink file(final VectorSchemaRoot root, final DictionaryProvider dictionaries, final Path path,
-        final Map<String, String> metadata) throws IOException
+    /** An IPC file onto {@code channel}, which the caller owns: ending the file does not close it. */
+    static ArrowSink file(final VectorSchemaRoot root, final DictionaryProvider dictionaries,
+        final WritableByteChannel channel, final Map<String, String> metadata) throws IOException
     {
-        final FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING);
-        try
-        {
-            return new ArrowSink(new ArrowFileWriter(root, dictionaries, channel, metadata));
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            channel.close();
-            throw ex;
-        }
+        return new ArrowSink(new ArrowFileWriter(root, dictionaries, channel, metadata));
     }
 
     /** A stream onto {@code out}, which is flushed, never closed (it may be stdout). */

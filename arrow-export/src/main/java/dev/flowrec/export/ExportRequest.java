@@ -24,10 +24,11 @@ import java.util.function.BooleanSupplier;
  * @param commandLine recorded in the metadata as {@code flowrec.query}
  * @param progress    told of rows written
  * @param cancelled   polled between read batches
+ * @param force       whether an existing output (a file, or a directory holding a previous partitioned export) is replaced
  */
 public record ExportRequest(List<Path> journals, Query query, Path out, OutputStream stream, ExportFormat format,
                             List<PartitionKey> partitionBy, Compression compression, String commandLine,
-                            ExportProgress progress, BooleanSupplier cancelled)
+                            ExportProgress progress, BooleanSupplier cancelled, boolean force)
 {
     public ExportRequest
     {
@@ -59,39 +60,51 @@ public record ExportRequest(List<Path> journals, Query query, Path out, OutputSt
     public static ExportRequest toFile(final List<Path> journals, final Query query, final Path out, final ExportFormat format)
     {
         return new ExportRequest(journals, query, out, null, format, List.of(),
-            format == ExportFormat.parquet ? Compression.zstd : Compression.none, "", ExportProgress.NONE, () -> false);
+            format == ExportFormat.parquet ? Compression.zstd : Compression.none, "", ExportProgress.NONE, () -> false, false);
     }
 
     /** An Arrow IPC stream. */
     public static ExportRequest toStream(final List<Path> journals, final Query query, final OutputStream stream)
     {
         return new ExportRequest(journals, query, null, stream, ExportFormat.arrow, List.of(), Compression.none, "",
-            ExportProgress.NONE, () -> false);
+            ExportProgress.NONE, () -> false, false);
     }
 
     public ExportRequest withPartitionBy(final List<PartitionKey> keys)
     {
-        return new ExportRequest(journals, query, out, stream, format, keys, compression, commandLine, progress, cancelled);
+        return new ExportRequest(journals, query, out, stream, format, keys, compression, commandLine, progress,
+            cancelled, force);
     }
 
     public ExportRequest withCompression(final Compression codec)
     {
-        return new ExportRequest(journals, query, out, stream, format, partitionBy, codec, commandLine, progress, cancelled);
+        return new ExportRequest(journals, query, out, stream, format, partitionBy, codec, commandLine, progress,
+            cancelled, force);
     }
 
     public ExportRequest withCommandLine(final String text)
     {
-        return new ExportRequest(journals, query, out, stream, format, partitionBy, compression, text, progress, cancelled);
+        return new ExportRequest(journals, query, out, stream, format, partitionBy, compression, text, progress,
+            cancelled, force);
     }
 
     public ExportRequest withProgress(final ExportProgress listener)
     {
-        return new ExportRequest(journals, query, out, stream, format, partitionBy, compression, commandLine, listener, cancelled);
+        return new ExportRequest(journals, query, out, stream, format, partitionBy, compression, commandLine,
+            listener, cancelled, force);
     }
 
     public ExportRequest withCancelled(final BooleanSupplier supplier)
     {
-        return new ExportRequest(journals, query, out, stream, format, partitionBy, compression, commandLine, progress, supplier);
+        return new ExportRequest(journals, query, out, stream, format, partitionBy, compression, commandLine,
+            progress, supplier, force);
+    }
+
+    public ExportRequest withForce(final boolean replace)
+    {
+        return new ExportRequest(journals, query, out, stream, format, partitionBy, compression, commandLine,
+            progress, cancelled,
+            replace);
     }
 
     /** Whether the deltas are exported as journaled (streamed) rather than the engine's answer. */

@@ -56,12 +56,10 @@ public final class Exporter
                 + "window (bytes, packets, flags), which an export of single deltas cannot apply as it streams: add "
                 + "--group-by (e.g. --group-by conversation) to export summed flows, or filter the exported deltas afterwards");
         }
-        final List<String> hosts = new ArrayList<>();
-        for (final Path dir : request.journals())
-        {
-            hosts.add(HostNames.of(dir));
-        }
-        try (BufferAllocator allocator = new RootAllocator(); Dictionaries dictionaries = new Dictionaries(allocator))
+        final List<String> hosts = HostNames.of(request.journals());
+        try (Destination destination = request.out() == null ? null : Destination.prepare(request.out(),
+                !request.partitionBy().isEmpty(), request.force(), request.journals());
+            BufferAllocator allocator = new RootAllocator(); Dictionaries dictionaries = new Dictionaries(allocator))
         {
             final int[] hostIndex = new int[hosts.size()];
             for (int j = 0; j < hosts.size(); j++)
@@ -69,8 +67,8 @@ public final class Exporter
                 hostIndex[j] = dictionaries.host.indexOf(hosts.get(j));
             }
             final Run run = request.streamsDeltas() ?
-                deltas(request, hosts, hostIndex, allocator, dictionaries) :
-                answers(request, hosts, hostIndex, allocator, dictionaries);
+                deltas(request, destination, hosts, hostIndex, allocator, dictionaries) :
+                answers(request, destination, hosts, hostIndex, allocator, dictionaries);
             boolean complete = true;
             final List<String> coverage = new ArrayList<>();
             for (int j = 0; j < hosts.size(); j++)
@@ -91,8 +89,8 @@ public final class Exporter
     {
     }
 
-    private static Run deltas(final ExportRequest request, final List<String> hosts, final int[] hostIndex,
-        final BufferAllocator allocator, final Dictionaries dictionaries) throws IOException
+    private static Run deltas(final ExportRequest request, final Destination destination, final List<String> hosts,
+        final int[] hostIndex, final BufferAllocator allocator, final Dictionaries dictionaries) throws IOException
     {
         final int journals = hosts.size();
         final long[] limit = new long[journals];
@@ -113,7 +111,7 @@ public final class Exporter
         final boolean withHost = !request.partitionBy().contains(PartitionKey.host);
         final Schema schema = FlowSchema.deltas(dictionaries, withHost, ExportMetadata.of(request, hosts, coverage, "deltas"));
         final DeltaFold fold = new DeltaFold(request, total);
-        try (Output output = new Output(request, schema, dictionaries,
+        try (Output output = new Output(request, destination, schema, dictionaries,
             () -> new DeltaBatch(schema, dictionaries, allocator, BATCH_ROWS)))
         {
             fold.output = output;
@@ -128,7 +126,11 @@ public final class Exporter
             }
             request.progress().onRows(output.rows(), total, fold.lastNs);
             final long rows = output.rows();
-            output.close();
+            if (destination != null && request.cancelled().getAsBoolean())
+            {
+                throw new IOException("cancelled: nothing written to " + request.out());
+            }
+            output.finish();
             return new Run(rows, output.files(), coverage);
         }
     }
@@ -208,8 +210,8 @@ public final class Exporter
         }
     }
 
-    private static Run answers(final ExportRequest request, final List<String> hosts, final int[] hostIndex,
-        final BufferAllocator allocator, final Dictionaries dictionaries) throws IOException
+    private static Run answers(final ExportRequest request, final Destination destination, final List<String> hosts,
+        final int[] hostIndex, final BufferAllocator allocator, final Dictionaries dictionaries) throws IOException
     {
         final List<Answer> answers = new ArrayList<>();
         final List<Coverage> coverage = new ArrayList<>();
@@ -232,7 +234,7 @@ public final class Exporter
         final boolean withHost = !request.partitionBy().contains(PartitionKey.host);
         final Schema schema = FlowSchema.answer(dictionaries, columns, withHost,
             ExportMetadata.of(request, hosts, coverage, request.query().grouped() ? "groups" : "flows"));
-        try (Output output = new Output(request, schema, dictionaries,
+        try (Output output = new Output(request, destination, schema, dictionaries,
             () -> new AnswerBatch(schema, allocator, BATCH_ROWS)))
         {
             for (int j = 0; j < answers.size(); j++)
@@ -245,7 +247,11 @@ public final class Exporter
                 request.progress().onRows(output.rows(), total, 0);
             }
             final long rows = output.rows();
-            output.close();
+            if (destination != null && request.cancelled().getAsBoolean())
+            {
+                throw new IOException("cancelled: nothing written to " + request.out());
+            }
+            output.finish();
             return new Run(rows, output.files(), coverage);
         }
     }

@@ -1,8 +1,6 @@
 package dev.flowrec.export;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -28,6 +26,7 @@ final class Output implements AutoCloseable
     private static final long HOUR_NS = 3_600_000_000_000L;
 
     private final ExportRequest request;
+    private final Destination destination;
     private final Schema schema;
     private final Dictionaries dictionaries;
     private final Map<String, String> metadata;
@@ -41,14 +40,16 @@ final class Output implements AutoCloseable
     private long lastHour = Long.MIN_VALUE;
     private long rows;
 
-    private record Part(RowBatch batch, BatchSink sink)
+    /** One open file: its batch, its writer and, unless streaming, the staged file under it. */
+    private record Part(RowBatch batch, BatchSink sink, StagedFile file)
     {
     }
 
-    Output(final ExportRequest request, final Schema schema, final Dictionaries dictionaries,
-        final Supplier<RowBatch> newBatch) throws IOException
+    Output(final ExportRequest request, final Destination destination, final Schema schema,
+        final Dictionaries dictionaries, final Supplier<RowBatch> newBatch) throws IOException
     {
         this.request = request;
+        this.destination = destination;
         this.schema = schema;
         this.dictionaries = dictionaries;
         this.metadata = schema.getCustomMetadata();
@@ -56,31 +57,8 @@ final class Output implements AutoCloseable
         final int openFiles = request.partitionBy().isEmpty() ? 1 : MAX_OPEN;
         // parquet-java buffers a row group on the heap: keep all open files' row groups to a quarter of it
         this.rowGroupBytes = Math.clamp(Runtime.getRuntime().maxMemory() / 4 / openFiles, 1L << 20, 128L << 20);
-        if (request.out() != null && !request.partitionBy().isEmpty())
+        if (request.partitionBy().isEmpty())
         {
-            final Path dir = request.out();
-            if (Files.isDirectory(dir))
-            {
-                try (var entries = Files.list(dir))
-                {
-                    if (entries.findAny().isPresent())
-                    {
-                        throw new IOException("output directory " + dir + " is not empty: a partitioned export writes a new directory");
-                    }
-                }
-            }
-            else if (Files.exists(dir))
-            {
-                throw new IOException("output " + dir + " exists and is not a directory (a partitioned export writes a directory)");
-            }
-            Files.createDirectories(dir);
-        }
-        else
-        {
-            if (request.out() != null && Files.isDirectory(request.out()))
-            {
-                throw new IOException("output " + request.out() + " is a directory: give a file name, or --partition-by");
-            }
             last = openPart("");
         }
     }
@@ -169,59 +147,81 @@ final class Output implements AutoCloseable
             closePart(evicted);
         }
         final RowBatch batch = newBatch.get();
-        final BatchSink sink;
         try
         {
-            sink = openSink(key, batch);
+            final Part part = openSink(key, batch);
+            open.put(key, part);
+            return part;
         }
         catch (final IOException | RuntimeException ex)
         {
             batch.close();
             throw ex;
         }
-        final Part part = new Part(batch, sink);
-        open.put(key, part);
-        return part;
     }
 
-    private BatchSink openSink(final String key, final RowBatch batch) throws IOException
+    private Part openSink(final String key, final RowBatch batch) throws IOException
     {
-        if (request.out() == null)
+        if (destination == null)
         {
-            return ArrowSink.stream(batch.root(), dictionaries.provider(), request.stream());
+            return new Part(batch, ArrowSink.stream(batch.root(), dictionaries.provider(), request.stream()), null);
         }
-        final Path path;
-        if (key.isEmpty())
+        final String name = key.isEmpty() ? "" : "part-" + (partsStarted.merge(key, 1, Integer::sum) - 1) + "."
+            + request.format().extension();
+        final StagedFile file;
+        try
         {
-            path = request.out();
-            final Path parent = path.toAbsolutePath().getParent();
-            if (parent != null)
+            file = destination.file(key, name);
+        }
+        catch (final IOException ex)
+        {
+            throw Destination.failure(key.isEmpty() ? request.out() : request.out().resolve(key).resolve(name), ex);
+        }
+        files.add(destination.finalPath(file));
+        try
+        {
+            return new Part(batch, switch (request.format())
             {
-                Files.createDirectories(parent);
-            }
+                case arrow -> ArrowSink.file(batch.root(), dictionaries.provider(), file.channel(), metadata);
+                case parquet -> new ParquetSink(schema, dictionaries, file.parquetFile(), request.compression(),
+                    () -> metadata, rowGroupBytes);
+            }, file);
         }
-        else
+        catch (final IOException | RuntimeException ex)
         {
-            final int n = partsStarted.merge(key, 1, Integer::sum) - 1;
-            final Path dir = request.out().resolve(key);
-            Files.createDirectories(dir);
-            path = dir.resolve("part-" + n + "." + request.format().extension());
+            throw Destination.failure(destination.finalPath(file), ex);
         }
-        files.add(path);
-        return switch (request.format())
-        {
-            case arrow -> ArrowSink.file(batch.root(), dictionaries.provider(), path, metadata);
-            case parquet -> new ParquetSink(schema, dictionaries, path, request.compression(), () -> metadata, rowGroupBytes);
-        };
     }
 
-    private static void flush(final Part part) throws IOException
+    private void flush(final Part part) throws IOException
     {
-        part.sink().write(part.batch().seal());
+        try
+        {
+            part.sink().write(part.batch().seal());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw failed(part, ex);
+        }
         part.batch().clear();
     }
 
-    private static void closePart(final Part part) throws IOException
+    /** A failure to write a file, named by the file (its final path); a stream's as it came. */
+    private IOException failed(final Part part, final Exception ex)
+    {
+        if (part.file() != null)
+        {
+            return Destination.failure(destination.finalPath(part.file()), ex);
+        }
+        if (ex instanceof IOException io)
+        {
+            return io;
+        }
+        throw (RuntimeException)ex;
+    }
+
+    /** Writes the part's last rows, ends its file and commits it. */
+    private void closePart(final Part part) throws IOException
     {
         try
         {
@@ -229,7 +229,18 @@ final class Output implements AutoCloseable
             {
                 flush(part);
             }
-            part.sink().close();
+            try
+            {
+                part.sink().close();
+                if (part.file() != null)
+                {
+                    destination.commit(part.file());
+                }
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                throw failed(part, ex);
+            }
         }
         finally
         {
@@ -237,30 +248,56 @@ final class Output implements AutoCloseable
         }
     }
 
-    /** Writes what is left and closes every file. */
-    @Override
-    public void close() throws IOException
+    /** Writes what is left, commits every file and puts the export in place. */
+    void finish() throws IOException
     {
-        IOException failure = null;
+        while (!open.isEmpty())
+        {
+            final Iterator<Part> first = open.values().iterator();
+            final Part part = first.next();
+            first.remove();
+            closePart(part);
+        }
+        last = null;
+        if (destination != null)
+        {
+            try
+            {
+                destination.publish();
+            }
+            catch (final IOException ex)
+            {
+                throw Destination.failure(request.out(), ex);
+            }
+        }
+    }
+
+    /**
+     * Releases what {@link #finish} did not, after a failure: the batches and the files' writers (their buffers and
+     * compressors; what they write on closing goes to temporary files, which the destination then deletes).
+     */
+    @Override
+    public void close()
+    {
         for (final Part part : open.values())
         {
             try
             {
-                closePart(part);
-            }
-            catch (final IOException | UncheckedIOException ex)
-            {
-                if (failure == null)
+                if (part.file() != null)
                 {
-                    failure = ex instanceof IOException io ? io : ((UncheckedIOException)ex).getCause();
+                    part.sink().close();
                 }
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                // the failure that brought us here is the one to report
+            }
+            finally
+            {
+                part.batch().close();
             }
         }
         open.clear();
         last = null;
-        if (failure != null)
-        {
-            throw failure;
-        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.flowrec.export;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +19,6 @@ import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
-import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
@@ -42,11 +40,11 @@ final class ParquetSink implements BatchSink
     private final RowWriteSupport support;
     private final VectorSchemaRoot[] current = new VectorSchemaRoot[1];
 
-    ParquetSink(final Schema schema, final Dictionaries dictionaries, final Path path, final Compression compression,
+    ParquetSink(final Schema schema, final Dictionaries dictionaries, final OutputFile file, final Compression compression,
         final Supplier<Map<String, String>> metadata, final long rowGroupBytes) throws IOException
     {
         support = new RowWriteSupport(schema, dictionaries, metadata);
-        writer = new Builder(new LocalOutputFile(path), support)
+        writer = new Builder(file, support)
             .withConf(new PlainParquetConfiguration())
             .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
             .withCodecFactory(new ParquetCodecs())

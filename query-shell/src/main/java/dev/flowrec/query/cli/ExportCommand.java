@@ -38,12 +38,20 @@ public final class ExportCommand implements Callable<Integer>
     List<Path> journals;
 
     @Option(names = "--out", paramLabel = "PATH", required = true,
-        description = "Output file; a directory with --partition-by; '-' for an Arrow IPC stream on stdout.")
+        description = "Output file; a directory with --partition-by; '-' for an Arrow IPC stream on stdout. Written "
+            + "to a temporary file beside it and renamed into place when complete, with the journal's file mode; never "
+            + "through a symbolic link; its directory must exist.")
     String out;
 
     @Option(names = "--format", paramLabel = "FORMAT",
-        description = "arrow (IPC file, Feather v2) or parquet (default: from --out's extension, else parquet).")
+        description = "arrow (IPC file, Feather v2) or parquet (default: from --out's extension: .arrow, .feather, "
+            + ".ipc or .parquet, .pq; else parquet). An extension of another format (.csv, .json, ...) is refused.")
     ExportFormat format;
+
+    @Option(names = "--force",
+        description = "Replace an existing output file (or a directory holding a previous partitioned export); "
+            + "without it, an existing output is refused and left untouched.")
+    boolean force;
 
     @Mixin
     QueryOptions options;
@@ -60,7 +68,6 @@ public final class ExportCommand implements Callable<Integer>
     {
         final Query query = options.toQuery(spec.commandLine(), Clock.nowNs());
         final boolean toStdout = out.equals("-");
-        final ExportFormat chosen = format != null ? format : toStdout ? ExportFormat.arrow : formatOf(out);
         final List<PartitionKey> partitions;
         try
         {
@@ -70,6 +77,7 @@ public final class ExportCommand implements Callable<Integer>
         {
             throw new ParameterException(spec.commandLine(), "--partition-by: " + ex.getMessage());
         }
+        final ExportFormat chosen = toStdout ? (format != null ? format : ExportFormat.arrow) : formatOf(out, format);
         if (toStdout && chosen != ExportFormat.arrow)
         {
             throw new ParameterException(spec.commandLine(), "--out - writes an Arrow IPC stream: Parquet needs a file");
@@ -87,7 +95,7 @@ public final class ExportCommand implements Callable<Integer>
         {
             request = new ExportRequest(journals, query, toStdout ? null : Path.of(out), stream, chosen, partitions, codec,
                 "flowrec " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
-                ProgressBar.onStderr(), () -> Thread.currentThread().isInterrupted());
+                ProgressBar.onStderr(), () -> Thread.currentThread().isInterrupted(), force);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -106,6 +114,11 @@ public final class ExportCommand implements Callable<Integer>
                 err.println("flowrec export: warning: " + result.hosts().get(i) + ": " + result.coverage().get(i));
             }
         }
+        if (result.hosts().stream().anyMatch(host -> host.contains("#")))
+        {
+            err.println("flowrec export: journals that name the same host are exported as distinct hosts: "
+                + String.join(", ", result.hosts()));
+        }
         if (!toStdout)
         {
             err.printf(Locale.ROOT, "flowrec export: %d rows to %s (%d file%s) in %.1f s%n", result.rows(), out,
@@ -115,11 +128,31 @@ public final class ExportCommand implements Callable<Integer>
         return 0;
     }
 
-    private static ExportFormat formatOf(final String path)
+    /**
+     * The format of a file: --format, else its extension's (parquet when it has none known); an extension that names
+     * another format, or one --format contradicts, is refused rather than written as something else.
+     */
+    private ExportFormat formatOf(final String path, final ExportFormat given)
     {
-        final String name = path.toLowerCase(Locale.ROOT);
-        return name.endsWith(".arrow") || name.endsWith(".feather") || name.endsWith(".ipc") ? ExportFormat.arrow :
-            ExportFormat.parquet;
+        final String name = path.substring(path.lastIndexOf('/') + 1);
+        final int dot = name.lastIndexOf('.');
+        final String extension = dot <= 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+        final ExportFormat implied = switch (extension)
+        {
+            case "arrow", "feather", "ipc" -> ExportFormat.arrow;
+            case "parquet", "pq" -> ExportFormat.parquet;
+            case "csv", "tsv", "txt", "json", "jsonl", "ndjson" -> throw new ParameterException(spec.commandLine(),
+                "--out " + path + ": export writes Arrow IPC or Parquet, not ." + extension + " (for ."
+                + extension + ": flowrec query --format " + (extension.startsWith("j") || extension.equals("ndjson") ?
+                "json" : "csv") + " > " + name + ")");
+            default -> null;
+        };
+        if (given != null && implied != null && given != implied)
+        {
+            throw new ParameterException(spec.commandLine(), "--out " + path + " names ." + extension + " (" + implied
+                + ") but --format is " + given + ": make them agree");
+        }
+        return given != null ? given : implied != null ? implied : ExportFormat.parquet;
     }
 
     /** A one-line bar on stderr, redrawn in place, only when stderr is a terminal. */

@@ -175,7 +175,7 @@ final class ShellCompleter implements Completer
     }
 
     private static final List<String> EXPORT_OPTIONS = List.of("--out", "--format", "--where", "--since", "--until",
-        "--group-by", "--top", "--by", "--interval", "--partition-by", "--compression", "--journal");
+        "--group-by", "--top", "--by", "--interval", "--partition-by", "--compression", "--journal", "--force");
 
     private static List<String> exportOptions(final Layout layout)
     {

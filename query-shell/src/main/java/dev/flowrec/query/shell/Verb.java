@@ -32,7 +32,7 @@ enum Verb
         "Shows or sets the output format of the answers that follow.", "e.g. format csv"),
     EXPORT(List.of("export"), Shape.OPTIONS, "--out PATH [OPTIONS]", List.of(),
         "Writes an answer as Arrow or Parquet: the options of 'flowrec export' (--out, --format, --where, --since, "
-            + "--until, --group-by, --partition-by, --compression); this journal unless --journal is given.",
+            + "--until, --group-by, --partition-by, --compression, --force); this journal unless --journal is given.",
         "e.g. export --out flows.parquet --where 'proto tcp' --since -1h"),
     INFO(List.of("info"), Shape.NONE, "", List.of(),
         "What the journal holds: time span, events, interfaces, containers, losses.", ""),
