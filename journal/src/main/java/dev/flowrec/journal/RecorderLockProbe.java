@@ -8,6 +8,9 @@ import java.nio.file.Path;
  * {@code DIR/recorder.lock} while it runs, and the kernel drops it when the process dies (kill -9 included), so a
  * held lock tells a running recorder from a crashed one. Read-only: the file is opened for reading, never created
  * or changed, and the lock table is only looked at ({@link Libc#lockHolder}).
+ * <p>
+ * Not for the recorder's own process: the probe closes the fd it opened, and closing any fd of a file drops every
+ * POSIX lock the process holds on it (fcntl(2)), the recorder's lock included. Readers run in processes of their own.
  */
 public final class RecorderLockProbe
 {

@@ -174,6 +174,12 @@ public final class TestJournal implements AutoCloseable
         return this;
     }
 
+    /** Deletes expired cycle files as a recorder does ({@link JournalWriter#applyRetention}); returns how many. */
+    public int applyRetention(final Retention.Policy policy, final long nowMs)
+    {
+        return writer.applyRetention(policy, nowMs);
+    }
+
     /** Commits the open batch, if any, and closes the writer. */
     @Override
     public void close()
