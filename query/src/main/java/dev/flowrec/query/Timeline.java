@@ -1,5 +1,6 @@
 package dev.flowrec.query;
 
+import dev.flowrec.journal.CatalogEvents;
 import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.JournalPaths;
 import dev.flowrec.journal.JournalReader;
@@ -75,10 +76,10 @@ public final class Timeline
     {
         final boolean running = RecorderLockProbe.holder(dir) != RecorderLockProbe.NONE;
         final Runs found = new Runs();
+        final boolean catalogued = CatalogEvents.replay(dir, found);
         try (JournalReader reader = JournalReader.open(dir))
         {
-            reader.toEnd();
-            if (!reader.replayStateBefore(found))
+            if (!catalogued)
             {
                 reader.toStart(); // a journal without a catalog: every event, deltas included, tells its runs
                 while (reader.poll(found, POLL_LIMIT) > 0)
