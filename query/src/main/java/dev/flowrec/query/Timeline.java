@@ -1,22 +1,14 @@
 package dev.flowrec.query;
 
 import dev.flowrec.journal.CatalogEvents;
-import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.JournalPaths;
 import dev.flowrec.journal.JournalReader;
 import dev.flowrec.journal.RecorderLockProbe;
 import dev.flowrec.journal.Retention;
-import dev.flowrec.journal.schema.FlowDeltaDecoder;
-import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
-import dev.flowrec.journal.schema.MessageHeader;
 import dev.flowrec.journal.schema.PinOutcome;
-import dev.flowrec.journal.schema.PinnedStateDecoder;
-import dev.flowrec.journal.schema.RecorderStartedDecoder;
-import dev.flowrec.journal.schema.RecorderStoppedDecoder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.agrona.DirectBuffer;
 
 /**
  * What time a journal covers: its recorder runs (from a RecorderStarted to its RecorderStopped, or, without one, to
@@ -51,9 +43,6 @@ public final class Timeline
         }
     }
 
-    private static final long DEFAULT_FLUSH_NS = 1_000_000_000L;
-    /** Beyond two flush intervals: the idle sweep's period and scheduling slack (as {@link Replay}'s margin). */
-    private static final long MARGIN_SLACK_NS = 2_000_000_000L;
     /** A first cycle file that starts later than the first run by more than this was preceded by deleted ones. */
     private static final long CLOCK_SLACK_NS = 1_000_000_000L;
     private static final int POLL_LIMIT = 256;
@@ -75,7 +64,7 @@ public final class Timeline
     public static Timeline of(final Path dir)
     {
         final boolean running = RecorderLockProbe.holder(dir) != RecorderLockProbe.NONE;
-        final Runs found = new Runs();
+        final RunEvents.Runs found = new RunEvents.Runs();
         final boolean catalogued = CatalogEvents.replay(dir, found);
         try (JournalReader reader = JournalReader.open(dir))
         {
@@ -91,10 +80,11 @@ public final class Timeline
             {
                 for (int i = 0; i < found.runs.size(); i++)
                 {
-                    final RunBuilder run = found.runs.get(i);
+                    final RunEvents.RunBuilder run = found.runs.get(i);
                     if (run.stopNs == Long.MIN_VALUE && (i + 1 < found.runs.size() || !running))
                     {
-                        run.lastNs = lastEventNs(reader, run);
+                        run.lastNs = RunEvents.lastEventNs(reader, run,
+                            i + 1 < found.runs.size() ? found.runs.get(i + 1).startNs : Long.MAX_VALUE);
                     }
                 }
             }
@@ -152,12 +142,12 @@ public final class Timeline
         return in;
     }
 
-    private static Timeline build(final Runs found, final boolean running, final long retainedFromNs)
+    private static Timeline build(final RunEvents.Runs found, final boolean running, final long retainedFromNs)
     {
         final List<Run> runs = new ArrayList<>();
         for (int i = 0; i < found.runs.size(); i++)
         {
-            final RunBuilder r = found.runs.get(i);
+            final RunEvents.RunBuilder r = found.runs.get(i);
             final boolean last = i == found.runs.size() - 1;
             final End end = r.stopNs != Long.MIN_VALUE ? End.STOPPED : last && running ? End.RUNNING : End.CRASHED;
             final long endNs = switch (end)
@@ -197,149 +187,5 @@ public final class Timeline
         }
         gaps.sort((a, b) -> Long.compare(a.startNs(), b.startNs()));
         return new Timeline(List.copyOf(runs), List.copyOf(gaps), startNs, running);
-    }
-
-    /**
-     * The time of a crashed run's last event: the journal read from a margin before its last catalogued event up to
-     * the next run's RecorderStarted (or the end). Deltas are journaled up to about two flush intervals late.
-     */
-    private static long lastEventNs(final JournalReader reader, final RunBuilder run)
-    {
-        reader.seek(run.lastNs - 2 * run.flushNs - MARGIN_SLACK_NS);
-        final Tail tail = new Tail(run);
-        while (!tail.done && reader.poll(tail, POLL_LIMIT) > 0)
-        {
-            // the handler does the work
-        }
-        return tail.lastNs;
-    }
-
-    /** The time an event stands for: a delta's last packet, any other event's own time. */
-    private static long timeOf(final int templateId, final DirectBuffer buffer, final int offset, final FlowDeltaDecoder delta)
-    {
-        return templateId == FlowDeltaDecoder.TEMPLATE_ID ? MessageHeader.wrap(delta, buffer, offset).lastNs() :
-            buffer.getLong(offset + MessageHeader.ENCODED_LENGTH, MessageHeader.BYTE_ORDER);
-    }
-
-    private static final class RunBuilder
-    {
-        private final long startNs;
-        private final int pid;
-        private final String host;
-        private final long flushNs;
-        private final List<String> interfaces = new ArrayList<>();
-        private long lastNs;
-        private long stopNs = Long.MIN_VALUE;
-        private String adoption;
-
-        private RunBuilder(final long startNs, final int pid, final String host, final long flushNs)
-        {
-            this.startNs = startNs;
-            this.pid = pid;
-            this.host = host;
-            this.flushNs = Math.max(DEFAULT_FLUSH_NS, flushNs);
-            this.lastNs = startNs;
-        }
-    }
-
-    /** Finds the runs in the journal's (or its catalog's) events. */
-    private static final class Runs implements EventHandler
-    {
-        private final RecorderStartedDecoder started = new RecorderStartedDecoder();
-        private final RecorderStoppedDecoder stopped = new RecorderStoppedDecoder();
-        private final InterfaceAttachedDecoder attached = new InterfaceAttachedDecoder();
-        private final PinnedStateDecoder pinned = new PinnedStateDecoder();
-        private final FlowDeltaDecoder delta = new FlowDeltaDecoder();
-        private final List<RunBuilder> runs = new ArrayList<>();
-        private RunBuilder current;
-        private long firstNs = Long.MAX_VALUE;
-
-        public void onEvent(final int templateId, final DirectBuffer buffer, final int offset, final int length)
-        {
-            final long timeNs = timeOf(templateId, buffer, offset, delta);
-            firstNs = Math.min(firstNs, templateId == FlowDeltaDecoder.TEMPLATE_ID ? delta.firstNs() : timeNs);
-            switch (templateId)
-            {
-                case RecorderStartedDecoder.TEMPLATE_ID ->
-                {
-                    MessageHeader.wrap(started, buffer, offset);
-                    current = new RunBuilder(timeNs, started.pid(), started.host(), started.flushIntervalNs());
-                    runs.add(current);
-                    return;
-                }
-                case RecorderStoppedDecoder.TEMPLATE_ID ->
-                {
-                    if (current != null)
-                    {
-                        current.stopNs = MessageHeader.wrap(stopped, buffer, offset).timeNs();
-                        current.lastNs = Math.max(current.lastNs, timeNs);
-                        current = null;
-                    }
-                    return;
-                }
-                case InterfaceAttachedDecoder.TEMPLATE_ID -> onAttached(MessageHeader.wrap(attached, buffer, offset));
-                case PinnedStateDecoder.TEMPLATE_ID ->
-                {
-                    if (current != null && current.adoption == null)
-                    {
-                        current.adoption = MessageHeader.wrap(pinned, buffer, offset).outcome().name();
-                    }
-                }
-                default ->
-                {
-                    // its time is all that matters here
-                }
-            }
-            if (current != null)
-            {
-                current.lastNs = Math.max(current.lastNs, timeNs);
-            }
-        }
-
-        private void onAttached(final InterfaceAttachedDecoder event)
-        {
-            if (current != null)
-            {
-                final String name = event.ifname();
-                final String container = event.container();
-                final String shown = container.isEmpty() ? name : name + "@" + container;
-                if (!current.interfaces.contains(shown))
-                {
-                    current.interfaces.add(shown);
-                }
-            }
-        }
-    }
-
-    /** A crashed run's last event: everything from the seek point up to the next run's start. */
-    private static final class Tail implements EventHandler
-    {
-        private final FlowDeltaDecoder delta = new FlowDeltaDecoder();
-        private final long runStartNs;
-        private long lastNs;
-        private boolean done;
-
-        private Tail(final RunBuilder run)
-        {
-            this.runStartNs = run.startNs;
-            this.lastNs = run.lastNs;
-        }
-
-        public void onEvent(final int templateId, final DirectBuffer buffer, final int offset, final int length)
-        {
-            if (done)
-            {
-                return;
-            }
-            final long timeNs = timeOf(templateId, buffer, offset, delta);
-            if (templateId == RecorderStartedDecoder.TEMPLATE_ID && timeNs > runStartNs)
-            {
-                done = true; // the next run: the crashed one was dead before it started (one recorder per journal)
-            }
-            else if (timeNs >= runStartNs)
-            {
-                lastNs = Math.max(lastNs, timeNs);
-            }
-        }
     }
 }
