@@ -92,7 +92,7 @@ public final class Replay implements EventHandler
             final long[] lost = replay.lost;
             coverage = new Coverage(lost[0], lost[1], lost[2], lost[3], reader.skippedEvents(), reader.unreadableRanges());
         }
-        return new Result(coverage.withGaps(Timeline.of(dir).gapsIn(window)), read, probes, replay.deltasFolded,
+        return new Result(coverage.withGaps(Timeline.of(dir, window).gapsIn(window)), read, probes, replay.deltasFolded,
             System.nanoTime() - startNs);
     }
 

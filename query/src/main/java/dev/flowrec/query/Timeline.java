@@ -63,6 +63,15 @@ public final class Timeline
     /** Reads the runs of the journal in {@code dir} (its catalog, or all of it when it has none) and its lock. */
     public static Timeline of(final Path dir)
     {
+        return of(dir, Window.ALL);
+    }
+
+    /**
+     * As {@link #of(Path)}, exact for {@code window}: a crashed run's last event is looked for only when the time from
+     * its last catalogued event to the next start meets the window (elsewhere that catalogued event stands for it).
+     */
+    public static Timeline of(final Path dir, final Window window)
+    {
         final boolean running = RecorderLockProbe.holder(dir) != RecorderLockProbe.NONE;
         final RunEvents.Runs found = new RunEvents.Runs();
         final boolean catalogued = CatalogEvents.replay(dir, found);
@@ -81,10 +90,11 @@ public final class Timeline
                 for (int i = 0; i < found.runs.size(); i++)
                 {
                     final RunEvents.RunBuilder run = found.runs.get(i);
-                    if (run.stopNs == Long.MIN_VALUE && (i + 1 < found.runs.size() || !running))
+                    final long nextStartNs = i + 1 < found.runs.size() ? found.runs.get(i + 1).startNs : Long.MAX_VALUE;
+                    final boolean meets = run.lastNs < window.untilNs() && nextStartNs > window.sinceNs();
+                    if (run.stopNs == Long.MIN_VALUE && (i + 1 < found.runs.size() || !running) && meets)
                     {
-                        run.lastNs = RunEvents.lastEventNs(reader, run,
-                            i + 1 < found.runs.size() ? found.runs.get(i + 1).startNs : Long.MAX_VALUE);
+                        run.lastNs = RunEvents.lastEventNs(reader, run, nextStartNs);
                     }
                 }
             }
