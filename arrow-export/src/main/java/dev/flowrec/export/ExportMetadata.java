@@ -2,6 +2,7 @@ package dev.flowrec.export;
 
 import dev.flowrec.journal.text.JsonText;
 import dev.flowrec.query.Coverage;
+import dev.flowrec.query.CoverageJson;
 import dev.flowrec.query.GroupKey;
 import dev.flowrec.query.Query;
 import java.time.Instant;
@@ -59,13 +60,7 @@ final class ExportMetadata
             final Coverage c = coverage.get(i);
             sb.append(i == 0 ? "{" : ",{");
             field(sb, "host", hosts.get(i));
-            sb.append("\"complete\":").append(c.complete()).append(',');
-            field(sb, "describe", c.describe());
-            sb.append("\"ring_lost_events\":").append(c.ringLostEvents())
-                .append(",\"ring_lost_packets\":").append(c.ringLostPackets())
-                .append(",\"ring_lost_bytes\":").append(c.ringLostBytes())
-                .append(",\"journal_lost_events\":").append(c.journalLostEvents())
-                .append(",\"skipped_events\":").append(c.skippedEvents()).append('}');
+            CoverageJson.appendFields(sb, c).append('}');
         }
         return sb.append(']').toString();
     }

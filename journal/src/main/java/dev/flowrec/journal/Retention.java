@@ -100,6 +100,16 @@ public final class Retention
         return cycles(dir, rollCycle).stream().mapToLong(Cycle::bytes).sum();
     }
 
+    /**
+     * The start of the oldest cycle file left, in epoch ms; -1 when there is none. Retention deletes oldest first, so
+     * whatever the journal held before it is gone (its catalog still knows the recorder runs of that time).
+     */
+    public static long oldestCycleStartMs(final Path dir, final RollCycle rollCycle)
+    {
+        final List<Cycle> cycles = cycles(dir, rollCycle);
+        return cycles.isEmpty() ? -1 : cycles.getFirst().endMs() - rollCycle.lengthInMillis();
+    }
+
     private static List<Cycle> cycles(final Path dir, final RollCycle rollCycle)
     {
         final DateTimeFormatter format = DateTimeFormatter.ofPattern(rollCycle.format());

@@ -6,6 +6,8 @@ import dev.flowrec.journal.schema.FlowDeltas;
 import dev.flowrec.journal.schema.InterfaceAttachedEncoder;
 import dev.flowrec.journal.schema.LossReportEncoder;
 import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.PinOutcome;
+import dev.flowrec.journal.schema.PinnedStateEncoder;
 import dev.flowrec.journal.schema.RecorderStartedEncoder;
 import dev.flowrec.journal.schema.RecorderStoppedEncoder;
 import dev.flowrec.journal.schema.Templates;
@@ -39,6 +41,7 @@ public final class TestJournal implements AutoCloseable
     private final ContainerSeenEncoder seen = new ContainerSeenEncoder();
     private final LossReportEncoder loss = new LossReportEncoder();
     private final RecorderStoppedEncoder stopped = new RecorderStoppedEncoder();
+    private final PinnedStateEncoder pinned = new PinnedStateEncoder();
 
     private TestJournal(final JournalWriter writer, final SetTimeProvider clock)
     {
@@ -82,6 +85,28 @@ public final class TestJournal implements AutoCloseable
                 Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, host, kernel, flowrecVersion, config)), 0)
             .timeNs(timeNs).flushIntervalNs(FLUSH_INTERVAL_NS)
             .host(host).kernel(kernel).flowrecVersion(flowrecVersion).config(config);
+        writer.commit();
+        return this;
+    }
+
+    /** A RecorderStarted as {@link #recorderStarted(long, String, String, String, String)}, by recorder {@code pid}. */
+    public TestJournal recorderStarted(final long timeNs, final int pid)
+    {
+        MessageHeader.wrapAndApplyHeader(started, writer.claim(
+                Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, "h", "k", "v", "c")), 0)
+            .timeNs(timeNs).flushIntervalNs(FLUSH_INTERVAL_NS).pid(pid)
+            .host("h").kernel("k").flowrecVersion("v").config("c");
+        writer.commit();
+        return this;
+    }
+
+    /** A PinnedState: what a starting recorder did with the state pinned by run {@code previousPid}. */
+    public TestJournal pinnedState(final long timeNs, final PinOutcome outcome, final int previousPid)
+    {
+        MessageHeader.wrapAndApplyHeader(pinned, writer.claim(
+                Templates.encodedLength(PinnedStateEncoder.BLOCK_LENGTH, "i", "/sys/fs/bpf/flowrec/i", "")), 0)
+            .timeNs(timeNs).previousPid(previousPid).outcome(outcome).instance("i").pinPath("/sys/fs/bpf/flowrec/i")
+            .detail("");
         writer.commit();
         return this;
     }
@@ -147,6 +172,12 @@ public final class TestJournal implements AutoCloseable
     {
         writer.commitDeltas();
         return this;
+    }
+
+    /** Deletes expired cycle files as a recorder does ({@link JournalWriter#applyRetention}); returns how many. */
+    public int applyRetention(final Retention.Policy policy, final long nowMs)
+    {
+        return writer.applyRetention(policy, nowMs);
     }
 
     /** Commits the open batch, if any, and closes the writer. */

@@ -61,7 +61,7 @@ public final class Diff
         columns.add(new Column("bytes_change", Type.NUMBER));
         columns.add(new Column("packets_a", Type.COUNT));
         columns.add(new Column("packets_b", Type.COUNT));
-        final Coverage coverage = left.coverage().complete() ? right.coverage() : left.coverage();
+        final Coverage coverage = left.coverage().and(right.coverage()); // both windows' losses and gaps
         return new Answer(columns, kept, coverage, right.scan());
     }
 

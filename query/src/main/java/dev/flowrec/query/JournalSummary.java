@@ -17,12 +17,14 @@ import java.util.TreeSet;
 import org.agrona.DirectBuffer;
 
 /**
- * What a journal holds: its time span, events, flows, interfaces, containers, recorder runs, losses and size.
+ * What a journal holds: its time span, events, flows, interfaces, containers, recorder runs, losses and size, and
+ * its timeline (the runs one by one, and the gaps between them).
  *
  * @param containers short id → "runtime full-id"
  */
 public record JournalSummary(long events, long deltas, long flows, long packets, long bytes, long firstNs, long lastNs,
-    int runs, Set<String> interfaces, TreeMap<String, String> containers, Coverage coverage, long diskBytes)
+    int runs, Set<String> interfaces, TreeMap<String, String> containers, Coverage coverage, long diskBytes,
+    Timeline timeline)
 {
     public static JournalSummary of(final Path dir)
     {
@@ -37,7 +39,8 @@ public record JournalSummary(long events, long deltas, long flows, long packets,
             }
         }
         return new JournalSummary(t.events, t.deltas, flows.rows().size(), t.packets, t.bytes, t.firstNs, t.lastNs,
-            t.runs, t.interfaces, t.containers, coverage, Retention.diskBytes(dir, JournalPaths.DEFAULT_ROLL_CYCLE));
+            t.runs, t.interfaces, t.containers, coverage, Retention.diskBytes(dir, JournalPaths.DEFAULT_ROLL_CYCLE),
+            Timeline.of(dir));
     }
 
     /** Counts what one pass over the journal's events finds. */

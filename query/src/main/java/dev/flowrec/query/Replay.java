@@ -17,7 +17,8 @@ import org.agrona.collections.Int2ObjectHashMap;
  * Replays the flow deltas of a time window of a journal into a {@link FlowFold}. A bounded window is found
  * by seeking (binary search on time), and the interfaces, containers and loss counters as they stood there
  * come from the journal's catalog, so the cost follows the window, not the journal. Each delta is named
- * with its interface and container; losses journaled inside the window are summed into a {@link Coverage}.
+ * with its interface and container; losses journaled inside the window are summed into a {@link Coverage}, with the
+ * parts of the window no recorder covered ({@link Timeline}).
  */
 public final class Replay implements EventHandler
 {
@@ -95,7 +96,8 @@ public final class Replay implements EventHandler
             coverage = new Coverage(lost[0], lost[1], lost[2], lost[3] + unjournaled, reader.skippedEvents(),
                 reader.unreadableRanges());
         }
-        return new Result(coverage, read, probes, replay.deltasFolded, System.nanoTime() - startNs);
+        return new Result(coverage.withGaps(Timeline.of(dir, window).gapsIn(window)), read, probes, replay.deltasFolded,
+            System.nanoTime() - startNs);
     }
 
     public void onEvent(final int templateId, final DirectBuffer buffer, final int offset, final int length)

@@ -10,6 +10,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
@@ -56,6 +57,12 @@ public final class Libc
     private static final long STAT_BLOCKS_OFFSET = 64;
     /** struct statfs on x86_64: 120 bytes, f_type the long at 0. */
     private static final long STATFS_SIZE = 120;
+    /** struct flock on x86_64: 32 bytes, l_type the short at 0, l_whence at 2, l_start and l_len the longs at 8 and 16, l_pid the int at 24. */
+    private static final long FLOCK_SIZE = 32;
+    private static final long FLOCK_PID_OFFSET = 24;
+    private static final int F_OFD_GETLK = 36;
+    private static final short F_WRLCK = 1;
+    private static final short F_UNLCK = 2;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -66,6 +73,8 @@ public final class Libc
     private static final MethodHandle CLOSE = call("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle FCNTL = errnoCall("fcntl",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle FCNTL_FLOCK = errnoCall("fcntl",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle FSTAT = errnoCall("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle FSTATFS = errnoCall("fstatfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle STAT = call("stat", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
@@ -125,6 +134,30 @@ public final class Libc
             final MemorySegment state = callState(arena);
             final int copy = (int)FCNTL.invokeExact(state, fd, F_DUPFD_CLOEXEC, 0);
             return check(copy < 0 ? -errno(state) : copy, "fcntl", "F_DUPFD_CLOEXEC " + target);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Who holds a lock on the file behind fd that a write lock on the whole file would conflict with (fcntl
+     * F_OFD_GETLK: it reads the kernel's lock table and takes nothing, so a read-only fd will do). Traditional
+     * (POSIX) record locks count whoever holds them, this process included.
+     *
+     * @return 0 when nobody does; the holder's pid for a POSIX lock; -1 for an open file description lock (no pid).
+     */
+    public static int lockHolder(final int fd, final String target)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = callState(arena);
+            final MemorySegment flock = arena.allocate(FLOCK_SIZE, 8); // zeroed: l_whence SEEK_SET, l_start 0, l_len 0 (all), l_pid 0
+            flock.set(ValueLayout.JAVA_SHORT, 0, F_WRLCK);
+            final int rc = (int)FCNTL_FLOCK.invokeExact(state, fd, F_OFD_GETLK, flock);
+            check(rc < 0 ? -errno(state) : 0, "fcntl", "F_OFD_GETLK " + target);
+            return flock.get(ValueLayout.JAVA_SHORT, 0) == F_UNLCK ? 0 : flock.get(JAVA_INT, FLOCK_PID_OFFSET);
         }
         catch (final Throwable t)
         {

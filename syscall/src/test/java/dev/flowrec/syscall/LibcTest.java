@@ -156,4 +156,26 @@ class LibcTest
         assertEquals("Operation not permitted", Libc.strerror(Libc.EPERM));
         assertEquals("No buffer space available", Libc.strerror(Libc.ENOBUFS));
     }
+
+    @Test
+    void shouldSeeWhoHoldsAWriteLockThroughAReadOnlyFd() throws IOException
+    {
+        final Path file = Files.writeString(dir.resolve("recorder.lock"), "");
+        final int fd = Libc.open(file.toString());
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            assertEquals(0, Libc.lockHolder(fd, file.toString()), "nobody holds it yet");
+            try (var lock = channel.lock())
+            {
+                final int holder = Libc.lockHolder(fd, file.toString());
+                assertTrue(holder == ProcessHandle.current().pid() || holder == -1, "held by this JVM: " + holder);
+            }
+            assertEquals(0, Libc.lockHolder(fd, file.toString()), "released");
+        }
+        finally
+        {
+            Libc.close(fd);
+        }
+        assertThrows(SyscallException.class, () -> Libc.lockHolder(-1, "nothing"));
+    }
 }

@@ -3,6 +3,7 @@ package dev.flowrec.query.cli;
 import dev.flowrec.journal.text.OneLine;
 import dev.flowrec.query.Answer;
 import dev.flowrec.query.Column;
+import dev.flowrec.query.CoverageJson;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -12,7 +13,10 @@ import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Writes an answer as CSV (the DESIGN.md contract), JSON lines, or an aligned table with human units. */
+/**
+ * Writes an answer as CSV (the DESIGN.md contract), JSON lines (one object per row, then one {@code {"coverage":...}}
+ * line), or an aligned table with human units and a footer saying what the answer may be missing.
+ */
 public final class AnswerWriter
 {
     /** ISO-8601 UTC, always nine fraction digits. */
@@ -108,6 +112,7 @@ public final class AnswerWriter
             }
             out.println(sb.append('}'));
         }
+        out.println("{\"coverage\":" + CoverageJson.object(answer.coverage()) + "}");
     }
 
     private static void jsonString(final StringBuilder sb, final String s)

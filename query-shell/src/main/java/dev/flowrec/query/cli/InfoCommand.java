@@ -1,9 +1,12 @@
 package dev.flowrec.query.cli;
 
 import dev.flowrec.journal.text.OneLine;
+import dev.flowrec.query.Gap;
 import dev.flowrec.query.JournalSummary;
+import dev.flowrec.query.Timeline;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -12,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "info", mixinStandardHelpOptions = true,
-    description = "What a journal holds: time span, events, flows, interfaces, containers, losses, size.")
+    description = "What a journal holds: time span, events, flows, interfaces, containers, losses, size, recorder runs and gaps.")
 public final class InfoCommand implements Callable<Integer>
 {
     @Spec
@@ -39,7 +42,31 @@ public final class InfoCommand implements Callable<Integer>
         }
         out.println("losses      " + s.coverage().describe());
         out.println("size        " + Units.bytes(s.diskBytes()) + " on disk");
+        runs(s.timeline(), out);
         out.flush();
         return 0;
+    }
+
+    /** Each run (start, stop or crash, pid, interfaces), then each gap after the journal's start, the time after its end included. */
+    private static void runs(final Timeline timeline, final PrintWriter out)
+    {
+        out.println("runs        " + timeline.runs().size() + (timeline.recorderRunning() ? ", a recorder running" : ""));
+        for (final Timeline.Run r : timeline.runs())
+        {
+            final String end = switch (r.end())
+            {
+                case STOPPED -> AnswerWriter.isoTime(r.endNs()) + "  stopped";
+                case CRASHED -> AnswerWriter.isoTime(r.endNs()) + "  crashed (last event)";
+                case RUNNING -> "...  recorder running";
+            };
+            out.println("  " + AnswerWriter.isoTime(r.startNs()) + " .. " + end + "  pid " + r.pid() +
+                (r.adoption() == null ? "" : "  pinned state " + r.adoption()) + "  " + OneLine.of(String.join(", ", r.interfaces())));
+        }
+        final List<Gap> gaps = timeline.gaps().stream().filter(g -> g.kind() != Gap.Kind.BEFORE_JOURNAL).toList();
+        out.println("gaps        " + (gaps.isEmpty() ? "none" : gaps.size()));
+        for (final Gap g : gaps)
+        {
+            out.println("  " + g.describe());
+        }
     }
 }

@@ -1,0 +1,56 @@
+package dev.flowrec.query.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.flowrec.query.Answer;
+import dev.flowrec.query.Column;
+import dev.flowrec.query.Coverage;
+import dev.flowrec.query.Gap;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Every format says what the answer may be missing: the table in its footer, JSON in a last coverage line. */
+class AnswerWriterTest
+{
+    private static final long T = 1_795_694_400_000_000_000L; // 2026-11-26T12:00:00Z
+    private static final List<Column> COLUMNS = List.of(new Column("proto", Column.Type.TEXT),
+        new Column("bytes", Column.Type.BYTES));
+    private static final List<Object[]> ROWS = List.<Object[]>of(new Object[] {"tcp", 1500L});
+
+    @Test
+    void shouldEndJsonWithTheCoverageLineGapsIncluded()
+    {
+        final Coverage gaps = new Coverage(0, 0, 0, 0, 0, List.of(), List.of(
+            new Gap(Long.MIN_VALUE, T, Gap.Kind.BEFORE_JOURNAL, false, T, false),
+            new Gap(T + 10_000_000_000L, T + 20_000_000_000L, Gap.Kind.CRASH, true, T + 10_000_000_000L, true)));
+        assertEquals(List.of("{\"proto\":\"tcp\",\"bytes\":1500}",
+                "{\"coverage\":{\"complete\":false,\"describe\":\"incomplete: journal starts at 2026-11-26T12:00:00.000Z; "
+                    + "recorder crashed 2026-11-26T12:00:10.000Z .. 2026-11-26T12:00:20.000Z, downtime adopted (the kernel "
+                    + "kept counting; journaled at restart)\",\"ring_lost_events\":0,\"ring_lost_packets\":0,"
+                    + "\"ring_lost_bytes\":0,\"journal_lost_events\":0,\"skipped_events\":0,\"gaps\":["
+                    + "{\"start\":null,\"end\":\"2026-11-26T12:00:00.000000000Z\",\"kind\":\"before_journal\",\"adopted\":false},"
+                    + "{\"start\":\"2026-11-26T12:00:10.000000000Z\",\"end\":\"2026-11-26T12:00:20.000000000Z\","
+                    + "\"kind\":\"crash\",\"adopted\":true}]}}"),
+            write(Format.json, gaps));
+    }
+
+    @Test
+    void shouldKeepTheFootersWordsForACompleteAnswer()
+    {
+        final Coverage complete = new Coverage(0, 0, 0, 0, 0, List.of());
+        assertEquals("1 rows; complete: no loss journaled", write(Format.table, complete).getLast());
+        assertEquals("{\"coverage\":{\"complete\":true,\"describe\":\"complete: no loss journaled\",\"ring_lost_events\":0,"
+            + "\"ring_lost_packets\":0,\"ring_lost_bytes\":0,\"journal_lost_events\":0,\"skipped_events\":0,\"gaps\":[]}}",
+            write(Format.json, complete).getLast());
+        assertEquals(List.of("proto,bytes", "tcp,1500"), write(Format.csv, complete), "CSV: rows only, coverage on stderr");
+    }
+
+    private static List<String> write(final Format format, final Coverage coverage)
+    {
+        final StringWriter text = new StringWriter();
+        AnswerWriter.write(format, new Answer(COLUMNS, ROWS, coverage, null), new PrintWriter(text));
+        return text.toString().lines().toList();
+    }
+}
