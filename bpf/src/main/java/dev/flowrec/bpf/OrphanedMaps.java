@@ -72,6 +72,10 @@ public final class OrphanedMaps implements AutoCloseable
     /** Delivers each flow's delta still in the map (as the sweeper would, reason FINAL); returns how many. */
     public int drainFlows(final FlowEventHandler handler)
     {
+        if (flowsFd < 0)
+        {
+            return 0;
+        }
         final UnsafeBuffer record = new UnsafeBuffer(new byte[FlowEventDecoder.LENGTH]);
         final FlowEventDecoder event = new FlowEventDecoder();
         int delivered = 0;
@@ -111,13 +115,24 @@ public final class OrphanedMaps implements AutoCloseable
         return delivered;
     }
 
-    /** Delivers every record waiting in the ring; returns how many records it consumed. */
-    public int drainRing(final FlowEventHandler handler)
+    /**
+     * Delivers every record waiting in the ring from position on (what the journal holds already is before it;
+     * -1: from the consumer position); returns how many records it consumed.
+     */
+    public int drainRing(final FlowEventHandler handler, final long position)
     {
+        if (eventsFd < 0)
+        {
+            return 0;
+        }
         final int size = PinnedMaps.info(eventsFd, dir + " events")[4];
         final RingBufferReader ring = new RingBufferReader(dir + "/events", eventsFd, size, Libc.pageSize());
         try
         {
+            if (position >= 0)
+            {
+                ring.skipTo(position);
+            }
             int consumed = 0;
             int read;
             while ((read = ring.read(handler, Integer.MAX_VALUE)) > 0)

@@ -26,7 +26,9 @@ final class JournalAgent implements Agent
     private final LiveView live;
     private final RecorderErrors errors;
     private final Recorder.Config config;
+    private final LossBaseline loss;
     private final long[] counters = new long[KernelCounters.COUNT];
+    private final long[] report = new long[KernelCounters.COUNT];
     private final long[] journaledCounters = new long[KernelCounters.COUNT];
     private long journaledLostEvents;
     private long nextSecondNs;
@@ -41,6 +43,7 @@ final class JournalAgent implements Agent
         this.live = context.live();
         this.errors = context.errors();
         this.config = context.config();
+        this.loss = context.loss();
     }
 
     public String roleName()
@@ -84,7 +87,8 @@ final class JournalAgent implements Agent
         {
             return 0;
         }
-        journal.lossReport(counters, lostEvents);
+        loss.apply(counters, report);
+        journal.lossReport(report, lostEvents);
         System.arraycopy(counters, 0, journaledCounters, 0, counters.length);
         journaledLostEvents = writer.suspended() ? -1 : writer.lostEvents(); // unwritten: report again once written
         return 1;
