@@ -82,14 +82,14 @@ final class JournalAgent implements Agent
     private int journalCountersIfMoved()
     {
         program.readCounters(counters);
+        loss.apply(counters, report); // what a dropped or foreign pinned state counted moves it too
         final long lostEvents = writer.lostEvents();
-        if (Arrays.equals(counters, journaledCounters) && lostEvents == journaledLostEvents)
+        if (Arrays.equals(report, journaledCounters) && lostEvents == journaledLostEvents)
         {
             return 0;
         }
-        loss.apply(counters, report);
         journal.lossReport(report, lostEvents);
-        System.arraycopy(counters, 0, journaledCounters, 0, counters.length);
+        System.arraycopy(report, 0, journaledCounters, 0, report.length);
         journaledLostEvents = writer.suspended() ? -1 : writer.lostEvents(); // unwritten: report again once written
         return 1;
     }
