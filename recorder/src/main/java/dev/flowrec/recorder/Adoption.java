@@ -70,8 +70,9 @@ final class Adoption
         final String unavailable = PinnedMaps.unavailable();
         if (unavailable != null)
         {
-            errors.say("warning: kernel state not pinned (" + unavailable + "): a crash loses what the filters count until the restart");
-            return new Adoption(instance, null, config, errors);
+            final Adoption unpinned = new Adoption(instance, null, config, errors);
+            unpinned.detail = unavailable;
+            return unpinned;
         }
         final Adoption adoption = new Adoption(instance, instance.pinDir(), config, errors);
         adoption.inspect(fresh);
@@ -131,6 +132,8 @@ final class Adoption
         final long nowNs = JournalEvents.nowNs();
         if (pinDir == null)
         {
+            // Said once the program is loaded: a start that fails says its one line, nothing else.
+            errors.say("warning: kernel state not pinned (" + detail + "): a crash loses what the filters count until the restart");
             return nowNs;
         }
         final long pid = ProcessHandle.current().pid();

@@ -34,9 +34,8 @@ class PinnedStateMismatchTest
         final Path pcap = run.dir().resolve("wire.pcap");
         final Path stop = run.dir().resolve("stop-traffic");
         final Proc.Background capture = Capture.start(run, "tcpdump", List::of, hostDev, pcap);
-        final Proc.Background traffic = PinnedRecorder.traffic(run, "traffic", netns, "10.231.74.2", "10.231.74.9", 4, stop);
-
         final Proc.Background first = start("recorder-1024", journal, hostDev, "--max-flows", "1024");
+        final Proc.Background traffic = PinnedRecorder.traffic(run, "traffic", netns, "10.231.74.2", "10.231.74.9", 4, stop);
         Proc.sleepMs(1200);
         kill(first);
         Proc.sleepMs(500); // counted by the dead run's filter into its maps

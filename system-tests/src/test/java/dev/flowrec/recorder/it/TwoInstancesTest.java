@@ -41,6 +41,10 @@ class TwoInstancesTest
         }
         final Proc.Background recorderB = b.start("recorder-b");
         Proc.Background recorderA = a.start("recorder-a");
+        for (final Side s : List.of(a, b))
+        {
+            s.startTraffic(); // every packet from here on is a recorder's to count
+        }
         Proc.sleepMs(1500);
         final String filtersB = b.filters();
         final TreeMap<String, Object> pinsB = pins(b.instance().pinDir());
@@ -96,6 +100,7 @@ class TwoInstancesTest
         private final Path journal;
         private final Path pcap;
         private final Path stop;
+        private String netns;
         private Proc.Background capture;
         private Proc.Background traffic;
 
@@ -111,10 +116,14 @@ class TwoInstancesTest
 
         void up() throws Exception
         {
-            final String netns = run.fixture().netns(suffix);
+            netns = run.fixture().netns(suffix);
             PinnedRecorder.veth(run, netns, "eth0", subnet + ".2/24", hostDev);
             Files.createDirectories(journal);
             capture = Capture.start(run, "tcpdump-" + suffix, List::of, hostDev, pcap);
+        }
+
+        void startTraffic()
+        {
             traffic = PinnedRecorder.traffic(run, "traffic-" + suffix, netns, subnet + ".2", subnet + ".9", 3, stop);
         }
 
