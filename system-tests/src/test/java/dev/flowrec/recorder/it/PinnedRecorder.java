@@ -40,7 +40,8 @@ final class PinnedRecorder
     static List<String> record(final String... args)
     {
         final Path root = TestRun.ROOT;
-        final List<String> line = new ArrayList<>(List.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java",
+        final String java = System.getenv().getOrDefault("FLOWREC_JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64") + "/bin/java";
+        final List<String> line = new ArrayList<>(List.of(java,
             "@" + root.resolve("scripts/jvm.options"), "-Xms32m", "-Xmx128m", "-cp",
             root.resolve("cli/target/classes") + ":" + root.resolve("recorder/target/classes") + ":" +
                 root.resolve("recorder/target/lib") + "/*",
