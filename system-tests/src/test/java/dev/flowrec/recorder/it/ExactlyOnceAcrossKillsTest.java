@@ -42,6 +42,7 @@ class ExactlyOnceAcrossKillsTest
         final String hostDev = "pnk" + ProcessHandle.current().pid() % 100_000;
         PinnedRecorder.veth(run, netns, "eth0", "10.231.71.2/24", hostDev);
         final Path journal = run.dir().resolve("journal");
+        PinnedRecorder.unpinOnClose(run, journal);
         final Path pcap = run.dir().resolve("wire.pcap");
         final Path stop = run.dir().resolve("stop-traffic");
         final Proc.Background capture = Capture.start(run, "tcpdump", List::of, hostDev, pcap);

@@ -36,6 +36,18 @@ final class PinnedRecorder
         Proc.run(Duration.ofSeconds(600), List.of(TestRun.ROOT.resolve("scripts/flowrec").toString(), "record", "--help")).ok();
     }
 
+    /** A test that fails before its clean stop leaves pins behind: they go with the test's network. */
+    static void unpinOnClose(final TestRun run, final Path journal)
+    {
+        run.fixture().onClose(() ->
+        {
+            if (java.nio.file.Files.isDirectory(journal))
+            {
+                dev.flowrec.bpf.PinnedMaps.unpin(dev.flowrec.recorder.Instance.ofJournal(journal).pinDir());
+            }
+        });
+    }
+
     /** The command line of {@code flowrec record ARGS}, as scripts/flowrec runs it. */
     static List<String> record(final String... args)
     {

@@ -31,6 +31,7 @@ class PinnedStateMismatchTest
         final String hostDev = "pnm" + ProcessHandle.current().pid() % 100_000;
         PinnedRecorder.veth(run, netns, "eth0", "10.231.74.2/24", hostDev);
         final Path journal = run.dir().resolve("journal");
+        PinnedRecorder.unpinOnClose(run, journal);
         final Path pcap = run.dir().resolve("wire.pcap");
         final Path stop = run.dir().resolve("stop-traffic");
         final Proc.Background capture = Capture.start(run, "tcpdump", List::of, hostDev, pcap);

@@ -119,6 +119,7 @@ class TwoInstancesTest
             netns = run.fixture().netns(suffix);
             PinnedRecorder.veth(run, netns, "eth0", subnet + ".2/24", hostDev);
             Files.createDirectories(journal);
+            PinnedRecorder.unpinOnClose(run, journal);
             capture = Capture.start(run, "tcpdump-" + suffix, List::of, hostDev, pcap);
         }
 
