@@ -119,6 +119,14 @@ static __always_inline void flush(struct fr_flow_state *v, const struct fr_flow_
 	bpf_ringbuf_submit(e, SUBMIT_FLAGS);
 }
 
+/* What the pinned maps are and who owns them (struct fr_meta): read and written by the recorder only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fr_meta);
+} meta SEC(".maps");
+
 /* cgroup id → the pseudo-ifindex the recorder gave that cgroup (an InterfaceAttached event names it). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

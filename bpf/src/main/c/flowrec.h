@@ -95,6 +95,23 @@ enum fr_counter {
 	FR_C_COUNT
 };
 
+/* The layout of the kernel state a recorder instance pins (/sys/fs/bpf/flowrec/INSTANCE): bump it whenever a
+ * record, a map's key or value, or the meaning of a counter changes, so that a recorder of another layout never
+ * adopts this one's maps (it reads what it can, counts the rest as lost and starts fresh). */
+#define FR_LAYOUT_VERSION 1
+
+/* The one value of the meta map: what the pinned maps are, and who owns them now. Written by the recorder
+ * (dev.flowrec.bpf.PinnedMeta mirrors it), never by the programs. All u64 so that no layout has padding. */
+struct fr_meta {
+	__u64 layout;          /* FR_LAYOUT_VERSION of the run that created the maps */
+	__u64 max_flows;       /* the flow map's max_entries */
+	__u64 ring_bytes;      /* the ring buffer's max_entries */
+	__u64 pid;             /* the recorder that owns the maps now */
+	__u64 ring_since_ns;   /* wall clock when the ring was created (before that run's RecorderStarted) */
+	__u64 owner_since_ns;  /* wall clock when the owner took them (before its RecorderStarted) */
+	__u64 base[FR_C_COUNT];/* the counters at the owner's baseline: its loss reports are counters - base */
+};
+
 /* Input of the sweep program, passed as its test-run packet data. */
 struct fr_sweep_args {
 	__u64 idle_ns;  /* flush and remove flows quiet for this long; 0 = all flows */

@@ -35,9 +35,11 @@ final class BpfObject implements AutoCloseable
     /**
      * Opens, configures and loads the embedded object; on failure everything opened so far is closed.
      *
+     * @param pinDir where the maps are pinned (and those pinned there already reused: the caller checked that they
+     *               are of this layout, {@link PinnedMaps#inspect}), null for maps that die with the process
      * @param log see {@link FlowProgram#load(FlowProgram.Config, Consumer)}
      */
-    static BpfObject load(final FlowProgram.Config config, final Consumer<String> log)
+    static BpfObject load(final FlowProgram.Config config, final String pinDir, final Consumer<String> log)
     {
         final byte[] elf = readElf();
         final Arena arena = Arena.ofShared();
@@ -49,6 +51,14 @@ final class BpfObject implements AutoCloseable
             Rodata.setLong(object, FLUSH_INTERVAL_VARIABLE, config.flushIntervalNs(), NAME);
             setMaxEntries(object, FlowProgram.FLOWS_MAP, config.maxFlows());
             setMaxEntries(object, FlowProgram.EVENTS_MAP, config.ringBytes());
+            if (pinDir != null)
+            {
+                for (final String name : PinnedMaps.PINNED)
+                {
+                    Libbpf.check(Libbpf.mapSetPinPath(map(object, name), pinDir + "/" + name),
+                        "bpf_map__set_pin_path " + name + " " + pinDir);
+                }
+            }
             loadCaptured(object, log);
             return new BpfObject(arena, object);
         }

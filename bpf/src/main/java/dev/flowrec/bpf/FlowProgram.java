@@ -82,6 +82,8 @@ public final class FlowProgram implements AutoCloseable
     }
 
     private final Config config;
+    private final String pinDir;
+    private final int tcHandle;
     private final BpfObject object;
     private final int ingressFd;
     private final int egressFd;
@@ -90,9 +92,11 @@ public final class FlowProgram implements AutoCloseable
     private final RingBufferReader ring;
     private boolean closed;
 
-    private FlowProgram(final Config config, final BpfObject object)
+    private FlowProgram(final Config config, final String pinDir, final int tcHandle, final BpfObject object)
     {
         this.config = config;
+        this.pinDir = pinDir;
+        this.tcHandle = tcHandle;
         this.object = object;
         ingressFd = object.programFd(INGRESS_PROGRAM);
         egressFd = object.programFd(EGRESS_PROGRAM);
@@ -116,10 +120,20 @@ public final class FlowProgram implements AutoCloseable
      */
     public static FlowProgram load(final Config config, final Consumer<String> log)
     {
-        final BpfObject object = BpfObject.load(config, log);
+        return load(config, null, Tc.HANDLE, log);
+    }
+
+    /**
+     * As {@link #load(Config, Consumer)}, for a recorder instance: its maps pinned at pinDir (null: not pinned), those
+     * pinned there already reused as they are (check them first: {@link PinnedMaps#inspect}), and its filters
+     * attached with tcHandle ({@link Tc#handleOf}), replacing those of the same handle.
+     */
+    public static FlowProgram load(final Config config, final String pinDir, final int tcHandle, final Consumer<String> log)
+    {
+        final BpfObject object = BpfObject.load(config, pinDir, log);
         try
         {
-            return new FlowProgram(config, object);
+            return new FlowProgram(config, pinDir, tcHandle, object);
         }
         catch (final RuntimeException | Error e)
         {
@@ -160,7 +174,55 @@ public final class FlowProgram implements AutoCloseable
         ensureOpen();
         final int onIngress = workloadView ? egressFd : ingressFd;
         final int onEgress = workloadView ? ingressFd : egressFd;
-        return TcLink.attach(netnsPath, ifname, onIngress, onEgress, workloadView);
+        return TcLink.attach(netnsPath, ifname, onIngress, onEgress, workloadView, tcHandle);
+    }
+
+    /**
+     * Removes this instance's filters (its handle) from ifindex of the caller's namespace, where a dead run of it
+     * left them and this run does not record; returns how many (0 to 2).
+     */
+    public int detachStale(final int ifindex)
+    {
+        return Tc.detachStale(null, ifindex, tcHandle);
+    }
+
+    /** Where the maps are pinned, null when they are not. */
+    public String pinDir()
+    {
+        return pinDir;
+    }
+
+    /** The meta map's value (zeros in a map just created). */
+    public synchronized PinnedMeta readMeta()
+    {
+        ensureOpen();
+        try (Arena call = Arena.ofConfined())
+        {
+            final MemorySegment key = call.allocate(java.lang.foreign.ValueLayout.JAVA_INT);
+            final MemorySegment value = call.allocate(PinnedMeta.LENGTH, 8);
+            Libbpf.check(Libbpf.mapLookupElem(mapFd(PinnedMaps.META_MAP), key, value), "bpf_map_lookup_elem meta");
+            return PinnedMeta.read(value);
+        }
+    }
+
+    /** Writes the meta map's value. */
+    public synchronized void writeMeta(final PinnedMeta meta)
+    {
+        ensureOpen();
+        try (Arena call = Arena.ofConfined())
+        {
+            final MemorySegment key = call.allocate(java.lang.foreign.ValueLayout.JAVA_INT);
+            final MemorySegment value = call.allocate(PinnedMeta.LENGTH, 8);
+            meta.write(value);
+            Libbpf.check(Libbpf.mapUpdateElem(mapFd(PinnedMaps.META_MAP), key, value, 0), "bpf_map_update_elem meta");
+        }
+    }
+
+    /** The number of flows in the flow map now (walks its keys: for the one line said on adoption). */
+    public int flowCount()
+    {
+        ensureOpen();
+        return OrphanedMaps.countKeys(mapFd(FLOWS_MAP), OrphanedMaps.KEY_LENGTH);
     }
 
     /**

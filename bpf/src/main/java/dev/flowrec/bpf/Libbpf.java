@@ -56,6 +56,10 @@ final class Libbpf
     private static final MethodHandle MAP_DELETE_ELEM = call("bpf_map_delete_elem", JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle PROG_TEST_RUN_OPTS = call("bpf_prog_test_run_opts", JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle MAP_LOOKUP_ELEM = call("bpf_map_lookup_elem", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle MAP_SET_PIN_PATH = call("bpf_map__set_pin_path", JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle OBJ_GET = call("bpf_obj_get", JAVA_INT, ADDRESS);
+    private static final MethodHandle OBJ_GET_INFO_BY_FD = call("bpf_obj_get_info_by_fd", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle MAP_GET_NEXT_KEY = call("bpf_map_get_next_key", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle NUM_POSSIBLE_CPUS = call("libbpf_num_possible_cpus", JAVA_INT);
     private static final MethodHandle SET_PRINT = call("libbpf_set_print", ADDRESS, ADDRESS);
 
@@ -411,6 +415,60 @@ final class Libbpf
         try
         {
             return (int)MAP_LOOKUP_ELEM.invokeExact(mapFd, key, value);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** Pins the map at path on load (reusing a map pinned there already, if compatible); 0 or -errno. */
+    static int mapSetPinPath(final MemorySegment map, final String path)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            return (int)MAP_SET_PIN_PATH.invokeExact(map, arena.allocateFrom(path));
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** A new fd of the object pinned at path, or -errno. */
+    static int objGet(final String path)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            return (int)OBJ_GET.invokeExact(arena.allocateFrom(path));
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** Fills info (its byteSize given to the kernel as the length); 0 or -errno. */
+    static int objGetInfoByFd(final int fd, final MemorySegment info)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment length = arena.allocate(JAVA_INT);
+            length.set(JAVA_INT, 0, (int)info.byteSize());
+            return (int)OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** The key after key (NULL: the first) into next; 0, or -ENOENT after the last. */
+    static int mapGetNextKey(final int mapFd, final MemorySegment key, final MemorySegment next)
+    {
+        try
+        {
+            return (int)MAP_GET_NEXT_KEY.invokeExact(mapFd, key, next);
         }
         catch (final Throwable t)
         {

@@ -28,6 +28,12 @@ import dev.flowrec.syscall.SyscallException;
  * producer_pos with acquire, then each header with acquire (a set BUSY bit means "not committed yet, stop
  * here", records commit out of order only behind it), and hands space back by storing consumer_pos with
  * release once it is done reading the records (the kernel reads consumer_pos with smp_load_acquire).
+ * <p>
+ * Reading and handing space back are apart: {@link #read} moves a cursor of its own ({@link #position()}), and
+ * {@link #release} stores consumer_pos, which the caller does only once what it read is safe (the recorder: once
+ * the journal batch holding those deltas is committed). consumer_pos lives in the kernel, in a ring that a
+ * restarted recorder adopts (pinned): after a kill -9 the records from consumer_pos on are still there to be
+ * read again, and {@link #skipTo} steps over those the journal turns out to hold already.
  */
 public final class RingBufferReader
 {
@@ -46,6 +52,7 @@ public final class RingBufferReader
     private final UnsafeBuffer data;
     private final FlowEventDecoder decoder = new FlowEventDecoder();
     private long consumerPos;
+    private long readPos;
     private long unexpectedRecords;
     private boolean closed;
 
@@ -73,56 +80,113 @@ public final class RingBufferReader
         producerPage = new UnsafeBuffer(producerAddress, (int)pageSize);
         data = new UnsafeBuffer(producerAddress + pageSize, 2 * size);
         consumerPos = consumerPage.getLongAcquire(0);
+        readPos = consumerPos;
     }
 
     /**
-     * Delivers up to limit committed records to handler, in order, and hands their space back to the kernel.
-     * Returns the records consumed; discarded records (and any not shaped as a flow event) are consumed but
-     * not delivered. If handler throws, the record it was given counts as consumed.
+     * Delivers up to limit committed records to handler, in order, moving the read cursor past them; their space
+     * goes back to the kernel on {@link #release}. During the handler's call {@link #position()} is the position
+     * just after the record it was given. Returns the records consumed; discarded records (and any not shaped as
+     * a flow event) are consumed but not delivered. If handler throws, the record it was given counts as consumed.
      */
-    public synchronized int read(final FlowEventHandler handler, final int limit)
+    public synchronized int readHeld(final FlowEventHandler handler, final int limit)
     {
         if (closed)
         {
             throw new IllegalStateException("ring buffer " + name + " is closed");
         }
         final long producerPos = producerPage.getLongAcquire(0);
-        long position = consumerPos;
         int consumed = 0;
+        while (consumed < limit && readPos < producerPos)
+        {
+            final int offset = (int)(readPos & mask);
+            final int header = data.getIntAcquire(offset);
+            if ((header & BUSY_BIT) != 0)
+            {
+                break;
+            }
+            final int length = header & ~(BUSY_BIT | DISCARD_BIT);
+            readPos += (length + HEADER_LENGTH + 7) & ~7L;
+            consumed++;
+            if ((header & DISCARD_BIT) != 0)
+            {
+                continue;
+            }
+            if (length != FlowEventDecoder.LENGTH)
+            {
+                unexpectedRecords++;
+                continue;
+            }
+            handler.onFlowEvent(decoder.wrap(data, offset + HEADER_LENGTH));
+        }
+        return consumed;
+    }
+
+    /**
+     * Delivers up to limit committed records to handler, in order, and hands their space back to the kernel at
+     * once: {@link #readHeld} then {@link #release} of what it read (for readers that keep nothing to commit).
+     */
+    public synchronized int read(final FlowEventHandler handler, final int limit)
+    {
         try
         {
-            while (consumed < limit && position < producerPos)
-            {
-                final int offset = (int)(position & mask);
-                final int header = data.getIntAcquire(offset);
-                if ((header & BUSY_BIT) != 0)
-                {
-                    break;
-                }
-                final int length = header & ~(BUSY_BIT | DISCARD_BIT);
-                position += (length + HEADER_LENGTH + 7) & ~7L;
-                consumed++;
-                if ((header & DISCARD_BIT) != 0)
-                {
-                    continue;
-                }
-                if (length != FlowEventDecoder.LENGTH)
-                {
-                    unexpectedRecords++;
-                    continue;
-                }
-                handler.onFlowEvent(decoder.wrap(data, offset + HEADER_LENGTH));
-            }
+            return readHeld(handler, limit);
         }
         finally
         {
-            if (position != consumerPos)
-            {
-                consumerPos = position;
-                consumerPage.putLongRelease(0, position);
-            }
+            release(readPos);
         }
-        return consumed;
+    }
+
+    /** The read cursor: the ring position just after the last record read. */
+    public synchronized long position()
+    {
+        return readPos;
+    }
+
+    /** The kernel's consumer position: the space before it is the producer's again. */
+    public synchronized long consumerPosition()
+    {
+        return consumerPos;
+    }
+
+    /** The kernel's producer position: records (committed or not yet) end here. */
+    public synchronized long producerPosition()
+    {
+        return closed ? consumerPos : producerPage.getLongAcquire(0);
+    }
+
+    /**
+     * Hands the space before position (at most the read cursor) back to the kernel: consumer_pos, stored with
+     * release. A position at or before the consumer position changes nothing.
+     */
+    public synchronized void release(final long position)
+    {
+        final long to = Math.min(position, readPos);
+        if (to > consumerPos && !closed)
+        {
+            consumerPos = to;
+            consumerPage.putLongRelease(0, to);
+        }
+    }
+
+    /**
+     * Moves the read cursor and the consumer position to position, a record boundary that the journal already
+     * holds everything before, when it lies between the consumer and the producer positions.
+     *
+     * @return the bytes skipped, or -1 (nothing moved) when position lies outside them.
+     */
+    public synchronized long skipTo(final long position)
+    {
+        final long producerPos = producerPage.getLongAcquire(0);
+        if (position < consumerPos || position > producerPos)
+        {
+            return -1;
+        }
+        final long skipped = position - consumerPos;
+        readPos = position;
+        release(position);
+        return skipped;
     }
 
     /** Bytes committed or reserved by the kernel and not yet consumed. */
@@ -132,7 +196,7 @@ public final class RingBufferReader
         {
             return 0;
         }
-        return producerPage.getLongAcquire(0) - consumerPos;
+        return producerPage.getLongAcquire(0) - readPos;
     }
 
     /** The data area's size, the map's max_entries. */

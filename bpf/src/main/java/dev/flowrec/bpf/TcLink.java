@@ -18,10 +18,13 @@ public final class TcLink implements AutoCloseable
     private final String ifname;
     private final int ifindex;
     private final boolean workloadView;
+    private final int handle;
     private boolean closed;
 
-    private TcLink(final String netnsPath, final String ifname, final int ifindex, final boolean workloadView)
+    private TcLink(final String netnsPath, final String ifname, final int ifindex, final boolean workloadView,
+        final int handle)
     {
+        this.handle = handle;
         this.netnsPath = netnsPath;
         this.ifname = ifname;
         this.ifindex = ifindex;
@@ -30,33 +33,33 @@ public final class TcLink implements AutoCloseable
 
     /**
      * Attaches onIngressFd and onEgressFd to the TC hooks of ifname in the network namespace at netnsPath (null:
-     * the caller's), after removing stale flowrec filters there; if egress fails, ingress is detached again.
-     * Enters the namespace on the calling thread only, for the duration of the call.
+     * the caller's) with handle, each replacing in one step the filter a dead run of the same instance left there;
+     * if egress fails, ingress is detached again. Enters the namespace on the calling thread only, for the
+     * duration of the call.
      */
     static TcLink attach(final String netnsPath, final String ifname, final int onIngressFd, final int onEgressFd,
-        final boolean workloadView)
+        final boolean workloadView, final int handle)
     {
         return NetNs.call(netnsPath, () ->
         {
             final int ifindex = NetIf.indexOf(ifname);
             final String what = describe(netnsPath, ifname, ifindex);
-            Tc.detachStaleHere(ifindex);
             Tc.createHook(ifindex, what);
-            Tc.attach(ifindex, Tc.INGRESS, onIngressFd, what);
+            Tc.attach(ifindex, Tc.INGRESS, onIngressFd, handle, what);
             try
             {
-                Tc.attach(ifindex, Tc.EGRESS, onEgressFd, what);
+                Tc.attach(ifindex, Tc.EGRESS, onEgressFd, handle, what);
             }
             catch (final BpfException e)
             {
-                final LibbpfLog.Captured detached = Tc.detach(ifindex, Tc.INGRESS);
+                final LibbpfLog.Captured detached = Tc.detach(ifindex, Tc.INGRESS, handle);
                 if (detached.rc() != 0)
                 {
                     e.addSuppressed(detached.failure("bpf_tc_detach ingress on " + what));
                 }
                 throw e;
             }
-            return new TcLink(netnsPath, ifname, ifindex, workloadView);
+            return new TcLink(netnsPath, ifname, ifindex, workloadView, handle);
         });
     }
 
@@ -122,7 +125,7 @@ public final class TcLink implements AutoCloseable
 
     private void detach(final int point)
     {
-        final LibbpfLog.Captured detached = Tc.detach(ifindex, point);
+        final LibbpfLog.Captured detached = Tc.detach(ifindex, point, handle);
         if (detached.rc() != 0 && !Tc.isAbsent(detached.rc()))
         {
             throw detached.failure("bpf_tc_detach " + Tc.pointName(point) + " on " + describe());

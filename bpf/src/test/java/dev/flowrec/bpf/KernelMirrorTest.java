@@ -79,6 +79,9 @@ class KernelMirrorTest
             }
         }
 
+        expressions.put("PinnedMeta.LAYOUT_VERSION", "FR_LAYOUT_VERSION");
+        expressions.put("PinnedMeta.LENGTH", "sizeof(struct fr_meta)");
+
         final Map<String, Long> compiled = compile(expressions);
         for (final Map.Entry<String, String> e : expressions.entrySet())
         {

@@ -46,6 +46,38 @@ class RingBufferReaderTest
     }
 
     @Test
+    void shouldHoldTheConsumerPositionUntilReleasedAndSkipOnlyWithinTheRing()
+    {
+        program = FlowProgram.load(FlowProgram.Config.defaults().withFlushIntervalNs(0));
+        program.testRun(Frames.ipv4Udp(SRC, DST, 1, 2, 0), 10, false);
+        final RingBufferReader ring = program.ringBuffer();
+        final long record = FlowEventDecoder.LENGTH + RingBufferReader.HEADER_LENGTH;
+        final long start = ring.consumerPosition();
+        final long[] positions = new long[10];
+        final int[] n = {0};
+
+        assertEquals(4, ring.readHeld(e -> positions[n[0]++] = ring.position(), 4));
+        assertEquals(start + record, positions[0], "during the handler: just after its record");
+        assertEquals(start + 4 * record, ring.position());
+        assertEquals(start, ring.consumerPosition(), "read, not released: a kill now leaves them in the ring");
+        assertEquals(10 * record, ring.producerPosition() - ring.consumerPosition());
+
+        ring.release(start + 2 * record);
+        assertEquals(start + 2 * record, ring.consumerPosition());
+        ring.release(start + 9 * record);
+        assertEquals(start + 4 * record, ring.consumerPosition(), "never beyond what was read");
+        ring.release(start);
+        assertEquals(start + 4 * record, ring.consumerPosition(), "never backwards");
+
+        assertEquals(-1, ring.skipTo(start + 3 * record), "before the consumer position: not this ring's journal");
+        assertEquals(-1, ring.skipTo(start + 11 * record), "beyond the producer position");
+        assertEquals(3 * record, ring.skipTo(start + 7 * record));
+        assertEquals(start + 7 * record, ring.consumerPosition());
+        assertEquals(3, ring.read(new DrainedEvents(), 10), "the rest, after what the journal held");
+        assertEquals(0, ring.pendingBytes());
+    }
+
+    @Test
     void shouldNotAllocatePerRecord()
     {
         program = FlowProgram.load(FlowProgram.Config.defaults().withFlushIntervalNs(0));

@@ -13,6 +13,11 @@ import java.nio.file.Path;
  * until then readers see nothing of it, and a writer killed meanwhile loses it whole (Chronicle never exposes a
  * document left incomplete). Apart from {@link JournalWriter} because a batch outlives the call that opened it:
  * this class owns that state.
+ * <p>
+ * It also keeps the ring position of the deltas ({@link FlowDeltaBatch#ringPosition}): each batch carries the
+ * latest position handed in with its deltas, and {@link #releasablePosition()} is the position up to which the
+ * journal holds, or has counted as lost, every delta: the recorder hands ring space back to the kernel only up
+ * to there, so that a kill -9 with a batch open re-reads that batch's records instead of losing them.
  */
 final class DeltaBatcher
 {
@@ -21,6 +26,8 @@ final class DeltaBatcher
     private final FreeSpace freeSpace;
     private final FlowDeltaBatch batch = new FlowDeltaBatch();
     private boolean batchOpen;
+    private long ringPosition;
+    private long releasablePosition;
     private long batchesAppended;
     private long deltasAppended;
 
@@ -38,28 +45,58 @@ final class DeltaBatcher
     }
 
     /**
-     * Appends a delta that {@link FlowDeltaBatch#packable} accepts to the open batch, opening one if there is none
-     * or it is full. A batch that cannot begin (a full disk) loses the delta, counted.
+     * Appends a delta to the open batch, opening one if there is none or it is full. A batch that cannot begin (a
+     * full disk) loses the delta, counted by the caller.
+     *
+     * @param position the ring position just after the delta's record (kept if lower than the last one handed in)
+     * @return false when the delta is lost.
      */
-    void append(final FlowDeltaDecoder delta)
+    boolean append(final FlowDeltaDecoder delta, final long position)
     {
+        ringPosition = Math.max(ringPosition, position);
         if (batchOpen && batch.tryAppend(delta))
         {
-            return;
+            batch.ringPosition(ringPosition);
+            return true;
         }
         commit();
         final MutableDirectBuffer claimed = documents.open(JournalWriter.MAX_BATCH_LENGTH);
         if (documents.claimedLost())
         {
             documents.dropLost(); // the batch could not begin (a full disk): this delta is lost
-            return;
+            releasablePosition = ringPosition;
+            return false;
         }
-        batch.wrapAndApplyHeader(claimed, 0, JournalWriter.MAX_BATCH_LENGTH);
+        batch.wrapAndApplyHeader(claimed, 0, JournalWriter.MAX_BATCH_LENGTH).ringPosition(ringPosition);
         batchOpen = true;
         if (!batch.tryAppend(delta))
         {
-            throw new IllegalStateException("an empty FlowDeltaBatch refused a packable delta: " + dir);
+            throw new IllegalStateException("an empty FlowDeltaBatch refused a delta: " + dir);
         }
+        return true;
+    }
+
+    /** A delta at this ring position is lost (counted by the caller) without a batch: nothing is left to re-read. */
+    void lost(final long position)
+    {
+        ringPosition = Math.max(ringPosition, position);
+        if (!batchOpen)
+        {
+            releasablePosition = ringPosition;
+        }
+    }
+
+    /** Starts the ring position at what the journal already holds (an adopted ring); call before any delta. */
+    void ringPosition(final long position)
+    {
+        ringPosition = position;
+        releasablePosition = position;
+    }
+
+    /** @return the ring position up to which every delta handed in is committed or counted lost. */
+    long releasablePosition()
+    {
+        return releasablePosition;
     }
 
     /** Commits the open batch, if any: readers see its deltas from now on; a failed write counts them lost. */
@@ -71,6 +108,7 @@ final class DeltaBatcher
         }
         batchOpen = false;
         final int deltas = batch.count();
+        final long position = batch.ringPosition();
         if (documents.commit(batch.encodedLength(), false))
         {
             deltasAppended += deltas;
@@ -80,6 +118,7 @@ final class DeltaBatcher
         {
             freeSpace.lost(deltas);
         }
+        releasablePosition = position; // journaled or counted lost: either way not to be read again
     }
 
     /** Forgets the open batch, whose document the caller aborts. */

@@ -184,15 +184,23 @@ public final class JournalWriter implements AutoCloseable
         return documents.claim(length);
     }
 
+    /** As {@link #appendDelta(FlowDeltaEncoder, long)}, the ring position left as it was (deltas not from a ring). */
+    public void appendDelta(final FlowDeltaEncoder encoded)
+    {
+        appendDelta(encoded, 0);
+    }
+
     /**
-     * Appends a flow delta to the open batch, opening one if there is none or it is full. A delta that no
-     * batch can hold exactly ({@link FlowDeltaBatch#packable}) is journaled as a FlowDelta event of its own,
-     * after the batch (which it commits), so the order of deltas is kept. Zero-copy, allocation-free.
+     * Appends a flow delta to the open batch, opening one if there is none or it is full; a delta that no compact
+     * entry can hold exactly ({@link FlowDeltaBatch#packable}) goes in whole, as a wide entry. Zero-copy,
+     * allocation-free.
      *
-     * @param encoded a FlowDelta event, encoded (header included); read only during the call.
+     * @param encoded      a FlowDelta event, encoded (header included); read only during the call.
+     * @param ringPosition the kernel ring's position just after the delta's record: the batch carries it, and
+     *                     {@link #releasableRingPosition()} reaches it once the batch is committed.
      * @throws IllegalStateException when a {@link #claim} is open or the writer is closed.
      */
-    public void appendDelta(final FlowDeltaEncoder encoded)
+    public void appendDelta(final FlowDeltaEncoder encoded, final long ringPosition)
     {
         if (documents.isOpen() && !batcher.isOpen() || documents.claimedLost())
         {
@@ -201,18 +209,29 @@ public final class JournalWriter implements AutoCloseable
         if (freeSpace.suspended())
         {
             freeSpace.lost(1);
+            batcher.lost(ringPosition);
             return;
         }
-        final int offset = encoded.offset() - MessageHeader.ENCODED_LENGTH;
-        MessageHeader.wrap(delta, encoded.buffer(), offset);
-        if (!FlowDeltaBatch.packable(delta))
-        {
-            commitDeltas();
-            claim(Templates.FLOW_DELTA_LENGTH).putBytes(0, encoded.buffer(), offset, Templates.FLOW_DELTA_LENGTH);
-            commit();
-            return;
-        }
-        batcher.append(delta);
+        MessageHeader.wrap(delta, encoded.buffer(), encoded.offset() - MessageHeader.ENCODED_LENGTH);
+        batcher.append(delta, ringPosition); // a delta that finds no room on disk is counted lost there
+    }
+
+    /**
+     * Starts the ring position at {@code position}, what the journal already holds of an adopted ring buffer
+     * (see {@link JournalTail}); call it before the first delta.
+     */
+    public void startRingPosition(final long position)
+    {
+        batcher.ringPosition(position);
+    }
+
+    /**
+     * @return the ring position up to which every delta appended is committed (or counted lost): the recorder
+     * hands the ring's space back to the kernel up to here and no further, so that a kill -9 loses no delta.
+     */
+    public long releasableRingPosition()
+    {
+        return batcher.releasablePosition();
     }
 
     /** Commits the open batch of deltas, if any: readers see them from now on. Call it at the end of a drain pass. */
@@ -380,6 +399,17 @@ public final class JournalWriter implements AutoCloseable
             queue.refreshDirectoryListing();
         }
         return deleted;
+    }
+
+    /**
+     * Reads the end of the journal as appended so far (see {@link JournalTail}); commits the open batch first.
+     *
+     * @param ringSinceNs when the ring buffer whose position is wanted was created (wall clock, ns)
+     */
+    public JournalTail tail(final long ringSinceNs)
+    {
+        commitDeltas();
+        return JournalTail.read(queue, ringSinceNs);
     }
 
     /** Disk usage of the journal's cycle files, in bytes. */

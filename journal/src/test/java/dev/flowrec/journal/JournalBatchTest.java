@@ -64,12 +64,12 @@ class JournalBatchTest
             writer.commit();
             written.add(null);
             written.add(append(writer, v6(3)));
-            written.add(append(writer, v4(4).firstNs(T0_NS - (1L << 41)))); // span beyond 40 bits: a FlowDelta of its own
+            written.add(append(writer, v4(4).firstNs(T0_NS - (1L << 41)))); // span beyond 40 bits: a wide entry
             written.add(append(writer, v4(5)));
             writer.commitDeltas();
             assertFalse(writer.hasOpenBatch());
             assertEquals(6, writer.eventsAppended(), "each delta counted");
-            assertEquals(3, writer.batchesAppended(), "{1, 2}, {3}, {5}");
+            assertEquals(2, writer.batchesAppended(), "{1, 2}, {3, 4 (wide), 5}");
         }
 
         final List<Event> events = readAll(dir, zeroCopy);

@@ -14,6 +14,11 @@ import org.agrona.concurrent.Agent;
  * kernel map into the ring. Its {@link #onClose()} is the heart of the orderly stop: once the filters are
  * detached (the discovery agent closes first), every flow still in the map is flushed and journaled. Nothing
  * here allocates per event.
+ * <p>
+ * Exactly once (DESIGN): the ring's space goes back to the kernel only up to the ring position of the last
+ * committed batch ({@link dev.flowrec.journal.JournalWriter#releasableRingPosition}), at the start of each pass.
+ * A kill -9 loses the open batch, but its records are still in the (pinned) ring for the next run to read; a
+ * kill after a commit and before the release leaves records the journal holds, which the next run skips.
  */
 final class DrainAgent implements Agent, FlowEventHandler
 {
@@ -25,6 +30,7 @@ final class DrainAgent implements Agent, FlowEventHandler
     private final FlowProgram program;
     private final RingBufferReader ring;
     private final JournalEvents journal;
+    private final dev.flowrec.journal.JournalWriter writer;
     private final ProvisionalContainers provisional;
     private final long idleNs;
     private final long sweepPeriodNs;
@@ -36,6 +42,7 @@ final class DrainAgent implements Agent, FlowEventHandler
         this.program = context.program();
         this.ring = program.ringBuffer();
         this.journal = context.journal();
+        this.writer = context.writer();
         this.provisional = provisional;
         // A quiet flow's residue waits at most about one flush interval (DESIGN: the durability bound).
         this.idleNs = Math.max(program.config().flushIntervalNs(), TimeUnit.MILLISECONDS.toNanos(100));
@@ -83,20 +90,23 @@ final class DrainAgent implements Agent, FlowEventHandler
             }
         }
         while (swept.incomplete());
+        writer.commitDeltas();
+        ring.release(writer.releasableRingPosition());
     }
 
     public void onFlowEvent(final FlowEventDecoder event)
     {
         provisional.beforeDelta(event.ifindex());
-        journal.flowDelta(event);
+        journal.flowDelta(event, ring.position());
     }
 
     /** One pass over the ring into the journal's open batch, which commits when it has lingered long enough. */
     private int drainPass()
     {
+        ring.release(writer.releasableRingPosition());
         try
         {
-            return ring.read(this, DRAIN_LIMIT);
+            return ring.readHeld(this, DRAIN_LIMIT);
         }
         finally
         {

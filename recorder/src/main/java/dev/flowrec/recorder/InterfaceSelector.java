@@ -1,6 +1,5 @@
 package dev.flowrec.recorder;
 
-import dev.flowrec.bpf.Tc;
 import dev.flowrec.recorder.discovery.Container;
 import dev.flowrec.recorder.discovery.Link;
 import dev.flowrec.recorder.discovery.LinkListener;
@@ -32,10 +31,14 @@ final class InterfaceSelector implements LinkListener
         {
             return;
         }
-        Tc.detachStale(link.ifindex()); // a recorder that died may have left its filters here
         final Container container = selection.looksForContainer(link) ? lookup.resolve(link) : null;
-        if (selection.wants(link, container) && links.attach(link, container) &&
-            container != null && "netns".equals(container.runtime()))
+        if (!selection.wants(link, container))
+        {
+            links.detachStale(link); // a dead run of this instance may have left its filters here
+            return;
+        }
+        // An attach replaces a dead run's filter in one step: no packet goes uncounted in between.
+        if (links.attach(link, container) && container != null && "netns".equals(container.runtime()))
         {
             provisional.add(link);
         }

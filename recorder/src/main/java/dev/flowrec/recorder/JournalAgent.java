@@ -28,7 +28,9 @@ final class JournalAgent implements Agent
     private final LiveView live;
     private final RecorderErrors errors;
     private final Recorder.Config config;
+    private final LossBaseline loss;
     private final long[] counters = new long[KernelCounters.COUNT];
+    private final long[] report = new long[KernelCounters.COUNT];
     private final long[] journaledCounters = new long[KernelCounters.COUNT];
     private long journaledLostEvents;
     private long nextSecondNs;
@@ -43,6 +45,7 @@ final class JournalAgent implements Agent
         this.live = context.live();
         this.errors = context.errors();
         this.config = context.config();
+        this.loss = context.loss();
     }
 
     public String roleName()
@@ -102,13 +105,14 @@ final class JournalAgent implements Agent
     private int journalCountersIfMoved()
     {
         program.readCounters(counters);
+        loss.apply(counters, report); // what a dropped or foreign pinned state counted moves it too
         final long lostEvents = writer.lostEvents();
-        if (Arrays.equals(counters, journaledCounters) && lostEvents == journaledLostEvents)
+        if (Arrays.equals(report, journaledCounters) && lostEvents == journaledLostEvents)
         {
             return 0;
         }
-        journal.lossReport(counters, lostEvents);
-        System.arraycopy(counters, 0, journaledCounters, 0, counters.length);
+        journal.lossReport(report, lostEvents);
+        System.arraycopy(report, 0, journaledCounters, 0, report.length);
         journaledLostEvents = writer.suspended() ? -1 : writer.lostEvents(); // unwritten: report again once written
         return 1;
     }

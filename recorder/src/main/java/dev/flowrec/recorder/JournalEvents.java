@@ -13,6 +13,8 @@ import dev.flowrec.journal.schema.InterfaceDetachedEncoder;
 import dev.flowrec.journal.schema.LossReportEncoder;
 import dev.flowrec.journal.schema.MessageHeader;
 import dev.flowrec.journal.schema.Mode;
+import dev.flowrec.journal.schema.PinOutcome;
+import dev.flowrec.journal.schema.PinnedStateEncoder;
 import dev.flowrec.journal.schema.RecorderStartedEncoder;
 import dev.flowrec.journal.schema.RecorderStoppedEncoder;
 import dev.flowrec.journal.schema.Templates;
@@ -76,6 +78,12 @@ final class JournalEvents
 
     void flowDelta(final FlowEventDecoder event)
     {
+        flowDelta(event, 0);
+    }
+
+    /** @param ringPosition the ring position just after the event's record (0: not from this run's ring) */
+    void flowDelta(final FlowEventDecoder event, final long ringPosition)
+    {
         MessageHeader.wrapAndApplyHeader(delta, deltaBuffer, 0)
             .firstNs(event.firstNs() + bootToRealtimeNs)
             .lastNs(event.lastNs() + bootToRealtimeNs)
@@ -97,7 +105,7 @@ final class JournalEvents
         }
         finally
         {
-            writer.appendDelta(delta);
+            writer.appendDelta(delta, ringPosition);
         }
     }
 
@@ -143,13 +151,19 @@ final class JournalEvents
 
     void recorderStarted(final Recorder.Config config)
     {
+        recorderStarted(config, nowNs());
+    }
+
+    /** @param timeNs the run's start, wall clock: after anything it wrote into pinned state (see JournalTail) */
+    void recorderStarted(final Recorder.Config config, final long timeNs)
+    {
         final String host = hostName();
         final String kernel = System.getProperty("os.version");
         final String commandLine = config.commandLine();
         final int length =
             Templates.encodedLength(RecorderStartedEncoder.BLOCK_LENGTH, host, kernel, VERSION, commandLine);
         MessageHeader.wrapAndApplyHeader(new RecorderStartedEncoder(), claim(length), 0)
-            .timeNs(nowNs())
+            .timeNs(timeNs)
             .bootToRealtimeOffsetNs(bootToRealtimeNs)
             .flushIntervalNs(config.flushIntervalNs())
             .pid((int)ProcessHandle.current().pid())
@@ -246,6 +260,28 @@ final class JournalEvents
         {
             writer.commit();
         }
+    }
+
+    /**
+     * Journals what this run did with its instance's pinned kernel state (see the schema's PinnedState).
+     */
+    void pinnedState(final PinOutcome outcome, final long previousPid, final long flowsAdopted, final long flowsUnreadable,
+        final long ringSkippedBytes, final long ringPendingBytes, final String instance, final String pinPath,
+        final String detail)
+    {
+        final int length = Templates.encodedLength(PinnedStateEncoder.BLOCK_LENGTH, instance, pinPath, detail);
+        MessageHeader.wrapAndApplyHeader(new PinnedStateEncoder(), claim(length), 0)
+            .timeNs(nowNs())
+            .previousPid((int)previousPid)
+            .outcome(outcome)
+            .flowsAdopted(flowsAdopted)
+            .flowsUnreadable(flowsUnreadable)
+            .ringSkippedBytes(ringSkippedBytes)
+            .ringPendingBytes(ringPendingBytes)
+            .instance(Utf8.cut(instance))
+            .pinPath(Utf8.cut(pinPath))
+            .detail(Utf8.cut(detail));
+        commit(PinnedStateEncoder.TEMPLATE_ID, length);
     }
 
     static long nowNs()

@@ -52,6 +52,17 @@ public final class Recorder
     public static void record(final Config config, final StopSignal stop, final RecorderErrors errors,
         final Consumer<Recording> onRecording)
     {
+        record(config, null, false, stop, errors, onRecording);
+    }
+
+    /**
+     * As {@link #record(Config, StopSignal, RecorderErrors, Consumer)}, as an instance (null: the journal's own,
+     * {@link Instance#ofJournal}): its kernel state is pinned, a dead run's adopted ({@link Adoption}), or dropped
+     * with fresh; a clean stop unpins it.
+     */
+    public static void record(final Config config, final Instance given, final boolean fresh, final StopSignal stop,
+        final RecorderErrors errors, final Consumer<Recording> onRecording)
+    {
         Privileges.requireRecording();
         for (final String iface : config.selection().names())
         {
@@ -60,27 +71,39 @@ public final class Recorder
         final long offsetNs = Clocks.bootToRealtimeOffsetNs();
         final LiveView live = new LiveView();
         live.errorsTotal(errors::errorsTotal);
+        final FlowProgram.Config programConfig =
+            new FlowProgram.Config(config.flushIntervalNs(), config.maxFlows(), config.ringBytes());
+        final Adoption adoption;
         try (JournalWriter writer = JournalWriter.open(config.journal());
             RecorderLock lock = RecorderLock.acquire(config.journal());
-            FlowProgram program = FlowProgram.load(
-                new FlowProgram.Config(config.flushIntervalNs(), config.maxFlows(), config.ringBytes()), errors::say);
+            FlowProgram program = FlowProgram.load(programConfig,
+                (adoption = Adoption.prepare(instance(given, config), fresh, programConfig, errors)).pinDir(),
+                instance(given, config).tcHandle(), errors::say);
             LiveViewServer http = serve(config, live, errors))
         {
             live.journalBytes(writer::diskBytes);
             final JournalEvents journal =
                 new JournalEvents(writer, live, offsetNs, JournalEvents.lingerNs(config.flushIntervalNs()));
-            journal.recorderStarted(config);
+            final LossBaseline loss = new LossBaseline();
+            journal.recorderStarted(config, adoption.begin(program, writer, loss));
+            adoption.journal(journal);
             final long unjournaled = UnjournaledLoss.read(writer.dir()).stream().mapToLong(UnjournaledLoss.Entry::events).sum();
             if (unjournaled > 0)
             {
                 errors.say("warning: earlier runs stopped with " + unjournaled + " lost events they could not journal ("
                     + writer.dir().resolve(UnjournaledLoss.FILE) + "); every query over their time counts them");
             }
-            final RecorderContext context = new RecorderContext(config, program, writer, journal, live, errors);
+            final RecorderContext context = new RecorderContext(config, program, writer, journal, live, errors, loss);
             final DiscoveryAgent discovery =
                 new DiscoveryAgent(context, InterfaceWatcher::new, new ContainerResolver()::resolve);
-            run(errors, stop, () -> onRecording.accept(new Recording(discovery.names(), http.url())), discovery,
-                new DrainAgent(context, discovery.provisional()), new JournalAgent(context), new LiveViewAgent(live));
+            run(errors, stop, () ->
+                {
+                    adoption.drainOrphan(journal, loss);
+                    onRecording.accept(new Recording(discovery.names(), http.url()));
+                },
+                discovery, new DrainAgent(context, discovery.provisional()), new JournalAgent(context),
+                new LiveViewAgent(live));
+            adoption.stopped();
         }
         catch (final RuntimeException ex)
         {
@@ -90,6 +113,12 @@ public final class Recorder
         {
             throw new IllegalStateException("closing the live view: " + ex.getMessage(), ex);
         }
+    }
+
+    /** The instance given, or the journal's own (its directory exists once the writer opened it). */
+    private static Instance instance(final Instance given, final Config config)
+    {
+        return given != null ? given : Instance.ofJournal(config.journal());
     }
 
     /**

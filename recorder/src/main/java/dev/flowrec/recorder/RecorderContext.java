@@ -15,8 +15,15 @@ import dev.flowrec.recorder.live.LiveView;
  * @param journal the events journaled through the writer (and folded into the live view)
  * @param live    the live view
  * @param errors  where every error goes
+ * @param loss    what the kernel's counters count of this run (an adopted counters map counted earlier runs too)
  */
 record RecorderContext(Recorder.Config config, FlowProgram program, JournalWriter writer, JournalEvents journal,
-    LiveView live, RecorderErrors errors)
+    LiveView live, RecorderErrors errors, LossBaseline loss)
 {
+    /** A context whose counters count this run alone (nothing adopted). */
+    RecorderContext(final Recorder.Config config, final FlowProgram program, final JournalWriter writer,
+        final JournalEvents journal, final LiveView live, final RecorderErrors errors)
+    {
+        this(config, program, writer, journal, live, errors, new LossBaseline());
+    }
 }

@@ -68,6 +68,27 @@ final class TcLinks
         }
     }
 
+    /**
+     * Removes the filters a dead run of this instance left on a link this run does not record, so that they do not
+     * go on counting into maps nobody drains; what they counted is in the adopted flow map, and journaled from
+     * there (the sweeper flushes it). Journals the link as detached when there was one.
+     */
+    void detachStale(final Link link)
+    {
+        try
+        {
+            if (program.detachStale(link.ifindex()) > 0)
+            {
+                journal.interfaceDetached(link.ifindex(), link.name(), "left attached by a dead run, not recorded by this one");
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            errors.count();
+            errors.say("removing a dead run's filter from " + link.name() + ": " + ex.getMessage());
+        }
+    }
+
     /** Journals the container found behind an attached interface; its flows are journaled under it from here on. */
     void identify(final int ifindex, final Container found)
     {

@@ -8,11 +8,11 @@ import java.nio.ByteOrder;
 import static java.nio.ByteOrder.BIG_ENDIAN;
 
 /**
- * Template 8 (schema version 2): the flow deltas of one or a few drain passes, packed. Every delta in it is
- * exactly a FlowDelta event ({@link FlowDeltaDecoder}): {@link #expand} rebuilds that event byte for byte,
- * so readers see FlowDelta
- * events and nothing else changes. A delta that cannot be packed exactly ({@link #packable}) is journaled as
- * a FlowDelta.
+ * Template 8 (schema version 2; version 3 adds ringPosition): the flow deltas of one or a few drain passes,
+ * packed. Every delta in it is exactly a FlowDelta event ({@link FlowDeltaDecoder}): {@link #expand} rebuilds
+ * that event byte for byte, so readers see FlowDelta events and nothing else changes. A delta that cannot be
+ * packed ({@link #packable}) goes in whole, as a {@link #KIND_WIDE} entry: every delta the recorder drains is
+ * in a batch, so that every one is covered by a batch's ring position.
  * <p>
  * Why: a FlowDelta is 88 bytes plus Chronicle's 4-byte document header, mostly zeros (v4-mapped addresses,
  * u64 counters that the kernel keeps in 63 bits, absolute times a second apart). Here an IPv4 delta is 36
@@ -21,13 +21,18 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * <pre>
  *   0       2       4       6       8
  *   +-------+-------+-------+-------+
- *   |schema |version|templ. |blockLen|  header: 0x4652, 2, 8, 20
+ *   |schema |version|templ. |blockLen|  header: 0x4652, 3, 8, 28 (version 2: 0x4652, 2, 8, 20)
  *   +-------+-------+-------+-------+-------------------------------+
  *   8  timeNs u64                   | 16 baseNs u64                 |
  *   +---------------+---------------+-------------------------------+
- *  24  count u32    | 28 count entries, back to back ...
- *   +---------------+------------------------------------------------
+ *  24  count u32    | 28 ringPosition u64 (version 3 on)            | 36 count entries, back to back ...
+ *   +---------------+-----------------------------------------------+--------------------------------
  * </pre>
+ * ringPosition (version 3 on): the kernel ring buffer's consumer position just after the last ring record whose
+ * delta is in this batch or was consumed before it. The recorder hands ring space back to the kernel only up to
+ * the position of a committed batch, so after a kill -9 the journal's last ringPosition says which records of an
+ * adopted ring it already holds (DESIGN: exactly once). Version 2 batches have no such field (block 20): the
+ * entries start after the block, whatever its length.
  * timeNs: the largest firstNs of the entries, the event's time for a seek (a seek for T lands on the first
  * batch holding a delta that starts at or after T); baseNs: the first entry's lastNs, from which entries
  * count their own. An entry, offsets from its start:
@@ -38,11 +43,16 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  *   +-----+-------------+-----+-----+-------+-------+---------------------+---------------------+-------+
  *  28  srcAddr, dstAddr in network order: 4 bytes each (IPv4 entry, 36 bytes) or 16 each (IPv6, 60 bytes)
  * </pre>
- * shape: direction (bit 7), kind (bits 4..6: {@link #KIND_IPV4}, {@link #KIND_IPV6}; 0 is never an entry),
+ * shape: direction (bit 7), kind (bits 4..6: {@link #KIND_IPV4}, {@link #KIND_IPV6}, {@link #KIND_WIDE}; 0 is
+ * never an entry),
  * reason (bits 0..3). packets:24|bytes:40 is one u64 with packets in the top 24 bits, as the kernel packs
  * its counter (23 bits of packets). lastOffset is lastNs − baseNs, signed 40 bits (±549 s); span is
  * lastNs − firstNs, unsigned 40 bits (18 min), its low 24 bits in the top of the u64 at 18, its high 16 bits
  * at 26. Entries are multiples of 4 bytes: batches keep Chronicle's document headers 4-byte aligned.
+ * <p>
+ * A wide entry (84 bytes) is a shape word (kind {@link #KIND_WIDE} in bits 4..6, every other bit 0) followed by
+ * the FlowDelta's 80-byte block as it was: the deltas a compact entry cannot carry (a cgroup's pseudo-ifindex
+ * 0x4000_0000 and up, counters or spans beyond their widths) cost 48 bytes more, and stay exact.
  * <p>
  * Encode with {@link #wrapAndApplyHeader} then {@link #tryAppend}; decode with {@link #wrap}, {@link #verify}
  * and {@link #expand}. Not thread-safe; allocates nothing. Written by hand: SBE has no packed variable layout.
@@ -52,17 +62,26 @@ public final class FlowDeltaBatch
     public static final ByteOrder BYTE_ORDER = MessageHeader.BYTE_ORDER;
     public static final int TEMPLATE_ID = 8;
     public static final int SINCE_VERSION = 2;
-    public static final int BLOCK_LENGTH = 20;
+    /** The version batches are written with: the one that added ringPosition. */
+    public static final int RING_POSITION_SINCE_VERSION = 3;
+    public static final int BLOCK_LENGTH = 28;
+    /** The block of a version 2 batch, without ringPosition. */
+    public static final int V2_BLOCK_LENGTH = 20;
     public static final int HEADER_LENGTH = MessageHeader.ENCODED_LENGTH + BLOCK_LENGTH;
 
     public static final int TIME_NS_OFFSET = 8;
     public static final int BASE_NS_OFFSET = 16;
     public static final int COUNT_OFFSET = 24;
+    public static final int RING_POSITION_OFFSET = 28;
+    /** {@link #ringPosition()} of a batch that has none (version 2). */
+    public static final long NO_RING_POSITION = -1;
 
     public static final int KIND_IPV4 = 1;
     public static final int KIND_IPV6 = 2;
+    public static final int KIND_WIDE = 3;
     public static final int IPV4_ENTRY_LENGTH = 36;
     public static final int IPV6_ENTRY_LENGTH = 60;
+    public static final int WIDE_ENTRY_LENGTH = 4 + FlowDeltaDecoder.BLOCK_LENGTH;
 
     static final int SHAPE_OFFSET = 0;
     static final int PROTO_OFFSET = 4;
@@ -97,6 +116,7 @@ public final class FlowDeltaBatch
     private int limit;
     private int capacity;
     private int count;
+    private boolean hasBase;
     private long baseNs;
     private long maxFirstNs;
 
@@ -108,10 +128,10 @@ public final class FlowDeltaBatch
      */
     public FlowDeltaBatch wrapAndApplyHeader(final MutableDirectBuffer buffer, final int offset, final int capacity)
     {
-        if (capacity < HEADER_LENGTH + IPV6_ENTRY_LENGTH)
+        if (capacity < HEADER_LENGTH + WIDE_ENTRY_LENGTH)
         {
             throw new IllegalArgumentException(
-                "FlowDeltaBatch capacity " + capacity + " is below one entry: " + (HEADER_LENGTH + IPV6_ENTRY_LENGTH));
+                "FlowDeltaBatch capacity " + capacity + " is below one entry: " + (HEADER_LENGTH + WIDE_ENTRY_LENGTH));
         }
         this.buffer = buffer;
         this.mutableBuffer = buffer;
@@ -119,6 +139,7 @@ public final class FlowDeltaBatch
         this.capacity = capacity;
         this.limit = offset + HEADER_LENGTH;
         this.count = 0;
+        this.hasBase = false;
         this.maxFirstNs = Long.MIN_VALUE;
         MessageHeader.apply(buffer, offset, TEMPLATE_ID, BLOCK_LENGTH);
         buffer.setMemory(offset + MessageHeader.ENCODED_LENGTH, BLOCK_LENGTH, (byte)0);
@@ -150,14 +171,38 @@ public final class FlowDeltaBatch
             delta.buffer().getByte(delta.offset() + PAD_OFFSET + 2) == 0;
     }
 
+    /** Sets the batch's ring position (encoding): see the class comment. */
+    public FlowDeltaBatch ringPosition(final long position)
+    {
+        mutableBuffer.putLong(offset + RING_POSITION_OFFSET, position, BYTE_ORDER);
+        return this;
+    }
+
+    /** @return the batch's ring position, {@link #NO_RING_POSITION} for a version 2 batch, which has none. */
+    public long ringPosition()
+    {
+        return hasRingPosition(buffer, offset) ? buffer.getLong(offset + RING_POSITION_OFFSET, BYTE_ORDER) : NO_RING_POSITION;
+    }
+
+    /** Whether the batch event at {@code offset} carries a ring position: version 3 on, its block long enough. */
+    public static boolean hasRingPosition(final DirectBuffer buffer, final int offset)
+    {
+        return (buffer.getShort(offset + MessageHeader.VERSION_OFFSET, BYTE_ORDER) & 0xFFFF) >= RING_POSITION_SINCE_VERSION &&
+            MessageHeader.blockLength(buffer, offset) >= BLOCK_LENGTH;
+    }
+
     /**
-     * Appends a {@link #packable} delta.
+     * Appends any delta: a {@link #packable} one as a compact entry, any other as a {@link #KIND_WIDE} one.
      *
      * @return false when it does not fit: no room left, or its lastNs more than 549 s from the batch's base.
      * Start a new batch for it then.
      */
     public boolean tryAppend(final FlowDeltaDecoder delta)
     {
+        if (!packable(delta))
+        {
+            return tryAppendWide(delta);
+        }
         final boolean v4 = delta.family() == FlowDeltas.FAMILY_IPV4;
         final int length = v4 ? IPV4_ENTRY_LENGTH : IPV6_ENTRY_LENGTH;
         if (limit + length > offset + capacity)
@@ -165,8 +210,9 @@ public final class FlowDeltaBatch
             return false;
         }
         final long lastNs = delta.lastNs();
-        if (count == 0)
+        if (!hasBase)
         {
+            hasBase = true;
             baseNs = lastNs;
             mutableBuffer.putLong(offset + BASE_NS_OFFSET, lastNs, BYTE_ORDER);
         }
@@ -197,15 +243,34 @@ public final class FlowDeltaBatch
             delta.getDstAddr(
                 mutableBuffer, at + ADDRESSES_OFFSET + FlowDeltas.ADDRESS_LENGTH, FlowDeltas.ADDRESS_LENGTH);
         }
-        limit = at + length;
+        appended(at + length, delta.firstNs());
+        return true;
+    }
+
+    /** The delta's FlowDelta block, whole, after a shape word that says only its kind. */
+    private boolean tryAppendWide(final FlowDeltaDecoder delta)
+    {
+        if (limit + WIDE_ENTRY_LENGTH > offset + capacity)
+        {
+            return false;
+        }
+        final int at = limit;
+        mutableBuffer.putInt(at + SHAPE_OFFSET, KIND_WIDE << 4, BYTE_ORDER);
+        mutableBuffer.putBytes(at + 4, delta.buffer(), delta.offset(), FlowDeltaDecoder.BLOCK_LENGTH);
+        appended(at + WIDE_ENTRY_LENGTH, delta.firstNs());
+        return true;
+    }
+
+    private void appended(final int newLimit, final long firstNs)
+    {
+        limit = newLimit;
         count++;
         mutableBuffer.putInt(offset + COUNT_OFFSET, count, BYTE_ORDER);
-        if (delta.firstNs() > maxFirstNs)
+        if (firstNs > maxFirstNs)
         {
-            maxFirstNs = delta.firstNs();
+            maxFirstNs = firstNs;
             mutableBuffer.putLong(offset + TIME_NS_OFFSET, maxFirstNs, BYTE_ORDER);
         }
-        return true;
     }
 
     /** @return entries appended (encoding) or in the header (decoding). */
@@ -304,6 +369,13 @@ public final class FlowDeltaBatch
         final int entryOffset, final MutableDirectBuffer into, final int intoOffset, final FlowDeltaEncoder delta)
     {
         final int word = buffer.getInt(entryOffset + SHAPE_OFFSET, BYTE_ORDER);
+        if ((word >>> 4 & 0x7) == KIND_WIDE)
+        {
+            MessageHeader.apply(into, intoOffset, FlowDeltaDecoder.TEMPLATE_ID, FlowDeltaDecoder.BLOCK_LENGTH);
+            into.putBytes(intoOffset + MessageHeader.ENCODED_LENGTH, buffer, entryOffset + 4, FlowDeltaDecoder.BLOCK_LENGTH);
+            delta.wrap(into, intoOffset + MessageHeader.ENCODED_LENGTH);
+            return entryOffset + WIDE_ENTRY_LENGTH;
+        }
         final boolean v4 = (word >>> 4 & 0x7) == KIND_IPV4;
         final long times = buffer.getLong(entryOffset + TIMES_OFFSET, BYTE_ORDER);
         final long lastNs = baseNs() + (times << 24 >> 24);
@@ -340,6 +412,7 @@ public final class FlowDeltaBatch
         {
             case KIND_IPV4 -> IPV4_ENTRY_LENGTH;
             case KIND_IPV6 -> IPV6_ENTRY_LENGTH;
+            case KIND_WIDE -> WIDE_ENTRY_LENGTH;
             default -> 0;
         };
     }

@@ -146,7 +146,7 @@ public final class MessageHeader
         {
             return TRUNCATED;
         }
-        if (blockLength < Templates.blockLength(templateId(buffer, offset)))
+        if (blockLength < Templates.minBlockLength(templateId(buffer, offset), version))
         {
             return SHORT_BLOCK;
         }
@@ -172,7 +172,8 @@ public final class MessageHeader
                 blockLength(buffer, offset) + " bytes";
             case SHORT_BLOCK -> "corrupt journal event: template " + Templates.name(templateId(buffer, offset)) +
                 " with a block of " + blockLength(buffer, offset) +
-                " bytes, expected at least " + Templates.blockLength(templateId(buffer, offset));
+                " bytes, expected at least " + Templates.minBlockLength(templateId(buffer, offset),
+                buffer.getShort(offset + VERSION_OFFSET, BYTE_ORDER) & 0xFFFF);
             default -> "unknown verdict " + verdict;
         };
     }

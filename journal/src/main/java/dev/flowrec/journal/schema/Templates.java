@@ -64,14 +64,24 @@ public final class Templates
     }
 
     /**
-     * @return the schema version a template was introduced in, which its events carry: an older reader skips
+     * @return the shortest block an event of this template and version may have: this version's block, but for a
+     * FlowDeltaBatch of version 2, written before ringPosition (block 20), which still reads.
+     */
+    public static int minBlockLength(final int templateId, final int version)
+    {
+        return templateId == FlowDeltaBatch.TEMPLATE_ID && version < FlowDeltaBatch.RING_POSITION_SINCE_VERSION ?
+            FlowDeltaBatch.V2_BLOCK_LENGTH : blockLength(templateId);
+    }
+
+    /**
+     * @return the schema version a template was introduced in (a FlowDeltaBatch: the version of its layout, 3), which its events carry: an older reader skips
      * and counts an event of a template it cannot know instead of ignoring it in silence.
      */
     public static int version(final int templateId)
     {
         return switch (templateId)
         {
-            case FlowDeltaBatch.TEMPLATE_ID -> FlowDeltaBatch.SINCE_VERSION;
+            case FlowDeltaBatch.TEMPLATE_ID -> FlowDeltaBatch.RING_POSITION_SINCE_VERSION;
             case PinnedStateDecoder.TEMPLATE_ID -> PINNED_STATE_SINCE_VERSION;
             default -> 1;
         };

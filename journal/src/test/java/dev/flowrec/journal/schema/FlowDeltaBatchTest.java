@@ -15,7 +15,7 @@ class FlowDeltaBatchTest
     private static final long V6_LAST_NS = BASE_NS - 1_000_000_000L;
     private static final long V6_SPAN_NS = 0x1_0000_0005L; // beyond 32 bits: the span's high part is used
 
-    /** Every byte of a batch of an IPv4 and an IPv6 delta, at offsets from the event start. */
+    /** Every byte of a version 2 batch (no ring position) of an IPv4 and an IPv6 delta: still read. */
     private static final String GOLDEN = """
         52 46                    #   0 schemaId 0x4652
         02 00                    #   2 version 2 (FlowDeltaBatch came with it)
@@ -52,6 +52,42 @@ class FlowDeltaBatchTest
         00 00 00 00 00 00 00 02
         """;
 
+    /** Every byte of a batch as written now (version 3, ringPosition), the same two deltas and a wide one. */
+    private static final String GOLDEN_V3 = """
+        52 46                    #   0 schemaId 0x4652
+        03 00                    #   2 version 3 (ringPosition)
+        08 00                    #   4 templateId 8
+        1c 00                    #   6 blockLength 28
+        88 77 66 55 44 33 22 11  #   8 timeNs: the largest firstNs, the IPv4 delta's
+        99 77 66 55 44 33 22 11  #  16 baseNs: the first compact delta's lastNs
+        03 00 00 00              #  24 count 3
+        10 32 54 76 98 ba dc 0e  #  28 ringPosition 0x0edcba9876543210
+                                 #  36 entry 1, IPv4, 36 bytes
+        93 07 00 00 06 12 40 9c bb 01
+        b8 0b 00 00 00 02 00 00
+        00 00 00 00 00 11 00 00
+        00 00 0a 00 00 01 c0 00 02 02
+                                 #  72 entry 2, IPv6, 60 bytes
+        24 ef cd ab 11 00 35 00 e9 14
+        ff ff ff ff ff ff ff ff
+        00 36 65 c4 ff 05 00 00
+        00 01
+        20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 01
+        20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 02
+                                 # 132 entry 3, wide, 84 bytes: a cgroup's pseudo-ifindex needs 31 bits
+        30 00 00 00              #     shape: kind wide (0x30), nothing else
+        00 00 00 00 00 00 00 00  #     the FlowDelta block as it was: firstNs 0
+        01 00 00 00 00 00 00 00  #     lastNs 1
+        01 00 00 00 00 00 00 00  #     packets 1
+        2a 00 00 00 00 00 00 00  #     bytes 42
+        00 00 00 00 00 00 00 00 00 00 ff ff 0a 00 00 01  # srcAddr ::ffff:10.0.0.1
+        00 00 00 00 00 00 00 00 00 00 ff ff 0a 00 00 02  # dstAddr ::ffff:10.0.0.2
+        05 00 00 40              #     ifindex 0x40000005
+        35 00 35 00              #     srcPort 53, dstPort 53
+        11 04 01 00              #     proto udp, family 4, direction out, tcpFlags 0
+        04 00 00 00              #     reason idle, 3 bytes of padding
+        """;
+
     private final FlowDeltaBatch batch = new FlowDeltaBatch();
     private final FlowDeltaEncoder delta = new FlowDeltaEncoder();
     private final UnsafeBuffer deltaBuffer = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
@@ -62,24 +98,79 @@ class FlowDeltaBatchTest
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[512]);
         buffer.setMemory(0, 512, (byte)0xAA);
-        batch.wrapAndApplyHeader(buffer, 16, 256);
+        batch.wrapAndApplyHeader(buffer, 16, 256).ringPosition(0x0EDCBA9876543210L);
         assertTrue(batch.tryAppend(decoded(v4())));
         assertTrue(batch.tryAppend(decoded(v6())));
+        assertFalse(FlowDeltaBatch.packable(decoded(wide())));
+        assertTrue(batch.tryAppend(decoded(wide())));
 
-        assertEquals(2, batch.count());
-        assertEquals(124, batch.encodedLength());
-        GoldenBytes.assertBytes(GoldenBytes.parse(GOLDEN), buffer, 16, batch.encodedLength());
+        assertEquals(3, batch.count());
+        assertEquals(216, batch.encodedLength());
+        GoldenBytes.assertBytes(GoldenBytes.parse(GOLDEN_V3), buffer, 16, batch.encodedLength());
         assertEquals((byte)0xAA, buffer.getByte(15));
-        assertEquals((byte)0xAA, buffer.getByte(16 + 124));
+        assertEquals((byte)0xAA, buffer.getByte(16 + 216));
+    }
+
+    @Test
+    void shouldExpandVersion3GoldenBytesWithItsRingPositionAndWideEntry()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(GoldenBytes.parse(GOLDEN_V3));
+        assertEquals(MessageHeader.SUPPORTED, MessageHeader.check(buffer, 0, buffer.capacity()));
+        batch.wrap(buffer, 0, buffer.capacity());
+        assertEquals(FlowDeltaBatch.VALID, batch.verify());
+        assertEquals(0x0EDCBA9876543210L, batch.ringPosition());
+
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
+        int at = batch.expand(batch.firstEntry(), out, 0, new FlowDeltaEncoder());
+        assertArrayEquals(bytesOf(v4()), out.byteArray(), "IPv4 entry");
+        at = batch.expand(at, out, 0, new FlowDeltaEncoder());
+        assertArrayEquals(bytesOf(v6()), out.byteArray(), "IPv6 entry");
+        at = batch.expand(at, out, 0, new FlowDeltaEncoder());
+        assertArrayEquals(bytesOf(wide()), out.byteArray(), "wide entry");
+        assertEquals(batch.end(), at);
+    }
+
+    @Test
+    void shouldRoundTripWhatNoCompactEntryCarriesByteForByte()
+    {
+        final SplittableRandom random = new SplittableRandom(13);
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64 * 1024]);
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
+        final byte[][] expected = new byte[500][];
+        batch.wrapAndApplyHeader(buffer, 0, buffer.capacity());
+        for (int i = 0; i < expected.length; i++)
+        {
+            final FlowDeltaEncoder d = random(random, BASE_NS);
+            switch (i % 4)
+            {
+                case 0 -> d.ifindex(0x4000_0000 | random.nextInt(1 << 20)); // a cgroup's pseudo-ifindex
+                case 1 -> d.packets(random.nextLong() | 1L << 63); // beyond any compact width
+                case 2 -> d.firstNs(decoded(d).lastNs() - (1L << 41)); // a span of 36 minutes
+                default -> d.direction((short)7); // a direction no compact entry knows
+            }
+            assertFalse(FlowDeltaBatch.packable(decoded(d)));
+            expected[i] = bytesOf(d);
+            assertTrue(batch.tryAppend(decoded(d)));
+        }
+        batch.wrap(buffer, 0, batch.encodedLength());
+        assertEquals(FlowDeltaBatch.VALID, batch.verify());
+        int at = batch.firstEntry();
+        for (final byte[] e : expected)
+        {
+            at = batch.expand(at, out, 0, new FlowDeltaEncoder());
+            assertArrayEquals(e, out.byteArray());
+        }
+        assertEquals(batch.end(), at);
     }
 
     @Test
     void shouldExpandGoldenBytesToTheFlowDeltasItWasPackedFrom()
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(GoldenBytes.parse(GOLDEN));
-        assertEquals(MessageHeader.SUPPORTED, MessageHeader.check(buffer, 0, buffer.capacity()));
+        assertEquals(MessageHeader.SUPPORTED, MessageHeader.check(buffer, 0, buffer.capacity()), "version 2 still reads");
         batch.wrap(buffer, 0, buffer.capacity());
         assertEquals(FlowDeltaBatch.VALID, batch.verify());
+        assertEquals(FlowDeltaBatch.NO_RING_POSITION, batch.ringPosition());
         assertEquals(0x1122334455667788L, batch.timeNs());
         assertEquals(BASE_NS, batch.baseNs());
 
@@ -185,7 +276,8 @@ class FlowDeltaBatchTest
         miscounted.putInt(FlowDeltaBatch.COUNT_OFFSET, 3, MessageHeader.BYTE_ORDER);
         assertEquals(FlowDeltaBatch.COUNT_MISMATCH, batch.wrap(miscounted, 0, miscounted.capacity()).verify());
 
-        assertEquals(FlowDeltaBatch.EMPTY, batch.wrap(new UnsafeBuffer(golden), 0, FlowDeltaBatch.HEADER_LENGTH).verify());
+        assertEquals(FlowDeltaBatch.EMPTY, batch.wrap(new UnsafeBuffer(golden), 0,
+            MessageHeader.ENCODED_LENGTH + FlowDeltaBatch.V2_BLOCK_LENGTH).verify()); // GOLDEN is of version 2
     }
 
     @Test
@@ -215,6 +307,16 @@ class FlowDeltaBatchTest
         return delta.firstNs(V6_LAST_NS - V6_SPAN_NS).lastNs(V6_LAST_NS).packets((1L << 24) - 1).bytes((1L << 40) - 1)
             .ifindex(0xABCDEF).srcPort(53).dstPort(5353).proto((short)17).family(FlowDeltas.FAMILY_IPV6)
             .direction(FlowDeltas.DIRECTION_IN).reason(FlowDeltas.REASON_IDLE);
+    }
+
+    /** A cgroup's delta: its pseudo-ifindex does not fit a compact entry's 24 bits. */
+    private FlowDeltaEncoder wide()
+    {
+        MessageHeader.wrapAndApplyHeader(delta, deltaBuffer, 0);
+        FlowDeltas.addressesV4(delta, 0x0A000001, 0x0A000002);
+        return delta.firstNs(0).lastNs(1).packets(1).bytes(42).ifindex(0x4000_0005).srcPort(53).dstPort(53)
+            .proto((short)17).family(FlowDeltas.FAMILY_IPV4).direction(FlowDeltas.DIRECTION_OUT)
+            .reason(FlowDeltas.REASON_IDLE);
     }
 
     /** A packable delta with every field drawn over its whole packable range. */

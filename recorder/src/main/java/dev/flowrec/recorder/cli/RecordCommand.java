@@ -5,6 +5,7 @@ import dev.flowrec.journal.Retention;
 import dev.flowrec.journal.text.Durations;
 import dev.flowrec.journal.text.OneLine;
 import dev.flowrec.journal.text.Sizes;
+import dev.flowrec.recorder.Instance;
 import dev.flowrec.recorder.Recorder;
 import dev.flowrec.recorder.RecorderErrors;
 import dev.flowrec.recorder.Selection;
@@ -85,8 +86,27 @@ public final class RecordCommand implements Callable<Integer>
         description = "Ring buffer size, a power of two of at least one page.")
     int ringBytes;
 
+    @Option(names = "--instance", paramLabel = "NAME",
+        description = "Name of this recorder instance: its kernel state is pinned under /sys/fs/bpf/flowrec/NAME and its "
+            + "filters carry a TC handle of its own, so that a restart adopts what a crashed run counted and other instances "
+            + "are never touched (default: the journal directory's name and a hash of its real path). [A-Za-z0-9_.-], 1 to 64.")
+    String instance;
+
+    @Option(names = "--fresh",
+        description = "Drop the instance's pinned kernel state instead of adopting it (what it held is counted as lost).")
+    boolean fresh;
+
     public Integer call()
     {
+        final Instance named;
+        try
+        {
+            named = instance == null ? null : new Instance(instance);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ParameterException(spec.commandLine(), "--instance: " + ex.getMessage());
+        }
         final long flushNs = parsed(flushInterval, "--flush-interval", Durations::parseNs);
         if (flushNs <= 0)
         {
@@ -123,7 +143,7 @@ public final class RecordCommand implements Callable<Integer>
         final RecorderErrors errors = new RecorderErrors(stderr);
         try (StopSignal stop = new StopSignal(durationNs))
         {
-            Recorder.record(config, stop, errors, recording -> stderr.accept("recording " +
+            Recorder.record(config, named, fresh, stop, errors, recording -> stderr.accept("recording " +
                 (recording.interfaces().isEmpty() ? "(no interface yet)" : String.join(", ", recording.interfaces()))
                 + " into " + config.journal() + recording.liveView().map(url -> "; live view on " + url).orElse("")));
         }
