@@ -8,12 +8,12 @@ import org.apache.arrow.vector.dictionary.DictionaryProvider;
 
 /**
  * The dictionaries of an export, shared by every file it writes. direction, proto and tcp_flags have fixed
- * values (a protocol's index is its number; a TCP flag set's index is its six nfdump flags, and index 64 is
- * the empty string of a non-TCP flow); host, iface and container grow as rows name them.
+ * values (a protocol's index is its number; a TCP flag set's index is its flags byte, CWR and ECE included, and
+ * index 256 is the empty string of a non-TCP flow); host, iface and container grow as rows name them.
  */
 final class Dictionaries implements AutoCloseable
 {
-    static final int NOT_TCP_FLAGS = 64;
+    static final int NOT_TCP_FLAGS = 256;
 
     final StringDictionary host;
     final StringDictionary iface;
@@ -69,7 +69,7 @@ final class Dictionaries implements AutoCloseable
 
     static int tcpFlagsIndex(final int proto, final int flags)
     {
-        return proto == 6 ? flags & 0x3F : NOT_TCP_FLAGS;
+        return proto == 6 ? flags & 0xFF : NOT_TCP_FLAGS;
     }
 
     @Override
