@@ -87,7 +87,7 @@ public final class Recorder
             final LossBaseline loss = new LossBaseline();
             journal.recorderStarted(config, adoption.begin(program, writer, loss));
             adoption.journal(journal);
-            final long unjournaled = UnjournaledLoss.read(writer.dir()).stream().mapToLong(UnjournaledLoss.Entry::events).sum();
+            final long unjournaled = UnjournaledLoss.eventsOverlapping(writer.dir(), Long.MIN_VALUE, Long.MAX_VALUE);
             if (unjournaled > 0)
             {
                 errors.say("warning: earlier runs stopped with " + unjournaled + " lost events they could not journal ("
