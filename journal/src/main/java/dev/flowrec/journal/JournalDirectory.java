@@ -1,5 +1,7 @@
 package dev.flowrec.journal;
 
+import dev.flowrec.syscall.Libc;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -139,7 +141,7 @@ final class JournalDirectory
     private static void requireOwnedAndPrivate(final Path path, final PosixFileAttributes attributes)
     {
         final int owner = uid(path);
-        final int self = uid(Path.of("/proc/self"));
+        final int self = Libc.effectiveUid();
         if (owner != self)
         {
             throw refuse(path, "is owned by uid " + owner + ", not by this recorder's user (uid " + self + ")");

@@ -86,6 +86,7 @@ public final class Libc
     private static final MethodHandle IF_NAMETOINDEX = errnoCall("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle CLOCK_GETTIME = call("clock_gettime", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle GETPAGESIZE = call("getpagesize", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETEUID = call("geteuid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle ISATTY = call("isatty", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle VSNPRINTF = call("vsnprintf",
         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
@@ -290,6 +291,22 @@ public final class Libc
         try
         {
             return (int)GETPAGESIZE.invokeExact();
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * The effective uid: the owner of the files this process creates. Not the owner of /proc/self, which is a link
+     * owned by root, nor of /proc/PID, which is root's when the process is not dumpable (gained capabilities).
+     */
+    public static int effectiveUid()
+    {
+        try
+        {
+            return (int)GETEUID.invokeExact();
         }
         catch (final Throwable t)
         {

@@ -33,7 +33,7 @@ class PrivilegesTest
     static void containerHost() throws Exception
     {
         net = Testnet.up(FIXTURE, Sh.ROOT, 2, true);
-        Sh.ok("chmod", "777", tmp.toString());
+        Sh.ok("chmod", "1777", tmp.toString()); // sticky, as /tmp: record refuses a journal in a directory anyone may swap
     }
 
     @AfterAll
@@ -82,7 +82,7 @@ class PrivilegesTest
         final Run run = record(List.of("bpf", "net_admin"), "interfaces", "--all-interfaces");
         assertEquals(0, run.exit, run.err);
         assertTrue(run.info.contains("interfaces  br0, " + net.name() + "v1, " + net.name() + "v2"), run.info);
-        assertEquals(0, run.info.lines().filter(l -> l.startsWith("  ")).count(), "no container looked for:\n" + run.info);
+        assertTrue(run.info.contains("\ncontainers  0\nlosses"), "no container looked for:\n" + run.info);
     }
 
     private record Run(int exit, String err, String info)
