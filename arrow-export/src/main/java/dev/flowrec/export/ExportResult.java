@@ -11,8 +11,9 @@ import java.util.List;
  * @param hosts    the host of each journal, in the order given
  * @param coverage per host, what the export may be missing ({@code Coverage.describe()})
  * @param complete whether no journal reported loss in the window
+ * @param warnings one line each, e.g. a filter's name a journal's window never saw ("host: ...")
  */
 public record ExportResult(long rows, List<Path> files, List<String> hosts, List<String> coverage, boolean complete,
-                           long elapsedNs)
+                           long elapsedNs, List<String> warnings)
 {
 }

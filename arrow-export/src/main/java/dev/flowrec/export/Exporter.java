@@ -7,6 +7,8 @@ import dev.flowrec.query.Coverage;
 import dev.flowrec.query.DeltaView;
 import dev.flowrec.query.QueryEngine;
 import dev.flowrec.query.Replay;
+import dev.flowrec.query.Timeline;
+import dev.flowrec.query.filter.FilterBinding;
 import dev.flowrec.query.filter.FlowFilter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -76,8 +78,16 @@ public final class Exporter
                 complete &= run.coverage.get(j).complete();
                 coverage.add(run.coverage.get(j).describe());
             }
+            final List<String> warnings = new ArrayList<>();
+            for (int j = 0; j < hosts.size(); j++)
+            {
+                for (final String w : run.warnings.get(j))
+                {
+                    warnings.add(hosts.get(j) + ": " + w);
+                }
+            }
             return new ExportResult(run.rows, List.copyOf(run.files), List.copyOf(hosts), coverage, complete,
-                System.nanoTime() - startNs);
+                System.nanoTime() - startNs, List.copyOf(warnings));
         }
         finally
         {
@@ -85,7 +95,8 @@ public final class Exporter
         }
     }
 
-    private record Run(long rows, List<Path> files, List<Coverage> coverage)
+    /** @param warnings per journal, in order */
+    private record Run(long rows, List<Path> files, List<Coverage> coverage, List<List<String>> warnings)
     {
     }
 
@@ -95,10 +106,18 @@ public final class Exporter
         final int journals = hosts.size();
         final long[] limit = new long[journals];
         final List<Coverage> coverage = new ArrayList<>();
+        final Timeline[] timelines = new Timeline[journals];
+        final FlowFilter[] filters = new FlowFilter[journals];
+        final List<List<String>> warnings = new ArrayList<>();
         long total = 0;
         for (int j = 0; j < journals; j++)
         {
-            final Replay.Result survey = Replay.run(request.journals().get(j), request.query().window(),
+            timelines[j] = Timeline.of(request.journals().get(j), request.query().window());
+            final FilterBinding.Bound bound = FilterBinding.bind(request.query().where(),
+                timelines[j].namesIn(request.query().window()), "the window");
+            filters[j] = bound.filter();
+            warnings.add(bound.warnings());
+            final Replay.Result survey = Replay.run(request.journals().get(j), request.query().window(), timelines[j],
                 (d, iface, container) ->
                 {
                     dictionaries.iface.indexOf(iface);
@@ -117,8 +136,8 @@ public final class Exporter
             fold.output = output;
             for (int j = 0; j < journals; j++)
             {
-                fold.start(hostIndex[j], limit[j]);
-                Replay.run(request.journals().get(j), request.query().window(), fold, fold::stop);
+                fold.start(hostIndex[j], limit[j], filters[j]);
+                Replay.run(request.journals().get(j), request.query().window(), timelines[j], fold, fold::stop);
                 if (fold.failure != null)
                 {
                     throw fold.failure;
@@ -131,14 +150,14 @@ public final class Exporter
                 throw new IOException("cancelled: nothing written to " + request.out());
             }
             output.finish();
-            return new Run(rows, output.files(), coverage);
+            return new Run(rows, output.files(), coverage, warnings);
         }
     }
 
     /** The streaming fold: filter, route, append; a full batch is written by {@link Output#batchFor}. */
     private static final class DeltaFold implements dev.flowrec.query.FlowFold
     {
-        private final FlowFilter where;
+        private FlowFilter where;
         private final BooleanSupplier cancelled;
         private final ExportProgress progress;
         private final long total;
@@ -153,14 +172,15 @@ public final class Exporter
 
         DeltaFold(final ExportRequest request, final long total)
         {
-            this.where = request.query().where();
             this.cancelled = request.cancelled();
             this.progress = request.progress();
             this.total = total;
         }
 
-        void start(final int hostIndex, final long deltas)
+        /** @param where the filter bound to this journal's window */
+        void start(final int hostIndex, final long deltas, final FlowFilter where)
         {
+            this.where = where;
             host = hostIndex;
             limit = deltas;
             seen = 0;
@@ -215,12 +235,14 @@ public final class Exporter
     {
         final List<Answer> answers = new ArrayList<>();
         final List<Coverage> coverage = new ArrayList<>();
+        final List<List<String>> warnings = new ArrayList<>();
         long total = 0;
         for (final Path dir : request.journals())
         {
             final Answer answer = QueryEngine.run(dir, request.query(), request.cancelled());
             answers.add(answer);
             coverage.add(answer.coverage());
+            warnings.add(answer.warnings());
             total += answer.rows().size();
         }
         final List<Column> columns = answers.getFirst().columns();
@@ -252,7 +274,7 @@ public final class Exporter
                 throw new IOException("cancelled: nothing written to " + request.out());
             }
             output.finish();
-            return new Run(rows, output.files(), coverage);
+            return new Run(rows, output.files(), coverage, warnings);
         }
     }
 

@@ -62,7 +62,10 @@ public final class Diff
         columns.add(new Column("packets_a", Type.COUNT));
         columns.add(new Column("packets_b", Type.COUNT));
         final Coverage coverage = left.coverage().and(right.coverage()); // both windows' losses and gaps
-        return new Answer(columns, kept, coverage, right.scan());
+        final List<String> warnings = new ArrayList<>();
+        left.warnings().forEach(w -> warnings.add("window a: " + w));
+        right.warnings().forEach(w -> warnings.add("window b: " + w));
+        return new Answer(columns, kept, coverage, right.scan(), warnings);
     }
 
     private static int order(final String status)

@@ -2,6 +2,7 @@ package dev.flowrec.query;
 import dev.flowrec.journal.text.Protocols;
 
 import dev.flowrec.query.Column.Type;
+import dev.flowrec.query.filter.FilterBinding;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,18 +29,31 @@ public final class QueryEngine
     {
     }
 
+    /**
+     * @throws dev.flowrec.query.filter.AmbiguousNameException when the filter's container prefix begins the ids of
+     *                                                         several containers of the window
+     */
     public static Answer run(final Path journal, final Query query, final BooleanSupplier cancelled)
     {
         final Window window = query.atNs() == Query.NO_INSTANT ? query.window() :
             new Window(query.window().sinceNs(), query.atNs() + 1);
-        final FlowSums sums = new FlowSums(query.where(), query.intervalNs());
-        final Replay.Result scan = Replay.run(journal, window, sums, cancelled);
+        final Timeline timeline = Timeline.of(journal, window);
+        final FilterBinding.Bound where = bind(query, timeline, window);
+        final FlowSums sums = new FlowSums(where.filter(), query.intervalNs());
+        final Replay.Result scan = Replay.run(journal, window, timeline, sums, cancelled);
         List<FlowRow> flows = sums.rows();
         if (query.atNs() != Query.NO_INSTANT)
         {
             flows = activeAt(flows, query.atNs());
         }
-        return query.grouped() ? grouped(query, flows, scan) : listing(query, flows, scan);
+        final Answer answer = query.grouped() ? grouped(query, flows, scan) : listing(query, flows, scan);
+        return new Answer(answer.columns(), answer.rows(), answer.coverage(), answer.scan(), where.warnings());
+    }
+
+    /** The query's filter with its interface and container names resolved against those the window saw. */
+    public static FilterBinding.Bound bind(final Query query, final Timeline timeline, final Window window)
+    {
+        return FilterBinding.bind(query.where(), timeline.namesIn(window), "the window");
     }
 
     private static List<FlowRow> activeAt(final List<FlowRow> flows, final long atNs)

@@ -11,14 +11,18 @@ import dev.flowrec.journal.schema.MessageHeader;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Replays the flow deltas of a time window of a journal into a {@link FlowFold}. A bounded window is found
  * by seeking (binary search on time), and the interfaces, containers and loss counters as they stood there
  * come from the journal's catalog, so the cost follows the window, not the journal. Each delta is named
  * with its interface and container; losses journaled inside the window are summed into a {@link Coverage}, with the
- * parts of the window no recorder covered ({@link Timeline}).
+ * parts of the window no recorder covered ({@link Timeline}). An interface that a run of the journal recorded as a
+ * container's has its directions shown from the container's point of view in every run ({@link Timeline#workloadView}):
+ * a run that recorded it as a plain interface ({@code --iface}) has its deltas' directions turned round here.
  */
 public final class Replay implements EventHandler
 {
@@ -39,7 +43,10 @@ public final class Replay implements EventHandler
     private final InterfaceAttachedDecoder attached = new InterfaceAttachedDecoder();
     private final LossReportDecoder loss = new LossReportDecoder();
     private final RecorderStartedDecoder started = new RecorderStartedDecoder();
-    private final Int2ObjectHashMap<String[]> interfaces = new Int2ObjectHashMap<>();
+    private final Timeline timeline;
+    private final Int2ObjectHashMap<Named> interfaces = new Int2ObjectHashMap<>();
+    private final FlowDeltaDecoder turned = new FlowDeltaDecoder();
+    private final MutableDirectBuffer turnedBuffer = new UnsafeBuffer(new byte[256]);
     /** Losses in the window: ring events, packets, bytes, journal events (as {@link Coverage} orders them). */
     private final long[] lost = new long[4];
     private final long[] runCounters = new long[4];
@@ -48,10 +55,16 @@ public final class Replay implements EventHandler
     private long deltasFolded;
     private boolean past;
 
-    private Replay(final FlowFold fold, final Window window)
+    /** An attached interface's names, and whether its deltas' directions are turned round (see the class comment). */
+    private record Named(String iface, String container, boolean turn)
+    {
+    }
+
+    private Replay(final FlowFold fold, final Window window, final Timeline timeline)
     {
         this.fold = fold;
         this.window = window;
+        this.timeline = timeline;
     }
 
     /** Replays every event of the journal in {@code dir}; returns what the answer may be missing. */
@@ -63,8 +76,15 @@ public final class Replay implements EventHandler
     /** Replays the window; {@code cancelled} is polled between batches (Ctrl-C in the shell). */
     public static Result run(final Path dir, final Window window, final FlowFold fold, final BooleanSupplier cancelled)
     {
+        return run(dir, window, Timeline.of(dir, window), fold, cancelled);
+    }
+
+    /** As {@link #run(Path, Window, FlowFold, BooleanSupplier)}, with the journal's timeline already read. */
+    public static Result run(final Path dir, final Window window, final Timeline timeline, final FlowFold fold,
+        final BooleanSupplier cancelled)
+    {
         final long startNs = System.nanoTime();
-        final Replay replay = new Replay(fold, window);
+        final Replay replay = new Replay(fold, window, timeline);
         long read = 0;
         int probes = 0;
         final Coverage coverage;
@@ -96,7 +116,7 @@ public final class Replay implements EventHandler
             coverage = new Coverage(lost[0], lost[1], lost[2], lost[3] + unjournaled, reader.skippedEvents(),
                 reader.unreadableRanges());
         }
-        return new Result(coverage.withGaps(Timeline.of(dir, window).gapsIn(window)), read, probes, replay.deltasFolded,
+        return new Result(coverage.withGaps(timeline.gapsIn(window)), read, probes, replay.deltasFolded,
             System.nanoTime() - startNs);
     }
 
@@ -104,7 +124,7 @@ public final class Replay implements EventHandler
     {
         switch (templateId)
         {
-            case FlowDeltaDecoder.TEMPLATE_ID -> onFlowDelta(MessageHeader.wrap(delta, buffer, offset));
+            case FlowDeltaDecoder.TEMPLATE_ID -> onFlowDelta(buffer, offset, length);
             case InterfaceAttachedDecoder.TEMPLATE_ID -> onAttached(MessageHeader.wrap(attached, buffer, offset));
             case LossReportDecoder.TEMPLATE_ID -> onLoss(MessageHeader.wrap(loss, buffer, offset));
             case RecorderStartedDecoder.TEMPLATE_ID -> onStarted(MessageHeader.wrap(started, buffer, offset));
@@ -132,27 +152,37 @@ public final class Replay implements EventHandler
         }
     }
 
-    private void onFlowDelta(final FlowDeltaDecoder delta)
+    private void onFlowDelta(final DirectBuffer buffer, final int offset, final int length)
     {
+        final FlowDeltaDecoder delta = MessageHeader.wrap(this.delta, buffer, offset);
         if (!window.holds(delta.lastNs()))
         {
             return;
         }
         deltasFolded++;
-        final String[] names = interfaces.get(delta.ifindex());
+        final Named names = interfaces.get(delta.ifindex());
         if (names == null)
         {
             fold.onFlow(delta, "if" + delta.ifindex(), "");
         }
+        else if (names.turn() && length <= turnedBuffer.capacity())
+        {
+            turnedBuffer.putBytes(0, buffer, offset, length);
+            final int at = MessageHeader.ENCODED_LENGTH + FlowDeltaDecoder.directionEncodingOffset();
+            turnedBuffer.putByte(at, (byte)(turnedBuffer.getByte(at) ^ 1));
+            fold.onFlow(MessageHeader.wrap(turned, turnedBuffer, 0), names.iface(), names.container());
+        }
         else
         {
-            fold.onFlow(delta, names[0], names[1]);
+            fold.onFlow(delta, names.iface(), names.container());
         }
     }
 
     private void onAttached(final InterfaceAttachedDecoder event)
     {
-        interfaces.put(event.ifindex(), new String[] {event.ifname(), event.container()});
+        final String ifname = event.ifname();
+        final String container = event.container();
+        interfaces.put(event.ifindex(), new Named(ifname, container, container.isEmpty() && timeline.workloadView(ifname)));
     }
 
     /** Ifindexes and cumulative counters belong to one recorder run. */

@@ -2,14 +2,18 @@ package dev.flowrec.query;
 
 import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.JournalReader;
+import dev.flowrec.journal.schema.ContainerSeenDecoder;
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
 import dev.flowrec.journal.schema.MessageHeader;
 import dev.flowrec.journal.schema.PinnedStateDecoder;
 import dev.flowrec.journal.schema.RecorderStartedDecoder;
 import dev.flowrec.journal.schema.RecorderStoppedDecoder;
+import dev.flowrec.query.filter.KnownNames;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.agrona.DirectBuffer;
 
 /** The reading behind a {@link Timeline}: the runs in a journal's (or its catalog's) events, and a crashed run's last event. */
@@ -54,6 +58,8 @@ final class RunEvents
         final String host;
         final long flushNs;
         final List<String> interfaces = new ArrayList<>();
+        /** The interfaces and containers it attached and identified, for a filter's names. */
+        final KnownNames.Builder names = new KnownNames.Builder();
         long lastNs;
         long stopNs = Long.MIN_VALUE;
         String adoption;
@@ -75,8 +81,13 @@ final class RunEvents
         private final RecorderStoppedDecoder stopped = new RecorderStoppedDecoder();
         private final InterfaceAttachedDecoder attached = new InterfaceAttachedDecoder();
         private final PinnedStateDecoder pinned = new PinnedStateDecoder();
+        private final ContainerSeenDecoder seen = new ContainerSeenDecoder();
         private final FlowDeltaDecoder delta = new FlowDeltaDecoder();
         final List<RunBuilder> runs = new ArrayList<>();
+        /** Names journaled outside any run (a journal without RecorderStarted events, as tests write). */
+        final KnownNames.Builder looseNames = new KnownNames.Builder();
+        /** The interfaces any run recorded as a container's (directions from the container's point of view). */
+        final Set<String> workloadViewInterfaces = new HashSet<>();
         private RunBuilder current;
         long firstNs = Long.MAX_VALUE;
 
@@ -104,6 +115,15 @@ final class RunEvents
                     return;
                 }
                 case InterfaceAttachedDecoder.TEMPLATE_ID -> onAttached(MessageHeader.wrap(attached, buffer, offset));
+                case ContainerSeenDecoder.TEMPLATE_ID ->
+                {
+                    MessageHeader.wrap(seen, buffer, offset);
+                    final String id = seen.id();
+                    final String shortId = seen.shortId();
+                    seen.skipRuntime();
+                    seen.skipCgroupPath();
+                    (current != null ? current.names : looseNames).seen(id, shortId, seen.netnsName());
+                }
                 case PinnedStateDecoder.TEMPLATE_ID ->
                 {
                     if (current != null && current.adoption == null)
@@ -124,10 +144,15 @@ final class RunEvents
 
         private void onAttached(final InterfaceAttachedDecoder event)
         {
+            final String name = event.ifname();
+            final String container = event.container();
+            if (!container.isEmpty())
+            {
+                workloadViewInterfaces.add(name);
+            }
+            (current != null ? current.names : looseNames).attached(name, container);
             if (current != null)
             {
-                final String name = event.ifname();
-                final String container = event.container();
                 final String shown = container.isEmpty() ? name : name + "@" + container;
                 if (!current.interfaces.contains(shown))
                 {

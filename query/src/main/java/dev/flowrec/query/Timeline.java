@@ -7,8 +7,10 @@ import dev.flowrec.journal.RecorderLockProbe;
 import dev.flowrec.journal.Retention;
 import dev.flowrec.journal.schema.PinOutcome;
 import java.nio.file.Path;
+import dev.flowrec.query.filter.KnownNames;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What time a journal covers: its recorder runs (from a RecorderStarted to its RecorderStopped, or, without one, to
@@ -51,13 +53,45 @@ public final class Timeline
     private final List<Gap> gaps;
     private final long startNs;
     private final boolean recorderRunning;
+    /** Per run, in the order of {@link #runs}: the names it attached and identified. */
+    private final List<KnownNames> runNames;
+    private final KnownNames looseNames;
+    private final Set<String> workloadViewInterfaces;
 
-    private Timeline(final List<Run> runs, final List<Gap> gaps, final long startNs, final boolean recorderRunning)
+    private Timeline(final List<Run> runs, final List<Gap> gaps, final long startNs, final boolean recorderRunning,
+        final RunEvents.Runs found)
     {
         this.runs = runs;
         this.gaps = gaps;
         this.startNs = startNs;
         this.recorderRunning = recorderRunning;
+        this.runNames = found.runs.stream().map(r -> r.names.build()).toList();
+        this.looseNames = found.looseNames.build();
+        this.workloadViewInterfaces = Set.copyOf(found.workloadViewInterfaces);
+    }
+
+    /** The interfaces and containers of the runs that meet {@code window}: what a filter's names resolve against. */
+    public KnownNames namesIn(final Window window)
+    {
+        final KnownNames.Builder names = new KnownNames.Builder().add(looseNames);
+        for (int i = 0; i < runs.size(); i++)
+        {
+            final Run run = runs.get(i);
+            if (run.startNs() < window.untilNs() && run.endNs() >= window.sinceNs())
+            {
+                names.add(runNames.get(i));
+            }
+        }
+        return names.build();
+    }
+
+    /**
+     * Whether answers show {@code ifname}'s directions from the point of view of a container behind it in every run:
+     * true once any run of the journal recorded it as a container's interface (see README, "flow semantics").
+     */
+    public boolean workloadView(final String ifname)
+    {
+        return workloadViewInterfaces.contains(ifname);
     }
 
     /** Reads the runs of the journal in {@code dir} (its catalog, or all of it when it has none) and its lock. */
@@ -196,6 +230,6 @@ public final class Timeline
                 last.end() == End.CRASHED));
         }
         gaps.sort((a, b) -> Long.compare(a.startNs(), b.startNs()));
-        return new Timeline(List.copyOf(runs), List.copyOf(gaps), startNs, running);
+        return new Timeline(List.copyOf(runs), List.copyOf(gaps), startNs, running, found);
     }
 }

@@ -49,7 +49,9 @@ public final class DiffCommand implements Callable<Integer>
         final List<GroupKey> keys = QueryOptions.groupKeys(spec.commandLine(), groupBy);
         final Query qa = query(window(a, "--a", now), keys);
         final Query qb = query(window(b, "--b", now), keys);
-        final Answer answer = Diff.run(journal, qa, qb, QueryOptions.top(spec.commandLine(), top), () -> false);
+        final int topN = QueryOptions.top(spec.commandLine(), top);
+        final Answer answer = QueryOptions.answering(spec.commandLine(), () -> Diff.run(journal, qa, qb, topN, () -> false));
+        QueryOptions.warn(spec.commandLine(), answer.warnings());
         if (!answer.coverage().complete())
         {
             spec.commandLine().getErr().println("flowrec diff: warning: answer " + answer.coverage().describe());

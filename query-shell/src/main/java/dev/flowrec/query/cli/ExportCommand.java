@@ -8,8 +8,10 @@ import dev.flowrec.export.ExportResult;
 import dev.flowrec.export.Exporter;
 import dev.flowrec.export.PartitionKey;
 import dev.flowrec.query.Query;
+import dev.flowrec.query.filter.AmbiguousNameException;
 import dev.flowrec.syscall.Libc;
 import java.io.BufferedOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -101,12 +103,13 @@ public final class ExportCommand implements Callable<Integer>
         {
             throw new ParameterException(spec.commandLine(), ex.getMessage());
         }
-        final ExportResult result = Exporter.run(request);
+        final ExportResult result = exported(request);
         if (stream != null)
         {
             stream.flush();
         }
         final var err = spec.commandLine().getErr();
+        QueryOptions.warn(spec.commandLine(), result.warnings());
         if (!result.complete())
         {
             for (int i = 0; i < result.hosts().size(); i++)
@@ -153,6 +156,19 @@ public final class ExportCommand implements Callable<Integer>
                 + ") but --format is " + given + ": make them agree");
         }
         return given != null ? given : implied != null ? implied : ExportFormat.parquet;
+    }
+
+    /** Exports; a container prefix of --where that begins several containers' ids is a usage error (exit 2). */
+    private ExportResult exported(final ExportRequest request) throws IOException
+    {
+        try
+        {
+            return Exporter.run(request);
+        }
+        catch (final AmbiguousNameException ex)
+        {
+            throw new ParameterException(spec.commandLine(), "--where: " + ex.getMessage(), ex, null, null);
+        }
     }
 
     /** A one-line bar on stderr, redrawn in place, only when stderr is a terminal. */

@@ -54,7 +54,7 @@ public final class QueryCommand implements Callable<Integer>
                 (query.window().hasEnd() ? "--until" : "--at"));
         }
         final PrintWriter out = spec.commandLine().getOut();
-        final Answer answer = QueryEngine.run(journal, query, () -> false);
+        final Answer answer = QueryOptions.answering(spec.commandLine(), () -> QueryEngine.run(journal, query, () -> false));
         report(answer, query.window());
         AnswerWriter.write(format, answer, out);
         if (follow)
@@ -79,7 +79,7 @@ public final class QueryCommand implements Callable<Integer>
             final Window window = new Window(since, until);
             final Query next = new Query(window, first.where(), first.groupBy(), first.top(), first.by(),
                 first.intervalNs(), Query.NO_INSTANT);
-            final Answer answer = QueryEngine.run(journal, next, () -> false);
+            final Answer answer = QueryOptions.answering(spec.commandLine(), () -> QueryEngine.run(journal, next, () -> false));
             report(answer, window);
             if (format == Format.csv)
             {
@@ -96,6 +96,7 @@ public final class QueryCommand implements Callable<Integer>
     private void report(final Answer answer, final Window window)
     {
         final PrintWriter err = spec.commandLine().getErr();
+        QueryOptions.warn(spec.commandLine(), answer.warnings());
         if (!answer.coverage().complete())
         {
             err.println("flowrec query: warning: answer " + answer.coverage().describe());

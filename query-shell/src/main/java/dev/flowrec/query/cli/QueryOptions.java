@@ -5,10 +5,13 @@ import dev.flowrec.query.GroupKey;
 import dev.flowrec.query.Query;
 import dev.flowrec.query.Times;
 import dev.flowrec.query.Window;
+import dev.flowrec.journal.text.OneLine;
+import dev.flowrec.query.filter.AmbiguousNameException;
 import dev.flowrec.query.filter.FilterParser;
 import dev.flowrec.query.filter.FlowFilter;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -94,6 +97,31 @@ public final class QueryOptions
     static long time(final CommandLine cli, final String option, final String text, final long nowNs)
     {
         return parsed(cli, option, text, t -> Times.parseNs(t, nowNs));
+    }
+
+    /**
+     * Answers a question; a container prefix of {@code --where} that begins several containers' ids is a usage error
+     * (exit 2, one line naming them), as a filter that does not parse is.
+     */
+    static <T> T answering(final CommandLine cli, final Supplier<T> answer)
+    {
+        try
+        {
+            return answer.get();
+        }
+        catch (final AmbiguousNameException ex)
+        {
+            throw new ParameterException(cli, "--where: " + ex.getMessage(), ex, null, null);
+        }
+    }
+
+    /** One stderr line per warning of an answer, e.g. a name of the filter the window never saw. */
+    static void warn(final CommandLine cli, final List<String> warnings)
+    {
+        for (final String warning : warnings)
+        {
+            cli.getErr().println("flowrec " + cli.getCommandName() + ": warning: " + OneLine.of(warning));
+        }
     }
 
     /** Reads an option's value with a parser that says what is wrong by an IllegalArgumentException. */

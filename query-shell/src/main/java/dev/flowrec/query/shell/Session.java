@@ -95,6 +95,7 @@ final class Session
                     out.println("cancelled");
                     return Outcome.CANCELLED;
                 }
+                answer.warnings().forEach(errors::warn);
                 if (!answer.coverage().complete())
                 {
                     errors.warn("answer " + answer.coverage().describe());

@@ -104,6 +104,17 @@ final class Connectives
         }
 
         @Override
+        FlowFilter bind(final FilterBinding binding)
+        {
+            final FlowFilter[] bound = new FlowFilter[operands.length];
+            for (int i = 0; i < operands.length; i++)
+            {
+                bound[i] = binding.bind(operands[i]);
+            }
+            return new Nary(bound, Node.precedence(this));
+        }
+
+        @Override
         public boolean test(final FlowView flow)
         {
             for (final FlowFilter operand : operands)
@@ -125,6 +136,12 @@ final class Connectives
         {
             super("not " + Node.operand(operand, NOT), operand.usesAggregates(), NOT);
             this.operand = operand;
+        }
+
+        @Override
+        FlowFilter bind(final FilterBinding binding)
+        {
+            return new Not(binding.bind(operand));
         }
 
         @Override

@@ -19,6 +19,15 @@ abstract class Node implements FlowFilter
         this.precedence = precedence;
     }
 
+    /**
+     * This filter with the interface and container names it mentions resolved against what a window saw (see
+     * {@link FilterBinding}); a term that names nothing returns itself.
+     */
+    FlowFilter bind(final FilterBinding binding)
+    {
+        return this;
+    }
+
     static int precedence(final FlowFilter filter)
     {
         return filter instanceof Node node ? node.precedence : TERM;

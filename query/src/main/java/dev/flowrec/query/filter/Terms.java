@@ -2,6 +2,7 @@ package dev.flowrec.query.filter;
 
 import dev.flowrec.journal.text.Protocols;
 import dev.flowrec.query.FlowView;
+import java.util.Set;
 
 /** The terms that compare one field of the flow key with a constant. */
 final class Terms
@@ -45,7 +46,7 @@ final class Terms
         return new KeyName(true, name, isIdPrefix(name));
     }
 
-    private static boolean isIdPrefix(final String text)
+    static boolean isIdPrefix(final String text)
     {
         if (text.length() < MIN_ID_PREFIX)
         {
@@ -111,6 +112,36 @@ final class Terms
         {
             final String actual = container ? flow.container() : flow.iface();
             return actual != null && (prefix ? actual.startsWith(name) : actual.equals(name));
+        }
+
+        @Override
+        FlowFilter bind(final FilterBinding binding)
+        {
+            if (!container)
+            {
+                binding.checkInterface(name);
+                return this;
+            }
+            return new ContainerLabels(toString(), binding.resolveContainer(name));
+        }
+    }
+
+    /** A container term resolved against the containers a window saw: the labels its flows carry in answers. */
+    private static final class ContainerLabels extends Node
+    {
+        private final Set<String> labels;
+
+        ContainerLabels(final String canonical, final Set<String> labels)
+        {
+            super(canonical, false, TERM);
+            this.labels = labels;
+        }
+
+        @Override
+        public boolean test(final FlowView flow)
+        {
+            final String actual = flow.container();
+            return actual != null && labels.contains(actual);
         }
     }
 }

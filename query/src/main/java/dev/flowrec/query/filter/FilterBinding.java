@@ -1,0 +1,142 @@
+package dev.flowrec.query.filter;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Resolves the names a compiled filter mentions against what a window saw ({@link KnownNames}): {@code container X}
+ * matches the flows of every container whose label, full id or name is X, else of the one container whose id starts
+ * with X (4 or more lower-case hex digits; more than one is an {@link AmbiguousNameException}); an {@code iface} or
+ * {@code container} that names nothing the window saw matches nothing, as before, and is said in a warning with the
+ * closest names it did see. The bound filter has the same canonical form.
+ */
+public final class FilterBinding
+{
+    /** A filter bound to a window's names, and one warning per name the window never saw. */
+    public record Bound(FlowFilter filter, List<String> warnings)
+    {
+    }
+
+    private static final int CLOSEST = 3;
+    private static final int MAX_DISTANCE = 64;
+
+    private final KnownNames names;
+    private final String scope;
+    private final Set<String> warnings = new LinkedHashSet<>();
+
+    private FilterBinding(final KnownNames names, final String scope)
+    {
+        this.names = names;
+        this.scope = scope;
+    }
+
+    /**
+     * @param scope what saw the names, for messages: "the window", "this recorder run"
+     * @throws AmbiguousNameException when a container prefix begins the ids of two containers or more
+     */
+    public static Bound bind(final FlowFilter filter, final KnownNames names, final String scope)
+    {
+        final FilterBinding binding = new FilterBinding(names, scope);
+        final FlowFilter bound = binding.bind(filter);
+        return new Bound(bound, List.copyOf(binding.warnings));
+    }
+
+    FlowFilter bind(final FlowFilter filter)
+    {
+        return filter instanceof Node node ? node.bind(this) : filter;
+    }
+
+    void checkInterface(final String name)
+    {
+        if (!names.interfaces().contains(name) && !isUnnamedIfindex(name))
+        {
+            warnings.add("no interface " + Printable.quote(name) + " in " + scope + closest(name, names.interfaces(),
+                "interfaces"));
+        }
+    }
+
+    /** @return the labels of the containers {@code text} names; empty, with a warning, when it names none */
+    Set<String> resolveContainer(final String text)
+    {
+        final Set<String> labels = new TreeSet<>();
+        for (final KnownNames.Container c : names.containers())
+        {
+            if (c.label().equals(text) || c.id().equals(text) || c.name().equals(text))
+            {
+                labels.add(c.label());
+            }
+        }
+        if (labels.isEmpty() && Terms.isIdPrefix(text))
+        {
+            final TreeMap<String, KnownNames.Container> byId = new TreeMap<>();
+            for (final KnownNames.Container c : names.containers())
+            {
+                if (c.id().startsWith(text) || c.label().startsWith(text))
+                {
+                    byId.put(c.id(), c);
+                    labels.add(c.label());
+                }
+            }
+            if (byId.size() > 1)
+            {
+                final List<String> candidates = new ArrayList<>();
+                byId.values().forEach(c -> candidates.add(describe(c)));
+                throw new AmbiguousNameException("container " + Printable.quote(text) + " is ambiguous in " + scope +
+                    ": it begins the ids of " + String.join(", ", candidates) + " (give more of the id)");
+            }
+        }
+        if (labels.isEmpty())
+        {
+            final Set<String> known = new TreeSet<>();
+            names.containers().forEach(c -> known.add(c.label()));
+            warnings.add("no container " + Printable.quote(text) + " in " + scope + closest(text, known, "containers"));
+        }
+        return Set.copyOf(labels);
+    }
+
+    private static String describe(final KnownNames.Container c)
+    {
+        final String shown = Printable.quote(c.label());
+        return c.name().isEmpty() || c.name().equals(c.label()) ? shown : shown + " (" + Printable.quote(c.name()) + ")";
+    }
+
+    /** ", closest: a, b, c" by edit distance, or why there is nothing to suggest. */
+    private static String closest(final String text, final Set<String> known, final String what)
+    {
+        if (known.isEmpty())
+        {
+            return " (it saw no " + what + ")";
+        }
+        final List<String> sorted = new ArrayList<>(known);
+        sorted.sort(Comparator.comparingInt((String k) -> Suggestions.distance(text, k, MAX_DISTANCE))
+            .thenComparing(Comparator.naturalOrder()));
+        final List<String> shown = new ArrayList<>();
+        for (final String k : sorted.subList(0, Math.min(CLOSEST, sorted.size())))
+        {
+            shown.add(Printable.quote(k));
+        }
+        return " (closest: " + String.join(", ", shown) + ")";
+    }
+
+    /** Replay names an interface never attached in the journal "if" and its number. */
+    private static boolean isUnnamedIfindex(final String name)
+    {
+        if (name.length() < 3 || !name.startsWith("if"))
+        {
+            return false;
+        }
+        for (int i = 2; i < name.length(); i++)
+        {
+            if (name.charAt(i) < '0' || name.charAt(i) > '9')
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
