@@ -23,7 +23,8 @@ public final class FilterBinding
     }
 
     private static final int CLOSEST = 3;
-    private static final int MAX_DISTANCE = 64;
+    /** Names longer than this are compared by their first characters only. */
+    private static final int MAX_COMPARED = 64;
 
     private final KnownNames names;
     private final String scope;
@@ -93,7 +94,14 @@ public final class FilterBinding
         if (labels.isEmpty())
         {
             final Set<String> known = new TreeSet<>();
-            names.containers().forEach(c -> known.add(c.label()));
+            for (final KnownNames.Container c : names.containers())
+            {
+                known.add(c.label());
+                if (!c.name().isEmpty())
+                {
+                    known.add(c.name());
+                }
+            }
             warnings.add("no container " + Printable.quote(text) + " in " + scope + closest(text, known, "containers"));
         }
         return Set.copyOf(labels);
@@ -113,14 +121,42 @@ public final class FilterBinding
             return " (it saw no " + what + ")";
         }
         final List<String> sorted = new ArrayList<>(known);
-        sorted.sort(Comparator.comparingInt((String k) -> Suggestions.distance(text, k, MAX_DISTANCE))
-            .thenComparing(Comparator.naturalOrder()));
+        sorted.sort(Comparator.comparingInt((String k) -> distance(text, k)).thenComparing(Comparator.naturalOrder()));
         final List<String> shown = new ArrayList<>();
         for (final String k : sorted.subList(0, Math.min(CLOSEST, sorted.size())))
         {
             shown.add(Printable.quote(k));
         }
         return " (closest: " + String.join(", ", shown) + ")";
+    }
+
+    /** Edit distance with a swap of two neighbours as one edit (optimal string alignment): "wbe" is 1 from "web". */
+    static int distance(final String text, final String known)
+    {
+        final String a = text.length() > MAX_COMPARED ? text.substring(0, MAX_COMPARED) : text;
+        final String b = known.length() > MAX_COMPARED ? known.substring(0, MAX_COMPARED) : known;
+        final int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++)
+        {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++)
+        {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++)
+        {
+            for (int j = 1; j <= b.length(); j++)
+            {
+                final int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j], d[i][j - 1]) + 1);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1))
+                {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     /** Replay names an interface never attached in the journal "if" and its number. */

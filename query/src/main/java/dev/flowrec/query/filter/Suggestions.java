@@ -62,7 +62,7 @@ final class Suggestions
     }
 
     /** Levenshtein distance, or at least {@code limit} once it is certain to reach it. */
-    static int distance(final String a, final String b, final int limit)
+    private static int distance(final String a, final String b, final int limit)
     {
         if (Math.abs(a.length() - b.length()) >= limit || a.length() > 32)
         {
