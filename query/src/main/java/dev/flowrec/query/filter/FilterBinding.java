@@ -47,6 +47,29 @@ public final class FilterBinding
         return new Bound(bound, List.copyOf(binding.warnings));
     }
 
+    /**
+     * The labels of the containers {@code text} names, as the term {@code container text} resolves it (for a live
+     * view's {@code ?container=}); a warning is added to {@code warnings} when it names none.
+     *
+     * @throws AmbiguousNameException when it is a prefix of the ids of two containers or more
+     */
+    public static Set<String> containerLabels(final String text, final KnownNames names, final String scope,
+        final List<String> warnings)
+    {
+        final FilterBinding binding = new FilterBinding(names, scope);
+        final Set<String> labels = binding.resolveContainer(text);
+        warnings.addAll(binding.warnings);
+        return labels;
+    }
+
+    /** The warning for an interface name the names do not hold (as {@code iface name} would get), else none. */
+    public static List<String> interfaceWarnings(final String name, final KnownNames names, final String scope)
+    {
+        final FilterBinding binding = new FilterBinding(names, scope);
+        binding.checkInterface(name);
+        return List.copyOf(binding.warnings);
+    }
+
     FlowFilter bind(final FlowFilter filter)
     {
         return filter instanceof Node node ? node.bind(this) : filter;

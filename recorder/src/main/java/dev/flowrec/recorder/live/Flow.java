@@ -10,6 +10,8 @@ final class Flow
     final Iface iface;
     final RateRing rate = new RateRing(BUCKETS);
     long lastNs;
+    /** OR of the TCP flags of its deltas since it was first tracked. */
+    int tcpFlags;
     Flow older;
     Flow newer;
     /** Bytes and packets of the last 10 s, computed once per publish for ranking. */

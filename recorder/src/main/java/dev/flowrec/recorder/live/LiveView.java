@@ -1,6 +1,7 @@
 package dev.flowrec.recorder.live;
 
 import dev.flowrec.journal.EventHandler;
+import dev.flowrec.journal.schema.ContainerSeenDecoder;
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
 import dev.flowrec.journal.schema.InterfaceDetachedDecoder;
@@ -8,6 +9,7 @@ import dev.flowrec.journal.schema.LossReportDecoder;
 import dev.flowrec.journal.schema.MessageHeader;
 import dev.flowrec.journal.schema.RecorderStartedDecoder;
 import dev.flowrec.journal.schema.Templates;
+import dev.flowrec.query.filter.KnownNames;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +44,11 @@ public final class LiveView implements EventHandler
     private final InterfaceAttachedDecoder attached = new InterfaceAttachedDecoder();
     private final InterfaceDetachedDecoder detached = new InterfaceDetachedDecoder();
     private final LossReportDecoder lossReport = new LossReportDecoder();
+    private final ContainerSeenDecoder containerSeen = new ContainerSeenDecoder();
+    /** Every interface and container of the run, for the names in a request's filter; a few per container. */
+    private final KnownNames.Builder names = new KnownNames.Builder();
+    private KnownNames publishedNames = KnownNames.NONE;
+    private boolean namesChanged;
     /** Written by the recorder thread only; release/plain ordering is enough for readers of a counter. */
     private final AtomicLong eventsTotal = new AtomicLong();
     private Snapshot.Loss loss = Snapshot.Loss.NONE;
@@ -77,6 +84,7 @@ public final class LiveView implements EventHandler
             case InterfaceAttachedDecoder.TEMPLATE_ID -> onAttached(MessageHeader.wrap(attached, buffer, offset));
             case InterfaceDetachedDecoder.TEMPLATE_ID -> onDetached(MessageHeader.wrap(detached, buffer, offset));
             case LossReportDecoder.TEMPLATE_ID -> onLossReport(MessageHeader.wrap(lossReport, buffer, offset));
+            case ContainerSeenDecoder.TEMPLATE_ID -> onContainerSeen(MessageHeader.wrap(containerSeen, buffer, offset));
             case RecorderStartedDecoder.TEMPLATE_ID -> loss = Snapshot.Loss.NONE; // counters restart with the run
             default ->
             {
@@ -105,8 +113,13 @@ public final class LiveView implements EventHandler
         final double eventsPerSecond = lastPublishNs != 0 && seconds > 0 ? (events - lastPublishEvents) / seconds : 0;
         lastPublishNs = nowNs;
         lastPublishEvents = events;
+        if (namesChanged)
+        {
+            publishedNames = names.build();
+            namesChanged = false;
+        }
         snapshot = SnapshotBuilder.build(nowNs, Math.floorDiv(nowNs, NS_PER_S), ifaces.values(), flows, loss,
-            events, eventsPerSecond, journalBytes.getAsLong());
+            events, eventsPerSecond, journalBytes.getAsLong(), publishedNames);
     }
 
     /** @return the latest published snapshot; any thread. */
@@ -172,11 +185,26 @@ public final class LiveView implements EventHandler
         final long bytes = delta.bytes();
         final long packets = delta.packets();
         iface.add(delta.direction(), lastNs, second, bytes, packets);
-        flows.touch(delta, iface).rate.add(second, bytes, packets);
+        final Flow flow = flows.touch(delta, iface);
+        flow.rate.add(second, bytes, packets);
+        flow.tcpFlags |= delta.tcpFlags();
+    }
+
+    private void onContainerSeen(final ContainerSeenDecoder event)
+    {
+        final String id = event.id();
+        final String shortId = event.shortId();
+        event.skipRuntime();
+        event.skipCgroupPath();
+        names.seen(id, shortId, event.netnsName());
+        namesChanged = true;
     }
 
     private void onAttached(final InterfaceAttachedDecoder event)
     {
+        names.attached(event.ifname(), event.container());
+        namesChanged = true;
+        event.sbeRewind();
         final Iface previous = ifaces.get(event.ifindex());
         if (previous != null && !previous.detached)
         {

@@ -1,5 +1,6 @@
 package dev.flowrec.recorder.live;
 
+import dev.flowrec.query.filter.AmbiguousNameException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -88,11 +89,28 @@ final class Routes
         {
             query = TrafficQuery.parse(rawQuery);
         }
+        catch (final TrafficQuery.BadFilter ex)
+        {
+            return Response.of(400, JSON, new Json().beginObject().field("error", ex.getMessage())
+                .field("pointer", ex.pointer()).endObject() + "\n");
+        }
         catch (final IllegalArgumentException ex)
         {
-            return Response.of(400, JSON, new Json().beginObject().field("error", ex.getMessage()).endObject() + "\n");
+            return badRequest(ex);
         }
-        return Response.of(200, JSON, TrafficJson.render(view.snapshot(), query) + "\n");
+        try
+        {
+            return Response.of(200, JSON, TrafficJson.render(view.snapshot(), query) + "\n");
+        }
+        catch (final AmbiguousNameException ex)
+        {
+            return badRequest(ex);
+        }
+    }
+
+    private static Response badRequest(final IllegalArgumentException ex)
+    {
+        return Response.of(400, JSON, new Json().beginObject().field("error", ex.getMessage()).endObject() + "\n");
     }
 
     private Response healthz()

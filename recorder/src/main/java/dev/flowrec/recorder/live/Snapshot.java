@@ -1,6 +1,8 @@
 package dev.flowrec.recorder.live;
 
 import dev.flowrec.journal.text.Addresses;
+import dev.flowrec.query.FlowView;
+import dev.flowrec.query.filter.KnownNames;
 import java.util.List;
 
 /**
@@ -21,13 +23,15 @@ import java.util.List;
  * @param journalBytes    journal size on disk, -1 when unknown
  * @param flowsEvicted    flows pushed out of the full flow table
  * @param flowsExpired    flows forgotten after 60 s without a delta
+ * @param names           the interfaces and containers this recorder run journaled, for a filter's names
  */
 public record Snapshot(long timeNs, List<InterfaceTraffic> interfaces, List<ContainerTraffic> containers,
     List<TopFlow> topFlows, long activeFlows, Loss loss, long eventsTotal, double eventsPerSecond,
-    long journalBytes, long flowsEvicted, long flowsExpired)
+    long journalBytes, long flowsEvicted, long flowsExpired, KnownNames names)
 {
     /** Before the first publish: no traffic, time 0 (so /healthz reports it as never published). */
-    static final Snapshot EMPTY = new Snapshot(0, List.of(), List.of(), List.of(), 0, Loss.NONE, 0, 0, -1, 0, 0);
+    static final Snapshot EMPTY = new Snapshot(0, List.of(), List.of(), List.of(), 0, Loss.NONE, 0, 0, -1, 0, 0,
+        KnownNames.NONE);
 
     /** One direction's counters: totals since attach and rates over the last 1, 10, 60 s. */
     public record Traffic(long bytes, long packets, double bps1s, double bps10s, double bps60s,
@@ -51,11 +55,44 @@ public record Snapshot(long timeNs, List<InterfaceTraffic> interfaces, List<Cont
     {
     }
 
-    /** Addresses are the journal's 16 bytes as two big-endian longs (IPv4 v4-mapped). */
+    /**
+     * Addresses are the journal's 16 bytes as two big-endian longs (IPv4 v4-mapped). As a {@link FlowView} (what
+     * {@code ?where=} tests), its packets and bytes are those of the last 10 s, its TCP flags all it was seen with.
+     */
     public record TopFlow(int ifindex, String iface, String container, int direction, int family, int proto,
         long srcHigh, long srcLow, int srcPort, long dstHigh, long dstLow, int dstPort, long bytes10s,
-        long packets10s)
+        long packets10s, int tcpFlags) implements FlowView
     {
+        public long srcAddrHigh()
+        {
+            return srcHigh;
+        }
+
+        public long srcAddrLow()
+        {
+            return srcLow;
+        }
+
+        public long dstAddrHigh()
+        {
+            return dstHigh;
+        }
+
+        public long dstAddrLow()
+        {
+            return dstLow;
+        }
+
+        public long packets()
+        {
+            return packets10s;
+        }
+
+        public long bytes()
+        {
+            return bytes10s;
+        }
+
         public double bps10s()
         {
             return bytes10s * 8 / 10.0;

@@ -4,6 +4,7 @@ import dev.flowrec.recorder.live.Snapshot.ContainerTraffic;
 import dev.flowrec.recorder.live.Snapshot.InterfaceTraffic;
 import dev.flowrec.recorder.live.Snapshot.TopFlow;
 import dev.flowrec.recorder.live.Snapshot.Traffic;
+import dev.flowrec.query.filter.KnownNames;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -24,7 +25,8 @@ final class SnapshotBuilder
     }
 
     static Snapshot build(final long nowNs, final long nowSecond, final Collection<Iface> ifaces, final FlowTable flows,
-        final Snapshot.Loss loss, final long events, final double eventsPerSecond, final long journalBytes)
+        final Snapshot.Loss loss, final long events, final double eventsPerSecond, final long journalBytes,
+        final KnownNames names)
     {
         final List<InterfaceTraffic> interfaces = new ArrayList<>();
         for (final Iface iface : ifaces)
@@ -39,7 +41,7 @@ final class SnapshotBuilder
         interfaces.sort(Comparator.comparingInt(InterfaceTraffic::ifindex));
         return new Snapshot(nowNs, List.copyOf(interfaces), containers(interfaces), topFlows(flows, nowSecond),
             activeFlows(flows), loss, events,
-            eventsPerSecond, journalBytes, flows.evicted(), flows.expired());
+            eventsPerSecond, journalBytes, flows.evicted(), flows.expired(), names);
     }
 
     static Traffic traffic(final long bytes, final long packets, final RateRing ring, final long nowSecond)
@@ -118,7 +120,8 @@ final class SnapshotBuilder
             {
                 final FlowId id = f.id;
                 top.add(new TopFlow(id.ifindex, f.iface.name, f.iface.container, id.direction, id.family, id.proto,
-                    id.srcHigh, id.srcLow, id.srcPort, id.dstHigh, id.dstLow, id.dstPort, f.rankBytes, f.rankPackets));
+                    id.srcHigh, id.srcLow, id.srcPort, id.dstHigh, id.dstLow, id.dstPort, f.rankBytes, f.rankPackets,
+                    f.tcpFlags));
             }
         }
         top.sort(Comparator.comparingLong(TopFlow::bytes10s).thenComparingLong(TopFlow::packets10s).reversed()

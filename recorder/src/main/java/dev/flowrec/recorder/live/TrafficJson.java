@@ -11,8 +11,9 @@ import java.time.Instant;
 /**
  * The body of {@code GET /traffic}: a snapshot, filtered by a {@link TrafficQuery}. Filters apply to every
  * list: interfaces and top flows by their interface and container, containers by name and (with
- * {@code iface}) by whether they own that interface. Totals are not re-summed: a container's counters are
- * all of its interfaces.
+ * {@code iface}) by whether they own that interface; {@code where} filters the top flows only (an interface's or a
+ * container's counters are not split by flow). Totals are not re-summed: a container's counters are all of its
+ * interfaces. Names the run never saw are listed under {@code warnings} (present only then).
  */
 final class TrafficJson
 {
@@ -20,8 +21,10 @@ final class TrafficJson
     {
     }
 
-    static String render(final Snapshot s, final TrafficQuery q)
+    /** @throws dev.flowrec.query.filter.AmbiguousNameException for a container prefix of several containers' ids */
+    static String render(final Snapshot s, final TrafficQuery query)
     {
+        final TrafficQuery.Bound q = query.bind(s.names());
         final Json json = new Json().beginObject()
             .field("time", Instant.ofEpochSecond(0, s.timeNs()).toString());
         json.key("interfaces").beginArray();
@@ -36,7 +39,7 @@ final class TrafficJson
         json.endArray().key("containers").beginArray();
         for (final ContainerTraffic c : s.containers())
         {
-            if (q.matchesContainer(c.container()) && (q.iface() == null || c.interfaces().contains(q.iface())))
+            if (q.matchesContainer(c.container()) && (q.query().iface() == null || c.interfaces().contains(q.query().iface())))
             {
                 json.beginObject().field("container", c.container()).key("interfaces").beginArray();
                 c.interfaces().forEach(json::value);
@@ -47,11 +50,17 @@ final class TrafficJson
         topFlows(json, s, q);
         json.field("active_flows", s.activeFlows());
         loss(json.key("loss"), s.loss());
-        return json.field("events_total", s.eventsTotal())
+        json.field("events_total", s.eventsTotal())
             .field("events_per_second", s.eventsPerSecond())
             .field("journal_bytes", s.journalBytes())
-            .field("live_flows_evicted", s.flowsEvicted())
-            .endObject().toString();
+            .field("live_flows_evicted", s.flowsEvicted());
+        if (!q.warnings().isEmpty())
+        {
+            json.key("warnings").beginArray();
+            q.warnings().forEach(json::value);
+            json.endArray();
+        }
+        return json.endObject().toString();
     }
 
     private static Json counters(final Json json, final Traffic rx, final Traffic tx)
@@ -66,17 +75,17 @@ final class TrafficJson
             .field("rx_pps_60s", rx.pps60s()).field("tx_pps_60s", tx.pps60s());
     }
 
-    private static void topFlows(final Json json, final Snapshot s, final TrafficQuery q)
+    private static void topFlows(final Json json, final Snapshot s, final TrafficQuery.Bound q)
     {
         json.key("top_flows").beginArray();
         int n = 0;
         for (final TopFlow f : s.topFlows())
         {
-            if (n == q.top())
+            if (n == q.query().top())
             {
                 break;
             }
-            if (q.matchesIface(f.iface()) && q.matchesContainer(f.container()))
+            if (q.matchesIface(f.iface()) && q.matchesContainer(f.container()) && q.where().test(f))
             {
                 json.beginObject().field("iface", f.iface()).field("container", f.container())
                     .field("direction", Protocols.direction(f.direction())).field("proto", Protocols.name(f.proto()))

@@ -1,5 +1,7 @@
 package dev.flowrec.recorder.live;
 
+import dev.flowrec.journal.schema.ContainerSeenDecoder;
+import dev.flowrec.journal.schema.ContainerSeenEncoder;
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.FlowDeltaEncoder;
 import dev.flowrec.journal.schema.FlowDeltas;
@@ -45,6 +47,16 @@ final class Events
         final InterfaceAttachedEncoder e = MessageHeader.wrapAndApplyHeader(new InterfaceAttachedEncoder(), buffer, 0)
             .timeNs(T0).netnsIno(0).ifindex(ifindex).ifname(name).container(container);
         view.onEvent(InterfaceAttachedDecoder.TEMPLATE_ID, buffer, 0, MessageHeader.encodedLength(e));
+        return this;
+    }
+
+    /** A ContainerSeen: its full id, the short id its interface is labelled with, its network namespace's name. */
+    Events seen(final int ifindex, final String id, final String shortId, final String netnsName)
+    {
+        final ContainerSeenEncoder e = MessageHeader.wrapAndApplyHeader(new ContainerSeenEncoder(), buffer, 0)
+            .timeNs(T0).netnsIno(0).ifindex(ifindex).id(id).shortId(shortId).runtime("docker").cgroupPath("/x")
+            .netnsName(netnsName).ifname("veth" + ifindex);
+        view.onEvent(ContainerSeenDecoder.TEMPLATE_ID, buffer, 0, MessageHeader.encodedLength(e));
         return this;
     }
 
