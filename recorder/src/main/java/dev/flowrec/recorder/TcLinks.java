@@ -50,6 +50,7 @@ final class TcLinks
     {
         try
         {
+            // The journal tells the point of view by the container: one journaled with it is in the workload view.
             final TcLink tc = program.attach(null, link.name(), container != null);
             attached.put(link.ifindex(), new Attached(tc, container));
             failures.remove(link.name());
