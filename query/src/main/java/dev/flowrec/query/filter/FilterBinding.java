@@ -93,6 +93,7 @@ public final class FilterBinding
             if (c.label().equals(text) || c.id().equals(text) || c.name().equals(text))
             {
                 labels.add(c.label());
+                labels.add(c.id()); // an interface journaled under the full id
             }
         }
         if (labels.isEmpty() && Terms.isIdPrefix(text))
@@ -102,8 +103,9 @@ public final class FilterBinding
             {
                 if (c.id().startsWith(text) || c.label().startsWith(text))
                 {
-                    byId.put(c.id(), c);
+                    byId.merge(c.id(), c, (had, seen) -> had.name().isEmpty() ? seen : had);
                     labels.add(c.label());
+                    labels.add(c.id());
                 }
             }
             if (byId.size() > 1)
