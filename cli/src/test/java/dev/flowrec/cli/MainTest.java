@@ -2,9 +2,12 @@ package dev.flowrec.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.flowrec.journal.TestJournal;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** A usage error names the command that failed once: "flowrec: ..." for the command line, "flowrec query: ..." for a command. */
@@ -70,6 +73,29 @@ class MainTest
             final Object journal = cli.getSubcommands().get(command).getCommandSpec().findOption("--journal").defaultValue();
             assertEquals("flowrec-journal", journal, command);
         }
+    }
+
+    @Test
+    void shouldRefuseAnAmbiguousContainerPrefixAsAFilterErrorAndWarnOfNamesNeverSeen(@TempDir final Path dir)
+    {
+        final long t0 = 1_767_225_600_000_000_000L;
+        try (TestJournal journal = TestJournal.openOnEth0(dir, t0))
+        {
+            journal.containerSeen(t0, 5, "3f2a1b2c3d4e" + "5".repeat(52), "3f2a1b2c3d4e", "docker", "/a", "web", "veth5")
+                .interfaceAttached(t0, 5, "veth5", "3f2a1b2c3d4e")
+                .containerSeen(t0, 6, "3f2a9f00aa11" + "7".repeat(52), "3f2a9f00aa11", "docker", "/b", "db", "veth6")
+                .interfaceAttached(t0, 6, "veth6", "3f2a9f00aa11");
+        }
+        final String journal = dir.toString();
+        assertEquals(new Result(2, "flowrec query: --where: container '3f2a' is ambiguous in the window: it begins the ids "
+                + "of '3f2a1b2c3d4e' ('web'), '3f2a9f00aa11' ('db') (give more of the id)\n(see: flowrec query --help)\n"),
+            run("query", "--journal", journal, "--where", "container 3f2a"));
+        assertEquals(new Result(0, "flowrec query: warning: no interface 'eht0' in the window (closest: 'eth0', 'veth5', "
+                + "'veth6')\nflowrec query: warning: no container 'wbe' in the window (closest: 'web', 'db', "
+                + "'3f2a1b2c3d4e')\n"),
+            run("query", "--journal", journal, "--where", "iface eht0 or container wbe or container 3f2a1b"));
+        assertEquals(new Result(0, ""), run("query", "--journal", journal, "--where", "container " + "3f2a1b2c3d4e"
+            + "5".repeat(52) + " or container db or iface eth0"));
     }
 
     private record Result(int exit, String err)

@@ -167,7 +167,7 @@ public final class ExportCommand implements Callable<Integer>
         }
         catch (final AmbiguousNameException ex)
         {
-            throw new ParameterException(spec.commandLine(), "--where: " + ex.getMessage(), ex, null, null);
+            throw new ParameterException(spec.commandLine(), "--where: " + ex.getMessage(), ex);
         }
     }
 

@@ -6,6 +6,8 @@ import dev.flowrec.query.QueryEngine;
 import dev.flowrec.query.Window;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -43,6 +45,8 @@ public final class QueryCommand implements Callable<Integer>
 
     @Option(names = "--follow", description = "Keep printing new flows as the recording grows (Ctrl-C to stop).")
     boolean follow;
+
+    private final Set<String> warned = new HashSet<>();
 
     public Integer call() throws InterruptedException
     {
@@ -96,7 +100,8 @@ public final class QueryCommand implements Callable<Integer>
     private void report(final Answer answer, final Window window)
     {
         final PrintWriter err = spec.commandLine().getErr();
-        QueryOptions.warn(spec.commandLine(), answer.warnings());
+        // --follow asks again each second: a name is warned about once
+        QueryOptions.warn(spec.commandLine(), answer.warnings().stream().filter(warned::add).toList());
         if (!answer.coverage().complete())
         {
             err.println("flowrec query: warning: answer " + answer.coverage().describe());

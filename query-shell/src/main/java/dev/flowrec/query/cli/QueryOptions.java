@@ -111,7 +111,7 @@ public final class QueryOptions
         }
         catch (final AmbiguousNameException ex)
         {
-            throw new ParameterException(cli, "--where: " + ex.getMessage(), ex, null, null);
+            throw new ParameterException(cli, "--where: " + ex.getMessage(), ex);
         }
     }
 
