@@ -1,5 +1,6 @@
 package dev.flowrec.export;
 
+import dev.flowrec.syscall.Libc;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
@@ -180,10 +181,7 @@ final class Destination implements AutoCloseable
             {
                 if (Files.exists(out, LinkOption.NOFOLLOW_LINKS))
                 {
-                    final Path old = StagedFile.tempBeside(out);
-                    Files.move(out, old, StandardCopyOption.ATOMIC_MOVE);
-                    Files.move(staging, out, StandardCopyOption.ATOMIC_MOVE);
-                    deleteTree(old);
+                    replace();
                 }
                 else
                 {
@@ -194,6 +192,33 @@ final class Destination implements AutoCloseable
         }
         published = true;
         Runtime.getRuntime().removeShutdownHook(cleanupOnExit);
+    }
+
+    /**
+     * Puts the staged tree in the place of the existing export (--force): exchanged in one step where the file
+     * system can, so that --out always holds one whole export, the old or the new; else renamed aside and back on
+     * failure. The old tree is deleted last, from where the staging directory was.
+     */
+    private void replace() throws IOException
+    {
+        final int exchanged = Libc.exchange(staging.toString(), out.toString());
+        if (exchanged == 0)
+        {
+            deleteTree(staging); // now the old export
+            return;
+        }
+        final Path old = StagedFile.tempBeside(out);
+        Files.move(out, old, StandardCopyOption.ATOMIC_MOVE);
+        try
+        {
+            Files.move(staging, out, StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            Files.move(old, out, StandardCopyOption.ATOMIC_MOVE);
+            throw ex;
+        }
+        deleteTree(old);
     }
 
     /** Unless published: deletes every temporary file and the staging directory. */

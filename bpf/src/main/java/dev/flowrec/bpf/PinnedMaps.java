@@ -118,16 +118,32 @@ public final class PinnedMaps
     {
         try
         {
-            for (final String name : PINNED)
-            {
-                Files.deleteIfExists(dir.resolve(name));
-            }
+            unpinMaps(dir);
             Files.deleteIfExists(dir);
             Files.deleteIfExists(dir.getParent());
         }
         catch (final DirectoryNotEmptyException | NoSuchFileException ex)
         {
             // another instance's state, or something of another tool's: theirs to remove
+        }
+        catch (final IOException ex)
+        {
+            throw new BpfException("unpin " + dir + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Removes the pins at dir and keeps dir: a starting recorder that drops pinned state keeps the directory its
+     * instance lock is on, so that no other recorder can take the instance in between.
+     */
+    public static void unpinMaps(final Path dir)
+    {
+        try
+        {
+            for (final String name : PINNED)
+            {
+                Files.deleteIfExists(dir.resolve(name));
+            }
         }
         catch (final IOException ex)
         {

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -53,7 +54,7 @@ final class JournalDirectory
     {
         final Path abs = dir.toAbsolutePath();
         requireOrdinaryFileSystem(abs);
-        requireParentSafe(abs);
+        requireAncestorsSafe(abs);
         boolean created = false;
         if (!Files.exists(abs, LinkOption.NOFOLLOW_LINKS))
         {
@@ -103,7 +104,9 @@ final class JournalDirectory
             {
                 return false; // made meanwhile: checked as any existing directory
             }
-            Files.setPosixFilePermissions(abs, JournalFiles.DIRECTORY); // the umask may have taken more
+            // The umask may have taken more. Not through a link put in its place since: that chmod fails.
+            Files.getFileAttributeView(abs, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setPermissions(JournalFiles.DIRECTORY);
             return true;
         }
         catch (final IOException | SecurityException ex)
@@ -153,28 +156,60 @@ final class JournalDirectory
         }
     }
 
-    /** A parent others may write without the sticky bit lets them swap the journal directory for a link. */
-    private static void requireParentSafe(final Path abs)
+    /**
+     * Chronicle opens the journal by its path again at every roll, so whoever may rename an entry of any directory
+     * above it can swap the journal for a link into a place of their choosing, and root writes there: as sshd's
+     * StrictModes, every existing ancestor must be owned by root, by this recorder's user or by the user who ran it
+     * through sudo (who may act as root anyway), and none may be writable by others (or by a group other than
+     * root's) without the sticky bit, which keeps others from renaming what is not theirs.
+     */
+    private static void requireAncestorsSafe(final Path abs)
     {
-        final Path parent = abs.getParent();
-        if (parent == null || !Files.exists(parent))
+        final int self = Libc.effectiveUid();
+        final int sudoUser = sudoUid();
+        for (Path ancestor = abs.getParent(); ancestor != null; ancestor = ancestor.getParent())
         {
-            return; // created by this recorder, as private as the umask makes it
-        }
-        try
-        {
-            final int mode = (Integer)Files.getAttribute(parent, "unix:mode");
-            final boolean othersWrite = (mode & 0002) != 0;
-            final boolean sticky = (mode & 01000) != 0;
-            if (othersWrite && !sticky)
+            if (!Files.exists(ancestor))
             {
-                throw refuse(abs, "lies in " + parent + ", which every user may write without the sticky bit: anyone " +
-                    "could swap the journal directory for a link");
+                continue; // created by this recorder
+            }
+            try
+            {
+                final int owner = (Integer)Files.getAttribute(ancestor, "unix:uid");
+                final int group = (Integer)Files.getAttribute(ancestor, "unix:gid");
+                final int mode = (Integer)Files.getAttribute(ancestor, "unix:mode");
+                final boolean sticky = (mode & 01000) != 0;
+                if (owner != 0 && owner != self && owner != sudoUser)
+                {
+                    throw refuse(abs, "lies in " + ancestor + ", owned by uid " + owner + ", who could swap the journal " +
+                        "directory for a link; give one under directories that root or this recorder's user owns, " +
+                        "such as /var/lib/flowrec/journal");
+                }
+                if (!sticky && ((mode & 0002) != 0 || ((mode & 0020) != 0 && group != 0)))
+                {
+                    throw refuse(abs, "lies in " + ancestor + ", which " + ((mode & 0002) != 0 ? "every user" :
+                        "group " + group) + " may write without the sticky bit: anyone could swap the journal directory " +
+                        "for a link");
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw refuse(abs, "cannot read the owner and mode of " + ancestor + ": " + ex.getMessage());
             }
         }
-        catch (final IOException ex)
+    }
+
+    /** The uid that ran this process through sudo, -1 if none. */
+    private static int sudoUid()
+    {
+        final String uid = System.getenv("SUDO_UID");
+        try
         {
-            throw refuse(abs, "cannot read the mode of its parent " + parent + ": " + ex.getMessage());
+            return uid == null ? -1 : Integer.parseInt(uid);
+        }
+        catch (final NumberFormatException ex)
+        {
+            return -1;
         }
     }
 

@@ -113,10 +113,21 @@ class JournalDirectoryTest
         Files.setAttribute(sticky, "unix:mode", 01777);
         JournalWriter.open(sticky.resolve("j")).close(); // /tmp's case: others cannot rename what is not theirs
 
+        // An ancestor further up that another user owns: they could rename the journal's parent away and plant a link.
+        final Path theirs = Files.createDirectory(tmp.resolve("theirs"));
+        final Path below = Files.createDirectory(theirs.resolve("below"));
+        Files.setAttribute(theirs, "unix:uid", SCRATCH_UID);
+        assertTrue(refused(below.resolve("j")).contains("lies in " + theirs + ", owned by uid " + SCRATCH_UID), refused(below.resolve("j")));
+        final Path groupShared = Files.createDirectory(tmp.resolve("group"));
+        Files.setAttribute(groupShared, "unix:gid", SCRATCH_UID);
+        Files.setAttribute(groupShared, "unix:mode", 0775);
+        assertTrue(refused(groupShared.resolve("j")).contains("which group " + SCRATCH_UID + " may write without the sticky bit"));
+
         final Map<String, String> after = snapshot(tmp);
         assertEquals(before.get("foreign"), after.get("foreign"), "owner and mode as the test left them");
         assertEquals(before.get("shared"), after.get("shared"));
         assertFalse(Files.exists(open.resolve("j")), "nothing created under the unsafe parent");
+        assertFalse(Files.exists(below.resolve("j")), "nothing created under the foreign ancestor");
     }
 
     @Test

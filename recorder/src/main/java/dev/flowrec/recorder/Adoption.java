@@ -13,6 +13,7 @@ import dev.flowrec.journal.schema.LossReportDecoder;
 import dev.flowrec.journal.schema.MessageHeader;
 import dev.flowrec.journal.schema.PinOutcome;
 import dev.flowrec.journal.schema.Templates;
+import dev.flowrec.syscall.Libc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,7 +33,7 @@ import java.nio.file.Path;
  * owner journaled on top of it (its last LossReport, read from the journal's tail), so that neither loss nor
  * packets seen are counted twice, and what was counted after that report, while no recorder ran, is this run's.
  */
-final class Adoption
+final class Adoption implements AutoCloseable
 {
     /** Lets programs in flight on other CPUs finish after their filter is replaced, before reading their maps. */
     private static final long REPLACE_SETTLE_MS = 50;
@@ -51,6 +52,8 @@ final class Adoption
     private long orphanRingPosition = FlowDeltaBatch.NO_RING_POSITION;
     private long[] orphanJournaled;
     private String detail = "";
+    /** The open pin directory whose flock makes this recorder the instance's only one, for the whole run; -1 unpinned. */
+    private int instanceLockFd = -1;
 
     private Adoption(final Instance instance, final Path pinDir, final FlowProgram.Config config, final RecorderErrors errors)
     {
@@ -81,6 +84,7 @@ final class Adoption
 
     private void inspect(final boolean fresh)
     {
+        lockInstance();
         final PinnedMaps.Inspection found = PinnedMaps.inspect(pinDir, config);
         if (found.found())
         {
@@ -94,7 +98,7 @@ final class Adoption
                 orphanMeta = found.meta();
                 orphan = OrphanedMaps.open(pinDir, orphanMeta);
                 flowsFound = orphan.flowCount();
-                PinnedMaps.unpin(pinDir);
+                PinnedMaps.unpinMaps(pinDir);
                 outcome = fresh ? PinOutcome.DROPPED : orphan.readable() ? PinOutcome.MISMATCH_READ : PinOutcome.MISMATCH_UNREADABLE;
                 detail = fresh ? "--fresh" : found.mismatch();
                 errors.say(fresh ?
@@ -105,6 +109,15 @@ final class Adoption
                             flowsFound + " flows unreadable, counted as lost; ") + "starting fresh");
             }
         }
+    }
+
+    /**
+     * Takes the instance: an exclusive flock on its pin directory, held until this recorder ends (or dies). Two
+     * recorders of one instance would share one ring and one set of filters, each moving the other's consumer
+     * position and replacing the other's filters: the second refuses in one line.
+     */
+    private void lockInstance()
+    {
         try
         {
             Files.createDirectories(pinDir);
@@ -112,6 +125,31 @@ final class Adoption
         catch (final IOException ex)
         {
             throw new UncheckedIOException("creating the pin directory " + pinDir + ": " + ex.getMessage(), ex);
+        }
+        final int fd = Libc.openDirectory(pinDir.toString());
+        if (!Libc.tryLockExclusive(fd, pinDir.toString()))
+        {
+            Libc.close(fd);
+            final PinnedMeta meta = PinnedMaps.inspect(pinDir, config).meta();
+            throw new IllegalStateException("instance " + instance.name() + " is being recorded by another recorder" +
+                (meta == null ? "" : " (pid " + meta.pid() + ")") + ": give this one its own --instance");
+        }
+        instanceLockFd = fd;
+    }
+
+    /** Releases the instance and what a failed start left open of a dropped state. */
+    @Override
+    public void close()
+    {
+        if (orphan != null)
+        {
+            orphan.close();
+            orphan = null;
+        }
+        if (instanceLockFd >= 0)
+        {
+            Libc.close(instanceLockFd);
+            instanceLockFd = -1;
         }
     }
 
@@ -218,9 +256,10 @@ final class Adoption
     /**
      * Reads what a foreign or dropped state counted, now that this run's filters replaced the dead run's: its
      * flows and ring records as deltas (MISMATCH_READ), or their number as lost; its counters beyond what its runs
-     * journaled go into this run's loss reports. Then drops it.
+     * journaled go into this run's loss reports, and the meta map's base goes down by as much, so that a run
+     * that adopts this run's maps after a crash does not take them for counts of these maps. Then drops it.
      */
-    void drainOrphan(final JournalEvents journal, final LossBaseline loss)
+    void drainOrphan(final FlowProgram program, final JournalEvents journal, final LossBaseline loss)
     {
         if (orphan == null)
         {
@@ -265,6 +304,8 @@ final class Adoption
         {
             orphan.close();
             orphan = null;
+            final PinnedMeta meta = program.readMeta();
+            program.writeMeta(meta.ownedBy(meta.pid(), meta.ownerSinceNs(), loss.adoptersBase()));
         }
     }
 

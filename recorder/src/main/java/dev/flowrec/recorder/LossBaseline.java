@@ -30,6 +30,20 @@ final class LossBaseline
         extra[counter] += value;
     }
 
+    /**
+     * The base a later run that adopts these maps must start from so that base + this run's last report equals the
+     * kernel's counters: base - extra. Extra is journaled in this run's reports but was never counted by these maps.
+     */
+    long[] adoptersBase()
+    {
+        final long[] adopters = new long[base.length];
+        for (int i = 0; i < adopters.length; i++)
+        {
+            adopters[i] = base[i] - extra[i];
+        }
+        return adopters;
+    }
+
     /** Writes counters - base + extra into report. */
     void apply(final long[] counters, final long[] report)
     {

@@ -73,12 +73,11 @@ public final class Recorder
         live.errorsTotal(errors::errorsTotal);
         final FlowProgram.Config programConfig =
             new FlowProgram.Config(config.flushIntervalNs(), config.maxFlows(), config.ringBytes());
-        final Adoption adoption;
         try (JournalWriter writer = JournalWriter.open(config.journal());
             RecorderLock lock = RecorderLock.acquire(config.journal());
-            FlowProgram program = FlowProgram.load(programConfig,
-                (adoption = Adoption.prepare(instance(given, config), fresh, programConfig, errors)).pinDir(),
-                instance(given, config).tcHandle(), errors::say);
+            Adoption adoption = Adoption.prepare(instance(given, config), fresh, programConfig, errors);
+            FlowProgram program = FlowProgram.load(programConfig, adoption.pinDir(), instance(given, config).tcHandle(),
+                errors::say);
             LiveViewServer http = serve(config, live, errors))
         {
             live.journalBytes(writer::diskBytes);
@@ -98,7 +97,7 @@ public final class Recorder
                 new DiscoveryAgent(context, InterfaceWatcher::new, new ContainerResolver()::resolve);
             run(errors, stop, () ->
                 {
-                    adoption.drainOrphan(journal, loss);
+                    adoption.drainOrphan(program, journal, loss);
                     onRecording.accept(new Recording(discovery.names(), http.url()));
                 },
                 discovery, new DrainAgent(context, discovery.provisional()), new JournalAgent(context),

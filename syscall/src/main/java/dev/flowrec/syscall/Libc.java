@@ -61,6 +61,10 @@ public final class Libc
     private static final long FLOCK_SIZE = 32;
     private static final long FLOCK_PID_OFFSET = 24;
     private static final int F_OFD_GETLK = 36;
+    private static final int AT_FDCWD = -100;
+    private static final int RENAME_EXCHANGE = 2;
+    private static final int LOCK_EX = 2;
+    private static final int LOCK_NB = 4;
     private static final short F_WRLCK = 1;
     private static final short F_UNLCK = 2;
 
@@ -75,6 +79,9 @@ public final class Libc
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle FCNTL_FLOCK = errnoCall("fcntl",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle RENAMEAT2 = errnoCall("renameat2",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FLOCK = errnoCall("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle FSTAT = errnoCall("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle FSTATFS = errnoCall("fstatfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle STAT = call("stat", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
@@ -159,6 +166,51 @@ public final class Libc
             final int rc = (int)FCNTL_FLOCK.invokeExact(state, fd, F_OFD_GETLK, flock);
             check(rc < 0 ? -errno(state) : 0, "fcntl", "F_OFD_GETLK " + target);
             return flock.get(ValueLayout.JAVA_SHORT, 0) == F_UNLCK ? 0 : flock.get(JAVA_INT, FLOCK_PID_OFFSET);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * renameat2(a, b, RENAME_EXCHANGE): swaps two existing paths in one step, so that neither is ever missing.
+     *
+     * @return 0, or -errno (EINVAL or ENOSYS where the file system cannot exchange; the caller falls back).
+     */
+    public static int exchange(final String a, final String b)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = callState(arena);
+            final int rc = (int)RENAMEAT2.invokeExact(state, AT_FDCWD, arena.allocateFrom(a), AT_FDCWD,
+                arena.allocateFrom(b), RENAME_EXCHANGE);
+            return rc < 0 ? -errno(state) : 0;
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * flock(fd, LOCK_EX | LOCK_NB): a lock on the open file, on any file system and on a directory opened read-only
+     * (which fcntl's write locks refuse), released when the last fd to the open file closes.
+     *
+     * @return whether this fd now holds the lock; false when another open file holds it.
+     */
+    public static boolean tryLockExclusive(final int fd, final String target)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = callState(arena);
+            final int rc = (int)FLOCK.invokeExact(state, fd, LOCK_EX | LOCK_NB);
+            if (rc < 0 && errno(state) == EAGAIN) // EWOULDBLOCK
+            {
+                return false;
+            }
+            check(rc < 0 ? -errno(state) : 0, "flock", "LOCK_EX " + target);
+            return true;
         }
         catch (final Throwable t)
         {

@@ -138,6 +138,8 @@ final class PinnedRecorder
         long packetsSeen;
         long bytesSeen;
         long lost;
+        /** The smallest of the runs' loss and seen figures: a run that takes earlier runs' counts for its maps' goes negative. */
+        long leastOfARun = Long.MAX_VALUE;
         int adopted;
         int mismatches;
         int dropped;
@@ -202,6 +204,10 @@ final class PinnedRecorder
             packetsSeen += last[0];
             bytesSeen += last[1];
             lost += last[2];
+            if (runs > 0)
+            {
+                leastOfARun = Math.min(leastOfARun, Math.min(last[0], Math.min(last[1], last[2])));
+            }
             last[0] = 0;
             last[1] = 0;
             last[2] = 0;
@@ -212,7 +218,7 @@ final class PinnedRecorder
             return runs + " runs, " + adopted + " adopted (" + flowsAdopted + " flows, " + ringPendingBytes +
                 " ring bytes pending, " + ringSkippedBytes + " skipped, at most " + maxRingSkippedBytes + " in one), " +
                 mismatches + " mismatches, " + dropped + " dropped; seen " + packetsSeen + " packets, " + bytesSeen +
-                " bytes; lost " + lost + "; " + details;
+                " bytes; lost " + lost + " (least of a run " + leastOfARun + "); " + details;
         }
     }
 }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Issue 13, item 2's other cases: a recorder started with another --max-flows than the run that died finds pinned
  * state of another layout, says so in one line, journals what that state counted (its ring's records and its flow
  * map's flows: MISMATCH_READ) and starts fresh, so that the journal still equals the capture exactly; then
- * {@code --fresh} drops pinned state on purpose (DROPPED), in one line, counting what it held as lost.
+ * {@code --fresh} drops pinned state on purpose (DROPPED), in one line, counting what it held as lost; and a run that
+ * adopts the maps of that run after its crash counts that loss once, not minus once.
  */
 class PinnedStateMismatchTest
 {
@@ -63,13 +64,18 @@ class PinnedStateMismatchTest
         final List<String> dropped = fresh.err().lines().filter(l -> l.contains("dropped the pinned kernel state")).toList();
         assertEquals(1, dropped.size(), fresh.err());
         assertTrue(dropped.getFirst().contains("--fresh"), dropped.getFirst());
-        PinnedRecorder.stop(fresh);
+        // The run that dropped state dies too: the next one adopts its maps, whose counters never held what it
+        // journaled of the dropped state, and must count neither less nor more than they did.
+        kill(fresh);
+        PinnedRecorder.stop(start("recorder-adopting", journal, hostDev, "--max-flows", "2048"));
 
         final PinnedRecorder.Runs runs = PinnedRecorder.Runs.read(journal);
         run.write("figures.txt", runs + "\n");
-        assertEquals(3, runs.runs, runs.toString());
+        assertEquals(4, runs.runs, runs.toString());
         assertEquals(1, runs.mismatches, runs.toString());
         assertEquals(1, runs.dropped, runs.toString());
+        assertEquals(1, runs.adopted, runs.toString());
+        assertTrue(runs.leastOfARun >= 0, "no run reports negative loss or traffic: " + runs);
         assertTrue(runs.lost >= 1, "what --fresh dropped is counted as lost: " + runs);
         assertTrue(query(journal).flows().keySet().stream().noneMatch(k -> k.dport() == 5099), "dropped, not journaled");
     }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Issue 13, item 5: two recorders on one host, each on its own veth with its own journal (so two instances). Killing
  * one with -9 and restarting it leaves the other's filters (same programs, same handles), pins (the same files) and
  * counts (exact against a capture of its interface) untouched; the restarted one adopts its own state, and both
- * journals equal their captures exactly.
+ * journals equal their captures exactly. A third recorder given one's instance name refuses in one line.
  */
 class TwoInstancesTest
 {
@@ -59,6 +59,13 @@ class TwoInstancesTest
         assertTrue(recorderA.err().contains("adopted the pinned kernel state of instance " + a.instance().name()),
             recorderA.err());
         Proc.sleepMs(1000);
+
+        // A third recorder given b's instance (its own journal, a's interface) refuses before touching b's state.
+        final Proc.Result third = Proc.run(Duration.ofSeconds(60), PinnedRecorder.record("--iface", a.hostDev,
+            "--journal", run.dir().resolve("journal-c").toString(), "--instance", b.instance().name(), "--duration", "5s"));
+        assertEquals(1, third.exit(), third.err());
+        assertEquals(List.of("flowrec record: instance " + b.instance().name() + " is being recorded by another recorder (pid " +
+            recorderB.pid() + "): give this one its own --instance"), third.err().lines().toList());
 
         assertEquals(filtersB, b.filters(), "b's filters: the same programs, untouched");
         assertEquals(pinsB, pins(b.instance().pinDir()), "b's pins: the same files, untouched");
