@@ -117,11 +117,12 @@ public final class OrphanedMaps implements AutoCloseable
 
     /**
      * Delivers every record waiting in the ring from position on (what the journal holds already is before it;
-     * -1: from the consumer position); returns how many records it consumed.
+     * -1: from the consumer position); returns how many records it consumed. The headers are the kernel's: records
+     * of another layout are counted all the same, for a handler that does not decode them.
      */
     public int drainRing(final FlowEventHandler handler, final long position)
     {
-        if (eventsFd < 0)
+        if (eventsFd < 0 || PinnedMaps.info(eventsFd, dir + " events")[0] != BPF_MAP_TYPE_RINGBUF)
         {
             return 0;
         }

@@ -13,6 +13,10 @@ import org.agrona.CloseHelper;
 import org.agrona.MutableDirectBuffer;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,6 +86,8 @@ public final class JournalWriter implements AutoCloseable
     private final SingleChronicleQueue queue;
     private final Catalog.Writer catalog;
     private final FreeSpace freeSpace;
+    /** Whether this writer set the space reserve aside (and so is the one to delete it). */
+    private boolean reserved;
     private final DocumentAppender documents;
     private final DeltaBatcher batcher;
     private final FlowDeltaDecoder delta = new FlowDeltaDecoder();
@@ -147,7 +153,6 @@ public final class JournalWriter implements AutoCloseable
             queue = builder.build();
             catalog = Catalog.Writer.open(absolute, timeProvider);
             JournalDirectory.requireSame(checked);
-            reserve(absolute.resolve(JournalPaths.RESERVE_FILE));
             return new JournalWriter(absolute, queue, catalog);
         }
         catch (final JournalException ex)
@@ -311,15 +316,54 @@ public final class JournalWriter implements AutoCloseable
      */
     public void releaseReserve()
     {
-        try
+        deleteReserve();
+        freeSpace.resumeForLastEvents();
+    }
+
+    /**
+     * Sets {@link #RESERVE_BYTES} aside in the journal directory, for the last events of a stop on a full disk. The
+     * recorder calls it once it holds the journal's lock: a second recorder, refused, must not take (or delete) the
+     * first one's reserve.
+     */
+    public void reserveSpace()
+    {
+        final Path file = dir.resolve(JournalPaths.RESERVE_FILE);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS))
         {
-            Files.deleteIfExists(dir.resolve(JournalPaths.RESERVE_FILE));
+            reserved = true;
+            final ByteBuffer zeros = ByteBuffer.allocate(64 * 1024);
+            for (int written = 0; written < RESERVE_BYTES; written += zeros.capacity())
+            {
+                zeros.clear();
+                while (zeros.hasRemaining())
+                {
+                    channel.write(zeros);
+                }
+            }
+            channel.force(false);
         }
         catch (final IOException ex)
         {
-            // nothing freed: the last events are tried all the same
+            deleteReserve(); // no room even for the reserve: the free-space check will suspend at once
         }
-        freeSpace.resumeForLastEvents();
+    }
+
+    /** Deletes the reserve if this writer set it aside. Idempotent. */
+    private void deleteReserve()
+    {
+        if (reserved)
+        {
+            try
+            {
+                Files.deleteIfExists(dir.resolve(JournalPaths.RESERVE_FILE));
+            }
+            catch (final IOException ex)
+            {
+                // nothing freed: the last events are tried all the same
+            }
+            reserved = false;
+        }
     }
 
     /**
@@ -427,39 +471,7 @@ public final class JournalWriter implements AutoCloseable
     {
         if (!documents.isClosed())
         {
-            CloseHelper.closeAll(this::commitDeltas, documents, catalog, queue,
-                () -> Files.deleteIfExists(dir.resolve(JournalPaths.RESERVE_FILE)));
-        }
-    }
-
-    /** Sets the reserve aside: written, not sparse, so that its blocks are the file system's to give back. */
-    private static void reserve(final Path file)
-    {
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
-            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
-            java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.LinkOption.NOFOLLOW_LINKS))
-        {
-            final java.nio.ByteBuffer zeros = java.nio.ByteBuffer.allocate(64 * 1024);
-            for (int written = 0; written < RESERVE_BYTES; written += zeros.capacity())
-            {
-                zeros.clear();
-                while (zeros.hasRemaining())
-                {
-                    channel.write(zeros);
-                }
-            }
-            channel.force(false);
-        }
-        catch (final IOException ex)
-        {
-            try
-            {
-                Files.deleteIfExists(file); // no room even for the reserve: the free-space check will suspend at once
-            }
-            catch (final IOException ignored)
-            {
-                // as good as gone
-            }
+            CloseHelper.closeAll(this::commitDeltas, documents, catalog, queue, this::deleteReserve);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.flowrec.recorder;
 
+import dev.flowrec.bpf.FlowEventHandler;
 import dev.flowrec.bpf.FlowProgram;
 import dev.flowrec.bpf.KernelCounters;
 import dev.flowrec.bpf.OrphanedMaps;
@@ -283,17 +284,7 @@ final class Adoption implements AutoCloseable
             }
             else
             {
-                final long[] records = {0};
-                if (orphan.readable())
-                {
-                    orphan.drainRing(e -> records[0]++, orphanRingPosition);
-                    orphan.drainFlows(e -> records[0]++);
-                }
-                else
-                {
-                    records[0] = flowsFound;
-                }
-                loss.addExtra(KernelCounters.RB_LOST_EVENTS, records[0]);
+                countLost(loss);
             }
         }
         catch (final InterruptedException ex)
@@ -307,6 +298,38 @@ final class Adoption implements AutoCloseable
             final PinnedMeta meta = program.readMeta();
             program.writeMeta(meta.ownedBy(meta.pid(), meta.ownerSinceNs(), loss.adoptersBase()));
         }
+    }
+
+    /**
+     * What a dropped or unreadable state held, as this run's loss: its ring's records are counted by their headers,
+     * which are the kernel's whatever the layout, and with their packets and bytes where the layout is this
+     * flowrec's; an unreadable flow map's flows by their keys.
+     */
+    private void countLost(final LossBaseline loss)
+    {
+        final boolean readable = orphan.readable();
+        final long[] lost = new long[3];
+        final FlowEventHandler count = e ->
+        {
+            lost[0]++;
+            if (readable)
+            {
+                lost[1] += e.packets();
+                lost[2] += e.bytes();
+            }
+        };
+        orphan.drainRing(count, orphanRingPosition);
+        if (readable)
+        {
+            orphan.drainFlows(count);
+        }
+        else
+        {
+            lost[0] += flowsFound;
+        }
+        loss.addExtra(KernelCounters.RB_LOST_EVENTS, lost[0]);
+        loss.addExtra(KernelCounters.RB_LOST_PACKETS, lost[1]);
+        loss.addExtra(KernelCounters.RB_LOST_BYTES, lost[2]);
     }
 
     /** A clean stop: everything is journaled and detached, nothing is left to adopt. */

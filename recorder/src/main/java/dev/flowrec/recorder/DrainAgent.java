@@ -6,6 +6,7 @@ import dev.flowrec.bpf.FlowProgram;
 import dev.flowrec.bpf.Reasons;
 import dev.flowrec.bpf.RingBufferReader;
 import dev.flowrec.bpf.SweepResult;
+import dev.flowrec.journal.JournalWriter;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.Agent;
 
@@ -16,7 +17,7 @@ import org.agrona.concurrent.Agent;
  * here allocates per event.
  * <p>
  * Exactly once (DESIGN): the ring's space goes back to the kernel only up to the ring position of the last
- * committed batch ({@link dev.flowrec.journal.JournalWriter#releasableRingPosition}), at the start of each pass.
+ * committed batch ({@link JournalWriter#releasableRingPosition}), at the start of each pass.
  * A kill -9 loses the open batch, but its records are still in the (pinned) ring for the next run to read; a
  * kill after a commit and before the release leaves records the journal holds, which the next run skips.
  */
@@ -30,7 +31,7 @@ final class DrainAgent implements Agent, FlowEventHandler
     private final FlowProgram program;
     private final RingBufferReader ring;
     private final JournalEvents journal;
-    private final dev.flowrec.journal.JournalWriter writer;
+    private final JournalWriter writer;
     private final ProvisionalContainers provisional;
     private final long idleNs;
     private final long sweepPeriodNs;
@@ -56,6 +57,14 @@ final class DrainAgent implements Agent, FlowEventHandler
 
     public int doWork()
     {
+        if (writer.suspended())
+        {
+            // The journal cannot take them: leave the deltas where the kernel keeps them (its flow map, the ring,
+            // pinned), to be journaled when space returns or adopted after a kill; what does not fit there the
+            // kernel counts as loss in its pinned counters. Drained now, they would be dropped, their count in
+            // memory only until a loss report could be written.
+            return 0;
+        }
         return drainPass() + duties();
     }
 

@@ -104,6 +104,10 @@ final class JournalAgent implements Agent
 
     private int journalCountersIfMoved()
     {
+        if (writer.suspended())
+        {
+            return 0; // a loss report is cumulative: the first one written when space returns says it all
+        }
         program.readCounters(counters);
         loss.apply(counters, report); // what a dropped or foreign pinned state counted moves it too
         final long lostEvents = writer.lostEvents();
@@ -128,7 +132,8 @@ final class JournalAgent implements Agent
         live.journalProblem(writer.suspendedReason());
         if (writer.suspended())
         {
-            errors.say("journal suspended, counting events as lost: " + writer.suspendedReason());
+            errors.say("journal suspended, flows left in the kernel meanwhile (what it cannot hold is counted as lost): " +
+                writer.suspendedReason());
             return 1;
         }
         errors.say("journal resumed; " + writer.lostEvents() + " events could not be written");

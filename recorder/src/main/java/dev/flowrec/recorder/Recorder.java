@@ -80,6 +80,7 @@ public final class Recorder
                 errors::say);
             LiveViewServer http = serve(config, live, errors))
         {
+            writer.reserveSpace(); // holding the journal's lock: a refused recorder leaves the running one's reserve
             live.journalBytes(writer::diskBytes);
             final JournalEvents journal =
                 new JournalEvents(writer, live, offsetNs, JournalEvents.lingerNs(config.flushIntervalNs()));

@@ -3,6 +3,7 @@ package dev.flowrec.recorder.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -34,10 +35,13 @@ class OneRecorderPerJournalTest
             Logs.await(first, log, "recording d0", 600);
             final long firstPid = Sh.javaPidUnder(first);
 
+            final Path reserve = journal.resolve("space-reserve");
+            final long reserved = Files.size(reserve);
             final Sh second = record(journal, "5s");
             assertEquals(1, second.exit(), second::err);
             assertEquals("flowrec record: journal " + journal + " is being recorded by pid " + firstPid + "\n", second.err());
             assertTrue(first.isAlive(), "the first recorder goes on");
+            assertEquals(reserved, Files.size(reserve), "the first recorder's space reserve, neither rewritten nor deleted");
 
             Sh.ok("kill", "-9", Long.toString(firstPid));
             assertTrue(first.waitFor(30, TimeUnit.SECONDS), "the first recorder is gone");
