@@ -33,7 +33,45 @@ public final class QueryEngine
         final Window window = query.atNs() == Query.NO_INSTANT ? query.window() :
             new Window(query.window().sinceNs(), query.atNs() + 1);
         final FlowSums sums = new FlowSums(query.where(), query.intervalNs());
-        final Replay.Result scan = Replay.run(journal, window, sums, cancelled);
+        return answer(query, sums, Replay.run(journal, window, sums, cancelled));
+    }
+
+    /**
+     * Opens a query kept at the end of a growing journal ({@code query --follow}): each {@link Followed#next} answers
+     * over the deltas journaled since the previous one, the first over the window so far. The query has no end.
+     */
+    public static Followed follow(final Path journal, final Query query)
+    {
+        return new Followed(Replay.tail(journal, query.window()), query);
+    }
+
+    /** A query kept open on a growing journal; every delta is in exactly one answer. Single-threaded. */
+    public static final class Followed implements AutoCloseable
+    {
+        private final Replay.Tail tail;
+        private final Query query;
+
+        private Followed(final Replay.Tail tail, final Query query)
+        {
+            this.tail = tail;
+            this.query = query;
+        }
+
+        /** The answer over what was journaled since the previous call (empty rows when nothing was). */
+        public Answer next(final BooleanSupplier cancelled)
+        {
+            final FlowSums sums = new FlowSums(query.where(), query.intervalNs());
+            return answer(query, sums, tail.step(sums, cancelled));
+        }
+
+        public void close()
+        {
+            tail.close();
+        }
+    }
+
+    private static Answer answer(final Query query, final FlowSums sums, final Replay.Result scan)
+    {
         List<FlowRow> flows = sums.rows();
         if (query.atNs() != Query.NO_INSTANT)
         {

@@ -68,18 +68,19 @@ public final class Recorder
         {
             NetIf.indexOf(iface); // fail on a bad name before anything is created
         }
+        config.selection().cgroups().forEach(CgroupLinks::resolveGiven);
         final long offsetNs = Clocks.bootToRealtimeOffsetNs();
         final LiveView live = new LiveView();
         live.errorsTotal(errors::errorsTotal);
         final FlowProgram.Config programConfig =
             new FlowProgram.Config(config.flushIntervalNs(), config.maxFlows(), config.ringBytes());
         final Adoption adoption;
-        try (JournalWriter writer = JournalWriter.open(config.journal());
+        try (LiveViewServer http = serve(config, live, errors); // bound before the journal: a refusal creates nothing
+            JournalWriter writer = JournalWriter.open(config.journal());
             RecorderLock lock = RecorderLock.acquire(config.journal());
             FlowProgram program = FlowProgram.load(programConfig,
                 (adoption = Adoption.prepare(instance(given, config), fresh, programConfig, errors)).pinDir(),
-                instance(given, config).tcHandle(), errors::say);
-            LiveViewServer http = serve(config, live, errors))
+                instance(given, config).tcHandle(), errors::say))
         {
             live.journalBytes(writer::diskBytes);
             final JournalEvents journal =

@@ -7,7 +7,6 @@ import dev.flowrec.query.Window;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,9 +20,8 @@ import picocli.CommandLine.Spec;
         "Filters (--where) are in the nfdump/tcpdump style, e.g. 'proto tcp and dst port 443 and not src net 10.0.0.0/8'."})
 public final class QueryCommand implements Callable<Integer>
 {
-    private static final long FOLLOW_PERIOD_MS = 1000;
-    /** --follow asks for what is at least this old, so that deltas journaled late still land in their window. */
-    private static final long FOLLOW_LAG_NS = TimeUnit.SECONDS.toNanos(3);
+    /** How often --follow looks for what was journaled: a delta is printed within this of reaching the journal. */
+    private static final long FOLLOW_PERIOD_MS = 250;
 
     @Spec
     CommandSpec spec;
@@ -54,42 +52,57 @@ public final class QueryCommand implements Callable<Integer>
                 (query.window().hasEnd() ? "--until" : "--at"));
         }
         final PrintWriter out = spec.commandLine().getOut();
+        if (follow)
+        {
+            follow(query, out);
+            return 0;
+        }
         final Answer answer = QueryEngine.run(journal, query, () -> false);
         report(answer, query.window());
         AnswerWriter.write(format, answer, out);
-        if (follow)
-        {
-            follow(query, query.window().hasEnd() ? query.window().untilNs() : nowNs, out);
-        }
         return 0;
     }
 
-    /** Prints each new window's rows as the journal grows; consecutive windows never count a delta twice. */
-    private void follow(final Query first, final long fromNs, final PrintWriter out) throws InterruptedException
+    /**
+     * Prints the answer so far, then, every {@link #FOLLOW_PERIOD_MS}, the answer over what the journal gained
+     * meanwhile: the reader stays at the journal's end, so a delta is printed once, within a period of being journaled,
+     * however late it comes; the table's header (and CSV's) is printed once.
+     */
+    private void follow(final Query query, final PrintWriter out) throws InterruptedException
     {
-        long since = fromNs;
-        while (!Thread.currentThread().isInterrupted())
+        try (QueryEngine.Followed followed = QueryEngine.follow(journal, query))
         {
-            Thread.sleep(FOLLOW_PERIOD_MS);
-            final long until = Clock.nowNs() - FOLLOW_LAG_NS;
-            if (until <= since)
+            int[] widths = null;
+            boolean first = true;
+            while (!Thread.currentThread().isInterrupted())
             {
-                continue;
+                final Answer answer = followed.next(() -> Thread.currentThread().isInterrupted());
+                report(answer, query.window());
+                switch (format)
+                {
+                    case csv ->
+                    {
+                        if (first)
+                        {
+                            AnswerWriter.write(format, answer, out);
+                        }
+                        else
+                        {
+                            AnswerWriter.csvRows(answer, out);
+                        }
+                    }
+                    case table -> widths = first || !answer.rows().isEmpty() ? AnswerWriter.followedTable(answer, out, widths) : widths;
+                    case json ->
+                    {
+                        if (first || !answer.rows().isEmpty())
+                        {
+                            AnswerWriter.write(format, answer, out);
+                        }
+                    }
+                }
+                first = false;
+                Thread.sleep(FOLLOW_PERIOD_MS);
             }
-            final Window window = new Window(since, until);
-            final Query next = new Query(window, first.where(), first.groupBy(), first.top(), first.by(),
-                first.intervalNs(), Query.NO_INSTANT);
-            final Answer answer = QueryEngine.run(journal, next, () -> false);
-            report(answer, window);
-            if (format == Format.csv)
-            {
-                AnswerWriter.csvRows(answer, out);
-            }
-            else if (!answer.rows().isEmpty())
-            {
-                AnswerWriter.write(format, answer, out);
-            }
-            since = until;
         }
     }
 
