@@ -105,6 +105,7 @@ public final class Recorder
                 discovery, new DrainAgent(context, discovery.provisional()), new JournalAgent(context),
                 new LiveViewAgent(live));
             adoption.stopped();
+            errors.say(journal.totals().line(stop.elapsedNs(), config.flushIntervalNs() == 0));
         }
         catch (final RuntimeException ex)
         {

@@ -49,20 +49,35 @@ class RecordCommandTest
         final Path absent = tmp.resolve("absent");
         final Path empty = Files.createDirectory(tmp.resolve("empty"), PosixFilePermissions.asFileAttribute(
             PosixFilePermissions.fromString("rwx------")));
-        for (final Path journal : List.of(absent, empty))
+        // The live view's port is taken: its bind fails as a non-local address does on a host.
+        final Process holder = new ProcessBuilder("ip", "netns", "exec", netns.name(), "python3", "-c",
+            "import socket,time; s=socket.socket(); s.bind(('0.0.0.0', 18702)); s.listen(); print('bound', flush=True); "
+                + "time.sleep(120)").start();
+        try
         {
-            final Map<String, String> before = snapshot(tmp);
-            final Sh cgroup = record("--iface", "d0", "--cgroup", "/no/such/cgroup", "--journal", journal.toString(),
-                "--duration", "1s");
-            assertEquals(1, cgroup.exit(), cgroup.err());
-            assertTrue(cgroup.err().startsWith("flowrec record: --cgroup /no/such/cgroup: no such cgroup"), cgroup.err());
-            assertEquals(before, snapshot(tmp), "a refused --cgroup leaves the directory as it was: " + journal);
+            assertEquals("bound", new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))
+                .readLine());
+            for (final Path journal : List.of(absent, empty))
+            {
+                final Map<String, String> before = snapshot(tmp);
+                final Sh cgroup = record("--iface", "d0", "--cgroup", "/no/such/cgroup", "--journal", journal.toString(),
+                    "--duration", "1s");
+                assertEquals(1, cgroup.exit(), cgroup.err());
+                // "no such cgroup", or, where ip netns exec mounted a /sys of its own, "no cgroup2 hierarchy is mounted here"
+                assertTrue(cgroup.err().startsWith("flowrec record: --cgroup /no/such/cgroup: no "), cgroup.err());
+                assertEquals(before, snapshot(tmp), "a refused --cgroup leaves the directory as it was: " + journal);
 
-            final Sh http = record("--iface", "d0", "--http", "1.2.3.4:18702", "--journal", journal.toString(),
-                "--duration", "1s");
-            assertEquals(1, http.exit(), http.err());
-            assertTrue(http.err().startsWith("flowrec record: http: cannot listen on 1.2.3.4:18702"), http.err());
-            assertEquals(before, snapshot(tmp), "a refused --http leaves the directory as it was: " + journal);
+                final Sh http = record("--iface", "d0", "--http", "0.0.0.0:18702", "--journal", journal.toString(),
+                    "--duration", "1s");
+                assertEquals(1, http.exit(), http.err());
+                assertTrue(http.err().startsWith("flowrec record: http: cannot listen on 0.0.0.0:18702"), http.err());
+                assertEquals(before, snapshot(tmp), "a refused --http leaves the directory as it was: " + journal);
+            }
+        }
+        finally
+        {
+            holder.destroyForcibly();
+            holder.waitFor(10, TimeUnit.SECONDS);
         }
         assertNoFilters();
     }
