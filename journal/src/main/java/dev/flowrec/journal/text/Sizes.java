@@ -15,9 +15,16 @@ public final class Sizes
     {
     }
 
-    /** For people: bytes below 1024 as {@code 512 B}, above with one decimal and a binary unit ({@code 64.0 MiB}). */
+    /**
+     * For people: bytes below 1024 as {@code 512 B}, above with one decimal and a binary unit ({@code 64.0 MiB}); a
+     * change below zero with its sign ({@code -4.9 KiB}).
+     */
     public static String human(final long bytes)
     {
+        if (bytes < 0)
+        {
+            return "-" + (bytes == Long.MIN_VALUE ? "8.0 EiB" : human(-bytes));
+        }
         if (bytes < 1024)
         {
             return bytes + " B";
