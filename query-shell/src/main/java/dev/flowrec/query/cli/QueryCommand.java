@@ -17,7 +17,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "query", mixinStandardHelpOptions = true,
     description = {"Answers a question about the flows of a journal: a flow listing by default; grouped, top-N, a time "
         + "series, or the flows active at an instant.",
-        "Filters (--where) are in the nfdump/tcpdump style, e.g. 'proto tcp and dst port 443 and not src net 10.0.0.0/8'."})
+        "Filters (--where) are in the nfdump/tcpdump style, e.g. 'proto tcp and dst port 443 and not src net 10.0.0.0/8'.",
+        "Units: a table prints bytes in KiB/MiB/GiB (powers of 1024) and packets exactly; the filter's bytes > 1M is "
+            + "1 MiB; durations (--interval) need a unit: 500ms, 1s, 15m, 2h, 7d."})
 public final class QueryCommand implements Callable<Integer>
 {
     /** How often --follow looks for what was journaled: a delta is printed within this of reaching the journal. */
@@ -39,7 +41,8 @@ public final class QueryCommand implements Callable<Integer>
     @Option(names = "--stats", description = "Print events scanned, time taken and the window to stderr.")
     boolean stats;
 
-    @Option(names = "--follow", description = "Keep printing new flows as the recording grows (Ctrl-C to stop).")
+    @Option(names = "--follow", description = "Keep printing as the recording grows: every 250 ms, what the journal gained "
+        + "(each delta once); the header once (Ctrl-C to stop).")
     boolean follow;
 
     public Integer call() throws InterruptedException
