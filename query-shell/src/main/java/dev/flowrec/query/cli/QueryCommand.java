@@ -81,29 +81,27 @@ public final class QueryCommand implements Callable<Integer>
             {
                 final Answer answer = followed.next(() -> Thread.currentThread().isInterrupted());
                 report(answer, query.window());
-                switch (format)
+                if (format == Format.table)
                 {
-                    case csv ->
-                    {
-                        if (first)
-                        {
-                            AnswerWriter.write(format, answer, out);
-                        }
-                        else
-                        {
-                            AnswerWriter.csvRows(answer, out);
-                        }
-                    }
-                    case table -> widths = first || !answer.rows().isEmpty() ? AnswerWriter.followedTable(answer, out, widths) : widths;
-                    case json ->
-                    {
-                        if (first || !answer.rows().isEmpty())
-                        {
-                            AnswerWriter.write(format, answer, out);
-                        }
-                    }
+                    widths = first || !answer.rows().isEmpty() ? AnswerWriter.followedTable(answer, out, widths) : widths;
+                }
+                else if (first)
+                {
+                    AnswerWriter.write(format, answer, out);
+                }
+                else if (format == Format.csv)
+                {
+                    AnswerWriter.csvRows(answer, out);
+                }
+                else if (!answer.rows().isEmpty())
+                {
+                    AnswerWriter.write(format, answer, out); // JSON: the rows, then the coverage of what they read
                 }
                 first = false;
+                if (out.checkError())
+                {
+                    return; // whoever read it has gone (query --follow | head): nothing more to print to
+                }
                 Thread.sleep(FOLLOW_PERIOD_MS);
             }
         }
