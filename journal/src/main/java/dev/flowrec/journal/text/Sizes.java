@@ -42,7 +42,9 @@ public final class Sizes
     public static long parseBytes(final String text)
     {
         final String trimmed = text.trim();
-        final String s = trimmed.endsWith("iB") && trimmed.length() > 2 ? trimmed.substring(0, trimmed.length() - 2) : trimmed;
+        final boolean iec = trimmed.length() > 3 && trimmed.endsWith("iB") &&
+            "KMGT".indexOf(Character.toUpperCase(trimmed.charAt(trimmed.length() - 3))) >= 0;
+        final String s = iec ? trimmed.substring(0, trimmed.length() - 2) : trimmed; // 100MiB is 100M
         if (s.isEmpty())
         {
             throw new IllegalArgumentException("bad size '': expected a number with an optional k, M, G or T");
