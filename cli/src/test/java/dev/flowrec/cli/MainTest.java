@@ -65,6 +65,24 @@ class MainTest
     }
 
     @Test
+    void shouldRefuseDurationsWithoutAUnitAndNonsenseSizes()
+    {
+        // A record command line that, were its options let through, fails at once on its interface: nothing records.
+        assertEquals(new Result(2, "flowrec record: --retain: bad duration '7': a unit is required, e.g. 7s, 7m, 7h or 7d\n"
+            + "(see: flowrec record --help)\n"), run("record", "--iface", "nosuch0", "--journal", "j", "--retain", "7"));
+        assertEquals(new Result(2, "flowrec query: --interval: bad duration '60': a unit is required, e.g. 60s, 60m, 60h or "
+            + "60d\n(see: flowrec query --help)\n"), run("query", "--journal", "j", "--interval", "60"));
+        assertEquals(new Result(2, "flowrec record: --retain 30m: at least 1h (the journal rolls hourly)\n"
+            + "(see: flowrec record --help)\n"), run("record", "--iface", "nosuch0", "--journal", "j", "--retain", "30m"));
+        for (final String size : new String[] {"0", "1", "63M"})
+        {
+            assertEquals(new Result(2, "flowrec record: --max-journal-size " + size + ": at least 64.0 MiB (64M), room for "
+                + "more than the hour being written\n(see: flowrec record --help)\n"),
+                run("record", "--iface", "nosuch0", "--journal", "j", "--max-journal-size", size));
+        }
+    }
+
+    @Test
     void shouldReadTheJournalRecordWritesByDefault()
     {
         for (final String command : new String[] {"query", "info", "diff", "export"})

@@ -1,5 +1,6 @@
 package dev.flowrec.journal;
 
+import dev.flowrec.journal.text.Sizes;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -88,7 +89,8 @@ final class FreeSpace
         if (!suspended && free < minFreeBytes)
         {
             suspend();
-            reason = "disk nearly full: " + free + " bytes free for " + dir + ", below the " + minFreeBytes + " kept free";
+            reason = "disk nearly full: " + Sizes.human(free) + " free for " + dir + ", below the " + Sizes.human(minFreeBytes) +
+                " kept free (--min-free)";
             return true;
         }
         if (suspended && free >= minFreeBytes)

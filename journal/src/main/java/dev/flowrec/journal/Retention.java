@@ -101,6 +101,22 @@ public final class Retention
     }
 
     /**
+     * Disk usage of the whole journal directory as du(1) counts it ({@code du -s -B1}): the allocated blocks of the
+     * directory and of everything in it (cycle files, metadata, catalog, lock), links not followed.
+     */
+    public static long allocatedBytes(final Path dir)
+    {
+        try (Stream<Path> all = Files.walk(dir))
+        {
+            return all.mapToLong(p -> Libc.allocatedBytes(p.toString())).sum();
+        }
+        catch (final IOException | java.io.UncheckedIOException ex)
+        {
+            throw new JournalException("cannot list journal directory " + dir + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
      * The start of the oldest cycle file left, in epoch ms; -1 when there is none. Retention deletes oldest first, so
      * whatever the journal held before it is gone (its catalog still knows the recorder runs of that time).
      */

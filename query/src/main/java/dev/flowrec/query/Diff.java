@@ -58,9 +58,10 @@ public final class Diff
         columns.addAll(keys);
         columns.add(new Column("bytes_a", Type.BYTES));
         columns.add(new Column("bytes_b", Type.BYTES));
-        columns.add(new Column("bytes_change", Type.NUMBER));
+        columns.add(new Column("bytes_change", Type.BYTES)); // in a table as its neighbours are: -4.9 KiB
         columns.add(new Column("packets_a", Type.COUNT));
         columns.add(new Column("packets_b", Type.COUNT));
+        columns.add(new Column("packets_change", Type.COUNT)); // appended: the columns before keep their places
         final Coverage coverage = left.coverage().and(right.coverage()); // both windows' losses and gaps
         final List<String> warnings = new ArrayList<>();
         left.warnings().forEach(w -> warnings.add("window a: " + w));
@@ -100,7 +101,7 @@ public final class Diff
     {
         final long bytesA = a == null ? 0 : (Long)a[bytes];
         final long bytesB = b == null ? 0 : (Long)b[bytes];
-        final Object[] row = new Object[key.size() + 6];
+        final Object[] row = new Object[key.size() + 7];
         row[0] = status;
         for (int i = 0; i < key.size(); i++)
         {
@@ -109,8 +110,11 @@ public final class Diff
         row[key.size() + 1] = bytesA;
         row[key.size() + 2] = bytesB;
         row[key.size() + 3] = bytesB - bytesA;
-        row[key.size() + 4] = a == null ? 0L : (Long)a[packets];
-        row[key.size() + 5] = b == null ? 0L : (Long)b[packets];
+        final long packetsA = a == null ? 0L : (Long)a[packets];
+        final long packetsB = b == null ? 0L : (Long)b[packets];
+        row[key.size() + 4] = packetsA;
+        row[key.size() + 5] = packetsB;
+        row[key.size() + 6] = packetsB - packetsA;
         return row;
     }
 

@@ -15,6 +15,9 @@ public record GroupKey(String name, Field field, int prefixBits)
         src_addr, dst_addr, src_port, dst_port, proto, iface, container, direction, conversation, src_net, dst_net
     }
 
+    private static final int ICMP = 1;
+    private static final int ICMPV6 = 58;
+
     /** The names `--group-by` accepts, for help and completion. */
     public static final List<String> NAMES = List.of("src_addr", "dst_addr", "src_port", "dst_port", "proto", "iface",
         "container", "direction", "conversation", "src_net/N", "dst_net/N");
@@ -94,10 +97,15 @@ public record GroupKey(String name, Field field, int prefixBits)
         return field == Field.src_port || field == Field.dst_port;
     }
 
+    /**
+     * Both directions of a 5-tuple as one, its endpoints in order. ICMP and ICMPv6 carry type and code where the
+     * ports would be (the request's type differs from the reply's): their conversation is the two hosts alone.
+     */
     private static String conversation(final FlowRow row)
     {
-        final String a = endpoint(row.srcAddr(), row.srcPort());
-        final String b = endpoint(row.dstAddr(), row.dstPort());
+        final boolean icmp = row.proto() == ICMP || row.proto() == ICMPV6;
+        final String a = icmp ? row.srcAddr() : endpoint(row.srcAddr(), row.srcPort());
+        final String b = icmp ? row.dstAddr() : endpoint(row.dstAddr(), row.dstPort());
         return row.protoName() + " " + (a.compareTo(b) <= 0 ? a + " <-> " + b : b + " <-> " + a);
     }
 

@@ -3,7 +3,6 @@ package dev.flowrec.query;
 import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.JournalReader;
 import dev.flowrec.journal.Retention;
-import dev.flowrec.journal.JournalPaths;
 import dev.flowrec.journal.schema.ContainerSeenDecoder;
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
@@ -39,7 +38,7 @@ public record JournalSummary(long events, long deltas, long flows, long packets,
             }
         }
         return new JournalSummary(t.events, t.deltas, flows.rows().size(), t.packets, t.bytes, t.firstNs, t.lastNs,
-            t.runs, t.interfaces, t.containers, coverage, Retention.diskBytes(dir, JournalPaths.DEFAULT_ROLL_CYCLE),
+            t.runs, t.interfaces, t.containers, coverage, Retention.allocatedBytes(dir),
             Timeline.of(dir));
     }
 

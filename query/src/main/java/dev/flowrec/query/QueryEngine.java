@@ -40,14 +40,59 @@ public final class QueryEngine
         final Timeline timeline = Timeline.of(journal, window);
         final FilterBinding.Bound where = bind(query, timeline, window);
         final FlowSums sums = new FlowSums(where.filter(), query.intervalNs());
-        final Replay.Result scan = Replay.run(journal, window, timeline, sums, cancelled);
+        return answer(query, sums, Replay.run(journal, window, timeline, sums, cancelled), where.warnings());
+    }
+
+    /**
+     * Opens a query kept at the end of a growing journal ({@code query --follow}): each {@link Followed#next} answers
+     * over the deltas journaled since the previous one, the first over the window so far. The query has no end.
+     */
+    public static Followed follow(final Path journal, final Query query)
+    {
+        return new Followed(journal, Replay.tail(journal, query.window()), query);
+    }
+
+    /** A query kept open on a growing journal; every delta is in exactly one answer. Single-threaded. */
+    public static final class Followed implements AutoCloseable
+    {
+        private final Path journal;
+        private final Replay.Tail tail;
+        private final Query query;
+
+        private Followed(final Path journal, final Replay.Tail tail, final Query query)
+        {
+            this.journal = journal;
+            this.tail = tail;
+            this.query = query;
+        }
+
+        /**
+         * The answer over what was journaled since the previous call (empty rows when nothing was). The filter's
+         * names are bound again each time (from the catalog): a container that appears later is matched too.
+         */
+        public Answer next(final BooleanSupplier cancelled)
+        {
+            final FilterBinding.Bound where = bind(query, Timeline.of(journal, query.window()), query.window());
+            final FlowSums sums = new FlowSums(where.filter(), query.intervalNs());
+            return answer(query, sums, tail.step(sums, cancelled), where.warnings());
+        }
+
+        public void close()
+        {
+            tail.close();
+        }
+    }
+
+    private static Answer answer(final Query query, final FlowSums sums, final Replay.Result scan,
+        final List<String> warnings)
+    {
         List<FlowRow> flows = sums.rows();
         if (query.atNs() != Query.NO_INSTANT)
         {
             flows = activeAt(flows, query.atNs());
         }
         final Answer answer = query.grouped() ? grouped(query, flows, scan) : listing(query, flows, scan);
-        return new Answer(answer.columns(), answer.rows(), answer.coverage(), answer.scan(), where.warnings());
+        return new Answer(answer.columns(), answer.rows(), answer.coverage(), answer.scan(), warnings);
     }
 
     /** The query's filter with its interface and container names resolved against those the window saw. */

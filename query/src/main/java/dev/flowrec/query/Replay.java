@@ -9,6 +9,8 @@ import dev.flowrec.journal.schema.LossReportDecoder;
 import dev.flowrec.journal.schema.RecorderStartedDecoder;
 import dev.flowrec.journal.schema.MessageHeader;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -37,7 +39,7 @@ public final class Replay implements EventHandler
     /** Beyond the flush interval: the idle sweep's own period and scheduling slack. */
     private static final long MARGIN_SLACK_NS = 2_000_000_000L;
 
-    private final FlowFold fold;
+    private FlowFold fold;
     private final Window window;
     private final FlowDeltaDecoder delta = new FlowDeltaDecoder();
     private final InterfaceAttachedDecoder attached = new InterfaceAttachedDecoder();
@@ -90,17 +92,7 @@ public final class Replay implements EventHandler
         final Coverage coverage;
         try (JournalReader reader = JournalReader.open(dir))
         {
-            if (window.hasStart())
-            {
-                // Deltas reach the journal up to about a flush interval late: start that much early.
-                probes += reader.seek(window.sinceNs());
-                reader.replayStateBefore(replay::learnFlushInterval);
-                probes += reader.seek(window.sinceNs() - replay.marginNs());
-                if (!reader.replayStateBefore(replay))
-                {
-                    reader.toStart(); // a journal without a catalog: its state is only in its beginning
-                }
-            }
+            probes += replay.position(reader);
             if (window.hasEnd())
             {
                 replay.stopAfterNs = window.untilNs() + replay.marginNs();
@@ -118,6 +110,101 @@ public final class Replay implements EventHandler
         }
         return new Result(coverage.withGaps(timeline.gapsIn(window)), read, probes, replay.deltasFolded,
             System.nanoTime() - startNs);
+    }
+
+    /** Seeks to the window's start, less the margin of late deltas, with the state as it stood there; returns the probes. */
+    private int position(final JournalReader reader)
+    {
+        int probes = 0;
+        if (window.hasStart())
+        {
+            // Deltas reach the journal up to about a flush interval late: start that much early.
+            probes += reader.seek(window.sinceNs());
+            reader.replayStateBefore(this::learnFlushInterval);
+            probes += reader.seek(window.sinceNs() - marginNs());
+            if (!reader.replayStateBefore(this))
+            {
+                reader.toStart(); // a journal without a catalog: its state is only in its beginning
+            }
+        }
+        return probes;
+    }
+
+    /**
+     * Opens a replay of a window with no end that stays at the end of the journal as it grows ({@code query --follow}):
+     * each {@link Tail#step} folds the events appended since the previous step, so that consecutive steps count
+     * every delta exactly once whenever it was journaled, however late, with no waiting for late deltas.
+     */
+    public static Tail tail(final Path dir, final Window window)
+    {
+        if (window.hasEnd())
+        {
+            throw new IllegalArgumentException("a followed window has no end");
+        }
+        final Replay replay = new Replay(null, window, Timeline.of(dir, window));
+        final JournalReader reader = JournalReader.open(dir);
+        try
+        {
+            return new Tail(dir, reader, replay, replay.position(reader));
+        }
+        catch (final RuntimeException ex)
+        {
+            reader.close();
+            throw ex;
+        }
+    }
+
+    /** A replay kept open at the end of a growing journal. Single-threaded. */
+    public static final class Tail implements AutoCloseable
+    {
+        private final Path dir;
+        private final JournalReader reader;
+        private final Replay replay;
+        private int probes;
+        private boolean first = true;
+        private long skipped;
+
+        private Tail(final Path dir, final JournalReader reader, final Replay replay, final int probes)
+        {
+            this.dir = dir;
+            this.reader = reader;
+            this.replay = replay;
+            this.probes = probes;
+        }
+
+        /**
+         * Folds what the journal gained since the previous step (the first step: the window so far, with the gaps
+         * and the unjournaled loss of its time); the coverage is of those events alone.
+         */
+        public Result step(final FlowFold fold, final BooleanSupplier cancelled)
+        {
+            final long startNs = System.nanoTime();
+            final long foldedBefore = replay.deltasFolded;
+            replay.fold = fold;
+            Arrays.fill(replay.lost, 0);
+            long read = 0;
+            int n;
+            while (!cancelled.getAsBoolean() && (n = reader.poll(replay, POLL_LIMIT)) > 0)
+            {
+                read += n;
+            }
+            final long[] lost = replay.lost;
+            final Window window = replay.window;
+            final long unjournaled = first ? UnjournaledLoss.eventsOverlapping(dir, window.sinceNs(), window.untilNs()) : 0;
+            final Coverage coverage = new Coverage(lost[0], lost[1], lost[2], lost[3] + unjournaled,
+                reader.skippedEvents() - skipped, first ? reader.unreadableRanges() : List.of())
+                .withGaps(first ? replay.timeline.gapsIn(window) : List.of());
+            skipped = reader.skippedEvents();
+            first = false;
+            final Result result = new Result(coverage, read, probes, replay.deltasFolded - foldedBefore, System.nanoTime() - startNs);
+            probes = 0;
+            return result;
+        }
+
+        public void close()
+        {
+            reader.close();
+        }
     }
 
     public void onEvent(final int templateId, final DirectBuffer buffer, final int offset, final int length)
@@ -189,7 +276,7 @@ public final class Replay implements EventHandler
     private void onStarted(final RecorderStartedDecoder event)
     {
         interfaces.clear();
-        java.util.Arrays.fill(runCounters, 0);
+        Arrays.fill(runCounters, 0);
         maxFlushNs = Math.max(maxFlushNs, event.flushIntervalNs());
     }
 

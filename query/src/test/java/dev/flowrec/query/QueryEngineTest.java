@@ -54,6 +54,22 @@ class QueryEngineTest
     }
 
     @Test
+    void shouldLabelAnIcmpConversationByItsHostsWithoutTypeOrCodeOnAPort(@TempDir final Path icmp)
+    {
+        try (TestJournal journal = TestJournal.openOnEth0(icmp, T0))
+        {
+            // echo request (type 8, code 0 in the destination port) out, echo reply (type 0) in, and an ICMPv6 pair
+            journal.now(T0).delta().at(T0).packets(3).bytes(252).ipv4(A, C).srcPort(0).dstPort(8 << 8).proto(1)
+                .direction(1).ifindex(1).append();
+            journal.now(T0).delta().at(T0).packets(3).bytes(252).ipv4(C, A).srcPort(0).dstPort(0).proto(1)
+                .direction(0).ifindex(1).append();
+        }
+        final List<Object[]> rows = QueryEngine.run(icmp, new Query(Window.ALL, FilterParser.ALL,
+            GroupKey.parseList("conversation"), 0, Query.By.bytes, 0, Query.NO_INSTANT), () -> false).rows();
+        assertEquals(List.of("[icmp 10.0.0.1 <-> 192.168.0.7, 2, 6, 504]"), rows(rows), "request and reply: one conversation");
+    }
+
+    @Test
     void shouldKeepTheTopNPerTimeBucket()
     {
         assertEquals(List.of(
@@ -85,6 +101,21 @@ class QueryEngineTest
                 "changed 10.0.0.1>192.168.0.7 1000 500 -500",
                 "changed 10.0.1.2>192.168.0.7 60 180 120"),
             diff);
+    }
+
+    @Test
+    void shouldDiffPacketsAfterTheExistingColumnsAndBytesAsBytes()
+    {
+        final Answer diff = Diff.run(dir, listing(new Window(T0, T0 + 60 * S)), listing(new Window(T0 + 60 * S, T0 + 120 * S)),
+            0, () -> false);
+        final List<String> names = diff.columns().stream().map(Column::name).toList();
+        assertEquals(List.of("change", "iface", "container", "direction", "proto", "src_addr", "src_port", "dst_addr",
+            "dst_port", "bytes_a", "bytes_b", "bytes_change", "packets_a", "packets_b", "packets_change"), names);
+        assertEquals(Column.Type.BYTES, diff.columns().get(11).type(), "a change of bytes prints as bytes do");
+        for (final Object[] r : diff.rows())
+        {
+            assertEquals((Long)r[13] - (Long)r[12], r[14], "packets_change = packets_b - packets_a");
+        }
     }
 
     @Test

@@ -38,10 +38,32 @@ final class CgroupLinks
     /** Records a cgroup given by hand (--cgroup): failure is the caller's to report. */
     void attachGiven(final Path dir)
     {
-        final Path root = HostNetworkScan.cgroup2Mount().orElseThrow(() ->
-            new IllegalStateException("--cgroup " + dir + ": no cgroup2 hierarchy is mounted here"));
-        final Path absolute = dir.isAbsolute() && dir.startsWith(root) ? dir : root.resolve(dir.toString().replaceFirst("^/", ""));
+        final Path root = cgroupRoot(dir);
+        final Path absolute = resolveGiven(dir);
         attach(absolute, HostNetworkScan.identify(absolute, root));
+    }
+
+    /**
+     * The directory of a cgroup given by hand (a cgroup2 path, or a directory under the cgroup2 mount), checked
+     * to exist so that a recording can refuse a wrong one before it creates anything.
+     *
+     * @throws IllegalStateException naming the option and the directory looked for
+     */
+    static Path resolveGiven(final Path dir)
+    {
+        final Path root = cgroupRoot(dir);
+        final Path absolute = dir.isAbsolute() && dir.startsWith(root) ? dir : root.resolve(dir.toString().replaceFirst("^/", ""));
+        if (!Files.isDirectory(absolute))
+        {
+            throw new IllegalStateException("--cgroup " + dir + ": no such cgroup (" + absolute + " is not a directory)");
+        }
+        return absolute;
+    }
+
+    private static Path cgroupRoot(final Path dir)
+    {
+        return HostNetworkScan.cgroup2Mount().orElseThrow(() ->
+            new IllegalStateException("--cgroup " + dir + ": no cgroup2 hierarchy is mounted here"));
     }
 
     void attach(final Path dir, final Container container)

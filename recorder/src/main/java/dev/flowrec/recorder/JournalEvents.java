@@ -60,6 +60,7 @@ final class JournalEvents
     private final UnsafeBuffer deltaBuffer = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
     private final LossReportEncoder loss = new LossReportEncoder();
     private MutableDirectBuffer claimed;
+    private final RunTotals totals = new RunTotals();
 
     /** @param lingerNs how long a batch of deltas stays open across drain passes; 0 commits every pass. */
     JournalEvents(final JournalWriter writer, final EventHandler tap, final long bootToRealtimeNs, final long lingerNs)
@@ -99,6 +100,7 @@ final class JournalEvents
             .direction((short)event.direction())
             .tcpFlags((short)event.tcpFlags())
             .reason((short)event.reason());
+        totals.onDelta(event.packets(), event.bytes(), event.reason());
         try
         {
             tap.onEvent(FlowDeltaEncoder.TEMPLATE_ID, deltaBuffer, 0, Templates.FLOW_DELTA_LENGTH);
@@ -131,8 +133,15 @@ final class JournalEvents
         }
     }
 
+    /** What this run handed the journal so far. */
+    RunTotals totals()
+    {
+        return totals;
+    }
+
     void lossReport(final long[] counters, final long journalLostEvents)
     {
+        totals.onLoss(counters, journalLostEvents);
         MessageHeader.wrapAndApplyHeader(loss, claim(Templates.LOSS_REPORT_LENGTH), 0)
             .timeNs(nowNs())
             .packetsSeen(counters[KernelCounters.PACKETS_SEEN])

@@ -8,9 +8,12 @@ import org.agrona.collections.Int2ObjectHashMap;
 
 /**
  * Veths whose namespace had no recognisable process yet when they were attached (a runtime creates the veth
- * first): journaled under their namespace ("netns"), then looked up again every 250 ms, and before a delta of
- * theirs is journaled, for 30 s, until a runtime's container is found and journaled. A lookup that fails leaves
- * the veth under its namespace, as one that finds nothing does ({@link ContainerLookup}).
+ * first), looked up again every 250 ms, and before a delta of theirs is journaled, for 30 s, until a runtime's
+ * container is found and journaled. A namespace that holds no process at all is not named yet: its veth is
+ * journaled without a container, so that the packets it carries before its container's process exists (link-up
+ * neighbour discovery) are never put under a "phantom" container named after the namespace; once a process
+ * is there, or when the 30 s are over, the namespace's name is the fallback ("netns"). A lookup that fails leaves
+ * the veth as it was journaled, as one that finds nothing does ({@link ContainerLookup}).
  */
 final class ProvisionalContainers
 {
@@ -95,6 +98,15 @@ final class ProvisionalContainers
         }
     }
 
+    /**
+     * The resolver's fallback for a namespace without a single process (no cgroup to read, hence no cgroup path):
+     * nothing there is a container yet.
+     */
+    static boolean withoutProcess(final Container container)
+    {
+        return "netns".equals(container.runtime()) && container.cgroupPath().isEmpty();
+    }
+
     private int lookAgain(final Provisional p, final long nowNs)
     {
         p.lastTryNs = nowNs;
@@ -107,10 +119,18 @@ final class ProvisionalContainers
             waiting.remove(ifindex);
             return 1;
         }
-        if (!attached || nowNs - p.deadlineNs >= 0)
+        final boolean over = nowNs - p.deadlineNs >= 0;
+        int work = 0;
+        final Container fallback = found != null ? found : links.container(ifindex); // a failed lookup: as attached
+        if (attached && fallback != null && !links.named(ifindex) && (over || !withoutProcess(fallback)))
+        {
+            links.identify(ifindex, fallback); // the namespace's name: a process is there, or the wait is over
+            work = 1;
+        }
+        if (!attached || over)
         {
             waiting.remove(ifindex);
         }
-        return 0;
+        return work;
     }
 }

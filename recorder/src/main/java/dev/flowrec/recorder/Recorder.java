@@ -68,17 +68,18 @@ public final class Recorder
         {
             NetIf.indexOf(iface); // fail on a bad name before anything is created
         }
+        config.selection().cgroups().forEach(CgroupLinks::resolveGiven);
         final long offsetNs = Clocks.bootToRealtimeOffsetNs();
         final LiveView live = new LiveView();
         live.errorsTotal(errors::errorsTotal);
         final FlowProgram.Config programConfig =
             new FlowProgram.Config(config.flushIntervalNs(), config.maxFlows(), config.ringBytes());
-        try (JournalWriter writer = JournalWriter.open(config.journal());
+        try (LiveViewServer http = serve(config, live, errors); // bound before the journal: a refusal creates nothing
+            JournalWriter writer = JournalWriter.open(config.journal());
             RecorderLock lock = RecorderLock.acquire(config.journal());
             Adoption adoption = Adoption.prepare(instance(given, config), fresh, programConfig, errors);
             FlowProgram program = FlowProgram.load(programConfig, adoption.pinDir(), instance(given, config).tcHandle(),
-                errors::say);
-            LiveViewServer http = serve(config, live, errors))
+                errors::say))
         {
             writer.reserveSpace(); // holding the journal's lock: a refused recorder leaves the running one's reserve
             live.journalBytes(writer::diskBytes);
@@ -104,6 +105,7 @@ public final class Recorder
                 discovery, new DrainAgent(context, discovery.provisional()), new JournalAgent(context),
                 new LiveViewAgent(live));
             adoption.stopped();
+            errors.say(journal.totals().line(stop.elapsedNs(), config.flushIntervalNs() == 0));
         }
         catch (final RuntimeException ex)
         {

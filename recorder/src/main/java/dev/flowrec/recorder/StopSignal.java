@@ -20,6 +20,7 @@ public final class StopSignal implements AutoCloseable
     private final long durationNs;
     private final LongSupplier nanoClock;
     private long deadlineNs = Long.MAX_VALUE;
+    private long startedNs = -1;
     private volatile boolean requested;
 
     /** @param durationNs stop this long after {@link #startClock()}; 0 = only on a signal. */
@@ -39,10 +40,20 @@ public final class StopSignal implements AutoCloseable
     /** Recording has begun (the filters are attached): the duration counts from now. Called on the recorder's thread. */
     public void startClock()
     {
+        if (startedNs == -1)
+        {
+            startedNs = nanoClock.getAsLong();
+        }
         if (durationNs > 0 && deadlineNs == Long.MAX_VALUE)
         {
             deadlineNs = nanoClock.getAsLong() + durationNs;
         }
+    }
+
+    /** @return how long it has been recording since {@link #startClock()} (0 before). Recorder's thread. */
+    public long elapsedNs()
+    {
+        return startedNs == -1 ? 0 : nanoClock.getAsLong() - startedNs;
     }
 
     public boolean requested()

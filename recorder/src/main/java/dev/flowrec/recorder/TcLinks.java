@@ -18,7 +18,8 @@ import org.agrona.collections.Int2ObjectHashMap;
  */
 final class TcLinks
 {
-    private record Attached(TcLink link, Container container)
+    /** @param named whether the container was journaled (a namespace that holds no process yet is not) */
+    private record Attached(TcLink link, Container container, boolean named)
     {
     }
 
@@ -41,7 +42,8 @@ final class TcLinks
     }
 
     /**
-     * Attaches to link and journals it with its container (null: none). The link may have vanished between its
+     * Attaches to link and journals it with its container (null: none; a namespace that holds no process yet is not
+     * named until it does, see {@link ProvisionalContainers}). The link may have vanished between its
      * notification and the attach: that is counted as an error and kept as the name's failure, not thrown.
      *
      * @return whether it is attached
@@ -52,13 +54,14 @@ final class TcLinks
         {
             // The journal tells the point of view by the container: one journaled with it is in the workload view.
             final TcLink tc = program.attach(null, link.name(), container != null);
-            attached.put(link.ifindex(), new Attached(tc, container));
+            final boolean named = container != null && !ProvisionalContainers.withoutProcess(container);
+            attached.put(link.ifindex(), new Attached(tc, container, named));
             failures.remove(link.name());
-            if (container != null)
+            if (named)
             {
                 journal.containerSeen(container, tc);
             }
-            journal.interfaceAttached(tc, container == null ? "" : container.shortId());
+            journal.interfaceAttached(tc, named ? container.shortId() : "");
             return true;
         }
         catch (final SyscallException ex)
@@ -94,9 +97,23 @@ final class TcLinks
     void identify(final int ifindex, final Container found)
     {
         final Attached a = attached.get(ifindex);
-        attached.put(ifindex, new Attached(a.link(), found));
+        attached.put(ifindex, new Attached(a.link(), found, true));
         journal.containerSeen(found, a.link());
         journal.interfaceAttached(a.link(), found.shortId());
+    }
+
+    /** The container found behind the interface, journaled or not; null for none or not attached. */
+    Container container(final int ifindex)
+    {
+        final Attached a = attached.get(ifindex);
+        return a == null ? null : a.container();
+    }
+
+    /** Whether the interface's container is journaled (false for none yet, or not attached). */
+    boolean named(final int ifindex)
+    {
+        final Attached a = attached.get(ifindex);
+        return a != null && a.named();
     }
 
     void detach(final int ifindex, final String reason)

@@ -59,8 +59,8 @@ class ContainerLookupFailureTest
             net.address(workload, "v1", "10.250.0.2/30");
             net.up(host, "v0");
             net.up(workload, "v1");
-            // The first lookup finds only the namespace (no container process yet); every later one throws.
-            final Container unresolved = new Container(workload, workload, "netns", "", workload,
+            // The first lookup finds only the namespace (a process, in no runtime's cgroup); every later one throws.
+            final Container unresolved = new Container(workload, workload, "netns", "/user.slice", workload,
                 0, "v1");
             final Function<Link, Optional<Container>> resolver = link ->
             {
@@ -85,7 +85,7 @@ class ContainerLookupFailureTest
     }
 
     /** The recorder's agents, inside the host namespace: start, the drain alone while pings run, the orderly stop. */
-    private static void record(final FlowProgram program, final Path journal, final RecorderErrors errors,
+    static void record(final FlowProgram program, final Path journal, final RecorderErrors errors,
         final Function<Link, Optional<Container>> resolver, final String host)
     {
         try (JournalWriter writer = JournalWriter.open(journal))
@@ -160,7 +160,7 @@ class ContainerLookupFailureTest
         assertEquals(2 * PINGS, icmpPackets[0], "every echo request and reply journaled");
     }
 
-    private static Process start(final String... command)
+    static Process start(final String... command)
     {
         try
         {

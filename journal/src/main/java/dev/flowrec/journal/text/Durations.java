@@ -2,7 +2,10 @@ package dev.flowrec.journal.text;
 
 import java.util.concurrent.TimeUnit;
 
-/** Durations as people type them: {@code 500ms}, {@code 1s}, {@code 15m}, {@code 2h}, {@code 7d}, or bare seconds. */
+/**
+ * Durations as people type them: {@code 500ms}, {@code 1s}, {@code 15m}, {@code 2h}, {@code 7d}; always with a unit,
+ * since nothing says whether a bare {@code 7} meant seconds or days.
+ */
 public final class Durations
 {
     private Durations()
@@ -31,12 +34,17 @@ public final class Durations
         {
             throw new IllegalArgumentException("bad duration '" + text + "': " + s.substring(0, end) + " is not a number");
         }
+        if (end == s.length())
+        {
+            throw new IllegalArgumentException("bad duration '" + text + "': a unit is required, e.g. " + s + "s, " + s + "m, "
+                + s + "h or " + s + "d");
+        }
         final long unitNs = switch (s.substring(end))
         {
             case "ns" -> 1L;
             case "us" -> TimeUnit.MICROSECONDS.toNanos(1);
             case "ms" -> TimeUnit.MILLISECONDS.toNanos(1);
-            case "", "s" -> TimeUnit.SECONDS.toNanos(1);
+            case "s" -> TimeUnit.SECONDS.toNanos(1);
             case "m" -> TimeUnit.MINUTES.toNanos(1);
             case "h" -> TimeUnit.HOURS.toNanos(1);
             case "d" -> TimeUnit.DAYS.toNanos(1);

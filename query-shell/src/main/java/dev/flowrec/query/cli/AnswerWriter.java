@@ -151,9 +151,50 @@ public final class AnswerWriter
 
     private static void table(final Answer answer, final PrintWriter out)
     {
+        tableLines(answer, out, new int[answer.columns().size()], true);
+        footer(answer, out);
+    }
+
+    /** The units of the bytes column, if any, then the rows and what the answer may be missing. */
+    private static void footer(final Answer answer, final PrintWriter out)
+    {
+        if (answer.columns().stream().anyMatch(c -> c.type() == Column.Type.BYTES))
+        {
+            out.println("(" + Units.LEGEND + ")");
+        }
+        out.println(answer.rows().size() + " rows; " + answer.coverage().describe());
+    }
+
+    /**
+     * A table for --follow: the first answer as {@link #write} prints it, the header and footer once; later answers'
+     * rows alone, aligned with what was printed (columns widen when a value needs it).
+     *
+     * @param widths null for the first answer, then what the previous call returned
+     * @return the column widths to pass to the next call
+     */
+    public static int[] followedTable(final Answer answer, final PrintWriter out, final int[] widths)
+    {
+        if (widths == null)
+        {
+            final int[] first = new int[answer.columns().size()];
+            tableLines(answer, out, first, true);
+            footer(answer, out);
+            out.flush();
+            return first;
+        }
+        tableLines(answer, out, widths, false);
+        out.flush();
+        return widths;
+    }
+
+    /** Prints the rows (after the header, if asked), padded to at least {@code width}, which it widens as needed. */
+    private static void tableLines(final Answer answer, final PrintWriter out, final int[] width, final boolean header)
+    {
         final List<Column> columns = answer.columns();
         final List<String[]> lines = new ArrayList<>(answer.rows().size() + 1);
-        lines.add(columns.stream().map(c -> c.type() == Column.Type.TIME ? c.name() + " (UTC)" : c.name()).toArray(String[]::new));
+        final String[] names = columns.stream().map(c -> c.type() == Column.Type.TIME ? c.name() + " (UTC)" : c.name())
+            .toArray(String[]::new);
+        lines.add(names);
         for (final Object[] row : answer.rows())
         {
             final String[] line = new String[row.length];
@@ -163,7 +204,6 @@ public final class AnswerWriter
             }
             lines.add(line);
         }
-        final int[] width = new int[columns.size()];
         for (final String[] line : lines)
         {
             for (int i = 0; i < line.length; i++)
@@ -171,7 +211,7 @@ public final class AnswerWriter
                 width[i] = Math.max(width[i], line[i].length());
             }
         }
-        for (final String[] line : lines)
+        for (final String[] line : header ? lines : lines.subList(1, lines.size()))
         {
             final StringBuilder sb = new StringBuilder();
             for (int i = 0; i < line.length; i++)
@@ -183,6 +223,5 @@ public final class AnswerWriter
             }
             out.println(sb.toString().stripTrailing());
         }
-        out.println(answer.rows().size() + " rows; " + answer.coverage().describe());
     }
 }

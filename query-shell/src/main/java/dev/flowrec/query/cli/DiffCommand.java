@@ -15,7 +15,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "diff", mixinStandardHelpOptions = true,
-    description = "Compares two time windows: flows (or groups) new in B, gone since A, and the most changed.")
+    description = {"Compares two time windows: flows (or groups) new in B, gone since A, and the most changed.",
+        "Columns: change, the keys, bytes_a, bytes_b, bytes_change, packets_a, packets_b, packets_change; a table prints "
+            + "bytes and their change in KiB/MiB (powers of 1024)."})
 public final class DiffCommand implements Callable<Integer>
 {
     @Spec

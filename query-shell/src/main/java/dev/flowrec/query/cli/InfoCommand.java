@@ -41,7 +41,8 @@ public final class InfoCommand implements Callable<Integer>
             out.println("  " + OneLine.of(c.getKey()) + "  " + OneLine.of(c.getValue()));
         }
         out.println("losses      " + s.coverage().describe());
-        out.println("size        " + Units.bytes(s.diskBytes()) + " on disk");
+        out.println("size        " + Units.bytes(s.diskBytes()) + " on disk (" + s.diskBytes() +
+            " bytes allocated, as du -s -B1 counts)");
         runs(s.timeline(), out);
         out.flush();
         return 0;

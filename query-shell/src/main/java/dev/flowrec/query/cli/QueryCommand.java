@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,12 +19,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "query", mixinStandardHelpOptions = true,
     description = {"Answers a question about the flows of a journal: a flow listing by default; grouped, top-N, a time "
         + "series, or the flows active at an instant.",
-        "Filters (--where) are in the nfdump/tcpdump style, e.g. 'proto tcp and dst port 443 and not src net 10.0.0.0/8'."})
+        "Filters (--where) are in the nfdump/tcpdump style, e.g. 'proto tcp and dst port 443 and not src net 10.0.0.0/8'.",
+        "Units: a table prints bytes in KiB/MiB/GiB (powers of 1024) and packets exactly; the filter's bytes > 1M is "
+            + "1 MiB; durations (--interval) need a unit: 500ms, 1s, 15m, 2h, 7d."})
 public final class QueryCommand implements Callable<Integer>
 {
-    private static final long FOLLOW_PERIOD_MS = 1000;
-    /** --follow asks for what is at least this old, so that deltas journaled late still land in their window. */
-    private static final long FOLLOW_LAG_NS = TimeUnit.SECONDS.toNanos(3);
+    /** How often --follow looks for what was journaled: a delta is printed within this of reaching the journal. */
+    private static final long FOLLOW_PERIOD_MS = 250;
 
     @Spec
     CommandSpec spec;
@@ -43,7 +43,8 @@ public final class QueryCommand implements Callable<Integer>
     @Option(names = "--stats", description = "Print events scanned, time taken and the window to stderr.")
     boolean stats;
 
-    @Option(names = "--follow", description = "Keep printing new flows as the recording grows (Ctrl-C to stop).")
+    @Option(names = "--follow", description = "Keep printing as the recording grows: every 250 ms, what the journal gained "
+        + "(each delta once); the header once (Ctrl-C to stop).")
     boolean follow;
 
     private final Set<String> warned = new HashSet<>();
@@ -58,42 +59,56 @@ public final class QueryCommand implements Callable<Integer>
                 (query.window().hasEnd() ? "--until" : "--at"));
         }
         final PrintWriter out = spec.commandLine().getOut();
+        if (follow)
+        {
+            follow(query, out);
+            return 0;
+        }
         final Answer answer = QueryOptions.answering(spec.commandLine(), () -> QueryEngine.run(journal, query, () -> false));
         report(answer, query.window());
         AnswerWriter.write(format, answer, out);
-        if (follow)
-        {
-            follow(query, query.window().hasEnd() ? query.window().untilNs() : nowNs, out);
-        }
         return 0;
     }
 
-    /** Prints each new window's rows as the journal grows; consecutive windows never count a delta twice. */
-    private void follow(final Query first, final long fromNs, final PrintWriter out) throws InterruptedException
+    /**
+     * Prints the answer so far, then, every {@link #FOLLOW_PERIOD_MS}, the answer over what the journal gained
+     * meanwhile: the reader stays at the journal's end, so a delta is printed once, within a period of being journaled,
+     * however late it comes; the table's header (and CSV's) is printed once.
+     */
+    private void follow(final Query query, final PrintWriter out) throws InterruptedException
     {
-        long since = fromNs;
-        while (!Thread.currentThread().isInterrupted())
+        try (QueryEngine.Followed followed = QueryEngine.follow(journal, query))
         {
-            Thread.sleep(FOLLOW_PERIOD_MS);
-            final long until = Clock.nowNs() - FOLLOW_LAG_NS;
-            if (until <= since)
+            int[] widths = null;
+            boolean first = true;
+            while (!Thread.currentThread().isInterrupted())
             {
-                continue;
+                final Answer answer = QueryOptions.answering(spec.commandLine(),
+                    () -> followed.next(() -> Thread.currentThread().isInterrupted()));
+                report(answer, query.window());
+                if (format == Format.table)
+                {
+                    widths = first || !answer.rows().isEmpty() ? AnswerWriter.followedTable(answer, out, widths) : widths;
+                }
+                else if (first)
+                {
+                    AnswerWriter.write(format, answer, out);
+                }
+                else if (format == Format.csv)
+                {
+                    AnswerWriter.csvRows(answer, out);
+                }
+                else if (!answer.rows().isEmpty())
+                {
+                    AnswerWriter.write(format, answer, out); // JSON: the rows, then the coverage of what they read
+                }
+                first = false;
+                if (out.checkError())
+                {
+                    return; // whoever read it has gone (query --follow | head): nothing more to print to
+                }
+                Thread.sleep(FOLLOW_PERIOD_MS);
             }
-            final Window window = new Window(since, until);
-            final Query next = new Query(window, first.where(), first.groupBy(), first.top(), first.by(),
-                first.intervalNs(), Query.NO_INSTANT);
-            final Answer answer = QueryOptions.answering(spec.commandLine(), () -> QueryEngine.run(journal, next, () -> false));
-            report(answer, window);
-            if (format == Format.csv)
-            {
-                AnswerWriter.csvRows(answer, out);
-            }
-            else if (!answer.rows().isEmpty())
-            {
-                AnswerWriter.write(format, answer, out);
-            }
-            since = until;
         }
     }
 

@@ -1,12 +1,15 @@
 package dev.flowrec.query.cli;
 
-import java.util.Locale;
+import dev.flowrec.journal.text.Sizes;
 
-/** Human units for tables: 1000-based for counts (k, M, G), 1024-based for bytes (KiB, MiB, GiB). */
+/**
+ * Human units for tables, one convention: bytes in binary units (KiB, MiB, GiB: powers of 1024, as every size
+ * flowrec parses), packets and flows as exact counts.
+ */
 final class Units
 {
-    private static final String[] COUNT_UNITS = {"k", "M", "G", "T"};
-    private static final String[] BYTE_UNITS = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+    /** What a table's footer says of its units when it has a bytes column. */
+    static final String LEGEND = "bytes in KiB/MiB/GiB (powers of 1024); packets and flows exact";
 
     private Units()
     {
@@ -14,24 +17,11 @@ final class Units
 
     static String count(final long n)
     {
-        return n < 10_000 ? Long.toString(n) : scaled(n, 1000, COUNT_UNITS, "");
+        return Long.toString(n);
     }
 
     static String bytes(final long n)
     {
-        return n < 1024 ? n + " B" : scaled(n, 1024, BYTE_UNITS, " ");
-    }
-
-    /** n divided by base until it is below base (or the units run out), with one decimal and its unit. */
-    private static String scaled(final long n, final int base, final String[] units, final String space)
-    {
-        double v = n;
-        int u = -1;
-        while (v >= base && u < units.length - 1)
-        {
-            v /= base;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f%s%s", v, space, units[u]);
+        return Sizes.human(n);
     }
 }

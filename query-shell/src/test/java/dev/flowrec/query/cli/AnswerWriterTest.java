@@ -47,6 +47,24 @@ class AnswerWriterTest
         assertEquals(List.of("proto,bytes", "tcp,1500"), write(Format.csv, complete), "CSV: rows only, coverage on stderr");
     }
 
+    @Test
+    void shouldPrintBytesInBinaryUnitsAndPacketsExactlyAndSaySoInTheFooter()
+    {
+        final List<Column> columns = List.of(new Column("packets", Column.Type.COUNT), new Column("bytes", Column.Type.BYTES));
+        final List<Object[]> rows = List.<Object[]>of(new Object[] {1_234_567L, 67_108_864L}, new Object[] {12L, 1023L});
+        final StringWriter text = new StringWriter();
+        AnswerWriter.write(Format.table, new Answer(columns, rows, new Coverage(0, 0, 0, 0, 0, List.of()), null),
+            new PrintWriter(text));
+        assertEquals(List.of("packets     bytes", "1234567  64.0 MiB", "     12    1023 B",
+            "(bytes in KiB/MiB/GiB (powers of 1024); packets and flows exact)", "2 rows; complete: no loss journaled"),
+            text.toString().lines().toList());
+        final StringWriter csv = new StringWriter();
+        AnswerWriter.write(Format.csv, new Answer(columns, rows, new Coverage(0, 0, 0, 0, 0, List.of()), null),
+            new PrintWriter(csv));
+        assertEquals(List.of("packets,bytes", "1234567,67108864", "12,1023"), csv.toString().lines().toList(),
+            "CSV numbers stay exact");
+    }
+
     private static List<String> write(final Format format, final Coverage coverage)
     {
         final StringWriter text = new StringWriter();

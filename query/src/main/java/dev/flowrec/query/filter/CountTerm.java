@@ -11,7 +11,7 @@ final class CountTerm extends Node
 
     CountTerm(final boolean bytes, final Comparison op, final long operand)
     {
-        super((bytes ? "bytes " : "packets ") + op.symbol + " " + Counts.format(operand), true, TERM);
+        super((bytes ? "bytes " : "packets ") + op.symbol + " " + Counts.format(operand, bytes), true, TERM);
         this.bytes = bytes;
         this.op = op;
         this.operand = operand;

@@ -4,14 +4,15 @@ import java.math.BigDecimal;
 
 /**
  * Byte and packet counts as the filter language spells them: a whole number with an optional k, M, G or T
- * suffix (any case) that multiplies by 1000, 1000^2, 1000^3, 1000^4 as nfdump does; a fraction is allowed
- * with a suffix when the result is whole (1.5M).
+ * suffix (any case); a fraction is allowed with a suffix when the result is whole (1.5M). For bytes the suffixes
+ * are powers of 1024 (KiB, MiB, ...), as every size flowrec parses or prints; for packets, powers of 1000.
  */
 final class Counts
 {
     private static final String SUFFIXES = "kmgt";
     private static final String CANONICAL_SUFFIXES = "kMGT";
-    private static final long[] MULTIPLIERS = {1_000L, 1_000_000L, 1_000_000_000L, 1_000_000_000_000L};
+    private static final long[] DECIMAL = {1_000L, 1_000_000L, 1_000_000_000L, 1_000_000_000_000L};
+    private static final long[] BINARY = {1L << 10, 1L << 20, 1L << 30, 1L << 40};
     private static final int MAX_DIGITS = 40;
 
     private Counts()
@@ -50,8 +51,11 @@ final class Counts
         return i == n;
     }
 
-    /** @return the count, or -1 if not a count or not whole, or -2 if out of range */
-    static long parse(final String s)
+    /**
+     * @param binary whether the suffixes are powers of 1024 (bytes) rather than 1000 (packets)
+     * @return the count, or -1 if not a count or not whole, or -2 if out of range
+     */
+    static long parse(final String s, final boolean binary)
     {
         if (!looksLikeCount(s) || s.length() > MAX_DIGITS)
         {
@@ -62,7 +66,7 @@ final class Counts
         BigDecimal value = new BigDecimal(digits);
         if (unit >= 0)
         {
-            value = value.multiply(BigDecimal.valueOf(MULTIPLIERS[unit]));
+            value = value.multiply(BigDecimal.valueOf((binary ? BINARY : DECIMAL)[unit]));
         }
         value = value.stripTrailingZeros();
         if (value.scale() > 0)
@@ -76,16 +80,17 @@ final class Counts
         return value.longValueExact();
     }
 
-    /** The shortest exact spelling: 1500000 is 1500k, 2000000000 is 2G. */
-    static String format(final long value)
+    /** The shortest exact spelling: 1500000 packets is 1500k, 2000000000 is 2G; 1048576 bytes is 1M. */
+    static String format(final long value, final boolean binary)
     {
+        final long[] multipliers = binary ? BINARY : DECIMAL;
         if (value != 0)
         {
-            for (int unit = MULTIPLIERS.length - 1; unit >= 0; unit--)
+            for (int unit = multipliers.length - 1; unit >= 0; unit--)
             {
-                if (value % MULTIPLIERS[unit] == 0)
+                if (value % multipliers[unit] == 0)
                 {
-                    return (value / MULTIPLIERS[unit]) + String.valueOf(CANONICAL_SUFFIXES.charAt(unit));
+                    return (value / multipliers[unit]) + String.valueOf(CANONICAL_SUFFIXES.charAt(unit));
                 }
             }
         }

@@ -49,7 +49,7 @@ final class NumberTermParser
     {
         final Token operator = cursor.comparison();
         final Token value = cursor.value();
-        final long count = value == null ? -1 : Counts.parse(value.text());
+        final long count = value == null ? -1 : Counts.parse(value.text(), field.equals("bytes"));
         if (count == -2)
         {
             throw cursor.error(value, "count " + Printable.quote(value.text()) + " is too large: at most " + Long.MAX_VALUE);

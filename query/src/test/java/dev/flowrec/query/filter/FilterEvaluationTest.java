@@ -108,12 +108,15 @@ class FilterEvaluationTest
             arguments("flags R", false, false, false, false, true, false),
             arguments("flags SR", false, false, false, false, false, false),
             arguments("not flags S and tcp", false, false, false, false, true, false),
-            // aggregates: k/M/G are powers of 1000
+            // aggregates: k/M/G are powers of 1024 for bytes (1.5k = 1536), of 1000 for packets
             arguments("bytes > 1k", true, false, true, true, true, true),
             arguments("bytes > 1.5k", false, false, false, false, true, false),
-            arguments("bytes >= 1.5k", true, false, true, true, true, true),
+            arguments("bytes >= 1.5k", false, false, false, false, true, false),
+            arguments("bytes >= 1.46484375k", true, false, true, true, true, true),
             arguments("bytes = 1500", true, false, true, true, false, true),
-            arguments("bytes 1.5G", false, false, false, false, true, false),
+            arguments("bytes 1500000000", false, false, false, false, true, false),
+            arguments("bytes 1.5G", false, false, false, false, false, false),
+            arguments("bytes < 1.5G", true, true, true, true, true, true),
             arguments("packets >= 1M", false, false, false, false, true, false),
             arguments("packets < 10", false, true, false, false, false, false),
             arguments("packets != 10", false, true, false, false, true, false),

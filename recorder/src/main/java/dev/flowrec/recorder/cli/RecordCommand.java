@@ -31,6 +31,14 @@ public final class RecordCommand implements Callable<Integer>
 {
     enum Mode { flow, packet }
 
+    /** Below an hour, retention would delete the hour being written as soon as it rolls: nonsense, refused. */
+    private static final long MIN_RETAIN_NS = java.util.concurrent.TimeUnit.HOURS.toNanos(1);
+    /**
+     * Below this, retention would keep nothing but the hour being written (a cycle file of a busy hour is larger):
+     * a journal that small is a mistake, refused.
+     */
+    private static final long MIN_JOURNAL_BYTES = 64L << 20;
+
     @Spec
     CommandSpec spec;
 
@@ -54,14 +62,15 @@ public final class RecordCommand implements Callable<Integer>
         description = "Live view: GET /traffic, /metrics, /healthz (default: ${DEFAULT-VALUE}); 'off' to disable.")
     String http;
 
-    @Option(names = "--retain", paramLabel = "D", description = "Delete journal hours older than this (e.g. 7d).")
+    @Option(names = "--retain", paramLabel = "D", description = "Delete journal hours older than this, with a unit: 12h, 7d (at least 1h).")
     String retain;
 
-    @Option(names = "--max-journal-size", paramLabel = "SIZE", description = "Delete the oldest journal hours beyond this size (e.g. 20G).")
+    @Option(names = "--max-journal-size", paramLabel = "SIZE", description = "Delete the oldest journal hours beyond this disk usage, e.g. 20G (k, M, G, T: powers of 1024; at least 64M).")
     String maxJournalSize;
 
     @Option(names = "--min-free", paramLabel = "SIZE", defaultValue = "64M",
-        description = "Stop writing the journal while its file system has less than this free, counting what is not written as lost (default: ${DEFAULT-VALUE}).")
+        description = "Stop writing the journal while its file system has less than this free, counting what is not written as lost "
+            + "(default: ${DEFAULT-VALUE}; k, M, G, T: powers of 1024).")
     String minFree;
 
     @Option(names = "--journal", paramLabel = "DIR", defaultValue = "flowrec-journal",
@@ -121,9 +130,18 @@ public final class RecordCommand implements Callable<Integer>
             throw new ParameterException(spec.commandLine(), "--ring-size must be a power of two of at least 4096");
         }
         final long durationNs = duration == null ? 0 : parsed(duration, "--duration", Durations::parseNs);
-        final Retention.Policy retention = new Retention.Policy(
-            retain == null ? 0 : parsed(retain, "--retain", Durations::parseNs) / 1_000_000L,
-            maxJournalSize == null ? 0 : parsed(maxJournalSize, "--max-journal-size", Sizes::parseBytes));
+        final long retainNs = retain == null ? 0 : parsed(retain, "--retain", Durations::parseNs);
+        if (retain != null && retainNs < MIN_RETAIN_NS)
+        {
+            throw new ParameterException(spec.commandLine(), "--retain " + retain + ": at least 1h (the journal rolls hourly)");
+        }
+        final long maxBytes = maxJournalSize == null ? 0 : parsed(maxJournalSize, "--max-journal-size", Sizes::parseBytes);
+        if (maxJournalSize != null && maxBytes < MIN_JOURNAL_BYTES)
+        {
+            throw new ParameterException(spec.commandLine(), "--max-journal-size " + maxJournalSize + ": at least "
+                + Sizes.human(MIN_JOURNAL_BYTES) + " (64M), room for more than the hour being written");
+        }
+        final Retention.Policy retention = new Retention.Policy(retainNs / 1_000_000L, maxBytes);
         final Optional<InetSocketAddress> bind;
         try
         {

@@ -61,11 +61,57 @@ class FollowTest
             "every delta once:\n" + String.join("\n", lines));
     }
 
+    /**
+     * Latency counted against the test's own stopwatch of journaled deltas, one every 500 ms: when a delta is
+     * journaled, the one journaled three before it (1.5 s earlier) has been printed. The table's header is printed once.
+     */
+    @Test
+    void shouldPrintEachDeltaSoonAfterItIsJournaledWithTheHeaderOnce() throws Exception
+    {
+        final Path journal = tmp.resolve("j");
+        final Path out = tmp.resolve("follow.txt");
+        try (TestJournal writer = TestJournal.openOnEth0(journal, now()))
+        {
+            delta(writer, 50_000);
+            final Process follow = new ProcessBuilder(ROOT.resolve("scripts/flowrec").toString(), "query", "--journal",
+                journal.toString(), "--follow", "--where", "udp").redirectOutput(out.toFile())
+                .redirectError(tmp.resolve("follow.err").toFile()).start();
+            final List<Integer> late = new java.util.ArrayList<>();
+            try
+            {
+                await(out, " 50000 ");
+                for (int i = 1; i <= 10; i++)
+                {
+                    delta(writer, 50_000 + i);
+                    if (i > 3 && !Files.readString(out).contains(" " + (50_000 + i - 3) + " "))
+                    {
+                        late.add(50_000 + i - 3);
+                    }
+                    Thread.sleep(500);
+                }
+                await(out, " 50010 ");
+            }
+            finally
+            {
+                follow.destroy();
+                follow.waitFor(30, TimeUnit.SECONDS);
+            }
+            final String text = Files.readString(out);
+            assertEquals(List.of(), late, "deltas not printed by the time three more were journaled:\n" + text);
+            assertEquals(1, text.lines().filter(l -> l.startsWith("first_seen")).count(), "one header:\n" + text);
+            for (int i = 0; i <= 10; i++)
+            {
+                final String port = " " + (50_000 + i) + " ";
+                assertEquals(1, text.lines().filter(l -> l.contains(port)).count(), "printed once: " + port + "\n" + text);
+            }
+        }
+    }
+
     private static void await(final Path out, final String port) throws Exception
     {
         for (int i = 0; i < 1200; i++)
         {
-            if (Files.exists(out) && Files.readString(out).contains("," + port + ","))
+            if (Files.exists(out) && Files.readString(out).contains(port.startsWith(" ") ? port : "," + port + ","))
             {
                 return;
             }

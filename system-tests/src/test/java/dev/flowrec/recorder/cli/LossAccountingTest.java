@@ -20,6 +20,10 @@ class LossAccountingTest
     private static final int PINGS = 20_000;
     private static final int ICMP_IP_BYTES = 84; // 20 IP + 8 ICMP + 56 payload
     private static final Pattern LOST = Pattern.compile("lost (\\d+) deltas \\((\\d+) packets, (\\d+) bytes\\)");
+    /** The recorder's last line: what it recorded and lost, as the journal answers. */
+    private static final Pattern SUMMARY = Pattern.compile("flowrec record: stopped after [0-9.]+ s: (\\d+) (flows|packet events), "
+        + "(\\d+) packets, (\\d+) bytes \\([0-9.]+ [KMG]?i?B\\) recorded; loss: (none|lost (\\d+) deltas \\((\\d+) packets, (\\d+) bytes\\) "
+        + "in the full ring buffer)");
 
     @RegisterExtension
     final TestNetns a = TestNetns.ipv4Pair("fl0", "10.213.77.1/24", "fl1", "10.213.77.2/24");
@@ -80,9 +84,19 @@ class LossAccountingTest
             bytes += Long.parseLong(f[11]);
         }
         final Matcher lost = LOST.matcher(q.err());
-        return lost.find() ?
+        final Totals totals = lost.find() ?
             new Totals(packets, bytes, Long.parseLong(lost.group(2)), Long.parseLong(lost.group(3))) :
             new Totals(packets, bytes, 0, 0);
+        final String log = Logs.read(tmp.resolve(mode + ".log"));
+        final Matcher summary = SUMMARY.matcher(log);
+        assertTrue(summary.find(), "a summary line when stopped:\n" + log);
+        assertEquals(mode.equals("packet") ? "packet events" : "flows", summary.group(2));
+        assertEquals(mode.equals("packet") ? packets : 2, Long.parseLong(summary.group(1)), "one flow each way, or an event a packet");
+        assertEquals(packets, Long.parseLong(summary.group(3)), "the summary's packets are the journal's");
+        assertEquals(bytes, Long.parseLong(summary.group(4)), "the summary's bytes are the journal's");
+        assertEquals(totals.lostPackets, summary.group(7) == null ? 0 : Long.parseLong(summary.group(7)), "its loss too");
+        assertEquals(totals.lostBytes, summary.group(8) == null ? 0 : Long.parseLong(summary.group(8)));
+        return totals;
     }
 
     private static void awaitRecording(final Path log) throws Exception

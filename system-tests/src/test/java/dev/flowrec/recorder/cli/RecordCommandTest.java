@@ -10,8 +10,13 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +41,45 @@ class RecordCommandTest
         final Sh r = record("--iface", "nosuch0", "--journal", journal.toString(), "--duration", "1s");
         assertFailedWithOneLine(r, "flowrec record: no such interface: nosuch0");
         assertFalse(Files.exists(journal), "no journal created");
+    }
+
+    @Test
+    void shouldValidateCgroupsAndTheLiveViewAddressBeforeCreatingAnything() throws Exception
+    {
+        final Path absent = tmp.resolve("absent");
+        final Path empty = Files.createDirectory(tmp.resolve("empty"), PosixFilePermissions.asFileAttribute(
+            PosixFilePermissions.fromString("rwx------")));
+        // The live view's port is taken: its bind fails as a non-local address does on a host.
+        final Process holder = new ProcessBuilder("ip", "netns", "exec", netns.name(), "python3", "-c",
+            "import socket,time; s=socket.socket(); s.bind(('0.0.0.0', 18702)); s.listen(); print('bound', flush=True); "
+                + "time.sleep(120)").start();
+        try
+        {
+            assertEquals("bound", new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))
+                .readLine());
+            for (final Path journal : List.of(absent, empty))
+            {
+                final Map<String, String> before = snapshot(tmp);
+                final Sh cgroup = record("--iface", "d0", "--cgroup", "/no/such/cgroup", "--journal", journal.toString(),
+                    "--duration", "1s");
+                assertEquals(1, cgroup.exit(), cgroup.err());
+                // "no such cgroup", or, where ip netns exec mounted a /sys of its own, "no cgroup2 hierarchy is mounted here"
+                assertTrue(cgroup.err().startsWith("flowrec record: --cgroup /no/such/cgroup: no "), cgroup.err());
+                assertEquals(before, snapshot(tmp), "a refused --cgroup leaves the directory as it was: " + journal);
+
+                final Sh http = record("--iface", "d0", "--http", "0.0.0.0:18702", "--journal", journal.toString(),
+                    "--duration", "1s");
+                assertEquals(1, http.exit(), http.err());
+                assertTrue(http.err().startsWith("flowrec record: http: cannot listen on 0.0.0.0:18702"), http.err());
+                assertEquals(before, snapshot(tmp), "a refused --http leaves the directory as it was: " + journal);
+            }
+        }
+        finally
+        {
+            holder.destroyForcibly();
+            holder.waitFor(10, TimeUnit.SECONDS);
+        }
+        assertNoFilters();
     }
 
     @Test
@@ -127,6 +171,21 @@ class RecordCommandTest
     private void assertNoFilters() throws Exception
     {
         assertEquals("", filters("ingress") + filters("egress"), "no filter left on d0");
+    }
+
+    /** Every path under root with its type, mode and (for a file) size and contents. */
+    private static Map<String, String> snapshot(final Path root) throws Exception
+    {
+        final Map<String, String> all = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(root))
+        {
+            for (final Path p : walk.toList())
+            {
+                all.put(root.relativize(p).toString(), PosixFilePermissions.toString(Files.getPosixFilePermissions(p)) +
+                    (Files.isDirectory(p) ? " d" : " f " + Arrays.hashCode(Files.readAllBytes(p))));
+            }
+        }
+        return all;
     }
 
     private static void assertFailedWithOneLine(final Sh r, final String expected)
