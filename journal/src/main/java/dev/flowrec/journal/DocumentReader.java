@@ -14,9 +14,17 @@ import org.agrona.concurrent.UnsafeBuffer;
  * the mapped file when the document lies in one mapped chunk (else the event is copied to a reusable scratch
  * buffer). Events that {@link MessageHeader#check} refuses are skipped and counted here. Chronicle's failures on
  * a document are caught and described for {@link DamageRecovery}; a handler's own failures pass through.
+ * <p>
+ * An event of schema version {@link DocumentChecksum#SINCE_VERSION} or later is followed by its document's CRC32C
+ * ({@link DocumentChecksum}): a document whose bytes do not match it, or too short to hold it, is skipped and
+ * counted ({@link #checksumFailures()}); one that matches is delivered without it, so handlers see the event's own
+ * bytes and length. Older events have no trailer and are read as before.
  */
 final class DocumentReader
 {
+    /** Benchmarks only (ChecksumBench): false delivers events without checking their trailer, to measure what it costs. */
+    static boolean verifyChecksums = true;
+
     /** {@link #read}'s result when Chronicle failed on the document ({@link #failure()}). */
     static final int FAILED = -1;
 
@@ -25,13 +33,17 @@ final class DocumentReader
     private final UnsafeBuffer eventBuffer = new UnsafeBuffer(0, 0);
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
     private final BatchExpander batches = new BatchExpander();
+    private final DocumentChecksum checksum = new DocumentChecksum();
     private long skippedEvents;
+    private long checksumFailures;
     private String lastSkipReason;
     private String failure;
     private boolean lastEventZeroCopy;
     private long copiedEvents;
     private boolean zeroCopy = true;
     private long prefix;
+    /** The document's address in the mapped file, 0 when it was copied to {@link #scratch}. */
+    private long documentAddress;
     private boolean inHandler;
     private long lastEndPosition;
     private int lastEndCycle = Integer.MIN_VALUE;
@@ -56,12 +68,32 @@ final class DocumentReader
                 return 0;
             }
             final Bytes<?> bytes = dc.wire().bytes();
-            final long position = bytes.readPosition() + prefixLength;
-            final int length = (int)bytes.readRemaining() - prefixLength;
+            final long start = bytes.readPosition();
+            final int documentLength = (int)bytes.readRemaining();
             lastEndPosition = bytes.readLimit();
             lastEndCycle = tailer.cycle();
-            prefix = prefixLength > 0 ? bytes.readLong(position - prefixLength) : 0;
-            wrapEvent(bytes, position, Math.max(length, 0));
+            prefix = documentLength >= prefixLength && prefixLength > 0 ? bytes.readLong(start) : 0;
+            wrapDocument(bytes, start, documentLength);
+            int length = documentLength - prefixLength;
+            if (hasTrailer(length))
+            {
+                length -= DocumentChecksum.LENGTH;
+                if (!checksumMatches(bytes, length))
+                {
+                    checksumFailures++;
+                    lastSkipReason = (length < MessageHeader.ENCODED_LENGTH ?
+                        "journal event too short for its checksum: " + (length + DocumentChecksum.LENGTH) + " bytes" :
+                        "journal event failed its checksum") + " (index 0x" + Long.toHexString(dc.index()) + ")";
+                    return 1;
+                }
+                wrapEvent(length);
+            }
+            else if (length >= DocumentChecksum.LENGTH && length < MessageHeader.ENCODED_LENGTH + DocumentChecksum.LENGTH &&
+                trailerMatches(bytes, length - DocumentChecksum.LENGTH))
+            {
+                length -= DocumentChecksum.LENGTH; // a writer's trailer after bytes too short to say their version
+                wrapEvent(length);
+            }
             final int verdict = MessageHeader.check(eventBuffer, 0, length);
             if (verdict != MessageHeader.SUPPORTED)
             {
@@ -113,32 +145,88 @@ final class DocumentReader
         return delivered;
     }
 
-    /** Zero-copy over the mapped file when the document lies in one mapped chunk; else copies to scratch. */
-    private void wrapEvent(final Bytes<?> bytes, final long position, final int length)
+    /**
+     * Whether the event of {@code length} bytes (trailer included) in {@link #eventBuffer} says a trailer follows it:
+     * flowrec's schema at a version that writes one and that this reader knows.
+     */
+    private boolean hasTrailer(final int length)
     {
-        if (length == 0)
+        if (length < MessageHeader.VERSION_OFFSET + Short.BYTES ||
+            (eventBuffer.getShort(MessageHeader.SCHEMA_ID_OFFSET, MessageHeader.BYTE_ORDER) & 0xFFFF) != MessageHeader.SCHEMA_ID)
+        {
+            return false;
+        }
+        final int version = eventBuffer.getShort(MessageHeader.VERSION_OFFSET, MessageHeader.BYTE_ORDER) & 0xFFFF;
+        return version >= DocumentChecksum.SINCE_VERSION && version <= MessageHeader.SCHEMA_VERSION;
+    }
+
+    /** Whether the document's bytes before the trailer that follows the {@code length}-byte event match it. */
+    private boolean checksumMatches(final Bytes<?> bytes, final int length)
+    {
+        if (length < MessageHeader.ENCODED_LENGTH)
+        {
+            return false; // a header with a version that writes a trailer, and no room for both
+        }
+        if (!verifyChecksums)
+        {
+            return true;
+        }
+        return trailerMatches(bytes, length);
+    }
+
+    /** Whether the 4 bytes after the first {@code length} of the event are the CRC32C of the document before them. */
+    private boolean trailerMatches(final Bytes<?> bytes, final int length)
+    {
+        final int covered = prefixLength + length;
+        final int expected = eventBuffer.getInt(length, DocumentChecksum.BYTE_ORDER);
+        return expected == (documentAddress != 0 ?
+            checksum.ofMapped(bytes.bytesStore(), documentAddress, covered) : checksum.ofBuffer(scratch, 0, covered));
+    }
+
+    /**
+     * Wraps {@link #eventBuffer} over the document after its prefix: zero-copy over the mapped file when the document
+     * lies in one mapped chunk; else copied to scratch.
+     */
+    private void wrapDocument(final Bytes<?> bytes, final long start, final int documentLength)
+    {
+        documentAddress = 0;
+        if (documentLength <= prefixLength)
         {
             eventBuffer.wrap(scratch, 0, 0);
             return;
         }
         if (zeroCopy && bytes.isDirectMemory())
         {
-            final long address = bytes.addressForRead(position);
-            if (bytes.bytesStore().inside(position, length))
+            final long address = bytes.addressForRead(start);
+            if (bytes.bytesStore().inside(start, documentLength))
             {
-                eventBuffer.wrap(address, length);
+                documentAddress = address;
                 lastEventZeroCopy = true;
+                wrapEvent(documentLength - prefixLength);
                 return;
             }
         }
         lastEventZeroCopy = false;
         copiedEvents++;
-        scratch.checkLimit(length);
-        for (int i = 0; i < length; i++)
+        scratch.checkLimit(documentLength);
+        for (int i = 0; i < documentLength; i++)
         {
-            scratch.putByte(i, bytes.readByte(position + i));
+            scratch.putByte(i, bytes.readByte(start + i));
         }
-        eventBuffer.wrap(scratch, 0, length);
+        wrapEvent(documentLength - prefixLength);
+    }
+
+    /** Wraps {@link #eventBuffer} over the first {@code length} bytes of the event, where the document lies. */
+    private void wrapEvent(final int length)
+    {
+        if (documentAddress != 0)
+        {
+            eventBuffer.wrap(documentAddress + prefixLength, length);
+        }
+        else
+        {
+            eventBuffer.wrap(scratch, prefixLength, length);
+        }
     }
 
     /** Chronicle's failure on the last document that {@link #read} returned {@link #FAILED} for, in one line. */
@@ -162,6 +250,11 @@ final class DocumentReader
     long skippedEvents()
     {
         return skippedEvents;
+    }
+
+    long checksumFailures()
+    {
+        return checksumFailures;
     }
 
     String lastSkipReason()

@@ -18,7 +18,7 @@ class FlowDeltaBatchTest
     /** Every byte of a batch of an IPv4 and an IPv6 delta, at offsets from the event start. */
     private static final String GOLDEN = """
         52 46                    #   0 schemaId 0x4652
-        02 00                    #   2 version 2 (FlowDeltaBatch came with it)
+        04 00                    #   2 version 4 (a checksum trailer follows in the journal; FlowDeltaBatch came with 2)
         08 00                    #   4 templateId 8
         14 00                    #   6 blockLength 20
         88 77 66 55 44 33 22 11  #   8 timeNs: the largest firstNs, the IPv4 delta's
@@ -192,8 +192,8 @@ class FlowDeltaBatchTest
     void shouldBeReadByOlderReadersAsANewerVersionToSkipAndCount()
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(GoldenBytes.parse(GOLDEN));
-        assertEquals(2, new MessageHeaderDecoder().wrap(buffer, 0).version());
-        assertEquals(1, Templates.version(FlowDeltaDecoder.TEMPLATE_ID), "FlowDelta unchanged: still version 1");
+        assertEquals(4, new MessageHeaderDecoder().wrap(buffer, 0).version());
+        assertEquals(4, Templates.version(FlowDeltaDecoder.TEMPLATE_ID), "every event is written at version 4: its trailer follows");
         assertEquals("FlowDeltaBatch", Templates.name(FlowDeltaBatch.TEMPLATE_ID));
         buffer.putShort(MessageHeader.BLOCK_LENGTH_OFFSET, (short)16, MessageHeader.BYTE_ORDER);
         assertEquals(MessageHeader.SHORT_BLOCK, MessageHeader.check(buffer, 0, buffer.capacity()));
