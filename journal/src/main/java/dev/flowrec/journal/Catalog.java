@@ -126,7 +126,17 @@ final class Catalog
         {
             return false;
         }
-        try (JournalReader reader = JournalReader.openCatalog(dir))
+        final JournalReader opened;
+        try
+        {
+            opened = JournalReader.openCatalog(dir);
+        }
+        catch (final Exception | InternalError ex)
+        {
+            damage.unopenable(JournalException.firstLine(ex));
+            return false; // the caller reads the journal from its start: the answer stays whole
+        }
+        try (JournalReader reader = opened)
         {
             final boolean[] done = {false};
             final EventHandler before = (templateId, buffer, offset, length) ->
@@ -188,6 +198,12 @@ final class Catalog
         String lastSkipReason()
         {
             return lastSkipReason;
+        }
+
+        /** The catalog cannot be opened (its metadata damaged): readers read the journal from its start instead. */
+        void unopenable(final String reason)
+        {
+            ranges.add(new UnreadableRange(0, UnreadableRange.END_OF_CYCLE, DIRECTORY, "cannot open the catalog: " + reason));
         }
 
         /** @return the journal's own ranges, then the catalog's. */

@@ -81,6 +81,25 @@ final class DamageRecovery
      */
     boolean recover(final long stuck, final String failure)
     {
+        try
+        {
+            return recoverAt(stuck, failure);
+        }
+        catch (final Exception | InternalError ex)
+        {
+            // Chronicle's own position is broken (a damaged index or header gave it an index no cycle has): stop here.
+            final UnreadableRange range = new UnreadableRange(stuck, UnreadableRange.END_OF_CYCLE, currentFileName(),
+                "cannot step over damage: " + JournalException.firstLine(ex));
+            if (unreadable.isEmpty() || !unreadable.getLast().equals(range))
+            {
+                unreadable.add(range); // once, however often a follower polls here
+            }
+            return false;
+        }
+    }
+
+    private boolean recoverAt(final long stuck, final String failure)
+    {
         final RollCycle rollCycle = queue.rollCycle();
         final int lastCycle = queue.lastCycle();
         final int cycle = stuck == 0 ? queue.firstCycle() : rollCycle.toCycle(stuck);
@@ -142,6 +161,18 @@ final class DamageRecovery
         catch (final IOException | RuntimeException ex)
         {
             return null;
+        }
+    }
+
+    private String currentFileName()
+    {
+        try
+        {
+            return fileName(tailer.cycle());
+        }
+        catch (final RuntimeException ex)
+        {
+            return "unknown";
         }
     }
 

@@ -112,7 +112,7 @@ final class DocumentReader
             inHandler = false;
             return 1;
         }
-        catch (final RuntimeException | InternalError ex)
+        catch (final Exception | InternalError ex)
         {
             if (inHandler)
             {

@@ -80,7 +80,7 @@ public final class JournalReader implements AutoCloseable
                 .readOnly(true).timeoutMS(HEADER_TIMEOUT_MS).build();
             return new JournalReader(absolute, queue, 0, headerless);
         }
-        catch (final RuntimeException ex)
+        catch (final Exception | InternalError ex) // Chronicle throws checked ones unchecked; InternalError: SIGBUS
         {
             CloseHelper.quietCloseAll(queue, headerless);
             throw new JournalException("cannot read journal " + absolute + ": " + JournalException.firstLine(ex), ex);

@@ -7,15 +7,16 @@ import java.util.List;
  * What an answer may be missing: losses journaled inside the replayed window. Loss reports carry
  * cumulative counters per recorder run; a run's first report counts from zero.
  *
+ * @param checksumFailures journal events (a batch counts one) skipped because their bytes do not match their CRC32C
  * @param unreadableRanges the parts of a damaged journal the replay could not read and stepped over; empty when none
  */
 public record Coverage(long ringLostEvents, long ringLostPackets, long ringLostBytes, long journalLostEvents,
-    long skippedEvents, List<UnreadableRange> unreadableRanges)
+    long skippedEvents, long checksumFailures, List<UnreadableRange> unreadableRanges)
 {
     public boolean complete()
     {
         return ringLostEvents == 0 && ringLostPackets == 0 && journalLostEvents == 0 && skippedEvents == 0 &&
-            unreadableRanges.isEmpty();
+            checksumFailures == 0 && unreadableRanges.isEmpty();
     }
 
     /** One sentence for a warning or a table footer. */
@@ -38,6 +39,10 @@ public record Coverage(long ringLostEvents, long ringLostPackets, long ringLostB
         if (skippedEvents != 0)
         {
             sb.append(" ").append(skippedEvents).append(" journal events unreadable by this version;");
+        }
+        if (checksumFailures != 0)
+        {
+            sb.append(" ").append(checksumFailures).append(" journal events failed their checksum (damaged, skipped);");
         }
         for (final UnreadableRange range : unreadableRanges)
         {

@@ -89,7 +89,8 @@ public final class Replay implements EventHandler
                 read += n;
             }
             final long[] lost = replay.lost;
-            coverage = new Coverage(lost[0], lost[1], lost[2], lost[3], reader.skippedEvents(), reader.unreadableRanges());
+            coverage = new Coverage(lost[0], lost[1], lost[2], lost[3], reader.skippedEvents(),
+                reader.checksumFailures(), reader.unreadableRanges());
         }
         return new Result(coverage, read, probes, replay.deltasFolded, System.nanoTime() - startNs);
     }
