@@ -183,9 +183,17 @@ public final class JournalReader implements AutoCloseable
      */
     public int seek(final long timeNs)
     {
-        final int probes = timeSeek.seek(timeNs);
-        recovery.readFrom(timeSeek.cycle());
-        return probes;
+        try
+        {
+            final int probes = timeSeek.seek(timeNs);
+            recovery.readFrom(timeSeek.cycle());
+            return probes;
+        }
+        catch (final Exception | InternalError ex)
+        {
+            toStart(); // Chronicle cannot list the cycles (a damaged metadata.cq4t): read from the start, the answer whole
+            return 0;
+        }
     }
 
     /** Rewinds to the first event of the journal. */
