@@ -116,7 +116,7 @@ final class DamageRecovery
         final String truncation = truncation(cycle);
         if (failure == null && truncation == null && cycle >= lastCycle && stuck != suspect)
         {
-            if (writtenAfter(stuck))
+            if (documents.endOfLastRead(cycle) > 0 && writtenAfter(stuck)) // a cycle read from: its header is whole
             {
                 suspect = stuck;
                 return true; // read there once more: if it is still not there, it is damage

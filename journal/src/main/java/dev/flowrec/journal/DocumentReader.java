@@ -5,8 +5,14 @@ import dev.flowrec.journal.schema.MessageHeader;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.CloseHelper;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Reads the document at the tailer as one event (a batch as the deltas it packs) and hands it to an
@@ -24,6 +30,7 @@ final class DocumentReader
 {
     /** Benchmarks only (ChecksumBench): false delivers events without checking their trailer, to measure what it costs. */
     static boolean verifyChecksums = true;
+    private static final int SIZE_REFRESH_DOCUMENTS = 1024;
 
     /** {@link #read}'s result when Chronicle failed on the document ({@link #failure()}). */
     static final int FAILED = -1;
@@ -31,7 +38,9 @@ final class DocumentReader
     private final ExcerptTailer tailer;
     private final int prefixLength;
     private final UnsafeBuffer eventBuffer = new UnsafeBuffer(0, 0);
-    private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
+    /** Sized for a whole batch document: a live follower copies the documents past the file size it last saw. */
+    private final ExpandableDirectByteBuffer scratch =
+        new ExpandableDirectByteBuffer(Catalog.PREFIX_LENGTH + JournalWriter.MAX_BATCH_LENGTH + DocumentChecksum.LENGTH);
     private final BatchExpander batches = new BatchExpander();
     private final DocumentChecksum checksum = new DocumentChecksum();
     private long skippedEvents;
@@ -44,6 +53,10 @@ final class DocumentReader
     private long prefix;
     /** The document's address in the mapped file, 0 when it was copied to {@link #scratch}. */
     private long documentAddress;
+    private int sizedCycle = Integer.MIN_VALUE;
+    private long cycleFileSize;
+    private FileChannel sizeChannel;
+    private long pastSize;
     private boolean inHandler;
     private long lastEndPosition;
     private int lastEndCycle = Integer.MIN_VALUE;
@@ -179,8 +192,59 @@ final class DocumentReader
     {
         final int covered = prefixLength + length;
         final int expected = eventBuffer.getInt(length, DocumentChecksum.BYTE_ORDER);
-        return expected == (documentAddress != 0 ?
-            checksum.ofMapped(bytes.bytesStore(), documentAddress, covered) : checksum.ofBuffer(scratch, 0, covered));
+        if (documentAddress == 0)
+        {
+            return expected == checksum.ofBuffer(scratch, 0, covered);
+        }
+        final long start = bytes.readPosition();
+        if (!insideFile(start + covered + DocumentChecksum.LENGTH))
+        {
+            // Past the size last seen (a live writer's new bytes, or a truncated file): copied by reads that turn a
+            // SIGBUS into an InternalError, which read() reports as damage.
+            scratch.checkLimit(covered);
+            for (int i = 0; i < covered; i++)
+            {
+                scratch.putByte(i, bytes.readByte(start + i));
+            }
+            return expected == checksum.ofBuffer(scratch, 0, covered);
+        }
+        return expected == checksum.ofMapped(bytes.bytesStore(), documentAddress, covered);
+    }
+
+    /**
+     * Whether the file holds the current cycle up to {@code end}: the CRC's intrinsic reads mapped memory where a page
+     * past the end of a truncated file is a SIGBUS that, unlike one in an Unsafe read, the JVM does not survive. The
+     * size is read again when a cycle starts, and at most every {@link #SIZE_REFRESH_DOCUMENTS} documents that end past
+     * it (a live writer's), so that reading stays allocation-free.
+     */
+    private boolean insideFile(final long end)
+    {
+        final int cycle = tailer.cycle();
+        if (end <= cycleFileSize && cycle == sizedCycle)
+        {
+            return true;
+        }
+        if (cycle != sizedCycle || end > cycleFileSize && ++pastSize % SIZE_REFRESH_DOCUMENTS == 0)
+        {
+            try
+            {
+                if (cycle != sizedCycle || sizeChannel == null)
+                {
+                    CloseHelper.quietClose(sizeChannel);
+                    sizeChannel = null;
+                    sizedCycle = cycle;
+                    final net.openhft.chronicle.queue.ChronicleQueue queue = tailer.queue();
+                    sizeChannel = FileChannel.open(
+                        Path.of(queue.fileAbsolutePath(), JournalPaths.cycleFileName(queue.rollCycle(), cycle)));
+                }
+                cycleFileSize = sizeChannel.size(); // an fstat, allocation-free
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                cycleFileSize = 0;
+            }
+        }
+        return end <= cycleFileSize;
     }
 
     /**
@@ -255,6 +319,13 @@ final class DocumentReader
     long checksumFailures()
     {
         return checksumFailures;
+    }
+
+    /** Closes the channel it reads a cycle file's size from. */
+    void close()
+    {
+        CloseHelper.quietClose(sizeChannel);
+        sizeChannel = null;
     }
 
     String lastSkipReason()

@@ -256,7 +256,7 @@ public final class JournalReader implements AutoCloseable
         if (!closed)
         {
             closed = true;
-            CloseHelper.closeAll(tailer, queue, headerless);
+            CloseHelper.closeAll(documentReader::close, tailer, queue, headerless);
         }
     }
 }
