@@ -38,6 +38,7 @@ final class DocumentReader
     private final ExcerptTailer tailer;
     private final int prefixLength;
     private final UnsafeBuffer eventBuffer = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer mapped = new UnsafeBuffer(0, 0);
     /** Sized for a whole batch document: a live follower copies the documents past the file size it last saw. */
     private final ExpandableDirectByteBuffer scratch =
         new ExpandableDirectByteBuffer(Catalog.PREFIX_LENGTH + JournalWriter.MAX_BATCH_LENGTH + DocumentChecksum.LENGTH);
@@ -196,16 +197,13 @@ final class DocumentReader
         {
             return expected == checksum.ofBuffer(scratch, 0, covered);
         }
-        final long start = bytes.readPosition();
-        if (!insideFile(start + covered + DocumentChecksum.LENGTH))
+        if (!insideFile(bytes.readPosition() + covered + DocumentChecksum.LENGTH))
         {
             // Past the size last seen (a live writer's new bytes, or a truncated file): copied by reads that turn a
             // SIGBUS into an InternalError, which read() reports as damage.
-            scratch.checkLimit(covered);
-            for (int i = 0; i < covered; i++)
-            {
-                scratch.putByte(i, bytes.readByte(start + i));
-            }
+            mapped.wrap(documentAddress, covered);
+            scratch.putBytes(0, mapped, 0, covered); // Unsafe.copyMemory: a SIGBUS is an InternalError
+            mapped.wrap(0, 0);
             return expected == checksum.ofBuffer(scratch, 0, covered);
         }
         return expected == checksum.ofMapped(bytes.bytesStore(), documentAddress, covered);
