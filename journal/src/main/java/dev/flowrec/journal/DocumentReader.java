@@ -5,8 +5,14 @@ import dev.flowrec.journal.schema.MessageHeader;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.CloseHelper;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Reads the document at the tailer as one event (a batch as the deltas it packs) and hands it to an
@@ -14,24 +20,44 @@ import org.agrona.concurrent.UnsafeBuffer;
  * the mapped file when the document lies in one mapped chunk (else the event is copied to a reusable scratch
  * buffer). Events that {@link MessageHeader#check} refuses are skipped and counted here. Chronicle's failures on
  * a document are caught and described for {@link DamageRecovery}; a handler's own failures pass through.
+ * <p>
+ * An event of schema version {@link DocumentChecksum#SINCE_VERSION} or later is followed by its document's CRC32C
+ * ({@link DocumentChecksum}): a document whose bytes do not match it, or too short to hold it, is skipped and
+ * counted ({@link #checksumFailures()}); one that matches is delivered without it, so handlers see the event's own
+ * bytes and length. Older events have no trailer and are read as before.
  */
 final class DocumentReader
 {
+    /** Benchmarks only (ChecksumBench): false delivers events without checking their trailer, to measure what it costs. */
+    static boolean verifyChecksums = true;
+    private static final int SIZE_REFRESH_DOCUMENTS = 1024;
+
     /** {@link #read}'s result when Chronicle failed on the document ({@link #failure()}). */
     static final int FAILED = -1;
 
     private final ExcerptTailer tailer;
     private final int prefixLength;
     private final UnsafeBuffer eventBuffer = new UnsafeBuffer(0, 0);
-    private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
+    private final UnsafeBuffer mapped = new UnsafeBuffer(0, 0);
+    /** Sized for a whole batch document: a live follower copies the documents past the file size it last saw. */
+    private final ExpandableDirectByteBuffer scratch =
+        new ExpandableDirectByteBuffer(Catalog.PREFIX_LENGTH + JournalWriter.MAX_BATCH_LENGTH + DocumentChecksum.LENGTH);
     private final BatchExpander batches = new BatchExpander();
+    private final DocumentChecksum checksum = new DocumentChecksum();
     private long skippedEvents;
+    private long checksumFailures;
     private String lastSkipReason;
     private String failure;
     private boolean lastEventZeroCopy;
     private long copiedEvents;
     private boolean zeroCopy = true;
     private long prefix;
+    /** The document's address in the mapped file, 0 when it was copied to {@link #scratch}. */
+    private long documentAddress;
+    private int sizedCycle = Integer.MIN_VALUE;
+    private long cycleFileSize;
+    private FileChannel sizeChannel;
+    private long pastSize;
     private boolean inHandler;
     private long lastEndPosition;
     private int lastEndCycle = Integer.MIN_VALUE;
@@ -56,12 +82,32 @@ final class DocumentReader
                 return 0;
             }
             final Bytes<?> bytes = dc.wire().bytes();
-            final long position = bytes.readPosition() + prefixLength;
-            final int length = (int)bytes.readRemaining() - prefixLength;
+            final long start = bytes.readPosition();
+            final int documentLength = (int)bytes.readRemaining();
             lastEndPosition = bytes.readLimit();
             lastEndCycle = tailer.cycle();
-            prefix = prefixLength > 0 ? bytes.readLong(position - prefixLength) : 0;
-            wrapEvent(bytes, position, Math.max(length, 0));
+            prefix = documentLength >= prefixLength && prefixLength > 0 ? bytes.readLong(start) : 0;
+            wrapDocument(bytes, start, documentLength);
+            int length = documentLength - prefixLength;
+            if (DocumentChecksum.follows(eventBuffer, 0))
+            {
+                length -= DocumentChecksum.LENGTH;
+                if (!checksumMatches(bytes, length))
+                {
+                    checksumFailures++;
+                    lastSkipReason = (length < MessageHeader.ENCODED_LENGTH ?
+                        "journal event too short for its checksum: " + (length + DocumentChecksum.LENGTH) + " bytes" :
+                        "journal event failed its checksum") + " (index 0x" + Long.toHexString(dc.index()) + ")";
+                    return 1;
+                }
+                wrapEvent(length);
+            }
+            else if (length >= DocumentChecksum.LENGTH && length < MessageHeader.ENCODED_LENGTH + DocumentChecksum.LENGTH &&
+                trailerMatches(bytes, length - DocumentChecksum.LENGTH))
+            {
+                length -= DocumentChecksum.LENGTH; // a writer's trailer after bytes too short to say their version
+                wrapEvent(length);
+            }
             final int verdict = MessageHeader.check(eventBuffer, 0, length);
             if (verdict != MessageHeader.SUPPORTED)
             {
@@ -80,7 +126,7 @@ final class DocumentReader
             inHandler = false;
             return 1;
         }
-        catch (final RuntimeException | InternalError ex)
+        catch (final Exception | InternalError ex)
         {
             if (inHandler)
             {
@@ -113,32 +159,121 @@ final class DocumentReader
         return delivered;
     }
 
-    /** Zero-copy over the mapped file when the document lies in one mapped chunk; else copies to scratch. */
-    private void wrapEvent(final Bytes<?> bytes, final long position, final int length)
+    /** Whether the document's bytes before the trailer that follows the {@code length}-byte event match it. */
+    private boolean checksumMatches(final Bytes<?> bytes, final int length)
     {
-        if (length == 0)
+        if (length < MessageHeader.ENCODED_LENGTH)
+        {
+            return false; // a header with a version that writes a trailer, and no room for both
+        }
+        if (!verifyChecksums)
+        {
+            return true;
+        }
+        return trailerMatches(bytes, length);
+    }
+
+    /** Whether the 4 bytes after the first {@code length} of the event are the CRC32C of the document before them. */
+    private boolean trailerMatches(final Bytes<?> bytes, final int length)
+    {
+        final int covered = prefixLength + length;
+        final int expected = eventBuffer.getInt(length, DocumentChecksum.BYTE_ORDER);
+        if (documentAddress == 0)
+        {
+            return expected == checksum.ofBuffer(scratch, 0, covered);
+        }
+        if (!insideFile(bytes.readPosition() + covered + DocumentChecksum.LENGTH))
+        {
+            // Past the size last seen (a live writer's new bytes, or a truncated file): copied by reads that turn a
+            // SIGBUS into an InternalError, which read() reports as damage.
+            mapped.wrap(documentAddress, covered);
+            scratch.putBytes(0, mapped, 0, covered); // Unsafe.copyMemory: a SIGBUS is an InternalError
+            mapped.wrap(0, 0);
+            return expected == checksum.ofBuffer(scratch, 0, covered);
+        }
+        return expected == checksum.ofMapped(bytes.bytesStore(), documentAddress, covered);
+    }
+
+    /**
+     * Whether the file holds the current cycle up to {@code end}: the CRC's intrinsic reads mapped memory where a page
+     * past the end of a truncated file is a SIGBUS that, unlike one in an Unsafe read, the JVM does not survive. The
+     * size is read again when a cycle starts, and at most every {@link #SIZE_REFRESH_DOCUMENTS} documents that end past
+     * it (a live writer's), so that reading stays allocation-free.
+     */
+    private boolean insideFile(final long end)
+    {
+        final int cycle = tailer.cycle();
+        if (end <= cycleFileSize && cycle == sizedCycle)
+        {
+            return true;
+        }
+        if (cycle != sizedCycle || end > cycleFileSize && ++pastSize % SIZE_REFRESH_DOCUMENTS == 0)
+        {
+            try
+            {
+                if (cycle != sizedCycle || sizeChannel == null)
+                {
+                    CloseHelper.quietClose(sizeChannel);
+                    sizeChannel = null;
+                    sizedCycle = cycle;
+                    final net.openhft.chronicle.queue.ChronicleQueue queue = tailer.queue();
+                    sizeChannel = FileChannel.open(
+                        Path.of(queue.fileAbsolutePath(), JournalPaths.cycleFileName(queue.rollCycle(), cycle)));
+                }
+                cycleFileSize = sizeChannel.size(); // an fstat, allocation-free
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                cycleFileSize = 0;
+            }
+        }
+        return end <= cycleFileSize;
+    }
+
+    /**
+     * Wraps {@link #eventBuffer} over the document after its prefix: zero-copy over the mapped file when the document
+     * lies in one mapped chunk; else copied to scratch.
+     */
+    private void wrapDocument(final Bytes<?> bytes, final long start, final int documentLength)
+    {
+        documentAddress = 0;
+        if (documentLength <= prefixLength)
         {
             eventBuffer.wrap(scratch, 0, 0);
             return;
         }
         if (zeroCopy && bytes.isDirectMemory())
         {
-            final long address = bytes.addressForRead(position);
-            if (bytes.bytesStore().inside(position, length))
+            final long address = bytes.addressForRead(start);
+            if (bytes.bytesStore().inside(start, documentLength))
             {
-                eventBuffer.wrap(address, length);
+                documentAddress = address;
                 lastEventZeroCopy = true;
+                wrapEvent(documentLength - prefixLength);
                 return;
             }
         }
         lastEventZeroCopy = false;
         copiedEvents++;
-        scratch.checkLimit(length);
-        for (int i = 0; i < length; i++)
+        scratch.checkLimit(documentLength);
+        for (int i = 0; i < documentLength; i++)
         {
-            scratch.putByte(i, bytes.readByte(position + i));
+            scratch.putByte(i, bytes.readByte(start + i));
         }
-        eventBuffer.wrap(scratch, 0, length);
+        wrapEvent(documentLength - prefixLength);
+    }
+
+    /** Wraps {@link #eventBuffer} over the first {@code length} bytes of the event, where the document lies. */
+    private void wrapEvent(final int length)
+    {
+        if (documentAddress != 0)
+        {
+            eventBuffer.wrap(documentAddress + prefixLength, length);
+        }
+        else
+        {
+            eventBuffer.wrap(scratch, prefixLength, length);
+        }
     }
 
     /** Chronicle's failure on the last document that {@link #read} returned {@link #FAILED} for, in one line. */
@@ -162,6 +297,18 @@ final class DocumentReader
     long skippedEvents()
     {
         return skippedEvents;
+    }
+
+    long checksumFailures()
+    {
+        return checksumFailures;
+    }
+
+    /** Closes the channel it reads a cycle file's size from. */
+    void close()
+    {
+        CloseHelper.quietClose(sizeChannel);
+        sizeChannel = null;
     }
 
     String lastSkipReason()

@@ -17,7 +17,8 @@ import java.util.List;
  * Read-only: it never creates or changes files (Chronicle is opened {@code readOnly}); a reader needs no
  * privileges beyond reading the directory. Events that {@link MessageHeader#check} refuses (a foreign
  * schema id, a newer schema version, truncated) are skipped and counted, never delivered and never
- * thrown: {@link #skippedEvents()}, {@link #lastSkipReason()}.
+ * thrown: {@link #skippedEvents()}, {@link #lastSkipReason()}. So are events whose CRC32C trailer (schema version 4
+ * on) does not match their bytes: {@link #checksumFailures()}.
  * <p>
  * A {@link FlowDeltaBatch} is delivered as the FlowDelta events it packs, one call each, in order, byte for
  * byte as a FlowDelta of their own would have been: handlers never see a batch. A damaged batch (entries that
@@ -47,6 +48,7 @@ public final class JournalReader implements AutoCloseable
     private final DocumentReader documentReader;
     private final DamageRecovery recovery;
     private final TimeSeek timeSeek;
+    private final Catalog.Damage catalogDamage = new Catalog.Damage();
     private boolean closed;
 
     private JournalReader(final Path dir, final SingleChronicleQueue queue, final int prefixLength,
@@ -78,7 +80,7 @@ public final class JournalReader implements AutoCloseable
                 .readOnly(true).timeoutMS(HEADER_TIMEOUT_MS).build();
             return new JournalReader(absolute, queue, 0, headerless);
         }
-        catch (final RuntimeException ex)
+        catch (final Exception | InternalError ex) // Chronicle throws checked ones unchecked; InternalError: SIGBUS
         {
             CloseHelper.quietCloseAll(queue, headerless);
             throw new JournalException("cannot read journal " + absolute + ": " + JournalException.firstLine(ex), ex);
@@ -102,7 +104,7 @@ public final class JournalReader implements AutoCloseable
      */
     public boolean replayStateBefore(final EventHandler handler)
     {
-        return Catalog.replayBefore(dir, tailer.index(), handler);
+        return Catalog.replayBefore(dir, tailer.index(), handler, catalogDamage);
     }
 
     /** The current document's prefix (the journal index, for a catalog reader); valid during the handler call. */
@@ -149,7 +151,7 @@ public final class JournalReader implements AutoCloseable
     /** @return what the reader stepped over because it was damaged, in journal order; empty for an intact journal. */
     public List<UnreadableRange> unreadableRanges()
     {
-        return recovery.unreadableRanges();
+        return catalogDamage.withRanges(recovery.unreadableRanges());
     }
 
     /** @return whether the last event was delivered straight from the mapped file (for tests and diagnostics). */
@@ -181,9 +183,17 @@ public final class JournalReader implements AutoCloseable
      */
     public int seek(final long timeNs)
     {
-        final int probes = timeSeek.seek(timeNs);
-        recovery.readFrom(timeSeek.cycle());
-        return probes;
+        try
+        {
+            final int probes = timeSeek.seek(timeNs);
+            recovery.readFrom(timeSeek.cycle());
+            return probes;
+        }
+        catch (final Exception | InternalError ex)
+        {
+            toStart(); // Chronicle cannot list the cycles (a damaged metadata.cq4t): read from the start, the answer whole
+            return 0;
+        }
     }
 
     /** Rewinds to the first event of the journal. */
@@ -220,13 +230,23 @@ public final class JournalReader implements AutoCloseable
     /** @return events skipped because this reader cannot decode them (foreign schema, newer version, truncated). */
     public long skippedEvents()
     {
-        return documentReader.skippedEvents();
+        return documentReader.skippedEvents() + catalogDamage.skippedEvents();
     }
 
-    /** @return why the last skipped event was skipped, or null if none was. */
+    /**
+     * @return documents skipped because their bytes do not match their CRC32C trailer (damage: a flipped bit, a
+     * length that moved the document's end), their catalog copies replayed for a seek included.
+     */
+    public long checksumFailures()
+    {
+        return documentReader.checksumFailures() + catalogDamage.checksumFailures();
+    }
+
+    /** @return why the last skipped event was skipped (a checksum failure included), or null if none was. */
     public String lastSkipReason()
     {
-        return documentReader.lastSkipReason();
+        final String reason = documentReader.lastSkipReason();
+        return reason != null ? reason : catalogDamage.lastSkipReason();
     }
 
     /** Closes the tailer, the queue and the headerless cycles' links, in the reverse of their opening. Idempotent. */
@@ -236,7 +256,7 @@ public final class JournalReader implements AutoCloseable
         if (!closed)
         {
             closed = true;
-            CloseHelper.closeAll(tailer, queue, headerless);
+            CloseHelper.closeAll(documentReader::close, tailer, queue, headerless);
         }
     }
 }
