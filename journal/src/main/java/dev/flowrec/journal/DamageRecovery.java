@@ -118,7 +118,8 @@ final class DamageRecovery
         final String truncation = truncation(cycle);
         if (failure == null && truncation == null && cycle >= lastCycle && stuck != suspect)
         {
-            if (documents.endOfLastRead(cycle) > 0 && writtenAfter(stuck)) // a cycle read from: its header is whole
+            // A cycle read from (its header is whole) with bytes after the last document read: written after, or damage?
+            if (documents.endOfLastRead(cycle) > 0 && documents.bytesAfterLastRead(cycle) && writtenAfter(stuck))
             {
                 suspect = stuck;
                 return true; // read there once more: if it is still not there, it is damage
@@ -225,11 +226,15 @@ final class DamageRecovery
     {
         try
         {
-            final long size = Files.size(dir.resolve(fileName(cycle)));
+            final long size = documents.fileSize(cycle);
+            if (size < 0)
+            {
+                return null;
+            }
             final long after = documents.endOfLastRead(cycle);
             return size < after + TRUNCATION_SLACK_BYTES || size < MIN_CYCLE_FILE_BYTES ? "truncated to " + size + " bytes" : null;
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final RuntimeException ex)
         {
             return null;
         }

@@ -3,6 +3,7 @@ package dev.flowrec.journal;
 import dev.flowrec.journal.schema.FlowDeltaBatch;
 import dev.flowrec.journal.schema.MessageHeader;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.CloseHelper;
@@ -10,6 +11,7 @@ import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +58,9 @@ final class DocumentReader
     private long documentAddress;
     private int sizedCycle = Integer.MIN_VALUE;
     private long cycleFileSize;
-    private FileChannel sizeChannel;
+    private int channelCycle = Integer.MIN_VALUE;
+    private FileChannel cycleChannel;
+    private final ByteBuffer wordsAfter = ByteBuffer.allocateDirect(Long.BYTES);
     private long pastSize;
     private boolean inHandler;
     private long lastEndPosition;
@@ -209,25 +213,78 @@ final class DocumentReader
         }
         if (cycle != sizedCycle || end > cycleFileSize && ++pastSize % SIZE_REFRESH_DOCUMENTS == 0)
         {
+            sizedCycle = cycle;
+            cycleFileSize = Math.max(0, fileSize(cycle));
+        }
+        return end <= cycleFileSize;
+    }
+
+    /** @return the size of the cycle's file, -1 when it cannot be read: an fstat, allocation-free once per cycle. */
+    long fileSize(final int cycle)
+    {
+        final FileChannel channel = channel(cycle);
+        try
+        {
+            return channel == null ? -1 : channel.size();
+        }
+        catch (final IOException ex)
+        {
+            return -1;
+        }
+    }
+
+    /**
+     * Whether the file holds bytes after the last document read in {@code cycle} (0 when none was), where the next
+     * document's 4-byte header (Chronicle aligns headers to 4 bytes) and its first bytes are: at the end of what a
+     * writer has written both are zero. Not zero, a document follows, complete or not, or damage changed a header
+     * (flowrec's documents begin with a schema id or a journal index, so a header zeroed by damage is followed by
+     * bytes that are not). True when it cannot tell. A pread into a direct buffer: allocation-free, so that a reader
+     * polling at the end of a journal, as a follower does, asks Chronicle nothing (its last index costs kilobytes).
+     */
+    boolean bytesAfterLastRead(final int cycle)
+    {
+        final FileChannel channel = channel(cycle);
+        if (cycle != lastEndCycle || channel == null)
+        {
+            return true;
+        }
+        try
+        {
+            wordsAfter.clear();
+            wordsAfter.putLong(0, 0);
+            final long at = (lastEndPosition + 3) & ~3L;
+            while (wordsAfter.hasRemaining() && channel.read(wordsAfter, at + wordsAfter.position()) > 0)
+            {
+                // a short read at the file's end leaves the rest zero
+            }
+            return wordsAfter.getLong(0) != 0;
+        }
+        catch (final IOException ex)
+        {
+            return true;
+        }
+    }
+
+    /** The cycle's file, opened once per cycle a reader asks about; null when it cannot be opened. */
+    private FileChannel channel(final int cycle)
+    {
+        if (cycle != channelCycle)
+        {
+            CloseHelper.quietClose(cycleChannel);
+            cycleChannel = null;
+            channelCycle = cycle;
             try
             {
-                if (cycle != sizedCycle || sizeChannel == null)
-                {
-                    CloseHelper.quietClose(sizeChannel);
-                    sizeChannel = null;
-                    sizedCycle = cycle;
-                    final net.openhft.chronicle.queue.ChronicleQueue queue = tailer.queue();
-                    sizeChannel = FileChannel.open(
-                        Path.of(queue.fileAbsolutePath(), JournalPaths.cycleFileName(queue.rollCycle(), cycle)));
-                }
-                cycleFileSize = sizeChannel.size(); // an fstat, allocation-free
+                final ChronicleQueue queue = tailer.queue();
+                cycleChannel = FileChannel.open(
+                    Path.of(queue.fileAbsolutePath(), JournalPaths.cycleFileName(queue.rollCycle(), cycle)));
             }
             catch (final IOException | RuntimeException ex)
             {
-                cycleFileSize = 0;
+                cycleChannel = null; // unknown: callers assume the worst
             }
         }
-        return end <= cycleFileSize;
+        return cycleChannel;
     }
 
     /**
@@ -307,8 +364,9 @@ final class DocumentReader
     /** Closes the channel it reads a cycle file's size from. */
     void close()
     {
-        CloseHelper.quietClose(sizeChannel);
-        sizeChannel = null;
+        CloseHelper.quietClose(cycleChannel);
+        cycleChannel = null;
+        channelCycle = Integer.MIN_VALUE;
     }
 
     String lastSkipReason()
