@@ -8,6 +8,7 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import org.agrona.CloseHelper;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -87,9 +88,19 @@ public final class JournalReader implements AutoCloseable
         }
     }
 
-    /** A reader of the journal's catalog, whose documents carry an 8-byte journal index before the event. */
+    /**
+     * A reader of the journal's catalog, whose documents carry an 8-byte journal index before the event.
+     *
+     * @throws JournalException at once when its metadata.cq4t is damaged: Chronicle would wait ten seconds for a lock
+     * first, on every open (each answer opens the catalog, for its runs and to seek).
+     */
     static JournalReader openCatalog(final Path catalogDir)
     {
+        final Path metadata = catalogDir.resolve(JournalPaths.METADATA_FILE);
+        if (Files.exists(metadata) && !JournalPaths.startsWith(metadata, JournalPaths.TABLE_STORE))
+        {
+            throw new JournalException("its " + JournalPaths.METADATA_FILE + " is not a Chronicle table store");
+        }
         return new JournalReader(catalogDir, SingleChronicleQueueBuilder.binary(catalogDir)
             .rollCycle(RollCycles.FAST_DAILY).readOnly(true).build(), Catalog.PREFIX_LENGTH,
             HeaderlessCycles.check(catalogDir));
