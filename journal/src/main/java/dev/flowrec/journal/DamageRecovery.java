@@ -104,6 +104,16 @@ final class DamageRecovery
         }
     }
 
+    /** Chronicle sent the reader back from {@code stuck} to an earlier cycle: recorded once, however often it polls. */
+    void sentBack(final long stuck, final String reason)
+    {
+        final UnreadableRange range = new UnreadableRange(stuck, UnreadableRange.END_OF_CYCLE, currentFileName(), reason);
+        if (unreadable.isEmpty() || !unreadable.getLast().equals(range))
+        {
+            unreadable.add(range);
+        }
+    }
+
     private boolean recoverAt(final long stuck, final String failure)
     {
         final RollCycle rollCycle = queue.rollCycle();

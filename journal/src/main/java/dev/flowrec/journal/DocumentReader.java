@@ -36,6 +36,11 @@ final class DocumentReader
 
     /** {@link #read}'s result when Chronicle failed on the document ({@link #failure()}). */
     static final int FAILED = -1;
+    /**
+     * {@link #read}'s result when Chronicle, at the end of a cycle, went to an earlier one (a damaged metadata.cq4t
+     * whose listing names a last cycle far ahead): the reader stays where it was, at the end ({@link #failure()}).
+     */
+    static final int SENT_BACK = -2;
 
     private final ExcerptTailer tailer;
     private final int prefixLength;
@@ -63,6 +68,9 @@ final class DocumentReader
     private final ByteBuffer wordsAfter = ByteBuffer.allocateDirect(Long.BYTES);
     private long pastSize;
     private boolean inHandler;
+    /** Where the last document read since the reader last moved ended: reading on, the next one starts after it. */
+    private int forwardCycle = Integer.MIN_VALUE;
+    private long forwardEnd;
     private long lastEndPosition;
     private int lastEndCycle = Integer.MIN_VALUE;
 
@@ -79,6 +87,22 @@ final class DocumentReader
      */
     int read(final EventHandler handler)
     {
+        final long before = tailer.index();
+        final int events = read(handler, before);
+        if (events == SENT_BACK || events == 0 && tailer.index() < before)
+        {
+            // Chronicle stepped "forward" from the end of a cycle into an earlier one (seen with a highestCycle far ahead
+            // in metadata.cq4t: the tailer then reads the earlier cycle files under the last one's number, for ever).
+            failure = "the journal's cycle listing (metadata.cq4t) sends readers back to an earlier cycle after index 0x" +
+                Long.toHexString(before);
+            TailerMoves.moveTo(tailer, before); // read nothing twice: stay at the end
+            return SENT_BACK;
+        }
+        return events;
+    }
+
+    private int read(final EventHandler handler, final long before)
+    {
         try (DocumentContext dc = tailer.readingDocument())
         {
             if (!dc.isPresent())
@@ -87,6 +111,14 @@ final class DocumentReader
             }
             final Bytes<?> bytes = dc.wire().bytes();
             final long start = bytes.readPosition();
+            final int cycle = tailer.cycle();
+            if (dc.index() < before || cycle == forwardCycle && start < forwardEnd)
+            {
+                dc.rollbackOnClose();
+                return SENT_BACK;
+            }
+            forwardCycle = cycle;
+            forwardEnd = bytes.readLimit();
             final int documentLength = (int)bytes.readRemaining();
             lastEndPosition = bytes.readLimit();
             lastEndCycle = tailer.cycle();
@@ -331,6 +363,12 @@ final class DocumentReader
         {
             eventBuffer.wrap(scratch, prefixLength, length);
         }
+    }
+
+    /** The reader was moved (a seek, to its start or end): the next document may lie before the last one read. */
+    void moved()
+    {
+        forwardCycle = Integer.MIN_VALUE;
     }
 
     /** Chronicle's failure on the last document that {@link #read} returned {@link #FAILED} for, in one line. */

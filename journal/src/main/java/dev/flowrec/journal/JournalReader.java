@@ -150,6 +150,11 @@ public final class JournalReader implements AutoCloseable
                 read += events;
                 documents++;
             }
+            else if (events == DocumentReader.SENT_BACK)
+            {
+                recovery.sentBack(at, documentReader.failure());
+                break; // the end: reading on would read the earlier cycles again
+            }
             else if (recoveries++ >= limit || !recovery.recover(at, events == 0 ? null : documentReader.failure()))
             {
                 break; // the end, for now; or enough stepping for one poll (progress is kept)
@@ -198,6 +203,7 @@ public final class JournalReader implements AutoCloseable
         {
             final int probes = timeSeek.seek(timeNs);
             recovery.readFrom(timeSeek.cycle());
+            documentReader.moved();
             return probes;
         }
         catch (final Exception | InternalError ex)
@@ -211,6 +217,7 @@ public final class JournalReader implements AutoCloseable
     public void toStart()
     {
         recovery.readFrom(Integer.MIN_VALUE);
+        documentReader.moved();
         tailer.toStart();
     }
 
@@ -218,6 +225,7 @@ public final class JournalReader implements AutoCloseable
     public void toEnd()
     {
         recovery.readFrom(queue.lastCycle());
+        documentReader.moved();
         tailer.toEnd();
     }
 
@@ -235,6 +243,7 @@ public final class JournalReader implements AutoCloseable
     public boolean moveToIndex(final long index)
     {
         recovery.readFrom(queue.rollCycle().toCycle(index));
+        documentReader.moved();
         return tailer.moveToIndex(index);
     }
 

@@ -15,6 +15,7 @@ import dev.flowrec.query.filter.FilterParser;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -215,6 +216,43 @@ class BitFlipTest
         final List<String> damaged = answers(dir);
         assertTrue(!damaged.equals(undamaged), "the flip changes what can be read");
         assertTrue(differingReportDamage(undamaged, damaged), () -> firstDifference(undamaged, damaged));
+    }
+
+    /**
+     * A flip in a high byte of metadata.cq4t's listing.highestCycle (seed 22125491249897: offset 187 bit 2) names a last
+     * cycle far ahead: at the end of a cycle Chronicle's tailer then steps into the earlier cycles again, under the last
+     * one's number, for ever. Readers stop there: every event read once, and an answer that read to the end (a window
+     * that ends before it need not) says the listing is damaged.
+     */
+    @Test
+    void shouldReadEveryEventOnceWhenTheCycleListingNamesACycleFarAhead() throws IOException
+    {
+        final Path dir = tmp.resolve("journal");
+        write(dir);
+        final List<String> undamaged = answers(dir);
+        final Path metadata = dir.resolve(JournalPaths.METADATA_FILE);
+        final String text = new String(Files.readAllBytes(metadata), StandardCharsets.ISO_8859_1);
+        final int key = text.indexOf("listing.highestCycle");
+        final int value = text.indexOf((char)0xA7, key) + 1; // BINARY_LIGHT's int64 marker, then the cycle, little-endian
+        assertTrue(key > 0 && value > key, "listing.highestCycle in " + metadata);
+        flip(metadata, value + 3, 2); // + 2^26 cycles
+        final List<String> damaged = assertTimeoutPreemptively(LIMIT, () -> answers(dir));
+        for (int i = 0; i < undamaged.size(); i++)
+        {
+            final int answer = i;
+            assertEquals(withoutCoverage(undamaged.get(i)), withoutCoverage(damaged.get(i)),
+                () -> "answer " + answer + ": every event once");
+            assertTrue(damaged.get(i).equals(undamaged.get(i)) || damaged.get(i).startsWith("damage reported") &&
+                damaged.get(i).contains("sends readers back to an earlier cycle"), damaged.get(i));
+        }
+        assertTrue(damaged.getFirst().startsWith("damage reported"), "a listing reads to the end: " + damaged.getFirst());
+    }
+
+    /** An answer's rows (or info's counts), without what its coverage says. */
+    private static String withoutCoverage(final String answer)
+    {
+        final String body = answer.replaceFirst("^(intact|damage reported) ", "");
+        return body.substring(0, body.contains("\n") ? body.lastIndexOf('\n') : body.indexOf("; "));
     }
 
     /** The file position of the header of a document half-way through {@code cycleFile}. */
