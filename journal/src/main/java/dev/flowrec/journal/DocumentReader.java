@@ -83,7 +83,7 @@ final class DocumentReader
 
     /**
      * @return events read from one document (1, or a batch's deltas; a skipped document counts 1), 0 for none
-     * there, {@link #FAILED} when Chronicle failed on it.
+     * there, {@link #FAILED} when Chronicle failed on it, {@link #SENT_BACK} when it went back to an earlier cycle.
      */
     int read(final EventHandler handler)
     {
