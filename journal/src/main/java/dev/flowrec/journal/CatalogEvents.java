@@ -12,9 +12,14 @@ public final class CatalogEvents
     {
     }
 
-    /** @return false when the journal has no catalog (written before catalogs existed): read the journal instead. */
+    /**
+     * @return false when the journal has no catalog (written before catalogs existed) or a damaged one (an event that
+     * failed its checksum, a range it could not read): read the journal instead, with a fresh handler, as this one
+     * may have seen some of the catalog's events.
+     */
     public static boolean replay(final Path journalDir, final EventHandler handler)
     {
-        return Catalog.replayBefore(journalDir.toAbsolutePath(), Long.MAX_VALUE, handler);
+        final Catalog.Damage damage = new Catalog.Damage();
+        return Catalog.replayBefore(journalDir.toAbsolutePath(), Long.MAX_VALUE, handler, damage) && damage.none();
     }
 }

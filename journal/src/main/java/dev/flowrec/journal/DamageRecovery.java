@@ -41,6 +41,10 @@ final class DamageRecovery
     private int fromCycle = Integer.MIN_VALUE;
     private boolean reachedEnd;
     private long nextRefreshMs;
+    private long checkedStuck = -1;
+    /** Where the reader found nothing while a later document existed: found nothing there once more, it is damage. */
+    private long suspect = -1;
+    private long nextCheckMs;
 
     DamageRecovery(final Path dir, final SingleChronicleQueue queue, final ExcerptTailer tailer,
         final HeaderlessCycles headerless, final DocumentReader documents)
@@ -83,6 +87,35 @@ final class DamageRecovery
      */
     boolean recover(final long stuck, final String failure)
     {
+        try
+        {
+            return recoverAt(stuck, failure);
+        }
+        catch (final Exception | InternalError ex)
+        {
+            // Chronicle's own position is broken (a damaged index or header gave it an index no cycle has): stop here.
+            final UnreadableRange range = new UnreadableRange(stuck, UnreadableRange.END_OF_CYCLE, currentFileName(),
+                "cannot step over damage: " + JournalException.firstLine(ex));
+            if (unreadable.isEmpty() || !unreadable.getLast().equals(range))
+            {
+                unreadable.add(range); // once, however often a follower polls here
+            }
+            return false;
+        }
+    }
+
+    /** Chronicle sent the reader back from {@code stuck} to an earlier cycle: recorded once, however often it polls. */
+    void sentBack(final long stuck, final String reason)
+    {
+        final UnreadableRange range = new UnreadableRange(stuck, UnreadableRange.END_OF_CYCLE, currentFileName(), reason);
+        if (unreadable.isEmpty() || !unreadable.getLast().equals(range))
+        {
+            unreadable.add(range);
+        }
+    }
+
+    private boolean recoverAt(final long stuck, final String failure)
+    {
         final RollCycle rollCycle = queue.rollCycle();
         final int lastCycle = queue.lastCycle();
         final int cycle = stuck == 0 ? queue.firstCycle() : rollCycle.toCycle(stuck);
@@ -93,8 +126,14 @@ final class DamageRecovery
         final long from = stuck == 0 ? rollCycle.toIndex(cycle, 0) : stuck;
         final long seq = rollCycle.toSequenceNumber(from);
         final String truncation = truncation(cycle);
-        if (failure == null && truncation == null && cycle >= lastCycle)
+        if (failure == null && truncation == null && cycle >= lastCycle && stuck != suspect)
         {
+            // A cycle read from (its header is whole) with bytes after the last document read: written after, or damage?
+            if (documents.endOfLastRead(cycle) > 0 && documents.bytesAfterLastRead(cycle) && writtenAfter(stuck))
+            {
+                suspect = stuck;
+                return true; // read there once more: if it is still not there, it is damage
+            }
             return false; // the end for now: in the newest cycle a half-written header is a live writer's
         }
         final long count = TailerMoves.excerptsInCycle(tailer, cycle); // acquires the cycle's store: only once damage is certain
@@ -166,18 +205,60 @@ final class DamageRecovery
         }
     }
 
+    /**
+     * Whether the journal holds a document after {@code stuck}: then what stops the reader there is not a live writer's
+     * document in progress (one writer completes its documents in order) but damage, e.g. a header flipped to "not
+     * complete" — if a read there after this answer still finds nothing (the writer may have completed it and others
+     * since the reader looked). Asked once per place a reader stops at, then at most every
+     * {@link #REFRESH_INTERVAL_MS}, as a follower at the end polls often.
+     */
+    private boolean writtenAfter(final long stuck)
+    {
+        final long nowMs = System.currentTimeMillis();
+        if (stuck == checkedStuck && nowMs < nextCheckMs)
+        {
+            return false;
+        }
+        checkedStuck = stuck;
+        nextCheckMs = nowMs + REFRESH_INTERVAL_MS;
+        try
+        {
+            return queue.lastIndex() > stuck;
+        }
+        catch (final Exception | InternalError ex)
+        {
+            return false;
+        }
+    }
+
     /** "truncated to N bytes" when the cycle file ends before the document after the last one read; else null. */
     private String truncation(final int cycle)
     {
         try
         {
-            final long size = Files.size(dir.resolve(fileName(cycle)));
+            final long size = documents.fileSize(cycle);
+            if (size < 0)
+            {
+                return null;
+            }
             final long after = documents.endOfLastRead(cycle);
             return size < after + TRUNCATION_SLACK_BYTES || size < MIN_CYCLE_FILE_BYTES ? "truncated to " + size + " bytes" : null;
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final RuntimeException ex)
         {
             return null;
+        }
+    }
+
+    private String currentFileName()
+    {
+        try
+        {
+            return fileName(tailer.cycle());
+        }
+        catch (final RuntimeException ex)
+        {
+            return "unknown";
         }
     }
 

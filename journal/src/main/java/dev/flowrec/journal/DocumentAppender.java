@@ -1,6 +1,7 @@
 package dev.flowrec.journal;
 
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -23,19 +24,30 @@ import java.nio.file.Path;
  * written is handed out as lost (a scratch buffer the caller fills and that is dropped and counted), so that
  * the caller's own work, the live view, goes on. Catalogued events are staged and copied to the catalog once
  * the journal has given them an index.
+ * <p>
+ * Every document ends with a {@link DocumentChecksum} trailer, outside the event: a claim of N bytes is a document
+ * of N + 4, and the commit computes the CRC32C of the event's committed bytes where they lie (the mapped file, or
+ * the scratch buffer) and writes it after them.
  */
 final class DocumentAppender implements AutoCloseable
 {
+    /** Benchmarks only (ChecksumBench): false writes a zero trailer without computing it, to measure what it costs. */
+    static boolean computeChecksums = true;
+
     private final Path dir;
     private final ExcerptAppender appender;
     private final Catalog.Writer catalog;
     private final FreeSpace freeSpace;
     private final UnsafeBuffer claimBuffer = new UnsafeBuffer(0, 0);
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
+    private final DocumentChecksum checksum = new DocumentChecksum();
 
     private DocumentContext document;
     private Bytes<?> documentBytes;
     private long documentStart;
+    private long claimAddress;
+    /** The mapped chunk holding the claim: the document's bytes may move on to the next chunk once skipped. */
+    private BytesStore<?, ?> claimStore;
     private int claimedLength;
     private boolean claimedScratch;
     private boolean claimedLost;
@@ -123,23 +135,27 @@ final class DocumentAppender implements AutoCloseable
         documentBytes = bytes;
         documentStart = position;
         claimedLength = length;
+        final int documentLength = length + DocumentChecksum.LENGTH;
         try
         {
-            // Zero-copy when the event fits the mapped chunk holding its start (the usual case).
+            // Zero-copy when the document fits the mapped chunk holding its start (the usual case).
             if (zeroCopy && bytes.isDirectMemory())
             {
                 final long address = bytes.addressForWrite(position);
-                if (bytes.bytesStore().inside(position, length))
+                final BytesStore<?, ?> store = bytes.bytesStore();
+                if (store.inside(position, documentLength))
                 {
-                    bytes.writeSkip(length);
+                    claimStore = store;
+                    bytes.writeSkip(documentLength);
                     claimedScratch = false;
+                    claimAddress = address;
                     claimBuffer.wrap(address, length);
                     return claimBuffer;
                 }
             }
             claimedScratch = true;
             scratchClaims++;
-            scratch.checkLimit(length);
+            scratch.checkLimit(documentLength);
             claimBuffer.wrap(scratch, 0, length);
             return claimBuffer;
         }
@@ -158,7 +174,8 @@ final class DocumentAppender implements AutoCloseable
     }
 
     /**
-     * Commits the open document at {@code length} bytes, at most what was claimed: Chronicle writes its length now.
+     * Commits the open document at {@code length} bytes, at most what was claimed, and its checksum after them:
+     * Chronicle writes its length now.
      *
      * @return false when the write failed (a full disk): the document was dropped and writing suspended.
      */
@@ -173,11 +190,16 @@ final class DocumentAppender implements AutoCloseable
             }
             if (claimedScratch)
             {
-                copyScratch(documentBytes, length);
+                scratch.putInt(length, computeChecksums ? checksum.ofBuffer(scratch, 0, length) : 0,
+                    DocumentChecksum.BYTE_ORDER);
+                copyScratch(documentBytes, length + DocumentChecksum.LENGTH);
             }
             else
             {
-                documentBytes.writePosition(documentStart + length);
+                final int crc = computeChecksums ? checksum.ofMapped(claimStore, claimAddress, length) : 0;
+                claimBuffer.wrap(claimAddress, length + DocumentChecksum.LENGTH);
+                claimBuffer.putInt(length, crc, DocumentChecksum.BYTE_ORDER);
+                documentBytes.writePosition(documentStart + length + DocumentChecksum.LENGTH);
             }
         }
         catch (final RuntimeException | InternalError ex)

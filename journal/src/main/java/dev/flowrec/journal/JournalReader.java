@@ -8,6 +8,7 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import org.agrona.CloseHelper;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -17,7 +18,8 @@ import java.util.List;
  * Read-only: it never creates or changes files (Chronicle is opened {@code readOnly}); a reader needs no
  * privileges beyond reading the directory. Events that {@link MessageHeader#check} refuses (a foreign
  * schema id, a newer schema version, truncated) are skipped and counted, never delivered and never
- * thrown: {@link #skippedEvents()}, {@link #lastSkipReason()}.
+ * thrown: {@link #skippedEvents()}, {@link #lastSkipReason()}. So are events whose CRC32C trailer (schema version 4
+ * on) does not match their bytes: {@link #checksumFailures()}.
  * <p>
  * A {@link FlowDeltaBatch} is delivered as the FlowDelta events it packs, one call each, in order, byte for
  * byte as a FlowDelta of their own would have been: handlers never see a batch. A damaged batch (entries that
@@ -47,6 +49,7 @@ public final class JournalReader implements AutoCloseable
     private final DocumentReader documentReader;
     private final DamageRecovery recovery;
     private final TimeSeek timeSeek;
+    private final Catalog.Damage catalogDamage = new Catalog.Damage();
     private boolean closed;
 
     private JournalReader(final Path dir, final SingleChronicleQueue queue, final int prefixLength,
@@ -78,16 +81,26 @@ public final class JournalReader implements AutoCloseable
                 .readOnly(true).timeoutMS(HEADER_TIMEOUT_MS).build();
             return new JournalReader(absolute, queue, 0, headerless);
         }
-        catch (final RuntimeException ex)
+        catch (final Exception | InternalError ex) // Chronicle throws checked ones unchecked; InternalError: SIGBUS
         {
             CloseHelper.quietCloseAll(queue, headerless);
             throw new JournalException("cannot read journal " + absolute + ": " + JournalException.firstLine(ex), ex);
         }
     }
 
-    /** A reader of the journal's catalog, whose documents carry an 8-byte journal index before the event. */
+    /**
+     * A reader of the journal's catalog, whose documents carry an 8-byte journal index before the event.
+     *
+     * @throws JournalException at once when its metadata.cq4t is damaged: Chronicle would wait ten seconds for a lock
+     * first, on every open (each answer opens the catalog, for its runs and to seek).
+     */
     static JournalReader openCatalog(final Path catalogDir)
     {
+        final Path metadata = catalogDir.resolve(JournalPaths.METADATA_FILE);
+        if (Files.exists(metadata) && !JournalPaths.startsWith(metadata, JournalPaths.TABLE_STORE))
+        {
+            throw new JournalException("its " + JournalPaths.METADATA_FILE + " is not a Chronicle table store");
+        }
         return new JournalReader(catalogDir, SingleChronicleQueueBuilder.binary(catalogDir)
             .rollCycle(RollCycles.FAST_DAILY).readOnly(true).build(), Catalog.PREFIX_LENGTH,
             HeaderlessCycles.check(catalogDir));
@@ -102,7 +115,7 @@ public final class JournalReader implements AutoCloseable
      */
     public boolean replayStateBefore(final EventHandler handler)
     {
-        return Catalog.replayBefore(dir, tailer.index(), handler);
+        return Catalog.replayBefore(dir, tailer.index(), handler, catalogDamage);
     }
 
     /** The current document's prefix (the journal index, for a catalog reader); valid during the handler call. */
@@ -137,6 +150,11 @@ public final class JournalReader implements AutoCloseable
                 read += events;
                 documents++;
             }
+            else if (events == DocumentReader.SENT_BACK)
+            {
+                recovery.sentBack(at, documentReader.failure());
+                break; // the end: reading on would read the earlier cycles again
+            }
             else if (recoveries++ >= limit || !recovery.recover(at, events == 0 ? null : documentReader.failure()))
             {
                 break; // the end, for now; or enough stepping for one poll (progress is kept)
@@ -149,7 +167,7 @@ public final class JournalReader implements AutoCloseable
     /** @return what the reader stepped over because it was damaged, in journal order; empty for an intact journal. */
     public List<UnreadableRange> unreadableRanges()
     {
-        return recovery.unreadableRanges();
+        return catalogDamage.withRanges(recovery.unreadableRanges());
     }
 
     /** @return whether the last event was delivered straight from the mapped file (for tests and diagnostics). */
@@ -181,15 +199,25 @@ public final class JournalReader implements AutoCloseable
      */
     public int seek(final long timeNs)
     {
-        final int probes = timeSeek.seek(timeNs);
-        recovery.readFrom(timeSeek.cycle());
-        return probes;
+        try
+        {
+            final int probes = timeSeek.seek(timeNs);
+            recovery.readFrom(timeSeek.cycle());
+            documentReader.moved();
+            return probes;
+        }
+        catch (final Exception | InternalError ex)
+        {
+            toStart(); // Chronicle cannot list the cycles (a damaged metadata.cq4t): read from the start, the answer whole
+            return 0;
+        }
     }
 
     /** Rewinds to the first event of the journal. */
     public void toStart()
     {
         recovery.readFrom(Integer.MIN_VALUE);
+        documentReader.moved();
         tailer.toStart();
     }
 
@@ -197,6 +225,7 @@ public final class JournalReader implements AutoCloseable
     public void toEnd()
     {
         recovery.readFrom(queue.lastCycle());
+        documentReader.moved();
         tailer.toEnd();
     }
 
@@ -214,19 +243,30 @@ public final class JournalReader implements AutoCloseable
     public boolean moveToIndex(final long index)
     {
         recovery.readFrom(queue.rollCycle().toCycle(index));
+        documentReader.moved();
         return tailer.moveToIndex(index);
     }
 
     /** @return events skipped because this reader cannot decode them (foreign schema, newer version, truncated). */
     public long skippedEvents()
     {
-        return documentReader.skippedEvents();
+        return documentReader.skippedEvents() + catalogDamage.skippedEvents();
     }
 
-    /** @return why the last skipped event was skipped, or null if none was. */
+    /**
+     * @return documents skipped because their bytes do not match their CRC32C trailer (damage: a flipped bit, a
+     * length that moved the document's end), their catalog copies replayed for a seek included.
+     */
+    public long checksumFailures()
+    {
+        return documentReader.checksumFailures() + catalogDamage.checksumFailures();
+    }
+
+    /** @return why the last skipped event was skipped (a checksum failure included), or null if none was. */
     public String lastSkipReason()
     {
-        return documentReader.lastSkipReason();
+        final String reason = documentReader.lastSkipReason();
+        return reason != null ? reason : catalogDamage.lastSkipReason();
     }
 
     /** Closes the tailer, the queue and the headerless cycles' links, in the reverse of their opening. Idempotent. */
@@ -236,7 +276,7 @@ public final class JournalReader implements AutoCloseable
         if (!closed)
         {
             closed = true;
-            CloseHelper.closeAll(tailer, queue, headerless);
+            CloseHelper.closeAll(documentReader::close, tailer, queue, headerless);
         }
     }
 }

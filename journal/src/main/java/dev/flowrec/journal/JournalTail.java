@@ -16,7 +16,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * What a restarting recorder needs from the end of its journal, read backwards from the last document: the last
  * run's start time and its last loss report, and the ring position of the last batch journaled for the ring
  * buffer now in the kernel. It reads back to the last run's RecorderStarted (the whole last run at worst, a
- * few header reads per document), further only while it looks for a ring position.
+ * few header reads per document), further only while it looks for a ring position. A document it uses must match
+ * its checksum (schema version 4 on); one that does not is passed over as damaged.
  * <p>
  * Why times, not ids: the kernel state a recorder adopts ({@code FlowProgram}'s pinned maps) records when its
  * ring was created and when its current owner took it over, both taken before that run journaled its
@@ -53,20 +54,29 @@ public record JournalTail(long lastRunStartNs, DirectBuffer lastRunLossReport, l
                     }
                     documents++;
                     final Bytes<?> bytes = dc.wire().bytes();
-                    final int length = (int)bytes.readRemaining();
-                    if (length < MessageHeader.ENCODED_LENGTH + 8)
+                    final int documentLength = (int)bytes.readRemaining();
+                    if (documentLength < MessageHeader.ENCODED_LENGTH + 8)
                     {
                         continue;
                     }
-                    final byte[] head = new byte[Math.min(length, MessageHeader.ENCODED_LENGTH + LossReportDecoder.BLOCK_LENGTH)];
+                    final byte[] head = new byte[Math.min(documentLength, MessageHeader.ENCODED_LENGTH + LossReportDecoder.BLOCK_LENGTH)];
                     bytes.read(bytes.readPosition(), head, 0, head.length);
                     event.wrap(head);
+                    final boolean trailer = DocumentChecksum.follows(event, 0);
+                    final int length = trailer ? documentLength - DocumentChecksum.LENGTH : documentLength;
                     if (MessageHeader.check(event, 0, length) != MessageHeader.SUPPORTED)
                     {
                         continue;
                     }
                     final int templateId = MessageHeader.templateId(event, 0);
                     final boolean inLastRun = lastRunStartNs == Long.MIN_VALUE;
+                    final boolean used = templateId == FlowDeltaBatch.TEMPLATE_ID && lookingForPosition ||
+                        templateId == LossReportDecoder.TEMPLATE_ID && inLastRun && loss == null ||
+                        templateId == RecorderStartedDecoder.TEMPLATE_ID;
+                    if (used && trailer && !DocumentChecksum.matches(bytes, bytes.readPosition(), length))
+                    {
+                        continue; // damaged: as if not there (an earlier batch's position is behind the ring's consumer)
+                    }
                     if (templateId == FlowDeltaBatch.TEMPLATE_ID && lookingForPosition)
                     {
                         position = FlowDeltaBatch.hasRingPosition(event, 0) ?

@@ -20,7 +20,7 @@ final class TailerMoves
         {
             return tailer.moveToIndex(index);
         }
-        catch (final RuntimeException | InternalError ex)
+        catch (final Exception | InternalError ex)
         {
             return false;
         }
@@ -33,7 +33,7 @@ final class TailerMoves
         {
             return tailer.moveToCycle(cycle) && tailer.cycle() == cycle;
         }
-        catch (final RuntimeException | InternalError ex)
+        catch (final Exception | InternalError ex)
         {
             return false;
         }
@@ -46,7 +46,7 @@ final class TailerMoves
         {
             return tailer.excerptsInCycle(cycle);
         }
-        catch (final RuntimeException | InternalError ex)
+        catch (final Exception | InternalError ex)
         {
             return -1;
         }

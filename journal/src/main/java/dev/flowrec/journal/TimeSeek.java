@@ -118,7 +118,7 @@ final class TimeSeek
                 probes++;
             }
         }
-        catch (final RuntimeException | InternalError ex)
+        catch (final Exception | InternalError ex)
         {
             TailerMoves.moveToCycle(tailer, cycle); // damaged: polling steps over it
         }
@@ -131,7 +131,7 @@ final class TimeSeek
         {
             return timeAt0(index);
         }
-        catch (final RuntimeException | InternalError ex)
+        catch (final Exception | InternalError ex)
         {
             return Long.MIN_VALUE; // damaged: the search treats it as unknown
         }

@@ -51,8 +51,8 @@ class JournalAllocationTest
     }
 
     /**
-     * Appends and reads EVENTS deltas through {@code append} after a warm-up, and asserts that each side allocated
-     * less than a byte per delta.
+     * Appends and reads EVENTS deltas through {@code append} after a warm-up, and asserts that appending allocated
+     * less than a byte per delta and reading less than a tenth (0 measured: what is left is Chronicle mapping a chunk).
      *
      * @param readsZeroCopy whether the reader delivers these events straight from the mapped file (a batch entry
      *                      is expanded into the FlowDelta it was, so it is not)
@@ -92,7 +92,9 @@ class JournalAllocationTest
                 final double readPerEvent = (afterRead - afterWrite) / (double)EVENTS;
                 System.out.printf("allocated per %s: append %.4f B, read %.4f B%n", what, writePerEvent, readPerEvent);
                 assertTrue(writePerEvent < 1, "append allocated " + (afterWrite - beforeWrite) + " bytes for " + EVENTS);
-                assertTrue(readPerEvent < 1, "read allocated " + (afterRead - afterWrite) + " bytes for " + EVENTS);
+                // A tenth of a byte: reaching the end of what was written (once per round here, as often as a follower
+                // catches up) must not ask Chronicle its last index (kilobytes each time) nor build a Path to stat.
+                assertTrue(readPerEvent < 0.1, "read allocated " + (afterRead - afterWrite) + " bytes for " + EVENTS);
             }
         }
     }

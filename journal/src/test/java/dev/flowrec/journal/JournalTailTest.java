@@ -11,7 +11,14 @@ import dev.flowrec.journal.schema.LossReportEncoder;
 import dev.flowrec.journal.schema.MessageHeader;
 import dev.flowrec.journal.schema.RecorderStartedEncoder;
 import dev.flowrec.journal.schema.Templates;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.stream.Stream;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +77,25 @@ class JournalTailTest
         }
     }
 
+    /** A bit flipped in the last batch: its ring position is not taken (a wrong one would skip or repeat deltas). */
+    @Test
+    void shouldPassOverABatchThatFailsItsChecksum() throws IOException
+    {
+        final Path dir = tmp.resolve("j");
+        try (JournalWriter writer = JournalWriter.open(dir))
+        {
+            started(writer, T0);
+            delta(writer, 880);
+            writer.commitDeltas();
+            delta(writer, 1760);
+            writer.commitDeltas();
+            assertEquals(1760, writer.tail(T0).ringPosition());
+
+            flipLastLong(dir, 1760, 0); // the last batch's ring position now reads 1761
+            assertEquals(880, writer.tail(T0).ringPosition(), "the damaged batch passed over: the one before it");
+        }
+    }
+
     @Test
     void shouldHoldTheReleasablePositionAtTheLastCommittedBatch()
     {
@@ -83,6 +109,30 @@ class JournalTailTest
             writer.commitDeltas();
             assertEquals(616, writer.releasableRingPosition());
         }
+    }
+
+    /** Flips {@code bit} of the last little-endian occurrence of {@code value} in the journal's cycle file. */
+    private static void flipLastLong(final Path dir, final long value, final int bit) throws IOException
+    {
+        final Path cycle;
+        try (Stream<Path> files = Files.list(dir))
+        {
+            cycle = files.filter(f -> f.toString().endsWith(JournalPaths.CYCLE_FILE_SUFFIX)).findFirst().orElseThrow();
+        }
+        final byte[] bytes = Files.readAllBytes(cycle);
+        final ByteBuffer le = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        for (int at = bytes.length - Long.BYTES; at >= 0; at--)
+        {
+            if (le.getLong(at) == value)
+            {
+                try (FileChannel channel = FileChannel.open(cycle, StandardOpenOption.WRITE))
+                {
+                    channel.write(ByteBuffer.wrap(new byte[] {(byte)(bytes[at] ^ 1 << bit)}), at);
+                }
+                return;
+            }
+        }
+        throw new AssertionError(value + " is not in " + cycle);
     }
 
     private void delta(final JournalWriter writer, final long position)

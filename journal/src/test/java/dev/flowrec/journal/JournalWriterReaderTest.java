@@ -10,7 +10,11 @@ import dev.flowrec.journal.schema.InterfaceDetachedDecoder;
 import dev.flowrec.journal.schema.InterfaceDetachedEncoder;
 import dev.flowrec.journal.schema.LossReportDecoder;
 import dev.flowrec.journal.schema.LossReportEncoder;
+import dev.flowrec.journal.schema.MessageHeaderDecoder;
 import dev.flowrec.journal.schema.Mode;
+import dev.flowrec.journal.schema.PinOutcome;
+import dev.flowrec.journal.schema.PinnedStateDecoder;
+import dev.flowrec.journal.schema.PinnedStateEncoder;
 import dev.flowrec.journal.schema.RecorderStartedDecoder;
 import dev.flowrec.journal.schema.RecorderStartedEncoder;
 import dev.flowrec.journal.schema.RecorderStoppedDecoder;
@@ -94,6 +98,49 @@ class JournalWriterReaderTest
             "LossReport " + (T0 + 3) + " 100 150000 1 2 3 4 5 6 7 8",
             "InterfaceDetached " + (T0 + 4) + " 9 4026532000 veth1a2b vanished",
             "RecorderStopped " + (T0 + 5) + " 5 stopped"), seen);
+    }
+
+    /** PinnedState (template 9, schema 3) is written at version 4 like every event: its document carries the trailer. */
+    @Test
+    void shouldChecksumPinnedStateAsEveryEvent() throws IOException
+    {
+        final Path dir = tmp.resolve("pinned");
+        final String detail = "adopted 12 flows";
+        final int length = Templates.encodedLength(PinnedStateEncoder.BLOCK_LENGTH, "inst", "/sys/fs/bpf/flowrec/inst", detail);
+        try (JournalWriter writer = JournalWriter.open(dir))
+        {
+            MessageHeader.wrapAndApplyHeader(new PinnedStateEncoder(), writer.claim(length), 0).timeNs(T0).previousPid(77)
+                .outcome(PinOutcome.ADOPTED).flowsAdopted(12).instance("inst").pinPath("/sys/fs/bpf/flowrec/inst")
+                .detail(detail);
+            writer.commit();
+        }
+        final List<String> seen = new ArrayList<>();
+        final EventHandler handler = (templateId, buffer, offset, eventLength) -> seen.add(templateId + " v" +
+            new MessageHeaderDecoder().wrap(buffer, offset).version() + " " + eventLength + " " +
+            MessageHeader.wrap(new PinnedStateDecoder(), buffer, offset).flowsAdopted());
+        try (JournalReader reader = JournalReader.open(dir))
+        {
+            assertEquals(1, reader.poll(handler, 10));
+            assertEquals(0, reader.checksumFailures());
+        }
+        assertEquals(List.of(PinnedStateDecoder.TEMPLATE_ID + " v4 " + length + " 12"), seen, "delivered without its trailer");
+
+        final Path cycle;
+        try (Stream<Path> files = Files.list(dir))
+        {
+            cycle = files.filter(f -> f.toString().endsWith(JournalPaths.CYCLE_FILE_SUFFIX)).findFirst().orElseThrow();
+        }
+        final byte[] bytes = Files.readAllBytes(cycle);
+        final int at = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf(detail);
+        bytes[at] ^= 0x20; // "Adopted": the event still decodes, its checksum does not match
+        Files.write(cycle, bytes);
+        seen.clear();
+        try (JournalReader reader = JournalReader.open(dir))
+        {
+            assertEquals(1, reader.poll(handler, 10));
+            assertEquals(1, reader.checksumFailures());
+        }
+        assertEquals(List.of(), seen, "skipped, not delivered");
     }
 
     @Test

@@ -9,30 +9,48 @@ import java.util.List;
  * journal does not cover ({@link Gap}: before its start, hours retention deleted, time when no recorder ran, after
  * its end). Loss reports carry cumulative counters per recorder run; a run's first report counts from zero.
  *
+ * @param checksumFailures journal events (a batch counts one) skipped because their bytes do not match their CRC32C
  * @param unreadableRanges the parts of a damaged journal the replay could not read and stepped over; empty when none
  * @param gaps             the parts of the window no recorder run covers, in order; empty when none
  */
 public record Coverage(long ringLostEvents, long ringLostPackets, long ringLostBytes, long journalLostEvents,
-    long skippedEvents, List<UnreadableRange> unreadableRanges, List<Gap> gaps)
+    long skippedEvents, long checksumFailures, List<UnreadableRange> unreadableRanges, List<Gap> gaps)
 {
     /** Losses and damage only: a window the journal covers whole. */
     public Coverage(final long ringLostEvents, final long ringLostPackets, final long ringLostBytes,
+        final long journalLostEvents, final long skippedEvents, final long checksumFailures,
+        final List<UnreadableRange> unreadableRanges)
+    {
+        this(ringLostEvents, ringLostPackets, ringLostBytes, journalLostEvents, skippedEvents, checksumFailures,
+            unreadableRanges, List.of());
+    }
+
+    /** No checksum failures: a window the journal covers whole. */
+    public Coverage(final long ringLostEvents, final long ringLostPackets, final long ringLostBytes,
         final long journalLostEvents, final long skippedEvents, final List<UnreadableRange> unreadableRanges)
     {
-        this(ringLostEvents, ringLostPackets, ringLostBytes, journalLostEvents, skippedEvents, unreadableRanges, List.of());
+        this(ringLostEvents, ringLostPackets, ringLostBytes, journalLostEvents, skippedEvents, 0, unreadableRanges);
+    }
+
+    /** No checksum failures. */
+    public Coverage(final long ringLostEvents, final long ringLostPackets, final long ringLostBytes,
+        final long journalLostEvents, final long skippedEvents, final List<UnreadableRange> unreadableRanges,
+        final List<Gap> gaps)
+    {
+        this(ringLostEvents, ringLostPackets, ringLostBytes, journalLostEvents, skippedEvents, 0, unreadableRanges, gaps);
     }
 
     public boolean complete()
     {
         return ringLostEvents == 0 && ringLostPackets == 0 && journalLostEvents == 0 && skippedEvents == 0 &&
-            unreadableRanges.isEmpty() && gaps.isEmpty();
+            checksumFailures == 0 && unreadableRanges.isEmpty() && gaps.isEmpty();
     }
 
     /** The same losses, with the window's gaps. */
     public Coverage withGaps(final List<Gap> gaps)
     {
         return new Coverage(ringLostEvents, ringLostPackets, ringLostBytes, journalLostEvents, skippedEvents,
-            unreadableRanges, List.copyOf(gaps));
+            checksumFailures, unreadableRanges, List.copyOf(gaps));
     }
 
     /** Two windows' coverage as one (diff): losses summed, ranges and gaps of both, each once. */
@@ -44,7 +62,8 @@ public record Coverage(long ringLostEvents, long ringLostPackets, long ringLostB
         other.gaps.stream().filter(g -> !both.contains(g)).forEach(both::add);
         return new Coverage(ringLostEvents + other.ringLostEvents, ringLostPackets + other.ringLostPackets,
             ringLostBytes + other.ringLostBytes, journalLostEvents + other.journalLostEvents,
-            Math.max(skippedEvents, other.skippedEvents), List.copyOf(ranges), List.copyOf(both));
+            Math.max(skippedEvents, other.skippedEvents), Math.max(checksumFailures, other.checksumFailures),
+            List.copyOf(ranges), List.copyOf(both));
     }
 
     /** One sentence for a warning or a table footer. */
@@ -67,6 +86,10 @@ public record Coverage(long ringLostEvents, long ringLostPackets, long ringLostB
         if (skippedEvents != 0)
         {
             sb.append(" ").append(skippedEvents).append(" journal events unreadable by this version;");
+        }
+        if (checksumFailures != 0)
+        {
+            sb.append(" ").append(checksumFailures).append(" journal events failed their checksum (damaged, skipped);");
         }
         for (final UnreadableRange range : unreadableRanges)
         {

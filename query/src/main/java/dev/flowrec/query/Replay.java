@@ -106,7 +106,7 @@ public final class Replay implements EventHandler
             // Loss a recorder stopped with and could not journal is kept beside the journal: it counts here too.
             final long unjournaled = UnjournaledLoss.eventsOverlapping(dir, window.sinceNs(), window.untilNs());
             coverage = new Coverage(lost[0], lost[1], lost[2], lost[3] + unjournaled, reader.skippedEvents(),
-                reader.unreadableRanges());
+                reader.checksumFailures(), reader.unreadableRanges());
         }
         return new Result(coverage.withGaps(timeline.gapsIn(window)), read, probes, replay.deltasFolded,
             System.nanoTime() - startNs);

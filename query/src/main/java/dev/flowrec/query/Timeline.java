@@ -107,8 +107,9 @@ public final class Timeline
     public static Timeline of(final Path dir, final Window window)
     {
         final boolean running = RecorderLockProbe.holder(dir) != RecorderLockProbe.NONE;
-        final RunEvents.Runs found = new RunEvents.Runs();
-        final boolean catalogued = CatalogEvents.replay(dir, found);
+        final RunEvents.Runs catalogRuns = new RunEvents.Runs();
+        final boolean catalogued = CatalogEvents.replay(dir, catalogRuns);
+        final RunEvents.Runs found = catalogued ? catalogRuns : new RunEvents.Runs();
         try (JournalReader reader = JournalReader.open(dir))
         {
             if (!catalogued)

@@ -16,7 +16,7 @@ import java.nio.ByteOrder;
  *   0               2               4               6               8
  *   +---------------+---------------+---------------+---------------+
  *   | schemaId u16  | version u16   | templateId u16| blockLength   |
- *   | 0x4652        | 1 or 2        | 1..8          | u16           |
+ *   | 0x4652        | 1..4          | 1..9          | u16           |
  *   +---------------+---------------+---------------+---------------+
  *   then blockLength bytes of fixed fields, then (some templates) var-length
  *   UTF-8 strings, each {u16 length, bytes}, in declared order.
@@ -32,10 +32,10 @@ public final class MessageHeader
     /** "RF" read as little-endian bytes 0x52 0x46: flowrec. */
     public static final int SCHEMA_ID = MessageHeaderDecoder.SCHEMA_ID;
     /**
-     * The newest version this code reads. An event carries the version its template was introduced in
-     * ({@link Templates#version}): templates 1-7 carry version 1 and are unchanged, so
-     * readers of version 1 still read them, and skip (and count) the templates they cannot know, such as
-     * {@link FlowDeltaBatch}.
+     * The newest version this code reads and the one it writes ({@link Templates#version}): 4, whose events are
+     * followed by a CRC32C trailer in their journal document. Journals written before carry the version each
+     * template was introduced in (templates 1-7 version 1, {@link FlowDeltaBatch} 2 or, with its ring position, 3,
+     * PinnedState 3) and no trailer; they still read. A reader older than a version skips (and counts) its events.
      */
     public static final int SCHEMA_VERSION = MessageHeaderDecoder.SCHEMA_VERSION;
 

@@ -74,17 +74,15 @@ public final class Templates
     }
 
     /**
-     * @return the schema version a template was introduced in (a FlowDeltaBatch: the version of its layout, 3), which its events carry: an older reader skips
-     * and counts an event of a template it cannot know instead of ignoring it in silence.
+     * @return the schema version an event of the template is written at: {@link MessageHeader#SCHEMA_VERSION} for
+     * every template, since version 4 means "a CRC32C trailer follows the event" (a reader of version 3 or older
+     * skips and counts such events instead of reading the trailer as part of them). Journals written before keep the
+     * version each template was introduced in (1; FlowDeltaBatch 2, or 3 with ringPosition; PinnedState 3) and have no
+     * trailer.
      */
     public static int version(final int templateId)
     {
-        return switch (templateId)
-        {
-            case FlowDeltaBatch.TEMPLATE_ID -> FlowDeltaBatch.RING_POSITION_SINCE_VERSION;
-            case PinnedStateDecoder.TEMPLATE_ID -> PINNED_STATE_SINCE_VERSION;
-            default -> 1;
-        };
+        return MessageHeader.SCHEMA_VERSION;
     }
 
     /** @return the length of an event with this block and these strings (cut as {@link Utf8#cut}), to size a claim. */

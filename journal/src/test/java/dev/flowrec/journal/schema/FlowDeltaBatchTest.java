@@ -52,7 +52,7 @@ class FlowDeltaBatchTest
         00 00 00 00 00 00 00 02
         """;
 
-    /** Every byte of a batch as written now (version 3, ringPosition), the same two deltas and a wide one. */
+    /** Every byte of a version 3 batch (ringPosition), the same two deltas and a wide one: still read. */
     private static final String GOLDEN_V3 = """
         52 46                    #   0 schemaId 0x4652
         03 00                    #   2 version 3 (ringPosition)
@@ -88,6 +88,14 @@ class FlowDeltaBatchTest
         04 00 00 00              #     reason idle, 3 bytes of padding
         """;
 
+    /**
+     * A batch as written now: version 3's bytes at version 4, which changes no layout but says that a checksum
+     * trailer follows the event in its journal document (outside the event: DocumentChecksum).
+     */
+    private static final String GOLDEN_V4 = GOLDEN_V3.replace(
+        "03 00                    #   2 version 3 (ringPosition)",
+        "04 00                    #   2 version 4 (a checksum trailer follows in the journal)");
+
     private final FlowDeltaBatch batch = new FlowDeltaBatch();
     private final FlowDeltaEncoder delta = new FlowDeltaEncoder();
     private final UnsafeBuffer deltaBuffer = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
@@ -106,7 +114,7 @@ class FlowDeltaBatchTest
 
         assertEquals(3, batch.count());
         assertEquals(216, batch.encodedLength());
-        GoldenBytes.assertBytes(GoldenBytes.parse(GOLDEN_V3), buffer, 16, batch.encodedLength());
+        GoldenBytes.assertBytes(GoldenBytes.parse(GOLDEN_V4), buffer, 16, batch.encodedLength());
         assertEquals((byte)0xAA, buffer.getByte(15));
         assertEquals((byte)0xAA, buffer.getByte(16 + 216));
     }
@@ -285,7 +293,7 @@ class FlowDeltaBatchTest
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(GoldenBytes.parse(GOLDEN));
         assertEquals(2, new MessageHeaderDecoder().wrap(buffer, 0).version());
-        assertEquals(1, Templates.version(FlowDeltaDecoder.TEMPLATE_ID), "FlowDelta unchanged: still version 1");
+        assertEquals(4, Templates.version(FlowDeltaDecoder.TEMPLATE_ID), "every event is written at version 4: its trailer follows");
         assertEquals("FlowDeltaBatch", Templates.name(FlowDeltaBatch.TEMPLATE_ID));
         buffer.putShort(MessageHeader.BLOCK_LENGTH_OFFSET, (short)16, MessageHeader.BYTE_ORDER);
         assertEquals(MessageHeader.SHORT_BLOCK, MessageHeader.check(buffer, 0, buffer.capacity()));

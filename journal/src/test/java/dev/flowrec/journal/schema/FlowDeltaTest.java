@@ -13,7 +13,7 @@ class FlowDeltaTest
     /** Every byte of a FlowDelta, padding included, at offsets from the event start. */
     private static final String GOLDEN = """
         52 46                    #  0 schemaId 0x4652
-        01 00                    #  2 version 1
+        04 00                    #  2 version 4 (1 before checksum trailers; the same block)
         01 00                    #  4 templateId 1
         50 00                    #  6 blockLength 80
         88 77 66 55 44 33 22 11  #  8 firstNs 0x1122334455667788
@@ -60,7 +60,7 @@ class FlowDeltaTest
 
         final FlowDeltaDecoder delta = MessageHeader.wrap(new FlowDeltaDecoder(), buffer, 0);
         assertEquals(FlowDeltaDecoder.TEMPLATE_ID, MessageHeader.templateId(buffer, 0));
-        assertEquals(1, new MessageHeaderDecoder().wrap(buffer, 0).version());
+        assertEquals(4, new MessageHeaderDecoder().wrap(buffer, 0).version());
         assertEquals(0x1122334455667788L, delta.firstNs());
         assertEquals(0x1122334455667799L, delta.lastNs());
         assertEquals(2, delta.packets());

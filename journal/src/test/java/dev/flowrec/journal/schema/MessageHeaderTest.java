@@ -19,7 +19,7 @@ class MessageHeaderTest
         assertEquals(MessageHeader.SUPPORTED, MessageHeader.check(buffer, 0, Templates.FLOW_DELTA_LENGTH));
         final MessageHeaderDecoder decoded = new MessageHeaderDecoder().wrap(buffer, 0);
         assertEquals(0x4652, decoded.schemaId());
-        assertEquals(1, decoded.version());
+        assertEquals(4, decoded.version());
         assertEquals(FlowDeltaDecoder.TEMPLATE_ID, decoded.templateId());
         assertEquals(FlowDeltaDecoder.BLOCK_LENGTH, decoded.blockLength());
     }

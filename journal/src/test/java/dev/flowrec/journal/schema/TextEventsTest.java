@@ -25,7 +25,7 @@ class TextEventsTest
             .host("h1").kernel("6.18").flowrecVersion("0.1").config("rec é");
 
         final byte[] golden = GoldenBytes.parse("""
-            52 46 01 00 02 00 28 00   #  0 header: schema 0x4652, version 1, template 2, block 40
+            52 46 04 00 02 00 28 00   #  0 header: schema 0x4652, version 4, template 2, block 40
             08 07 06 05 04 03 02 01   #  8 timeNs
             fe ff ff ff ff ff ff ff   # 16 bootToRealtimeOffsetNs -2
             00 ca 9a 3b 00 00 00 00   # 24 flushIntervalNs 1e9
@@ -64,7 +64,7 @@ class TextEventsTest
         MessageHeader.wrapAndApplyHeader(attached, buffer, 0).timeNs(TIME_NS).netnsIno(0xF0000000L).ifindex(12)
             .ifname("veth1").container("");
         final byte[] golden = GoldenBytes.parse("""
-            52 46 01 00 03 00 18 00   #  0 header: template 3, block 24
+            52 46 04 00 03 00 18 00   #  0 header: template 3, block 24
             08 07 06 05 04 03 02 01   #  8 timeNs
             00 00 00 f0 00 00 00 00   # 16 netnsIno 4026531840
             0c 00 00 00               # 24 ifindex 12
@@ -91,7 +91,7 @@ class TextEventsTest
         MessageHeader.wrapAndApplyHeader(detached, buffer, 0).timeNs(TIME_NS).netnsIno(0).ifindex(-1)
             .ifname("eth0").reason("vanished");
         final byte[] golden = GoldenBytes.parse("""
-            52 46 01 00 04 00 18 00   #  0 header: template 4, block 24
+            52 46 04 00 04 00 18 00   #  0 header: template 4, block 24
             08 07 06 05 04 03 02 01   #  8 timeNs
             00 00 00 00 00 00 00 00   # 16 netnsIno 0 (the recorder's own)
             ff ff ff ff               # 24 ifindex -1
@@ -118,7 +118,7 @@ class TextEventsTest
             .ringLostPackets(4).ringLostBytes(5).ringDeferred(6).mapFull(7).nonIp(8).malformed(9)
             .journalLostEvents(0x0A0B).tooDeep(0x0C);
         final byte[] golden = GoldenBytes.parse("""
-            52 46 01 00 05 00 60 00   #  0 header: template 5, block 96
+            52 46 04 00 05 00 60 00   #  0 header: template 5, block 96
             08 07 06 05 04 03 02 01   #  8 timeNs
             01 00 00 00 00 00 00 00   # 16 packetsSeen
             02 00 00 00 00 00 00 00   # 24 bytesSeen
@@ -161,7 +161,7 @@ class TextEventsTest
         final RecorderStoppedEncoder stopped = new RecorderStoppedEncoder();
         MessageHeader.wrapAndApplyHeader(stopped, buffer, 0).timeNs(TIME_NS).events(1000).reason("stopped");
         final byte[] golden = GoldenBytes.parse("""
-            52 46 01 00 06 00 10 00   #  0 header: template 6, block 16
+            52 46 04 00 06 00 10 00   #  0 header: template 6, block 16
             08 07 06 05 04 03 02 01   #  8 timeNs
             e8 03 00 00 00 00 00 00   # 16 events 1000
             07 00 73 74 6f 70 70 65 64   # 24 reason "stopped"
@@ -216,7 +216,7 @@ class TextEventsTest
             .id("ab12").shortId("ab").runtime("docker").cgroupPath("/d").netnsName("ns1").ifname("v1");
 
         final byte[] golden = GoldenBytes.parse("""
-            52 46 01 00 07 00 18 00   #  0 header: schema 0x4652, version 1, template 7, block 24
+            52 46 04 00 07 00 18 00   #  0 header: schema 0x4652, version 4, template 7, block 24
             08 07 06 05 04 03 02 01   #  8 timeNs
             a1 00 00 f0 00 00 00 00   # 16 netnsIno 4026532001
             07 00 00 00               # 24 ifindex 7
