@@ -28,26 +28,45 @@ public final class QueryEngine
     {
     }
 
+    /**
+     * Answers {@code query}. {@code cancelled} is polled between read batches and every
+     * {@link Cancellation#STEPS_PER_POLL} steps of each later loop (summing, grouping, sorting, building rows).
+     *
+     * @throws QueryCancelledException when {@code cancelled} was set: no answer, not even part of one
+     */
     public static Answer run(final Path journal, final Query query, final BooleanSupplier cancelled)
+    {
+        return run(journal, query, new Cancellation(cancelled));
+    }
+
+    /** As {@link #run(Path, Query, BooleanSupplier)}, counting its steps in {@code cancellation}. */
+    public static Answer run(final Path journal, final Query query, final Cancellation cancellation)
     {
         final Window window = query.atNs() == Query.NO_INSTANT ? query.window() :
             new Window(query.window().sinceNs(), query.atNs() + 1);
-        final FlowSums sums = new FlowSums(query.where(), query.intervalNs());
-        final Replay.Result scan = Replay.run(journal, window, sums, cancelled);
-        List<FlowRow> flows = sums.rows();
+        final FlowSums sums = new FlowSums(query.where(), query.intervalNs(), query.inactiveNs());
+        final Replay.Result scan = Replay.run(journal, window, sums, cancellation.flag());
+        cancellation.check();
+        List<FlowRow> flows = sums.rows(query.atNs() != Query.NO_INSTANT, cancellation);
         if (query.atNs() != Query.NO_INSTANT)
         {
-            flows = activeAt(flows, query.atNs());
+            flows = activeAt(flows, query.atNs(), query.inactiveNs(), cancellation);
         }
-        return query.grouped() ? grouped(query, flows, scan) : listing(query, flows, scan);
+        return query.grouped() ? grouped(query, flows, scan, cancellation) : listing(query, flows, scan, cancellation);
     }
 
-    private static List<FlowRow> activeAt(final List<FlowRow> flows, final long atNs)
+    /**
+     * The flows active at an instant: of each key only its latest flow up to then (the earlier ones ended, by the
+     * inactive timeout or a SYN after FIN/RST), begun by then and not yet timed out.
+     */
+    private static List<FlowRow> activeAt(final List<FlowRow> current, final long atNs, final long inactiveNs,
+        final Cancellation cancellation)
     {
         final List<FlowRow> active = new ArrayList<>();
-        for (final FlowRow row : flows)
+        for (final FlowRow row : current)
         {
-            if (row.firstNs() <= atNs && row.lastNs() >= atNs - Query.ACTIVE_TIMEOUT_NS)
+            cancellation.step();
+            if (row.firstNs() <= atNs && row.lastNs() >= atNs - inactiveNs)
             {
                 active.add(row);
             }
@@ -55,21 +74,23 @@ public final class QueryEngine
         return active;
     }
 
-    private static Answer listing(final Query query, final List<FlowRow> flows, final Replay.Result scan)
+    private static Answer listing(final Query query, final List<FlowRow> flows, final Replay.Result scan,
+        final Cancellation cancellation)
     {
         if (query.top() > 0)
         {
-            flows.sort(Comparator.comparingLong((FlowRow r) -> query.by() == Query.By.packets ? r.packets() : r.bytes())
-                .reversed().thenComparingLong(FlowRow::firstNs));
+            flows.sort(stepping(Comparator.comparingLong((FlowRow r) -> query.by() == Query.By.packets ? r.packets() : r.bytes())
+                .reversed().thenComparingLong(FlowRow::firstNs), cancellation));
         }
         else
         {
-            flows.sort(Comparator.comparingLong(FlowRow::firstNs).thenComparingLong(FlowRow::lastNs));
+            flows.sort(stepping(Comparator.comparingLong(FlowRow::firstNs).thenComparingLong(FlowRow::lastNs), cancellation));
         }
         final List<FlowRow> kept = query.top() > 0 ? flows.subList(0, Math.min(query.top(), flows.size())) : flows;
         final List<Object[]> rows = new ArrayList<>(kept.size());
         for (final FlowRow r : kept)
         {
+            cancellation.step();
             rows.add(new Object[] {r.firstNs(), r.lastNs(), r.iface(), r.container(), r.directionName(), r.protoName(),
                 r.srcAddr(), r.srcPort(), r.dstAddr(), r.dstPort(), r.packets(), r.bytes(),
                 Protocols.tcpFlags(r.proto(), r.tcpFlags())});
@@ -77,16 +98,28 @@ public final class QueryEngine
         return new Answer(LISTING_COLUMNS, rows, scan.coverage(), scan);
     }
 
+    /** A comparator that counts each comparison as a step: a sort of millions of rows stops soon after Ctrl-C. */
+    private static <T> Comparator<T> stepping(final Comparator<T> comparator, final Cancellation cancellation)
+    {
+        return (a, b) ->
+        {
+            cancellation.step();
+            return comparator.compare(a, b);
+        };
+    }
+
     /** A group's sums; {@code key} holds the bucket start (if any) then the key values. */
     private record Group(long bucketNs, List<String> key, long[] sums)
     {
     }
 
-    private static Answer grouped(final Query query, final List<FlowRow> flows, final Replay.Result scan)
+    private static Answer grouped(final Query query, final List<FlowRow> flows, final Replay.Result scan,
+        final Cancellation cancellation)
     {
         final Map<List<Object>, Group> groups = new HashMap<>();
         for (final FlowRow row : flows)
         {
+            cancellation.step();
             final List<String> key = new ArrayList<>(query.groupBy().size());
             for (final GroupKey g : query.groupBy())
             {
@@ -105,14 +138,15 @@ public final class QueryEngine
             case bytes -> 2;
         };
         final List<Group> sorted = new ArrayList<>(groups.values());
-        sorted.sort(Comparator.comparingLong(Group::bucketNs)
+        sorted.sort(stepping(Comparator.comparingLong(Group::bucketNs)
             .thenComparing(Comparator.comparingLong((Group g) -> g.sums()[metric]).reversed())
-            .thenComparing(g -> String.join("\u0000", g.key())));
+            .thenComparing(g -> String.join("\u0000", g.key())), cancellation));
         final List<Object[]> rows = new ArrayList<>();
         long bucket = Long.MIN_VALUE;
         int inBucket = 0;
         for (final Group g : sorted)
         {
+            cancellation.step();
             inBucket = g.bucketNs() == bucket ? inBucket + 1 : 1;
             bucket = g.bucketNs();
             if (query.top() > 0 && inBucket > query.top())
