@@ -2,8 +2,10 @@ package dev.flowrec.query.cli;
 
 import dev.flowrec.journal.text.OneLine;
 import dev.flowrec.query.Answer;
+import dev.flowrec.query.Cancellation;
 import dev.flowrec.query.Column;
 import dev.flowrec.query.CoverageJson;
+import dev.flowrec.query.QueryCancelledException;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -33,20 +35,42 @@ public final class AnswerWriter
 
     public static void write(final Format format, final Answer answer, final PrintWriter out)
     {
-        switch (format)
+        write(format, answer, out, new Cancellation(() -> false));
+    }
+
+    /**
+     * As {@link #write(Format, Answer, PrintWriter)}, stopping between two rows once {@code cancellation}'s flag is
+     * set (Ctrl-C): what was printed is whole rows, then {@link QueryCancelledException} says the rest is missing.
+     */
+    public static void write(final Format format, final Answer answer, final PrintWriter out,
+        final Cancellation cancellation)
+    {
+        try
         {
-            case csv -> csv(answer, out, true);
-            case json -> json(answer, out);
-            case table -> table(answer, out);
+            switch (format)
+            {
+                case csv -> csv(answer, out, true, cancellation);
+                case json -> json(answer, out, cancellation);
+                case table -> table(answer, out, cancellation);
+            }
         }
-        out.flush();
+        finally
+        {
+            out.flush();
+        }
     }
 
     /** CSV rows only, no header: for --follow, which prints the header once. */
-    public static void csvRows(final Answer answer, final PrintWriter out)
+    public static void csvRows(final Answer answer, final PrintWriter out, final Cancellation cancellation)
     {
-        csv(answer, out, false);
-        out.flush();
+        try
+        {
+            csv(answer, out, false, cancellation);
+        }
+        finally
+        {
+            out.flush();
+        }
     }
 
     public static String isoTime(final long epochNs)
@@ -59,7 +83,8 @@ public final class AnswerWriter
         return column.type() == Column.Type.TIME ? isoTime((Long)value) : String.valueOf(value);
     }
 
-    private static void csv(final Answer answer, final PrintWriter out, final boolean header)
+    private static void csv(final Answer answer, final PrintWriter out, final boolean header,
+        final Cancellation cancellation)
     {
         final List<Column> columns = answer.columns();
         if (header)
@@ -69,6 +94,7 @@ public final class AnswerWriter
         final StringBuilder line = new StringBuilder(256);
         for (final Object[] row : answer.rows())
         {
+            cancellation.step();
             line.setLength(0);
             for (int i = 0; i < row.length; i++)
             {
@@ -89,12 +115,13 @@ public final class AnswerWriter
         return '"' + s.replace("\"", "\"\"") + '"';
     }
 
-    private static void json(final Answer answer, final PrintWriter out)
+    private static void json(final Answer answer, final PrintWriter out, final Cancellation cancellation)
     {
         final List<Column> columns = answer.columns();
         final StringBuilder sb = new StringBuilder(256);
         for (final Object[] row : answer.rows())
         {
+            cancellation.step();
             sb.setLength(0);
             sb.append('{');
             for (int i = 0; i < row.length; i++)
@@ -149,13 +176,14 @@ public final class AnswerWriter
         };
     }
 
-    private static void table(final Answer answer, final PrintWriter out)
+    private static void table(final Answer answer, final PrintWriter out, final Cancellation cancellation)
     {
         final List<Column> columns = answer.columns();
         final List<String[]> lines = new ArrayList<>(answer.rows().size() + 1);
         lines.add(columns.stream().map(c -> c.type() == Column.Type.TIME ? c.name() + " (UTC)" : c.name()).toArray(String[]::new));
         for (final Object[] row : answer.rows())
         {
+            cancellation.step();
             final String[] line = new String[row.length];
             for (int i = 0; i < row.length; i++)
             {
@@ -173,6 +201,7 @@ public final class AnswerWriter
         }
         for (final String[] line : lines)
         {
+            cancellation.step();
             final StringBuilder sb = new StringBuilder();
             for (int i = 0; i < line.length; i++)
             {

@@ -1,6 +1,8 @@
 package dev.flowrec.query.cli;
 
 import dev.flowrec.query.Answer;
+import dev.flowrec.query.Cancellation;
+import dev.flowrec.query.QueryCancelledException;
 import dev.flowrec.query.Query;
 import dev.flowrec.query.QueryEngine;
 import dev.flowrec.query.Window;
@@ -21,7 +23,10 @@ import picocli.CommandLine.Spec;
         "Filters (--where) are in the nfdump/tcpdump style, e.g. 'proto tcp and dst port 443 and not src net 10.0.0.0/8'."})
 public final class QueryCommand implements Callable<Integer>
 {
+    /** 128 + SIGINT, as a shell reports a command ended by Ctrl-C. */
+    public static final int EXIT_CANCELLED = 130;
     private static final long FOLLOW_PERIOD_MS = 1000;
+    private static final long FOLLOW_POLL_MS = 100;
     /** --follow asks for what is at least this old, so that deltas journaled late still land in their window. */
     private static final long FOLLOW_LAG_NS = TimeUnit.SECONDS.toNanos(3);
 
@@ -54,40 +59,52 @@ public final class QueryCommand implements Callable<Integer>
                 (query.window().hasEnd() ? "--until" : "--at"));
         }
         final PrintWriter out = spec.commandLine().getOut();
-        final Answer answer = QueryEngine.run(journal, query, () -> false);
-        report(answer, query.window());
-        AnswerWriter.write(format, answer, out);
-        if (follow)
+        try (CtrlC ctrlC = CtrlC.install())
         {
-            follow(query, query.window().hasEnd() ? query.window().untilNs() : nowNs, out);
+            final Answer answer = QueryEngine.run(journal, query, ctrlC);
+            report(answer, query.window());
+            AnswerWriter.write(format, answer, out, new Cancellation(ctrlC));
+            if (follow)
+            {
+                follow(query, query.window().hasEnd() ? query.window().untilNs() : nowNs, out, ctrlC);
+            }
+            return 0;
         }
-        return 0;
+        catch (final QueryCancelledException ex)
+        {
+            spec.commandLine().getErr().println("flowrec query: cancelled");
+            spec.commandLine().getErr().flush();
+            return EXIT_CANCELLED;
+        }
     }
 
     /** Prints each new window's rows as the journal grows; consecutive windows never count a delta twice. */
-    private void follow(final Query first, final long fromNs, final PrintWriter out) throws InterruptedException
+    private void follow(final Query first, final long fromNs, final PrintWriter out, final CtrlC ctrlC)
+        throws InterruptedException
     {
         long since = fromNs;
         while (!Thread.currentThread().isInterrupted())
         {
-            Thread.sleep(FOLLOW_PERIOD_MS);
+            for (long slept = 0; slept < FOLLOW_PERIOD_MS; slept += FOLLOW_POLL_MS)
+            {
+                new Cancellation(ctrlC).check();
+                Thread.sleep(FOLLOW_POLL_MS);
+            }
             final long until = Clock.nowNs() - FOLLOW_LAG_NS;
             if (until <= since)
             {
                 continue;
             }
             final Window window = new Window(since, until);
-            final Query next = new Query(window, first.where(), first.groupBy(), first.top(), first.by(),
-                first.intervalNs(), Query.NO_INSTANT);
-            final Answer answer = QueryEngine.run(journal, next, () -> false);
+            final Answer answer = QueryEngine.run(journal, first.withWindow(window), ctrlC);
             report(answer, window);
             if (format == Format.csv)
             {
-                AnswerWriter.csvRows(answer, out);
+                AnswerWriter.csvRows(answer, out, new Cancellation(ctrlC));
             }
             else if (!answer.rows().isEmpty())
             {
-                AnswerWriter.write(format, answer, out);
+                AnswerWriter.write(format, answer, out, new Cancellation(ctrlC));
             }
             since = until;
         }
