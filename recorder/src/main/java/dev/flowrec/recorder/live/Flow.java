@@ -10,6 +10,8 @@ final class Flow
     final Iface iface;
     final RateRing rate = new RateRing(BUCKETS);
     long lastNs;
+    /** The OR of the TCP flags of the tuple's current flow: a SYN after FIN/RST begins the next one. */
+    int tcpFlags;
     Flow older;
     Flow newer;
     /** Bytes and packets of the last 10 s, computed once per publish for ranking. */
