@@ -57,18 +57,22 @@ public final class DiffCommand implements Callable<Integer>
         final Query qb = query(window(b, "--b", now), keys);
         try (CtrlC ctrlC = CtrlC.install())
         {
-            final Answer answer = Diff.run(journal, qa, qb, QueryOptions.top(spec.commandLine(), top), ctrlC);
-            if (!answer.coverage().complete())
+            try
             {
-                spec.commandLine().getErr().println("flowrec diff: warning: answer " + answer.coverage().describe());
+                final Answer answer = Diff.run(journal, qa, qb, QueryOptions.top(spec.commandLine(), top), ctrlC);
+                if (!answer.coverage().complete())
+                {
+                    spec.commandLine().getErr().println("flowrec diff: warning: answer " + answer.coverage().describe());
+                }
+                AnswerWriter.write(format, answer, spec.commandLine().getOut(), new Cancellation(ctrlC));
+                return 0;
             }
-            AnswerWriter.write(format, answer, spec.commandLine().getOut(), new Cancellation(ctrlC));
-            return 0;
-        }
-        catch (final QueryCancelledException ex)
-        {
-            spec.commandLine().getErr().println("flowrec diff: cancelled");
-            return QueryCommand.EXIT_CANCELLED;
+            catch (final QueryCancelledException ex)
+            {
+                spec.commandLine().getErr().println("flowrec diff: cancelled");
+                spec.commandLine().getErr().flush();
+                return QueryCommand.EXIT_CANCELLED;
+            }
         }
     }
 

@@ -59,22 +59,26 @@ public final class QueryCommand implements Callable<Integer>
                 (query.window().hasEnd() ? "--until" : "--at"));
         }
         final PrintWriter out = spec.commandLine().getOut();
+        // The message goes out before CtrlC closes: its close lets the JVM end.
         try (CtrlC ctrlC = CtrlC.install())
         {
-            final Answer answer = QueryEngine.run(journal, query, ctrlC);
-            report(answer, query.window());
-            AnswerWriter.write(format, answer, out, new Cancellation(ctrlC));
-            if (follow)
+            try
             {
-                follow(query, query.window().hasEnd() ? query.window().untilNs() : nowNs, out, ctrlC);
+                final Answer answer = QueryEngine.run(journal, query, ctrlC);
+                report(answer, query.window());
+                AnswerWriter.write(format, answer, out, new Cancellation(ctrlC));
+                if (follow)
+                {
+                    follow(query, query.window().hasEnd() ? query.window().untilNs() : nowNs, out, ctrlC);
+                }
+                return 0;
             }
-            return 0;
-        }
-        catch (final QueryCancelledException ex)
-        {
-            spec.commandLine().getErr().println("flowrec query: cancelled");
-            spec.commandLine().getErr().flush();
-            return EXIT_CANCELLED;
+            catch (final QueryCancelledException ex)
+            {
+                spec.commandLine().getErr().println("flowrec query: cancelled");
+                spec.commandLine().getErr().flush();
+                return EXIT_CANCELLED;
+            }
         }
     }
 
