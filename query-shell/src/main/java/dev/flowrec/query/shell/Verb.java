@@ -30,9 +30,6 @@ enum Verb
         "e.g. at 2026-11-26T12:00:00Z where container web"),
     FORMAT(List.of("format"), Shape.FORMAT, "[table|csv|json]", List.of(),
         "Shows or sets the output format of the answers that follow.", "e.g. format csv"),
-    INACTIVE_TIMEOUT(List.of("inactive-timeout"), Shape.SETTING, "[D]", List.of(),
-        "Shows or sets the inactive timeout of the answers that follow: a 5-tuple quiet for longer starts a new flow, "
-            + "as a TCP SYN after FIN/RST does (default 15s).", "e.g. inactive-timeout 1m"),
     EXPORT(List.of("export"), Shape.OPTIONS, "--out PATH [OPTIONS]", List.of(),
         "Writes an answer as Arrow or Parquet: the options of 'flowrec export' (--out, --format, --where, --since, "
             + "--until, --group-by, --partition-by, --compression, --force); this journal unless --journal is given.",
@@ -46,7 +43,10 @@ enum Verb
     HELP(List.of("help"), Shape.TOPIC, "[COMMAND]", List.of(),
         "This list, or one command (or clause: where, since, until, by, top) in detail.", ""),
     QUIT(List.of("quit", "exit"), Shape.NONE, "", List.of(),
-        "Leaves the shell (so does Ctrl-D; Ctrl-C cancels a running query, or clears the line).", "");
+        "Leaves the shell (so does Ctrl-D; Ctrl-C cancels a running query, or clears the line).", ""),
+    INACTIVE_TIMEOUT(List.of("inactive-timeout"), Shape.SETTING, "[D]", List.of(),
+        "Shows or sets the inactive timeout of the answers that follow: a 5-tuple quiet for longer starts a new flow, "
+            + "as a TCP SYN after FIN/RST does (default 15s).", "e.g. inactive-timeout 1m");
 
     /** What a command takes before its clauses. */
     enum Shape
