@@ -5,6 +5,7 @@ import dev.flowrec.query.Answer;
 import dev.flowrec.query.Column;
 import dev.flowrec.query.Coverage;
 import dev.flowrec.query.DeltaView;
+import dev.flowrec.query.QueryCancelledException;
 import dev.flowrec.query.QueryEngine;
 import dev.flowrec.query.Replay;
 import dev.flowrec.query.Timeline;
@@ -239,7 +240,15 @@ public final class Exporter
         long total = 0;
         for (final Path dir : request.journals())
         {
-            final Answer answer = QueryEngine.run(dir, request.query(), request.cancelled());
+            final Answer answer;
+            try
+            {
+                answer = QueryEngine.run(dir, request.query(), request.cancelled());
+            }
+            catch (final QueryCancelledException ex)
+            {
+                throw new IOException("cancelled: nothing written to " + request.out(), ex);
+            }
             answers.add(answer);
             coverage.add(answer.coverage());
             warnings.add(answer.warnings());

@@ -1,5 +1,6 @@
 package dev.flowrec.query;
 
+import dev.flowrec.journal.schema.FlowTimeouts;
 import dev.flowrec.query.Column.Type;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +17,9 @@ import java.util.function.BooleanSupplier;
  */
 public final class Diff
 {
+    /** The listing's tcp_flags column (the CSV contract: columns are appended, never moved). */
+    private static final int TCP_FLAGS = 12;
+
     private Diff()
     {
     }
@@ -27,24 +31,18 @@ public final class Diff
         final int keyColumns = keyColumns(left.columns());
         final int bytes = index(left.columns(), "bytes");
         final int packets = index(left.columns(), "packets");
-        final Map<List<Object>, Object[]> before = byKey(left, keyColumns, a.grouped());
-        final Map<List<Object>, Object[]> after = byKey(right, keyColumns, b.grouped());
-
+        final Map<List<Object>, List<Object[]>> before = byKey(left, keyColumns, a.grouped());
+        final Map<List<Object>, List<Object[]>> after = byKey(right, keyColumns, b.grouped());
         final List<Object[]> rows = new ArrayList<>();
-        for (final Map.Entry<List<Object>, Object[]> e : after.entrySet())
+        for (final Map.Entry<List<Object>, List<Object[]>> e : after.entrySet())
         {
-            final Object[] old = before.get(e.getKey());
-            if (old != null && old[bytes].equals(e.getValue()[bytes]) && old[packets].equals(e.getValue()[packets]))
-            {
-                continue; // unchanged
-            }
-            rows.add(row(old == null ? "new" : "changed", e.getKey(), old, e.getValue(), bytes, packets));
+            pair(e.getKey(), before.getOrDefault(e.getKey(), List.of()), e.getValue(), a, b, rows, bytes, packets);
         }
-        for (final Map.Entry<List<Object>, Object[]> e : before.entrySet())
+        for (final Map.Entry<List<Object>, List<Object[]>> e : before.entrySet())
         {
             if (!after.containsKey(e.getKey()))
             {
-                rows.add(row("gone", e.getKey(), e.getValue(), null, bytes, packets));
+                pair(e.getKey(), e.getValue(), List.of(), a, b, rows, bytes, packets);
             }
         }
         final int delta = 1 + keyColumns + 2;
@@ -118,14 +116,91 @@ public final class Diff
         return row;
     }
 
-    /** A listing is keyed by its flow columns (iface .. dst_port); a grouped answer by its key columns. */
-    private static Map<List<Object>, Object[]> byKey(final Answer answer, final int keyColumns, final boolean grouped)
+    /**
+     * The rows of one key in A and in B, paired: a grouped answer has one each; a listing may have several flows of one
+     * 5-tuple in a window (cut by the inactive timeout or a SYN after FIN/RST). Flows in order of first packet are
+     * the same flow when the rule would not cut them apart, counting as quiet only time inside either window (a flow
+     * is not known to be quiet where neither window looked); an unpaired flow of A is gone, one of B new.
+     */
+    private static void pair(final List<Object> key, final List<Object[]> before, final List<Object[]> after,
+        final Query a, final Query b, final List<Object[]> rows, final int bytes, final int packets)
+    {
+        int i = 0;
+        int j = 0;
+        while (i < before.size() || j < after.size())
+        {
+            final Object[] x = i < before.size() ? before.get(i) : null;
+            final Object[] y = j < after.size() ? after.get(j) : null;
+            if (x != null && y != null && (a.grouped() || sameFlow(x, y, a, b)))
+            {
+                if (!x[bytes].equals(y[bytes]) || !x[packets].equals(y[packets]))
+                {
+                    rows.add(row("changed", key, x, y, bytes, packets));
+                }
+                i++;
+                j++;
+            }
+            else if (y == null || x != null && (Long)x[0] <= (Long)y[0])
+            {
+                rows.add(row("gone", key, x, null, bytes, packets));
+                i++;
+            }
+            else
+            {
+                rows.add(row("new", key, null, y, bytes, packets));
+                j++;
+            }
+        }
+    }
+
+    /** Whether listing rows x (of A) and y (of B) are one flow seen in both windows. */
+    private static boolean sameFlow(final Object[] x, final Object[] y, final Query a, final Query b)
+    {
+        final long xFirst = (Long)x[0];
+        final long xLast = (Long)x[1];
+        final long yFirst = (Long)y[0];
+        final long yLast = (Long)y[1];
+        if (xFirst <= yLast && yFirst <= xLast)
+        {
+            return true; // they overlap: the same packets, seen by both windows
+        }
+        final Object[] early = xLast < yFirst ? x : y;
+        final Object[] late = early == x ? y : x;
+        final long quietNs = observed((Long)early[1], (Long)late[0], a.window(), b.window());
+        return !FlowTimeouts.startsNewFlow((Long)early[1], flags((String)early[TCP_FLAGS]),
+            (Long)early[1] + quietNs, flags((String)late[TCP_FLAGS]), a.inactiveNs());
+    }
+
+    /** How much of the time from {@code fromNs} to {@code toNs} lies in either window. */
+    private static long observed(final long fromNs, final long toNs, final Window a, final Window b)
+    {
+        final long inA = overlap(fromNs, toNs, a);
+        final long inB = overlap(fromNs, toNs, b);
+        final long both = Math.max(0, Math.min(Math.min(toNs, a.untilNs()), b.untilNs())
+            - Math.max(Math.max(fromNs, a.sinceNs()), b.sinceNs()));
+        return inA + inB - both;
+    }
+
+    private static long overlap(final long fromNs, final long toNs, final Window w)
+    {
+        return Math.max(0, Math.min(toNs, w.untilNs()) - Math.max(fromNs, w.sinceNs()));
+    }
+
+    /** The FIN, SYN and RST bits of a listing's tcp_flags text (nfdump's letters, '.' for a flag not seen). */
+    private static int flags(final String text)
+    {
+        return (text.indexOf('F') >= 0 ? 0x01 : 0) | (text.indexOf('S') >= 0 ? 0x02 : 0) | (text.indexOf('R') >= 0 ? 0x04 : 0);
+    }
+
+    /** A listing is keyed by its flow columns (iface .. dst_port), its flows in order of first packet; a grouped answer by its key columns. */
+    private static Map<List<Object>, List<Object[]>> byKey(final Answer answer, final int keyColumns, final boolean grouped)
     {
         final int from = grouped ? 0 : 2;
-        final Map<List<Object>, Object[]> map = new LinkedHashMap<>();
+        final Map<List<Object>, List<Object[]>> map = new LinkedHashMap<>();
         for (final Object[] row : answer.rows())
         {
-            map.put(List.of(java.util.Arrays.copyOfRange(row, from, from + keyColumns)), row);
+            map.computeIfAbsent(List.of(java.util.Arrays.copyOfRange(row, from, from + keyColumns)), k -> new ArrayList<>())
+                .add(row);
         }
         return map;
     }

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * Sums deltas per flow (interface, container, direction, 5-tuple; per time bucket for a series) in a
- * {@link FlowSumsTable}. A filter on the flow's key alone is applied to each delta before summing; one on totals,
+ * {@link FlowSumsTable}, which starts a new flow of a key after its inactive timeout or at a SYN after FIN/RST. A filter on the flow's key alone is applied to each delta before summing; one on totals,
  * to each flow after. Allocates nothing per delta, and per flow only when the answer is built.
  */
 final class FlowSums implements FlowFold
@@ -17,7 +17,7 @@ final class FlowSums implements FlowFold
     private static final int CACHED_IFINDEXES = 4096;
 
     private final DeltaView view = new DeltaView();
-    private final FlowSumsTable table = new FlowSumsTable();
+    private final FlowSumsTable table;
     private final FlowFilter where;
     private final long intervalNs;
     // Replay hands the same name strings for an interface until it is attached again: identity finds the id.
@@ -25,8 +25,9 @@ final class FlowSums implements FlowFold
     private final String[] cachedContainer = new String[CACHED_IFINDEXES];
     private final int[] cachedId = new int[CACHED_IFINDEXES];
 
-    FlowSums(final FlowFilter where, final long intervalNs)
+    FlowSums(final FlowFilter where, final long intervalNs, final long inactiveNs)
     {
+        this.table = new FlowSumsTable(inactiveNs);
         this.where = where;
         this.intervalNs = intervalNs;
     }
@@ -61,10 +62,10 @@ final class FlowSums implements FlowFold
         return cachedId[ifindex];
     }
 
-    /** The flows that pass the filter. */
-    List<FlowRow> rows()
+    /** The flows that pass the filter; with {@code currentOnly}, of each key only its latest flow. */
+    List<FlowRow> rows(final boolean currentOnly, final Cancellation cancellation)
     {
-        final List<FlowRow> rows = table.rows();
+        final List<FlowRow> rows = currentOnly ? table.currentRows(cancellation) : table.rows(cancellation);
         if (!where.usesAggregates())
         {
             return rows;
@@ -72,6 +73,7 @@ final class FlowSums implements FlowFold
         final List<FlowRow> list = new ArrayList<>(rows.size());
         for (final FlowRow row : rows)
         {
+            cancellation.step();
             if (where.test(row))
             {
                 list.add(row);

@@ -1,5 +1,6 @@
 package dev.flowrec.query;
 
+import dev.flowrec.journal.schema.FlowTimeouts;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -18,7 +19,9 @@ import java.util.Map;
  *   | srcHigh | srcLow | dstHigh | dstLow | direction/family/proto/ports | bucketNs | names id |
  *   | firstNs | lastNs | packets | bytes  | tcpFlags |
  * </pre>
- * The names id stands for the (interface, container) pair, interned by {@link #namesId}.
+ * The names id stands for the (interface, container) pair, interned by {@link #namesId}. A key's index entry points
+ * at its current flow: a delta that {@link FlowTimeouts#startsNewFlow starts a new flow} (after the inactive timeout,
+ * or a SYN after FIN/RST) appends one and repoints the entry, so the earlier flows of a key stay, unindexed.
  */
 final class FlowSumsTable
 {
@@ -30,11 +33,18 @@ final class FlowSumsTable
     private static final int FLAGS = 11;
     private static final int MIN_INDEX = 1024;
 
+    private final long inactiveNs;
     private final List<String[]> names = new ArrayList<>();
     private final Map<List<String>, Integer> namesIds = new HashMap<>();
     private long[] index = new long[MIN_INDEX];
     private long[] flows = new long[MIN_INDEX / 2 * STRIDE];
     private int size;
+
+    /** @param inactiveNs a key quiet for longer than this starts a new flow */
+    FlowSumsTable(final long inactiveNs)
+    {
+        this.inactiveNs = inactiveNs;
+    }
 
     /** The id of an (interface, container) pair: the same for equal names, allocated on first sight. */
     int namesId(final String iface, final String container)
@@ -62,6 +72,12 @@ final class FlowSumsTable
                 flows[at + 2] == dstHigh && flows[at + 3] == dstLow && flows[at + 4] == packed &&
                 flows[at + 5] == bucketNs && flows[at + 6] == namesId)
             {
+                if (FlowTimeouts.startsNewFlow(flows[at + LAST], (int)flows[at + FLAGS], firstNs, tcpFlags, inactiveNs))
+                {
+                    index[s] = (long)tag << 32 | append(srcHigh, srcLow, dstHigh, dstLow, packed, bucketNs, namesId,
+                        firstNs, lastNs, packets, bytes, tcpFlags);
+                    return;
+                }
                 flows[at + FIRST] = Math.min(flows[at + FIRST], firstNs);
                 flows[at + LAST] = Math.max(flows[at + LAST], lastNs);
                 flows[at + PACKETS] += packets;
@@ -71,6 +87,19 @@ final class FlowSumsTable
             }
             s = s + 1 & mask;
         }
+        index[s] = (long)tag << 32 | append(srcHigh, srcLow, dstHigh, dstLow, packed, bucketNs, namesId, firstNs,
+            lastNs, packets, bytes, tcpFlags);
+        if (size * 2 > index.length)
+        {
+            grow();
+        }
+    }
+
+    /** Stores a new flow after the others; returns its number. */
+    private int append(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow, final long packed,
+        final long bucketNs, final int namesId, final long firstNs, final long lastNs, final long packets,
+        final long bytes, final int tcpFlags)
+    {
         if ((size + 1) * STRIDE > flows.length)
         {
             flows = Arrays.copyOf(flows, Math.max(flows.length / STRIDE * 3 / 2, size + 1) * STRIDE);
@@ -88,11 +117,7 @@ final class FlowSumsTable
         flows[at + PACKETS] = packets;
         flows[at + BYTES] = bytes;
         flows[at + FLAGS] = tcpFlags;
-        index[s] = (long)tag << 32 | size;
-        if (++size * 2 > index.length)
-        {
-            grow();
-        }
+        return size++;
     }
 
     static long pack(final int direction, final int family, final int proto, final int srcPort, final int dstPort)
@@ -100,13 +125,29 @@ final class FlowSumsTable
         return (long)direction << 48 | (long)family << 40 | (long)proto << 32 | (long)srcPort << 16 | dstPort;
     }
 
-    /** Every flow summed, as rows (one object each, once). */
-    List<FlowRow> rows()
+    /** Every flow summed, as rows (one object each, once), in order of first sight. */
+    List<FlowRow> rows(final Cancellation cancellation)
     {
         final List<FlowRow> rows = new ArrayList<>(size);
         for (int n = 0; n < size; n++)
         {
+            cancellation.step();
             rows.add(row(n * STRIDE));
+        }
+        return rows;
+    }
+
+    /** The current (latest) flow of each key, as rows: a key's earlier flows ended before it began. */
+    List<FlowRow> currentRows(final Cancellation cancellation)
+    {
+        final List<FlowRow> rows = new ArrayList<>();
+        for (final long entry : index)
+        {
+            cancellation.step();
+            if (entry != 0)
+            {
+                rows.add(row((int)entry * STRIDE));
+            }
         }
         return rows;
     }

@@ -1,5 +1,6 @@
 package dev.flowrec.query;
 
+import dev.flowrec.journal.schema.FlowTimeouts;
 import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.JournalReader;
 import dev.flowrec.journal.Retention;
@@ -27,7 +28,7 @@ public record JournalSummary(long events, long deltas, long flows, long packets,
 {
     public static JournalSummary of(final Path dir)
     {
-        final FlowSums flows = new FlowSums(FilterParser.ALL, 0);
+        final FlowSums flows = new FlowSums(FilterParser.ALL, 0, FlowTimeouts.DEFAULT_INACTIVE_NS);
         final Coverage coverage = Replay.run(dir, Window.ALL, flows, () -> false).coverage();
         final Tally t = new Tally();
         try (JournalReader reader = JournalReader.open(dir))
@@ -37,8 +38,8 @@ public record JournalSummary(long events, long deltas, long flows, long packets,
                 // the handler does the work
             }
         }
-        return new JournalSummary(t.events, t.deltas, flows.rows().size(), t.packets, t.bytes, t.firstNs, t.lastNs,
-            t.runs, t.interfaces, t.containers, coverage, Retention.allocatedBytes(dir),
+        return new JournalSummary(t.events, t.deltas, flows.rows(false, new Cancellation(() -> false)).size(), t.packets,
+            t.bytes, t.firstNs, t.lastNs, t.runs, t.interfaces, t.containers, coverage, Retention.allocatedBytes(dir),
             Timeline.of(dir));
     }
 

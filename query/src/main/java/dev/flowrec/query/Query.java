@@ -1,5 +1,6 @@
 package dev.flowrec.query;
 
+import dev.flowrec.journal.schema.FlowTimeouts;
 import dev.flowrec.query.filter.FilterParser;
 import dev.flowrec.query.filter.FlowFilter;
 import java.util.List;
@@ -13,10 +14,13 @@ import java.util.List;
  * @param top        keep the N largest rows (per time bucket); 0 for all
  * @param by         what "largest" means
  * @param intervalNs time-series bucket length; 0 for none
- * @param atNs       the flows active at this instant (first packet before it, last one within {@link #ACTIVE_TIMEOUT_NS});
+ * @param atNs       the flows active at this instant (first packet before it, last one within the inactive timeout);
  *                   {@link #NO_INSTANT} for none
+ * @param inactiveNs a 5-tuple quiet for longer than this starts a new flow (so does a TCP SYN after FIN/RST), and a
+ *                   flow is no longer active this long after its last packet
  */
-public record Query(Window window, FlowFilter where, List<GroupKey> groupBy, int top, By by, long intervalNs, long atNs)
+public record Query(Window window, FlowFilter where, List<GroupKey> groupBy, int top, By by, long intervalNs, long atNs,
+    long inactiveNs)
 {
     public enum By
     {
@@ -24,12 +28,37 @@ public record Query(Window window, FlowFilter where, List<GroupKey> groupBy, int
     }
 
     public static final long NO_INSTANT = Long.MIN_VALUE;
-    /** NetFlow's usual inactive timeout: a flow with no packet for this long is over. */
-    public static final long ACTIVE_TIMEOUT_NS = 15_000_000_000L;
+
+    public Query
+    {
+        if (inactiveNs <= 0)
+        {
+            throw new IllegalArgumentException("the inactive timeout must be positive: " + inactiveNs + " ns");
+        }
+    }
+
+    /** A query with the default inactive timeout, {@link FlowTimeouts#DEFAULT_INACTIVE_NS} (15 s). */
+    public Query(final Window window, final FlowFilter where, final List<GroupKey> groupBy, final int top, final By by,
+        final long intervalNs, final long atNs)
+    {
+        this(window, where, groupBy, top, by, intervalNs, atNs, FlowTimeouts.DEFAULT_INACTIVE_NS);
+    }
 
     public static Query listing(final Window window)
     {
         return new Query(window, FilterParser.ALL, List.of(), 0, By.bytes, 0, NO_INSTANT);
+    }
+
+    /** The same question over another window (--follow's next second). */
+    public Query withWindow(final Window other)
+    {
+        return new Query(other, where, groupBy, top, by, intervalNs, atNs, inactiveNs);
+    }
+
+    /** The same question with another inactive timeout (the shell's setting). */
+    public Query withInactiveNs(final long ns)
+    {
+        return new Query(window, where, groupBy, top, by, intervalNs, atNs, ns);
     }
 
     public boolean grouped()

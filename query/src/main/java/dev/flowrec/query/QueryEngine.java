@@ -30,17 +30,28 @@ public final class QueryEngine
     }
 
     /**
+     * Answers {@code query}. {@code cancelled} is polled between read batches and every
+     * {@link Cancellation#STEPS_PER_POLL} steps of each later loop (summing, grouping, sorting, building rows).
+     *
+     * @throws QueryCancelledException when {@code cancelled} was set: no answer, not even part of one
      * @throws dev.flowrec.query.filter.AmbiguousNameException when the filter's container prefix begins the ids of
      *                                                         several containers of the window
      */
     public static Answer run(final Path journal, final Query query, final BooleanSupplier cancelled)
     {
+        return run(journal, query, new Cancellation(cancelled));
+    }
+
+    /** As {@link #run(Path, Query, BooleanSupplier)}, counting its steps in {@code cancellation}. */
+    public static Answer run(final Path journal, final Query query, final Cancellation cancellation)
+    {
         final Window window = query.atNs() == Query.NO_INSTANT ? query.window() :
             new Window(query.window().sinceNs(), query.atNs() + 1);
         final Timeline timeline = Timeline.of(journal, window);
         final FilterBinding.Bound where = bind(query, timeline, window);
-        final FlowSums sums = new FlowSums(where.filter(), query.intervalNs());
-        return answer(query, sums, Replay.run(journal, window, timeline, sums, cancelled), where.warnings());
+        final FlowSums sums = new FlowSums(where.filter(), query.intervalNs(), query.inactiveNs());
+        final Replay.Result scan = Replay.run(journal, window, timeline, sums, cancellation.flag());
+        return answer(query, sums, scan, where.warnings(), cancellation);
     }
 
     /**
@@ -72,9 +83,10 @@ public final class QueryEngine
          */
         public Answer next(final BooleanSupplier cancelled)
         {
+            final Cancellation cancellation = new Cancellation(cancelled);
             final FilterBinding.Bound where = bind(query, Timeline.of(journal, query.window()), query.window());
-            final FlowSums sums = new FlowSums(where.filter(), query.intervalNs());
-            return answer(query, sums, tail.step(sums, cancelled), where.warnings());
+            final FlowSums sums = new FlowSums(where.filter(), query.intervalNs(), query.inactiveNs());
+            return answer(query, sums, tail.step(sums, cancellation.flag()), where.warnings(), cancellation);
         }
 
         public void close()
@@ -83,30 +95,38 @@ public final class QueryEngine
         }
     }
 
-    private static Answer answer(final Query query, final FlowSums sums, final Replay.Result scan,
-        final List<String> warnings)
-    {
-        List<FlowRow> flows = sums.rows();
-        if (query.atNs() != Query.NO_INSTANT)
-        {
-            flows = activeAt(flows, query.atNs());
-        }
-        final Answer answer = query.grouped() ? grouped(query, flows, scan) : listing(query, flows, scan);
-        return new Answer(answer.columns(), answer.rows(), answer.coverage(), answer.scan(), warnings);
-    }
-
     /** The query's filter with its interface and container names resolved against those the window saw. */
     public static FilterBinding.Bound bind(final Query query, final Timeline timeline, final Window window)
     {
         return FilterBinding.bind(query.where(), timeline.namesIn(window), "the window");
     }
 
-    private static List<FlowRow> activeAt(final List<FlowRow> flows, final long atNs)
+    private static Answer answer(final Query query, final FlowSums sums, final Replay.Result scan,
+        final List<String> warnings, final Cancellation cancellation)
+    {
+        cancellation.check();
+        List<FlowRow> flows = sums.rows(query.atNs() != Query.NO_INSTANT, cancellation);
+        if (query.atNs() != Query.NO_INSTANT)
+        {
+            flows = activeAt(flows, query.atNs(), query.inactiveNs(), cancellation);
+        }
+        final Answer answer = query.grouped() ? grouped(query, flows, scan, cancellation) :
+            listing(query, flows, scan, cancellation);
+        return new Answer(answer.columns(), answer.rows(), answer.coverage(), answer.scan(), warnings);
+    }
+
+    /**
+     * The flows active at an instant: of each key only its latest flow up to then (the earlier ones ended, by the
+     * inactive timeout or a SYN after FIN/RST), begun by then and not yet timed out.
+     */
+    private static List<FlowRow> activeAt(final List<FlowRow> current, final long atNs, final long inactiveNs,
+        final Cancellation cancellation)
     {
         final List<FlowRow> active = new ArrayList<>();
-        for (final FlowRow row : flows)
+        for (final FlowRow row : current)
         {
-            if (row.firstNs() <= atNs && row.lastNs() >= atNs - Query.ACTIVE_TIMEOUT_NS)
+            cancellation.step();
+            if (row.firstNs() <= atNs && row.lastNs() >= atNs - inactiveNs)
             {
                 active.add(row);
             }
@@ -114,21 +134,23 @@ public final class QueryEngine
         return active;
     }
 
-    private static Answer listing(final Query query, final List<FlowRow> flows, final Replay.Result scan)
+    private static Answer listing(final Query query, final List<FlowRow> flows, final Replay.Result scan,
+        final Cancellation cancellation)
     {
         if (query.top() > 0)
         {
-            flows.sort(Comparator.comparingLong((FlowRow r) -> query.by() == Query.By.packets ? r.packets() : r.bytes())
-                .reversed().thenComparingLong(FlowRow::firstNs));
+            flows.sort(stepping(Comparator.comparingLong((FlowRow r) -> query.by() == Query.By.packets ? r.packets() : r.bytes())
+                .reversed().thenComparingLong(FlowRow::firstNs), cancellation));
         }
         else
         {
-            flows.sort(Comparator.comparingLong(FlowRow::firstNs).thenComparingLong(FlowRow::lastNs));
+            flows.sort(stepping(Comparator.comparingLong(FlowRow::firstNs).thenComparingLong(FlowRow::lastNs), cancellation));
         }
         final List<FlowRow> kept = query.top() > 0 ? flows.subList(0, Math.min(query.top(), flows.size())) : flows;
         final List<Object[]> rows = new ArrayList<>(kept.size());
         for (final FlowRow r : kept)
         {
+            cancellation.step();
             rows.add(new Object[] {r.firstNs(), r.lastNs(), r.iface(), r.container(), r.directionName(), r.protoName(),
                 r.srcAddr(), r.srcPort(), r.dstAddr(), r.dstPort(), r.packets(), r.bytes(),
                 Protocols.tcpFlags(r.proto(), r.tcpFlags())});
@@ -136,16 +158,28 @@ public final class QueryEngine
         return new Answer(LISTING_COLUMNS, rows, scan.coverage(), scan);
     }
 
+    /** A comparator that counts each comparison as a step: a sort of millions of rows stops soon after Ctrl-C. */
+    private static <T> Comparator<T> stepping(final Comparator<T> comparator, final Cancellation cancellation)
+    {
+        return (a, b) ->
+        {
+            cancellation.step();
+            return comparator.compare(a, b);
+        };
+    }
+
     /** A group's sums; {@code key} holds the bucket start (if any) then the key values. */
     private record Group(long bucketNs, List<String> key, long[] sums)
     {
     }
 
-    private static Answer grouped(final Query query, final List<FlowRow> flows, final Replay.Result scan)
+    private static Answer grouped(final Query query, final List<FlowRow> flows, final Replay.Result scan,
+        final Cancellation cancellation)
     {
         final Map<List<Object>, Group> groups = new HashMap<>();
         for (final FlowRow row : flows)
         {
+            cancellation.step();
             final List<String> key = new ArrayList<>(query.groupBy().size());
             for (final GroupKey g : query.groupBy())
             {
@@ -164,14 +198,15 @@ public final class QueryEngine
             case bytes -> 2;
         };
         final List<Group> sorted = new ArrayList<>(groups.values());
-        sorted.sort(Comparator.comparingLong(Group::bucketNs)
+        sorted.sort(stepping(Comparator.comparingLong(Group::bucketNs)
             .thenComparing(Comparator.comparingLong((Group g) -> g.sums()[metric]).reversed())
-            .thenComparing(g -> String.join("\u0000", g.key())));
+            .thenComparing(g -> String.join("\u0000", g.key())), cancellation));
         final List<Object[]> rows = new ArrayList<>();
         long bucket = Long.MIN_VALUE;
         int inBucket = 0;
         for (final Group g : sorted)
         {
+            cancellation.step();
             inBucket = g.bucketNs() == bucket ? inBucket + 1 : 1;
             bucket = g.bucketNs();
             if (query.top() > 0 && inBucket > query.top())

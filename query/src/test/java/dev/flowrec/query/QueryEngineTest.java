@@ -19,6 +19,8 @@ class QueryEngineTest
     private static final int A = 0x0A000001;           // 10.0.0.1
     private static final int B = 0x0A000102;           // 10.0.1.2
     private static final int C = 0xC0A80007;           // 192.168.0.7
+    /** Longer than the fixture's quiet 70 s, so that its deltas at 0 and 70 s are one flow (15 s would cut them). */
+    private static final long LONG_INACTIVE_NS = 300 * S;
 
     @TempDir
     static Path dir;
@@ -26,7 +28,7 @@ class QueryEngineTest
     /*
      * t=0s   A:1000 > C:443 tcp out  10 pkts 1000 B       t=0s   C:443 > A:1000 tcp in  20 pkts 8000 B
      * t=30s  B:2000 > C:53  udp out   1 pkt    60 B
-     * t=70s  A:1000 > C:443 tcp out   5 pkts  500 B       (same flow as t=0, second minute)
+     * t=70s  A:1000 > C:443 tcp out   5 pkts  500 B       (same flow as t=0 with a timeout over 70 s, second minute)
      * t=100s B:2000 > C:53  udp out   3 pkts  180 B
      */
     @BeforeAll
@@ -86,7 +88,9 @@ class QueryEngineTest
         final List<Object[]> rows = QueryEngine.run(dir, at, () -> false).rows();
         assertEquals(1, rows.size(), "only the flow with a packet in the 15 s before: " + rows(rows));
         assertEquals("10.0.0.1", rows.get(0)[6]);
-        assertEquals(15L, rows.get(0)[10], "its packets up to the instant");
+        // 70 s quiet after t=0 ended that flow (15 s inactive timeout): the one active at 80 s began at 70 s.
+        assertEquals(5L, rows.get(0)[10], "its packets up to the instant, since the inactive timeout cut it");
+        assertEquals(T0 + 70 * S, rows.get(0)[0], "the active flow's first packet");
     }
 
     @Test
@@ -129,7 +133,7 @@ class QueryEngineTest
     void shouldFilterOnTotalsAfterSummingEachFlow()
     {
         final Query big = new Query(Window.ALL, FilterParser.parse("bytes > 1400 and direction out"), List.of(), 0, Query.By.bytes, 0,
-            Query.NO_INSTANT);
+            Query.NO_INSTANT, LONG_INACTIVE_NS);
         final List<Object[]> rows = QueryEngine.run(dir, big, () -> false).rows();
         assertEquals(1, rows.size(), rows(rows).toString());
         assertEquals(1500L, rows.get(0)[11], "two deltas of 1000 and 500: only their sum passes");
@@ -137,13 +141,13 @@ class QueryEngineTest
 
     private static Query listing(final Window window)
     {
-        return Query.listing(window);
+        return Query.listing(window).withInactiveNs(LONG_INACTIVE_NS);
     }
 
     private static List<Object[]> grouped(final String keys, final int top, final long intervalNs)
     {
         return QueryEngine.run(dir, new Query(Window.ALL, FilterParser.ALL, GroupKey.parseList(keys), top, Query.By.bytes,
-            intervalNs, Query.NO_INSTANT), () -> false).rows();
+            intervalNs, Query.NO_INSTANT, LONG_INACTIVE_NS), () -> false).rows();
     }
 
     private static List<String> rows(final List<Object[]> rows)

@@ -2,8 +2,10 @@ package dev.flowrec.query.cli;
 
 import dev.flowrec.journal.text.OneLine;
 import dev.flowrec.query.Answer;
+import dev.flowrec.query.Cancellation;
 import dev.flowrec.query.Column;
 import dev.flowrec.query.CoverageJson;
+import dev.flowrec.query.QueryCancelledException;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -33,20 +35,42 @@ public final class AnswerWriter
 
     public static void write(final Format format, final Answer answer, final PrintWriter out)
     {
-        switch (format)
+        write(format, answer, out, new Cancellation(() -> false));
+    }
+
+    /**
+     * As {@link #write(Format, Answer, PrintWriter)}, stopping between two rows once {@code cancellation}'s flag is
+     * set (Ctrl-C): what was printed is whole rows, then {@link QueryCancelledException} says the rest is missing.
+     */
+    public static void write(final Format format, final Answer answer, final PrintWriter out,
+        final Cancellation cancellation)
+    {
+        try
         {
-            case csv -> csv(answer, out, true);
-            case json -> json(answer, out);
-            case table -> table(answer, out);
+            switch (format)
+            {
+                case csv -> csv(answer, out, true, cancellation);
+                case json -> json(answer, out, cancellation);
+                case table -> table(answer, out, cancellation);
+            }
         }
-        out.flush();
+        finally
+        {
+            out.flush();
+        }
     }
 
     /** CSV rows only, no header: for --follow, which prints the header once. */
-    public static void csvRows(final Answer answer, final PrintWriter out)
+    public static void csvRows(final Answer answer, final PrintWriter out, final Cancellation cancellation)
     {
-        csv(answer, out, false);
-        out.flush();
+        try
+        {
+            csv(answer, out, false, cancellation);
+        }
+        finally
+        {
+            out.flush();
+        }
     }
 
     public static String isoTime(final long epochNs)
@@ -59,7 +83,8 @@ public final class AnswerWriter
         return column.type() == Column.Type.TIME ? isoTime((Long)value) : String.valueOf(value);
     }
 
-    private static void csv(final Answer answer, final PrintWriter out, final boolean header)
+    private static void csv(final Answer answer, final PrintWriter out, final boolean header,
+        final Cancellation cancellation)
     {
         final List<Column> columns = answer.columns();
         if (header)
@@ -69,6 +94,7 @@ public final class AnswerWriter
         final StringBuilder line = new StringBuilder(256);
         for (final Object[] row : answer.rows())
         {
+            cancellation.step();
             line.setLength(0);
             for (int i = 0; i < row.length; i++)
             {
@@ -89,12 +115,13 @@ public final class AnswerWriter
         return '"' + s.replace("\"", "\"\"") + '"';
     }
 
-    private static void json(final Answer answer, final PrintWriter out)
+    private static void json(final Answer answer, final PrintWriter out, final Cancellation cancellation)
     {
         final List<Column> columns = answer.columns();
         final StringBuilder sb = new StringBuilder(256);
         for (final Object[] row : answer.rows())
         {
+            cancellation.step();
             sb.setLength(0);
             sb.append('{');
             for (int i = 0; i < row.length; i++)
@@ -149,9 +176,9 @@ public final class AnswerWriter
         };
     }
 
-    private static void table(final Answer answer, final PrintWriter out)
+    private static void table(final Answer answer, final PrintWriter out, final Cancellation cancellation)
     {
-        tableLines(answer, out, new int[answer.columns().size()], true);
+        tableLines(answer, out, new int[answer.columns().size()], true, cancellation);
         footer(answer, out);
     }
 
@@ -172,23 +199,25 @@ public final class AnswerWriter
      * @param widths null for the first answer, then what the previous call returned
      * @return the column widths to pass to the next call
      */
-    public static int[] followedTable(final Answer answer, final PrintWriter out, final int[] widths)
+    public static int[] followedTable(final Answer answer, final PrintWriter out, final int[] widths,
+        final Cancellation cancellation)
     {
         if (widths == null)
         {
             final int[] first = new int[answer.columns().size()];
-            tableLines(answer, out, first, true);
+            tableLines(answer, out, first, true, cancellation);
             footer(answer, out);
             out.flush();
             return first;
         }
-        tableLines(answer, out, widths, false);
+        tableLines(answer, out, widths, false, cancellation);
         out.flush();
         return widths;
     }
 
     /** Prints the rows (after the header, if asked), padded to at least {@code width}, which it widens as needed. */
-    private static void tableLines(final Answer answer, final PrintWriter out, final int[] width, final boolean header)
+    private static void tableLines(final Answer answer, final PrintWriter out, final int[] width, final boolean header,
+        final Cancellation cancellation)
     {
         final List<Column> columns = answer.columns();
         final List<String[]> lines = new ArrayList<>(answer.rows().size() + 1);
@@ -197,6 +226,7 @@ public final class AnswerWriter
         lines.add(names);
         for (final Object[] row : answer.rows())
         {
+            cancellation.step();
             final String[] line = new String[row.length];
             for (int i = 0; i < row.length; i++)
             {
@@ -213,6 +243,7 @@ public final class AnswerWriter
         }
         for (final String[] line : header ? lines : lines.subList(1, lines.size()))
         {
+            cancellation.step();
             final StringBuilder sb = new StringBuilder();
             for (int i = 0; i < line.length; i++)
             {

@@ -1,6 +1,8 @@
 package dev.flowrec.query.cli;
 
 import dev.flowrec.query.Answer;
+import dev.flowrec.query.Cancellation;
+import dev.flowrec.query.QueryCancelledException;
 import dev.flowrec.query.Diff;
 import dev.flowrec.query.GroupKey;
 import dev.flowrec.query.Query;
@@ -42,6 +44,10 @@ public final class DiffCommand implements Callable<Integer>
     @Option(names = "--top", paramLabel = "N", description = "At most N rows of each kind (new, gone, changed); N >= 1.")
     Integer top;
 
+    @Option(names = "--inactive-timeout", paramLabel = "D",
+        description = "A 5-tuple quiet for longer than this starts a new flow, as a TCP SYN after FIN/RST does (default 15s).")
+    String inactiveTimeout;
+
     @Option(names = "--format", defaultValue = "table", description = "table, csv or json (default: ${DEFAULT-VALUE}).")
     Format format;
 
@@ -52,19 +58,32 @@ public final class DiffCommand implements Callable<Integer>
         final Query qa = query(window(a, "--a", now), keys);
         final Query qb = query(window(b, "--b", now), keys);
         final int topN = QueryOptions.top(spec.commandLine(), top);
-        final Answer answer = QueryOptions.answering(spec.commandLine(), () -> Diff.run(journal, qa, qb, topN, () -> false));
-        QueryOptions.warn(spec.commandLine(), answer.warnings());
-        if (!answer.coverage().complete())
+        try (CtrlC ctrlC = CtrlC.install())
         {
-            spec.commandLine().getErr().println("flowrec diff: warning: answer " + answer.coverage().describe());
+            try
+            {
+                final Answer answer = QueryOptions.answering(spec.commandLine(), () -> Diff.run(journal, qa, qb, topN, ctrlC));
+                QueryOptions.warn(spec.commandLine(), answer.warnings());
+                if (!answer.coverage().complete())
+                {
+                    spec.commandLine().getErr().println("flowrec diff: warning: answer " + answer.coverage().describe());
+                }
+                AnswerWriter.write(format, answer, spec.commandLine().getOut(), new Cancellation(ctrlC));
+                return 0;
+            }
+            catch (final QueryCancelledException ex)
+            {
+                spec.commandLine().getErr().println("flowrec diff: cancelled");
+                spec.commandLine().getErr().flush();
+                return QueryCommand.EXIT_CANCELLED;
+            }
         }
-        AnswerWriter.write(format, answer, spec.commandLine().getOut());
-        return 0;
     }
 
     private Query query(final Window window, final List<GroupKey> keys)
     {
-        return new Query(window, QueryOptions.filter(spec.commandLine(), where), keys, 0, Query.By.bytes, 0, Query.NO_INSTANT);
+        return new Query(window, QueryOptions.filter(spec.commandLine(), where), keys, 0, Query.By.bytes, 0, Query.NO_INSTANT,
+            QueryOptions.inactiveNs(spec.commandLine(), inactiveTimeout));
     }
 
     private Window window(final String text, final String option, final long now)

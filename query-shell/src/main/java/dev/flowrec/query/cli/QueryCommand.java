@@ -1,6 +1,8 @@
 package dev.flowrec.query.cli;
 
 import dev.flowrec.query.Answer;
+import dev.flowrec.query.Cancellation;
+import dev.flowrec.query.QueryCancelledException;
 import dev.flowrec.query.Query;
 import dev.flowrec.query.QueryEngine;
 import dev.flowrec.query.Window;
@@ -26,6 +28,8 @@ public final class QueryCommand implements Callable<Integer>
 {
     /** How often --follow looks for what was journaled: a delta is printed within this of reaching the journal. */
     private static final long FOLLOW_PERIOD_MS = 250;
+    /** 128 + SIGINT, as a shell reports a command ended by Ctrl-C. */
+    public static final int EXIT_CANCELLED = 130;
 
     @Spec
     CommandSpec spec;
@@ -59,15 +63,28 @@ public final class QueryCommand implements Callable<Integer>
                 (query.window().hasEnd() ? "--until" : "--at"));
         }
         final PrintWriter out = spec.commandLine().getOut();
-        if (follow)
+        // The message goes out before CtrlC closes: its close lets the JVM end.
+        try (CtrlC ctrlC = CtrlC.install())
         {
-            follow(query, out);
-            return 0;
+            try
+            {
+                if (follow)
+                {
+                    follow(query, out, ctrlC);
+                    return 0;
+                }
+                final Answer answer = QueryOptions.answering(spec.commandLine(), () -> QueryEngine.run(journal, query, ctrlC));
+                report(answer, query.window());
+                AnswerWriter.write(format, answer, out, new Cancellation(ctrlC));
+                return 0;
+            }
+            catch (final QueryCancelledException ex)
+            {
+                spec.commandLine().getErr().println("flowrec query: cancelled");
+                spec.commandLine().getErr().flush();
+                return EXIT_CANCELLED;
+            }
         }
-        final Answer answer = QueryOptions.answering(spec.commandLine(), () -> QueryEngine.run(journal, query, () -> false));
-        report(answer, query.window());
-        AnswerWriter.write(format, answer, out);
-        return 0;
     }
 
     /**
@@ -75,38 +92,39 @@ public final class QueryCommand implements Callable<Integer>
      * meanwhile: the reader stays at the journal's end, so a delta is printed once, within a period of being journaled,
      * however late it comes; the table's header (and CSV's) is printed once.
      */
-    private void follow(final Query query, final PrintWriter out) throws InterruptedException
+    private void follow(final Query query, final PrintWriter out, final CtrlC ctrlC) throws InterruptedException
     {
         try (QueryEngine.Followed followed = QueryEngine.follow(journal, query))
         {
             int[] widths = null;
             boolean first = true;
-            while (!Thread.currentThread().isInterrupted())
+            while (true)
             {
-                final Answer answer = QueryOptions.answering(spec.commandLine(),
-                    () -> followed.next(() -> Thread.currentThread().isInterrupted()));
+                final Answer answer = QueryOptions.answering(spec.commandLine(), () -> followed.next(ctrlC));
                 report(answer, query.window());
                 if (format == Format.table)
                 {
-                    widths = first || !answer.rows().isEmpty() ? AnswerWriter.followedTable(answer, out, widths) : widths;
+                    widths = first || !answer.rows().isEmpty() ? AnswerWriter.followedTable(answer, out, widths,
+                        new Cancellation(ctrlC)) : widths;
                 }
                 else if (first)
                 {
-                    AnswerWriter.write(format, answer, out);
+                    AnswerWriter.write(format, answer, out, new Cancellation(ctrlC));
                 }
                 else if (format == Format.csv)
                 {
-                    AnswerWriter.csvRows(answer, out);
+                    AnswerWriter.csvRows(answer, out, new Cancellation(ctrlC));
                 }
                 else if (!answer.rows().isEmpty())
                 {
-                    AnswerWriter.write(format, answer, out); // JSON: the rows, then the coverage of what they read
+                    AnswerWriter.write(format, answer, out, new Cancellation(ctrlC)); // JSON: the rows, then their coverage
                 }
                 first = false;
                 if (out.checkError())
                 {
                     return; // whoever read it has gone (query --follow | head): nothing more to print to
                 }
+                new Cancellation(ctrlC).check();
                 Thread.sleep(FOLLOW_PERIOD_MS);
             }
         }

@@ -1,5 +1,6 @@
 package dev.flowrec.query.cli;
 
+import dev.flowrec.journal.schema.FlowTimeouts;
 import dev.flowrec.journal.text.Durations;
 import dev.flowrec.query.GroupKey;
 import dev.flowrec.query.Query;
@@ -45,6 +46,10 @@ public final class QueryOptions
     @Option(names = "--at", paramLabel = "T", description = "The flows active at this instant.")
     String at;
 
+    @Option(names = "--inactive-timeout", paramLabel = "D",
+        description = "A 5-tuple quiet for longer than this starts a new flow, as a TCP SYN after FIN/RST does (default 15s).")
+    String inactiveTimeout;
+
     public Query toQuery(final CommandLine cli, final long nowNs)
     {
         if (at != null && (since != null || until != null || interval != null))
@@ -65,7 +70,29 @@ public final class QueryOptions
         }
         final List<GroupKey> keys = groupKeys(cli, groupBy);
         final long atNs = at == null ? Query.NO_INSTANT : time(cli, "--at", at, nowNs);
-        return new Query(new Window(sinceNs, untilNs), filter(cli, where), keys, top(cli, top), by, intervalNs, atNs);
+        return new Query(new Window(sinceNs, untilNs), filter(cli, where), keys, top(cli, top), by, intervalNs, atNs,
+            inactiveNs(cli, inactiveTimeout));
+    }
+
+    /** @return whether --inactive-timeout was given (the shell's setting applies otherwise). */
+    public boolean inactiveTimeoutGiven()
+    {
+        return inactiveTimeout != null;
+    }
+
+    /** One rule for every command's --inactive-timeout: absent means 15 s, else a positive duration with its unit. */
+    static long inactiveNs(final CommandLine cli, final String text)
+    {
+        if (text == null)
+        {
+            return FlowTimeouts.DEFAULT_INACTIVE_NS;
+        }
+        final long ns = parsed(cli, "--inactive-timeout", text, Durations::parseNs);
+        if (ns <= 0)
+        {
+            throw new ParameterException(cli, "--inactive-timeout must be positive: " + text);
+        }
+        return ns;
     }
 
     /** One rule for every command's --top: absent means every row (0 to the engine), else at least 1. */

@@ -8,8 +8,16 @@ import java.util.List;
 /** What a shell line asks for, as {@link ShellParser} reads it. */
 sealed interface Action
 {
-    /** Run a query; {@code format} and {@code journal} are null for the session's own. */
-    record Ask(Query query, Format format, Path journal) implements Action
+    /**
+     * Run a query; {@code format} and {@code journal} are null for the session's own; {@code ownTimeout} when the line
+     * gave its inactive timeout (else the session's applies).
+     */
+    record Ask(Query query, Format format, Path journal, boolean ownTimeout) implements Action
+    {
+    }
+
+    /** {@code inactive-timeout} alone shows the session's (0); {@code inactive-timeout 1m} sets it. */
+    record SetInactiveTimeout(long ns) implements Action
     {
     }
 

@@ -1,6 +1,10 @@
 package dev.flowrec.query.shell;
 
+import dev.flowrec.journal.schema.FlowTimeouts;
 import dev.flowrec.query.Answer;
+import dev.flowrec.query.Cancellation;
+import dev.flowrec.query.Query;
+import dev.flowrec.query.QueryCancelledException;
 import dev.flowrec.query.QueryEngine;
 import dev.flowrec.query.cli.AnswerWriter;
 import dev.flowrec.query.cli.Format;
@@ -39,6 +43,7 @@ final class Session
     private final PrintWriter out;
     private final Errors errors;
     private Format format = Format.table;
+    private long inactiveNs = FlowTimeouts.DEFAULT_INACTIVE_NS;
     private volatile boolean cancelled;
 
     Session(final Path journal, final PrintWriter out, final Errors errors)
@@ -89,18 +94,35 @@ final class Session
         {
             case Action.Ask ask ->
             {
-                final Answer answer = QueryEngine.run(ask.journal() != null ? ask.journal() : journal, ask.query(), () -> cancelled);
-                if (cancelled)
+                final Query query = ask.ownTimeout() ? ask.query() : ask.query().withInactiveNs(inactiveNs);
+                try
+                {
+                    final Answer answer = QueryEngine.run(ask.journal() != null ? ask.journal() : journal, query, () -> cancelled);
+                    answer.warnings().forEach(errors::warn);
+                    if (!answer.coverage().complete())
+                    {
+                        errors.warn("answer " + answer.coverage().describe());
+                    }
+                    AnswerWriter.write(ask.format() != null ? ask.format() : format, answer, out,
+                        new Cancellation(() -> cancelled));
+                }
+                catch (final QueryCancelledException ex)
                 {
                     out.println("cancelled");
                     return Outcome.CANCELLED;
                 }
-                answer.warnings().forEach(errors::warn);
-                if (!answer.coverage().complete())
+            }
+            case Action.SetInactiveTimeout set ->
+            {
+                if (set.ns() == 0)
                 {
-                    errors.warn("answer " + answer.coverage().describe());
+                    out.println("inactive-timeout " + (inactiveNs % 1_000_000_000L == 0 ? inactiveNs / 1_000_000_000L + "s"
+                        : inactiveNs / 1_000_000L + "ms"));
                 }
-                AnswerWriter.write(ask.format() != null ? ask.format() : format, answer, out);
+                else
+                {
+                    inactiveNs = set.ns();
+                }
             }
             case Action.SetFormat set ->
             {

@@ -63,7 +63,7 @@ final class ShellCompleter implements Completer
         {
             case HELP -> layout.arguments().isEmpty() ? topics() : List.of();
             case FORMAT -> layout.arguments().isEmpty() ? FORMATS : List.of();
-            case INFO, QUIT -> List.of();
+            case INFO, QUIT, INACTIVE_TIMEOUT -> List.of();
             case QUERY -> options(layout);
             case EXPORT -> exportOptions(layout);
             case FLOWS, TOP, GROUP, SERIES, AT -> ask(layout, verb, word);

@@ -8,6 +8,7 @@ import static dev.flowrec.query.shell.ClauseValues.positive;
 import static dev.flowrec.query.shell.ClauseValues.single;
 import static dev.flowrec.query.shell.ClauseValues.time;
 
+import dev.flowrec.journal.text.Durations;
 import dev.flowrec.query.GroupKey;
 import dev.flowrec.query.Query;
 import dev.flowrec.query.Window;
@@ -54,6 +55,7 @@ final class ShellParser
         {
             case FLOWS, TOP, GROUP, SERIES, AT -> ask(layout, verb, nowNs);
             case FORMAT -> format(layout);
+            case INACTIVE_TIMEOUT -> inactiveTimeout(layout);
             case INFO -> noArguments(layout, verb, new Action.Info());
             case QUIT -> noArguments(layout, verb, new Action.Quit());
             case HELP -> help(layout);
@@ -117,7 +119,8 @@ final class ShellParser
                 "until must be after since: the time window is empty");
         }
         final FlowFilter where = clauses.containsKey(Clause.WHERE) ? filter(clauses.get(Clause.WHERE), layout.line()) : FilterParser.ALL;
-        return new Action.Ask(new Query(new Window(sinceNs, untilNs), where, keys, top, by, intervalNs, atNs), null, null);
+        return new Action.Ask(new Query(new Window(sinceNs, untilNs), where, keys, top, by, intervalNs, atNs), null, null,
+            false);
     }
 
     /** Each clause the command takes, at most once, each with a value. */
@@ -173,6 +176,29 @@ final class ShellParser
         }
     }
 
+    private static Action inactiveTimeout(final Layout layout)
+    {
+        final Word value = optional(layout, Verb.INACTIVE_TIMEOUT);
+        if (value == null)
+        {
+            return new Action.SetInactiveTimeout(0);
+        }
+        final long ns;
+        try
+        {
+            ns = Durations.parseNs(value.text());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ShellSyntaxException(value.start() + 1, "inactive-timeout: " + ex.getMessage());
+        }
+        if (ns <= 0)
+        {
+            throw new ShellSyntaxException(value.start() + 1, "inactive-timeout: must be positive, got " + quote(value.text()));
+        }
+        return new Action.SetInactiveTimeout(ns);
+    }
+
     private static Action help(final Layout layout)
     {
         final Word topic = optional(layout, Verb.HELP);
@@ -219,7 +245,8 @@ final class ShellParser
         try
         {
             cli.parseArgs(args.toArray(String[]::new));
-            return new Action.Ask(command.options.toQuery(cli, nowNs), command.format, command.journal);
+            return new Action.Ask(command.options.toQuery(cli, nowNs), command.format, command.journal,
+                command.options.inactiveTimeoutGiven());
         }
         catch (final ParameterException | IllegalArgumentException ex)
         {

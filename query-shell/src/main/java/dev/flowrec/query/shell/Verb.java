@@ -26,7 +26,7 @@ enum Verb
         "A time series: one row per bucket of length D (500ms, 1s, 15m, 2h, 1d), per group with KEYS.",
         "e.g. series 1m iface top 3 since -1h"),
     AT(List.of("at"), Shape.INSTANT, "T", List.of(Clause.WHERE),
-        "The flows active at an instant: first packet before it, last packet at most 15 s before it.",
+        "The flows active at an instant: first packet before it, last packet at most 15 s (the inactive timeout) before it.",
         "e.g. at 2026-11-26T12:00:00Z where container web"),
     FORMAT(List.of("format"), Shape.FORMAT, "[table|csv|json]", List.of(),
         "Shows or sets the output format of the answers that follow.", "e.g. format csv"),
@@ -38,17 +38,20 @@ enum Verb
         "What the journal holds: time span, events, interfaces, containers, losses.", ""),
     QUERY(List.of("query"), Shape.OPTIONS, "[OPTIONS]", List.of(),
         "The command line's form: the options of 'flowrec query' (--where, --since, --until, --group-by, --top, --by, "
-            + "--interval, --at, --format).",
+            + "--interval, --at, --inactive-timeout, --format).",
         "e.g. query --where 'proto udp' --group-by dst_port --top 5"),
     HELP(List.of("help"), Shape.TOPIC, "[COMMAND]", List.of(),
         "This list, or one command (or clause: where, since, until, by, top) in detail.", ""),
     QUIT(List.of("quit", "exit"), Shape.NONE, "", List.of(),
-        "Leaves the shell (so does Ctrl-D; Ctrl-C cancels a running query, or clears the line).", "");
+        "Leaves the shell (so does Ctrl-D; Ctrl-C cancels a running query, or clears the line).", ""),
+    INACTIVE_TIMEOUT(List.of("inactive-timeout"), Shape.SETTING, "[D]", List.of(),
+        "Shows or sets the inactive timeout of the answers that follow: a 5-tuple quiet for longer starts a new flow, "
+            + "as a TCP SYN after FIN/RST does (default 15s).", "e.g. inactive-timeout 1m");
 
     /** What a command takes before its clauses. */
     enum Shape
     {
-        NONE, TOP, GROUP, SERIES, INSTANT, FORMAT, TOPIC, OPTIONS
+        NONE, TOP, GROUP, SERIES, INSTANT, FORMAT, SETTING, TOPIC, OPTIONS
     }
 
     final List<String> names;

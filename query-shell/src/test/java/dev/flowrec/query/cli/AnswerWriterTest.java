@@ -1,8 +1,12 @@
 package dev.flowrec.query.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowrec.query.Answer;
+import dev.flowrec.query.Cancellation;
+import dev.flowrec.query.QueryCancelledException;
 import dev.flowrec.query.Column;
 import dev.flowrec.query.Coverage;
 import dev.flowrec.query.Gap;
@@ -63,6 +67,37 @@ class AnswerWriterTest
             new PrintWriter(csv));
         assertEquals(List.of("packets,bytes", "1234567,67108864", "12,1023"), csv.toString().lines().toList(),
             "CSV numbers stay exact");
+    }
+
+    @Test
+    void shouldStopPrintingBetweenRowsSoonAfterCtrlC()
+    {
+        final List<Object[]> many = new java.util.ArrayList<>();
+        for (long i = 0; i < 100_000; i++)
+        {
+            many.add(new Object[] {"tcp", i});
+        }
+        final Answer answer = new Answer(COLUMNS, many, new Coverage(0, 0, 0, 0, 0, List.of()), null);
+        for (final Format format : Format.values())
+        {
+            final long flipAt = 30_000;
+            final Cancellation[] cancellation = new Cancellation[1];
+            cancellation[0] = new Cancellation(() -> cancellation[0].steps() >= flipAt);
+            final StringWriter text = new StringWriter();
+            assertThrows(QueryCancelledException.class,
+                () -> AnswerWriter.write(format, answer, new PrintWriter(text), cancellation[0]), format.name());
+            assertTrue(cancellation[0].steps() - flipAt <= Cancellation.STEPS_PER_POLL,
+                format + ": rows after Ctrl-C " + (cancellation[0].steps() - flipAt));
+            final List<String> lines = text.toString().lines().toList();
+            assertTrue(lines.size() < 100_000, format + " printed everything: " + lines.size());
+            assertTrue(text.toString().isEmpty() || text.toString().endsWith(System.lineSeparator()),
+                format + ": the last line printed is whole");
+            for (final String line : lines.subList(format == Format.table ? 0 : 1, lines.size()))
+            {
+                assertTrue(line.matches(format == Format.json ? "\\{\"proto\":\"tcp\",\"bytes\":\\d+\\}"
+                    : format == Format.csv ? "tcp,\\d+" : ".*"), format + ": a whole row: " + line);
+            }
+        }
     }
 
     private static List<String> write(final Format format, final Coverage coverage)

@@ -95,6 +95,12 @@ class ShellParserTest
     {
         assertEquals(new Action.SetFormat(Format.json), ShellParser.parse("format json", NOW_NS));
         assertEquals(new Action.SetFormat(null), ShellParser.parse("format", NOW_NS));
+        assertEquals(new Action.SetInactiveTimeout(60_000_000_000L), ShellParser.parse("inactive-timeout 1m", NOW_NS));
+        assertEquals(new Action.SetInactiveTimeout(0), ShellParser.parse("inactive-timeout", NOW_NS));
+        assertEquals(30_000_000_000L, shell("query --inactive-timeout 30s").inactiveNs());
+        assertEquals(true, assertInstanceOf(Action.Ask.class, ShellParser.parse("query --inactive-timeout 30s", NOW_NS))
+            .ownTimeout(), "the line's own timeout is kept over the session's");
+        assertEquals(15_000_000_000L, shell("flows").inactiveNs(), "the default, 15 s");
         assertEquals(new Action.Help(null), ShellParser.parse("help", NOW_NS));
         assertEquals(new Action.Help("top"), ShellParser.parse("help TOP", NOW_NS));
         assertEquals(new Action.Help("where"), ShellParser.parse("help where", NOW_NS));

@@ -10,7 +10,7 @@ final class Flow
     final Iface iface;
     final RateRing rate = new RateRing(BUCKETS);
     long lastNs;
-    /** OR of the TCP flags of its deltas since it was first tracked. */
+    /** The OR of the TCP flags of the tuple's current flow: a SYN after FIN/RST begins the next one. */
     int tcpFlags;
     Flow older;
     Flow newer;

@@ -1,13 +1,15 @@
 package dev.flowrec.recorder.live;
 
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowTimeouts;
 import org.agrona.collections.Object2ObjectHashMap;
 
 /**
  * The flows the live view tracks, at most {@code capacity} of them, with a list from least to most
  * recently updated so that expiry and eviction look only at the oldest end. A known flow is found with
  * a reused probe key and moved in the list by relinking: no allocation. A new flow costs its key, its
- * state and, when the table is full, the least recently updated flow (counted in {@link #evicted}).
+ * state and, when the table is full, the least recently updated flow (counted in {@link #evicted}). A tuple's
+ * delta that starts a new flow by the readers' rule ({@link FlowTimeouts}) starts its counts afresh.
  * Single-threaded.
  */
 final class FlowTable
@@ -47,9 +49,16 @@ final class FlowTable
         else
         {
             unlink(flow);
+            if (FlowTimeouts.startsNewFlow(flow.lastNs, flow.tcpFlags, delta.firstNs(), delta.tcpFlags(),
+                FlowTimeouts.DEFAULT_INACTIVE_NS))
+            {
+                flow.rate.clear(); // the tuple's next flow, as the readers cut it: the last one's counts are not its
+                flow.tcpFlags = 0;
+            }
         }
         linkNewest(flow);
         flow.lastNs = delta.lastNs();
+        flow.tcpFlags |= delta.tcpFlags();
         return flow;
     }
 

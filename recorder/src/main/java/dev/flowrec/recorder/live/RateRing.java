@@ -27,6 +27,12 @@ final class RateRing
         }
         this.slots = new long[buckets * SLOT];
         this.mask = buckets - 1;
+        clear();
+    }
+
+    /** Forgets every second. */
+    void clear()
+    {
         for (int i = 0; i < slots.length; i += SLOT)
         {
             slots[i] = Long.MIN_VALUE; // no second yet

@@ -31,6 +31,7 @@ final class Events
     private final LiveView view;
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
     private final FlowDeltaEncoder delta = new FlowDeltaEncoder();
+    private int tcpFlags;
 
     Events(final LiveView view)
     {
@@ -40,6 +41,13 @@ final class Events
     static long at(final double seconds)
     {
         return T0 + Math.round(seconds * 1e9);
+    }
+
+    /** The TCP flags of the deltas that follow. */
+    Events tcpFlags(final int flags)
+    {
+        tcpFlags = flags;
+        return this;
     }
 
     Events attached(final int ifindex, final String name, final String container)
@@ -114,6 +122,6 @@ final class Events
         final long lastNs = at(atSeconds);
         return MessageHeader.wrapAndApplyHeader(delta, buffer, 0).firstNs(lastNs - 500_000_000L).lastNs(lastNs)
             .packets(packets).bytes(bytes).ifindex(ifindex).srcPort(srcPort).dstPort(dstPort).proto((short)proto)
-            .direction((short)direction).reason(FlowDeltas.REASON_INTERVAL);
+            .direction((short)direction).tcpFlags((short)tcpFlags).reason(FlowDeltas.REASON_INTERVAL);
     }
 }

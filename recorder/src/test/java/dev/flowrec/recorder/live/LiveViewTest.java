@@ -128,6 +128,24 @@ class LiveViewTest
     }
 
     @Test
+    void shouldRankOnlyTheLatestFlowOfATupleReusedAfterFin()
+    {
+        // One connection sends 9000 bytes and ends with a FIN; the same 5-tuple connects again (a SYN) with 30 bytes:
+        // the top flow is the new connection, as the readers cut it (issue 15, item 4), not the two summed.
+        events.attached(2, "eth0", "")
+            .tcpFlags(0x02).v4(2, DIRECTION_OUT, TCP, 1, 1001, 2, 443, 93.0, 1, 60)
+            .tcpFlags(0x10).v4(2, DIRECTION_OUT, TCP, 1, 1001, 2, 443, 94.0, 6, 9000)
+            .tcpFlags(0x11).v4(2, DIRECTION_OUT, TCP, 1, 1001, 2, 443, 95.0, 1, 52)
+            .tcpFlags(0x10).v4(2, DIRECTION_OUT, TCP, 1, 1001, 2, 443, 95.5, 1, 52)
+            .tcpFlags(0x02).v4(2, DIRECTION_OUT, TCP, 1, 1001, 2, 443, 97.0, 1, 60)
+            .tcpFlags(0x10).v4(2, DIRECTION_OUT, TCP, 1, 1001, 2, 443, 98.0, 1, 40);
+        view.publish();
+        assertEquals(List.of(100L), view.snapshot().topFlows().stream().map(TopFlow::bytes10s).toList(),
+            "the ACK after the FIN stays with the first connection; the SYN starts the second");
+        assertEquals(2, view.snapshot().topFlows().getFirst().packets10s());
+    }
+
+    @Test
     void shouldKeepEachInterfacesBusiestFlowsSoThatFilteredTopIsExact()
     {
         final LiveView big = new LiveView(LiveView.DEFAULT_MAX_FLOWS, () -> nowNs);
