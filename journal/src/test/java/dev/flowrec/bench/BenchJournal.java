@@ -10,7 +10,8 @@ import java.util.stream.Stream;
 
 /**
  * The synthetic journal of the benchmarks (query, export): deltas over 20k flows on 4 interfaces, evenly spaced
- * in journal time (one per ms unless told), so that deltas × spacing is the journal's length.
+ * in journal time (one per ms unless told), so that deltas × spacing is the journal's length; one recorder run,
+ * started and stopped.
  */
 public final class BenchJournal
 {
@@ -46,6 +47,11 @@ public final class BenchJournal
                     .srcPort(32768 + flow).dstPort(PORTS[flow % PORTS.length]).proto(flow % 5 == 0 ? 17 : 6)
                     .direction(flow & 1).tcpFlags(0x18).append();
             }
+            // Stopped, as a recorder stops: a run without its RecorderStopped is a crash, whose last event every
+            // answer looks for from the run's last catalogued event (a recorder's loss reports, every second), here
+            // its start: the whole journal.
+            final long endNs = T0_NS + deltas * spacingNs;
+            journal.now(endNs).recorderStopped(endNs, deltas + 5, "stopped");
         }
     }
 
