@@ -41,6 +41,8 @@ final class DocumentReader
      * whose listing names a last cycle far ahead): the reader stays where it was, at the end ({@link #failure()}).
      */
     static final int SENT_BACK = -2;
+    /** {@link #read(EventHandler, long)}'s result for a document of Chronicle's own (its header, an index): read on. */
+    private static final int CHRONICLE_METADATA = -3;
 
     private final ExcerptTailer tailer;
     private final int prefixLength;
@@ -88,7 +90,12 @@ final class DocumentReader
     int read(final EventHandler handler)
     {
         final long before = tailer.index();
-        final int events = read(handler, before);
+        int events;
+        do
+        {
+            events = read(handler, before);
+        }
+        while (events == CHRONICLE_METADATA);
         if (events == SENT_BACK || events == 0 && tailer.index() < before)
         {
             // Chronicle stepped "forward" from the end of a cycle into an earlier one (seen with a highestCycle far ahead
@@ -101,13 +108,37 @@ final class DocumentReader
         return events;
     }
 
+    /**
+     * A document flagged as metadata: Chronicle's own (its header, an index array), passed over; or one of ours whose
+     * header had its metadata bit flipped, which Chronicle's readers pass over in silence (a batch of deltas gone
+     * unseen): counted with the checksum failures, as the damage it is.
+     */
+    private int metaData(final DocumentContext dc)
+    {
+        final Bytes<?> bytes = dc.wire().bytes();
+        final long start = bytes.readPosition() + prefixLength;
+        if (bytes.readLimit() - start < MessageHeader.ENCODED_LENGTH ||
+            bytes.readUnsignedShort(start + MessageHeader.SCHEMA_ID_OFFSET) != MessageHeader.SCHEMA_ID)
+        {
+            return CHRONICLE_METADATA;
+        }
+        checksumFailures++;
+        lastSkipReason = "a journal event flagged as Chronicle metadata, a flipped header bit (index 0x" +
+            Long.toHexString(tailer.index()) + ")";
+        return 1;
+    }
+
     private int read(final EventHandler handler, final long before)
     {
-        try (DocumentContext dc = tailer.readingDocument())
+        try (DocumentContext dc = tailer.readingDocument(true))
         {
             if (!dc.isPresent())
             {
                 return 0;
+            }
+            if (dc.isMetaData())
+            {
+                return metaData(dc);
             }
             final Bytes<?> bytes = dc.wire().bytes();
             final long start = bytes.readPosition();

@@ -163,6 +163,7 @@ public final class Replay implements EventHandler
         private int probes;
         private boolean first = true;
         private long skipped;
+        private long checksumFailures;
 
         private Tail(final Path dir, final JournalReader reader, final Replay replay, final int probes)
         {
@@ -192,9 +193,11 @@ public final class Replay implements EventHandler
             final Window window = replay.window;
             final long unjournaled = first ? UnjournaledLoss.eventsOverlapping(dir, window.sinceNs(), window.untilNs()) : 0;
             final Coverage coverage = new Coverage(lost[0], lost[1], lost[2], lost[3] + unjournaled,
-                reader.skippedEvents() - skipped, first ? reader.unreadableRanges() : List.of())
+                reader.skippedEvents() - skipped, reader.checksumFailures() - checksumFailures,
+                first ? reader.unreadableRanges() : List.of())
                 .withGaps(first ? replay.timeline.gapsIn(window) : List.of());
             skipped = reader.skippedEvents();
+            checksumFailures = reader.checksumFailures();
             first = false;
             final Result result = new Result(coverage, read, probes, replay.deltasFolded - foldedBefore, System.nanoTime() - startNs);
             probes = 0;

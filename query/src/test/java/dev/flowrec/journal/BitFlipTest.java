@@ -219,6 +219,26 @@ class BitFlipTest
     }
 
     /**
+     * A document header whose metadata bit is flipped (seed 25205491207851: 20260101-01F.cq4 offset 100459 bit 6, a
+     * batch of deltas) is passed over by Chronicle's readers in silence, as if it were Chronicle's own metadata: the
+     * reader looks at every metadata document and counts one of ours as damage.
+     */
+    @Test
+    void shouldReportAnEventFlaggedAsChronicleMetadata() throws IOException
+    {
+        final Path dir = tmp.resolve("journal");
+        write(dir);
+        final List<String> undamaged = answers(dir);
+        final Path newest = files(dir).stream().filter(p -> p.getParent().equals(dir) && p.toString().endsWith(".cq4"))
+            .reduce((a, b) -> b).orElseThrow();
+        final long header = headerInTheMiddleOf(dir, newest);
+        flip(newest, header + 3, 6); // the second bit from the top of the little-endian header word: META_DATA
+        final List<String> damaged = answers(dir);
+        assertTrue(!damaged.equals(undamaged), "the flip changes what can be read");
+        assertTrue(differingReportDamage(undamaged, damaged), () -> firstDifference(undamaged, damaged));
+    }
+
+    /**
      * A flip in a high byte of metadata.cq4t's listing.highestCycle (seed 22125491249897: offset 187 bit 2) names a last
      * cycle far ahead: at the end of a cycle Chronicle's tailer then steps into the earlier cycles again, under the last
      * one's number, for ever. Readers stop there: every event read once, and an answer that read to the end (a window
