@@ -206,16 +206,7 @@ class BitFlipTest
     @Test
     void shouldReportADocumentMarkedIncompleteBeforeTheEndOfTheNewestCycle() throws IOException
     {
-        final Path dir = tmp.resolve("journal");
-        write(dir);
-        final List<String> undamaged = answers(dir);
-        final Path newest = files(dir).stream().filter(p -> p.getParent().equals(dir) && p.toString().endsWith(".cq4"))
-            .reduce((a, b) -> b).orElseThrow();
-        final long header = headerInTheMiddleOf(dir, newest);
-        flip(newest, header + 3, 7); // the top bit of the little-endian header word: NOT_COMPLETE
-        final List<String> damaged = answers(dir);
-        assertTrue(!damaged.equals(undamaged), "the flip changes what can be read");
-        assertTrue(differingReportDamage(undamaged, damaged), () -> firstDifference(undamaged, damaged));
+        assertFlipInAHeaderOfTheNewestCycleReported(7); // the top bit of the little-endian header word: NOT_COMPLETE
     }
 
     /**
@@ -226,13 +217,18 @@ class BitFlipTest
     @Test
     void shouldReportAnEventFlaggedAsChronicleMetadata() throws IOException
     {
+        assertFlipInAHeaderOfTheNewestCycleReported(6); // the second bit from the top of the header word: META_DATA
+    }
+
+    /** Flips {@code bit} of the last byte of a document header in the middle of the newest cycle: the answers say so. */
+    private void assertFlipInAHeaderOfTheNewestCycleReported(final int bit) throws IOException
+    {
         final Path dir = tmp.resolve("journal");
         write(dir);
         final List<String> undamaged = answers(dir);
         final Path newest = files(dir).stream().filter(p -> p.getParent().equals(dir) && p.toString().endsWith(".cq4"))
             .reduce((a, b) -> b).orElseThrow();
-        final long header = headerInTheMiddleOf(dir, newest);
-        flip(newest, header + 3, 6); // the second bit from the top of the little-endian header word: META_DATA
+        flip(newest, headerInTheMiddleOf(dir, newest) + 3, bit);
         final List<String> damaged = answers(dir);
         assertTrue(!damaged.equals(undamaged), "the flip changes what can be read");
         assertTrue(differingReportDamage(undamaged, damaged), () -> firstDifference(undamaged, damaged));
