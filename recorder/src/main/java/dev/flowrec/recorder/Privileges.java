@@ -9,6 +9,7 @@ import java.nio.file.Path;
 public final class Privileges
 {
     private static final int CAP_NET_ADMIN = 12;
+    private static final int CAP_SYS_PTRACE = 19;
     private static final int CAP_SYS_ADMIN = 21;
     private static final int CAP_BPF = 39;
 
@@ -24,6 +25,15 @@ public final class Privileges
         {
             throw new IllegalStateException("recording needs CAP_BPF and CAP_NET_ADMIN (run as root)");
         }
+    }
+
+    /**
+     * Whether this process may look into other users' processes (/proc/PID/ns, /proc/PID/cgroup): without
+     * CAP_SYS_PTRACE a non-root recorder sees no process in a namespace, so none there can be a container's.
+     */
+    public static boolean seesOtherProcesses()
+    {
+        return effectiveCapabilities().testBit(CAP_SYS_PTRACE);
     }
 
     private static BigInteger effectiveCapabilities()

@@ -12,7 +12,8 @@ import org.agrona.collections.Int2ObjectHashMap;
  * container is found and journaled. A namespace that holds no process at all is not named yet: its veth is
  * journaled without a container, so that the packets it carries before its container's process exists (link-up
  * neighbour discovery) are never put under a "phantom" container named after the namespace; once a process
- * is there, or when the 30 s are over, the namespace's name is the fallback ("netns"). A lookup that fails leaves
+ * is there, or when the 30 s are over (at once for a recorder without CAP_SYS_PTRACE, which sees no process), the
+ * namespace's name is the fallback ("netns"). A lookup that fails leaves
  * the veth as it was journaled, as one that finds nothing does ({@link ContainerLookup}).
  */
 final class ProvisionalContainers
@@ -20,6 +21,11 @@ final class ProvisionalContainers
     private static final long RETRY_NS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long ON_DELTA_NS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long WAIT_NS = TimeUnit.SECONDS.toNanos(30);
+    /**
+     * Without CAP_SYS_PTRACE no process of a namespace can be seen, so "no process yet" cannot be told from "not
+     * allowed to look", and no runtime's container can ever be found there: the namespace names its veth at once.
+     */
+    private static final boolean SEES_PROCESSES = Privileges.seesOtherProcesses();
 
     private static final class Provisional
     {
@@ -104,7 +110,7 @@ final class ProvisionalContainers
      */
     static boolean withoutProcess(final Container container)
     {
-        return "netns".equals(container.runtime()) && container.cgroupPath().isEmpty();
+        return "netns".equals(container.runtime()) && container.cgroupPath().isEmpty() && SEES_PROCESSES;
     }
 
     private int lookAgain(final Provisional p, final long nowNs)
