@@ -53,9 +53,7 @@ class DiskFullTest
     {
         final Path journal = disk.resolve("j");
         final Path log = tmp.resolve("recorder.log");
-        final Process recorder = new ProcessBuilder(Sh.flowrecIn(a, "record", "--iface", "fd0",
-            "--journal", journal.toString(), "--min-free", "4M", "--flush-interval", "200ms"))
-            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        final Process recorder = startRecorder(journal, log);
         try
         {
             Logs.await(recorder, log, "recording", 600);
@@ -108,9 +106,7 @@ class DiskFullTest
     {
         final Path journal = disk.resolve("j");
         final Path log = tmp.resolve("recorder.log");
-        final Process recorder = new ProcessBuilder(Sh.flowrecIn(a, "record", "--iface", "fd0",
-            "--journal", journal.toString(), "--min-free", "4M", "--flush-interval", "200ms"))
-            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        final Process recorder = startRecorder(journal, log);
         try
         {
             Logs.await(recorder, log, "recording", 600);
@@ -140,6 +136,13 @@ class DiskFullTest
         assertTrue(q.err().contains("could not journal"), "the answer is not complete: " + q.err() + info(journal));
         final Sh table = Sh.run(Sh.FLOWREC, "query", "--journal", journal.toString());
         assertFalse(table.out().contains("complete: no loss journaled"), table.out());
+    }
+
+    /** A recorder of fd0 into journal on the small disk, keeping 4 MiB free, its output in log. */
+    private Process startRecorder(final Path journal, final Path log) throws Exception
+    {
+        return new ProcessBuilder(Sh.flowrecIn(a, "record", "--iface", "fd0", "--journal", journal.toString(),
+            "--min-free", "4M", "--flush-interval", "200ms")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     private static String info(final Path journal)
