@@ -151,7 +151,7 @@ final class HeaderlessCycles implements AutoCloseable
     /** Whether the cycle file starts with its whole Chronicle header (what Chronicle waits for). */
     private static boolean hasHeader(final Path file)
     {
-        return JournalPaths.startsWith(file, JournalPaths.CYCLE_STORE);
+        return JournalPaths.startsWithWholeHeader(file, JournalPaths.CYCLE_STORE);
     }
 
     private static boolean headerWithin(final Path file, final long waitMs)

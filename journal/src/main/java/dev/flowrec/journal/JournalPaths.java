@@ -5,6 +5,8 @@ import net.openhft.chronicle.queue.RollCycles;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -15,6 +17,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.temporal.ChronoField;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -43,6 +47,12 @@ public final class JournalPaths
 
     /** The store type the first header of Chronicle's metadata file names. */
     static final String TABLE_STORE = "STStore";
+    /** A store's first header and the start of the document after it lie within this many bytes. */
+    private static final int STORE_HEADER_READ = 1024;
+    /** A Chronicle header word's top two bits (not-complete, metadata) and its length below them. */
+    private static final int METADATA = 0b01;
+    private static final int DATA = 0b00;
+    private static final int LENGTH_MASK = 0x3FFF_FFFF;
 
     /** The recorder's lock file, held while a recorder writes the journal (dev.flowrec.recorder.RecorderLock). */
     public static final String LOCK_FILE = "recorder.lock";
@@ -98,10 +108,11 @@ public final class JournalPaths
             throw new JournalException("not a flowrec journal: " + dir + " (no " + CYCLE_FILE_SUFFIX + " files)");
         }
         final Path metadata = dir.resolve(METADATA_FILE);
-        if (Files.exists(metadata) && !startsWith(metadata, TABLE_STORE))
+        if (Files.exists(metadata) && !startsWithWholeHeader(metadata, TABLE_STORE))
         {
             throw new JournalException("journal " + dir + " is damaged: its " + METADATA_FILE +
-                " is not a Chronicle table store (zeroed or overwritten); move it aside to read the cycle files without it");
+                " does not start with a whole Chronicle table store header (zeroed, overwritten or a flipped bit); move it" +
+                " aside to read the cycle files without it");
         }
         try (var files = Files.list(dir))
         {
@@ -153,15 +164,49 @@ public final class JournalPaths
     /** Whether the file's first header names the Chronicle store {@code type} (a cycle file or the metadata). */
     static boolean startsWith(final Path file, final String type)
     {
-        try (InputStream in = Files.newInputStream(file))
-        {
-            final String head = new String(in.readNBytes(64), StandardCharsets.ISO_8859_1);
-            return head.contains("header") && head.contains(type);
-        }
-        catch (final IOException ex)
+        final byte[] bytes = firstBytes(file);
+        final String head = new String(bytes, 0, Math.min(bytes.length, 64), StandardCharsets.ISO_8859_1);
+        return head.contains("header") && head.contains(type);
+    }
+
+    /**
+     * Whether the file starts with a whole store header: a complete metadata header naming the Chronicle store
+     * {@code type}, followed by a complete document (a cycle file's index, metadata; a table store's first entry,
+     * data). Chronicle reads these headers without bounds: a flipped flag bit (metadata cleared, not-complete set) or
+     * a flipped length makes it wait, for ever on a read-only queue, for a header that will not come.
+     */
+    static boolean startsWithWholeHeader(final Path file, final String type)
+    {
+        final byte[] bytes = firstBytes(file);
+        final String head = new String(bytes, 0, Math.min(bytes.length, 64), StandardCharsets.ISO_8859_1);
+        if (!head.contains("header") || !head.contains(type))
         {
             return false;
         }
+        final ByteBuffer words = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        final int header = headerWord(words, 0);
+        final int next = headerWord(words, (Integer.BYTES + (header & LENGTH_MASK) + 3) & ~3);
+        return header >>> 30 == METADATA && next >>> 30 == (CYCLE_STORE.equals(type) ? METADATA : DATA) &&
+            (next & LENGTH_MASK) != 0;
+    }
+
+    /** The file's first bytes, none when it cannot be read. */
+    private static byte[] firstBytes(final Path file)
+    {
+        try (InputStream in = Files.newInputStream(file))
+        {
+            return in.readNBytes(STORE_HEADER_READ);
+        }
+        catch (final IOException ex)
+        {
+            return new byte[0];
+        }
+    }
+
+    /** The header word at {@code position}, or -1 (not-complete and metadata set: no store has it) past the bytes read. */
+    private static int headerWord(final ByteBuffer words, final int position)
+    {
+        return position >= 0 && position <= words.limit() - Integer.BYTES ? words.getInt(position) : -1;
     }
 
     /** The name of {@code cycle}'s file ("20260101-13F.cq4"). */
@@ -180,6 +225,9 @@ public final class JournalPaths
 
     private static DateTimeFormatter cycleNames(final RollCycle rollCycle)
     {
-        return DateTimeFormatter.ofPattern(rollCycle.format()).withZone(ZoneOffset.UTC);
+        // A daily cycle's name (the catalog's "20260101F") has no hour: parsing it needs one to make an instant.
+        return new DateTimeFormatterBuilder().appendPattern(rollCycle.format())
+            .parseDefaulting(ChronoField.HOUR_OF_DAY, 0).parseDefaulting(ChronoField.MINUTE_OF_HOUR, 0).toFormatter()
+            .withZone(ZoneOffset.UTC);
     }
 }

@@ -97,9 +97,9 @@ public final class JournalReader implements AutoCloseable
     static JournalReader openCatalog(final Path catalogDir)
     {
         final Path metadata = catalogDir.resolve(JournalPaths.METADATA_FILE);
-        if (Files.exists(metadata) && !JournalPaths.startsWith(metadata, JournalPaths.TABLE_STORE))
+        if (Files.exists(metadata) && !JournalPaths.startsWithWholeHeader(metadata, JournalPaths.TABLE_STORE))
         {
-            throw new JournalException("its " + JournalPaths.METADATA_FILE + " is not a Chronicle table store");
+            throw new JournalException("its " + JournalPaths.METADATA_FILE + " does not start with a whole Chronicle table store header");
         }
         return new JournalReader(catalogDir, SingleChronicleQueueBuilder.binary(catalogDir)
             .rollCycle(RollCycles.FAST_DAILY).readOnly(true).build(), Catalog.PREFIX_LENGTH,
