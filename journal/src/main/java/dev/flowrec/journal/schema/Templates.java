@@ -16,6 +16,9 @@ public final class Templates
      */
     public static final int MAX_STRING_BYTES = 0xFFFE;
 
+    /** The schema version that added a CRC32C trailer to every event, and that every template but SocketOwner is written at. */
+    public static final int CHECKSUM_VERSION = 4;
+
     /** The schema version that introduced PinnedState (template 9). */
     public static final int PINNED_STATE_SINCE_VERSION = 3;
 
@@ -41,6 +44,7 @@ public final class Templates
             case ContainerSeenDecoder.TEMPLATE_ID -> "ContainerSeen";
             case FlowDeltaBatch.TEMPLATE_ID -> "FlowDeltaBatch";
             case PinnedStateDecoder.TEMPLATE_ID -> "PinnedState";
+            case SocketOwnerDecoder.TEMPLATE_ID -> "SocketOwner";
             default -> "template " + templateId;
         };
     }
@@ -59,6 +63,7 @@ public final class Templates
             case ContainerSeenDecoder.TEMPLATE_ID -> ContainerSeenDecoder.BLOCK_LENGTH;
             case FlowDeltaBatch.TEMPLATE_ID -> FlowDeltaBatch.BLOCK_LENGTH;
             case PinnedStateDecoder.TEMPLATE_ID -> PinnedStateDecoder.BLOCK_LENGTH;
+            case SocketOwnerDecoder.TEMPLATE_ID -> SocketOwnerDecoder.BLOCK_LENGTH;
             default -> 0;
         };
     }
@@ -74,15 +79,16 @@ public final class Templates
     }
 
     /**
-     * @return the schema version an event of the template is written at: {@link MessageHeader#SCHEMA_VERSION} for
-     * every template, since version 4 means "a CRC32C trailer follows the event" (a reader of version 3 or older
-     * skips and counts such events instead of reading the trailer as part of them). Journals written before keep the
-     * version each template was introduced in (1; FlowDeltaBatch 2, or 3 with ringPosition; PinnedState 3) and have no
-     * trailer.
+     * @return the schema version an event of the template is written at: {@link #CHECKSUM_VERSION} for every
+     * template older than SocketOwner, since version 4 means "a CRC32C trailer follows the event" (a reader of
+     * version 3 or older skips and counts such events instead of reading the trailer as part of them); SocketOwner,
+     * new in version 5, at 5, so that a reader of version 4 still reads every other event of a newer journal.
+     * Journals written before version 4 keep the version each template was introduced in (1; FlowDeltaBatch 2, or 3
+     * with ringPosition; PinnedState 3) and have no trailer.
      */
     public static int version(final int templateId)
     {
-        return MessageHeader.SCHEMA_VERSION;
+        return templateId == SocketOwnerDecoder.TEMPLATE_ID ? SocketOwnerDecoder.SCHEMA_VERSION : CHECKSUM_VERSION;
     }
 
     /** @return the length of an event with this block and these strings (cut as {@link Utf8#cut}), to size a claim. */
