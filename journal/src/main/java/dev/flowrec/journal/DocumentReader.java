@@ -44,6 +44,10 @@ final class DocumentReader
     /** {@link #read(EventHandler, long)}'s result for a document of Chronicle's own (its header, an index): read on. */
     private static final int CHRONICLE_METADATA = -3;
 
+    /** The longest document a writer makes: an event, a catalog prefix, a checksum. */
+    private static final long MAX_DOCUMENT_LENGTH =
+        (long)Catalog.PREFIX_LENGTH + JournalWriter.MAX_EVENT_LENGTH + DocumentChecksum.LENGTH;
+
     private final ExcerptTailer tailer;
     private final int prefixLength;
     private final UnsafeBuffer eventBuffer = new UnsafeBuffer(0, 0);
@@ -150,9 +154,19 @@ final class DocumentReader
             }
             forwardCycle = cycle;
             forwardEnd = bytes.readLimit();
-            final int documentLength = (int)bytes.readRemaining();
+            final long remaining = bytes.readRemaining();
             lastEndPosition = bytes.readLimit();
             lastEndCycle = tailer.cycle();
+            if (remaining > MAX_DOCUMENT_LENGTH)
+            {
+                // A flipped length bit: Chronicle hands over hundreds of megabytes as one document. No writer of
+                // ours makes one; copying it would take seconds and the memory to hold it.
+                skippedEvents++;
+                lastSkipReason = "journal document of " + remaining + " bytes, longer than any event flowrec writes (index 0x" +
+                    Long.toHexString(dc.index()) + ")";
+                return 1;
+            }
+            final int documentLength = (int)remaining;
             prefix = documentLength >= prefixLength && prefixLength > 0 ? bytes.readLong(start) : 0;
             wrapDocument(bytes, start, documentLength);
             int length = documentLength - prefixLength;

@@ -1,5 +1,7 @@
 package dev.flowrec.journal;
 
+import net.openhft.chronicle.queue.RollCycle;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,7 +26,7 @@ import java.util.stream.Stream;
  */
 final class HeaderlessCycles implements AutoCloseable
 {
-    /** A cycle file created this long ago without a header is not a writer's new file but a damaged one. */
+    /** A cycle file modified this long ago without a header is not a writer's new file but a damaged one. */
     private static final long WRITER_GRACE_MS = 1_000;
 
     private final Path journal;
@@ -46,13 +48,49 @@ final class HeaderlessCycles implements AutoCloseable
         for (int i = 0; i < cycleFiles.size(); i++)
         {
             final Path file = cycleFiles.get(i);
-            // The newest file may be a writer's, created an instant ago: give it the time to write its header.
-            if (!hasHeader(file) && (i < cycleFiles.size() - 1 || !headerWithin(file, WRITER_GRACE_MS)))
+            // The newest file may be a writer's, created an instant ago: give it the time to write its header, but
+            // no longer than the grace after its modification time (a damaged file is no writer's new one).
+            if (!hasHeader(file) && (i < cycleFiles.size() - 1 || !headerWithin(file, graceLeft(file))))
             {
                 cycles.headerless.put(file.getFileName().toString(), size(file));
             }
         }
         return cycles.headerless.isEmpty() ? cycles : cycles.linkOthers();
+    }
+
+    /**
+     * As {@link #check}, but always through a private directory without the metadata file: for a journal whose
+     * metadata lists other cycles than its directory holds (a flipped bit in listing.lowestCycle would make
+     * Chronicle start an hour late, in silence).
+     */
+    static HeaderlessCycles withoutListing(final Path journal)
+    {
+        final HeaderlessCycles cycles = check(journal);
+        return cycles.linked == null ? cycles.linkOthers() : cycles;
+    }
+
+    /** Whether Chronicle's listing of the cycles (the metadata's, or the directory's) names the cycle files there. */
+    static boolean listingAgrees(final Path dir, final int firstCycle, final int lastCycle, final RollCycle rollCycle)
+    {
+        int lowest = Integer.MAX_VALUE;
+        int highest = Integer.MIN_VALUE;
+        for (final Path file : files(dir))
+        {
+            if (isCycleFile(file))
+            {
+                try
+                {
+                    final int cycle = JournalPaths.cycleOf(rollCycle, file.getFileName().toString());
+                    lowest = Math.min(lowest, cycle);
+                    highest = Math.max(highest, cycle);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // not a cycle file's name: not in any listing either
+                }
+            }
+        }
+        return lowest > highest || lowest == firstCycle && highest == lastCycle;
     }
 
     private HeaderlessCycles linkOthers()
@@ -152,6 +190,19 @@ final class HeaderlessCycles implements AutoCloseable
     private static boolean hasHeader(final Path file)
     {
         return JournalPaths.startsWithWholeHeader(file, JournalPaths.CYCLE_STORE);
+    }
+
+    /** What is left of the writer's grace for a file modified at its modification time. */
+    private static long graceLeft(final Path file)
+    {
+        try
+        {
+            return Math.max(0, Files.getLastModifiedTime(file).toMillis() + WRITER_GRACE_MS - System.currentTimeMillis());
+        }
+        catch (final IOException ex)
+        {
+            return 0; // gone or unreadable: not a file a writer is creating
+        }
     }
 
     private static boolean headerWithin(final Path file, final long waitMs)

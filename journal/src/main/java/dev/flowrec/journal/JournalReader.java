@@ -3,6 +3,7 @@ package dev.flowrec.journal;
 import dev.flowrec.journal.schema.FlowDeltaBatch;
 import dev.flowrec.journal.schema.MessageHeader;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
@@ -73,19 +74,7 @@ public final class JournalReader implements AutoCloseable
     {
         final Path absolute = dir.toAbsolutePath();
         JournalPaths.requireReadable(absolute);
-        final HeaderlessCycles headerless = HeaderlessCycles.check(absolute);
-        SingleChronicleQueue queue = null;
-        try
-        {
-            queue = SingleChronicleQueueBuilder.binary(headerless.dir()).rollCycle(JournalPaths.DEFAULT_ROLL_CYCLE)
-                .readOnly(true).timeoutMS(HEADER_TIMEOUT_MS).build();
-            return new JournalReader(absolute, queue, 0, headerless);
-        }
-        catch (final Exception | InternalError ex) // Chronicle throws checked ones unchecked; InternalError: SIGBUS
-        {
-            CloseHelper.quietCloseAll(queue, headerless);
-            throw new JournalException("cannot read journal " + absolute + ": " + JournalException.firstLine(ex), ex);
-        }
+        return open(absolute, JournalPaths.DEFAULT_ROLL_CYCLE, 0);
     }
 
     /**
@@ -101,9 +90,41 @@ public final class JournalReader implements AutoCloseable
         {
             throw new JournalException("its " + JournalPaths.METADATA_FILE + " does not start with a whole Chronicle table store header");
         }
-        return new JournalReader(catalogDir, SingleChronicleQueueBuilder.binary(catalogDir)
-            .rollCycle(RollCycles.FAST_DAILY).readOnly(true).build(), Catalog.PREFIX_LENGTH,
-            HeaderlessCycles.check(catalogDir));
+        return open(catalogDir.toAbsolutePath(), RollCycles.FAST_DAILY, Catalog.PREFIX_LENGTH);
+    }
+
+    /**
+     * Opens Chronicle around what would make it wait or read wrongly: cycle files without a whole header, and a
+     * metadata listing that names other cycles than the directory holds (read then without the metadata).
+     */
+    private static JournalReader open(final Path absolute, final RollCycle rollCycle, final int prefixLength)
+    {
+        HeaderlessCycles headerless = HeaderlessCycles.check(absolute);
+        SingleChronicleQueue queue = null;
+        try
+        {
+            queue = queue(headerless, rollCycle);
+            if (headerless.dir().equals(absolute) &&
+                !HeaderlessCycles.listingAgrees(absolute, queue.firstCycle(), queue.lastCycle(), rollCycle))
+            {
+                CloseHelper.quietCloseAll(queue, headerless);
+                queue = null;
+                headerless = HeaderlessCycles.withoutListing(absolute);
+                queue = queue(headerless, rollCycle);
+            }
+            return new JournalReader(absolute, queue, prefixLength, headerless);
+        }
+        catch (final Exception | InternalError ex) // Chronicle throws checked ones unchecked; InternalError: SIGBUS
+        {
+            CloseHelper.quietCloseAll(queue, headerless);
+            throw new JournalException("cannot read journal " + absolute + ": " + JournalException.firstLine(ex), ex);
+        }
+    }
+
+    private static SingleChronicleQueue queue(final HeaderlessCycles headerless, final RollCycle rollCycle)
+    {
+        return SingleChronicleQueueBuilder.binary(headerless.dir()).rollCycle(rollCycle).readOnly(true)
+            .timeoutMS(HEADER_TIMEOUT_MS).build();
     }
 
     /**
