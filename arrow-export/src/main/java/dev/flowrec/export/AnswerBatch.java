@@ -9,7 +9,10 @@ import org.apache.arrow.vector.TimeStampNanoTZVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.types.pojo.Schema;
 
-/** A record batch of an engine answer's rows (values as {@code Answer} holds them: Long, Integer, String), with the host first. */
+/**
+ * A record batch of an engine answer's rows (values as {@code Answer} holds them: Long, Integer, String), with the host
+ * first. A null (the pid of a flow without a known owner) is written as 0 (every column is required).
+ */
 final class AnswerBatch extends RowBatch
 {
     private final IntVector host;
@@ -41,7 +44,7 @@ final class AnswerBatch extends RowBatch
             {
                 case TimeStampNanoTZVector v -> v.set(r, ((Number)value).longValue());
                 case BigIntVector v -> v.set(r, ((Number)value).longValue());
-                case IntVector v -> v.set(r, ((Number)value).intValue());
+                case IntVector v -> v.set(r, value == null ? 0 : ((Number)value).intValue());
                 case VarCharVector v -> v.setSafe(r, String.valueOf(value).getBytes(StandardCharsets.UTF_8));
                 default -> throw new IllegalStateException("unexpected column " + values[i].getField());
             }

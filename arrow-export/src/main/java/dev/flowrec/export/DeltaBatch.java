@@ -28,6 +28,8 @@ final class DeltaBatch extends RowBatch
     private final BigIntVector bytes;
     private final IntVector tcpFlags;
     private final IntVector tcpFlagsRaw;
+    private final IntVector pid;
+    private final IntVector comm;
 
     DeltaBatch(final Schema schema, final Dictionaries dictionaries, final BufferAllocator allocator, final int capacity)
     {
@@ -48,9 +50,13 @@ final class DeltaBatch extends RowBatch
         bytes = (BigIntVector)root().getVector("bytes");
         tcpFlags = (IntVector)root().getVector("tcp_flags");
         tcpFlagsRaw = (IntVector)root().getVector("tcp_flags_raw");
+        pid = (IntVector)root().getVector("pid");
+        comm = (IntVector)root().getVector("comm");
     }
 
-    void append(final FlowDeltaDecoder d, final int hostIndex, final int ifaceIndex, final int containerIndex)
+    /** @param pidValue the host pid of the flow's socket owner, 0 when unknown */
+    void append(final FlowDeltaDecoder d, final int hostIndex, final int ifaceIndex, final int containerIndex,
+        final int pidValue, final int commIndex)
     {
         final int i = nextRow();
         firstSeen.set(i, d.firstNs());
@@ -73,6 +79,8 @@ final class DeltaBatch extends RowBatch
         bytes.set(i, d.bytes());
         tcpFlags.set(i, Dictionaries.tcpFlagsIndex(p, d.tcpFlags()));
         tcpFlagsRaw.set(i, d.tcpFlags());
+        pid.set(i, pidValue);
+        comm.set(i, commIndex);
     }
 
     Dictionaries dictionaries()

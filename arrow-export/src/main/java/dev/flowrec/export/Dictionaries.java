@@ -9,7 +9,7 @@ import org.apache.arrow.vector.dictionary.DictionaryProvider;
 /**
  * The dictionaries of an export, shared by every file it writes. direction, proto and tcp_flags have fixed
  * values (a protocol's index is its number; a TCP flag set's index is its flags byte, CWR and ECE included, and
- * index 256 is the empty string of a non-TCP flow); host, iface and container grow as rows name them.
+ * index 256 is the empty string of a non-TCP flow); host, iface, container and comm grow as rows name them.
  */
 final class Dictionaries implements AutoCloseable
 {
@@ -21,6 +21,7 @@ final class Dictionaries implements AutoCloseable
     final StringDictionary direction;
     final StringDictionary proto;
     final StringDictionary tcpFlags;
+    final StringDictionary comm;
     private final DictionaryProvider.MapDictionaryProvider provider = new DictionaryProvider.MapDictionaryProvider();
 
     Dictionaries(final BufferAllocator allocator)
@@ -42,7 +43,8 @@ final class Dictionaries implements AutoCloseable
         }
         flags.add("");
         tcpFlags = StringDictionary.of("tcp_flags", 6, allocator, flags);
-        for (final StringDictionary d : List.of(host, iface, container, direction, proto, tcpFlags))
+        comm = new StringDictionary("comm", 7, allocator);
+        for (final StringDictionary d : List.of(host, iface, container, direction, proto, tcpFlags, comm))
         {
             provider.put(d.dictionary());
         }
@@ -63,6 +65,7 @@ final class Dictionaries implements AutoCloseable
             case 4 -> direction;
             case 5 -> proto;
             case 6 -> tcpFlags;
+            case 7 -> comm;
             default -> throw new IllegalArgumentException("no dictionary " + id);
         };
     }
@@ -81,5 +84,6 @@ final class Dictionaries implements AutoCloseable
         direction.close();
         proto.close();
         tcpFlags.close();
+        comm.close();
     }
 }

@@ -5,6 +5,7 @@ import dev.flowrec.query.Answer;
 import dev.flowrec.query.Column;
 import dev.flowrec.query.Coverage;
 import dev.flowrec.query.DeltaView;
+import dev.flowrec.query.Owner;
 import dev.flowrec.query.QueryCancelledException;
 import dev.flowrec.query.QueryEngine;
 import dev.flowrec.query.Replay;
@@ -119,11 +120,7 @@ public final class Exporter
             filters[j] = bound.filter();
             warnings.add(bound.warnings());
             final Replay.Result survey = Replay.run(request.journals().get(j), request.query().window(), timelines[j],
-                (d, iface, container) ->
-                {
-                    dictionaries.iface.indexOf(iface);
-                    dictionaries.container.indexOf(container);
-                }, request.cancelled());
+                new Survey(dictionaries), request.cancelled());
             limit[j] = survey.deltasFolded();
             total += limit[j];
             coverage.add(survey.coverage());
@@ -152,6 +149,23 @@ public final class Exporter
             }
             output.finish();
             return new Run(rows, output.files(), coverage, warnings);
+        }
+    }
+
+    /** The first pass: the names the files' dictionaries must hold before the first batch. */
+    private record Survey(Dictionaries dictionaries) implements dev.flowrec.query.FlowFold
+    {
+        public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container)
+        {
+            onFlow(delta, iface, container, Owner.NONE);
+        }
+
+        @Override
+        public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner)
+        {
+            dictionaries.iface.indexOf(iface);
+            dictionaries.container.indexOf(container);
+            dictionaries.comm.indexOf(owner.comm());
         }
     }
 
@@ -194,11 +208,17 @@ public final class Exporter
 
         public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container)
         {
+            onFlow(delta, iface, container, Owner.NONE);
+        }
+
+        @Override
+        public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner)
+        {
             if (++seen > limit || failure != null)
             {
                 return; // appended after the survey: not in this snapshot
             }
-            if (!where.test(view.wrap(delta, iface, container)))
+            if (!where.test(view.wrap(delta, iface, container, owner)))
             {
                 return;
             }
@@ -206,7 +226,8 @@ public final class Exporter
             {
                 final DeltaBatch batch = (DeltaBatch)output.batchFor(host, delta.lastNs());
                 final Dictionaries d = batch.dictionaries();
-                batch.append(delta, host, d.iface.indexOf(iface), d.container.indexOf(container));
+                batch.append(delta, host, d.iface.indexOf(iface), d.container.indexOf(container), owner.pid(),
+                    d.comm.indexOf(owner.comm()));
             }
             catch (final IOException ex)
             {

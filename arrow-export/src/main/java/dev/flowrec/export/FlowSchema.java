@@ -12,7 +12,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * The Arrow schemas of an export (README.md, "Schema of a delta export", has the table). A delta listing is the CSV contract of DESIGN.md
- * with {@code host} after the times and the raw flag byte at the end; a grouped answer is {@code host}, the
+ * with {@code host} after the times, then the raw flag byte, the owner's pid (0 when unknown) and comm; a grouped answer is {@code host}, the
  * engine's columns, then flows, packets, bytes. Low-cardinality strings are dictionary-encoded (Int32 indexes).
  */
 final class FlowSchema
@@ -47,6 +47,8 @@ final class FlowSchema
         fields.add(plain("bytes", INT64));
         fields.add(encoded("tcp_flags", d.tcpFlags));
         fields.add(plain("tcp_flags_raw", INT32));
+        fields.add(plain("pid", INT32));
+        fields.add(encoded("comm", d.comm));
         return new Schema(fields, metadata);
     }
 

@@ -10,6 +10,7 @@ import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.FlowDeltas;
 import dev.flowrec.query.Answer;
 import dev.flowrec.query.GroupKey;
+import dev.flowrec.query.Owner;
 import dev.flowrec.journal.text.Protocols;
 import dev.flowrec.query.Query;
 import dev.flowrec.query.QueryEngine;
@@ -81,6 +82,35 @@ class ArrowRoundTripTest
         assertTrue(metadata.get("flowrec.query").contains("\"command\":\"flowrec export --journal a --out all.arrow\""));
         assertTrue(metadata.get("flowrec.coverage").contains("\"ring_lost_events\":3"), metadata.get("flowrec.coverage"));
         assertFalse(result.complete(), "the journal reports loss");
+    }
+
+    @Test
+    void shouldAppendTheSocketOwnersPidAndCommToTheSchema() throws Exception
+    {
+        final Path out = tmp.resolve("owners.arrow");
+        final Query query = new Query(Window.ALL, FilterParser.parse("comm proc-3 or pid 0"), List.of(), 0,
+            Query.By.bytes, 0, Query.NO_INSTANT);
+        Exporter.run(ExportRequest.toFile(List.of(journal), query, out, ExportFormat.arrow));
+        final List<List<Object>> rows;
+        try (BufferAllocator allocator = new RootAllocator(); FileChannel channel = FileChannel.open(out);
+            ArrowFileReader reader = new ArrowFileReader(channel, allocator))
+        {
+            final List<Field> fields = reader.getVectorSchemaRoot().getSchema().getFields();
+            assertEquals(List.of("tcp_flags", "tcp_flags_raw", "pid", "comm"),
+                fields.subList(fields.size() - 4, fields.size()).stream().map(Field::getName).toList(), "appended at the end");
+            final Field pid = fields.get(fields.size() - 2);
+            assertEquals(new org.apache.arrow.vector.types.pojo.ArrowType.Int(32, true), pid.getType());
+            assertFalse(pid.isNullable());
+            final Field comm = fields.getLast();
+            assertTrue(comm.getDictionary() != null, "comm is dictionary-encoded");
+            assertEquals(org.apache.arrow.vector.types.pojo.ArrowType.Utf8.INSTANCE,
+                reader.getDictionaryVectors().get(comm.getDictionary().getId()).getVectorType());
+            rows = readAll(reader);
+        }
+        assertEquals(truth(journal, "alpha", Window.ALL, query.where()), rows);
+        assertTrue(rows.stream().anyMatch(r -> r.get(15).equals(1003) && r.get(16).equals("proc-3")), "owned flows");
+        assertTrue(rows.stream().anyMatch(r -> r.get(15).equals(0) && r.get(16).equals("")), "forwarded flows: 0, empty");
+        assertTrue(rows.stream().allMatch(r -> r.get(16).equals("proc-3") || r.get(16).equals("")));
     }
 
     @Test
@@ -184,28 +214,48 @@ class ArrowRoundTripTest
     static List<List<Object>> truth(final Path dir, final String host, final Window window, final FlowFilter where)
     {
         final List<List<Object>> rows = new ArrayList<>();
-        Replay.run(dir, window, (d, iface, container) ->
+        Replay.run(dir, window, new dev.flowrec.query.FlowFold()
         {
-            final FlowRowView view = new FlowRowView(d, iface, container);
-            if (!where.test(view))
+            public void onFlow(final FlowDeltaDecoder d, final String iface, final String container)
             {
-                return;
+                onFlow(d, iface, container, Owner.NONE);
             }
-            final byte[] src = new byte[16];
-            final byte[] dst = new byte[16];
-            d.getSrcAddr(src, 0, FlowDeltas.ADDRESS_LENGTH);
-            d.getDstAddr(dst, 0, FlowDeltas.ADDRESS_LENGTH);
-            rows.add(List.of(d.firstNs(), d.lastNs(), host, iface, container, Protocols.direction(d.direction()),
-                Protocols.name(d.proto()), Addresses.format(src, d.family()), d.srcPort(), Addresses.format(dst, d.family()),
-                d.dstPort(), d.packets(), d.bytes(), Protocols.tcpFlags(d.proto(), d.tcpFlags()), (int)d.tcpFlags()));
+
+            @Override
+            public void onFlow(final FlowDeltaDecoder d, final String iface, final String container, final Owner owner)
+            {
+                final FlowRowView view = new FlowRowView(d, iface, container, owner);
+                if (!where.test(view))
+                {
+                    return;
+                }
+                final byte[] src = new byte[16];
+                final byte[] dst = new byte[16];
+                d.getSrcAddr(src, 0, FlowDeltas.ADDRESS_LENGTH);
+                d.getDstAddr(dst, 0, FlowDeltas.ADDRESS_LENGTH);
+                rows.add(List.of(d.firstNs(), d.lastNs(), host, iface, container, Protocols.direction(d.direction()),
+                    Protocols.name(d.proto()), Addresses.format(src, d.family()), d.srcPort(), Addresses.format(dst, d.family()),
+                    d.dstPort(), d.packets(), d.bytes(), Protocols.tcpFlags(d.proto(), d.tcpFlags()), (int)d.tcpFlags(),
+                    owner.pid(), owner.comm()));
+            }
         }, () -> false);
         return rows;
     }
 
     /** The test's own view of a delta for the filter, independent of the exporter's. */
-    private record FlowRowView(dev.flowrec.journal.schema.FlowDeltaDecoder d, String iface, String container)
-        implements dev.flowrec.query.FlowView
+    private record FlowRowView(dev.flowrec.journal.schema.FlowDeltaDecoder d, String iface, String container,
+        Owner owner) implements dev.flowrec.query.FlowView
     {
+        public int pid()
+        {
+            return owner.pid();
+        }
+
+        public String comm()
+        {
+            return owner.comm();
+        }
+
         public int direction()
         {
             return d.direction();

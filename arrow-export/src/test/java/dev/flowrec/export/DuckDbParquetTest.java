@@ -74,6 +74,23 @@ class DuckDbParquetTest
     }
 
     @Test
+    void shouldSumBytesPerSocketOwnerAsTheEngineDoes() throws Exception
+    {
+        final Path out = tmp.resolve("beta-owners.parquet");
+        Exporter.run(ExportRequest.toFile(List.of(beta), Query.listing(Window.ALL), out, ExportFormat.parquet));
+        final List<List<String>> expected = new ArrayList<>();
+        for (final Object[] row : QueryEngine.run(beta, new Query(Window.ALL, FilterParser.ALL,
+            GroupKey.parseList("pid,comm"), 0, Query.By.bytes, 0, Query.NO_INSTANT), () -> false).rows())
+        {
+            expected.add(List.of(row[0] == null ? "0" : row[0].toString(), (String)row[1], row[4].toString()));
+        }
+        expected.sort(java.util.Comparator.comparing((List<String> r) -> Integer.parseInt(r.get(0))));
+        assertEquals(18, expected.size(), "17 processes and the forwarded flows");
+        assertEquals(expected, duck("SELECT pid, comm, sum(bytes) FROM '" + out + "' GROUP BY pid, comm ORDER BY pid"));
+        assertEquals(List.of(List.of("INTEGER", "VARCHAR")), duck("SELECT typeof(pid), typeof(comm) FROM '" + out + "' LIMIT 1"));
+    }
+
+    @Test
     void shouldPartitionTwoHostsByHostDateAndHour() throws Exception
     {
         final Path out = tmp.resolve("dataset");

@@ -8,7 +8,8 @@ import java.util.SplittableRandom;
 /**
  * The journals of the export tests: a host with two interfaces (one a container's veth), TCP (with flags), UDP,
  * ICMP and IPv6 flows, several deltas per flow, spread over {@code hours} hours so that hourly partitions and
- * windows have something to cut. An odd seed adds a loss report halfway.
+ * windows have something to cut. An odd seed adds a loss report halfway. Three flows in four have a socket owner
+ * (journaled before their first delta: process {@link #pid} named {@link #comm}); the fourth is forwarded traffic.
  */
 final class ExportJournal
 {
@@ -20,10 +21,22 @@ final class ExportJournal
     {
     }
 
+    /** The pid owning flow {@code flow}'s socket, 0 for none. */
+    static int pid(final int flow)
+    {
+        return flow % 4 == 3 ? 0 : 1000 + flow % 17;
+    }
+
+    static String comm(final int flow)
+    {
+        return flow % 4 == 3 ? "" : "proc-" + flow % 17;
+    }
+
     static void write(final Path dir, final String host, final int deltas, final double hours, final long seed)
     {
         final SplittableRandom random = new SplittableRandom(seed);
         final long stepNs = (long)(hours * 3600 * SECOND_NS / deltas);
+        final boolean[] owned = new boolean[300];
         try (TestJournal journal = TestJournal.open(dir, T0_NS))
         {
             journal.recorderStarted(T0_NS, host, "6.18", "0.1.0", "record --iface eth0 --containers")
@@ -54,7 +67,13 @@ final class ExportJournal
                     .srcPort(proto == 1 ? 0 : 30000 + flow).dstPort(proto == 1 ? 8 << 8 : PORTS[flow % PORTS.length])
                     .proto(proto).direction(flow & 1)
                     .tcpFlags(proto == 6 ? (i % 7 == 0 ? 0x02 : 0x18) | (flow % 11 == 0 ? 0x40 : 0) : 0)
-                    .reason(FlowDeltas.REASON_INTERVAL).append();
+                    .reason(FlowDeltas.REASON_INTERVAL);
+                if (pid(flow) != 0 && !owned[flow])
+                {
+                    owned[flow] = true;
+                    delta.socketOwner(flow & 1 ^ 1, pid(flow), comm(flow));
+                }
+                delta.append();
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.flowrec.journal;
 
 import dev.flowrec.journal.schema.ContainerSeenEncoder;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.FlowDeltaEncoder;
 import dev.flowrec.journal.schema.FlowDeltas;
 import dev.flowrec.journal.schema.InterfaceAttachedEncoder;
@@ -10,10 +11,12 @@ import dev.flowrec.journal.schema.PinOutcome;
 import dev.flowrec.journal.schema.PinnedStateEncoder;
 import dev.flowrec.journal.schema.RecorderStartedEncoder;
 import dev.flowrec.journal.schema.RecorderStoppedEncoder;
+import dev.flowrec.journal.schema.SocketOwnerEncoder;
 import dev.flowrec.journal.schema.Templates;
 import java.nio.file.Path;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import net.openhft.chronicle.queue.RollCycle;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -42,6 +45,7 @@ public final class TestJournal implements AutoCloseable
     private final LossReportEncoder loss = new LossReportEncoder();
     private final RecorderStoppedEncoder stopped = new RecorderStoppedEncoder();
     private final PinnedStateEncoder pinned = new PinnedStateEncoder();
+    private final SocketOwnerEncoder owner = new SocketOwnerEncoder();
 
     private TestJournal(final JournalWriter writer, final SetTimeProvider clock)
     {
@@ -192,6 +196,7 @@ public final class TestJournal implements AutoCloseable
     {
         private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
         private final FlowDeltaEncoder encoder = new FlowDeltaEncoder();
+        private final FlowDeltaDecoder keyView = new FlowDeltaDecoder();
 
         private Delta()
         {
@@ -290,6 +295,28 @@ public final class TestJournal implements AutoCloseable
         public Delta reason(final int reason)
         {
             encoder.reason((short)reason);
+            return this;
+        }
+
+        /**
+         * Journals a SocketOwner event naming the process that owns this delta's flow, keyed as the delta is keyed so
+         * far (set the addresses, ports, proto, direction and ifindex first), with its first packet's time, as the
+         * recorder journals one before a kernel flow entry's first delta.
+         *
+         * @param side 0 the socket that sent the packets, 1 the local socket that received them
+         */
+        public Delta socketOwner(final int side, final int pid, final String comm)
+        {
+            final int length = Templates.encodedLength(SocketOwnerEncoder.BLOCK_LENGTH, comm);
+            final MutableDirectBuffer claimed = writer.claim(length);
+            final FlowDeltaDecoder key = MessageHeader.wrap(keyView, buffer, 0);
+            MessageHeader.wrapAndApplyHeader(owner, claimed, 0).timeNs(key.firstNs()).ifindex(key.ifindex())
+                .srcPort(key.srcPort()).dstPort(key.dstPort()).proto(key.proto()).family(key.family())
+                .direction(key.direction()).side((short)side).pid(pid).tid(pid).cgroupId(1).netnsIno(0);
+            claimed.putBytes(MessageHeader.ENCODED_LENGTH + SocketOwnerEncoder.srcAddrEncodingOffset(), buffer,
+                MessageHeader.ENCODED_LENGTH + FlowDeltaEncoder.srcAddrEncodingOffset(), 2 * FlowDeltas.ADDRESS_LENGTH);
+            owner.comm(comm);
+            writer.commit();
             return this;
         }
 

@@ -9,12 +9,14 @@ public final class DeltaView implements FlowView
     private FlowDeltaDecoder delta;
     private String iface;
     private String container;
+    private Owner owner = Owner.NONE;
 
-    public DeltaView wrap(final FlowDeltaDecoder delta, final String iface, final String container)
+    public DeltaView wrap(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner)
     {
         this.delta = delta;
         this.iface = iface;
         this.container = container;
+        this.owner = owner;
         return this;
     }
 
@@ -86,5 +88,15 @@ public final class DeltaView implements FlowView
     public int tcpFlags()
     {
         return delta.tcpFlags();
+    }
+
+    public int pid()
+    {
+        return owner.pid();
+    }
+
+    public String comm()
+    {
+        return owner.comm();
     }
 }

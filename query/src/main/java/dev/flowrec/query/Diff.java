@@ -199,7 +199,9 @@ public final class Diff
         final Map<List<Object>, List<Object[]>> map = new LinkedHashMap<>();
         for (final Object[] row : answer.rows())
         {
-            map.computeIfAbsent(List.of(java.util.Arrays.copyOfRange(row, from, from + keyColumns)), k -> new ArrayList<>())
+            // Arrays.asList, not List.of: a key may hold a null (the pid of flows without a known owner)
+            map.computeIfAbsent(java.util.Arrays.asList(java.util.Arrays.copyOfRange(row, from, from + keyColumns)),
+                    k -> new ArrayList<>())
                 .add(row);
         }
         return map;

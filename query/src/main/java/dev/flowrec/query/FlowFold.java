@@ -7,4 +7,14 @@ import dev.flowrec.journal.schema.FlowDeltaDecoder;
 public interface FlowFold
 {
     void onFlow(FlowDeltaDecoder delta, String iface, String container);
+
+    /**
+     * A delta with the process owning its flow's local socket, as the run's SocketOwner events named it
+     * ({@link Owner#NONE} when none did): what {@link Replay} calls. A fold that names processes overrides this; the
+     * others ignore the owner.
+     */
+    default void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner)
+    {
+        onFlow(delta, iface, container);
+    }
 }

@@ -9,11 +9,22 @@ import dev.flowrec.journal.text.Protocols;
  * the table holds them, two big-endian halves of the 16 bytes each; text is made only when asked for.
  *
  * @param bucketNs start of the time bucket this flow is summed in (time series), 0 otherwise
+ * @param owner    the process owning the flow's local socket: its latest delta's that had one
  */
 public record FlowRow(String iface, String container, int direction, int family, int proto, int srcPort, int dstPort,
     long srcAddrHigh, long srcAddrLow, long dstAddrHigh, long dstAddrLow, long bucketNs,
-    long firstNs, long lastNs, long packets, long bytes, int tcpFlags) implements FlowView
+    long firstNs, long lastNs, long packets, long bytes, int tcpFlags, Owner owner) implements FlowView
 {
+    public int pid()
+    {
+        return owner.pid();
+    }
+
+    public String comm()
+    {
+        return owner.comm();
+    }
+
     public String directionName()
     {
         return Protocols.direction(direction);

@@ -34,7 +34,13 @@ final class FlowSums implements FlowFold
 
     public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container)
     {
-        if (!where.usesAggregates() && !where.test(view.wrap(delta, iface, container)))
+        onFlow(delta, iface, container, Owner.NONE);
+    }
+
+    @Override
+    public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner)
+    {
+        if (!where.usesAggregates() && !where.test(view.wrap(delta, iface, container, owner)))
         {
             return;
         }
@@ -44,7 +50,7 @@ final class FlowSums implements FlowFold
             FlowSumsTable.pack(delta.direction(), delta.family(), delta.proto(), delta.srcPort(), delta.dstPort()),
             intervalNs > 0 ? Math.floorDiv(delta.lastNs(), intervalNs) * intervalNs : 0,
             namesId(delta.ifindex(), iface, container),
-            delta.firstNs(), delta.lastNs(), delta.packets(), delta.bytes(), delta.tcpFlags());
+            delta.firstNs(), delta.lastNs(), delta.packets(), delta.bytes(), delta.tcpFlags(), owner);
     }
 
     private int namesId(final int ifindex, final String iface, final String container)

@@ -19,7 +19,8 @@ import java.util.Map;
  *   | srcHigh | srcLow | dstHigh | dstLow | direction/family/proto/ports | bucketNs | names id |
  *   | firstNs | lastNs | packets | bytes  | tcpFlags |
  * </pre>
- * The names id stands for the (interface, container) pair, interned by {@link #namesId}. A key's index entry points
+ * The names id stands for the (interface, container) pair, interned by {@link #namesId}. A flow's owner (the process
+ * of its local socket) is kept beside it, by flow number: the latest delta's that named one. A key's index entry points
  * at its current flow: a delta that {@link FlowTimeouts#startsNewFlow starts a new flow} (after the inactive timeout,
  * or a SYN after FIN/RST) appends one and repoints the entry, so the earlier flows of a key stay, unindexed.
  */
@@ -38,6 +39,7 @@ final class FlowSumsTable
     private final Map<List<String>, Integer> namesIds = new HashMap<>();
     private long[] index = new long[MIN_INDEX];
     private long[] flows = new long[MIN_INDEX / 2 * STRIDE];
+    private Owner[] owners = new Owner[MIN_INDEX / 2];
     private int size;
 
     /** @param inactiveNs a key quiet for longer than this starts a new flow */
@@ -59,7 +61,7 @@ final class FlowSumsTable
     /** Adds one delta to its flow's sums; packed holds direction, family, proto and ports ({@link #pack}). */
     void add(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow, final long packed,
         final long bucketNs, final int namesId, final long firstNs, final long lastNs, final long packets,
-        final long bytes, final int tcpFlags)
+        final long bytes, final int tcpFlags, final Owner owner)
     {
         final int tag = hash(srcHigh, srcLow, dstHigh, dstLow, packed, bucketNs, namesId) | Integer.MIN_VALUE;
         final int mask = index.length - 1;
@@ -75,8 +77,12 @@ final class FlowSumsTable
                 if (FlowTimeouts.startsNewFlow(flows[at + LAST], (int)flows[at + FLAGS], firstNs, tcpFlags, inactiveNs))
                 {
                     index[s] = (long)tag << 32 | append(srcHigh, srcLow, dstHigh, dstLow, packed, bucketNs, namesId,
-                        firstNs, lastNs, packets, bytes, tcpFlags);
+                        firstNs, lastNs, packets, bytes, tcpFlags, owner);
                     return;
+                }
+                if (owner.known())
+                {
+                    owners[(int)entry] = owner;
                 }
                 flows[at + FIRST] = Math.min(flows[at + FIRST], firstNs);
                 flows[at + LAST] = Math.max(flows[at + LAST], lastNs);
@@ -88,7 +94,7 @@ final class FlowSumsTable
             s = s + 1 & mask;
         }
         index[s] = (long)tag << 32 | append(srcHigh, srcLow, dstHigh, dstLow, packed, bucketNs, namesId, firstNs,
-            lastNs, packets, bytes, tcpFlags);
+            lastNs, packets, bytes, tcpFlags, owner);
         if (size * 2 > index.length)
         {
             grow();
@@ -98,12 +104,14 @@ final class FlowSumsTable
     /** Stores a new flow after the others; returns its number. */
     private int append(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow, final long packed,
         final long bucketNs, final int namesId, final long firstNs, final long lastNs, final long packets,
-        final long bytes, final int tcpFlags)
+        final long bytes, final int tcpFlags, final Owner owner)
     {
         if ((size + 1) * STRIDE > flows.length)
         {
             flows = Arrays.copyOf(flows, Math.max(flows.length / STRIDE * 3 / 2, size + 1) * STRIDE);
+            owners = Arrays.copyOf(owners, flows.length / STRIDE);
         }
+        owners[size] = owner;
         final int at = size * STRIDE;
         flows[at] = srcHigh;
         flows[at + 1] = srcLow;
@@ -132,7 +140,7 @@ final class FlowSumsTable
         for (int n = 0; n < size; n++)
         {
             cancellation.step();
-            rows.add(row(n * STRIDE));
+            rows.add(row(n));
         }
         return rows;
     }
@@ -146,20 +154,21 @@ final class FlowSumsTable
             cancellation.step();
             if (entry != 0)
             {
-                rows.add(row((int)entry * STRIDE));
+                rows.add(row((int)entry));
             }
         }
         return rows;
     }
 
-    private FlowRow row(final int at)
+    private FlowRow row(final int flow)
     {
+        final int at = flow * STRIDE;
         final String[] n = names.get((int)flows[at + 6]);
         final long p = flows[at + 4];
         return new FlowRow(n[0], n[1], (int)(p >>> 48) & 0xFF, (int)(p >>> 40) & 0xFF, (int)(p >>> 32) & 0xFF,
             (int)(p >>> 16) & 0xFFFF, (int)p & 0xFFFF, flows[at], flows[at + 1], flows[at + 2], flows[at + 3],
             flows[at + 5], flows[at + FIRST], flows[at + LAST], flows[at + PACKETS], flows[at + BYTES],
-            (int)flows[at + FLAGS]);
+            (int)flows[at + FLAGS], owners[flow]);
     }
 
     /** Doubles the index, keeping it at most half full so that probe runs stay short; the flows stay put. */

@@ -38,4 +38,10 @@ public interface FlowView
 
     /** OR of the TCP flags seen (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, URG 0x20). */
     int tcpFlags();
+
+    /** The host pid of the process owning the flow's local socket; 0 when unknown (no local socket, or not found). */
+    int pid();
+
+    /** That process's command name, as ps shows it; "" when unknown. */
+    String comm();
 }

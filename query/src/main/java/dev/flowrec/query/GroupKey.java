@@ -12,7 +12,8 @@ public record GroupKey(String name, Field field, int prefixBits)
 {
     public enum Field
     {
-        src_addr, dst_addr, src_port, dst_port, proto, iface, container, direction, conversation, src_net, dst_net
+        src_addr, dst_addr, src_port, dst_port, proto, iface, container, direction, conversation, src_net, dst_net,
+        pid, comm
     }
 
     private static final int ICMP = 1;
@@ -20,7 +21,7 @@ public record GroupKey(String name, Field field, int prefixBits)
 
     /** The names `--group-by` accepts, for help and completion. */
     public static final List<String> NAMES = List.of("src_addr", "dst_addr", "src_port", "dst_port", "proto", "iface",
-        "container", "direction", "conversation", "src_net/N", "dst_net/N");
+        "container", "direction", "conversation", "src_net/N", "dst_net/N", "pid", "comm");
 
     /** Parses "src_addr,dst_port" or "src_net/24,proto"; throws IllegalArgumentException naming the bad key. */
     public static List<GroupKey> parseList(final String text)
@@ -88,13 +89,15 @@ public record GroupKey(String name, Field field, int prefixBits)
             case conversation -> conversation(row);
             case src_net -> network(Addresses.bytes(row.srcAddrHigh(), row.srcAddrLow()), row.family(), prefixBits);
             case dst_net -> network(Addresses.bytes(row.dstAddrHigh(), row.dstAddrLow()), row.family(), prefixBits);
+            case pid -> row.pid() == 0 ? "" : Integer.toString(row.pid());
+            case comm -> row.comm();
         };
     }
 
-    /** Whether values of this key are numbers (for output alignment and JSON). */
+    /** Whether values of this key are numbers (for output alignment and JSON); an unknown pid is empty (null). */
     public boolean numeric()
     {
-        return field == Field.src_port || field == Field.dst_port;
+        return field == Field.src_port || field == Field.dst_port || field == Field.pid;
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
 import dev.flowrec.journal.schema.RecorderStartedDecoder;
 import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.SocketOwnerDecoder;
 import dev.flowrec.query.filter.FilterParser;
 import java.nio.file.Path;
 import java.util.Set;
@@ -21,10 +22,12 @@ import org.agrona.DirectBuffer;
  * its timeline (the runs one by one, and the gaps between them).
  *
  * @param containers short id → "runtime full-id"
+ * @param owners     SocketOwner events: the kernel flow entries whose process the recorder named
+ * @param commands   the command names of those processes
  */
 public record JournalSummary(long events, long deltas, long flows, long packets, long bytes, long firstNs, long lastNs,
     int runs, Set<String> interfaces, TreeMap<String, String> containers, Coverage coverage, long diskBytes,
-    Timeline timeline)
+    Timeline timeline, long owners, Set<String> commands)
 {
     public static JournalSummary of(final Path dir)
     {
@@ -40,7 +43,7 @@ public record JournalSummary(long events, long deltas, long flows, long packets,
         }
         return new JournalSummary(t.events, t.deltas, flows.rows(false, new Cancellation(() -> false)).size(), t.packets,
             t.bytes, t.firstNs, t.lastNs, t.runs, t.interfaces, t.containers, coverage, Retention.allocatedBytes(dir),
-            Timeline.of(dir));
+            Timeline.of(dir), t.owners, t.commands);
     }
 
     /** Counts what one pass over the journal's events finds. */
@@ -49,7 +52,10 @@ public record JournalSummary(long events, long deltas, long flows, long packets,
         private final FlowDeltaDecoder delta = new FlowDeltaDecoder();
         private final InterfaceAttachedDecoder attached = new InterfaceAttachedDecoder();
         private final ContainerSeenDecoder seen = new ContainerSeenDecoder();
+        private final SocketOwnerDecoder owner = new SocketOwnerDecoder();
         private final Set<String> interfaces = new TreeSet<>();
+        private final Set<String> commands = new TreeSet<>();
+        private long owners;
         private final TreeMap<String, String> containers = new TreeMap<>();
         private long events;
         private long deltas;
@@ -86,6 +92,15 @@ public record JournalSummary(long events, long deltas, long flows, long packets,
                     containers.put(shortId, runtime + " " + id);
                 }
                 case RecorderStartedDecoder.TEMPLATE_ID -> runs++;
+                case SocketOwnerDecoder.TEMPLATE_ID ->
+                {
+                    owners++;
+                    final String comm = MessageHeader.wrap(owner, buffer, offset).comm();
+                    if (!comm.isEmpty())
+                    {
+                        commands.add(comm);
+                    }
+                }
                 default ->
                 {
                     // counted as an event, nothing more

@@ -17,13 +17,16 @@ import java.util.function.BooleanSupplier;
  */
 public final class QueryEngine
 {
-    /** The columns of a flow listing: the CSV contract of DESIGN.md. */
+    /**
+     * The columns of a flow listing: the CSV contract of DESIGN.md. {@code pid} is null (printed empty) and {@code comm}
+     * empty for a flow without a known owner.
+     */
     public static final List<Column> LISTING_COLUMNS = List.of(
         new Column("first_seen", Type.TIME), new Column("last_seen", Type.TIME), new Column("iface", Type.TEXT),
         new Column("container", Type.TEXT), new Column("direction", Type.TEXT), new Column("proto", Type.TEXT),
         new Column("src_addr", Type.TEXT), new Column("src_port", Type.NUMBER), new Column("dst_addr", Type.TEXT),
         new Column("dst_port", Type.NUMBER), new Column("packets", Type.COUNT), new Column("bytes", Type.BYTES),
-        new Column("tcp_flags", Type.TEXT));
+        new Column("tcp_flags", Type.TEXT), new Column("pid", Type.NUMBER), new Column("comm", Type.TEXT));
 
     private QueryEngine()
     {
@@ -153,7 +156,7 @@ public final class QueryEngine
             cancellation.step();
             rows.add(new Object[] {r.firstNs(), r.lastNs(), r.iface(), r.container(), r.directionName(), r.protoName(),
                 r.srcAddr(), r.srcPort(), r.dstAddr(), r.dstPort(), r.packets(), r.bytes(),
-                Protocols.tcpFlags(r.proto(), r.tcpFlags())});
+                Protocols.tcpFlags(r.proto(), r.tcpFlags()), r.pid() == 0 ? null : r.pid(), r.comm()});
         }
         return new Answer(LISTING_COLUMNS, rows, scan.coverage(), scan);
     }
@@ -221,7 +224,7 @@ public final class QueryEngine
             for (int i = 0; i < g.key().size(); i++)
             {
                 final String v = g.key().get(i);
-                values.add(query.groupBy().get(i).numeric() ? (Object)Integer.valueOf(v) : v);
+                values.add(query.groupBy().get(i).numeric() ? (v.isEmpty() ? null : (Object)Integer.valueOf(v)) : v);
             }
             values.add(g.sums()[0]);
             values.add(g.sums()[1]);

@@ -8,6 +8,7 @@ import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
 import dev.flowrec.journal.schema.LossReportDecoder;
 import dev.flowrec.journal.schema.RecorderStartedDecoder;
 import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.SocketOwnerDecoder;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -25,6 +26,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * parts of the window no recorder covered ({@link Timeline}). An interface that a run of the journal recorded as a
  * container's has its directions shown from the container's point of view in every run ({@link Timeline#workloadView}):
  * a run that recorded it as a plain interface ({@code --iface}) has its deltas' directions turned round here.
+ * Each delta is named with the process of its flow's local socket too: the run's SocketOwner events so far, in journal
+ * order, and, for a seek, those the catalog holds before the seek point ({@link SocketOwners}).
  */
 public final class Replay implements EventHandler
 {
@@ -47,6 +50,7 @@ public final class Replay implements EventHandler
     private final RecorderStartedDecoder started = new RecorderStartedDecoder();
     private final Timeline timeline;
     private final Int2ObjectHashMap<Named> interfaces = new Int2ObjectHashMap<>();
+    private final SocketOwners owners = new SocketOwners();
     private final FlowDeltaDecoder turned = new FlowDeltaDecoder();
     private final MutableDirectBuffer turnedBuffer = new UnsafeBuffer(new byte[256]);
     /** Losses in the window: ring events, packets, bytes, journal events (as {@link Coverage} orders them). */
@@ -218,6 +222,7 @@ public final class Replay implements EventHandler
             case InterfaceAttachedDecoder.TEMPLATE_ID -> onAttached(MessageHeader.wrap(attached, buffer, offset));
             case LossReportDecoder.TEMPLATE_ID -> onLoss(MessageHeader.wrap(loss, buffer, offset));
             case RecorderStartedDecoder.TEMPLATE_ID -> onStarted(MessageHeader.wrap(started, buffer, offset));
+            case SocketOwnerDecoder.TEMPLATE_ID -> owners.onSocketOwner(buffer, offset);
             default ->
             {
                 // other events carry nothing a fold needs
@@ -250,21 +255,22 @@ public final class Replay implements EventHandler
             return;
         }
         deltasFolded++;
+        final Owner owner = owners.of(delta); // the key as the kernel journaled it, before any turn
         final Named names = interfaces.get(delta.ifindex());
         if (names == null)
         {
-            fold.onFlow(delta, "if" + delta.ifindex(), "");
+            fold.onFlow(delta, "if" + delta.ifindex(), "", owner);
         }
         else if (names.turn() && length <= turnedBuffer.capacity())
         {
             turnedBuffer.putBytes(0, buffer, offset, length);
             final int at = MessageHeader.ENCODED_LENGTH + FlowDeltaDecoder.directionEncodingOffset();
             turnedBuffer.putByte(at, (byte)(turnedBuffer.getByte(at) ^ 1));
-            fold.onFlow(MessageHeader.wrap(turned, turnedBuffer, 0), names.iface(), names.container());
+            fold.onFlow(MessageHeader.wrap(turned, turnedBuffer, 0), names.iface(), names.container(), owner);
         }
         else
         {
-            fold.onFlow(delta, names.iface(), names.container());
+            fold.onFlow(delta, names.iface(), names.container(), owner);
         }
     }
 
@@ -275,10 +281,11 @@ public final class Replay implements EventHandler
         interfaces.put(event.ifindex(), new Named(ifname, container, container.isEmpty() && timeline.workloadView(ifname)));
     }
 
-    /** Ifindexes and cumulative counters belong to one recorder run. */
+    /** Ifindexes, socket owners and cumulative counters belong to one recorder run. */
     private void onStarted(final RecorderStartedDecoder event)
     {
         interfaces.clear();
+        owners.clear();
         Arrays.fill(runCounters, 0);
         maxFlushNs = Math.max(maxFlushNs, event.flushIntervalNs());
     }

@@ -9,6 +9,7 @@ import dev.flowrec.journal.schema.MessageHeader;
 import dev.flowrec.journal.schema.PinnedStateDecoder;
 import dev.flowrec.journal.schema.RecorderStartedDecoder;
 import dev.flowrec.journal.schema.RecorderStoppedDecoder;
+import dev.flowrec.journal.schema.SocketOwnerDecoder;
 import dev.flowrec.query.filter.KnownNames;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -58,7 +59,7 @@ final class RunEvents
         final String host;
         final long flushNs;
         final List<String> interfaces = new ArrayList<>();
-        /** The interfaces and containers it attached and identified, for a filter's names. */
+        /** The interfaces and containers it attached and identified and its sockets' commands, for a filter's names. */
         final KnownNames.Builder names = new KnownNames.Builder();
         long lastNs;
         long stopNs = Long.MIN_VALUE;
@@ -83,6 +84,7 @@ final class RunEvents
         private final PinnedStateDecoder pinned = new PinnedStateDecoder();
         private final ContainerSeenDecoder seen = new ContainerSeenDecoder();
         private final FlowDeltaDecoder delta = new FlowDeltaDecoder();
+        private final SocketOwnerDecoder owner = new SocketOwnerDecoder();
         final List<RunBuilder> runs = new ArrayList<>();
         /** Names journaled outside any run (a journal without RecorderStarted events, as tests write). */
         final KnownNames.Builder looseNames = new KnownNames.Builder();
@@ -124,6 +126,8 @@ final class RunEvents
                     seen.skipCgroupPath();
                     (current != null ? current.names : looseNames).seen(id, shortId, seen.netnsName());
                 }
+                case SocketOwnerDecoder.TEMPLATE_ID ->
+                    (current != null ? current.names : looseNames).command(MessageHeader.wrap(owner, buffer, offset).comm());
                 case PinnedStateDecoder.TEMPLATE_ID ->
                 {
                     if (current != null && current.adoption == null)

@@ -85,6 +85,66 @@ class TextEventsTest
     }
 
     @Test
+    void shouldEncodeSocketOwnerGoldenBytesAtVersion5()
+    {
+        buffer.setMemory(0, buffer.capacity(), (byte)0xAA);
+        final SocketOwnerEncoder owner = MessageHeader.wrapAndApplyHeader(new SocketOwnerEncoder(), buffer, 0)
+            .timeNs(TIME_NS).ifindex(12).srcPort(40000).dstPort(443).proto((short)6).family((short)4)
+            .direction((short)1).side((short)0).pid(4242).tid(4243).cgroupId(0x1234).netnsIno(0xF0000000L);
+        buffer.putBytes(MessageHeader.ENCODED_LENGTH + SocketOwnerEncoder.srcAddrEncodingOffset(),
+            new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 10, 0, 0, 1});
+        buffer.putBytes(MessageHeader.ENCODED_LENGTH + SocketOwnerEncoder.dstAddrEncodingOffset(),
+            new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, (byte)192, 0, 2, 80});
+        owner.comm("nginx");
+
+        final byte[] golden = GoldenBytes.parse("""
+            52 46 05 00 0a 00 50 00   #  0 header: schema 0x4652, version 5, template 10, block 80
+            08 07 06 05 04 03 02 01   #  8 timeNs
+            00 00 00 00 00 00 00 00   # 16 srcAddr ::ffff:10.0.0.1
+            00 00 ff ff 0a 00 00 01
+            00 00 00 00 00 00 00 00   # 32 dstAddr ::ffff:192.0.2.80
+            00 00 ff ff c0 00 02 50
+            0c 00 00 00               # 48 ifindex 12
+            40 9c                     # 52 srcPort 40000
+            bb 01                     # 54 dstPort 443
+            06                        # 56 proto tcp
+            04                        # 57 family 4
+            01                        # 58 direction out
+            00                        # 59 side SENDER
+            92 10 00 00               # 60 pid 4242
+            93 10 00 00               # 64 tid 4243
+            00 00 00 00               # 68 pad
+            34 12 00 00 00 00 00 00   # 72 cgroupId 0x1234
+            00 00 00 f0 00 00 00 00   # 80 netnsIno 4026531840
+            05 00 6e 67 69 6e 78      # 88 comm "nginx"
+            """);
+        final int length = Templates.encodedLength(SocketOwnerEncoder.BLOCK_LENGTH, "nginx");
+        assertEquals(95, length);
+        assertEquals(length, MessageHeader.encodedLength(owner));
+        GoldenBytes.assertBytes(golden, buffer, 0, length);
+        assertEquals(5, Templates.version(SocketOwnerEncoder.TEMPLATE_ID), "a reader of version 4 skips owners alone");
+        assertEquals(4, Templates.version(FlowDeltaEncoder.TEMPLATE_ID));
+
+        final UnsafeBuffer read = new UnsafeBuffer(golden);
+        assertEquals(MessageHeader.SUPPORTED, MessageHeader.check(read, 0, golden.length));
+        final SocketOwnerDecoder decoded = MessageHeader.wrap(new SocketOwnerDecoder(), read, 0);
+        assertEquals(TIME_NS, decoded.timeNs());
+        assertEquals(12, decoded.ifindex());
+        assertEquals(40000, decoded.srcPort());
+        assertEquals(443, decoded.dstPort());
+        assertEquals(6, decoded.proto());
+        assertEquals(4, decoded.family());
+        assertEquals(1, decoded.direction());
+        assertEquals(0, decoded.side());
+        assertEquals(4242, decoded.pid());
+        assertEquals(4243, decoded.tid());
+        assertEquals(0x1234, decoded.cgroupId());
+        assertEquals(0xF0000000L, decoded.netnsIno());
+        assertEquals("nginx", decoded.comm());
+        assertEquals(length, MessageHeader.encodedLength(decoded));
+    }
+
+    @Test
     void shouldEncodeInterfaceDetachedGoldenBytes()
     {
         final InterfaceDetachedEncoder detached = new InterfaceDetachedEncoder();

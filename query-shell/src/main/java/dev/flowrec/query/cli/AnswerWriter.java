@@ -78,8 +78,13 @@ public final class AnswerWriter
         return ISO_NANOS.format(Instant.ofEpochSecond(0, epochNs));
     }
 
+    /** A value as CSV and JSON strings hold it; null (the pid of a flow without a known owner) is empty. */
     private static String raw(final Column column, final Object value)
     {
+        if (value == null)
+        {
+            return "";
+        }
         return column.type() == Column.Type.TIME ? isoTime((Long)value) : String.valueOf(value);
     }
 
@@ -134,7 +139,7 @@ public final class AnswerWriter
                 }
                 else
                 {
-                    sb.append(row[i]);
+                    sb.append(row[i]); // null too: a pid not known
                 }
             }
             out.println(sb.append('}'));
@@ -166,6 +171,10 @@ public final class AnswerWriter
 
     private static String human(final Column column, final Object value)
     {
+        if (value == null)
+        {
+            return "";
+        }
         return switch (column.type())
         {
             case TIME -> TABLE_TIME.format(Instant.ofEpochSecond(0, (Long)value));

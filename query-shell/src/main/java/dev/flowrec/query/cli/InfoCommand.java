@@ -18,6 +18,8 @@ import picocli.CommandLine.Spec;
     description = "What a journal holds: time span, events, flows, interfaces, containers, losses, size, recorder runs and gaps.")
 public final class InfoCommand implements Callable<Integer>
 {
+    private static final int SHOWN_COMMANDS = 20;
+
     @Spec
     CommandSpec spec;
 
@@ -44,8 +46,21 @@ public final class InfoCommand implements Callable<Integer>
         out.println("size        " + Units.bytes(s.diskBytes()) + " on disk (" + s.diskBytes() +
             " bytes allocated, as du -s -B1 counts)");
         runs(s.timeline(), out);
+        out.println("owners      " + s.owners() + " flow entries named with their process, " + s.commands().size() +
+            " commands" + (s.commands().isEmpty() ? "" : ": " + OneLine.of(String.join(", ", first(s.commands())))));
         out.flush();
         return 0;
+    }
+
+    /** The first few of many names, and how many more. */
+    private static List<String> first(final java.util.Set<String> names)
+    {
+        final List<String> shown = new java.util.ArrayList<>(names.stream().limit(SHOWN_COMMANDS).toList());
+        if (names.size() > SHOWN_COMMANDS)
+        {
+            shown.add("... " + (names.size() - SHOWN_COMMANDS) + " more");
+        }
+        return shown;
     }
 
     /** Each run (start, stop or crash, pid, interfaces), then each gap after the journal's start, the time after its end included. */

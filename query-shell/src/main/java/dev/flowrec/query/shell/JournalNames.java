@@ -6,19 +6,20 @@ import dev.flowrec.journal.schema.ContainerSeenDecoder;
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
 import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.SocketOwnerDecoder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.TreeSet;
 import org.agrona.DirectBuffer;
 
 /**
- * The interface names and container ids a journal knows, for completion. Read once when the shell starts, from
+ * The interface names, container ids and command names of socket owners a journal knows, for completion. Read once when the shell starts, from
  * the journal's catalog (its events other than flow deltas), so that it costs the same for an hour of recording
  * as for a month; a journal without a catalog is read whole, deltas skipped.
  */
-record JournalNames(List<String> interfaces, List<String> containers)
+record JournalNames(List<String> interfaces, List<String> containers, List<String> commands)
 {
-    static final JournalNames NONE = new JournalNames(List.of(), List.of());
+    static final JournalNames NONE = new JournalNames(List.of(), List.of(), List.of());
 
     static JournalNames read(final Path journal)
     {
@@ -26,6 +27,8 @@ record JournalNames(List<String> interfaces, List<String> containers)
         final TreeSet<String> containers = new TreeSet<>();
         final InterfaceAttachedDecoder attached = new InterfaceAttachedDecoder();
         final ContainerSeenDecoder seen = new ContainerSeenDecoder();
+        final TreeSet<String> commands = new TreeSet<>();
+        final SocketOwnerDecoder owner = new SocketOwnerDecoder();
         final EventHandler handler = (final int templateId, final DirectBuffer buffer, final int offset,
             final int length) ->
         {
@@ -40,6 +43,10 @@ record JournalNames(List<String> interfaces, List<String> containers)
                 MessageHeader.wrap(seen, buffer, offset);
                 add(containers, seen.id());
                 add(containers, seen.shortId());
+            }
+            else if (templateId == SocketOwnerDecoder.TEMPLATE_ID)
+            {
+                add(commands, MessageHeader.wrap(owner, buffer, offset).comm());
             }
         };
         try (JournalReader reader = JournalReader.open(journal))
@@ -61,7 +68,7 @@ record JournalNames(List<String> interfaces, List<String> containers)
                 }
             }
         }
-        return new JournalNames(List.copyOf(interfaces), List.copyOf(containers));
+        return new JournalNames(List.copyOf(interfaces), List.copyOf(containers), List.copyOf(commands));
     }
 
     private static void add(final TreeSet<String> names, final String name)

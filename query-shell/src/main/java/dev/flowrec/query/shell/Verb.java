@@ -157,7 +157,8 @@ enum Verb
             "  The filter runs to the end of the line or to the next clause (by, top, since, until) where the filter",
             "  does not expect a value: 'where iface top since -1h' filters on the interface named top.",
             "  Terms: ip|host ADDR, net PREFIX, port N, portrange A-B (each with src or dst), proto NAME|N, tcp, udp, icmp,",
-            "  iface NAME, container ID, direction in|out, flags SAFRPU, bytes|packets OP N, family 4|6 (inet|inet6);",
+            "  iface NAME, container ID, direction in|out, flags SAFRPU, bytes|packets OP N, family 4|6 (inet|inet6),",
+            "  pid N (the host pid owning the flow's local socket; 0: none known), comm NAME (its command, as ps shows it);",
             "  N may end in k, M, G: powers of 1024 for bytes (bytes > 1M is 1 MiB), of 1000 for packets;",
             "  and, or, not (&&, ||, !), parentheses.",
             "  Words: " + String.join(" ", FilterParser.keywords()));

@@ -106,4 +106,24 @@ class AnswerWriterTest
         AnswerWriter.write(format, new Answer(COLUMNS, ROWS, coverage, null), new PrintWriter(text));
         return text.toString().lines().toList();
     }
+
+    @Test
+    void shouldPrintAnUnknownPidEmptyInCsvAndTablesAndNullInJson()
+    {
+        final List<Column> columns = List.of(new Column("tcp_flags", Column.Type.TEXT), new Column("pid", Column.Type.NUMBER),
+            new Column("comm", Column.Type.TEXT));
+        final List<Object[]> rows = List.<Object[]>of(new Object[] {".A....", 4242, "curl"}, new Object[] {"", null, ""});
+        final Answer answer = new Answer(columns, rows, new Coverage(0, 0, 0, 0, 0, List.of()), null);
+        assertEquals(List.of("tcp_flags,pid,comm", ".A....,4242,curl", ",,"), lines(Format.csv, answer));
+        assertEquals(List.of("{\"tcp_flags\":\".A....\",\"pid\":4242,\"comm\":\"curl\"}",
+            "{\"tcp_flags\":\"\",\"pid\":null,\"comm\":\"\"}"), lines(Format.json, answer).subList(0, 2));
+        assertEquals(List.of("tcp_flags   pid  comm", ".A....     4242  curl", ""), lines(Format.table, answer).subList(0, 3));
+    }
+
+    private static List<String> lines(final Format format, final Answer answer)
+    {
+        final StringWriter text = new StringWriter();
+        AnswerWriter.write(format, answer, new PrintWriter(text));
+        return text.toString().lines().toList();
+    }
 }

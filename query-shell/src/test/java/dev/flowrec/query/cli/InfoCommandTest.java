@@ -46,4 +46,23 @@ class InfoCommandTest
         assertEquals(duBytes, Long.parseLong(size.group(2)), out.toString());
         assertEquals(dev.flowrec.journal.text.Sizes.human(duBytes), size.group(1));
     }
+
+    @Test
+    void shouldCountTheSocketOwnersAndTheirCommands() throws Exception
+    {
+        final Path journal = tmp.resolve("owned");
+        try (TestJournal writer = TestJournal.openOnEth0(journal, T0))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                writer.delta().at(T0 + i * 1_000_000L).packets(1).bytes(100).ipv4(0x0A000001, 0x0A000002)
+                    .srcPort(40000 + i).dstPort(53).proto(17).ifindex(1).direction(1)
+                    .socketOwner(0, 100 + i, i == 2 ? "dig" : "resolved").append();
+            }
+        }
+        final StringWriter out = new StringWriter();
+        assertEquals(0, new CommandLine(new InfoCommand()).setOut(new PrintWriter(out)).execute("--journal", journal.toString()));
+        assertEquals("owners      3 flow entries named with their process, 2 commands: dig, resolved",
+            out.toString().lines().toList().getLast());
+    }
 }

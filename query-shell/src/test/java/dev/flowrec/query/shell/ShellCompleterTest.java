@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowrec.journal.ShellJournal;
+import dev.flowrec.journal.TestJournal;
 import java.nio.file.Path;
 import java.util.List;
 import org.jline.utils.AttributedString;
@@ -72,6 +73,26 @@ class ShellCompleterTest
         assertEquals(List.of("eth0", "veth7", "wlan1"), complete("top 3 where proto tcp and iface e"));
         assertEquals(List.of("c0ffee1234ab", ShellJournal.CONTAINER), complete("flows where not container "));
         assertEquals(List.of("eth0", "veth7", "wlan1"), complete("flows where port 80 or (iface "));
+    }
+
+    @Test
+    void shouldCompleteCommandNamesOfTheJournalsSocketOwners(@TempDir final Path owned)
+    {
+        final long t0 = 1_767_225_600_000_000_000L;
+        try (TestJournal journal = TestJournal.openOnEth0(owned, t0))
+        {
+            journal.delta().at(t0).packets(1).bytes(60).ipv4(0x0A000001, 0x0A000002).srcPort(40000).dstPort(443).proto(6)
+                .direction(1).ifindex(1).socketOwner(0, 4242, "nginx").append();
+            journal.delta().at(t0).packets(1).bytes(60).ipv4(0x0A000001, 0x0A000002).srcPort(40001).dstPort(443).proto(6)
+                .direction(1).ifindex(1).socketOwner(0, 4243, "curl").append();
+        }
+        final JournalNames names = JournalNames.read(owned);
+        assertEquals(List.of("curl", "nginx"), names.commands());
+        final ShellCompleter withOwners = new ShellCompleter(names);
+        assertEquals(List.of("curl", "nginx"), withOwners.complete("flows where comm ", ""));
+        assertEquals(List.of("curl", "nginx"), withOwners.complete("flows where tcp and comm n", "n"));
+        assertTrue(complete("group ").containsAll(List.of("pid", "comm")));
+        assertTrue(complete("flows where ").containsAll(List.of("pid", "comm")));
     }
 
     @Test

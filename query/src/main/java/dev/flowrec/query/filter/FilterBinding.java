@@ -13,7 +13,8 @@ import java.util.TreeSet;
  * matches the flows of every container whose label, full id or name is X, else of the one container whose id starts
  * with X (4 or more lower-case hex digits; more than one is an {@link AmbiguousNameException}); an {@code iface} or
  * {@code container} that names nothing the window saw matches nothing, as before, and is said in a warning with the
- * closest names it did see. The bound filter has the same canonical form.
+ * closest names it did see; so is a {@code comm} that no socket owner of the window had. The bound filter has the same
+ * canonical form.
  */
 public final class FilterBinding
 {
@@ -81,6 +82,16 @@ public final class FilterBinding
         {
             warnings.add("no interface " + Printable.quote(name) + " in " + scope + closest(name, names.interfaces(),
                 "interfaces"));
+        }
+    }
+
+    /** A warning for a command name no socket owner of the window had, with the closest ones it had. */
+    void checkCommand(final String name)
+    {
+        if (!names.commands().contains(name))
+        {
+            warnings.add("no command " + Printable.quote(name) + " in " + scope + closest(name, names.commands(),
+                "socket owners"));
         }
     }
 

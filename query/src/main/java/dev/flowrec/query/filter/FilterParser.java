@@ -36,7 +36,7 @@ public final class FilterParser
     public static final FlowFilter ALL = Connectives.ALL;
 
     static final Set<String> FIELDS = Set.of("ip", "host", "net", "port", "portrange", "proto", "iface", "container",
-        "direction", "flags", "bytes", "packets", "family");
+        "direction", "flags", "bytes", "packets", "family", "pid", "comm");
     static final Set<String> KEYWORDS = Set.of("and", "or", "not", "src", "dst", "mask", "any", "in", "out", "tcp", "udp",
         "icmp", "icmpv6", "icmp6", "inet", "inet6");
     private static final Set<String> TERM_STARTS = Set.of("src", "dst", "any", "tcp", "udp", "icmp", "icmpv6", "icmp6",
@@ -205,6 +205,8 @@ public final class FilterParser
             case "iface" -> Terms.iface(WordTermParser.name(cursor, "an interface name", "iface"));
             case "container" -> Terms.container(WordTermParser.name(cursor, "a container id or name", "container"));
             case "flags" -> WordTermParser.flags(cursor);
+            case "pid" -> NumberTermParser.pid(cursor);
+            case "comm" -> Terms.comm(WordTermParser.name(cursor, "a command name", "comm"));
             case "bytes", "packets" -> NumberTermParser.count(cursor, word);
             default -> throw cursor.error(token, Suggestions.unknownTerm(cursor, token));
         };

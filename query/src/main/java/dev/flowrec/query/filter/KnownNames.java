@@ -14,11 +14,12 @@ import java.util.TreeSet;
  *
  * @param interfaces interface names, as answers show them
  * @param containers each container once, by label
+ * @param commands   the command names of the processes that owned flows' sockets (SocketOwner)
  */
-public record KnownNames(Set<String> interfaces, Collection<Container> containers)
+public record KnownNames(Set<String> interfaces, Collection<Container> containers, Set<String> commands)
 {
     /** Nothing seen: every name a filter mentions is unknown. */
-    public static final KnownNames NONE = new KnownNames(Set.of(), List.of());
+    public static final KnownNames NONE = new KnownNames(Set.of(), List.of(), Set.of());
 
     /**
      * One container.
@@ -37,6 +38,17 @@ public record KnownNames(Set<String> interfaces, Collection<Container> container
     {
         private final Set<String> interfaces = new TreeSet<>();
         private final Map<String, Container> containers = new LinkedHashMap<>();
+        private final Set<String> commands = new TreeSet<>();
+
+        /** A socket's owner named with this command name. */
+        public Builder command(final String comm)
+        {
+            if (!comm.isEmpty())
+            {
+                commands.add(comm);
+            }
+            return this;
+        }
 
         /** An interface attached, with the label of its container ("" for none). */
         public Builder attached(final String ifname, final String container)
@@ -62,6 +74,7 @@ public record KnownNames(Set<String> interfaces, Collection<Container> container
         public Builder add(final KnownNames names)
         {
             interfaces.addAll(names.interfaces());
+            commands.addAll(names.commands());
             for (final Container c : names.containers())
             {
                 final Container had = containers.get(c.label());
@@ -75,7 +88,7 @@ public record KnownNames(Set<String> interfaces, Collection<Container> container
 
         public KnownNames build()
         {
-            return new KnownNames(Set.copyOf(interfaces), List.copyOf(containers.values()));
+            return new KnownNames(Set.copyOf(interfaces), List.copyOf(containers.values()), Set.copyOf(commands));
         }
     }
 }

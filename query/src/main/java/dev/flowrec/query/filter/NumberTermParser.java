@@ -8,6 +8,9 @@ import static dev.flowrec.query.filter.TokenCursor.quote;
  */
 final class NumberTermParser
 {
+    /** Linux's PID_MAX_LIMIT (2^22). */
+    static final int MAX_PID = 4_194_304;
+
     private NumberTermParser()
     {
     }
@@ -42,6 +45,25 @@ final class NumberTermParser
                 cursor.describeValue(value));
         }
         return PortTerm.compare(side, comparison(operator), port);
+    }
+
+    /** {@code pid N}: a process id, 0 (no known owner) to {@value #MAX_PID}, as Linux's pid_max allows. */
+    static FlowFilter pid(final TokenCursor cursor)
+    {
+        final Token value = cursor.value();
+        final String text = value == null ? "" : value.text();
+        final boolean digits = !text.isEmpty() && text.length() <= 10 && Counts.isDigits(text, 0, text.length());
+        final long pid = digits ? Long.parseLong(text) : -1;
+        if (pid < 0)
+        {
+            throw cursor.error(cursor.blame(value), "expected a process id after 'pid', got " + cursor.describeValue(value));
+        }
+        if (pid > MAX_PID)
+        {
+            throw cursor.error(value, "pid " + Printable.quote(text) + " is out of range: pids go from 1 to " + MAX_PID +
+                " (0 for flows without a known process)");
+        }
+        return Terms.pid((int)pid);
     }
 
     /** @param field bytes or packets */

@@ -31,6 +31,18 @@ final class Terms
         return new KeyNumber(KeyNumber.DIRECTION, direction, "direction " + Protocols.direction(direction));
     }
 
+    /** {@code pid N}: the host pid of the process owning the flow's local socket; {@code pid 0}, no known owner. */
+    static FlowFilter pid(final int pid)
+    {
+        return new KeyNumber(KeyNumber.PID, pid, "pid " + pid);
+    }
+
+    /** {@code comm NAME}: the command name of the process owning the flow's local socket, exact, case-sensitive. */
+    static FlowFilter comm(final String name)
+    {
+        return new Comm(name);
+    }
+
     /** {@code iface NAME}: exact, case-sensitive. */
     static FlowFilter iface(final String name)
     {
@@ -69,6 +81,7 @@ final class Terms
         static final int PROTO = 0;
         static final int FAMILY = 1;
         static final int DIRECTION = 2;
+        static final int PID = 3;
 
         private final int field;
         private final int value;
@@ -87,6 +100,7 @@ final class Terms
             {
                 case PROTO -> flow.proto();
                 case FAMILY -> flow.family();
+                case PID -> flow.pid();
                 default -> flow.direction();
             };
         }
@@ -123,6 +137,31 @@ final class Terms
                 return this;
             }
             return new ContainerLabels(toString(), binding.resolveContainer(name));
+        }
+    }
+
+    /** The owner's command name equal to a name; one the window never saw is said in a warning. */
+    private static final class Comm extends Node
+    {
+        private final String name;
+
+        Comm(final String name)
+        {
+            super("comm " + name, false, TERM);
+            this.name = name;
+        }
+
+        @Override
+        public boolean test(final FlowView flow)
+        {
+            return name.equals(flow.comm());
+        }
+
+        @Override
+        FlowFilter bind(final FilterBinding binding)
+        {
+            binding.checkCommand(name);
+            return this;
         }
     }
 

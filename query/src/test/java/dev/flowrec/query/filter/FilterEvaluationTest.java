@@ -163,8 +163,9 @@ class FilterEvaluationTest
     void shouldNotMatchAFlowWithoutAContainerOrInterface()
     {
         final TestFlow unnamed = new TestFlow(null, null, 0, 4, 6, 1, 2, 0, AddressText.V4_MAPPED_LOW | 1, 0,
-            AddressText.V4_MAPPED_LOW | 2, 1, 1, 0);
+            AddressText.V4_MAPPED_LOW | 2, 1, 1, 0, 0, null);
         assertEquals(false, FilterParser.parse("container abcd").test(unnamed));
+        assertEquals(false, FilterParser.parse("comm nginx").test(unnamed));
         assertEquals(false, FilterParser.parse("container web").test(unnamed));
         assertEquals(false, FilterParser.parse("iface eth0").test(unnamed));
         assertEquals(true, FilterParser.parse("ip 0.0.0.1").test(unnamed));
@@ -192,5 +193,34 @@ class FilterEvaluationTest
         final long allocated = threads.getThreadAllocatedBytes(threadId) - before;
         assertTrue(matches > 0);
         assertTrue(allocated < 1024, "a million evaluations allocated " + allocated + " bytes");
+    }
+
+    @Test
+    void shouldMatchTheProcessOwningTheSocket()
+    {
+        final TestFlow owned = flow().owner(4242, "nginx").build();
+        final TestFlow other = flow().owner(77, "Nginx").build();
+        final TestFlow forwarded = flow().build();
+        assertEquals(true, FilterParser.parse("pid 4242").test(owned));
+        assertEquals(false, FilterParser.parse("pid 4242").test(other));
+        assertEquals(false, FilterParser.parse("pid 4242").test(forwarded));
+        assertEquals(true, FilterParser.parse("pid 0").test(forwarded), "pid 0: no known owner");
+        assertEquals(false, FilterParser.parse("pid 0").test(owned));
+        assertEquals(true, FilterParser.parse("comm nginx").test(owned));
+        assertEquals(false, FilterParser.parse("comm nginx").test(other), "case-sensitive, as ps shows it");
+        assertEquals(false, FilterParser.parse("comm nginx").test(forwarded));
+        assertEquals(true, FilterParser.parse("not comm nginx and tcp").test(forwarded));
+    }
+
+    @Test
+    void shouldWarnOfACommandNoSocketOwnerHad()
+    {
+        final KnownNames names = new KnownNames.Builder().command("nginx").command("sshd").build();
+        final FilterBinding.Bound bound = FilterBinding.bind(FilterParser.parse("comm ngnix or comm sshd"), names,
+            "the window");
+        assertEquals(java.util.List.of("no command 'ngnix' in the window (closest: 'nginx', 'sshd')"), bound.warnings());
+        assertEquals("comm ngnix or comm sshd", bound.filter().toString());
+        assertEquals(java.util.List.of("no command 'x' in the window (it saw no socket owners)"),
+            FilterBinding.bind(FilterParser.parse("comm x"), KnownNames.NONE, "the window").warnings());
     }
 }

@@ -276,4 +276,39 @@ class FilterParserTest
             assertTrue(FilterParser.keywords().contains(word), word);
         }
     }
+
+    @Test
+    void shouldParseProcessTerms()
+    {
+        assertEquals("pid 4242", FilterParser.parse("PID 4242").toString());
+        assertEquals("pid 0", FilterParser.parse("pid 0").toString());
+        assertEquals("pid 4194304", FilterParser.parse("pid 4194304").toString());
+        assertEquals("comm Web-Server", FilterParser.parse("Comm Web-Server").toString(), "the name as written");
+        assertEquals("proto tcp and comm nginx and pid 7", FilterParser.parse("tcp comm nginx pid 7").toString());
+        assertFalse(FilterParser.parse("pid 1 or comm sshd").usesAggregates(), "an owner is known per delta");
+        assertTrue(FilterParser.keywords().contains("pid"));
+        assertTrue(FilterParser.keywords().contains("comm"));
+    }
+
+    @Test
+    void shouldRejectBadProcessTerms()
+    {
+        assertRejected("pid x", 5, "expected a process id after 'pid', got 'x'");
+        assertRejected("pid -1", 5, "expected a process id after 'pid', got '-1'");
+        assertRejected("pid 12.5", 5, "expected a process id after 'pid', got '12.5'");
+        assertRejected("pid", 4, "expected a process id after 'pid', got end of filter");
+        assertRejected("pid 4194305", 5,
+            "pid '4194305' is out of range: pids go from 1 to 4194304 (0 for flows without a known process)");
+        assertRejected("pid 99999999999", 5,
+            "expected a process id after 'pid', got '99999999999'");
+        assertRejected("comm", 5, "expected a command name after 'comm', got end of filter");
+        assertRejected("comm and tcp", 6, "expected a command name after 'comm', got 'and'");
+    }
+
+    private static void assertRejected(final String text, final int column, final String detail)
+    {
+        final FilterSyntaxException ex = assertThrows(FilterSyntaxException.class, () -> FilterParser.parse(text));
+        assertEquals(detail, ex.detail(), text);
+        assertEquals(column, ex.column(), text);
+    }
 }

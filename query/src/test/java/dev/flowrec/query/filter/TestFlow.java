@@ -4,7 +4,8 @@ import dev.flowrec.query.FlowView;
 
 /** A flow for filter tests: addresses as text, everything else as given. */
 record TestFlow(String iface, String container, int direction, int family, int proto, int srcPort, int dstPort,
-    long srcAddrHigh, long srcAddrLow, long dstAddrHigh, long dstAddrLow, long packets, long bytes, int tcpFlags)
+    long srcAddrHigh, long srcAddrLow, long dstAddrHigh, long dstAddrLow, long packets, long bytes, int tcpFlags,
+    int pid, String comm)
     implements FlowView
 {
     static Builder flow()
@@ -25,6 +26,8 @@ record TestFlow(String iface, String container, int direction, int family, int p
         private long packets = 10;
         private long bytes = 1500;
         private int tcpFlags = 0x12;
+        private int pid;
+        private String comm = "";
 
         Builder iface(final String value)
         {
@@ -82,6 +85,14 @@ record TestFlow(String iface, String container, int direction, int family, int p
             return this;
         }
 
+        /** The process owning the flow's local socket. */
+        Builder owner(final int pidValue, final String commValue)
+        {
+            pid = pidValue;
+            comm = commValue;
+            return this;
+        }
+
         TestFlow build()
         {
             final long[] s = new long[2];
@@ -92,7 +103,7 @@ record TestFlow(String iface, String container, int direction, int family, int p
                 throw new IllegalArgumentException("bad test addresses " + src + " " + dst);
             }
             return new TestFlow(iface, container, direction, family, proto, srcPort, dstPort, s[0], s[1], d[0], d[1],
-                packets, bytes, tcpFlags);
+                packets, bytes, tcpFlags, pid, comm);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.flowrec.recorder.live;
 
+import dev.flowrec.query.Owner;
+
 /** A tracked flow: its recent per-second counts and its place in the table's least-recently-updated list. */
 final class Flow
 {
@@ -12,6 +14,8 @@ final class Flow
     long lastNs;
     /** The OR of the TCP flags of the tuple's current flow: a SYN after FIN/RST begins the next one. */
     int tcpFlags;
+    /** The process owning the flow's local socket, as the run's latest SocketOwner event for its key named it. */
+    Owner owner = Owner.NONE;
     Flow older;
     Flow newer;
     /** Bytes and packets of the last 10 s, computed once per publish for ranking. */

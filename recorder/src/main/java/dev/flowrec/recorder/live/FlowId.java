@@ -2,6 +2,8 @@ package dev.flowrec.recorder.live;
 
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.SocketOwnerDecoder;
+import java.nio.ByteOrder;
 
 /**
  * A one-way flow's identity as the kernel keys it: ifindex, direction, family, protocol, addresses and
@@ -33,6 +35,24 @@ final class FlowId
         srcLow = FlowDeltas.srcAddrLow(delta);
         dstHigh = FlowDeltas.dstAddrHigh(delta);
         dstLow = FlowDeltas.dstAddrLow(delta);
+        return this;
+    }
+
+    /** The flow a SocketOwner event names: keyed as its deltas are. */
+    FlowId set(final SocketOwnerDecoder owner)
+    {
+        ifindex = owner.ifindex();
+        direction = owner.direction();
+        family = owner.family();
+        proto = owner.proto();
+        srcPort = owner.srcPort();
+        dstPort = owner.dstPort();
+        final int src = owner.offset() + SocketOwnerDecoder.srcAddrEncodingOffset();
+        final int dst = owner.offset() + SocketOwnerDecoder.dstAddrEncodingOffset();
+        srcHigh = owner.buffer().getLong(src, ByteOrder.BIG_ENDIAN);
+        srcLow = owner.buffer().getLong(src + 8, ByteOrder.BIG_ENDIAN);
+        dstHigh = owner.buffer().getLong(dst, ByteOrder.BIG_ENDIAN);
+        dstLow = owner.buffer().getLong(dst + 8, ByteOrder.BIG_ENDIAN);
         return this;
     }
 

@@ -2,6 +2,8 @@ package dev.flowrec.recorder.live;
 
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.FlowTimeouts;
+import dev.flowrec.journal.schema.SocketOwnerDecoder;
+import dev.flowrec.query.Owner;
 import org.agrona.collections.Object2ObjectHashMap;
 
 /**
@@ -9,13 +11,17 @@ import org.agrona.collections.Object2ObjectHashMap;
  * recently updated so that expiry and eviction look only at the oldest end. A known flow is found with
  * a reused probe key and moved in the list by relinking: no allocation. A new flow costs its key, its
  * state and, when the table is full, the least recently updated flow (counted in {@link #evicted}). A tuple's
- * delta that starts a new flow by the readers' rule ({@link FlowTimeouts}) starts its counts afresh.
+ * delta that starts a new flow by the readers' rule ({@link FlowTimeouts}) starts its counts afresh. A flow's owner
+ * ({@link #owned}) comes in the SocketOwner event journaled just before its kernel entry's first delta: it waits
+ * in a small map until that delta makes the flow.
  * Single-threaded.
  */
 final class FlowTable
 {
     private final Object2ObjectHashMap<FlowId, Flow> flows;
     private final FlowId probe = new FlowId();
+    /** Owners of flows whose first delta is still to come (at most {@code capacity}; emptied when it would be more). */
+    private final Object2ObjectHashMap<FlowId, Owner> pendingOwners = new Object2ObjectHashMap<>();
     private final int capacity;
     private Flow oldest;
     private Flow newest;
@@ -45,6 +51,11 @@ final class FlowTable
             }
             flow = new Flow(probe.copy(), iface);
             flows.put(flow.id, flow);
+            if (!pendingOwners.isEmpty())
+            {
+                final Owner owner = pendingOwners.remove(flow.id);
+                flow.owner = owner == null ? Owner.NONE : owner;
+            }
         }
         else
         {
@@ -60,6 +71,32 @@ final class FlowTable
         flow.lastNs = delta.lastNs();
         flow.tcpFlags |= delta.tcpFlags();
         return flow;
+    }
+
+    /** The owner a SocketOwner event names for its flow, from now on (the flow's, or its first delta's to come). */
+    void owned(final SocketOwnerDecoder event, final Owner owner)
+    {
+        final Flow flow = flows.get(probe.set(event));
+        if (flow != null)
+        {
+            flow.owner = owner;
+            return;
+        }
+        if (pendingOwners.size() >= capacity)
+        {
+            pendingOwners.clear(); // owners of entries whose deltas never came: the view forgets, the journal keeps them
+        }
+        pendingOwners.put(probe.copy(), owner);
+    }
+
+    /** A new recorder run: its flows' owners are named afresh. */
+    void clearOwners()
+    {
+        pendingOwners.clear();
+        for (Flow flow = oldest; flow != null; flow = flow.newer)
+        {
+            flow.owner = Owner.NONE;
+        }
     }
 
     /** Forgets the flows updated last before {@code beforeNs}, oldest first. */

@@ -8,7 +8,9 @@ import dev.flowrec.journal.schema.InterfaceDetachedDecoder;
 import dev.flowrec.journal.schema.LossReportDecoder;
 import dev.flowrec.journal.schema.MessageHeader;
 import dev.flowrec.journal.schema.RecorderStartedDecoder;
+import dev.flowrec.journal.schema.SocketOwnerDecoder;
 import dev.flowrec.journal.schema.Templates;
+import dev.flowrec.query.Owner;
 import dev.flowrec.query.filter.KnownNames;
 import java.time.Instant;
 import java.util.Iterator;
@@ -35,6 +37,8 @@ public final class LiveView implements EventHandler
     /** The most flows per interface a snapshot keeps for top-N answers. */
     public static final int MAX_TOP_FLOWS = 1000;
     static final long IDLE_NS = TimeUnit.SECONDS.toNanos(60);
+    /** The most distinct owners shared before the sharing map starts over. */
+    private static final int MAX_OWNERS = 65_536;
     private static final long NS_PER_S = TimeUnit.SECONDS.toNanos(1);
 
     private final LongSupplier clockNs;
@@ -45,6 +49,9 @@ public final class LiveView implements EventHandler
     private final InterfaceDetachedDecoder detached = new InterfaceDetachedDecoder();
     private final LossReportDecoder lossReport = new LossReportDecoder();
     private final ContainerSeenDecoder containerSeen = new ContainerSeenDecoder();
+    private final SocketOwnerDecoder socketOwner = new SocketOwnerDecoder();
+    /** One Owner per distinct (pid, comm) of the run, so that the flows of one process share it. */
+    private final java.util.Map<Owner, Owner> owners = new java.util.HashMap<>();
     /** Every interface and container of the run, for the names in a request's filter; a few per container. */
     private final KnownNames.Builder names = new KnownNames.Builder();
     private KnownNames publishedNames = KnownNames.NONE;
@@ -85,7 +92,13 @@ public final class LiveView implements EventHandler
             case InterfaceDetachedDecoder.TEMPLATE_ID -> onDetached(MessageHeader.wrap(detached, buffer, offset));
             case LossReportDecoder.TEMPLATE_ID -> onLossReport(MessageHeader.wrap(lossReport, buffer, offset));
             case ContainerSeenDecoder.TEMPLATE_ID -> onContainerSeen(MessageHeader.wrap(containerSeen, buffer, offset));
-            case RecorderStartedDecoder.TEMPLATE_ID -> loss = Snapshot.Loss.NONE; // counters restart with the run
+            case SocketOwnerDecoder.TEMPLATE_ID -> onSocketOwner(MessageHeader.wrap(socketOwner, buffer, offset));
+            case RecorderStartedDecoder.TEMPLATE_ID ->
+            {
+                loss = Snapshot.Loss.NONE; // counters restart with the run, and owners are named afresh
+                owners.clear();
+                flows.clearOwners();
+            }
             default ->
             {
                 // RecorderStopped and unknown templates change nothing the view shows
@@ -188,6 +201,22 @@ public final class LiveView implements EventHandler
         final Flow flow = flows.touch(delta, iface);
         flow.rate.add(second, bytes, packets);
         flow.tcpFlags |= delta.tcpFlags();
+    }
+
+    private void onSocketOwner(final SocketOwnerDecoder event)
+    {
+        final int known = owners.size();
+        final Owner owner = owners.computeIfAbsent(new Owner(event.pid(), event.comm()), o -> o);
+        if (owners.size() > known)
+        {
+            names.command(owner.comm()); // a new process, maybe a new command name for ?where=comm
+            namesChanged = true;
+        }
+        if (owners.size() > MAX_OWNERS)
+        {
+            owners.clear(); // a run of very many processes: sharing is an economy, not a need
+        }
+        flows.owned(event, owner);
     }
 
     private void onContainerSeen(final ContainerSeenDecoder event)

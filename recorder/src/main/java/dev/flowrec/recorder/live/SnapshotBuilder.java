@@ -121,7 +121,7 @@ final class SnapshotBuilder
                 final FlowId id = f.id;
                 top.add(new TopFlow(id.ifindex, f.iface.name, f.iface.container, id.direction, id.family, id.proto,
                     id.srcHigh, id.srcLow, id.srcPort, id.dstHigh, id.dstLow, id.dstPort, f.rankBytes, f.rankPackets,
-                    f.tcpFlags));
+                    f.tcpFlags, f.owner.pid(), f.owner.comm()));
             }
         }
         top.sort(Comparator.comparingLong(TopFlow::bytes10s).thenComparingLong(TopFlow::packets10s).reversed()

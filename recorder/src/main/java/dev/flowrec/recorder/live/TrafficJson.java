@@ -92,7 +92,16 @@ final class TrafficJson
                     .field("src_addr", f.srcAddr()).field("src_port", f.srcPort())
                     .field("dst_addr", f.dstAddr()).field("dst_port", f.dstPort())
                     .field("bytes_10s", f.bytes10s()).field("bps_10s", f.bps10s())
-                    .field("packets_10s", f.packets10s()).endObject();
+                    .field("packets_10s", f.packets10s());
+                if (f.pid() == 0)
+                {
+                    json.key("pid").value((String)null);
+                }
+                else
+                {
+                    json.field("pid", f.pid());
+                }
+                json.field("comm", f.comm()).endObject();
                 n++;
             }
         }

@@ -14,6 +14,8 @@ import dev.flowrec.journal.schema.LossReportEncoder;
 import dev.flowrec.journal.schema.MessageHeader;
 import dev.flowrec.journal.schema.RecorderStartedDecoder;
 import dev.flowrec.journal.schema.RecorderStartedEncoder;
+import dev.flowrec.journal.schema.SocketOwnerDecoder;
+import dev.flowrec.journal.schema.SocketOwnerEncoder;
 import dev.flowrec.journal.schema.Templates;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -93,6 +95,23 @@ final class Events
             .ringDeferred(3).mapFull(mapFull).nonIp(nonIp).malformed(malformed).journalLostEvents(0)
             .tooDeep(malformed + 1);
         view.onEvent(LossReportDecoder.TEMPLATE_ID, buffer, 0, Templates.LOSS_REPORT_LENGTH);
+        return this;
+    }
+
+    /** A SocketOwner naming the process of the IPv4 flow 10.0.0.{src} -> 10.0.0.{dst}, as {@link #v4} keys it. */
+    Events owner(final int ifindex, final int direction, final int proto, final int src, final int srcPort,
+        final int dst, final int dstPort, final int pid, final String comm)
+    {
+        final SocketOwnerEncoder e = MessageHeader.wrapAndApplyHeader(new SocketOwnerEncoder(), buffer, 0)
+            .timeNs(T0).ifindex(ifindex).direction((short)direction).proto((short)proto).family(FlowDeltas.FAMILY_IPV4)
+            .srcPort(srcPort).dstPort(dstPort).pid(pid).tid(pid).cgroupId(1).netnsIno(0);
+        final int addresses = MessageHeader.ENCODED_LENGTH + SocketOwnerEncoder.srcAddrEncodingOffset();
+        buffer.putLong(addresses, 0, java.nio.ByteOrder.BIG_ENDIAN);
+        buffer.putLong(addresses + 8, 0x0000_FFFF_0A00_0000L | src, java.nio.ByteOrder.BIG_ENDIAN);
+        buffer.putLong(addresses + 16, 0, java.nio.ByteOrder.BIG_ENDIAN);
+        buffer.putLong(addresses + 24, 0x0000_FFFF_0A00_0000L | dst, java.nio.ByteOrder.BIG_ENDIAN);
+        e.comm(comm);
+        view.onEvent(SocketOwnerDecoder.TEMPLATE_ID, buffer, 0, MessageHeader.encodedLength(e));
         return this;
     }
 

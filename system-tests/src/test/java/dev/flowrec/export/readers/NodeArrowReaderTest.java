@@ -126,6 +126,9 @@ class NodeArrowReaderTest
         final String all = String.join("\n", facts.entrySet().stream()
             .flatMap(e -> e.getValue().stream().map(v -> e.getKey() + " " + v)).toList());
         assertSchema(facts);
+        assertTrue(facts.get("field").stream().anyMatch(f -> f.startsWith("pid Int32 ")), "pid: " + facts.get("field"));
+        assertTrue(facts.get("field").stream().anyMatch(f -> f.startsWith("comm Dictionary<") && f.contains(", Utf8> ")),
+            "comm: " + facts.get("field"));
         final Set<String> metaKeys = facts.getOrDefault("meta", List.of()).stream()
             .map(m -> m.substring(0, m.indexOf(' '))).collect(Collectors.toCollection(TreeSet::new));
         assertTrue(metaKeys.containsAll(Set.of("flowrec.version", "flowrec.hosts", "flowrec.query", "flowrec.coverage")),
@@ -134,9 +137,9 @@ class NodeArrowReaderTest
             "flowrec.hosts names " + HOST + ": " + facts.get("meta"));
         assertEquals(List.of(String.valueOf(deltas.size())), facts.get("rows"), "one row per delta\n" + all);
         assertTrue(Long.parseLong(facts.get("batches").get(0)) > 1, "more than one record batch: " + facts.get("batches"));
-        // container may be null for an interface of the host itself; the rest never is
+        // container may be null for an interface of the host itself, comm for a flow without a known process; the rest never is
         assertEquals(List.of(), facts.getOrDefault("nulls", List.of()).stream()
-            .filter(n -> !n.startsWith("container ") && !n.startsWith("tcp_flags ")).toList(), "nulls");
+            .filter(n -> !n.startsWith("container ") && !n.startsWith("tcp_flags ") && !n.startsWith("comm ")).toList(), "nulls");
         assertEquals(List.of("0"), facts.get("bad_times"), "last_seen >= first_seen");
         final long minFirst = deltas.stream().mapToLong(SyntheticJournal.Delta::firstNs).min().orElseThrow();
         final long maxLast = deltas.stream().mapToLong(SyntheticJournal.Delta::lastNs).max().orElseThrow();

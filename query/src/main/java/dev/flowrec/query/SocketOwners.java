@@ -1,0 +1,189 @@
+package dev.flowrec.query;
+
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.MessageHeader;
+import dev.flowrec.journal.schema.SocketOwnerDecoder;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import org.agrona.DirectBuffer;
+
+/**
+ * The owners of a recorder run's flows: flow key (ifindex, direction, family, proto, addresses, ports) to the
+ * {@link Owner} its latest SocketOwner event named. Fed with the events in journal order, where a flow entry's owner
+ * precedes its first delta, so a later event for the same key (the entry swept and created again) replaces the earlier
+ * one from there on. A lookup per delta allocates nothing: keys are kept in a flat array with linear probing, as in
+ * {@link FlowSumsTable}; owners (and their command names, interned) are made once per event.
+ * <pre>
+ *   flow n, at n * STRIDE longs: | srcHigh | srcLow | dstHigh | dstLow | direction/family/proto/ports | ifindex |
+ * </pre>
+ * Single-threaded.
+ */
+public final class SocketOwners
+{
+    private static final int STRIDE = 6;
+    private static final int MIN_INDEX = 64;
+
+    private final SocketOwnerDecoder event = new SocketOwnerDecoder();
+    private final Map<String, String> comms = new HashMap<>();
+    private final Map<Owner, Owner> owners = new HashMap<>();
+    private long[] index = new long[MIN_INDEX];
+    private long[] keys = new long[MIN_INDEX / 2 * STRIDE];
+    private Owner[] values = new Owner[MIN_INDEX / 2];
+    private int size;
+
+    /** Keeps the owner of a SocketOwner event at {@code offset} (its header) in {@code buffer}; returns it. */
+    public Owner onSocketOwner(final DirectBuffer buffer, final int offset)
+    {
+        final SocketOwnerDecoder e = MessageHeader.wrap(event, buffer, offset);
+        final long packed = FlowSumsTable.pack(e.direction(), e.family(), e.proto(), e.srcPort(), e.dstPort());
+        final int pid = e.pid();
+        final String comm = comms.computeIfAbsent(e.comm(), c -> c);
+        final Owner owner = owners.computeIfAbsent(new Owner(pid, comm), o -> o);
+        final int src = e.offset() + SocketOwnerDecoder.srcAddrEncodingOffset();
+        final int dst = e.offset() + SocketOwnerDecoder.dstAddrEncodingOffset();
+        put(address(e, src), address(e, src + 8), address(e, dst), address(e, dst + 8), packed, e.ifindex(), owner);
+        return owner;
+    }
+
+    /** @return the owner of the delta's flow as the run's events named it, {@link Owner#NONE} when none did. */
+    public Owner of(final FlowDeltaDecoder delta)
+    {
+        if (size == 0)
+        {
+            return Owner.NONE;
+        }
+        final long srcHigh = FlowDeltas.srcAddrHigh(delta);
+        final long srcLow = FlowDeltas.srcAddrLow(delta);
+        final long dstHigh = FlowDeltas.dstAddrHigh(delta);
+        final long dstLow = FlowDeltas.dstAddrLow(delta);
+        final long packed = FlowSumsTable.pack(delta.direction(), delta.family(), delta.proto(), delta.srcPort(),
+            delta.dstPort());
+        final int at = find(srcHigh, srcLow, dstHigh, dstLow, packed, delta.ifindex());
+        return at < 0 ? Owner.NONE : values[at];
+    }
+
+    /** How many flow keys have an owner. */
+    public int size()
+    {
+        return size;
+    }
+
+    /** Forgets every owner: a new recorder run names its flows afresh. */
+    public void clear()
+    {
+        if (size > 0)
+        {
+            Arrays.fill(index, 0);
+            Arrays.fill(values, 0, size, null);
+            size = 0;
+        }
+    }
+
+    /** Eight bytes of an address, read big-endian as {@link FlowDeltas} reads a delta's. */
+    private static long address(final SocketOwnerDecoder e, final int at)
+    {
+        return e.buffer().getLong(at, ByteOrder.BIG_ENDIAN);
+    }
+
+    private int find(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow, final long packed,
+        final int ifindex)
+    {
+        final int tag = hash(srcHigh, srcLow, dstHigh, dstLow, packed, ifindex) | Integer.MIN_VALUE;
+        final int mask = index.length - 1;
+        int s = tag & mask;
+        long entry;
+        while ((entry = index[s]) != 0)
+        {
+            final int n = (int)entry;
+            if ((int)(entry >>> 32) == tag && matches(n * STRIDE, srcHigh, srcLow, dstHigh, dstLow, packed, ifindex))
+            {
+                return n;
+            }
+            s = s + 1 & mask;
+        }
+        return -1;
+    }
+
+    private void put(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow, final long packed,
+        final int ifindex, final Owner owner)
+    {
+        final int found = find(srcHigh, srcLow, dstHigh, dstLow, packed, ifindex);
+        if (found >= 0)
+        {
+            values[found] = owner;
+            return;
+        }
+        if ((size + 1) * STRIDE > keys.length)
+        {
+            keys = Arrays.copyOf(keys, keys.length * 2);
+            values = Arrays.copyOf(values, values.length * 2);
+        }
+        final int at = size * STRIDE;
+        keys[at] = srcHigh;
+        keys[at + 1] = srcLow;
+        keys[at + 2] = dstHigh;
+        keys[at + 3] = dstLow;
+        keys[at + 4] = packed;
+        keys[at + 5] = ifindex;
+        values[size] = owner;
+        final int tag = hash(srcHigh, srcLow, dstHigh, dstLow, packed, ifindex) | Integer.MIN_VALUE;
+        insert((long)tag << 32 | size);
+        size++;
+        if (size * 2 > index.length)
+        {
+            grow();
+        }
+    }
+
+    private boolean matches(final int at, final long srcHigh, final long srcLow, final long dstHigh, final long dstLow,
+        final long packed, final int ifindex)
+    {
+        return keys[at] == srcHigh && keys[at + 1] == srcLow && keys[at + 2] == dstHigh && keys[at + 3] == dstLow &&
+            keys[at + 4] == packed && keys[at + 5] == ifindex;
+    }
+
+    private void insert(final long entry)
+    {
+        final int mask = index.length - 1;
+        int s = (int)(entry >>> 32) & mask;
+        while (index[s] != 0)
+        {
+            s = s + 1 & mask;
+        }
+        index[s] = entry;
+    }
+
+    private void grow()
+    {
+        final long[] old = index;
+        index = new long[old.length * 2];
+        for (final long entry : old)
+        {
+            if (entry != 0)
+            {
+                insert(entry);
+            }
+        }
+    }
+
+    private static int hash(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow,
+        final long packed, final int ifindex)
+    {
+        long h = ifindex;
+        h = mix(h, packed);
+        h = mix(h, srcHigh);
+        h = mix(h, srcLow);
+        h = mix(h, dstHigh);
+        h = mix(h, dstLow);
+        return (int)(h ^ h >>> 32);
+    }
+
+    private static long mix(final long h, final long v)
+    {
+        final long x = (h ^ v) * 0x9E3779B97F4A7C15L;
+        return x ^ x >>> 29;
+    }
+}
