@@ -16,6 +16,9 @@ char LICENSE[] SEC("license") = "GPL";
 /* Load-time knob: 0 = packet mode (one event per packet, the flow map is not used). */
 volatile const __u64 cfg_flush_interval_ns = 1000000000ULL;
 
+/* Load-time knob: 0 = no process attribution (record --no-owners): no flow entry looks for its socket's owner. */
+volatile const __u64 cfg_owners = 1;
+
 /* Entries are freed through RCU (no prealloc), so a CPU still holding a pointer to a flow the
  * sweeper removed reads its DEAD bit instead of another flow's counters. */
 struct {
@@ -52,6 +55,77 @@ static __always_inline void count(__u32 idx, __u64 n)
 }
 
 #include "parse.h"
+
+/* Who owns each socket (struct fr_owner), kept with the socket and freed with it. Written by the cgroup sock
+ * programs below in process context, where the current task is certainly the socket's user; an accepted
+ * socket, created in softirq, is cloned from its listener's (BPF_F_CLONE). */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
+	__type(key, int);
+	__type(value, struct fr_owner);
+} owners SEC(".maps");
+
+/* Names sk's owner after the current task; creates the storage when create is set. Always allows. */
+static __always_inline int own(void *sk, int create)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct fr_owner *o = bpf_sk_storage_get(&owners, sk, 0, create ? BPF_SK_STORAGE_GET_F_CREATE : 0);
+	if (!o || o->tid == (__u32)pid_tgid)
+		return 1; /* the same thread again (a datagram after another): nothing new to say */
+	o->tgid = pid_tgid >> 32;
+	o->tid = (__u32)pid_tgid;
+	o->cgroup_id = bpf_get_current_cgroup_id();
+	o->netns_ino = 0;
+	bpf_get_current_comm(o->comm, sizeof(o->comm));
+	return 1;
+}
+
+SEC("cgroup/sock_create")
+int flowrec_sock_create(struct bpf_sock *sk)
+{
+	return own(sk, 1);
+}
+
+SEC("cgroup/post_bind4")
+int flowrec_post_bind4(struct bpf_sock *sk)
+{
+	return own(sk, 1);
+}
+
+SEC("cgroup/post_bind6")
+int flowrec_post_bind6(struct bpf_sock *sk)
+{
+	return own(sk, 1);
+}
+
+SEC("cgroup/connect4")
+int flowrec_connect4(struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock *sk = ctx->sk;
+	return sk ? own(sk, 1) : 1;
+}
+
+SEC("cgroup/connect6")
+int flowrec_connect6(struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock *sk = ctx->sk;
+	return sk ? own(sk, 1) : 1;
+}
+
+SEC("cgroup/sendmsg4")
+int flowrec_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock *sk = ctx->sk;
+	return sk ? own(sk, 1) : 1;
+}
+
+SEC("cgroup/sendmsg6")
+int flowrec_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock *sk = ctx->sk;
+	return sk ? own(sk, 1) : 1;
+}
 
 /* The consumer polls on a bounded timer: a wakeup per record costs more than it saves. */
 #define SUBMIT_FLAGS BPF_RB_NO_WAKEUP
@@ -119,6 +193,83 @@ static __always_inline void flush(struct fr_flow_state *v, const struct fr_flow_
 	bpf_ringbuf_submit(e, SUBMIT_FLAGS);
 }
 
+/* The owner of the local socket that receives the flow's packets, looked up by the packet's tuple in the
+ * current network namespace (TC ingress runs before the stack assigns a socket). */
+static __always_inline struct fr_owner *receiver(struct __sk_buff *skb, const struct fr_flow_key *key)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_sock *sk = 0;
+	if (key->family == 4) {
+		__builtin_memcpy(&t.ipv4.saddr, &key->src[12], 4);
+		__builtin_memcpy(&t.ipv4.daddr, &key->dst[12], 4);
+		t.ipv4.sport = bpf_htons(key->sport);
+		t.ipv4.dport = bpf_htons(key->dport);
+		if (key->proto == IPPROTO_TCP)
+			sk = bpf_sk_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
+		else if (key->proto == IPPROTO_UDP)
+			sk = bpf_sk_lookup_udp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
+	} else {
+		__builtin_memcpy(t.ipv6.saddr, key->src, 16);
+		__builtin_memcpy(t.ipv6.daddr, key->dst, 16);
+		t.ipv6.sport = bpf_htons(key->sport);
+		t.ipv6.dport = bpf_htons(key->dport);
+		if (key->proto == IPPROTO_TCP)
+			sk = bpf_sk_lookup_tcp(skb, &t, sizeof(t.ipv6), BPF_F_CURRENT_NETNS, 0);
+		else if (key->proto == IPPROTO_UDP)
+			sk = bpf_sk_lookup_udp(skb, &t, sizeof(t.ipv6), BPF_F_CURRENT_NETNS, 0);
+	}
+	if (!sk)
+		return 0;
+	/* The storage outlives the reference: it is freed through RCU, and this program runs under it. */
+	struct fr_owner *o = bpf_sk_storage_get(&owners, sk, 0, 0);
+	bpf_sk_release(sk);
+	return o;
+}
+
+/* At a new flow entry: hands the owner of its local socket to user space, ahead of the flow's first delta. The
+ * sending socket is the skb's own (a request socket stands for its listener); without one, the receiving socket.
+ * A cgroup's ingress skb carries the receiving socket instead. */
+static __always_inline void announce_owner(struct __sk_buff *skb, const struct fr_flow_key *key, int cgroup, __u64 now)
+{
+	struct fr_owner *o = 0;
+	__u8 side = FR_SIDE_SENDER;
+	struct bpf_sock *sk = skb->sk;
+	if (sk) {
+		struct bpf_sock *full = bpf_sk_fullsock(sk);
+		if (!full)
+			full = bpf_get_listener_sock(sk);
+		if (full)
+			o = bpf_sk_storage_get(&owners, full, 0, 0);
+		if (cgroup && key->direction == FR_DIR_IN)
+			side = FR_SIDE_RECEIVER;
+	} else {
+		o = receiver(skb, key);
+		side = FR_SIDE_RECEIVER;
+	}
+	if (!o) {
+		count(FR_C_OWNER_NONE, 1);
+		return;
+	}
+	struct fr_owner_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(FR_C_OWNER_NONE, 1);
+		return;
+	}
+	__builtin_memcpy(&e->key, key, sizeof(*key));
+	e->side = side;
+	e->pad[0] = 0;
+	e->pad[1] = 0;
+	e->pad[2] = 0;
+	e->tgid = o->tgid;
+	e->tid = o->tid;
+	e->cgroup_id = o->cgroup_id;
+	e->netns_ino = o->netns_ino;
+	e->time_ns = now;
+	__builtin_memcpy(e->comm, o->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, SUBMIT_FLAGS);
+	count(FR_C_OWNER_FOUND, 1);
+}
+
 /* What the pinned maps are and who owns them (struct fr_meta): read and written by the recorder only. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -164,6 +315,8 @@ static __always_inline void handle(struct __sk_buff *skb, __u8 direction, int cg
 	if (!v) {
 		struct fr_flow_state init = { .first_ns = now, .last_ns = now };
 		long err = bpf_map_update_elem(&flows, &key, &init, BPF_NOEXIST);
+		if (err == 0 && cfg_owners)
+			announce_owner(skb, &key, cgroup, now); /* before the entry's first delta: a reader meets it first */
 		if (err == 0 || err == -17 /* EEXIST: another CPU inserted it */)
 			v = bpf_map_lookup_elem(&flows, &key);
 		if (!v) {
