@@ -22,6 +22,7 @@ final class BpfObject implements AutoCloseable
     static final String NAME = "flowrec.bpf.o";
 
     private static final String FLUSH_INTERVAL_VARIABLE = "cfg_flush_interval_ns";
+    private static final String OWNERS_VARIABLE = "cfg_owners";
 
     private final Arena arena;
     private final MemorySegment object;
@@ -49,6 +50,7 @@ final class BpfObject implements AutoCloseable
             final MemorySegment image = arena.allocate(elf.length, 8).copyFrom(MemorySegment.ofArray(elf));
             object = Libbpf.objectOpenMem(image, openOpts(arena), "bpf_object__open_mem " + NAME);
             Rodata.setLong(object, FLUSH_INTERVAL_VARIABLE, config.flushIntervalNs(), NAME);
+            Rodata.setLong(object, OWNERS_VARIABLE, config.owners() ? 1 : 0, NAME);
             setMaxEntries(object, FlowProgram.FLOWS_MAP, config.maxFlows());
             setMaxEntries(object, FlowProgram.EVENTS_MAP, config.ringBytes());
             if (pinDir != null)

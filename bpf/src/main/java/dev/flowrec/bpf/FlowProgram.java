@@ -24,6 +24,12 @@ public final class FlowProgram implements AutoCloseable
     public static final String SWEEP_PROGRAM = "flowrec_sweep";
     public static final String CGROUP_INGRESS_PROGRAM = "flowrec_cgroup_ingress";
     public static final String CGROUP_EGRESS_PROGRAM = "flowrec_cgroup_egress";
+    /** The cgroup sock programs that name each socket's owner, in the order {@link #attachOwners} attaches them. */
+    public static final java.util.List<String> OWNER_PROGRAMS = java.util.List.of("flowrec_sock_create",
+        "flowrec_post_bind4", "flowrec_post_bind6", "flowrec_connect4", "flowrec_connect6", "flowrec_sendmsg4",
+        "flowrec_sendmsg6");
+    /** Socket-local storage: each socket's owner (struct fr_owner), written by {@link #OWNER_PROGRAMS}. */
+    public static final String OWNERS_MAP = "owners";
     public static final String FLOWS_MAP = "flows";
     public static final String EVENTS_MAP = "events";
     public static final String COUNTERS_MAP = "counters";
@@ -38,9 +44,17 @@ public final class FlowProgram implements AutoCloseable
      * @param flushIntervalNs how often a busy flow emits its delta; 0 is packet mode, one event per packet
      * @param maxFlows        capacity of the flow map
      * @param ringBytes       ring buffer data size: a power of 2 and a multiple of the page size
+     * @param owners          whether a new flow entry looks for the owner of its local socket (process attribution;
+     *                        the owners are learnt by the programs {@link #attachOwners} attaches)
      */
-    public record Config(long flushIntervalNs, int maxFlows, int ringBytes)
+    public record Config(long flushIntervalNs, int maxFlows, int ringBytes, boolean owners)
     {
+        /** With process attribution. */
+        public Config(final long flushIntervalNs, final int maxFlows, final int ringBytes)
+        {
+            this(flushIntervalNs, maxFlows, ringBytes, true);
+        }
+
         public Config
         {
             if (flushIntervalNs < 0)
@@ -67,17 +81,22 @@ public final class FlowProgram implements AutoCloseable
 
         public Config withFlushIntervalNs(final long flushIntervalNs)
         {
-            return new Config(flushIntervalNs, maxFlows, ringBytes);
+            return new Config(flushIntervalNs, maxFlows, ringBytes, owners);
         }
 
         public Config withMaxFlows(final int maxFlows)
         {
-            return new Config(flushIntervalNs, maxFlows, ringBytes);
+            return new Config(flushIntervalNs, maxFlows, ringBytes, owners);
         }
 
         public Config withRingBytes(final int ringBytes)
         {
-            return new Config(flushIntervalNs, maxFlows, ringBytes);
+            return new Config(flushIntervalNs, maxFlows, ringBytes, owners);
+        }
+
+        public Config withOwners(final boolean owners)
+        {
+            return new Config(flushIntervalNs, maxFlows, ringBytes, owners);
         }
     }
 
@@ -240,6 +259,19 @@ public final class FlowProgram implements AutoCloseable
         ensureOpen();
         return CgroupLink.attach(cgroupDir, pseudoIfindex, object.program(CGROUP_INGRESS_PROGRAM),
             object.program(CGROUP_EGRESS_PROGRAM), mapFd(CGROUPS_MAP));
+    }
+
+    /**
+     * Attaches the {@link #OWNER_PROGRAMS}, which name each socket's owner when it is created, bound, connected or
+     * sends a datagram, to cgroupDir, the root of the cgroup v2 hierarchy (every process's sockets) or any cgroup
+     * below it. The links die with this process or on close.
+     */
+    public synchronized OwnerLinks attachOwners(final Path cgroupDir)
+    {
+        ensureOpen();
+        final java.util.List<MemorySegment> programs = new java.util.ArrayList<>();
+        OWNER_PROGRAMS.forEach(name -> programs.add(object.program(name)));
+        return OwnerLinks.attach(cgroupDir, OWNER_PROGRAMS, programs);
     }
 
     /** The reader of the events ring buffer; owned by this object, unmapped by {@link #close()}. */

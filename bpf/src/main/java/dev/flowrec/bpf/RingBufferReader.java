@@ -51,6 +51,7 @@ public final class RingBufferReader
     private final UnsafeBuffer producerPage;
     private final UnsafeBuffer data;
     private final FlowEventDecoder decoder = new FlowEventDecoder();
+    private final OwnerEventDecoder owner = new OwnerEventDecoder();
     private long consumerPos;
     private long readPos;
     private long unexpectedRecords;
@@ -87,7 +88,8 @@ public final class RingBufferReader
      * Delivers up to limit committed records to handler, in order, moving the read cursor past them; their space
      * goes back to the kernel on {@link #release}. During the handler's call {@link #position()} is the position
      * just after the record it was given. Returns the records consumed; discarded records (and any not shaped as
-     * a flow event) are consumed but not delivered. If handler throws, the record it was given counts as consumed.
+     * a flow event or an owner record, told apart by their length) are consumed but not delivered. If handler
+     * throws, the record it was given counts as consumed.
      */
     public synchronized int readHeld(final FlowEventHandler handler, final int limit)
     {
@@ -112,12 +114,18 @@ public final class RingBufferReader
             {
                 continue;
             }
-            if (length != FlowEventDecoder.LENGTH)
+            if (length == FlowEventDecoder.LENGTH)
+            {
+                handler.onFlowEvent(decoder.wrap(data, offset + HEADER_LENGTH));
+            }
+            else if (length == OwnerEventDecoder.LENGTH)
+            {
+                handler.onOwnerEvent(owner.wrap(data, offset + HEADER_LENGTH));
+            }
+            else
             {
                 unexpectedRecords++;
-                continue;
             }
-            handler.onFlowEvent(decoder.wrap(data, offset + HEADER_LENGTH));
         }
         return consumed;
     }
@@ -205,7 +213,7 @@ public final class RingBufferReader
         return size;
     }
 
-    /** Records consumed that were not flow events (a length other than {@link FlowEventDecoder#LENGTH}). */
+    /** Records consumed that were neither flow events nor owner records (another length). */
     public long unexpectedRecords()
     {
         return unexpectedRecords;
