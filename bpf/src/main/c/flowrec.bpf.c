@@ -193,6 +193,123 @@ static __always_inline void flush(struct fr_flow_state *v, const struct fr_flow_
 	bpf_ringbuf_submit(e, SUBMIT_FLAGS);
 }
 
+/* ---- sockets made before the recorder: an iterator over every task's files, run once at start ---- */
+
+/* The kernel types the iterator reads, as far as it reads them: the loader relocates each field against the
+ * running kernel's BTF (CO-RE), so no layout of this header is assumed. */
+struct bpf_iter_meta {
+	void *seq;
+} __attribute__((preserve_access_index));
+
+struct kernfs_node {
+	__u64 id;
+} __attribute__((preserve_access_index));
+
+struct cgroup {
+	struct kernfs_node *kn;
+} __attribute__((preserve_access_index));
+
+struct css_set {
+	struct cgroup *dfl_cgrp;
+} __attribute__((preserve_access_index));
+
+struct task_struct {
+	int pid;
+	int tgid;
+	char comm[16];
+	struct css_set *cgroups;
+} __attribute__((preserve_access_index));
+
+struct socket {
+	struct sock *sk;
+} __attribute__((preserve_access_index));
+
+struct bpf_iter__task_file {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
+	__u32 fd;
+	struct file *file;
+} __attribute__((preserve_access_index));
+
+struct sock_common;
+struct udp_sock;
+
+struct bpf_iter__tcp {
+	struct bpf_iter_meta *meta;
+	struct sock_common *sk_common;
+} __attribute__((preserve_access_index));
+
+struct bpf_iter__udp {
+	struct bpf_iter_meta *meta;
+	struct udp_sock *udp_sk;
+} __attribute__((preserve_access_index));
+
+/* The walk's first pass: socket (its struct sock's address, a number here) → the first task found holding it. The
+ * verifier lets a task_file iterator read that address but not use it as a socket, which the tcp and udp
+ * iterators then do. The map dies with the run: a later walk, in a later run, starts from an empty one. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 262144);
+	__type(key, __u64);
+	__type(value, struct fr_owner);
+} holders SEC(".maps");
+
+/* Pass 1: every task's sockets, the first holder of each (for a socket shared across fork, whichever of them the
+ * walk meets first). */
+SEC("iter/task_file")
+int flowrec_holders_iter(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	if (!task || !file)
+		return 0;
+	struct socket *sock = bpf_sock_from_file(file);
+	if (!sock)
+		return 0;
+	__u64 sk = (__u64)sock->sk;
+	if (!sk)
+		return 0;
+	struct fr_owner o = {
+		.tgid = task->tgid,
+		.tid = task->pid,
+		.cgroup_id = task->cgroups->dfl_cgrp->kn->id,
+	};
+	__builtin_memcpy(o.comm, task->comm, sizeof(o.comm));
+	bpf_map_update_elem(&holders, &sk, &o, BPF_NOEXIST);
+	return 0;
+}
+
+/* Pass 2: a socket with no owner yet (made before the owner programs were attached) gets its first holder's. */
+static __always_inline void adopt_holder(void *sk)
+{
+	__u64 key = (__u64)sk;
+	struct fr_owner *h = bpf_map_lookup_elem(&holders, &key);
+	if (!h || bpf_sk_storage_get(&owners, sk, 0, 0))
+		return;
+	struct fr_owner *o = bpf_sk_storage_get(&owners, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (o)
+		__builtin_memcpy(o, h, sizeof(*o));
+}
+
+SEC("iter/tcp")
+int flowrec_tcp_owners_iter(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *sk = ctx->sk_common;
+	if (sk)
+		adopt_holder(sk);
+	return 0;
+}
+
+SEC("iter/udp")
+int flowrec_udp_owners_iter(struct bpf_iter__udp *ctx)
+{
+	struct udp_sock *sk = ctx->udp_sk;
+	if (sk)
+		adopt_holder(sk);
+	return 0;
+}
+
 /* The owner of the local socket that receives the flow's packets, looked up by the packet's tuple in the
  * current network namespace (TC ingress runs before the stack assigns a socket). */
 static __always_inline struct fr_owner *receiver(struct __sk_buff *skb, const struct fr_flow_key *key)

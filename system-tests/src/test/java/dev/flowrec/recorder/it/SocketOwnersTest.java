@@ -58,6 +58,7 @@ class SocketOwnersTest
     private static final Set<Integer> UDP_PORTS = Set.of(7001, 7002, 7003);
     private static final int MANY_PROCESSES = 50;
     private static final int MANY_EACH = 20;
+    private static final int HTTP_PORT = 18000 + (int)(ProcessHandle.current().pid() % 1000);
 
     private static final String SERVER = """
         import os, socket, sys, threading
@@ -170,6 +171,7 @@ class SocketOwnersTest
     /** Per scenario: "proto/family port" → the pid that used that local port, as the clients said. */
     private static final Map<String, Map<String, Integer>> used = new LinkedHashMap<>();
     private static int forkParent;
+    private static String metrics;
     /** flow key → the owners journaled for it ("pid comm side"). */
     private static final Map<String, List<String>> owners = new TreeMap<>();
     /** flow keys of the deltas journaled. */
@@ -178,7 +180,7 @@ class SocketOwnersTest
     @BeforeAll
     static void record() throws IOException
     {
-        TestRun.assumeRootWith("needs root (netns, cgroups, BPF)", List.of("ip", "nsenter", "python3"));
+        TestRun.assumeRootWith("needs root (netns, cgroups, BPF)", List.of("ip", "nsenter", "python3", "curl"));
         assumeTrue(Files.isDirectory(NetnsFixture.UNIFIED), "no cgroup2 hierarchy at " + NetnsFixture.UNIFIED);
         PinnedRecorder.setUp();
         fixture = new NetnsFixture();
@@ -211,6 +213,7 @@ class SocketOwnersTest
         final List<String> line = new ArrayList<>(List.of("nsenter", "--net=" + NetnsFixture.path(cli)));
         line.addAll(PinnedRecorder.record("--iface", "fo1", "--journal", journal.toString(), "--instance", instance,
             "--flush-interval", "1s"));
+        line.set(line.indexOf("off"), "127.0.0.1:" + HTTP_PORT); // the live view, in the client namespace
         recorder = Proc.Background.start("recorder", dir, line);
         fixture.onClose(recorder::close);
         PinnedRecorder.awaitRecording(recorder);
@@ -243,7 +246,10 @@ class SocketOwnersTest
             }
             used.put(mode, ports);
         }
-        Proc.sleepMs(200); // the last FINs
+        Proc.sleepMs(1500); // the last FINs, and the counters read once a second
+        metrics = Proc.run(SHORT, List.of("nsenter", "--net=" + NetnsFixture.path(cli), "curl", "-sS", "-m", "20",
+            "http://127.0.0.1:" + HTTP_PORT + "/metrics")).ok().out();
+        Files.writeString(dir.resolve("metrics.txt"), metrics);
         PinnedRecorder.stop(recorder);
         read();
         final StringBuilder text = new StringBuilder();
@@ -319,6 +325,25 @@ class SocketOwnersTest
         assertEquals(MANY_PROCESSES * MANY_EACH, used.get("many").size());
         assertEquals(MANY_PROCESSES, new TreeSet<>(used.get("many").values()).size());
         assertClients("many", false);
+    }
+
+    @Test
+    void shouldCountTheFlowsWithAndWithoutAnOwnerOnMetrics()
+    {
+        final long with = metric("flowrec_flows_with_owner_total");
+        final long without = metric("flowrec_flows_without_owner_total");
+        final long journaled = owners.values().stream().mapToLong(List::size).sum();
+        System.out.println("metrics: " + with + " flows with an owner, " + without + " without; journal: " + journaled +
+            " SocketOwner events, " + flows.size() + " flows");
+        assertTrue(with >= 2L * MANY_PROCESSES * MANY_EACH && with <= journaled,
+            "flows with an owner: " + with + ", SocketOwner events journaled by the stop: " + journaled);
+        assertTrue(without >= 0 && without < flows.size(), "flows without an owner: " + without);
+    }
+
+    private static long metric(final String name)
+    {
+        return metrics.lines().filter(l -> l.startsWith(name + " ")).mapToLong(l -> Long.parseLong(l.split(" ")[1]))
+            .findFirst().orElseThrow(() -> new AssertionError("no " + name + " in /metrics:\n" + metrics));
     }
 
     /**
