@@ -146,7 +146,16 @@ public final class Recorder
             errors.say("warning: flows are not attributed to processes: no cgroup2 hierarchy is mounted here");
             return null;
         }
-        return program.attachOwners(root.get());
+        final OwnerLinks links = program.attachOwners(root.get());
+        try
+        {
+            program.nameExistingOwners(); // after the programs: no socket made in between goes unnamed
+        }
+        catch (final RuntimeException ex)
+        {
+            errors.say("warning: sockets made before the recorder are not attributed: " + ex.getMessage());
+        }
+        return links;
     }
 
     /** The instance given, or the journal's own (its directory exists once the writer opened it). */

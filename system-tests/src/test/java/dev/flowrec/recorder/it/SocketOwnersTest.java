@@ -40,7 +40,8 @@ import org.junit.jupiter.api.Test;
  * and connected, UDP connected and unconnected (sendto to three peers), IPv4 and IPv6; a socket made by a parent
  * and used by its forked child (named after the child, which connected or sent with it); a process that exits with
  * its connection still open (the kernel's FIN after its exit counts in the flow it owned); 1,000 connections from 50
- * processes. Flows attributed to a process other than the one that used the port: none. Flows without an owner are
+ * processes; sockets made before the recorder started (the server's listeners among them, so that every connection
+ * it accepts depends on them, and an early client's connected TCP and UDP sockets). Flows attributed to a process other than the one that used the port: none. Flows without an owner are
  * counted and printed with the reason.
  * <p>
  * One recorder and one network for the class: the traffic runs once in {@link #record()}, each test checks a part.
@@ -95,7 +96,7 @@ class SocketOwnersTest
 
     /** Prints "PID PROTO/FAMILY PORT" for every local port it used, "parent PID" in the fork case. */
     private static final String CLIENT = """
-        import os, socket, sys
+        import os, socket, sys, time
         v4, v6, mode = sys.argv[1], sys.argv[2], sys.argv[3]
         def say(proto, s):
             fam = '/4' if s.family == socket.AF_INET else '/6'
@@ -144,6 +145,24 @@ class SocketOwnersTest
             t.close()
             u.close()
             assert os.waitpid(child, 0)[1] == 0
+        elif mode == 'early':
+            t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            t.settimeout(10)
+            t.connect((v4, 7000))
+            u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+            u.settimeout(10)
+            u.connect((v6, 7001))
+            os.write(1, b'connected\\n')
+            while not os.path.exists(sys.argv[4]):
+                time.sleep(0.02)
+            t.sendall(b'ping')
+            assert t.recv(64).startswith(b'pong')
+            say('6', t)
+            t.close()
+            u.send(b'ping')
+            u.recv(64)
+            say('17', u)
+            u.close()
         elif mode == 'exit':
             s = tcp(socket.AF_INET, v4, close=False)
             os._exit(0)
@@ -206,6 +225,22 @@ class SocketOwnersTest
         fixture.up(srv, "fo0");
         fixture.up(cli, "fo1");
 
+        server = Proc.Background.start("server", dir, NetnsFixture.in(srv, srvBin.toString(), dir.resolve("server.py").toString(),
+            V4_SRV, V6_SRV));
+        fixture.onClose(server::close);
+        Proc.await(SHORT, "the server to listen", () -> server.out().contains("ready") || !server.alive(), server::err);
+        assertTrue(server.alive(), "the server exited: " + server.err());
+        serverPid = Integer.parseInt(server.out().strip().split("\\s+")[1]);
+
+        // Sockets made before the recorder: the server's (its listeners, so every connection it accepts) and an
+        // early client's connected TCP and UDP sockets, which send only once the recorder runs.
+        final Path go = dir.resolve("go");
+        final Proc.Background early = Proc.Background.start("client-early", dir, NetnsFixture.in(cli, cliBin.toString(),
+            dir.resolve("client.py").toString(), V4_SRV, V6_SRV, "early", go.toString()));
+        fixture.onClose(early::close);
+        Proc.await(SHORT, "the early client to connect", () -> early.out().contains("connected") || !early.alive(), early::err);
+        assertTrue(early.alive(), "the early client exited: " + early.err());
+
         journal = dir.resolve("journal");
         final String instance = "fo-" + fixture.id().replace('_', '-');
         fixture.onClose(() -> PinnedMaps.unpin(new Instance(instance).pinDir()));
@@ -218,33 +253,17 @@ class SocketOwnersTest
         fixture.onClose(recorder::close);
         PinnedRecorder.awaitRecording(recorder);
 
-        server = Proc.Background.start("server", dir, NetnsFixture.in(srv, srvBin.toString(), dir.resolve("server.py").toString(),
-            V4_SRV, V6_SRV));
-        fixture.onClose(server::close);
-        Proc.await(SHORT, "the server to listen", () -> server.out().contains("ready") || !server.alive(), server::err);
-        assertTrue(server.alive(), "the server exited: " + server.err());
-        serverPid = Integer.parseInt(server.out().strip().split("\\s+")[1]);
+        Files.createFile(go);
+        Proc.await(SHORT, "the early client to finish", () -> !early.alive(), early::err);
+        assertEquals(0, early.stop(Duration.ofSeconds(5)), early.err());
+        used.put("early", ports(early.out()));
 
         for (final String mode : List.of("basic", "fork", "exit", "many"))
         {
             final Proc.Result r = Proc.run(SHORT, NetnsFixture.in(cli, cliBin.toString(), dir.resolve("client.py").toString(),
                 V4_SRV, V6_SRV, mode, Integer.toString(MANY_PROCESSES), Integer.toString(MANY_EACH))).ok();
             Files.writeString(dir.resolve("client-" + mode + ".out"), r.out());
-            final Map<String, Integer> ports = new TreeMap<>();
-            for (final String l : r.out().split("\n"))
-            {
-                final String[] f = l.strip().split(" ");
-                if (f.length == 2 && f[0].equals("parent"))
-                {
-                    forkParent = Integer.parseInt(f[1]);
-                }
-                else if (f.length == 3)
-                {
-                    final Integer before = ports.put(f[1] + " " + f[2], Integer.parseInt(f[0]));
-                    assertTrue(before == null, "port " + f[1] + " " + f[2] + " used by two processes: the test cannot tell");
-                }
-            }
-            used.put(mode, ports);
+            used.put(mode, ports(r.out()));
         }
         Proc.sleepMs(1500); // the last FINs, and the counters read once a second
         metrics = Proc.run(SHORT, List.of("nsenter", "--net=" + NetnsFixture.path(cli), "curl", "-sS", "-m", "20",
@@ -255,6 +274,26 @@ class SocketOwnersTest
         final StringBuilder text = new StringBuilder();
         owners.forEach((k, v) -> text.append(k).append(" -> ").append(v).append('\n'));
         Files.writeString(dir.resolve("owners.txt"), text);
+    }
+
+    /** The clients' "PID PROTO/FAMILY PORT" lines as "PROTO/FAMILY PORT" → PID; notes the fork case's parent. */
+    private static Map<String, Integer> ports(final String out)
+    {
+        final Map<String, Integer> ports = new TreeMap<>();
+        for (final String l : out.split("\n"))
+        {
+            final String[] f = l.strip().split(" ");
+            if (f.length == 2 && f[0].equals("parent"))
+            {
+                forkParent = Integer.parseInt(f[1]);
+            }
+            else if (f.length == 3)
+            {
+                final Integer before = ports.put(f[1] + " " + f[2], Integer.parseInt(f[0]));
+                assertTrue(before == null, "port " + f[1] + " " + f[2] + " used by two processes: the test cannot tell");
+            }
+        }
+        return ports;
     }
 
     @AfterAll
@@ -296,7 +335,15 @@ class SocketOwnersTest
     @Test
     void shouldNameEachClientOnTheFlowsOfItsPortsBothWays()
     {
-        assertAll(used.keySet().stream().filter(m -> !m.equals("many")).map(m -> () -> assertClients(m, true)));
+        assertAll(used.keySet().stream().filter(m -> !m.equals("many") && !m.equals("early")).map(m -> () -> assertClients(m, true)));
+    }
+
+    /** The walk at start (iterators) named them: no program saw these sockets made, bound, connected or send. */
+    @Test
+    void shouldNameTheOwnersOfSocketsMadeBeforeTheRecorder()
+    {
+        assertEquals(2, used.get("early").size(), "the early client's TCP and UDP sockets: " + used.get("early"));
+        assertClients("early", true);
     }
 
     @Test
