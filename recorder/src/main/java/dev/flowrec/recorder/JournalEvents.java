@@ -116,7 +116,8 @@ final class JournalEvents
 
     /**
      * The owner of a new flow entry's socket, journaled as an event of its own (which commits the open batch of
-     * deltas first, so that the flow's deltas, read after it in the ring, come after it in the journal too).
+     * deltas first). The drain hands over a pass's owners before its deltas ({@link
+     * dev.flowrec.bpf.RingBufferReader#readHeld}), so a flow's first delta comes after its owner in the journal too.
      */
     void socketOwner(final OwnerEventDecoder event)
     {

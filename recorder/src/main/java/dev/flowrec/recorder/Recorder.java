@@ -132,7 +132,8 @@ public final class Recorder
     /**
      * The programs that name each socket's owner, on the root of the cgroup v2 hierarchy (every process's sockets);
      * null when attribution is off, or there is no cgroup2 hierarchy in this mount namespace (ip netns exec mounts a
-     * sysfs of its own), which is said.
+     * sysfs of its own): then no flow has an owner, which /metrics shows (flowrec_flows_with_owner_total stays 0), and
+     * nothing is said, so that such a recorder starts as quietly as before.
      */
     private static OwnerLinks attachOwners(final Config config, final FlowProgram program, final RecorderErrors errors)
     {
@@ -143,7 +144,6 @@ public final class Recorder
         final Optional<Path> root = HostNetworkScan.cgroup2Mount();
         if (root.isEmpty())
         {
-            errors.say("warning: flows are not attributed to processes: no cgroup2 hierarchy is mounted here");
             return null;
         }
         final OwnerLinks links = program.attachOwners(root.get());
