@@ -151,7 +151,7 @@ static __always_inline void fill(struct fr_flow_event *e, const struct fr_flow_k
 }
 
 /* Emits one packet as a delta of its own (packet mode, map full, sweeper race). */
-static __always_inline void emit_alone(const struct fr_flow_key *key, const struct pkt *p, __u64 now, __u8 reason)
+static __attribute__((noinline)) void emit_alone(const struct fr_flow_key *key, const struct pkt *p, __u64 now, __u8 reason)
 {
 	struct fr_flow_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -164,7 +164,7 @@ static __always_inline void emit_alone(const struct fr_flow_key *key, const stru
 
 /* Takes the flow's delta and emits it. Only the CPU that moves last_flush_ns forward flushes;
  * a CPU that loses that race leaves its packets for the next flush. */
-static __always_inline void flush(struct fr_flow_state *v, const struct fr_flow_key *key, __u64 now, __u8 reason)
+static __attribute__((noinline)) void flush(struct fr_flow_state *v, const struct fr_flow_key *key, __u64 now, __u8 reason)
 {
 	__u64 lf = v->last_flush_ns;
 	if (__sync_val_compare_and_swap(&v->last_flush_ns, lf, now) != lf)
@@ -346,7 +346,7 @@ static __always_inline struct fr_owner *receiver(struct __sk_buff *skb, const st
 /* At a new flow entry: hands the owner of its local socket to user space, ahead of the flow's first delta. The
  * sending socket is the skb's own (a request socket stands for its listener); without one, the receiving socket.
  * A cgroup's ingress skb carries the receiving socket instead. */
-static __always_inline void announce_owner(struct __sk_buff *skb, const struct fr_flow_key *key, int cgroup, __u64 now)
+static __attribute__((noinline)) void announce_owner(struct __sk_buff *skb, const struct fr_flow_key *key, int cgroup, __u64 now)
 {
 	struct fr_owner *o = 0;
 	__u8 side = FR_SIDE_SENDER;

@@ -110,7 +110,7 @@ final class JournalAgent implements Agent
         }
         program.readCounters(counters);
         loss.apply(counters, report); // what a dropped or foreign pinned state counted moves it too
-        if (config.owners())
+        if (program.config().owners())
         {
             live.ownerCounts(report[KernelCounters.OWNER_FOUND], report[KernelCounters.OWNER_NONE]);
         }

@@ -84,14 +84,15 @@ public final class Recorder
         final LiveView live = new LiveView();
         live.errorsTotal(errors::errorsTotal);
         final FlowProgram.Config programConfig =
-            new FlowProgram.Config(config.flushIntervalNs(), config.maxFlows(), config.ringBytes(), config.owners());
+            new FlowProgram.Config(config.flushIntervalNs(), config.maxFlows(), config.ringBytes(),
+                config.owners() && Privileges.attributesOwners());
         try (LiveViewServer http = serve(config, live, errors); // bound before the journal: a refusal creates nothing
             JournalWriter writer = JournalWriter.open(config.journal());
             RecorderLock lock = RecorderLock.acquire(config.journal());
             Adoption adoption = Adoption.prepare(instance(given, config), fresh, programConfig, errors);
             FlowProgram program = FlowProgram.load(programConfig, adoption.pinDir(), instance(given, config).tcHandle(),
                 errors::say);
-            OwnerLinks owners = attachOwners(config, program, errors))
+            OwnerLinks owners = attachOwners(programConfig, program, errors))
         {
             writer.reserveSpace(); // holding the journal's lock: a refused recorder leaves the running one's reserve
             live.journalBytes(writer::diskBytes);
@@ -131,11 +132,13 @@ public final class Recorder
 
     /**
      * The programs that name each socket's owner, on the root of the cgroup v2 hierarchy (every process's sockets);
-     * null when attribution is off, or there is no cgroup2 hierarchy in this mount namespace (ip netns exec mounts a
+     * null when attribution is off (--no-owners, or no CAP_PERFMON: {@link Privileges#attributesOwners}), or there is
+     * no cgroup2 hierarchy in this mount namespace (ip netns exec mounts a
      * sysfs of its own): then no flow has an owner, which /metrics shows (flowrec_flows_with_owner_total stays 0), and
      * nothing is said, so that such a recorder starts as quietly as before.
      */
-    private static OwnerLinks attachOwners(final Config config, final FlowProgram program, final RecorderErrors errors)
+    private static OwnerLinks attachOwners(final FlowProgram.Config config, final FlowProgram program,
+        final RecorderErrors errors)
     {
         if (!config.owners())
         {
