@@ -107,7 +107,8 @@ public final class RecordCommand implements Callable<Integer>
 
     @Option(names = "--no-owners",
         description = "Do not attribute flows to the processes that own their sockets (no pid or comm; no cgroup "
-            + "programs on the root cgroup, no socket lookup per new flow): to measure what attribution costs.")
+            + "programs on the root cgroup, no socket lookup per new flow): to measure what attribution costs. "
+            + "Attribution needs CAP_PERFMON (or CAP_SYS_ADMIN) and a cgroup2 hierarchy; without them it is off.")
     boolean noOwners;
 
     public Integer call()
