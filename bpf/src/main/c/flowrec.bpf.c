@@ -16,6 +16,9 @@ char LICENSE[] SEC("license") = "GPL";
 /* Load-time knob: 0 = packet mode (one event per packet, the flow map is not used). */
 volatile const __u64 cfg_flush_interval_ns = 1000000000ULL;
 
+/* Load-time knob: 0 = no process attribution (record --no-owners): no flow entry looks for its socket's owner. */
+volatile const __u64 cfg_owners = 1;
+
 /* Entries are freed through RCU (no prealloc), so a CPU still holding a pointer to a flow the
  * sweeper removed reads its DEAD bit instead of another flow's counters. */
 struct {
@@ -53,6 +56,77 @@ static __always_inline void count(__u32 idx, __u64 n)
 
 #include "parse.h"
 
+/* Who owns each socket (struct fr_owner), kept with the socket and freed with it. Written by the cgroup sock
+ * programs below in process context, where the current task is certainly the socket's user; an accepted
+ * socket, created in softirq, is cloned from its listener's (BPF_F_CLONE). */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
+	__type(key, int);
+	__type(value, struct fr_owner);
+} owners SEC(".maps");
+
+/* Names sk's owner after the current task; creates the storage when create is set. Always allows. */
+static __always_inline int own(void *sk, int create)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct fr_owner *o = bpf_sk_storage_get(&owners, sk, 0, create ? BPF_SK_STORAGE_GET_F_CREATE : 0);
+	if (!o || o->tid == (__u32)pid_tgid)
+		return 1; /* the same thread again (a datagram after another): nothing new to say */
+	o->tgid = pid_tgid >> 32;
+	o->tid = (__u32)pid_tgid;
+	o->cgroup_id = bpf_get_current_cgroup_id();
+	o->netns_ino = 0;
+	bpf_get_current_comm(o->comm, sizeof(o->comm));
+	return 1;
+}
+
+SEC("cgroup/sock_create")
+int flowrec_sock_create(struct bpf_sock *sk)
+{
+	return own(sk, 1);
+}
+
+SEC("cgroup/post_bind4")
+int flowrec_post_bind4(struct bpf_sock *sk)
+{
+	return own(sk, 1);
+}
+
+SEC("cgroup/post_bind6")
+int flowrec_post_bind6(struct bpf_sock *sk)
+{
+	return own(sk, 1);
+}
+
+SEC("cgroup/connect4")
+int flowrec_connect4(struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock *sk = ctx->sk;
+	return sk ? own(sk, 1) : 1;
+}
+
+SEC("cgroup/connect6")
+int flowrec_connect6(struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock *sk = ctx->sk;
+	return sk ? own(sk, 1) : 1;
+}
+
+SEC("cgroup/sendmsg4")
+int flowrec_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock *sk = ctx->sk;
+	return sk ? own(sk, 1) : 1;
+}
+
+SEC("cgroup/sendmsg6")
+int flowrec_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock *sk = ctx->sk;
+	return sk ? own(sk, 1) : 1;
+}
+
 /* The consumer polls on a bounded timer: a wakeup per record costs more than it saves. */
 #define SUBMIT_FLAGS BPF_RB_NO_WAKEUP
 
@@ -77,7 +151,7 @@ static __always_inline void fill(struct fr_flow_event *e, const struct fr_flow_k
 }
 
 /* Emits one packet as a delta of its own (packet mode, map full, sweeper race). */
-static __always_inline void emit_alone(const struct fr_flow_key *key, const struct pkt *p, __u64 now, __u8 reason)
+static __attribute__((noinline)) void emit_alone(const struct fr_flow_key *key, const struct pkt *p, __u64 now, __u8 reason)
 {
 	struct fr_flow_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -90,7 +164,7 @@ static __always_inline void emit_alone(const struct fr_flow_key *key, const stru
 
 /* Takes the flow's delta and emits it. Only the CPU that moves last_flush_ns forward flushes;
  * a CPU that loses that race leaves its packets for the next flush. */
-static __always_inline void flush(struct fr_flow_state *v, const struct fr_flow_key *key, __u64 now, __u8 reason)
+static __attribute__((noinline)) void flush(struct fr_flow_state *v, const struct fr_flow_key *key, __u64 now, __u8 reason)
 {
 	__u64 lf = v->last_flush_ns;
 	if (__sync_val_compare_and_swap(&v->last_flush_ns, lf, now) != lf)
@@ -117,6 +191,200 @@ static __always_inline void flush(struct fr_flow_state *v, const struct fr_flow_
 	fill(e, key, flags, reason, packets, bytes, v->first_ns ? v->first_ns : v->last_ns, v->last_ns);
 	v->first_ns = 0; /* the next packet starts the next delta */
 	bpf_ringbuf_submit(e, SUBMIT_FLAGS);
+}
+
+/* ---- sockets made before the recorder: an iterator over every task's files, run once at start ---- */
+
+/* The kernel types the iterator reads, as far as it reads them: the loader relocates each field against the
+ * running kernel's BTF (CO-RE), so no layout of this header is assumed. */
+struct bpf_iter_meta {
+	void *seq;
+} __attribute__((preserve_access_index));
+
+struct kernfs_node {
+	__u64 id;
+} __attribute__((preserve_access_index));
+
+struct cgroup {
+	struct kernfs_node *kn;
+} __attribute__((preserve_access_index));
+
+struct css_set {
+	struct cgroup *dfl_cgrp;
+} __attribute__((preserve_access_index));
+
+struct task_struct {
+	int pid;
+	int tgid;
+	char comm[16];
+	struct css_set *cgroups;
+} __attribute__((preserve_access_index));
+
+struct socket {
+	struct sock *sk;
+} __attribute__((preserve_access_index));
+
+struct bpf_iter__task_file {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
+	__u32 fd;
+	struct file *file;
+} __attribute__((preserve_access_index));
+
+struct sock_common;
+struct udp_sock;
+
+struct bpf_iter__tcp {
+	struct bpf_iter_meta *meta;
+	struct sock_common *sk_common;
+} __attribute__((preserve_access_index));
+
+struct bpf_iter__udp {
+	struct bpf_iter_meta *meta;
+	struct udp_sock *udp_sk;
+} __attribute__((preserve_access_index));
+
+/* The walk's first pass: socket (its struct sock's address, a number here) → the first task found holding it. The
+ * verifier lets a task_file iterator read that address but not use it as a socket, which the tcp and udp
+ * iterators then do. The map dies with the run: a later walk, in a later run, starts from an empty one. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 262144);
+	__type(key, __u64);
+	__type(value, struct fr_owner);
+} holders SEC(".maps");
+
+/* Pass 1: every task's sockets, the first holder of each (for a socket shared across fork, whichever of them the
+ * walk meets first). */
+SEC("iter/task_file")
+int flowrec_holders_iter(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	if (!task || !file)
+		return 0;
+	struct socket *sock = bpf_sock_from_file(file);
+	if (!sock)
+		return 0;
+	__u64 sk = (__u64)sock->sk;
+	if (!sk)
+		return 0;
+	struct fr_owner o = {
+		.tgid = task->tgid,
+		.tid = task->pid,
+		.cgroup_id = task->cgroups->dfl_cgrp->kn->id,
+	};
+	__builtin_memcpy(o.comm, task->comm, sizeof(o.comm));
+	bpf_map_update_elem(&holders, &sk, &o, BPF_NOEXIST);
+	return 0;
+}
+
+/* Pass 2: a socket with no owner yet (made before the owner programs were attached) gets its first holder's. */
+static __always_inline void adopt_holder(void *sk)
+{
+	__u64 key = (__u64)sk;
+	struct fr_owner *h = bpf_map_lookup_elem(&holders, &key);
+	if (!h || bpf_sk_storage_get(&owners, sk, 0, 0))
+		return;
+	struct fr_owner *o = bpf_sk_storage_get(&owners, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (o)
+		__builtin_memcpy(o, h, sizeof(*o));
+}
+
+SEC("iter/tcp")
+int flowrec_tcp_owners_iter(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *sk = ctx->sk_common;
+	if (sk)
+		adopt_holder(sk);
+	return 0;
+}
+
+SEC("iter/udp")
+int flowrec_udp_owners_iter(struct bpf_iter__udp *ctx)
+{
+	struct udp_sock *sk = ctx->udp_sk;
+	if (sk)
+		adopt_holder(sk);
+	return 0;
+}
+
+/* The owner of the local socket that receives the flow's packets, looked up by the packet's tuple in the
+ * current network namespace (TC ingress runs before the stack assigns a socket). */
+static __always_inline struct fr_owner *receiver(struct __sk_buff *skb, const struct fr_flow_key *key)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_sock *sk = 0;
+	if (key->family == 4) {
+		__builtin_memcpy(&t.ipv4.saddr, &key->src[12], 4);
+		__builtin_memcpy(&t.ipv4.daddr, &key->dst[12], 4);
+		t.ipv4.sport = bpf_htons(key->sport);
+		t.ipv4.dport = bpf_htons(key->dport);
+		if (key->proto == IPPROTO_TCP)
+			sk = bpf_sk_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
+		else if (key->proto == IPPROTO_UDP)
+			sk = bpf_sk_lookup_udp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
+	} else {
+		__builtin_memcpy(t.ipv6.saddr, key->src, 16);
+		__builtin_memcpy(t.ipv6.daddr, key->dst, 16);
+		t.ipv6.sport = bpf_htons(key->sport);
+		t.ipv6.dport = bpf_htons(key->dport);
+		if (key->proto == IPPROTO_TCP)
+			sk = bpf_sk_lookup_tcp(skb, &t, sizeof(t.ipv6), BPF_F_CURRENT_NETNS, 0);
+		else if (key->proto == IPPROTO_UDP)
+			sk = bpf_sk_lookup_udp(skb, &t, sizeof(t.ipv6), BPF_F_CURRENT_NETNS, 0);
+	}
+	if (!sk)
+		return 0;
+	/* The storage outlives the reference: it is freed through RCU, and this program runs under it. */
+	struct fr_owner *o = bpf_sk_storage_get(&owners, sk, 0, 0);
+	bpf_sk_release(sk);
+	return o;
+}
+
+/* At a new flow entry: hands the owner of its local socket to user space, ahead of the flow's first delta. The
+ * sending socket is the skb's own (a request socket stands for its listener); without one, the receiving socket.
+ * A cgroup's ingress skb carries the receiving socket instead. */
+static __attribute__((noinline)) void announce_owner(struct __sk_buff *skb, const struct fr_flow_key *key, int cgroup, __u64 now)
+{
+	struct fr_owner *o = 0;
+	__u8 side = FR_SIDE_SENDER;
+	struct bpf_sock *sk = skb->sk;
+	if (sk) {
+		struct bpf_sock *full = bpf_sk_fullsock(sk);
+		if (!full)
+			full = bpf_get_listener_sock(sk);
+		if (full)
+			o = bpf_sk_storage_get(&owners, full, 0, 0);
+		if (cgroup && key->direction == FR_DIR_IN)
+			side = FR_SIDE_RECEIVER;
+	} else {
+		o = receiver(skb, key);
+		side = FR_SIDE_RECEIVER;
+	}
+	if (!o) {
+		count(FR_C_OWNER_NONE, 1);
+		return;
+	}
+	struct fr_owner_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(FR_C_OWNER_NONE, 1);
+		return;
+	}
+	__builtin_memcpy(&e->key, key, sizeof(*key));
+	e->side = side;
+	e->pad[0] = 0;
+	e->pad[1] = 0;
+	e->pad[2] = 0;
+	e->tgid = o->tgid;
+	e->tid = o->tid;
+	e->cgroup_id = o->cgroup_id;
+	e->netns_ino = o->netns_ino;
+	e->time_ns = now;
+	__builtin_memcpy(e->comm, o->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, SUBMIT_FLAGS);
+	count(FR_C_OWNER_FOUND, 1);
 }
 
 /* What the pinned maps are and who owns them (struct fr_meta): read and written by the recorder only. */
@@ -164,6 +432,8 @@ static __always_inline void handle(struct __sk_buff *skb, __u8 direction, int cg
 	if (!v) {
 		struct fr_flow_state init = { .first_ns = now, .last_ns = now };
 		long err = bpf_map_update_elem(&flows, &key, &init, BPF_NOEXIST);
+		if (err == 0 && cfg_owners)
+			announce_owner(skb, &key, cgroup, now); /* before the entry's first delta: a reader meets it first */
 		if (err == 0 || err == -17 /* EEXIST: another CPU inserted it */)
 			v = bpf_map_lookup_elem(&flows, &key);
 		if (!v) {

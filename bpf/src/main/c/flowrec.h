@@ -79,6 +79,42 @@ struct fr_flow_event {
 	__u64 last_ns;
 };
 
+/* Sides of an owner record: whose socket the owner is. */
+#define FR_SIDE_SENDER   0 /* the socket that sent the flow's packets */
+#define FR_SIDE_RECEIVER 1 /* the local socket the flow's packets are delivered to */
+
+#define FR_COMM_LEN 16
+
+/* The process that last created, bound, connected or sent with a socket: the value of the socket-local storage
+ * map owners, written by the cgroup sock programs in process context. */
+struct fr_owner {
+	__u32 tgid;       /* pid as ps shows it, host pid namespace */
+	__u32 tid;
+	__u64 cgroup_id;  /* cgroup v2 id of the task */
+	__u64 netns_ino;  /* 0: not known */
+	char  comm[FR_COMM_LEN];
+};
+
+/* Ring buffer record: the owner of a new flow entry's socket, reserved before the flow's first delta. Its length
+ * differs from struct fr_flow_event's, which is how the consumer tells the two apart.
+ *
+ *  0          44  45   48     52     56          64          72        80         96
+ *  +----------+---+----+------+------+-----------+-----------+---------+----------+
+ *  | key (44) |sid|pad |tgid  |tid   | cgroup_id | netns_ino | time_ns | comm (16)|
+ *  +----------+---+----+------+------+-----------+-----------+---------+----------+
+ */
+struct fr_owner_event {
+	struct fr_flow_key key;
+	__u8  side;
+	__u8  pad[3];
+	__u32 tgid;
+	__u32 tid;
+	__u64 cgroup_id;
+	__u64 netns_ino;
+	__u64 time_ns;    /* the flow entry's first packet (boot time) */
+	char  comm[FR_COMM_LEN];
+};
+
 /* Indices of the per-CPU counters map; the recorder journals them as loss reports. Every frame a program
  * sees moves exactly one of PACKETS_SEEN (by its wire packets), NON_IP, MALFORMED and TOO_DEEP. */
 enum fr_counter {
@@ -92,13 +128,15 @@ enum fr_counter {
 	FR_C_NON_IP,             /* frames that are not IPv4/IPv6 (ARP, LLDP, ...): not flows */
 	FR_C_MALFORMED,          /* IP frames whose headers are truncated or bogus */
 	FR_C_TOO_DEEP,           /* VLAN tags or IPv6 extension headers nested deeper than the parser follows */
+	FR_C_OWNER_FOUND,        /* flow entries created with the owner of their local socket (an owner record) */
+	FR_C_OWNER_NONE,         /* flow entries created with no owner found (no local socket, or one never seen) */
 	FR_C_COUNT
 };
 
 /* The layout of the kernel state a recorder instance pins (/sys/fs/bpf/flowrec/INSTANCE): bump it whenever a
  * record, a map's key or value, or the meaning of a counter changes, so that a recorder of another layout never
  * adopts this one's maps (it reads what it can, counts the rest as lost and starts fresh). */
-#define FR_LAYOUT_VERSION 1
+#define FR_LAYOUT_VERSION 2
 
 /* The one value of the meta map: what the pinned maps are, and who owns them now. Written by the recorder
  * (dev.flowrec.bpf.PinnedMeta mirrors it), never by the programs. All u64 so that no layout has padding. */

@@ -22,6 +22,7 @@ final class BpfObject implements AutoCloseable
     static final String NAME = "flowrec.bpf.o";
 
     private static final String FLUSH_INTERVAL_VARIABLE = "cfg_flush_interval_ns";
+    private static final String OWNERS_VARIABLE = "cfg_owners";
 
     private final Arena arena;
     private final MemorySegment object;
@@ -49,6 +50,17 @@ final class BpfObject implements AutoCloseable
             final MemorySegment image = arena.allocate(elf.length, 8).copyFrom(MemorySegment.ofArray(elf));
             object = Libbpf.objectOpenMem(image, openOpts(arena), "bpf_object__open_mem " + NAME);
             Rodata.setLong(object, FLUSH_INTERVAL_VARIABLE, config.flushIntervalNs(), NAME);
+            Rodata.setLong(object, OWNERS_VARIABLE, config.owners() ? 1 : 0, NAME);
+            if (!config.owners())
+            {
+                // Not loaded at all: they need CAP_PERFMON, which a recorder without attribution may lack.
+                for (final String name : java.util.stream.Stream.concat(FlowProgram.OWNER_PROGRAMS.stream(),
+                    FlowProgram.OWNER_ITERATORS.stream()).toList())
+                {
+                    Libbpf.check(Libbpf.programSetAutoload(program(object, name), false),
+                        "bpf_program__set_autoload " + name + " false");
+                }
+            }
             setMaxEntries(object, FlowProgram.FLOWS_MAP, config.maxFlows());
             setMaxEntries(object, FlowProgram.EVENTS_MAP, config.ringBytes());
             if (pinDir != null)
@@ -81,6 +93,11 @@ final class BpfObject implements AutoCloseable
 
     /** A program of this object (struct bpf_program*); it must exist. */
     MemorySegment program(final String name)
+    {
+        return program(object, name);
+    }
+
+    private static MemorySegment program(final MemorySegment object, final String name)
     {
         final MemorySegment program = Libbpf.objectFindProgram(object, name);
         if (program.address() == 0)

@@ -7,6 +7,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import dev.flowrec.syscall.Libc;
+import dev.flowrec.syscall.NetNs;
+import dev.flowrec.syscall.SyscallException;
 import org.agrona.CloseHelper;
 
 /**
@@ -24,6 +26,15 @@ public final class FlowProgram implements AutoCloseable
     public static final String SWEEP_PROGRAM = "flowrec_sweep";
     public static final String CGROUP_INGRESS_PROGRAM = "flowrec_cgroup_ingress";
     public static final String CGROUP_EGRESS_PROGRAM = "flowrec_cgroup_egress";
+    /** The cgroup sock programs that name each socket's owner, in the order {@link #attachOwners} attaches them. */
+    public static final java.util.List<String> OWNER_PROGRAMS = java.util.List.of("flowrec_sock_create",
+        "flowrec_post_bind4", "flowrec_post_bind6", "flowrec_connect4", "flowrec_connect6", "flowrec_sendmsg4",
+        "flowrec_sendmsg6");
+    /** The iterators {@link #nameExistingOwners} runs: every task's sockets, then the TCP and the UDP sockets. */
+    public static final java.util.List<String> OWNER_ITERATORS =
+        java.util.List.of("flowrec_holders_iter", "flowrec_tcp_owners_iter", "flowrec_udp_owners_iter");
+    /** Socket-local storage: each socket's owner (struct fr_owner), written by {@link #OWNER_PROGRAMS}. */
+    public static final String OWNERS_MAP = "owners";
     public static final String FLOWS_MAP = "flows";
     public static final String EVENTS_MAP = "events";
     public static final String COUNTERS_MAP = "counters";
@@ -38,9 +49,17 @@ public final class FlowProgram implements AutoCloseable
      * @param flushIntervalNs how often a busy flow emits its delta; 0 is packet mode, one event per packet
      * @param maxFlows        capacity of the flow map
      * @param ringBytes       ring buffer data size: a power of 2 and a multiple of the page size
+     * @param owners          whether a new flow entry looks for the owner of its local socket (process attribution;
+     *                        the owners are learnt by the programs {@link #attachOwners} attaches)
      */
-    public record Config(long flushIntervalNs, int maxFlows, int ringBytes)
+    public record Config(long flushIntervalNs, int maxFlows, int ringBytes, boolean owners)
     {
+        /** With process attribution. */
+        public Config(final long flushIntervalNs, final int maxFlows, final int ringBytes)
+        {
+            this(flushIntervalNs, maxFlows, ringBytes, true);
+        }
+
         public Config
         {
             if (flushIntervalNs < 0)
@@ -67,17 +86,22 @@ public final class FlowProgram implements AutoCloseable
 
         public Config withFlushIntervalNs(final long flushIntervalNs)
         {
-            return new Config(flushIntervalNs, maxFlows, ringBytes);
+            return new Config(flushIntervalNs, maxFlows, ringBytes, owners);
         }
 
         public Config withMaxFlows(final int maxFlows)
         {
-            return new Config(flushIntervalNs, maxFlows, ringBytes);
+            return new Config(flushIntervalNs, maxFlows, ringBytes, owners);
         }
 
         public Config withRingBytes(final int ringBytes)
         {
-            return new Config(flushIntervalNs, maxFlows, ringBytes);
+            return new Config(flushIntervalNs, maxFlows, ringBytes, owners);
+        }
+
+        public Config withOwners(final boolean owners)
+        {
+            return new Config(flushIntervalNs, maxFlows, ringBytes, owners);
         }
     }
 
@@ -240,6 +264,113 @@ public final class FlowProgram implements AutoCloseable
         ensureOpen();
         return CgroupLink.attach(cgroupDir, pseudoIfindex, object.program(CGROUP_INGRESS_PROGRAM),
             object.program(CGROUP_EGRESS_PROGRAM), mapFd(CGROUPS_MAP));
+    }
+
+    /**
+     * Attaches the {@link #OWNER_PROGRAMS}, which name each socket's owner when it is created, bound, connected or
+     * sends a datagram, to cgroupDir, the root of the cgroup v2 hierarchy (every process's sockets) or any cgroup
+     * below it. The links die with this process or on close.
+     */
+    public synchronized OwnerLinks attachOwners(final Path cgroupDir)
+    {
+        ensureOpen();
+        final java.util.List<MemorySegment> programs = new java.util.ArrayList<>();
+        OWNER_PROGRAMS.forEach(name -> programs.add(object.program(name)));
+        return OwnerLinks.attach(cgroupDir, OWNER_PROGRAMS, programs);
+    }
+
+    /**
+     * Names the owners of the sockets made before {@link #attachOwners} (their programs see only what sockets do
+     * afterwards): runs the iterators {@link #OWNER_ITERATORS} to their end, the first (every task's files) once, the
+     * TCP and UDP ones in every network namespace a process is in (they walk the sockets of the namespace they are
+     * created in), entered on this thread, which must be a platform thread. A socket gets the first task found
+     * holding it; one that has an owner already keeps it. Only TCP and UDP sockets held by a process.
+     *
+     * @return the network namespaces walked
+     */
+    public synchronized int nameExistingOwners()
+    {
+        ensureOpen();
+        runIterator(OWNER_ITERATORS.getFirst());
+        int walked = 0;
+        for (final String netns : networkNamespaces())
+        {
+            try
+            {
+                NetNs.call(netns, () ->
+                {
+                    OWNER_ITERATORS.subList(1, OWNER_ITERATORS.size()).forEach(this::runIterator);
+                    return null;
+                });
+                walked++;
+            }
+            catch (final SyscallException gone)
+            {
+                // its last process exited since the listing: no socket of it left to name
+            }
+        }
+        return walked;
+    }
+
+    /** One /proc/PID/ns/net per network namespace a process is in. */
+    private static java.util.Collection<String> networkNamespaces()
+    {
+        final java.util.Map<Path, String> byNamespace = new java.util.HashMap<>();
+        try (java.nio.file.DirectoryStream<Path> pids = java.nio.file.Files.newDirectoryStream(Path.of("/proc"),
+            p -> p.getFileName().toString().chars().allMatch(Character::isDigit)))
+        {
+            for (final Path pid : pids)
+            {
+                final Path link = pid.resolve("ns/net");
+                try
+                {
+                    byNamespace.putIfAbsent(java.nio.file.Files.readSymbolicLink(link), link.toString());
+                }
+                catch (final java.io.IOException gone)
+                {
+                    // exited, or a kernel thread without one we may read
+                }
+            }
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new BpfException("listing /proc for network namespaces: " + ex.getMessage());
+        }
+        return byNamespace.values();
+    }
+
+    private void runIterator(final String name)
+    {
+        final int[] errno = new int[1];
+        final MemorySegment link = Libbpf.programAttachIter(object.program(name), errno);
+        if (link.address() == 0)
+        {
+            throw BpfException.errno("bpf_program__attach_iter " + name, errno[0]);
+        }
+        try (Arena call = Arena.ofConfined())
+        {
+            final int fd = Libbpf.iterCreate(Libbpf.linkFd(link));
+            if (fd < 0)
+            {
+                throw BpfException.errno("bpf_iter_create " + name, -fd);
+            }
+            try
+            {
+                final MemorySegment buffer = call.allocate(4096);
+                while (Libc.read(fd, buffer, "iterator " + name) > 0)
+                {
+                    // the iterator writes nothing; reading to the end runs it over every element
+                }
+            }
+            finally
+            {
+                Libc.close(fd);
+            }
+        }
+        finally
+        {
+            Libbpf.linkDestroy(link);
+        }
     }
 
     /** The reader of the events ring buffer; owned by this object, unmapped by {@link #close()}. */

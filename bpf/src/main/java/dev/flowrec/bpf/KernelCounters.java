@@ -24,11 +24,15 @@ public final class KernelCounters
     public static final int MALFORMED = 8;
     /** VLAN tags or IPv6 extension headers nested deeper than the parser follows: not counted as flows. */
     public static final int TOO_DEEP = 9;
-    public static final int COUNT = 10;
+    /** Flow entries created with the owner of their local socket: an owner record went ahead of their first delta. */
+    public static final int OWNER_FOUND = 10;
+    /** Flow entries created with no owner record (no local socket, one whose owner was never seen, a full ring). */
+    public static final int OWNER_NONE = 11;
+    public static final int COUNT = 12;
 
     private static final String[] NAMES = {
         "packets_seen", "bytes_seen", "rb_lost_events", "rb_lost_packets", "rb_lost_bytes", "rb_deferred",
-        "map_full", "non_ip", "malformed", "too_deep" };
+        "map_full", "non_ip", "malformed", "too_deep", "owner_found", "owner_none" };
 
     private KernelCounters()
     {

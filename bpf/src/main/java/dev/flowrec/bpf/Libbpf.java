@@ -1,6 +1,7 @@
 package dev.flowrec.bpf;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -52,6 +53,10 @@ final class Libbpf
     private static final MethodHandle PROGRAM_ATTACH_CGROUP =
         errnoCall("bpf_program__attach_cgroup", ADDRESS, ADDRESS, JAVA_INT);
     private static final MethodHandle LINK_DESTROY = call("bpf_link__destroy", JAVA_INT, ADDRESS);
+    private static final MethodHandle PROGRAM_ATTACH_ITER = errnoCall("bpf_program__attach_iter", ADDRESS, ADDRESS, ADDRESS);
+    private static final MethodHandle LINK_FD = call("bpf_link__fd", JAVA_INT, ADDRESS);
+    private static final MethodHandle PROGRAM_SET_AUTOLOAD = call("bpf_program__set_autoload", JAVA_INT, ADDRESS, JAVA_BOOLEAN);
+    private static final MethodHandle ITER_CREATE = call("bpf_iter_create", JAVA_INT, JAVA_INT);
     private static final MethodHandle MAP_UPDATE_ELEM = call("bpf_map_update_elem", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
     private static final MethodHandle MAP_DELETE_ELEM = call("bpf_map_delete_elem", JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle PROG_TEST_RUN_OPTS = call("bpf_prog_test_run_opts", JAVA_INT, JAVA_INT, ADDRESS);
@@ -366,6 +371,61 @@ final class Libbpf
             final MemorySegment link = (MemorySegment)PROGRAM_ATTACH_CGROUP.invokeExact(state, program, cgroupFd);
             errnoOut[0] = link.address() == 0 ? Libc.errno(state) : 0;
             return link;
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** A struct bpf_link* for an iterator program (no options), or NULL with the errno in errnoOut[0]. */
+    static MemorySegment programAttachIter(final MemorySegment program, final int[] errnoOut)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = Libc.callState(arena);
+            final MemorySegment link = (MemorySegment)PROGRAM_ATTACH_ITER.invokeExact(state, program, MemorySegment.NULL);
+            errnoOut[0] = link.address() == 0 ? Libc.errno(state) : 0;
+            return link;
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** Whether bpf_object__load loads program; 0 or -errno (before the load only). */
+    static int programSetAutoload(final MemorySegment program, final boolean autoload)
+    {
+        try
+        {
+            return (int)PROGRAM_SET_AUTOLOAD.invokeExact(program, autoload);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** The fd of a link (owned by the link). */
+    static int linkFd(final MemorySegment link)
+    {
+        try
+        {
+            return (int)LINK_FD.invokeExact(link);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** A new fd that runs the iterator of linkFd as it is read; the caller closes it. -errno on failure. */
+    static int iterCreate(final int linkFd)
+    {
+        try
+        {
+            return (int)ITER_CREATE.invokeExact(linkFd);
         }
         catch (final Throwable t)
         {

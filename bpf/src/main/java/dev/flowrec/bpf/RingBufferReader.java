@@ -51,6 +51,7 @@ public final class RingBufferReader
     private final UnsafeBuffer producerPage;
     private final UnsafeBuffer data;
     private final FlowEventDecoder decoder = new FlowEventDecoder();
+    private final OwnerEventDecoder owner = new OwnerEventDecoder();
     private long consumerPos;
     private long readPos;
     private long unexpectedRecords;
@@ -84,10 +85,14 @@ public final class RingBufferReader
     }
 
     /**
-     * Delivers up to limit committed records to handler, in order, moving the read cursor past them; their space
-     * goes back to the kernel on {@link #release}. During the handler's call {@link #position()} is the position
-     * just after the record it was given. Returns the records consumed; discarded records (and any not shaped as
-     * a flow event) are consumed but not delivered. If handler throws, the record it was given counts as consumed.
+     * Delivers up to limit committed records to handler, moving the read cursor past them; their space goes back to
+     * the kernel on {@link #release}. The owner records among them come first, in order, then the flow events, in
+     * order: a journal writer then journals a pass's owners ahead of one batch of its deltas instead of cutting the
+     * batch at each owner, and each owner still comes before its flow's first delta (the kernel wrote it earlier).
+     * During the call for a flow event {@link #position()} is the position just after its record. Returns the records
+     * consumed; discarded records (and any not shaped as a flow event or an owner record, told apart by their length)
+     * are consumed but not delivered. If handler throws on a flow event, the record it was given counts as consumed;
+     * on an owner, nothing does.
      */
     public synchronized int readHeld(final FlowEventHandler handler, final int limit)
     {
@@ -96,30 +101,44 @@ public final class RingBufferReader
             throw new IllegalStateException("ring buffer " + name + " is closed");
         }
         final long producerPos = producerPage.getLongAcquire(0);
-        int consumed = 0;
-        while (consumed < limit && readPos < producerPos)
+        long end = readPos;
+        int committed = 0;
+        while (committed < limit && end < producerPos)
         {
-            final int offset = (int)(readPos & mask);
+            final int offset = (int)(end & mask);
             final int header = data.getIntAcquire(offset);
             if ((header & BUSY_BIT) != 0)
             {
                 break;
             }
             final int length = header & ~(BUSY_BIT | DISCARD_BIT);
+            end += (length + HEADER_LENGTH + 7) & ~7L;
+            committed++;
+            if ((header & DISCARD_BIT) == 0 && length == OwnerEventDecoder.LENGTH)
+            {
+                handler.onOwnerEvent(owner.wrap(data, offset + HEADER_LENGTH));
+            }
+        }
+        while (readPos < end)
+        {
+            final int offset = (int)(readPos & mask);
+            final int header = data.getInt(offset); // read with acquire above
+            final int length = header & ~(BUSY_BIT | DISCARD_BIT);
             readPos += (length + HEADER_LENGTH + 7) & ~7L;
-            consumed++;
-            if ((header & DISCARD_BIT) != 0)
+            if ((header & DISCARD_BIT) != 0 || length == OwnerEventDecoder.LENGTH)
             {
                 continue;
             }
-            if (length != FlowEventDecoder.LENGTH)
+            if (length == FlowEventDecoder.LENGTH)
+            {
+                handler.onFlowEvent(decoder.wrap(data, offset + HEADER_LENGTH));
+            }
+            else
             {
                 unexpectedRecords++;
-                continue;
             }
-            handler.onFlowEvent(decoder.wrap(data, offset + HEADER_LENGTH));
         }
-        return consumed;
+        return committed;
     }
 
     /**
@@ -205,7 +224,7 @@ public final class RingBufferReader
         return size;
     }
 
-    /** Records consumed that were not flow events (a length other than {@link FlowEventDecoder#LENGTH}). */
+    /** Records consumed that were neither flow events nor owner records (another length). */
     public long unexpectedRecords()
     {
         return unexpectedRecords;

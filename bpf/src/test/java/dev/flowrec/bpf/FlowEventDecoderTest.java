@@ -112,6 +112,8 @@ class FlowEventDecoderTest
         assertEquals("rb_lost_packets", KernelCounters.name(KernelCounters.RB_LOST_PACKETS));
         assertEquals("malformed", KernelCounters.name(KernelCounters.MALFORMED));
         assertEquals("too_deep", KernelCounters.name(KernelCounters.TOO_DEEP));
-        assertEquals(10, KernelCounters.COUNT);
+        assertEquals("owner_found", KernelCounters.name(KernelCounters.OWNER_FOUND));
+        assertEquals("owner_none", KernelCounters.name(KernelCounters.OWNER_NONE));
+        assertEquals(12, KernelCounters.COUNT);
     }
 }

@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <li>{@code struct fr_flow_event} member {@code m} (those of its {@code key} included) →
  * {@code FlowEventDecoder.M_OFFSET}, and {@code M_LENGTH} where Java declares one; members named {@code pad} are
  * padding; {@code sizeof} → {@code FlowEventDecoder.LENGTH};</li>
- * <li>{@code FR_DIR_X} → {@code FlowEventDecoder.DIRECTION_X};</li>
+ * <li>the same for {@code struct fr_owner_event} → {@code OwnerEventDecoder};</li>
+ * <li>{@code FR_DIR_X} → {@code FlowEventDecoder.DIRECTION_X}; {@code FR_SIDE_X} → {@code OwnerEventDecoder.SIDE_X};</li>
  * <li>{@code FR_REASON_X} → {@code Reasons.X}, named "x";</li>
  * <li>{@code FR_C_X} → {@code KernelCounters.X}, named "x".</li>
  * </ul>
@@ -58,6 +59,21 @@ class KernelMirrorTest
             {
                 expressions.put(name + "_LENGTH", "sizeof(((struct fr_flow_event *)0)->" + member + ")");
             }
+        }
+        expressions.put("OwnerEventDecoder.LENGTH", "sizeof(struct fr_owner_event)");
+        for (final String member : members(header, "fr_owner_event", ""))
+        {
+            final String leaf = member.substring(member.lastIndexOf('.') + 1);
+            final String name = "OwnerEventDecoder." + leaf.toUpperCase(Locale.ROOT);
+            expressions.put(name + "_OFFSET", "offsetof(struct fr_owner_event, " + member + ")");
+            if (hasConstant(name + "_LENGTH"))
+            {
+                expressions.put(name + "_LENGTH", "sizeof(((struct fr_owner_event *)0)->" + member + ")");
+            }
+        }
+        for (final String macro : matches(header, "#define\\s+(FR_SIDE_\\w+)\\s"))
+        {
+            expressions.put("OwnerEventDecoder.SIDE_" + macro.substring("FR_SIDE_".length()), macro);
         }
         for (final String macro : matches(header, "#define\\s+(FR_DIR_\\w+)\\s"))
         {
@@ -95,7 +111,7 @@ class KernelMirrorTest
             final String name = e.getValue().equals("Reasons") ? Reasons.name(value) : KernelCounters.name(value);
             assertEquals(lowerSnake, name, e.getKey() + "'s name");
         }
-        for (final Class<?> mirror : new Class<?>[] {FlowEventDecoder.class, Reasons.class, KernelCounters.class})
+        for (final Class<?> mirror : new Class<?>[] {FlowEventDecoder.class, OwnerEventDecoder.class, Reasons.class, KernelCounters.class})
         {
             for (final Field field : mirror.getDeclaredFields())
             {
@@ -119,7 +135,7 @@ class KernelMirrorTest
             throw new IllegalStateException("flowrec.h has no struct " + struct);
         }
         final List<String> members = new ArrayList<>();
-        final Matcher member = Pattern.compile("(?m)^\\s*(struct\\s+(\\w+)|\\w+)\\s+(\\w+)(\\[\\d+\\])?\\s*;")
+        final Matcher member = Pattern.compile("(?m)^\\s*(struct\\s+(\\w+)|\\w+)\\s+(\\w+)(\\[\\w+\\])?\\s*;")
             .matcher(stripComments(body.group(1)));
         while (member.find())
         {

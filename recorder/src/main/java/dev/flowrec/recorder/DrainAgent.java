@@ -3,6 +3,7 @@ package dev.flowrec.recorder;
 import dev.flowrec.bpf.FlowEventDecoder;
 import dev.flowrec.bpf.FlowEventHandler;
 import dev.flowrec.bpf.FlowProgram;
+import dev.flowrec.bpf.OwnerEventDecoder;
 import dev.flowrec.bpf.Reasons;
 import dev.flowrec.bpf.RingBufferReader;
 import dev.flowrec.bpf.SweepResult;
@@ -107,6 +108,12 @@ final class DrainAgent implements Agent, FlowEventHandler
     {
         provisional.beforeDelta(event.ifindex());
         journal.flowDelta(event, ring.position());
+    }
+
+    public void onOwnerEvent(final OwnerEventDecoder owner)
+    {
+        provisional.beforeDelta(owner.ifindex());
+        journal.socketOwner(owner);
     }
 
     /** One pass over the ring into the journal's open batch, which commits when it has lingered long enough. */

@@ -110,6 +110,10 @@ final class JournalAgent implements Agent
         }
         program.readCounters(counters);
         loss.apply(counters, report); // what a dropped or foreign pinned state counted moves it too
+        if (program.config().owners())
+        {
+            live.ownerCounts(report[KernelCounters.OWNER_FOUND], report[KernelCounters.OWNER_NONE]);
+        }
         final long lostEvents = writer.lostEvents();
         if (Arrays.equals(report, journaledCounters) && lostEvents == journaledLostEvents)
         {

@@ -2,6 +2,7 @@ package dev.flowrec.recorder;
 
 import dev.flowrec.bpf.FlowEventDecoder;
 import dev.flowrec.bpf.KernelCounters;
+import dev.flowrec.bpf.OwnerEventDecoder;
 import dev.flowrec.bpf.TcLink;
 import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.JournalWriter;
@@ -17,6 +18,7 @@ import dev.flowrec.journal.schema.PinOutcome;
 import dev.flowrec.journal.schema.PinnedStateEncoder;
 import dev.flowrec.journal.schema.RecorderStartedEncoder;
 import dev.flowrec.journal.schema.RecorderStoppedEncoder;
+import dev.flowrec.journal.schema.SocketOwnerEncoder;
 import dev.flowrec.journal.schema.Templates;
 import dev.flowrec.journal.schema.Utf8;
 import dev.flowrec.recorder.discovery.Container;
@@ -59,6 +61,7 @@ final class JournalEvents
     private final FlowDeltaEncoder delta = new FlowDeltaEncoder();
     private final UnsafeBuffer deltaBuffer = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
     private final LossReportEncoder loss = new LossReportEncoder();
+    private final SocketOwnerEncoder owner = new SocketOwnerEncoder();
     private MutableDirectBuffer claimed;
     private final RunTotals totals = new RunTotals();
 
@@ -109,6 +112,35 @@ final class JournalEvents
         {
             writer.appendDelta(delta, ringPosition);
         }
+    }
+
+    /**
+     * The owner of a new flow entry's socket, journaled as an event of its own (which commits the open batch of
+     * deltas first). The drain hands over a pass's owners before its deltas ({@link
+     * dev.flowrec.bpf.RingBufferReader#readHeld}), so a flow's first delta comes after its owner in the journal too.
+     */
+    void socketOwner(final OwnerEventDecoder event)
+    {
+        final int commLength = event.commLength();
+        final int length = MessageHeader.ENCODED_LENGTH + SocketOwnerEncoder.BLOCK_LENGTH +
+            SocketOwnerEncoder.commHeaderLength() + commLength;
+        MessageHeader.wrapAndApplyHeader(owner, claim(length), 0)
+            .timeNs(event.timeNs() + bootToRealtimeNs)
+            .putSrcAddr(event.buffer(), event.offset() + OwnerEventDecoder.SRC_OFFSET, FlowDeltas.ADDRESS_LENGTH)
+            .putDstAddr(event.buffer(), event.offset() + OwnerEventDecoder.DST_OFFSET, FlowDeltas.ADDRESS_LENGTH)
+            .ifindex(event.ifindex())
+            .srcPort(event.sport())
+            .dstPort(event.dport())
+            .proto((short)event.proto())
+            .family((short)event.family())
+            .direction((short)event.direction())
+            .side((short)event.side())
+            .pid(event.tgid())
+            .tid(event.tid())
+            .cgroupId(event.cgroupId())
+            .netnsIno(event.netnsIno())
+            .putComm(event.buffer(), event.offset() + OwnerEventDecoder.COMM_OFFSET, commLength);
+        commit(SocketOwnerEncoder.TEMPLATE_ID, length);
     }
 
     /**

@@ -11,6 +11,7 @@ public final class Privileges
     private static final int CAP_NET_ADMIN = 12;
     private static final int CAP_SYS_PTRACE = 19;
     private static final int CAP_SYS_ADMIN = 21;
+    private static final int CAP_PERFMON = 38;
     private static final int CAP_BPF = 39;
 
     private Privileges()
@@ -25,6 +26,17 @@ public final class Privileges
         {
             throw new IllegalStateException("recording needs CAP_BPF and CAP_NET_ADMIN (run as root)");
         }
+    }
+
+    /**
+     * Whether this process may load the programs that name each socket's owner (the current task's pid and comm in
+     * cgroup programs, the iterators over tasks): CAP_PERFMON or CAP_SYS_ADMIN; with CAP_BPF and CAP_NET_ADMIN alone
+     * the kernel refuses them, and the recorder records without process attribution.
+     */
+    public static boolean attributesOwners()
+    {
+        final BigInteger effective = effectiveCapabilities();
+        return effective.testBit(CAP_PERFMON) || effective.testBit(CAP_SYS_ADMIN);
     }
 
     /**

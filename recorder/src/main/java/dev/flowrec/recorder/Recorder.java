@@ -2,6 +2,8 @@ package dev.flowrec.recorder;
 
 import dev.flowrec.bpf.Clocks;
 import dev.flowrec.bpf.FlowProgram;
+import dev.flowrec.bpf.OwnerLinks;
+import dev.flowrec.recorder.discovery.HostNetworkScan;
 import dev.flowrec.syscall.NetIf;
 import dev.flowrec.journal.JournalWriter;
 import dev.flowrec.journal.UnjournaledLoss;
@@ -34,10 +36,19 @@ import org.agrona.concurrent.IdleStrategy;
  */
 public final class Recorder
 {
+    /** @param owners whether flows are attributed to the processes that own their sockets (record --no-owners: not) */
     public record Config(Selection selection, Path journal, long flushIntervalNs, int maxFlows,
         int ringBytes, Optional<InetSocketAddress> http, boolean httpRequired, Retention.Policy retention,
-        long minFreeBytes, String commandLine)
+        long minFreeBytes, String commandLine, boolean owners)
     {
+        /** With process attribution. */
+        public Config(final Selection selection, final Path journal, final long flushIntervalNs, final int maxFlows,
+            final int ringBytes, final Optional<InetSocketAddress> http, final boolean httpRequired,
+            final Retention.Policy retention, final long minFreeBytes, final String commandLine)
+        {
+            this(selection, journal, flushIntervalNs, maxFlows, ringBytes, http, httpRequired, retention, minFreeBytes,
+                commandLine, true);
+        }
     }
 
     private Recorder()
@@ -73,13 +84,15 @@ public final class Recorder
         final LiveView live = new LiveView();
         live.errorsTotal(errors::errorsTotal);
         final FlowProgram.Config programConfig =
-            new FlowProgram.Config(config.flushIntervalNs(), config.maxFlows(), config.ringBytes());
+            new FlowProgram.Config(config.flushIntervalNs(), config.maxFlows(), config.ringBytes(),
+                config.owners() && Privileges.attributesOwners());
         try (LiveViewServer http = serve(config, live, errors); // bound before the journal: a refusal creates nothing
             JournalWriter writer = JournalWriter.open(config.journal());
             RecorderLock lock = RecorderLock.acquire(config.journal());
             Adoption adoption = Adoption.prepare(instance(given, config), fresh, programConfig, errors);
             FlowProgram program = FlowProgram.load(programConfig, adoption.pinDir(), instance(given, config).tcHandle(),
-                errors::say))
+                errors::say);
+            OwnerLinks owners = attachOwners(programConfig, program, errors))
         {
             writer.reserveSpace(); // holding the journal's lock: a refused recorder leaves the running one's reserve
             live.journalBytes(writer::diskBytes);
@@ -115,6 +128,37 @@ public final class Recorder
         {
             throw new IllegalStateException("closing the live view: " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * The programs that name each socket's owner, on the root of the cgroup v2 hierarchy (every process's sockets);
+     * null when attribution is off (--no-owners, or no CAP_PERFMON: {@link Privileges#attributesOwners}), or there is
+     * no cgroup2 hierarchy in this mount namespace (ip netns exec mounts a
+     * sysfs of its own): then no flow has an owner, which /metrics shows (flowrec_flows_with_owner_total stays 0), and
+     * nothing is said, so that such a recorder starts as quietly as before.
+     */
+    private static OwnerLinks attachOwners(final FlowProgram.Config config, final FlowProgram program,
+        final RecorderErrors errors)
+    {
+        if (!config.owners())
+        {
+            return null;
+        }
+        final Optional<Path> root = HostNetworkScan.cgroup2Mount();
+        if (root.isEmpty())
+        {
+            return null;
+        }
+        final OwnerLinks links = program.attachOwners(root.get());
+        try
+        {
+            program.nameExistingOwners(); // after the programs: no socket made in between goes unnamed
+        }
+        catch (final RuntimeException ex)
+        {
+            errors.say("warning: sockets made before the recorder are not attributed: " + ex.getMessage());
+        }
+        return links;
     }
 
     /** The instance given, or the journal's own (its directory exists once the writer opened it). */

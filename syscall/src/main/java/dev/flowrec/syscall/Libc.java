@@ -75,6 +75,7 @@ public final class Libc
     private static final MethodHandle OPEN = errnoCall("open",
         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle CLOSE = call("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle READ = errnoCall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle FCNTL = errnoCall("fcntl",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle FCNTL_FLOCK = errnoCall("fcntl",
@@ -127,6 +128,31 @@ public final class Libc
         try
         {
             final int ignored = (int)CLOSE.invokeExact(fd);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow(t);
+        }
+    }
+
+    /** Reads up to buffer's size from fd (retrying on EINTR); returns the bytes read, 0 at the end. */
+    public static long read(final int fd, final MemorySegment buffer, final String target)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = callState(arena);
+            while (true)
+            {
+                final long n = (long)READ.invokeExact(state, fd, buffer, buffer.byteSize());
+                if (n >= 0)
+                {
+                    return n;
+                }
+                if (errno(state) != EINTR)
+                {
+                    throw new SyscallException("read", target, errno(state));
+                }
+            }
         }
         catch (final Throwable t)
         {

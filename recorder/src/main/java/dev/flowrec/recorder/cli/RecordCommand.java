@@ -105,6 +105,12 @@ public final class RecordCommand implements Callable<Integer>
         description = "Drop the instance's pinned kernel state instead of adopting it (what it held is counted as lost).")
     boolean fresh;
 
+    @Option(names = "--no-owners",
+        description = "Do not attribute flows to the processes that own their sockets (no pid or comm; no cgroup "
+            + "programs on the root cgroup, no socket lookup per new flow): to measure what attribution costs. "
+            + "Attribution needs CAP_PERFMON (or CAP_SYS_ADMIN) and a cgroup2 hierarchy; without them it is off.")
+    boolean noOwners;
+
     public Integer call()
     {
         final Instance named;
@@ -155,7 +161,7 @@ public final class RecordCommand implements Callable<Integer>
             journal.toAbsolutePath(), mode == Mode.packet ? 0 : flushNs, maxFlows, ringBytes, bind,
             spec.commandLine().getParseResult().hasMatchedOption("--http"), retention,
             parsed(minFree, "--min-free", Sizes::parseBytes),
-            String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+            String.join(" ", spec.commandLine().getParseResult().originalArgs()), !noOwners);
         final Consumer<String> stderr = line -> spec.commandLine().getErr().println("flowrec record: " + OneLine.of(line));
         LibbpfLog.sink(stderr);
         final RecorderErrors errors = new RecorderErrors(stderr);

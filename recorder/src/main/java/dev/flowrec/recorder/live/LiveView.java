@@ -63,6 +63,8 @@ public final class LiveView implements EventHandler
     private long lastPublishEvents;
     private volatile LongSupplier journalBytes = () -> -1;
     private volatile LongSupplier errorsTotal = () -> 0;
+    /** The kernel's new flows with and without a socket owner; null while process attribution is off. */
+    private volatile long[] ownerCounts;
     private volatile String journalProblem;
     private volatile Snapshot snapshot = Snapshot.EMPTY;
 
@@ -163,6 +165,18 @@ public final class LiveView implements EventHandler
     public long errorsTotal()
     {
         return errorsTotal.getAsLong();
+    }
+
+    /** Sets the kernel's counts of new flows with and without a socket owner; recorder thread. */
+    public void ownerCounts(final long found, final long none)
+    {
+        this.ownerCounts = new long[] {found, none};
+    }
+
+    /** @return {found, none} as last set, or null while process attribution is off; any thread. */
+    public long[] ownerCounts()
+    {
+        return ownerCounts;
     }
 
     /** Sets why the journal is not being written (disk full), or null once it is again; /healthz reports it. */

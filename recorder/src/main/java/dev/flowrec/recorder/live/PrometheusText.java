@@ -31,6 +31,12 @@ final class PrometheusText
      */
     static String render(final Snapshot s, final HttpCounters http, final long errorsTotal)
     {
+        return render(s, http, errorsTotal, null);
+    }
+
+    /** @param owners the kernel's new flows {with, without} a socket owner, or null to leave them out (attribution off) */
+    static String render(final Snapshot s, final HttpCounters http, final long errorsTotal, final long[] owners)
+    {
         final PrometheusText p = new PrometheusText();
         p.perInterface("flowrec_bytes_total",
             "Layer-3 bytes counted on an interface since it was attached (direction in = rx, out = tx).",
@@ -68,6 +74,14 @@ final class PrometheusText
             "Flows pushed out of the live view's full flow table while possibly active.", s.flowsEvicted());
         p.single("flowrec_live_flows_expired_total", "counter",
             "Flows forgotten by the live view after 60 s without a delta.", s.flowsExpired());
+        if (owners != null)
+        {
+            p.single("flowrec_flows_with_owner_total", "counter",
+                "New kernel flow entries whose local socket's owning process was found (a SocketOwner event).", owners[0]);
+            p.single("flowrec_flows_without_owner_total", "counter",
+                "New kernel flow entries with no owner found: no local socket (forwarded), one created before the "
+                    + "recorder, a kernel socket, or a full ring buffer.", owners[1]);
+        }
         if (http != null)
         {
             p.http(http);

@@ -77,7 +77,7 @@ final class Routes
         {
             case "/traffic" -> traffic(uri.getRawQuery());
             case "/metrics" -> Response.of(200, PrometheusText.CONTENT_TYPE,
-                PrometheusText.render(view.snapshot(), counters, view.errorsTotal()));
+                PrometheusText.render(view.snapshot(), counters, view.errorsTotal(), view.ownerCounts()));
             default -> healthz();
         };
     }
