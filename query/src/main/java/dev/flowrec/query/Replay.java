@@ -250,12 +250,14 @@ public final class Replay implements EventHandler
     private void onFlowDelta(final DirectBuffer buffer, final int offset, final int length)
     {
         final FlowDeltaDecoder delta = MessageHeader.wrap(this.delta, buffer, offset);
+        // Every delta, in the window or not (an entry's first delta without an owner ends its key's); the key as the
+        // kernel journaled it, before any turn.
+        final Owner owner = owners.of(delta);
         if (!window.holds(delta.lastNs()))
         {
             return;
         }
         deltasFolded++;
-        final Owner owner = owners.of(delta); // the key as the kernel journaled it, before any turn
         final Named names = interfaces.get(delta.ifindex());
         if (names == null)
         {

@@ -12,9 +12,14 @@ import org.agrona.DirectBuffer;
 
 /**
  * The owners of a recorder run's flows: flow key (ifindex, direction, family, proto, addresses, ports) to the
- * {@link Owner} its latest SocketOwner event named. Fed with the events in journal order, where a flow entry's owner
- * precedes its first delta, so a later event for the same key (the entry swept and created again) replaces the earlier
- * one from there on. A lookup per delta allocates nothing: keys are kept in a flat array with linear probing, as in
+ * {@link Owner}s its SocketOwner events named, each from the first packet of its kernel flow entry (the event's
+ * time). A key keeps its latest two entries' owners: the recorder journals a drain pass's owners ahead of the pass's
+ * deltas, so the final delta of an entry swept away can follow the owner of the entry that replaced it; a delta is
+ * named by the owner of the entry it began in (the latest whose first packet is not after the delta's). An entry
+ * created without an owner journals none: its first delta (reason FIRST, at the entry's first packet) says so, and
+ * from then on the key has no owner, not the previous entry's.
+ * <p>
+ * A lookup per delta allocates nothing: keys are kept in a flat array with linear probing, as in
  * {@link FlowSumsTable}; owners (and their command names, interned) are made once per event.
  * <pre>
  *   flow n, at n * STRIDE longs: | srcHigh | srcLow | dstHigh | dstLow | direction/family/proto/ports | ifindex |
@@ -31,7 +36,11 @@ public final class SocketOwners
     private final Map<Owner, Owner> owners = new HashMap<>();
     private long[] index = new long[MIN_INDEX];
     private long[] keys = new long[MIN_INDEX / 2 * STRIDE];
+    /** The latest entry's owner and the time of its first packet; the entry's before it and its time. */
     private Owner[] values = new Owner[MIN_INDEX / 2];
+    private long[] sinceNs = new long[MIN_INDEX / 2];
+    private Owner[] previous = new Owner[MIN_INDEX / 2];
+    private long[] previousSinceNs = new long[MIN_INDEX / 2];
     private int size;
 
     /** Keeps the owner of a SocketOwner event at {@code offset} (its header) in {@code buffer}; returns it. */
@@ -44,11 +53,16 @@ public final class SocketOwners
         final Owner owner = owners.computeIfAbsent(new Owner(pid, comm), o -> o);
         final int src = e.offset() + SocketOwnerDecoder.srcAddrEncodingOffset();
         final int dst = e.offset() + SocketOwnerDecoder.dstAddrEncodingOffset();
-        put(address(e, src), address(e, src + 8), address(e, dst), address(e, dst + 8), packed, e.ifindex(), owner);
+        put(address(e, src), address(e, src + 8), address(e, dst), address(e, dst + 8), packed, e.ifindex(), owner,
+            e.timeNs());
         return owner;
     }
 
-    /** @return the owner of the delta's flow as the run's events named it, {@link Owner#NONE} when none did. */
+    /**
+     * @return the owner of the delta's flow as the run's events named it, {@link Owner#NONE} when none did; a delta that
+     * begins an entry created without an owner (reason FIRST, no owner event at its first packet) ends the key's owner.
+     * Call it for every delta of the run in journal order, also for those an answer does not fold.
+     */
     public Owner of(final FlowDeltaDecoder delta)
     {
         if (size == 0)
@@ -62,7 +76,33 @@ public final class SocketOwners
         final long packed = FlowSumsTable.pack(delta.direction(), delta.family(), delta.proto(), delta.srcPort(),
             delta.dstPort());
         final int at = find(srcHigh, srcLow, dstHigh, dstLow, packed, delta.ifindex());
-        return at < 0 ? Owner.NONE : values[at];
+        if (at < 0)
+        {
+            return Owner.NONE;
+        }
+        final long firstNs = delta.firstNs();
+        if (delta.reason() == FlowDeltas.REASON_FIRST && firstNs > sinceNs[at])
+        {
+            named(at, Owner.NONE, firstNs); // a new entry, and no owner event came with it
+        }
+        return firstNs >= sinceNs[at] ? values[at] : firstNs >= previousSinceNs[at] ? previous[at] : Owner.NONE;
+    }
+
+    /** Names the key's entry that began at {@code sinceNs}: the latest, or the one before it. */
+    private void named(final int at, final Owner owner, final long since)
+    {
+        if (since >= sinceNs[at])
+        {
+            previous[at] = values[at];
+            previousSinceNs[at] = sinceNs[at];
+            values[at] = owner;
+            sinceNs[at] = since;
+        }
+        else if (since >= previousSinceNs[at])
+        {
+            previous[at] = owner;
+            previousSinceNs[at] = since;
+        }
     }
 
     /** How many flow keys have an owner. */
@@ -78,6 +118,7 @@ public final class SocketOwners
         {
             Arrays.fill(index, 0);
             Arrays.fill(values, 0, size, null);
+            Arrays.fill(previous, 0, size, null);
             size = 0;
         }
     }
@@ -108,18 +149,21 @@ public final class SocketOwners
     }
 
     private void put(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow, final long packed,
-        final int ifindex, final Owner owner)
+        final int ifindex, final Owner owner, final long since)
     {
         final int found = find(srcHigh, srcLow, dstHigh, dstLow, packed, ifindex);
         if (found >= 0)
         {
-            values[found] = owner;
+            named(found, owner, since);
             return;
         }
         if ((size + 1) * STRIDE > keys.length)
         {
             keys = Arrays.copyOf(keys, keys.length * 2);
             values = Arrays.copyOf(values, values.length * 2);
+            sinceNs = Arrays.copyOf(sinceNs, sinceNs.length * 2);
+            previous = Arrays.copyOf(previous, previous.length * 2);
+            previousSinceNs = Arrays.copyOf(previousSinceNs, previousSinceNs.length * 2);
         }
         final int at = size * STRIDE;
         keys[at] = srcHigh;
@@ -129,6 +173,9 @@ public final class SocketOwners
         keys[at + 4] = packed;
         keys[at + 5] = ifindex;
         values[size] = owner;
+        sinceNs[size] = since;
+        previous[size] = Owner.NONE;
+        previousSinceNs[size] = Long.MIN_VALUE;
         final int tag = hash(srcHigh, srcLow, dstHigh, dstLow, packed, ifindex) | Integer.MIN_VALUE;
         insert((long)tag << 32 | size);
         size++;

@@ -56,6 +56,26 @@ class SocketOwnersTest
         assertEquals(0, owners.size());
     }
 
+    /**
+     * A key's kernel entry swept and made again: the recorder journals a pass's owners ahead of its deltas, so the old
+     * entry's last delta can follow the new entry's owner; an entry made without an owner journals none.
+     */
+    @Test
+    void shouldNameEachDeltaAfterTheOwnerOfTheEntryItBeganIn()
+    {
+        key(1, 1, 40000, 443);
+        own(4242, "curl", 100);
+        assertEquals(new Owner(4242, "curl"), delta(FlowDeltas.REASON_FIRST, 100));
+        assertEquals(new Owner(4242, "curl"), delta(2, 150));
+        own(6000, "wget", 200); // the next entry's owner, ahead of the swept entry's last delta
+        assertEquals(new Owner(4242, "curl"), delta(4, 160), "the swept entry's last delta");
+        assertEquals(new Owner(6000, "wget"), delta(FlowDeltas.REASON_FIRST, 200));
+        assertEquals(new Owner(6000, "wget"), delta(2, 250));
+        assertSame(Owner.NONE, delta(FlowDeltas.REASON_FIRST, 300), "an entry made without an owner");
+        assertSame(Owner.NONE, delta(2, 350), "its later deltas");
+        assertEquals(new Owner(6000, "wget"), delta(4, 260), "the entry before it, drained late");
+    }
+
     @Test
     void shouldLookUpOwnersOfManyFlowsWithoutAllocating()
     {
@@ -95,12 +115,23 @@ class SocketOwnersTest
         encoder.ifindex(ifindex).direction((short)direction).srcPort(sport).dstPort(dport).proto((short)6);
     }
 
-    /** A SocketOwner event for the delta's key, fed to the table. */
+    private Owner delta(final int reason, final long firstNs)
+    {
+        encoder.reason((short)reason).firstNs(firstNs).lastNs(firstNs + 10);
+        return owners.of(delta);
+    }
+
     private void own(final int pid, final String comm)
+    {
+        own(pid, comm, 0);
+    }
+
+    /** A SocketOwner event for the delta's key, its entry's first packet at {@code timeNs}, fed to the table. */
+    private void own(final int pid, final String comm, final long timeNs)
     {
         final SocketOwnerEncoder e = MessageHeader.wrapAndApplyHeader(new SocketOwnerEncoder(), ownerBuffer, 0)
             .ifindex(delta.ifindex()).direction(delta.direction()).family(delta.family()).proto(delta.proto())
-            .srcPort(delta.srcPort()).dstPort(delta.dstPort()).pid(pid).tid(pid);
+            .srcPort(delta.srcPort()).dstPort(delta.dstPort()).pid(pid).tid(pid).timeNs(timeNs);
         ownerBuffer.putBytes(MessageHeader.ENCODED_LENGTH + SocketOwnerEncoder.srcAddrEncodingOffset(), deltaBuffer,
             MessageHeader.ENCODED_LENGTH + FlowDeltaEncoder.srcAddrEncodingOffset(), 2 * FlowDeltas.ADDRESS_LENGTH);
         e.comm(comm);
