@@ -1,8 +1,16 @@
 package dev.flowrec.bpf;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -27,12 +35,12 @@ public final class FlowProgram implements AutoCloseable
     public static final String CGROUP_INGRESS_PROGRAM = "flowrec_cgroup_ingress";
     public static final String CGROUP_EGRESS_PROGRAM = "flowrec_cgroup_egress";
     /** The cgroup sock programs that name each socket's owner, in the order {@link #attachOwners} attaches them. */
-    public static final java.util.List<String> OWNER_PROGRAMS = java.util.List.of("flowrec_sock_create",
+    public static final List<String> OWNER_PROGRAMS = List.of("flowrec_sock_create",
         "flowrec_post_bind4", "flowrec_post_bind6", "flowrec_connect4", "flowrec_connect6", "flowrec_sendmsg4",
         "flowrec_sendmsg6");
     /** The iterators {@link #nameExistingOwners} runs: every task's sockets, then the TCP and the UDP sockets. */
-    public static final java.util.List<String> OWNER_ITERATORS =
-        java.util.List.of("flowrec_holders_iter", "flowrec_tcp_owners_iter", "flowrec_udp_owners_iter");
+    public static final List<String> OWNER_ITERATORS =
+        List.of("flowrec_holders_iter", "flowrec_tcp_owners_iter", "flowrec_udp_owners_iter");
     /** Socket-local storage: each socket's owner (struct fr_owner), written by {@link #OWNER_PROGRAMS}. */
     public static final String OWNERS_MAP = "owners";
     public static final String FLOWS_MAP = "flows";
@@ -274,7 +282,7 @@ public final class FlowProgram implements AutoCloseable
     public synchronized OwnerLinks attachOwners(final Path cgroupDir)
     {
         ensureOpen();
-        final java.util.List<MemorySegment> programs = new java.util.ArrayList<>();
+        final List<MemorySegment> programs = new ArrayList<>();
         OWNER_PROGRAMS.forEach(name -> programs.add(object.program(name)));
         return OwnerLinks.attach(cgroupDir, OWNER_PROGRAMS, programs);
     }
@@ -313,10 +321,10 @@ public final class FlowProgram implements AutoCloseable
     }
 
     /** One /proc/PID/ns/net per network namespace a process is in. */
-    private static java.util.Collection<String> networkNamespaces()
+    private static Collection<String> networkNamespaces()
     {
-        final java.util.Map<Path, String> byNamespace = new java.util.HashMap<>();
-        try (java.nio.file.DirectoryStream<Path> pids = java.nio.file.Files.newDirectoryStream(Path.of("/proc"),
+        final Map<Path, String> byNamespace = new HashMap<>();
+        try (DirectoryStream<Path> pids = Files.newDirectoryStream(Path.of("/proc"),
             p -> p.getFileName().toString().chars().allMatch(Character::isDigit)))
         {
             for (final Path pid : pids)
@@ -324,15 +332,15 @@ public final class FlowProgram implements AutoCloseable
                 final Path link = pid.resolve("ns/net");
                 try
                 {
-                    byNamespace.putIfAbsent(java.nio.file.Files.readSymbolicLink(link), link.toString());
+                    byNamespace.putIfAbsent(Files.readSymbolicLink(link), link.toString());
                 }
-                catch (final java.io.IOException gone)
+                catch (final IOException gone)
                 {
                     // exited, or a kernel thread without one we may read
                 }
             }
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
             throw new BpfException("listing /proc for network namespaces: " + ex.getMessage());
         }
