@@ -337,8 +337,15 @@ static __always_inline struct fr_owner *receiver(struct __sk_buff *skb, const st
 	}
 	if (!sk)
 		return 0;
+	/* Only a socket bound to this very flow receives it for certain. A listener or an unconnected datagram socket on
+	 * a wildcard address matches any packet to its port, also one that a DNAT will send on to a container or that
+	 * is forwarded (a published port's docker-proxy, a host daemon on a container's port): not named from those.
+	 * A TCP entry looks again on its next packets, by when the connection's own socket exists. */
+	int own = key->proto == IPPROTO_TCP ? sk->state != BPF_TCP_LISTEN :
+		sk->dst_port != 0 || sk->src_ip4 != 0 || sk->src_ip6[0] != 0 || sk->src_ip6[1] != 0 ||
+		sk->src_ip6[2] != 0 || sk->src_ip6[3] != 0;
 	/* The storage outlives the reference: it is freed through RCU, and this program runs under it. */
-	struct fr_owner *o = bpf_sk_storage_get(&owners, sk, 0, 0);
+	struct fr_owner *o = own ? bpf_sk_storage_get(&owners, sk, 0, 0) : 0;
 	bpf_sk_release(sk);
 	return o;
 }
@@ -346,7 +353,8 @@ static __always_inline struct fr_owner *receiver(struct __sk_buff *skb, const st
 /* At a new flow entry: hands the owner of its local socket to user space, ahead of the flow's first delta. The
  * sending socket is the skb's own (a request socket stands for its listener); without one, the receiving socket.
  * A cgroup's ingress skb carries the receiving socket instead. */
-static __attribute__((noinline)) void announce_owner(struct __sk_buff *skb, const struct fr_flow_key *key, int cgroup, __u64 now)
+static __attribute__((noinline)) int announce_owner(struct __sk_buff *skb, const struct fr_flow_key *key, int cgroup,
+	__u64 since, int last_try)
 {
 	struct fr_owner *o = 0;
 	__u8 side = FR_SIDE_SENDER;
@@ -364,13 +372,14 @@ static __attribute__((noinline)) void announce_owner(struct __sk_buff *skb, cons
 		side = FR_SIDE_RECEIVER;
 	}
 	if (!o) {
-		count(FR_C_OWNER_NONE, 1);
-		return;
+		if (last_try)
+			count(FR_C_OWNER_NONE, 1);
+		return 0;
 	}
 	struct fr_owner_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(FR_C_OWNER_NONE, 1);
-		return;
+		return 1; /* found, but the ring is full: counted as a flow without owner, not looked for again */
 	}
 	__builtin_memcpy(&e->key, key, sizeof(*key));
 	e->side = side;
@@ -381,11 +390,16 @@ static __attribute__((noinline)) void announce_owner(struct __sk_buff *skb, cons
 	e->tid = o->tid;
 	e->cgroup_id = o->cgroup_id;
 	e->netns_ino = o->netns_ino;
-	e->time_ns = now;
+	e->time_ns = since;
 	__builtin_memcpy(e->comm, o->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, SUBMIT_FLAGS);
 	count(FR_C_OWNER_FOUND, 1);
+	return 1;
 }
+
+/* Packets of a TCP entry on which its owner is looked for again: a connection from off the host meets only the
+ * listener on its SYN and on the handshake's last ACK; its own socket exists from the next packet. */
+#define FR_OWNER_TRIES 4
 
 /* What the pinned maps are and who owns them (struct fr_meta): read and written by the recorder only. */
 struct {
@@ -432,8 +446,17 @@ static __always_inline void handle(struct __sk_buff *skb, __u8 direction, int cg
 	if (!v) {
 		struct fr_flow_state init = { .first_ns = now, .last_ns = now };
 		long err = bpf_map_update_elem(&flows, &key, &init, BPF_NOEXIST);
-		if (err == 0 && cfg_owners)
-			announce_owner(skb, &key, cgroup, now); /* before the entry's first delta: a reader meets it first */
+		if (err == 0 && cfg_owners) {
+			/* before the entry's first delta: a reader meets it first */
+			int retry = key.proto == IPPROTO_TCP && !skb->sk;
+			if (!announce_owner(skb, &key, cgroup, now, !retry) && retry) {
+				struct fr_flow_state *created = bpf_map_lookup_elem(&flows, &key);
+				if (created) {
+					created->owner_since_ns = now;
+					created->owner_tries = FR_OWNER_TRIES;
+				}
+			}
+		}
 		if (err == 0 || err == -17 /* EEXIST: another CPU inserted it */)
 			v = bpf_map_lookup_elem(&flows, &key);
 		if (!v) {
@@ -441,6 +464,12 @@ static __always_inline void handle(struct __sk_buff *skb, __u8 direction, int cg
 			emit_alone(&key, &p, now, FR_REASON_MAP_FULL);
 			return;
 		}
+	} else if (v->owner_tries && cfg_owners) {
+		__u64 tries = __sync_fetch_and_add(&v->owner_tries, -1);
+		if (tries < 1 || tries > FR_OWNER_TRIES)
+			v->owner_tries = 0; /* another CPU took the last try */
+		else if (announce_owner(skb, &key, cgroup, v->owner_since_ns, tries == 1))
+			v->owner_tries = 0;
 	}
 
 	__u64 old = __sync_fetch_and_add(&v->ctr, (p.segs << FR_CTR_PKT_SHIFT) | p.bytes);

@@ -46,6 +46,8 @@ struct fr_flow_state {
 	__u64 last_ns;        /* last packet seen (boot time) */
 	__u64 last_flush_ns;  /* 0: never flushed yet */
 	__u64 tcp_flags;      /* OR of TCP flags since the last flush */
+	__u64 owner_since_ns; /* the entry's first packet (boot time), while its owner is looked for */
+	__u64 owner_tries;    /* packets left on which to look for its owner (0: found, given up, or not looked for) */
 };
 
 /* Why a delta was emitted. */

@@ -20,8 +20,8 @@ public final class OrphanedMaps implements AutoCloseable
 {
     /** struct fr_flow_key: the first 44 bytes of a flow event. */
     static final int KEY_LENGTH = FlowEventDecoder.TCP_FLAGS_OFFSET;
-    /** struct fr_flow_state: ctr, first_ns, last_ns, last_flush_ns, tcp_flags. */
-    static final int STATE_LENGTH = 40;
+    /** struct fr_flow_state: ctr, first_ns, last_ns, last_flush_ns, tcp_flags, owner_since_ns, owner_tries. */
+    static final int STATE_LENGTH = 56;
     private static final long CTR_DEAD = 1L << 63;
     private static final int CTR_PKT_SHIFT = 40;
     private static final long CTR_BYTES_MASK = (1L << CTR_PKT_SHIFT) - 1;

@@ -95,7 +95,7 @@ class FlowProgramTest
             final MemorySegment key = arena.allocate(44); // struct fr_flow_key
             key.set(ValueLayout.JAVA_BYTE, 15, (byte)1);
             key.set(ValueLayout.JAVA_BYTE, 41, (byte)4);
-            final MemorySegment state = arena.allocate(40); // struct fr_flow_state: ctr, first_ns, last_ns, last_flush_ns, tcp_flags
+            final MemorySegment state = arena.allocate(56); // struct fr_flow_state: ctr, first_ns, last_ns, last_flush_ns, tcp_flags, owner_since_ns, owner_tries
             final long ahead = Clocks.boottimeNs() + 3_600_000_000_000L;
             state.set(ValueLayout.JAVA_LONG, 0, (1L << 40) | 100); // one packet of 100 bytes not yet flushed
             state.set(ValueLayout.JAVA_LONG, 8, ahead);
