@@ -149,7 +149,17 @@ public final class Recorder
         {
             return null;
         }
-        final OwnerLinks links = program.attachOwners(root.get());
+        final OwnerLinks links;
+        try
+        {
+            links = program.attachOwners(root.get());
+        }
+        catch (final RuntimeException ex)
+        {
+            // e.g. a program already on the root cgroup that allows no other: record, without owners, and say so
+            errors.say("warning: process attribution is off: " + ex.getMessage());
+            return null;
+        }
         try
         {
             program.nameExistingOwners(); // after the programs: no socket made in between goes unnamed
