@@ -15,9 +15,9 @@ import org.agrona.DirectBuffer;
  * {@link Owner}s its SocketOwner events named, each from the first packet of its kernel flow entry (the event's
  * time). A key keeps its latest two entries' owners: the recorder journals a drain pass's owners ahead of the pass's
  * deltas, so the final delta of an entry swept away can follow the owner of the entry that replaced it; a delta is
- * named by the owner of the entry it began in (the latest whose first packet is not after the delta's). An entry
- * created without an owner journals none: its first delta (reason FIRST, at the entry's first packet) says so, and
- * from then on the key has no owner, not the previous entry's.
+ * named by the owner of the entry it began in (the latest whose first packet is not after the delta's; the only
+ * one, when the key had one entry). An entry created without an owner journals none: its first delta (reason
+ * FIRST, at the entry's first packet) says so, and from then on the key has no owner, not the previous entry's.
  * <p>
  * A lookup per delta allocates nothing: keys are kept in a flat array with linear probing, as in
  * {@link FlowSumsTable}; owners (and their command names, interned) are made once per event.
@@ -85,7 +85,9 @@ public final class SocketOwners
         {
             named(at, Owner.NONE, firstNs); // a new entry, and no owner event came with it
         }
-        return firstNs >= sinceNs[at] ? values[at] : firstNs >= previousSinceNs[at] ? previous[at] : Owner.NONE;
+        // A delta older than the key's latest entry began in the one before it, if the key had one; else in an entry
+        // whose owner came late (a reader that seeks, a test's jittered times): the latest owner still names it.
+        return firstNs >= sinceNs[at] || previousSinceNs[at] == Long.MIN_VALUE ? values[at] : previous[at];
     }
 
     /** Names the key's entry that began at {@code sinceNs}: the latest, or the one before it. */
