@@ -61,7 +61,7 @@ class SocketOwnersTest
     private static final int MANY_EACH = 20;
     private static final int HTTP_PORT = 18000 + (int)(ProcessHandle.current().pid() % 1000);
 
-    private static final String SERVER = """
+    static final String SERVER = """
         import os, socket, sys, threading
         def tcp(fam, addr):
             l = socket.socket(fam, socket.SOCK_STREAM)
@@ -95,7 +95,7 @@ class SocketOwnersTest
         """;
 
     /** Prints "PID PROTO/FAMILY PORT" for every local port it used, "parent PID" in the fork case. */
-    private static final String CLIENT = """
+    static final String CLIENT = """
         import os, socket, sys, time
         v4, v6, mode = sys.argv[1], sys.argv[2], sys.argv[3]
         def say(proto, s):
