@@ -76,7 +76,7 @@ final class OneWayFlows
                 continue;
             }
             final List<String> f = fields(lines[i]);
-            if (f.size() != 13)
+            if (f.size() != RECORDER_HEADER.split(",").length)
             {
                 throw new AssertionError("flowrec query CSV line " + (i + 1) + " has " + f.size() + " fields: " + lines[i]);
             }
