@@ -5,11 +5,11 @@ import dev.flowrec.query.Owner;
 /** A tracked flow: its recent per-second counts and its place in the table's least-recently-updated list. */
 final class Flow
 {
-    /** The 10 s window plus the second being filled, rounded up to a power of two. */
-    static final int BUCKETS = 16;
+    /** The 10 s window plus the second being filled. */
+    static final int BUCKETS = 11;
 
     final FlowId id;
-    final Iface iface;
+    Iface iface;
     final RateRing rate = new RateRing(BUCKETS);
     long lastNs;
     /** The OR of the TCP flags of the tuple's current flow: a SYN after FIN/RST begins the next one. */
@@ -26,5 +26,19 @@ final class Flow
     {
         this.id = id;
         this.iface = iface;
+    }
+
+    /** Makes this object, already out of the table, the fresh state of another flow: the table recycles, not allocates. */
+    Flow reuse(final FlowId newId, final Iface newIface)
+    {
+        newId.copyInto(id);
+        iface = newIface;
+        rate.clear();
+        lastNs = 0;
+        tcpFlags = 0;
+        owner = Owner.NONE;
+        rankBytes = 0;
+        rankPackets = 0;
+        return this;
     }
 }

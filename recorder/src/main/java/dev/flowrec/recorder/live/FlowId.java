@@ -58,7 +58,12 @@ final class FlowId
 
     FlowId copy()
     {
-        final FlowId id = new FlowId();
+        return copyInto(new FlowId());
+    }
+
+    /** @return {@code id}, now naming the same flow as this one. */
+    FlowId copyInto(final FlowId id)
+    {
         id.ifindex = ifindex;
         id.direction = direction;
         id.family = family;

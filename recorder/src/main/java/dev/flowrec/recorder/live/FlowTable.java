@@ -9,8 +9,10 @@ import org.agrona.collections.Object2ObjectHashMap;
 /**
  * The flows the live view tracks, at most {@code capacity} of them, with a list from least to most
  * recently updated so that expiry and eviction look only at the oldest end. A known flow is found with
- * a reused probe key and moved in the list by relinking: no allocation. A new flow costs its key, its
- * state and, when the table is full, the least recently updated flow (counted in {@link #evicted}). A tuple's
+ * a reused probe key and moved in the list by relinking: no allocation. A new flow takes the state of the least
+ * recently updated flow when the table is full (that flow is evicted, counted in {@link #evicted}), else a spare
+ * one that expired, else a new one: a burst of a million new flows through a full table allocates nothing, where
+ * new objects per flow churned ~0.5 GB of garbage and grew the recorder's heap to its cap (scripts/bench/memory). A tuple's
  * delta that starts a new flow by the readers' rule ({@link FlowTimeouts}) starts its counts afresh. A flow's owner
  * ({@link #owned}) comes in the SocketOwner event journaled just before its kernel entry's first delta: it waits
  * in a small map until that delta makes the flow.
@@ -18,11 +20,16 @@ import org.agrona.collections.Object2ObjectHashMap;
  */
 final class FlowTable
 {
+    static final int MAX_SPARE = 1024;
+
     private final Object2ObjectHashMap<FlowId, Flow> flows;
     private final FlowId probe = new FlowId();
     /** Owners of flows whose first delta is still to come (at most {@code capacity}; emptied when it would be more). */
     private final Object2ObjectHashMap<FlowId, Owner> pendingOwners = new Object2ObjectHashMap<>();
     private final int capacity;
+    /** Expired flows kept for reuse, linked by {@link Flow#newer}; at most {@link #MAX_SPARE}: a quiet view shrinks. */
+    private Flow spare;
+    private int spareCount;
     private Flow oldest;
     private Flow newest;
     private long evicted;
@@ -44,12 +51,7 @@ final class FlowTable
         Flow flow = flows.get(probe.set(delta));
         if (flow == null)
         {
-            if (flows.size() >= capacity)
-            {
-                remove(oldest);
-                evicted++;
-            }
-            flow = new Flow(probe.copy(), iface);
+            flow = fresh(iface);
             flows.put(flow.id, flow);
             if (!pendingOwners.isEmpty())
             {
@@ -104,8 +106,16 @@ final class FlowTable
     {
         while (oldest != null && oldest.lastNs < beforeNs)
         {
-            remove(oldest);
+            final Flow flow = oldest;
+            remove(flow);
             expired++;
+            if (spareCount < MAX_SPARE)
+            {
+                flow.iface = null; // a spare holds no forgotten interface
+                flow.newer = spare;
+                spare = flow;
+                spareCount++;
+            }
         }
     }
 
@@ -144,6 +154,26 @@ final class FlowTable
     long expired()
     {
         return expired;
+    }
+
+    private Flow fresh(final Iface iface)
+    {
+        if (flows.size() >= capacity)
+        {
+            final Flow flow = oldest;
+            remove(flow);
+            evicted++;
+            return flow.reuse(probe, iface);
+        }
+        if (spare != null)
+        {
+            final Flow flow = spare;
+            spare = flow.newer;
+            flow.newer = null;
+            spareCount--;
+            return flow.reuse(probe, iface);
+        }
+        return new Flow(probe.copy(), iface);
     }
 
     private void remove(final Flow flow)

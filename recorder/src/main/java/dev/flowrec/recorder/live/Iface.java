@@ -5,8 +5,8 @@ import dev.flowrec.journal.schema.FlowDeltas;
 /** One recorded interface's totals and per-second rates, rx = direction in, tx = direction out as journaled. */
 final class Iface
 {
-    /** 60 s windows plus the second being filled, rounded up to a power of two. */
-    static final int BUCKETS = 64;
+    /** 60 s windows plus the second being filled. */
+    static final int BUCKETS = 61;
 
     final int ifindex;
     String name;

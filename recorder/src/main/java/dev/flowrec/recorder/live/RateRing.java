@@ -7,7 +7,7 @@ package dev.flowrec.recorder.live;
  * counts in the totals kept elsewhere. Reads sum the buckets whose tag lies in the window.
  * <pre>
  *   long[] slots, 3 per bucket:  | second | bytes | packets | second | bytes | packets | ...
- *                                  bucket (second &amp; mask)
+ *                                  bucket (second mod buckets)
  * </pre>
  * Single writer; allocates nothing after construction.
  */
@@ -16,17 +16,20 @@ final class RateRing
     private static final int SLOT = 3;
 
     private final long[] slots;
-    private final int mask;
+    private final int buckets;
 
-    /** @param buckets a power of two, more than the longest window read (the current second is in the ring). */
+    /**
+     * @param buckets more than the longest window read (the current second is in the ring); not rounded up to a
+     *                power of two: a flow's ring is most of the live view's memory (100k flows), a modulo is cheap.
+     */
     RateRing(final int buckets)
     {
-        if (Integer.bitCount(buckets) != 1)
+        if (buckets < 2)
         {
-            throw new IllegalArgumentException("buckets must be a power of two: " + buckets);
+            throw new IllegalArgumentException("buckets must be at least 2: " + buckets);
         }
         this.slots = new long[buckets * SLOT];
-        this.mask = buckets - 1;
+        this.buckets = buckets;
         clear();
     }
 
@@ -41,7 +44,7 @@ final class RateRing
 
     void add(final long second, final long bytes, final long packets)
     {
-        final int i = (int)(second & mask) * SLOT;
+        final int i = (int)Math.floorMod(second, (long)buckets) * SLOT;
         final long tag = slots[i];
         if (tag != second)
         {

@@ -25,12 +25,39 @@ class LiveViewAllocationTest
     private static final int EVENTS = 100_000;
     private static final int WARM_UP_ROUNDS = 5;
 
-    private final LiveView view = new LiveView(LiveView.DEFAULT_MAX_FLOWS, () -> T0);
     private final UnsafeBuffer deltas = new UnsafeBuffer(new byte[FLOWS * Templates.FLOW_DELTA_LENGTH]);
+    private LiveView view = new LiveView(LiveView.DEFAULT_MAX_FLOWS, () -> T0);
     private long timeNs = T0;
 
     @Test
     void shouldFoldDeltasOfKnownFlowsWithoutAllocating()
+    {
+        final long allocated = allocatedByFold();
+
+        view.publish(timeNs);
+        assertEquals(FLOWS, view.snapshot().activeFlows(), "no flow was new");
+        final double perEvent = allocated / (double)EVENTS;
+        System.out.printf("live view: allocated %d bytes for %d deltas, %.4f B/event%n", allocated, EVENTS, perEvent);
+        assertTrue(perEvent < 1, "allocated " + allocated + " bytes for " + EVENTS + " deltas");
+    }
+
+    /** Every delta is a new flow in a full table (twice as many flows as places): each one recycles the evicted. */
+    @Test
+    void shouldTakeNewFlowsIntoAFullTableWithoutAllocating()
+    {
+        view = new LiveView(FLOWS / 2, () -> T0);
+        final long allocated = allocatedByFold();
+
+        view.publish(timeNs);
+        assertEquals(FLOWS / 2, view.snapshot().activeFlows(), "the table stays full");
+        final double perEvent = allocated / (double)EVENTS;
+        System.out.printf("live view, full table: allocated %d bytes for %d new flows, %.4f B/event%n",
+            allocated, EVENTS, perEvent);
+        assertTrue(perEvent < 1, "allocated " + allocated + " bytes for " + EVENTS + " new flows");
+    }
+
+    /** @return bytes this thread allocated folding {@link #EVENTS} deltas after warm-up. */
+    private long allocatedByFold()
     {
         final Events events = new Events(view);
         for (int i = 1; i <= IFACES; i++)
@@ -57,13 +84,8 @@ class LiveViewAllocationTest
         final long before = threads.getThreadAllocatedBytes(threadId);
         fold(EVENTS);
         final long allocated = threads.getThreadAllocatedBytes(threadId) - before;
-
         assertEquals(EVENTS, view.eventsTotal() - eventsBefore);
-        view.publish(timeNs);
-        assertEquals(FLOWS, view.snapshot().activeFlows(), "no flow was new");
-        final double perEvent = allocated / (double)EVENTS;
-        System.out.printf("live view: allocated %d bytes for %d deltas, %.4f B/event%n", allocated, EVENTS, perEvent);
-        assertTrue(perEvent < 1, "allocated " + allocated + " bytes for " + EVENTS + " deltas");
+        return allocated;
     }
 
     /** Each delta 1 ms after the previous one: 100 s of event time per round. */

@@ -183,6 +183,25 @@ class LiveViewTest
         assertEquals(1100, s.interfaces().getFirst().tx().bytes(), "interface totals lose nothing");
     }
 
+    /** An evicted or expired flow's object is reused for a new flow: nothing of the old one may show. */
+    @Test
+    void shouldStartARecycledFlowFromNothing()
+    {
+        final LiveView small = new LiveView(1, () -> nowNs);
+        new Events(small).attached(2, "eth0", "").attached(3, "eth1", "")
+            .owner(2, DIRECTION_OUT, TCP, 1, 1, 2, 9, 77, "old")
+            .tcpFlags(0x02).v4(2, DIRECTION_OUT, TCP, 1, 1, 2, 9, 99.0, 5, 5000)
+            .tcpFlags(0x10).v4(3, DIRECTION_IN, UDP, 1, 2, 2, 9, 99.5, 1, 100); // full: the TCP flow is evicted
+        small.publish(at(100));
+
+        final TopFlow flow = small.snapshot().topFlows().getFirst();
+        assertEquals(1, small.snapshot().topFlows().size());
+        assertEquals("eth1 in udp :2 100 B 1 pkt flags 16 pid 0 comm ''",
+            flow.iface() + (flow.direction() == DIRECTION_IN ? " in " : " out ") + (flow.proto() == UDP ? "udp" : "tcp") +
+                " :" + flow.srcPort() + " " + flow.bytes10s() + " B " + flow.packets10s() + " pkt flags " +
+                flow.tcpFlags() + " pid " + flow.pid() + " comm '" + flow.comm() + "'");
+    }
+
     @Test
     void shouldExpireFlowsQuietForSixtySeconds()
     {
