@@ -42,8 +42,9 @@ function endpoint(addr, port) {
 
 // A chart whose series may come and go: rebuilt when the set of series changes, else given new data.
 class Chart {
-  constructor(element, yFormat) {
+  constructor(element, yFormat, emptyText) {
     this.element = element;
+    this.emptyText = emptyText;
     this.yFormat = yFormat;
     this.plot = null;
     this.labels = [];
@@ -56,9 +57,25 @@ class Chart {
   resize() {
     if (this.plot) this.plot.setSize(this.size());
   }
-  draw(xs, series) {
+  // range: [from, to] in epoch seconds, the x axis shown whatever the data covers (a lone point is not a year)
+  draw(xs, series, range) {
+    this.range = range;
     const labels = series.map((s) => s.label);
     const data = [xs].concat(series.map((s) => s.values));
+    this.element.dataset.points = String(xs.length);
+    this.element.dataset.series = String(series.length);
+    if (series.length === 0) {
+      if (this.plot) this.plot.destroy();
+      this.plot = null;
+      this.labels = [];
+      this.element.textContent = this.emptyText;
+      this.element.className = 'chart empty';
+      return;
+    }
+    if (!this.plot && this.element.className !== 'chart') {
+      this.element.textContent = '';
+      this.element.className = 'chart';
+    }
     if (!this.plot || labels.join('\u0000') !== this.labels.join('\u0000')) {
       if (this.plot) this.plot.destroy();
       this.labels = labels;
@@ -66,8 +83,8 @@ class Chart {
       this.plot = new uPlot(Object.assign(this.size(), {
         legend: { live: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true } },
-        axes: [{}, { size: 70, values: (u, ticks) => ticks.map(format) }],
+        scales: { x: { time: true, range: () => this.range } },
+        axes: [{}, { size: 84, values: (u, ticks) => ticks.map(format) }],
         series: [{}].concat(series.map((s, i) => ({
           label: s.label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: false,
           dash: s.dash, value: (u, v) => format(v),
@@ -76,8 +93,6 @@ class Chart {
     } else {
       this.plot.setData(data);
     }
-    this.element.dataset.points = String(xs.length);
-    this.element.dataset.series = String(series.length);
   }
 }
 
@@ -101,9 +116,9 @@ class Rolling {
   }
 }
 
-const ifaceChart = new Chart($('chart-ifaces'), bits);
-const containerChart = new Chart($('chart-containers'), bits);
-const historyChart = new Chart($('chart-history'), bits);
+const ifaceChart = new Chart($('chart-ifaces'), bits, 'no interface recorded yet');
+const containerChart = new Chart($('chart-containers'), bits, 'no container seen (record --containers to follow them)');
+const historyChart = new Chart($('chart-history'), bits, 'nothing journaled in this window matches');
 const ifaceRates = new Rolling();
 const containerRates = new Rolling();
 
@@ -121,7 +136,7 @@ function banner(traffic, health) {
 
 function show(message) {
   const traffic = message.traffic;
-  const t = Date.parse(traffic.time) / 1000;
+  const t = Math.round(Date.parse(traffic.time) / 1000);
   $('time').textContent = traffic.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
   let rx = 0, tx = 0;
   const ifaceNow = new Map();
@@ -138,8 +153,8 @@ function show(message) {
   }
   ifaceRates.add(t, ifaceNow);
   containerRates.add(t, containerNow);
-  ifaceChart.draw(ifaceRates.xs, ifaceRates.series());
-  containerChart.draw(containerRates.xs, containerRates.series());
+  ifaceChart.draw(ifaceRates.xs, ifaceRates.series(), [t - KEEP_SECONDS, t]);
+  containerChart.draw(containerRates.xs, containerRates.series(), [t - KEEP_SECONDS, t]);
   $('total-rx').textContent = bits(rx);
   $('total-tx').textContent = bits(tx);
   $('total-flows').textContent = traffic.active_flows;
@@ -160,6 +175,7 @@ function connect() {
 }
 
 const INTERVALS = { '-15m': '15s', '-1h': '1m', '-6h': '5m', '-24h': '20m' };
+const WINDOWS = { '-15m': 900, '-1h': 3600, '-6h': 21600, '-24h': 86400 };
 
 async function api(path, params) {
   const response = await fetch(path + '?' + new URLSearchParams(params));
@@ -190,7 +206,8 @@ async function history(event) {
       if (!byGroup.has(key)) byGroup.set(key, new Array(times.length).fill(null));
       byGroup.get(key)[at.get(Date.parse(r[ti]) / 1000)] = r[bi] * 8 / seconds;
     }
-    historyChart.draw(times, [...byGroup.keys()].sort().map((k) => ({ label: k, values: byGroup.get(k) })));
+    const now = Date.now() / 1000;
+    historyChart.draw(times, [...byGroup.keys()].sort().map((k) => ({ label: k, values: byGroup.get(k) })), [now - WINDOWS[since], now]);
     $('history-coverage').textContent = (series.coverage.complete ? 'complete' : series.coverage.describe) + (series.truncated ? ' · cut at 10,000 rows' : '');
     const head = document.querySelector('#history-top thead tr');
     head.replaceChildren(...top.columns.map((c) => {
