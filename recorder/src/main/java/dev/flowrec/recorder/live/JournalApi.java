@@ -132,7 +132,7 @@ final class JournalApi
             }
         }
         final List<GroupKey> group = p.containsKey("group") ? parsed("group", p.get("group"), GroupKey::parseList) : List.of();
-        final Query.By by = p.containsKey("by") ? parsed("by", p.get("by"), Query.By::valueOf) : Query.By.bytes;
+        final Query.By by = p.containsKey("by") ? by(p.get("by")) : Query.By.bytes;
         final int top = p.containsKey("top") ? top(p.get("top")) : series ? 0 : 10;
         return new Query(new Window(sinceNs, untilNs), filter(p.get("where")), group, top, by, intervalNs, Query.NO_INSTANT);
     }
@@ -232,6 +232,18 @@ final class JournalApi
     {
         final long second = TimeUnit.SECONDS.toNanos(1);
         return (ns + second - 1) / second * second;
+    }
+
+    private static Query.By by(final String text)
+    {
+        for (final Query.By by : Query.By.values())
+        {
+            if (by.name().equals(text))
+            {
+                return by;
+            }
+        }
+        throw bad("by: expected bytes, packets or flows, got '" + text + "'");
     }
 
     private static int top(final String text)
