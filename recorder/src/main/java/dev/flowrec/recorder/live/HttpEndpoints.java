@@ -14,6 +14,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
 /**
  * The recorder's HTTP side: the dashboard at {@code /}, its static assets, {@code /traffic}, {@code /metrics},
@@ -74,7 +75,7 @@ public final class HttpEndpoints implements AutoCloseable
         threads.setReservedThreads(0);
         threads.setVirtualThreadsExecutor(
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("flowrec-http-conn").factory()));
-        final Server server = new Server(threads);
+        final Server server = new Server(threads, new ScheduledExecutorScheduler("flowrec-http-timer", true), null);
         server.setStopTimeout(0);
         final HttpCounters counters = new HttpCounters();
         final HttpConfiguration config = new HttpConfiguration();

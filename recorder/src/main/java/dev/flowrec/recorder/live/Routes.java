@@ -170,8 +170,25 @@ final class Routes extends Handler.Abstract
             response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
         }
         counters.answered();
-        response.write(true, ByteBuffer.wrap(r.body()), callback);
+        response.write(true, ByteBuffer.wrap(r.body()), Callback.from(callback::succeeded, failure ->
+        {
+            countTimeout(failure, counters);
+            callback.failed(failure);
+        }));
         return true;
+    }
+
+    /** A write that failed because the idle timeout ended it (a client that does not read) is counted {@code timeout}. */
+    static void countTimeout(final Throwable failure, final HttpCounters counters)
+    {
+        for (Throwable t = failure; t != null; t = t.getCause())
+        {
+            if (t instanceof java.util.concurrent.TimeoutException)
+            {
+                counters.reject(HttpCounters.Reason.TIMEOUT);
+                return;
+            }
+        }
     }
 
     /** Reads at most {@link #DRAIN_BYTES} of a body that will not be used, so that closing does not reset the answer. */
@@ -267,11 +284,7 @@ final class Routes extends Handler.Abstract
         }
         catch (final IOException ex)
         {
-            if (ex.getCause() instanceof java.util.concurrent.TimeoutException ||
-                ex instanceof java.io.InterruptedIOException)
-            {
-                counters.reject(HttpCounters.Reason.TIMEOUT);
-            }
+            countTimeout(ex, counters);
             return false;
         }
     }

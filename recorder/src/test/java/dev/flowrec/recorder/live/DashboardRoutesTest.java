@@ -11,7 +11,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -131,6 +134,36 @@ class DashboardRoutesTest
             assertTrue(mapper.readTree(r.body()).get("error").asText().length() > 10, bad + ": " + r.body());
         }
         assertEquals("{\"error\":\"query parameter 'top' given twice\"}\n", get("/api/top?top=1&top=2").body());
+    }
+
+    @Test
+    void shouldCloseAndCountAClientThatDoesNotReadItsAnswers() throws Exception
+    {
+        final HttpLimits quick = new HttpLimits(64, 8 * 1024, TimeUnit.SECONDS.toNanos(1), TimeUnit.SECONDS.toNanos(5));
+        try (HttpEndpoints server = HttpEndpoints.start(new InetSocketAddress("127.0.0.1", 0), view, null, quick);
+            Socket socket = new Socket())
+        {
+            socket.setReceiveBufferSize(4096);
+            socket.connect(server.address());
+            final byte[] ask = "GET /static/uPlot.iife.min.js HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+            final OutputStream out = socket.getOutputStream();
+            for (int i = 0; i < 200; i++) // 200 answers of 50 KB: more than any socket buffers hold; none is read
+            {
+                out.write(ask);
+            }
+            out.flush();
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // a hang guard only
+            while (server.counters().rejected(HttpCounters.Reason.TIMEOUT) == 0 && System.nanoTime() < deadlineNs)
+            {
+                Thread.sleep(50);
+            }
+            assertEquals(1, server.counters().rejected(HttpCounters.Reason.TIMEOUT), "the stalled write, counted");
+            while (server.counters().open().get() != 0 && System.nanoTime() < deadlineNs)
+            {
+                Thread.sleep(50);
+            }
+            assertEquals(0, server.counters().open().get(), "and its connection closed");
+        }
     }
 
     private HttpResponse<String> get(final String path) throws Exception
