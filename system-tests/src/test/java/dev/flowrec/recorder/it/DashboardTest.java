@@ -116,6 +116,17 @@ class DashboardTest
             assertTrue(browser.evaluate("document.querySelector('#chart-ifaces canvas').getBoundingClientRect().right").asDouble() <= 390,
                 "the chart fits the phone's width");
             browser.screenshot(run.dir().resolve("dashboard-390x844.png"));
+            // the banner, given what a loss and a full disk look like in /api/live's events (none happen here)
+            final JsonNode banner = readTree(browser.evaluate("fetch('/traffic').then(r => r.json()).then(t => {" +
+                "const quiet = (show({traffic: t, health: null}), document.getElementById('banner').hidden);" +
+                "t.loss.ring_lost_events = 7; t.loss.ring_lost_packets = 9; t.loss.journal_lost_events = 3;" +
+                "show({traffic: t, health: 'journal not written: no space left on device'});" +
+                "const b = document.getElementById('banner'); return JSON.stringify({quiet: quiet, hidden: b.hidden, text: b.textContent}); })")
+                .asText());
+            assertTrue(banner.get("quiet").asBoolean(), "no banner without loss: " + banner);
+            assertTrue(!banner.get("hidden").asBoolean() && banner.get("text").asText().contains("lost 7 flow events") &&
+                banner.get("text").asText().contains("journal lost 3 events") &&
+                banner.get("text").asText().contains("no space left on device"), banner.toString());
             assertEquals(List.of(), browser.errors(), "no console error or uncaught exception");
         }
 

@@ -100,6 +100,10 @@ class Chart {
 class Rolling {
   constructor() { this.xs = []; this.values = new Map(); }
   add(t, rates) {
+    if (this.xs.length > 0 && t <= this.xs[this.xs.length - 1]) {
+      this.xs.pop();
+      for (const arr of this.values.values()) arr.pop();
+    }
     this.xs.push(t);
     for (const [key, v] of rates) {
       if (!this.values.has(key)) this.values.set(key, new Array(this.xs.length - 1).fill(null));
@@ -167,6 +171,36 @@ function show(message) {
   banner(traffic, message.health);
 }
 
+// The last minutes before the page opened, from the journal (1 s buckets), so the charts do not start empty.
+async function seed() {
+  const window = { since: '-' + KEEP_SECONDS + 's', interval: '1s' };
+  const ifaces = await api('/api/series', Object.assign({ group: 'iface,container,direction' }, window));
+  const containers = await api('/api/series', Object.assign({ group: 'container,direction' }, window));
+  fill(ifaces, ifaceRates, (r, c) => (r[c.container] ? r[c.iface] + ' (' + r[c.container] + ')' : r[c.iface]));
+  fill(containers, containerRates, (r, c) => r[c.container] || null); // flows of no container: not a container's
+}
+
+function fill(series, rolling, label) {
+  const c = {};
+  series.columns.forEach((column, i) => { c[column.name] = i; });
+  const byTime = new Map();
+  for (const r of series.rows) {
+    const t = Math.round(Date.parse(r[c.time]) / 1000);
+    const name = label(r, c);
+    if (name === null) continue;
+    if (!byTime.has(t)) byTime.set(t, new Map());
+    const key = name + (r[c.direction] === 'in' ? ' rx' : ' tx');
+    byTime.get(t).set(key, (byTime.get(t).get(key) || 0) + r[c.bytes] * 8);
+  }
+  const times = [...byTime.keys()].sort((a, b) => a - b);
+  if (times.length === 0) return;
+  const keys = new Set([...byTime.values()].flatMap((m) => [...m.keys()]));
+  for (let t = times[0]; t <= times[times.length - 1]; t++) {
+    const at = byTime.get(t) || new Map();
+    rolling.add(t, new Map([...keys].map((k) => [k, at.get(k) || 0])));
+  }
+}
+
 function connect() {
   const source = new EventSource('/api/live?top=20');
   source.onopen = () => { $('status').textContent = 'live'; $('status').className = 'status live'; };
@@ -177,9 +211,15 @@ function connect() {
 const INTERVALS = { '-15m': '15s', '-1h': '1m', '-6h': '5m', '-24h': '20m' };
 const WINDOWS = { '-15m': 900, '-1h': 3600, '-6h': 21600, '-24h': 86400 };
 
-async function api(path, params) {
+// The server runs two journal queries at once and answers 503 to a third: this page asks one at a time, and waits
+// a little when another page is asking too.
+async function api(path, params, tries = 3) {
   const response = await fetch(path + '?' + new URLSearchParams(params));
   const body = await response.json();
+  if (response.status === 503 && body.error && body.error.startsWith('busy') && tries > 1) {
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    return api(path, params, tries - 1);
+  }
   if (!response.ok) throw new Error(body.error || response.statusText);
   return body;
 }
@@ -191,10 +231,8 @@ async function history(event) {
   if (where) params.where = where;
   $('history-error').hidden = true;
   try {
-    const [series, top] = await Promise.all([
-      api('/api/series', Object.assign({ interval: INTERVALS[since] }, params)),
-      api('/api/top', Object.assign({ top: '10' }, params)),
-    ]);
+    const series = await api('/api/series', Object.assign({ interval: INTERVALS[since] }, params));
+    const top = await api('/api/top', Object.assign({ top: '10' }, params));
     const seconds = { s: 1, m: 60 }[INTERVALS[since].slice(-1)] * parseInt(INTERVALS[since], 10);
     const names = series.columns.map((c) => c.name);
     const ti = names.indexOf('time'), gi = names.indexOf(group), bi = names.indexOf('bytes');
@@ -227,6 +265,9 @@ async function history(event) {
 }
 
 $('history-form').addEventListener('submit', history);
-connect();
-history();
-setInterval(history, 60000);
+// no journal behind the server (503): live only
+seed().catch(() => {}).finally(() => {
+  connect();
+  history();
+  setInterval(history, 60000);
+});
