@@ -33,8 +33,8 @@ import java.util.concurrent.TimeUnit;
  * ({@link QueryEngine}, as {@code flowrec query} and the shell ask it), on the request's virtual thread, never the
  * recorder thread. Work per request is bounded: a window of at most {@value #MAX_WINDOW_HOURS} h, at most
  * {@value #MAX_BUCKETS} buckets in a series, at most {@value #MAX_ROWS} rows answered (the rest cut, said by
- * {@code "truncated":true}), {@value #BUDGET_SECONDS} s of engine time (then 503), and {@value #CONCURRENT} queries
- * at once (more: 503). Parameters are strict, as {@code /traffic}'s: unknown, repeated or empty is a 400 of one line.
+ * {@code "truncated":true}), {@value #BUDGET_SECONDS} s of engine time and the recorder's heap at most
+ * {@value #HEAP_SHARE} in use (then 503), and {@value #CONCURRENT} queries at once (more: 503). Parameters are strict, as {@code /traffic}'s: unknown, repeated or empty is a 400 of one line.
  */
 final class JournalApi
 {
@@ -43,6 +43,7 @@ final class JournalApi
     static final int MAX_ROWS = 10_000;
     static final int BUDGET_SECONDS = 5;
     static final int CONCURRENT = 2;
+    static final double HEAP_SHARE = 0.85;
     private static final long MAX_WINDOW_NS = TimeUnit.HOURS.toNanos(MAX_WINDOW_HOURS);
     private static final Set<String> SERIES_PARAMETERS = Set.of("since", "until", "where", "group", "interval", "top", "by");
     private static final Set<String> TOP_PARAMETERS = Set.of("since", "until", "where", "group", "top", "by");
@@ -89,14 +90,18 @@ final class JournalApi
         {
             throw new Refused(503, "busy: " + CONCURRENT + " journal queries running; try again");
         }
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(BUDGET_SECONDS);
+        final boolean[] heapShort = new boolean[1];
+        final boolean[] collected = new boolean[1];
         try
         {
-            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(BUDGET_SECONDS);
-            return render(QueryEngine.run(journal, query, () -> System.nanoTime() - deadlineNs > 0));
+            return render(QueryEngine.run(journal, query, () -> System.nanoTime() - deadlineNs > 0 ||
+                (heapShort[0] = heapShort(collected))));
         }
         catch (final QueryCancelledException ex)
         {
-            throw new Refused(503, "over the budget of " + BUDGET_SECONDS + " s of work: ask for a shorter window or a narrower filter");
+            throw new Refused(503, (heapShort[0] ? "over the recorder's heap (" + Math.round(HEAP_SHARE * 100) + "% of it in use)" :
+                "over the budget of " + BUDGET_SECONDS + " s of work") + ": ask for a shorter window or a narrower filter");
         }
         catch (final AmbiguousNameException ex)
         {
@@ -106,6 +111,33 @@ final class JournalApi
         {
             running.release();
         }
+    }
+
+    /**
+     * The recorder runs in a small heap (128 MiB): a query's flows must not take what recording needs. Polled with the
+     * engine's cancellation flag (between read batches, every 1024 steps after), so a query stops well before the heap
+     * is out. Garbage not yet collected counts too, so the first time over the mark (per query) the heap is collected
+     * and measured again: only a heap still over it stops the query.
+     */
+    private static boolean heapShort(final boolean[] collected)
+    {
+        if (!overShare())
+        {
+            return false;
+        }
+        if (!collected[0])
+        {
+            collected[0] = true;
+            System.gc(); // once per query, and only with the heap nearly full: garbage, or the query's flows?
+            return overShare();
+        }
+        return true;
+    }
+
+    private static boolean overShare()
+    {
+        final Runtime runtime = Runtime.getRuntime();
+        return runtime.totalMemory() - runtime.freeMemory() > (long)(runtime.maxMemory() * HEAP_SHARE);
     }
 
     static Query parse(final boolean series, final String rawQuery, final long nowNs)
