@@ -259,7 +259,7 @@ public final class Recorder
         }
         try
         {
-            final HttpEndpoints endpoints = HttpEndpoints.start(config.http().get(), live);
+            final HttpEndpoints endpoints = HttpEndpoints.start(config.http().get(), live, config.journal());
             return new LiveViewServer()
             {
                 public Optional<String> url()

@@ -1,93 +1,110 @@
 package dev.flowrec.recorder.live;
 
 import dev.flowrec.journal.text.Addresses;
-import dev.flowrec.recorder.live.HttpCounters.Reason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
 /**
- * The recorder's HTTP endpoints: {@code GET /traffic}, {@code /metrics}, {@code /healthz} (see {@link Routes}),
- * on a small HTTP/1.1 server whose every resource is bounded ({@link HttpLimits}, recorder/HTTP.md): at most
- * {@code maxConnections} open connections, each served on its own virtual thread; one platform thread
- * accepts, and answers a connection over the bound with 503 and closes it at once; one platform thread, the
- * reaper, closes connections past their deadline, so a slow client holds nothing for long. Every refusal is
- * counted by reason and shown in {@code /metrics}. Handlers only read the view's latest snapshot; they never
- * touch the recorder thread's state.
- * <p>
- * Not the JDK's {@code com.sun.net.httpserver}: its connection bound and header-size bound close silently
- * (no count, no 431), and it reads request heads on its executor's threads, so slow clients starve them.
+ * The recorder's HTTP side: the dashboard at {@code /}, its static assets, {@code /traffic}, {@code /metrics},
+ * {@code /healthz}, the live push {@code /api/live} and the journal's {@code /api/series} and {@code /api/top}
+ * (see {@link Routes}), served by Jetty 12 (core handlers, no servlet container) with every bound of
+ * recorder/HTTP.md: at most {@code maxConnections} open connections, the next answered 503 and closed at once
+ * ({@link BoundedConnections}); heads over 8 KiB 431; heads trickled in for longer than their deadline closed
+ * by a reaper; bodies refused. Handlers run on virtual threads; Jetty's own selector and acceptor are a fixed
+ * handful of platform threads made at start. Every refusal is counted by reason and shown in {@code /metrics}.
+ * Handlers only read the view's latest snapshot, or the journal from disk; never the recorder thread's state.
  */
 public final class HttpEndpoints implements AutoCloseable
 {
     private static final int BACKLOG = 1024;
-    private static final long REAPER_TICK_NS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final byte[] BUSY = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n" +
-        "Content-Length: 27\r\nRetry-After: 1\r\nConnection: close\r\n\r\nbusy: too many connections\n")
-        .getBytes(StandardCharsets.ISO_8859_1);
+    /** Acceptor, selector and a spare: all made at start (min = max), so load never adds platform threads. */
+    private static final int PLATFORM_THREADS = 4;
 
-    private final ServerSocket server;
-    private final HttpLimits limits;
-    private final HttpCounters counters = new HttpCounters();
+    private final Server server;
+    private final ServerConnector connector;
+    private final HttpCounters counters;
+    private final BoundedConnections connections;
     private final Routes routes;
-    private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
-    private final Thread acceptor;
-    private final Thread reaper;
     private volatile boolean closed;
 
-    private HttpEndpoints(final ServerSocket server, final LiveView view, final HttpLimits limits)
+    private HttpEndpoints(final Server server, final ServerConnector connector, final HttpCounters counters,
+        final BoundedConnections connections, final Routes routes)
     {
         this.server = server;
-        this.limits = limits;
-        this.routes = new Routes(view, counters);
-        this.acceptor = Thread.ofPlatform().name("flowrec-http-accept").daemon().unstarted(this::acceptLoop);
-        this.reaper = Thread.ofPlatform().name("flowrec-http-reaper").daemon().unstarted(this::reapLoop);
+        this.connector = connector;
+        this.counters = counters;
+        this.connections = connections;
+        this.routes = routes;
     }
 
     /**
-     * Binds exactly {@code bind} (port 0: an ephemeral port, see {@link #address()}) and serves {@code view}.
+     * Binds exactly {@code bind} (port 0: an ephemeral port, see {@link #address()}) and serves {@code view}; the
+     * journal's APIs answer 503 (no journal).
      *
      * @throws UncheckedIOException naming the address when it cannot be bound
      */
     public static HttpEndpoints start(final InetSocketAddress bind, final LiveView view)
     {
-        return start(bind, view, HttpLimits.DEFAULT);
+        return start(bind, view, null, HttpLimits.DEFAULT);
     }
 
-    static HttpEndpoints start(final InetSocketAddress bind, final LiveView view, final HttpLimits limits)
+    /** As {@link #start(InetSocketAddress, LiveView)}, with {@code /api/series} and {@code /api/top} over {@code journal}. */
+    public static HttpEndpoints start(final InetSocketAddress bind, final LiveView view, final Path journal)
     {
-        final ServerSocket server;
+        return start(bind, view, journal, HttpLimits.DEFAULT);
+    }
+
+    static HttpEndpoints start(final InetSocketAddress bind, final LiveView view, final Path journal,
+        final HttpLimits limits)
+    {
+        final QueuedThreadPool threads = new QueuedThreadPool(PLATFORM_THREADS, PLATFORM_THREADS);
+        threads.setName("flowrec-http");
+        threads.setDaemon(true);
+        threads.setReservedThreads(0);
+        threads.setVirtualThreadsExecutor(
+            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("flowrec-http-conn").factory()));
+        final Server server = new Server(threads, new ScheduledExecutorScheduler("flowrec-http-timer", true), null);
+        server.setStopTimeout(0);
+        final HttpCounters counters = new HttpCounters();
+        final HttpConfiguration config = new HttpConfiguration();
+        config.setRequestHeaderSize(limits.maxHeadBytes());
+        config.setSendServerVersion(false);
+        config.setSendXPoweredBy(false);
+        config.setRelativeRedirectAllowed(true);
+        final BoundedConnections connections = new BoundedConnections(config, counters, limits);
+        final ServerConnector connector = new ServerConnector(server, 1, 1, connections);
+        connector.setHost(bind.getAddress().getHostAddress());
+        connector.setPort(bind.getPort());
+        connector.setAcceptQueueSize(BACKLOG);
+        connector.setIdleTimeout(TimeUnit.NANOSECONDS.toMillis(limits.idleTimeoutNs()));
+        server.addConnector(connector);
+        final Routes routes = new Routes(view, counters, journal);
+        server.setHandler(routes);
+        server.setErrorHandler(new ErrorAnswers(counters));
         try
         {
-            server = new ServerSocket();
+            server.start();
         }
-        catch (final IOException ex)
+        catch (final Exception ex)
         {
-            throw new UncheckedIOException("http: cannot listen on " + text(bind) + ": " + ex.getMessage(), ex);
+            stopQuietly(server);
+            throw new UncheckedIOException("http: cannot listen on " + text(bind) + ": " + ex.getMessage(),
+                ex instanceof IOException io ? io : new IOException(ex));
         }
-        try
-        {
-            server.bind(bind, BACKLOG);
-        }
-        catch (final IOException ex)
-        {
-            closeQuietly(server);
-            throw new UncheckedIOException("http: cannot listen on " + text(bind) + ": " + ex.getMessage(), ex);
-        }
-        final HttpEndpoints endpoints = new HttpEndpoints(server, view, limits);
-        endpoints.acceptor.start();
-        endpoints.reaper.start();
-        return endpoints;
+        connections.startReaper();
+        return new HttpEndpoints(server, connector, counters, connections, routes);
     }
 
     /**
@@ -141,7 +158,7 @@ public final class HttpEndpoints implements AutoCloseable
     /** @return the bound address, with the actual port when started on port 0. */
     public InetSocketAddress address()
     {
-        return (InetSocketAddress)server.getLocalSocketAddress();
+        return new InetSocketAddress(InetAddress.ofLiteral(connector.getHost()), connector.getLocalPort());
     }
 
     /** @return requests and connections refused so far, all reasons together (by reason: {@code /metrics}). */
@@ -155,109 +172,27 @@ public final class HttpEndpoints implements AutoCloseable
         return counters;
     }
 
-    /** Stops accepting, closes every connection (abandoning exchanges in progress), stops the threads. Idempotent. */
+    /** Stops accepting, ends live pushes, closes every connection (abandoning exchanges in progress). Idempotent. */
     public synchronized void close()
     {
         if (!closed)
         {
             closed = true;
-            closeQuietly(server);
-            LockSupport.unpark(reaper);
-            join(acceptor);
-            join(reaper);
-            connections.forEach(HttpConnection::close);
+            routes.close();
+            connections.stopReaper();
+            stopQuietly(server);
         }
     }
 
-    private void acceptLoop()
-    {
-        while (!closed)
-        {
-            final Socket socket;
-            try
-            {
-                socket = server.accept();
-            }
-            catch (final IOException ex)
-            {
-                if (!closed)
-                {
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // e.g. out of fds: do not spin
-                }
-                continue;
-            }
-            if (counters.open().get() >= limits.maxConnections())
-            {
-                refuse(socket);
-                continue;
-            }
-            counters.open().incrementAndGet();
-            final HttpConnection[] self = new HttpConnection[1];
-            self[0] = new HttpConnection(socket, routes, counters, limits, () ->
-            {
-                connections.remove(self[0]);
-                counters.open().decrementAndGet();
-            });
-            connections.add(self[0]);
-            try
-            {
-                Thread.ofVirtual().name("flowrec-http-conn").start(self[0]);
-            }
-            catch (final RuntimeException | OutOfMemoryError ex)
-            {
-                self[0].close();
-            }
-        }
-    }
-
-    /** 503 and close; the answer fits any fresh socket's send buffer, so the write does not block. */
-    private void refuse(final Socket socket)
-    {
-        counters.reject(Reason.CONNECTIONS);
-        try (socket)
-        {
-            socket.getOutputStream().write(BUSY);
-        }
-        catch (final IOException ignored)
-        {
-            // the client went first; it is still counted
-        }
-    }
-
-    private void reapLoop()
-    {
-        while (!closed)
-        {
-            final long nowNs = System.nanoTime();
-            for (final HttpConnection connection : connections)
-            {
-                connection.reapIfLate(nowNs);
-            }
-            LockSupport.parkNanos(REAPER_TICK_NS);
-        }
-    }
-
-    private static void join(final Thread thread)
+    private static void stopQuietly(final Server server)
     {
         try
         {
-            thread.join(TimeUnit.SECONDS.toMillis(5));
+            server.stop();
         }
-        catch (final InterruptedException ex)
+        catch (final Exception ignored)
         {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(final ServerSocket server)
-    {
-        try
-        {
-            server.close();
-        }
-        catch (final IOException ignored)
-        {
-            // closing
+            // closing: the connections and threads are gone or going
         }
     }
 

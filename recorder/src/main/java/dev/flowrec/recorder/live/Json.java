@@ -83,6 +83,20 @@ final class Json
         return this;
     }
 
+    /** A value already written as JSON (another writer's object). */
+    Json raw(final String json)
+    {
+        separate();
+        out.append(json);
+        needComma = true;
+        return this;
+    }
+
+    Json value(final boolean value)
+    {
+        return raw(value ? "true" : "false");
+    }
+
     Json field(final String name, final String value)
     {
         return key(name).value(value);

@@ -200,7 +200,8 @@ class HttpEndpointsTest
     @Test
     void shouldAnswerUnknownPathsWith404() throws Exception
     {
-        for (final String path : List.of("/", "/nope", "/traffic/", "/trafficx", "/metrics/x"))
+        for (final String path : List.of("/index.html", "/nope", "/traffic/", "/trafficx", "/metrics/x", "/static/",
+            "/static/nope.js", "/api/", "/api/seriesx"))
         {
             assertEquals(404, get(path).statusCode(), path);
         }

@@ -1,0 +1,88 @@
+package dev.flowrec.recorder.live;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * {@code GET /api/live}: Server-Sent Events, one {@code data:} line a second holding the view's latest published
+ * snapshot as {@code /traffic} shows it (same parameters) and the health line ({@code null} when healthy), so the
+ * dashboard needs neither polling nor a WebSocket. Each stream is one request on its own virtual thread and holds one
+ * of the bounded connections; a client that stops reading is cut by the idle timeout (its write fails).
+ */
+final class LivePush
+{
+    static final String CONTENT_TYPE = "text/event-stream; charset=utf-8";
+    private static final long PERIOD_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private final LiveView view;
+    private final Supplier<String> health;
+    private volatile boolean closed;
+
+    LivePush(final LiveView view, final Supplier<String> health)
+    {
+        this.view = view;
+        this.health = health;
+    }
+
+    void close()
+    {
+        closed = true;
+    }
+
+    void serve(final Request request, final Response response, final Callback callback, final HttpCounters counters)
+    {
+        final TrafficQuery query;
+        try
+        {
+            query = TrafficQuery.parse(request.getHttpURI().getQuery());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            response.setStatus(400);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, Routes.JSON);
+            response.write(true, utf8(new Json().beginObject().field("error", ex.getMessage()).endObject() + "\n"), callback);
+            return;
+        }
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, CONTENT_TYPE);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        long nextNs = System.nanoTime();
+        while (!closed)
+        {
+            final String event;
+            try
+            {
+                event = "data: " + new Json().beginObject().key("traffic").raw(TrafficJson.render(view.snapshot(), query))
+                    .field("health", health.get()).endObject() + "\n\n";
+            }
+            catch (final RuntimeException ex)
+            {
+                callback.failed(ex); // an ambiguous container prefix, or a rendering bug: end this stream only
+                return;
+            }
+            if (!Routes.writeBlocking(response, false, utf8(event), counters))
+            {
+                callback.failed(new IllegalStateException("live push: the client went away"));
+                return;
+            }
+            nextNs += PERIOD_NS;
+            for (long waitNs; !closed && (waitNs = nextNs - System.nanoTime()) > 0; )
+            {
+                LockSupport.parkNanos(Math.min(waitNs, PERIOD_NS / 4));
+            }
+        }
+        callback.succeeded();
+    }
+
+    private static ByteBuffer utf8(final String text)
+    {
+        return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+    }
+}
