@@ -1,6 +1,7 @@
 package dev.flowrec.recorder;
 
 import dev.flowrec.journal.JournalPaths;
+import dev.flowrec.journal.RecorderLockProbe;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -23,9 +24,11 @@ final class RecorderLock implements AutoCloseable
 
     private final FileChannel channel;
     private final FileLock lock;
+    private final Path journal;
 
-    private RecorderLock(final FileChannel channel, final FileLock lock)
+    private RecorderLock(final FileChannel channel, final FileLock lock, final Path journal)
     {
+        this.journal = journal;
         this.channel = channel;
         this.lock = lock;
     }
@@ -47,7 +50,8 @@ final class RecorderLock implements AutoCloseable
             channel.truncate(0);
             channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
             channel.force(false);
-            return new RecorderLock(channel, lock);
+            RecorderLockProbe.lockedHere(journal); // this process's readers (the dashboard) must not open the file
+            return new RecorderLock(channel, lock, journal);
         }
         catch (final IOException ex)
         {
@@ -63,6 +67,7 @@ final class RecorderLock implements AutoCloseable
 
     public void close()
     {
+        RecorderLockProbe.releasedHere(journal);
         try
         {
             lock.release();
