@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
     description = {"Exports flows of one or more journals (one per host) as Arrow IPC or Parquet for pandas, DuckDB or Spark.",
+        "--format ipfix --out udp://HOST:PORT sends the window's deltas to an IPFIX collector, paced.",
         "Without --group-by/--top/--interval/--at: every delta of the window that passes --where, streamed in bounded "
             + "memory. With them: the query's answer. Several journals make one dataset with a host column.",
         "Schema and metadata: README.md, section export (Arrow, Parquet)."})
@@ -46,7 +47,7 @@ public final class ExportCommand implements Callable<Integer>
     String out;
 
     @Option(names = "--format", paramLabel = "FORMAT",
-        description = "arrow (IPC file, Feather v2) or parquet (default: from --out's extension: .arrow, .feather, "
+        description = "arrow (IPC file, Feather v2), parquet, or ipfix (to --out udp://HOST:PORT) (default: from --out's extension: .arrow, .feather, "
             + ".ipc or .parquet, .pq; else parquet). An extension of another format (.csv, .json, ...) is refused.")
     ExportFormat format;
 
@@ -66,9 +67,18 @@ public final class ExportCommand implements Callable<Integer>
         description = "Parquet page compression: zstd (default), snappy or none. Arrow IPC is uncompressed.")
     Compression compression;
 
+    @Option(names = "--ipfix-rate", paramLabel = "N",
+        description = "With --format ipfix: records per second at most (default: 50000; 0: unpaced).")
+    Long ipfixRate;
+
     public Integer call() throws Exception
     {
         final Query query = options.toQuery(spec.commandLine(), Clock.nowNs());
+        if (format == ExportFormat.ipfix || out.regionMatches(true, 0, "udp://", 0, 6) || ipfixRate != null)
+        {
+            return IpfixOut.send(spec.commandLine(), journals, query, out, format, ipfixRate,
+                partitionBy != null || compression != null || force);
+        }
         final boolean toStdout = out.equals("-");
         final List<PartitionKey> partitions;
         try
