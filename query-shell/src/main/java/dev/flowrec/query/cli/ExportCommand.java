@@ -6,6 +6,7 @@ import dev.flowrec.export.ExportProgress;
 import dev.flowrec.export.ExportRequest;
 import dev.flowrec.export.ExportResult;
 import dev.flowrec.export.Exporter;
+import dev.flowrec.export.IncrementalLake;
 import dev.flowrec.export.PartitionKey;
 import dev.flowrec.query.Query;
 import dev.flowrec.query.filter.AmbiguousNameException;
@@ -67,6 +68,12 @@ public final class ExportCommand implements Callable<Integer>
         description = "Parquet page compression: zstd (default), snappy or none. Arrow IPC is uncompressed.")
     Compression compression;
 
+    @Option(names = "--incremental",
+        description = "With --partition-by ...,date,hour: keep the directory --out up to date as a lake, writing only the "
+            + "hours complete in the journals and absent from it, each partition renamed into place whole; a second run "
+            + "writes nothing new.")
+    boolean incremental;
+
     @Option(names = "--ipfix-rate", paramLabel = "N",
         description = "With --format ipfix: records per second at most (default: 50000; 0: unpaced).")
     Long ipfixRate;
@@ -112,6 +119,10 @@ public final class ExportCommand implements Callable<Integer>
         catch (final IllegalArgumentException ex)
         {
             throw new ParameterException(spec.commandLine(), ex.getMessage());
+        }
+        if (incremental)
+        {
+            return incremental(request);
         }
         final ExportResult result = exported(request);
         if (stream != null)
@@ -166,6 +177,37 @@ public final class ExportCommand implements Callable<Integer>
                 + ") but --format is " + given + ": make them agree");
         }
         return given != null ? given : implied != null ? implied : ExportFormat.parquet;
+    }
+
+    /** --incremental: the hours the lake lacks; says what it wrote. */
+    private int incremental(final ExportRequest request) throws IOException
+    {
+        if (request.out() == null || force)
+        {
+            throw new ParameterException(spec.commandLine(), "--incremental keeps a directory up to date: give --out DIR, "
+                + "without --force");
+        }
+        final IncrementalLake.Result result;
+        try
+        {
+            result = IncrementalLake.run(request, Clock.nowNs());
+        }
+        catch (final AmbiguousNameException ex)
+        {
+            throw new ParameterException(spec.commandLine(), "--where: " + ex.getMessage(), ex);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ParameterException(spec.commandLine(), ex.getMessage(), ex);
+        }
+        final var err = spec.commandLine().getErr();
+        err.printf(Locale.ROOT, "flowrec export: %d partition%s written (%d rows), %d complete hour%s already in %s, "
+            + "%d hour%s not complete yet, in %.1f s%n", result.written().size(), result.written().size() == 1 ? "" : "s",
+            result.rows(), result.present(), result.present() == 1 ? "" : "s", out, result.pending(),
+            result.pending() == 1 ? "" : "s", result.elapsedNs() / 1e9);
+        result.written().forEach(p -> err.println("  " + p));
+        err.flush();
+        return 0;
     }
 
     /** Exports; a container prefix of --where that begins several containers' ids is a usage error (exit 2). */
