@@ -43,15 +43,15 @@ final class IpfixExport implements Agent, EventHandler, AutoCloseable
     }
 
     /** Opens the export's sockets (before anything is attached: a failure creates nothing); null when none is asked for. */
-    static IpfixExport open(final List<Collector> collectors, final long recordsPerSecond, final LiveView live,
-        final RecorderErrors errors)
+    static IpfixExport open(final Recorder.Config config, final LiveView live, final RecorderErrors errors)
     {
+        final List<Collector> collectors = config.ipfix();
         if (collectors.isEmpty())
         {
             return null;
         }
-        final IpfixExporter exporter = new IpfixExporter(collectors, recordsPerSecond);
-        final IpfixExport export = new IpfixExport(new IpfixAgent(exporter, IpfixAgent.DEFAULT_QUEUE_BYTES), errors,
+        final IpfixExporter exporter = new IpfixExporter(collectors, config.ipfixRate());
+        final IpfixExport export = new IpfixExport(new IpfixAgent(exporter, config.ipfixQueueBytes()), errors,
             collectors.stream().map(Collector::text).collect(Collectors.joining(" ")));
         live.metricsAppendix(export::metrics);
         return export;

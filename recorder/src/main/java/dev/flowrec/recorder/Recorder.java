@@ -42,10 +42,11 @@ public final class Recorder
      * @param owners    whether flows are attributed to the processes that own their sockets (record --no-owners: not)
      * @param ipfix     IPFIX collectors that get every delta live (record --ipfix), none when empty
      * @param ipfixRate their pace, records per second (0: unpaced)
+     * @param ipfixQueueBytes the export's queue (a power of two): deltas that do not fit are dropped and counted
      */
     public record Config(Selection selection, Path journal, long flushIntervalNs, int maxFlows,
         int ringBytes, Optional<InetSocketAddress> http, boolean httpRequired, Retention.Policy retention,
-        long minFreeBytes, String commandLine, boolean owners, List<Collector> ipfix, long ipfixRate)
+        long minFreeBytes, String commandLine, boolean owners, List<Collector> ipfix, long ipfixRate, int ipfixQueueBytes)
     {
         /** Without IPFIX export. */
         public Config(final Selection selection, final Path journal, final long flushIntervalNs, final int maxFlows,
@@ -53,7 +54,7 @@ public final class Recorder
             final Retention.Policy retention, final long minFreeBytes, final String commandLine, final boolean owners)
         {
             this(selection, journal, flushIntervalNs, maxFlows, ringBytes, http, httpRequired, retention, minFreeBytes,
-                commandLine, owners, List.of(), IpfixAgent.DEFAULT_RATE);
+                commandLine, owners, List.of(), IpfixAgent.DEFAULT_RATE, IpfixAgent.DEFAULT_QUEUE_BYTES);
         }
 
         /** With process attribution. */
@@ -101,7 +102,7 @@ public final class Recorder
         final FlowProgram.Config programConfig =
             new FlowProgram.Config(config.flushIntervalNs(), config.maxFlows(), config.ringBytes(),
                 config.owners() && Privileges.attributesOwners());
-        try (IpfixExport ipfix = IpfixExport.open(config.ipfix(), config.ipfixRate(), live, errors); // sockets first
+        try (IpfixExport ipfix = IpfixExport.open(config, live, errors); // sockets first
             LiveViewServer http = serve(config, live, errors); // bound before the journal: a refusal creates nothing
             JournalWriter writer = JournalWriter.open(config.journal());
             RecorderLock lock = RecorderLock.acquire(config.journal());

@@ -122,6 +122,10 @@ public final class RecordCommand implements Callable<Integer>
         description = "Records per second at most to the IPFIX collectors (default: ${DEFAULT-VALUE}; 0: unpaced).")
     long ipfixRate;
 
+    @Option(names = "--ipfix-queue", paramLabel = "BYTES", defaultValue = "4194304", hidden = true,
+        description = "The IPFIX export's queue, a power of two of at least 4096: what does not fit is dropped and counted.")
+    int ipfixQueueBytes;
+
     public Integer call()
     {
         final Instance named;
@@ -175,6 +179,10 @@ public final class RecordCommand implements Callable<Integer>
         {
             throw new ParameterException(spec.commandLine(), "--ipfix-rate " + ipfixRate + ": records per second, 0 (unpaced) or more");
         }
+        if (ipfixQueueBytes < 4096 || Integer.bitCount(ipfixQueueBytes) != 1)
+        {
+            throw new ParameterException(spec.commandLine(), "--ipfix-queue must be a power of two of at least 4096");
+        }
         final Optional<InetSocketAddress> bind;
         try
         {
@@ -188,7 +196,8 @@ public final class RecordCommand implements Callable<Integer>
             journal.toAbsolutePath(), mode == Mode.packet ? 0 : flushNs, maxFlows, ringBytes, bind,
             spec.commandLine().getParseResult().hasMatchedOption("--http"), retention,
             parsed(minFree, "--min-free", Sizes::parseBytes),
-            String.join(" ", spec.commandLine().getParseResult().originalArgs()), !noOwners, collectors, ipfixRate);
+            String.join(" ", spec.commandLine().getParseResult().originalArgs()), !noOwners, collectors, ipfixRate,
+            ipfixQueueBytes);
         final Consumer<String> stderr = line -> spec.commandLine().getErr().println("flowrec record: " + OneLine.of(line));
         LibbpfLog.sink(stderr);
         final RecorderErrors errors = new RecorderErrors(stderr);
