@@ -24,7 +24,7 @@ class MessageEncoderTest
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
         MessageHeader.wrapAndApplyHeader(new FlowDeltaEncoder(), buffer, 0)
             .firstNs(1_700_000_000_123_456_789L).lastNs(1_700_000_001_999_999_999L).packets(3).bytes(180)
-            .putSrcAddr(V4_MAPPED_SRC, 0).putDstAddr(V4_MAPPED_DST, 0).ifindex(7).srcPort(40001).dstPort(443)
+            .putSrcAddr(V4_MAPPED_SRC, 0, 16).putDstAddr(V4_MAPPED_DST, 0, 16).ifindex(7).srcPort(40001).dstPort(443)
             .proto((short)6).family((short)4).direction((short)direction).tcpFlags((short)0x12).reason((short)0);
         return MessageHeader.wrap(new FlowDeltaDecoder(), buffer, 0);
     }
@@ -80,7 +80,7 @@ class MessageEncoderTest
             records++;
         }
         final int before = encoder.length();
-        assertFalse(encoder.add(delta(0), "eth0", "", 0, "", 0));
+        assertFalse(encoder.add(delta(records % 2), "veth" + records, "c".repeat(300), 1, "x", 0));
         assertEquals(before, encoder.length());
         assertTrue(encoder.finish(0, 0, 0) <= MessageEncoder.MAX_MESSAGE_LENGTH);
         assertEquals(records, encoder.records());
