@@ -55,7 +55,7 @@ class IncrementalLakeTest
     }
 
     @Test
-    void shouldWriteCompleteHoursOnceAcrossARestartAKillAndRetention() throws Exception
+    void shouldWriteCompleteHoursOnceAcrossARestart() throws Exception
     {
         final Path lake = dir.resolve("lake");
         final String first = incremental(lake).err();
