@@ -73,14 +73,14 @@ public final class IpfixAgent implements Agent
             case FlowDeltaDecoder.TEMPLATE_ID ->
             {
                 recordsQueued.setRelease(recordsQueued.getPlain() + 1);
-                if (!ring.write(templateId, buffer, offset, length))
+                if (length > ring.maxMsgLength() || !ring.write(templateId, buffer, offset, length))
                 {
                     recordsDropped.setRelease(recordsDropped.getPlain() + 1);
                 }
             }
             case InterfaceAttachedDecoder.TEMPLATE_ID, SocketOwnerDecoder.TEMPLATE_ID, RecorderStartedDecoder.TEMPLATE_ID ->
             {
-                if (!ring.write(templateId, buffer, offset, length))
+                if (length > ring.maxMsgLength() || !ring.write(templateId, buffer, offset, length))
                 {
                     eventsDropped.setRelease(eventsDropped.getPlain() + 1);
                 }

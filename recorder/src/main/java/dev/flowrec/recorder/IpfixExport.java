@@ -5,6 +5,8 @@ import dev.flowrec.ipfix.IpfixAgent;
 import dev.flowrec.ipfix.IpfixExporter;
 import dev.flowrec.journal.EventHandler;
 import java.util.Arrays;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -30,6 +32,8 @@ final class IpfixExport implements Agent, EventHandler, AutoCloseable
     private final String collectors;
     private final long[] counters = new long[6];
     private final long[] journaled = new long[6];
+    private final RecorderErrors errors;
+    private final Queue<Throwable> exportErrors = new ConcurrentLinkedQueue<>();
     private JournalEvents journal;
     private boolean started;
     private long nextNs;
@@ -38,8 +42,10 @@ final class IpfixExport implements Agent, EventHandler, AutoCloseable
     {
         this.agent = agent;
         this.collectors = collectors;
+        this.errors = errors;
+        // the export's errors cross to the recorder's thread, whose error handler is single-threaded
         runner = new AgentRunner(new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(1),
-            TimeUnit.MILLISECONDS.toNanos(1)), errors, null, agent);
+            TimeUnit.MILLISECONDS.toNanos(1)), exportErrors::offer, null, agent);
     }
 
     /** Opens the export's sockets (before anything is attached: a failure creates nothing); null when none is asked for. */
@@ -113,12 +119,22 @@ final class IpfixExport implements Agent, EventHandler, AutoCloseable
             return 0;
         }
         nextNs = nowNs + PERIOD_NS;
+        Throwable error;
+        while ((error = exportErrors.poll()) != null)
+        {
+            errors.onError(new IllegalStateException("IPFIX export: " + error.getMessage(), error));
+        }
         return journalIfMoved();
     }
 
     public void onClose()
     {
         runner.close();
+        Throwable error;
+        while ((error = exportErrors.poll()) != null)
+        {
+            errors.say("warning: IPFIX export: " + error.getMessage());
+        }
         journalIfMoved();
     }
 
