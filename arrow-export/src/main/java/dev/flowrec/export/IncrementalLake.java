@@ -99,8 +99,11 @@ public final class IncrementalLake
                 throw new FileSystemException(lake + ": another incremental export of it is running");
             }
             deleteTree(staging); // what a killed run left
-            Files.createDirectories(lake);
-            Files.setPosixFilePermissions(lake, Destination.searchable(Destination.journalMode(request.journals())));
+            if (!Files.isDirectory(lake))
+            {
+                Files.createDirectory(lake);
+                Files.setPosixFilePermissions(lake, Destination.searchable(Destination.journalMode(request.journals())));
+            }
             final Map<String, List<Integer>> missing = new TreeMap<>();
             final Map<String, Long> hourOf = new LinkedHashMap<>();
             int present = 0;
