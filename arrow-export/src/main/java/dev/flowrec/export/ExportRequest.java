@@ -37,6 +37,10 @@ public record ExportRequest(List<Path> journals, Query query, Path out, OutputSt
         Objects.requireNonNull(query, "query");
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(compression, "compression");
+        if (format == ExportFormat.ipfix)
+        {
+            throw new IllegalArgumentException("IPFIX is sent to a collector (--out udp://HOST:PORT), not written to a file");
+        }
         if (journals.isEmpty())
         {
             throw new IllegalArgumentException("no journal to export");

@@ -185,6 +185,7 @@ final class Output implements AutoCloseable
                 case arrow -> ArrowSink.file(batch.root(), dictionaries.provider(), file.channel(), metadata);
                 case parquet -> new ParquetSink(schema, dictionaries, file.parquetFile(), request.compression(),
                     () -> metadata, rowGroupBytes);
+                default -> throw new IllegalArgumentException(request.format() + " is not written to files");
             }, file);
         }
         catch (final IOException | RuntimeException ex)

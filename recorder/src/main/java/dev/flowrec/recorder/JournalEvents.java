@@ -7,6 +7,7 @@ import dev.flowrec.bpf.TcLink;
 import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.JournalWriter;
 import dev.flowrec.journal.schema.ContainerSeenEncoder;
+import dev.flowrec.journal.schema.ExportLossEncoder;
 import dev.flowrec.journal.schema.FlowDeltaEncoder;
 import dev.flowrec.journal.schema.FlowDeltas;
 import dev.flowrec.journal.schema.InterfaceAttachedEncoder;
@@ -188,6 +189,22 @@ final class JournalEvents
             .journalLostEvents(journalLostEvents)
             .tooDeep(counters[KernelCounters.TOO_DEEP]);
         commit(LossReportEncoder.TEMPLATE_ID, Templates.LOSS_REPORT_LENGTH);
+    }
+
+    /** The live IPFIX export's counters, cumulative since the start (see the schema's ExportLoss). */
+    void exportLoss(final long[] counters, final String collectors)
+    {
+        final int length = Templates.encodedLength(ExportLossEncoder.BLOCK_LENGTH, collectors);
+        MessageHeader.wrapAndApplyHeader(new ExportLossEncoder(), claim(length), 0)
+            .timeNs(nowNs())
+            .recordsQueued(counters[0])
+            .recordsDropped(counters[1])
+            .recordsSent(counters[2])
+            .messagesSent(counters[3])
+            .sendErrors(counters[4])
+            .eventsDropped(counters[5])
+            .collectors(Utf8.cut(collectors));
+        commit(ExportLossEncoder.TEMPLATE_ID, length);
     }
 
     void recorderStarted(final Recorder.Config config)

@@ -3,6 +3,8 @@ package dev.flowrec.recorder;
 import dev.flowrec.bpf.Clocks;
 import dev.flowrec.bpf.FlowProgram;
 import dev.flowrec.bpf.OwnerLinks;
+import dev.flowrec.ipfix.Collector;
+import dev.flowrec.ipfix.IpfixAgent;
 import dev.flowrec.recorder.discovery.HostNetworkScan;
 import dev.flowrec.syscall.NetIf;
 import dev.flowrec.journal.JournalWriter;
@@ -36,11 +38,25 @@ import org.agrona.concurrent.IdleStrategy;
  */
 public final class Recorder
 {
-    /** @param owners whether flows are attributed to the processes that own their sockets (record --no-owners: not) */
+    /**
+     * @param owners    whether flows are attributed to the processes that own their sockets (record --no-owners: not)
+     * @param ipfix     IPFIX collectors that get every delta live (record --ipfix), none when empty
+     * @param ipfixRate their pace, records per second (0: unpaced)
+     * @param ipfixQueueBytes the export's queue (a power of two): deltas that do not fit are dropped and counted
+     */
     public record Config(Selection selection, Path journal, long flushIntervalNs, int maxFlows,
         int ringBytes, Optional<InetSocketAddress> http, boolean httpRequired, Retention.Policy retention,
-        long minFreeBytes, String commandLine, boolean owners)
+        long minFreeBytes, String commandLine, boolean owners, List<Collector> ipfix, long ipfixRate, int ipfixQueueBytes)
     {
+        /** Without IPFIX export. */
+        public Config(final Selection selection, final Path journal, final long flushIntervalNs, final int maxFlows,
+            final int ringBytes, final Optional<InetSocketAddress> http, final boolean httpRequired,
+            final Retention.Policy retention, final long minFreeBytes, final String commandLine, final boolean owners)
+        {
+            this(selection, journal, flushIntervalNs, maxFlows, ringBytes, http, httpRequired, retention, minFreeBytes,
+                commandLine, owners, List.of(), IpfixAgent.DEFAULT_RATE, IpfixAgent.DEFAULT_QUEUE_BYTES);
+        }
+
         /** With process attribution. */
         public Config(final Selection selection, final Path journal, final long flushIntervalNs, final int maxFlows,
             final int ringBytes, final Optional<InetSocketAddress> http, final boolean httpRequired,
@@ -86,7 +102,8 @@ public final class Recorder
         final FlowProgram.Config programConfig =
             new FlowProgram.Config(config.flushIntervalNs(), config.maxFlows(), config.ringBytes(),
                 config.owners() && Privileges.attributesOwners());
-        try (LiveViewServer http = serve(config, live, errors); // bound before the journal: a refusal creates nothing
+        try (IpfixExport ipfix = IpfixExport.open(config, live, errors); // sockets first
+            LiveViewServer http = serve(config, live, errors); // bound before the journal: a refusal creates nothing
             JournalWriter writer = JournalWriter.open(config.journal());
             RecorderLock lock = RecorderLock.acquire(config.journal());
             Adoption adoption = Adoption.prepare(instance(given, config), fresh, programConfig, errors);
@@ -97,7 +114,12 @@ public final class Recorder
             writer.reserveSpace(); // holding the journal's lock: a refused recorder leaves the running one's reserve
             live.journalBytes(writer::diskBytes);
             final JournalEvents journal =
-                new JournalEvents(writer, live, offsetNs, JournalEvents.lingerNs(config.flushIntervalNs()));
+                new JournalEvents(writer, ipfix == null ? live : ipfix.tee(live), offsetNs,
+                    JournalEvents.lingerNs(config.flushIntervalNs()));
+            if (ipfix != null)
+            {
+                ipfix.start(journal);
+            }
             final LossBaseline loss = new LossBaseline();
             journal.recorderStarted(config, adoption.begin(program, writer, loss));
             adoption.journal(journal);
@@ -115,8 +137,8 @@ public final class Recorder
                     adoption.drainOrphan(program, journal, loss);
                     onRecording.accept(new Recording(discovery.names(), http.url()));
                 },
-                discovery, new DrainAgent(context, discovery.provisional()), new JournalAgent(context),
-                new LiveViewAgent(live));
+                agents(ipfix, discovery, new DrainAgent(context, discovery.provisional()), new JournalAgent(context),
+                    new LiveViewAgent(live)));
             adoption.stopped();
             errors.say(journal.totals().line(stop.elapsedNs(), config.flushIntervalNs() == 0));
         }
@@ -128,6 +150,14 @@ public final class Recorder
         {
             throw new IllegalStateException("closing the live view: " + ex.getMessage(), ex);
         }
+    }
+
+    /** The agents in order, the IPFIX export's (if any) after the drain's: it closes once every flow is flushed. */
+    private static Agent[] agents(final IpfixExport ipfix, final Agent discovery, final Agent drain, final Agent journal,
+        final Agent live)
+    {
+        return ipfix == null ? new Agent[]{discovery, drain, journal, live} :
+            new Agent[]{discovery, drain, ipfix, journal, live};
     }
 
     /**

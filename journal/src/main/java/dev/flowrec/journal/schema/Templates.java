@@ -19,6 +19,12 @@ public final class Templates
     /** The schema version that added a CRC32C trailer to every event, and that every template but SocketOwner is written at. */
     public static final int CHECKSUM_VERSION = 4;
 
+    /** The schema version SocketOwner (template 10) is written at: the version that added it. */
+    public static final int SOCKET_OWNER_VERSION = 5;
+
+    /** The schema version ExportLoss (template 13) is written at: the version that added it. */
+    public static final int EXPORT_LOSS_VERSION = 6;
+
     /** The schema version that introduced PinnedState (template 9). */
     public static final int PINNED_STATE_SINCE_VERSION = 3;
 
@@ -45,6 +51,7 @@ public final class Templates
             case FlowDeltaBatch.TEMPLATE_ID -> "FlowDeltaBatch";
             case PinnedStateDecoder.TEMPLATE_ID -> "PinnedState";
             case SocketOwnerDecoder.TEMPLATE_ID -> "SocketOwner";
+            case ExportLossDecoder.TEMPLATE_ID -> "ExportLoss";
             default -> "template " + templateId;
         };
     }
@@ -64,6 +71,7 @@ public final class Templates
             case FlowDeltaBatch.TEMPLATE_ID -> FlowDeltaBatch.BLOCK_LENGTH;
             case PinnedStateDecoder.TEMPLATE_ID -> PinnedStateDecoder.BLOCK_LENGTH;
             case SocketOwnerDecoder.TEMPLATE_ID -> SocketOwnerDecoder.BLOCK_LENGTH;
+            case ExportLossDecoder.TEMPLATE_ID -> ExportLossDecoder.BLOCK_LENGTH;
             default -> 0;
         };
     }
@@ -82,13 +90,19 @@ public final class Templates
      * @return the schema version an event of the template is written at: {@link #CHECKSUM_VERSION} for every
      * template older than SocketOwner, since version 4 means "a CRC32C trailer follows the event" (a reader of
      * version 3 or older skips and counts such events instead of reading the trailer as part of them); SocketOwner,
-     * new in version 5, at 5, so that a reader of version 4 still reads every other event of a newer journal.
+     * new in version 5, at 5, so that a reader of version 4 still reads every other event of a newer journal;
+     * ExportLoss, new in version 6, at 6.
      * Journals written before version 4 keep the version each template was introduced in (1; FlowDeltaBatch 2, or 3
      * with ringPosition; PinnedState 3) and have no trailer.
      */
     public static int version(final int templateId)
     {
-        return templateId == SocketOwnerDecoder.TEMPLATE_ID ? SocketOwnerDecoder.SCHEMA_VERSION : CHECKSUM_VERSION;
+        return switch (templateId)
+        {
+            case SocketOwnerDecoder.TEMPLATE_ID -> SOCKET_OWNER_VERSION;
+            case ExportLossDecoder.TEMPLATE_ID -> EXPORT_LOSS_VERSION;
+            default -> CHECKSUM_VERSION;
+        };
     }
 
     /** @return the length of an event with this block and these strings (cut as {@link Utf8#cut}), to size a claim. */

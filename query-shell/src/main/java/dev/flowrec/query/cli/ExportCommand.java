@@ -6,6 +6,7 @@ import dev.flowrec.export.ExportProgress;
 import dev.flowrec.export.ExportRequest;
 import dev.flowrec.export.ExportResult;
 import dev.flowrec.export.Exporter;
+import dev.flowrec.export.IncrementalLake;
 import dev.flowrec.export.PartitionKey;
 import dev.flowrec.query.Query;
 import dev.flowrec.query.filter.AmbiguousNameException;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
     description = {"Exports flows of one or more journals (one per host) as Arrow IPC or Parquet for pandas, DuckDB or Spark.",
+        "--format ipfix --out udp://HOST:PORT sends the window's deltas to an IPFIX collector, paced.",
         "Without --group-by/--top/--interval/--at: every delta of the window that passes --where, streamed in bounded "
             + "memory. With them: the query's answer. Several journals make one dataset with a host column.",
         "Schema and metadata: README.md, section export (Arrow, Parquet)."})
@@ -46,7 +48,7 @@ public final class ExportCommand implements Callable<Integer>
     String out;
 
     @Option(names = "--format", paramLabel = "FORMAT",
-        description = "arrow (IPC file, Feather v2) or parquet (default: from --out's extension: .arrow, .feather, "
+        description = "arrow (IPC file, Feather v2), parquet, or ipfix (to --out udp://HOST:PORT) (default: from --out's extension: .arrow, .feather, "
             + ".ipc or .parquet, .pq; else parquet). An extension of another format (.csv, .json, ...) is refused.")
     ExportFormat format;
 
@@ -66,9 +68,24 @@ public final class ExportCommand implements Callable<Integer>
         description = "Parquet page compression: zstd (default), snappy or none. Arrow IPC is uncompressed.")
     Compression compression;
 
+    @Option(names = "--incremental",
+        description = "With --partition-by ...,date,hour: keep the directory --out up to date as a lake, writing only the "
+            + "hours complete in the journals and absent from it, each partition renamed into place whole; a second run "
+            + "writes nothing new.")
+    boolean incremental;
+
+    @Option(names = "--ipfix-rate", paramLabel = "N",
+        description = "With --format ipfix: records per second at most (default: 50000; 0: unpaced).")
+    Long ipfixRate;
+
     public Integer call() throws Exception
     {
         final Query query = options.toQuery(spec.commandLine(), Clock.nowNs());
+        if (format == ExportFormat.ipfix || out.regionMatches(true, 0, "udp://", 0, 6) || ipfixRate != null)
+        {
+            return IpfixOut.send(spec.commandLine(), journals, query, out, format, ipfixRate,
+                partitionBy != null || compression != null || force);
+        }
         final boolean toStdout = out.equals("-");
         final List<PartitionKey> partitions;
         try
@@ -102,6 +119,10 @@ public final class ExportCommand implements Callable<Integer>
         catch (final IllegalArgumentException ex)
         {
             throw new ParameterException(spec.commandLine(), ex.getMessage());
+        }
+        if (incremental)
+        {
+            return incremental(request);
         }
         final ExportResult result = exported(request);
         if (stream != null)
@@ -156,6 +177,37 @@ public final class ExportCommand implements Callable<Integer>
                 + ") but --format is " + given + ": make them agree");
         }
         return given != null ? given : implied != null ? implied : ExportFormat.parquet;
+    }
+
+    /** --incremental: the hours the lake lacks; says what it wrote. */
+    private int incremental(final ExportRequest request) throws IOException
+    {
+        if (request.out() == null || force)
+        {
+            throw new ParameterException(spec.commandLine(), "--incremental keeps a directory up to date: give --out DIR, "
+                + "without --force");
+        }
+        final IncrementalLake.Result result;
+        try
+        {
+            result = IncrementalLake.run(request, Clock.nowNs());
+        }
+        catch (final AmbiguousNameException ex)
+        {
+            throw new ParameterException(spec.commandLine(), "--where: " + ex.getMessage(), ex);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ParameterException(spec.commandLine(), ex.getMessage(), ex);
+        }
+        final var err = spec.commandLine().getErr();
+        err.printf(Locale.ROOT, "flowrec export: %d partition%s written (%d rows), %d complete hour%s already in %s, "
+            + "%d hour%s not complete yet, in %.1f s%n", result.written().size(), result.written().size() == 1 ? "" : "s",
+            result.rows(), result.present(), result.present() == 1 ? "" : "s", out, result.pending(),
+            result.pending() == 1 ? "" : "s", result.elapsedNs() / 1e9);
+        result.written().forEach(p -> err.println("  " + p));
+        err.flush();
+        return 0;
     }
 
     /** Exports; a container prefix of --where that begins several containers' ids is a usage error (exit 2). */

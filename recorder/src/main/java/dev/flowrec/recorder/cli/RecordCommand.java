@@ -1,6 +1,7 @@
 package dev.flowrec.recorder.cli;
 
 import dev.flowrec.bpf.LibbpfLog;
+import dev.flowrec.ipfix.Collector;
 import dev.flowrec.journal.Retention;
 import dev.flowrec.journal.text.Durations;
 import dev.flowrec.journal.text.OneLine;
@@ -13,6 +14,7 @@ import dev.flowrec.recorder.StopSignal;
 import dev.flowrec.recorder.live.HttpEndpoints;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -111,6 +113,19 @@ public final class RecordCommand implements Callable<Integer>
             + "Attribution needs CAP_PERFMON (or CAP_SYS_ADMIN) and a cgroup2 hierarchy; without them it is off.")
     boolean noOwners;
 
+    @Option(names = "--ipfix", paramLabel = "udp://HOST:PORT",
+        description = "Send every flow delta, as it is journaled, to this IPFIX collector (nfcapd, pmacct, GoFlow2, ...); "
+            + "repeat for several. A collector that is down or slow costs export records (counted), never the recording.")
+    List<String> ipfix = List.of();
+
+    @Option(names = "--ipfix-rate", paramLabel = "N", defaultValue = "50000",
+        description = "Records per second at most to the IPFIX collectors (default: ${DEFAULT-VALUE}; 0: unpaced).")
+    long ipfixRate;
+
+    @Option(names = "--ipfix-queue", paramLabel = "BYTES", defaultValue = "4194304", hidden = true,
+        description = "The IPFIX export's queue, a power of two of at least 4096: what does not fit is dropped and counted.")
+    int ipfixQueueBytes;
+
     public Integer call()
     {
         final Instance named;
@@ -148,6 +163,26 @@ public final class RecordCommand implements Callable<Integer>
                 + Sizes.human(MIN_JOURNAL_BYTES) + " (64M), room for more than the hour being written");
         }
         final Retention.Policy retention = new Retention.Policy(retainNs / 1_000_000L, maxBytes);
+        final List<Collector> collectors = new ArrayList<>();
+        for (final String url : ipfix)
+        {
+            try
+            {
+                collectors.add(Collector.parse(url));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new ParameterException(spec.commandLine(), "--ipfix " + ex.getMessage());
+            }
+        }
+        if (ipfixRate < 0)
+        {
+            throw new ParameterException(spec.commandLine(), "--ipfix-rate " + ipfixRate + ": records per second, 0 (unpaced) or more");
+        }
+        if (ipfixQueueBytes < 4096 || Integer.bitCount(ipfixQueueBytes) != 1)
+        {
+            throw new ParameterException(spec.commandLine(), "--ipfix-queue must be a power of two of at least 4096");
+        }
         final Optional<InetSocketAddress> bind;
         try
         {
@@ -161,7 +196,8 @@ public final class RecordCommand implements Callable<Integer>
             journal.toAbsolutePath(), mode == Mode.packet ? 0 : flushNs, maxFlows, ringBytes, bind,
             spec.commandLine().getParseResult().hasMatchedOption("--http"), retention,
             parsed(minFree, "--min-free", Sizes::parseBytes),
-            String.join(" ", spec.commandLine().getParseResult().originalArgs()), !noOwners);
+            String.join(" ", spec.commandLine().getParseResult().originalArgs()), !noOwners, collectors, ipfixRate,
+            ipfixQueueBytes);
         final Consumer<String> stderr = line -> spec.commandLine().getErr().println("flowrec record: " + OneLine.of(line));
         LibbpfLog.sink(stderr);
         final RecorderErrors errors = new RecorderErrors(stderr);

@@ -17,6 +17,7 @@ import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 
@@ -63,6 +64,7 @@ public final class LiveView implements EventHandler
     private long lastPublishEvents;
     private volatile LongSupplier journalBytes = () -> -1;
     private volatile LongSupplier errorsTotal = () -> 0;
+    private volatile Supplier<String> metricsAppendix = () -> "";
     /** The kernel's new flows with and without a socket owner; null while process attribution is off. */
     private volatile long[] ownerCounts;
     private volatile String journalProblem;
@@ -156,6 +158,18 @@ public final class LiveView implements EventHandler
     }
 
     /** Sets where the recorder's error count comes from; read by {@code /metrics} on any thread. */
+    /** More Prometheus text for /metrics, e.g. the IPFIX export's counters; read at every request. */
+    public void metricsAppendix(final Supplier<String> appendix)
+    {
+        this.metricsAppendix = appendix;
+    }
+
+    /** The text {@link #metricsAppendix} gives, "" without one. */
+    public String metricsAppendix()
+    {
+        return metricsAppendix.get();
+    }
+
     public void errorsTotal(final LongSupplier errorsTotal)
     {
         this.errorsTotal = errorsTotal;
