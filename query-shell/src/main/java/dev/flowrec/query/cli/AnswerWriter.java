@@ -1,6 +1,7 @@
 package dev.flowrec.query.cli;
 
 import dev.flowrec.journal.text.OneLine;
+import dev.flowrec.journal.text.Protocols;
 import dev.flowrec.query.Answer;
 import dev.flowrec.query.Cancellation;
 import dev.flowrec.query.Column;
@@ -25,6 +26,7 @@ public final class AnswerWriter
     private static final DateTimeFormatter ISO_NANOS = new DateTimeFormatterBuilder()
         .appendPattern("uuuu-MM-dd'T'HH:mm:ss").appendFraction(ChronoField.NANO_OF_SECOND, 9, 9, true)
         .appendLiteral('Z').toFormatter().withZone(ZoneOffset.UTC);
+    private static final String PROTO = "proto";
     private static final DateTimeFormatter TABLE_TIME = new DateTimeFormatterBuilder()
         .appendPattern("uuuu-MM-dd HH:mm:ss").appendFraction(ChronoField.MILLI_OF_SECOND, 3, 3, true)
         .toFormatter().withZone(ZoneOffset.UTC);
@@ -180,9 +182,28 @@ public final class AnswerWriter
             case TIME -> TABLE_TIME.format(Instant.ofEpochSecond(0, (Long)value));
             case COUNT -> Units.count((Long)value);
             case BYTES -> Units.bytes((Long)value);
-            case TEXT -> OneLine.of(String.valueOf(value));
+            case TEXT -> OneLine.of(PROTO.equals(column.name()) ? protoKeyword(String.valueOf(value)) : String.valueOf(value));
             default -> String.valueOf(value);
         };
+    }
+
+    /**
+     * A table names every protocol IANA has a keyword for ({@code gre}, {@code esp}, {@code sctp}); CSV and JSON keep
+     * the README's contract (tcp, udp, icmp, icmpv6 or the number), which programs already parse.
+     */
+    private static String protoKeyword(final String text)
+    {
+        if (text.isEmpty() || text.length() > 3 || !text.chars().allMatch(Character::isDigit))
+        {
+            return text;
+        }
+        return Protocols.keyword(Integer.parseInt(text));
+    }
+
+    /** "1 row", "2 rows". */
+    public static String rows(final int count)
+    {
+        return count == 1 ? "1 row" : count + " rows";
     }
 
     private static void table(final Answer answer, final PrintWriter out, final Cancellation cancellation)
@@ -198,7 +219,7 @@ public final class AnswerWriter
         {
             out.println("(" + Units.LEGEND + ")");
         }
-        out.println(answer.rows().size() + " rows; " + answer.coverage().describe());
+        out.println(rows(answer.rows().size()) + "; " + answer.coverage().describe());
     }
 
     /**
