@@ -3,6 +3,8 @@ package dev.flowrec.query.cli;
 import dev.flowrec.journal.text.OneLine;
 import dev.flowrec.journal.text.Protocols;
 import dev.flowrec.query.Answer;
+import dev.flowrec.query.chart.ChartData;
+import dev.flowrec.query.chart.TerminalChart;
 import dev.flowrec.query.Cancellation;
 import dev.flowrec.query.Column;
 import dev.flowrec.query.CoverageJson;
@@ -47,6 +49,16 @@ public final class AnswerWriter
     public static void write(final Format format, final Answer answer, final PrintWriter out,
         final Cancellation cancellation)
     {
+        write(format, answer, out, cancellation, "bytes");
+    }
+
+    /**
+     * As {@link #write(Format, Answer, PrintWriter, Cancellation)}; a chart draws {@code metric} (bytes, packets or
+     * flows: what the query ranks by).
+     */
+    public static void write(final Format format, final Answer answer, final PrintWriter out,
+        final Cancellation cancellation, final String metric)
+    {
         try
         {
             switch (format)
@@ -54,6 +66,7 @@ public final class AnswerWriter
                 case csv -> csv(answer, out, true, cancellation);
                 case json -> json(answer, out, cancellation);
                 case table -> table(answer, out, cancellation);
+                case chart -> chart(answer, out, cancellation, metric);
             }
         }
         finally
@@ -210,6 +223,20 @@ public final class AnswerWriter
     {
         tableLines(answer, out, new int[answer.columns().size()], true, cancellation);
         footer(answer, out);
+    }
+
+    /** A terminal chart of a grouped answer or series, then the footer; a flow listing has no groups: a table. */
+    private static void chart(final Answer answer, final PrintWriter out, final Cancellation cancellation,
+        final String metric)
+    {
+        if (!ChartData.chartable(answer))
+        {
+            table(answer, out, cancellation);
+            return;
+        }
+        cancellation.check();
+        TerminalChart.write(ChartData.of(answer, metric), out);
+        out.println(rows(answer.rows().size()) + "; " + answer.coverage().describe());
     }
 
     /** The units of the bytes column, if any, then the rows and what the answer may be missing. */
