@@ -31,7 +31,7 @@ enum Verb
     FORMAT(List.of("format"), Shape.FORMAT, "[table|csv|json|chart]", List.of(),
         "Shows or sets the output format of the answers that follow.", "e.g. format csv"),
     EXPORT(List.of("export"), Shape.OPTIONS, "--out PATH [OPTIONS]", List.of(),
-        "Writes an answer as Arrow or Parquet: the options of 'flowrec export' (--out, --format, --where, --since, "
+        "Writes an answer as Arrow or Parquet, or a series or grouped answer as a PNG or SVG chart: the options of 'flowrec export' (--out, --format, --where, --since, "
             + "--until, --group-by, --partition-by, --compression, --force); this journal unless --journal is given.",
         "e.g. export --out flows.parquet --where 'proto tcp' --since -1h"),
     INFO(List.of("info"), Shape.NONE, "", List.of(),

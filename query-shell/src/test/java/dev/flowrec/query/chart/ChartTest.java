@@ -1,6 +1,8 @@
 package dev.flowrec.query.chart;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowrec.query.Answer;
@@ -57,6 +59,15 @@ class ChartTest
         assertTrue(lines.get(3).startsWith("gre │         ▁│ peak 500 B"), "the IANA name, its minute alone: " + text);
         assertTrue(lines.get(5).contains("2026-11-26 12:00:00 .. 12:10:00 UTC"), text.toString());
         assertEquals(6, lines.size(), text.toString());
+    }
+
+    @Test
+    void shouldRefuseAFlowListing()
+    {
+        final Answer listing = new Answer(List.of(new Column("proto", Column.Type.TEXT), new Column("bytes", Column.Type.BYTES)),
+            List.<Object[]>of(new Object[] {"tcp", 1L}), new Coverage(0, 0, 0, 0, 0, List.of()), null);
+        assertFalse(ChartData.chartable(listing));
+        assertThrows(IllegalArgumentException.class, () -> ChartData.of(listing, "bytes"));
     }
 
     @Test
