@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * @param metric     the column charted: bytes, packets or flows
  * @param timed      whether the answer is a time series (its first column is {@code time})
  * @param intervalNs the buckets' length: the smallest step between two buckets (0 when not timed or one bucket)
- * @param series     group label → bucket start (0 when not timed) → value, groups in the answer's order
+ * @param series     group label → bucket start (0 when not timed) → value, the largest group (in total) first
  */
 public record ChartData(String metric, boolean timed, long intervalNs, Map<String, TreeMap<Long, Long>> series)
 {
@@ -66,7 +66,11 @@ public record ChartData(String metric, boolean timed, long intervalNs, Map<Strin
             previous = bucket;
             series.computeIfAbsent(name, k -> new TreeMap<>()).merge(bucket, (Long)row[valueColumn], Long::sum);
         }
-        return new ChartData(metric, timed, step, series);
+        final Map<String, TreeMap<Long, Long>> largestFirst = new LinkedHashMap<>();
+        series.entrySet().stream().sorted(java.util.Comparator.comparingLong(
+            (Map.Entry<String, TreeMap<Long, Long>> e) -> e.getValue().values().stream().mapToLong(Long::longValue).sum())
+            .reversed()).forEach(e -> largestFirst.put(e.getKey(), e.getValue()));
+        return new ChartData(metric, timed, step, largestFirst);
     }
 
     /** A key value as a legend shows it: protocols by their IANA keyword, an empty value as "-". */
