@@ -4,6 +4,7 @@ import dev.flowrec.query.cli.DiffCommand;
 import dev.flowrec.query.cli.ExportCommand;
 import dev.flowrec.query.cli.InfoCommand;
 import dev.flowrec.query.cli.QueryCommand;
+import dev.flowrec.query.cli.TopCommand;
 import dev.flowrec.query.shell.ShellCommand;
 import picocli.CommandLine;
 
@@ -21,5 +22,6 @@ final class Readers
         cli.addSubcommand("info", new InfoCommand());
         cli.addSubcommand("shell", new ShellCommand());
         cli.addSubcommand("export", new ExportCommand());
+        cli.addSubcommand("top", new TopCommand());
     }
 }

@@ -25,6 +25,7 @@ final class DiscoveryAgent implements Agent
     private final CgroupLinks cgroups;
     private final ProvisionalContainers provisional;
     private final HostNetworkFollower hostNetwork;
+    private final InterfaceSelector selector;
     private final InterfaceWatcher watcher;
 
     /**
@@ -42,7 +43,8 @@ final class DiscoveryAgent implements Agent
         this.provisional = new ProvisionalContainers(links, lookup);
         this.hostNetwork = new HostNetworkFollower(
             selection.containers() ? HostNetworkScan.open().orElse(null) : null, cgroups, context.errors());
-        this.watcher = watcherFactory.apply(new InterfaceSelector(selection, lookup, links, provisional));
+        this.selector = new InterfaceSelector(selection, lookup, links, provisional);
+        this.watcher = watcherFactory.apply(selector);
     }
 
     public String roleName()
@@ -95,6 +97,12 @@ final class DiscoveryAgent implements Agent
     ProvisionalContainers provisional()
     {
         return provisional;
+    }
+
+    /** The interfaces that recording every interface leaves out, with why (loopback). */
+    List<String> leftOut()
+    {
+        return selector.leftOut();
     }
 
     /** The interfaces and cgroups recorded now, sorted. */

@@ -3,6 +3,9 @@ package dev.flowrec.recorder;
 import dev.flowrec.recorder.discovery.Container;
 import dev.flowrec.recorder.discovery.Link;
 import dev.flowrec.recorder.discovery.LinkListener;
+import java.util.ArrayList;
+import java.util.List;
+import org.agrona.collections.Int2ObjectHashMap;
 
 /**
  * Told of every link as it comes and goes, attaches to those the selection wants, with the container behind
@@ -15,6 +18,7 @@ final class InterfaceSelector implements LinkListener
     private final ContainerLookup lookup;
     private final TcLinks links;
     private final ProvisionalContainers provisional;
+    private final Int2ObjectHashMap<String> leftOut = new Int2ObjectHashMap<>();
 
     InterfaceSelector(final Selection selection, final ContainerLookup lookup, final TcLinks links,
         final ProvisionalContainers provisional)
@@ -25,10 +29,24 @@ final class InterfaceSelector implements LinkListener
         this.provisional = provisional;
     }
 
+    public boolean reportsLoopback()
+    {
+        return true;
+    }
+
     public void onLinkUp(final Link link)
     {
-        if (link.isLoopback() || links.contains(link.ifindex()))
+        if (links.contains(link.ifindex()))
         {
+            return;
+        }
+        if (link.isLoopback() && !selection.names().contains(link.name()))
+        {
+            if (selection.allInterfaces())
+            {
+                leftOut.put(link.ifindex(), link.name() + " (loopback: host-internal traffic, seen twice, as out and in; "
+                    + "--iface " + link.name() + " records it)");
+            }
             return;
         }
         final Container container = selection.looksForContainer(link) ? lookup.resolve(link) : null;
@@ -46,7 +64,16 @@ final class InterfaceSelector implements LinkListener
 
     public void onLinkGone(final Link link)
     {
+        leftOut.remove(link.ifindex());
         provisional.remove(link.ifindex());
         links.detach(link.ifindex(), "vanished");
+    }
+
+    /** The interfaces that recording every interface leaves out, each with why, sorted. */
+    List<String> leftOut()
+    {
+        final List<String> out = new ArrayList<>(leftOut.values());
+        out.sort(null);
+        return out;
     }
 }

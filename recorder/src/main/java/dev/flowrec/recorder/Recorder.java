@@ -15,6 +15,7 @@ import dev.flowrec.recorder.discovery.InterfaceWatcher;
 import dev.flowrec.recorder.live.HttpEndpoints;
 import dev.flowrec.recorder.live.LiveView;
 import dev.flowrec.recorder.live.LiveViewAgent;
+import dev.flowrec.recorder.live.Snapshot;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -135,7 +137,7 @@ public final class Recorder
             run(errors, stop, () ->
                 {
                     adoption.drainOrphan(program, journal, loss);
-                    onRecording.accept(new Recording(discovery.names(), http.url()));
+                    onRecording.accept(new Recording(discovery.names(), http.url(), discovery.leftOut(), live::snapshot));
                 },
                 agents(ipfix, discovery, new DrainAgent(context, discovery.provisional()), new JournalAgent(context),
                     new LiveViewAgent(live)));
@@ -319,8 +321,11 @@ public final class Recorder
      *
      * @param interfaces the interfaces recorded
      * @param liveView   the live view's URL as bound (the port the kernel chose for :0), if it is served
+     * @param leftOut    the interfaces that recording every interface leaves out, each with why
+     * @param traffic    the live view's latest snapshot, safe to read from any thread (for a status line)
      */
-    public record Recording(List<String> interfaces, Optional<String> liveView)
+    public record Recording(List<String> interfaces, Optional<String> liveView, List<String> leftOut,
+        Supplier<Snapshot> traffic)
     {
     }
 

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What to record: the named interfaces, every non-loopback interface of the recorder's network namespace,
+ * What to record: the named interfaces (loopback too), every non-loopback interface of the recorder's network namespace,
  * every container veth (directions then from the workload's point of view) and container on the host
  * network, and/or cgroups given by hand.
  */

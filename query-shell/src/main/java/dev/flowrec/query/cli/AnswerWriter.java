@@ -1,7 +1,10 @@
 package dev.flowrec.query.cli;
 
 import dev.flowrec.journal.text.OneLine;
+import dev.flowrec.journal.text.Protocols;
 import dev.flowrec.query.Answer;
+import dev.flowrec.query.chart.ChartData;
+import dev.flowrec.query.chart.TerminalChart;
 import dev.flowrec.query.Cancellation;
 import dev.flowrec.query.Column;
 import dev.flowrec.query.CoverageJson;
@@ -25,6 +28,7 @@ public final class AnswerWriter
     private static final DateTimeFormatter ISO_NANOS = new DateTimeFormatterBuilder()
         .appendPattern("uuuu-MM-dd'T'HH:mm:ss").appendFraction(ChronoField.NANO_OF_SECOND, 9, 9, true)
         .appendLiteral('Z').toFormatter().withZone(ZoneOffset.UTC);
+    private static final String PROTO = "proto";
     private static final DateTimeFormatter TABLE_TIME = new DateTimeFormatterBuilder()
         .appendPattern("uuuu-MM-dd HH:mm:ss").appendFraction(ChronoField.MILLI_OF_SECOND, 3, 3, true)
         .toFormatter().withZone(ZoneOffset.UTC);
@@ -45,6 +49,16 @@ public final class AnswerWriter
     public static void write(final Format format, final Answer answer, final PrintWriter out,
         final Cancellation cancellation)
     {
+        write(format, answer, out, cancellation, "bytes");
+    }
+
+    /**
+     * As {@link #write(Format, Answer, PrintWriter, Cancellation)}; a chart draws {@code metric} (bytes, packets or
+     * flows: what the query ranks by).
+     */
+    public static void write(final Format format, final Answer answer, final PrintWriter out,
+        final Cancellation cancellation, final String metric)
+    {
         try
         {
             switch (format)
@@ -52,6 +66,7 @@ public final class AnswerWriter
                 case csv -> csv(answer, out, true, cancellation);
                 case json -> json(answer, out, cancellation);
                 case table -> table(answer, out, cancellation);
+                case chart -> chart(answer, out, cancellation, metric);
             }
         }
         finally
@@ -180,15 +195,48 @@ public final class AnswerWriter
             case TIME -> TABLE_TIME.format(Instant.ofEpochSecond(0, (Long)value));
             case COUNT -> Units.count((Long)value);
             case BYTES -> Units.bytes((Long)value);
-            case TEXT -> OneLine.of(String.valueOf(value));
+            case TEXT -> OneLine.of(PROTO.equals(column.name()) ? protoKeyword(String.valueOf(value)) : String.valueOf(value));
             default -> String.valueOf(value);
         };
+    }
+
+    /**
+     * A table names every protocol IANA has a keyword for ({@code gre}, {@code esp}, {@code sctp}); CSV and JSON keep
+     * the README's contract (tcp, udp, icmp, icmpv6 or the number), which programs already parse.
+     */
+    private static String protoKeyword(final String text)
+    {
+        if (text.isEmpty() || text.length() > 3 || !text.chars().allMatch(Character::isDigit))
+        {
+            return text;
+        }
+        return Protocols.keyword(Integer.parseInt(text));
+    }
+
+    /** "1 row", "2 rows". */
+    public static String rows(final int count)
+    {
+        return count == 1 ? "1 row" : count + " rows";
     }
 
     private static void table(final Answer answer, final PrintWriter out, final Cancellation cancellation)
     {
         tableLines(answer, out, new int[answer.columns().size()], true, cancellation);
         footer(answer, out);
+    }
+
+    /** A terminal chart of a grouped answer or series, then the footer; a flow listing has no groups: a table. */
+    private static void chart(final Answer answer, final PrintWriter out, final Cancellation cancellation,
+        final String metric)
+    {
+        if (!ChartData.chartable(answer))
+        {
+            table(answer, out, cancellation);
+            return;
+        }
+        cancellation.check();
+        TerminalChart.write(ChartData.of(answer, metric), out);
+        out.println(rows(answer.rows().size()) + "; " + answer.coverage().describe());
     }
 
     /** The units of the bytes column, if any, then the rows and what the answer may be missing. */
@@ -198,7 +246,7 @@ public final class AnswerWriter
         {
             out.println("(" + Units.LEGEND + ")");
         }
-        out.println(answer.rows().size() + " rows; " + answer.coverage().describe());
+        out.println(rows(answer.rows().size()) + "; " + answer.coverage().describe());
     }
 
     /**

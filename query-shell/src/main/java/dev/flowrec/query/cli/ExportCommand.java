@@ -9,6 +9,7 @@ import dev.flowrec.export.Exporter;
 import dev.flowrec.export.IncrementalLake;
 import dev.flowrec.export.PartitionKey;
 import dev.flowrec.query.Query;
+import dev.flowrec.query.chart.ChartFile;
 import dev.flowrec.query.filter.AmbiguousNameException;
 import dev.flowrec.syscall.Libc;
 import java.io.BufferedOutputStream;
@@ -47,10 +48,14 @@ public final class ExportCommand implements Callable<Integer>
             + "through a symbolic link; its directory must exist.")
     String out;
 
-    @Option(names = "--format", paramLabel = "FORMAT",
-        description = "arrow (IPC file, Feather v2), parquet, or ipfix (to --out udp://HOST:PORT) (default: from --out's extension: .arrow, .feather, "
-            + ".ipc or .parquet, .pq; else parquet). An extension of another format (.csv, .json, ...) is refused.")
-    ExportFormat format;
+    @Option(names = "--format", paramLabel = "FORMAT", completionCandidates = FormatNames.class,
+        description = "arrow (IPC file, Feather v2), parquet, ipfix (to --out udp://HOST:PORT), or a chart of a series or "
+            + "grouped answer: png or svg (default: from --out's extension: .arrow, .feather, .ipc, .parquet, .pq, .png, "
+            + ".svg; else parquet). "
+            + "An extension of another format (.csv, .json, ...) is refused.")
+    String formatName;
+
+    private ExportFormat format;
 
     @Option(names = "--force",
         description = "Replace an existing output file (or a directory holding a previous partitioned export); "
@@ -81,10 +86,28 @@ public final class ExportCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final Query query = options.toQuery(spec.commandLine(), Clock.nowNs());
+        format = formatName == null || chartKind(formatName, out) != null ? null : switch (formatName)
+        {
+            case "arrow" -> ExportFormat.arrow;
+            case "parquet" -> ExportFormat.parquet;
+            case "ipfix" -> ExportFormat.ipfix;
+            default -> throw new ParameterException(spec.commandLine(),
+                "--format " + formatName + ": expected arrow, parquet, ipfix, png or svg");
+        };
+        final ChartFile.Kind chart = chartKind(formatName, out);
+        if (chart != null && out.regionMatches(true, 0, "udp://", 0, 6))
+        {
+            throw new ParameterException(spec.commandLine(), "--out " + out + " is a collector: use --format ipfix (or a file for "
+                + chart + ")");
+        }
         if (format == ExportFormat.ipfix || out.regionMatches(true, 0, "udp://", 0, 6) || ipfixRate != null)
         {
             return IpfixOut.send(spec.commandLine(), journals, query, out, format, ipfixRate,
                 partitionBy != null || compression != null || force);
+        }
+        if (chart != null)
+        {
+            return ChartExport.write(spec.commandLine(), journals, query, Path.of(out), chart, force);
         }
         final boolean toStdout = out.equals("-");
         final List<PartitionKey> partitions;
@@ -145,11 +168,32 @@ public final class ExportCommand implements Callable<Integer>
         }
         if (!toStdout)
         {
-            err.printf(Locale.ROOT, "flowrec export: %d rows to %s (%d file%s) in %.1f s%n", result.rows(), out,
+            err.printf(Locale.ROOT, "flowrec export: %s to %s (%d file%s) in %.1f s%n",
+                AnswerWriter.rows((int)Math.min(Integer.MAX_VALUE, result.rows())), out,
                 result.files().size(), result.files().size() == 1 ? "" : "s", result.elapsedNs() / 1e9);
         }
         err.flush();
         return 0;
+    }
+
+    /** The chart --format names, or --out's extension (.png, .svg) when --format names none; null: not a chart. */
+    private ChartFile.Kind chartKind(final String given, final String path)
+    {
+        if (given != null)
+        {
+            return "png".equals(given) ? ChartFile.Kind.png : "svg".equals(given) ? ChartFile.Kind.svg : null;
+        }
+        final String lower = path.toLowerCase(Locale.ROOT);
+        return lower.endsWith(".png") ? ChartFile.Kind.png : lower.endsWith(".svg") ? ChartFile.Kind.svg : null;
+    }
+
+    /** What --format completes to. */
+    static final class FormatNames extends java.util.ArrayList<String>
+    {
+        FormatNames()
+        {
+            super(List.of("arrow", "parquet", "ipfix", "png", "svg"));
+        }
     }
 
     /**
@@ -165,6 +209,8 @@ public final class ExportCommand implements Callable<Integer>
         {
             case "arrow", "feather", "ipc" -> ExportFormat.arrow;
             case "parquet", "pq" -> ExportFormat.parquet;
+            case "png", "svg" -> throw new ParameterException(spec.commandLine(), "--out " + path + " names ."
+                + extension + " (a chart) but --format is " + given + ": make them agree");
             case "csv", "tsv", "txt", "json", "jsonl", "ndjson" -> throw new ParameterException(spec.commandLine(),
                 "--out " + path + ": export writes Arrow IPC or Parquet, not ." + extension + " (for ."
                 + extension + ": flowrec query --format " + (extension.startsWith("j") || extension.equals("ndjson") ?

@@ -41,8 +41,14 @@ public final class QueryCommand implements Callable<Integer>
     @Mixin
     QueryOptions options;
 
-    @Option(names = "--format", defaultValue = "table", description = "table, csv or json (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--format", defaultValue = "table",
+        description = "table, csv, json or chart (default: ${DEFAULT-VALUE}).")
     Format format;
+
+    @Option(names = "--chart", description = "Draw a time series (--interval) or grouped answer as a terminal chart: "
+        + "a line of Unicode blocks per group over time, or a bar per group, on one scale in the tables' units "
+        + "(the same as --format chart).")
+    boolean chart;
 
     @Option(names = "--stats", description = "Print events scanned, time taken and the window to stderr.")
     boolean stats;
@@ -57,6 +63,10 @@ public final class QueryCommand implements Callable<Integer>
     {
         final long nowNs = Clock.nowNs();
         final Query query = options.toQuery(spec.commandLine(), nowNs);
+        if (chart)
+        {
+            format = Format.chart;
+        }
         if (follow && (query.window().hasEnd() || query.atNs() != Query.NO_INSTANT))
         {
             throw new ParameterException(spec.commandLine(), "--follow keeps printing what is new: it does not go with " +
@@ -75,7 +85,7 @@ public final class QueryCommand implements Callable<Integer>
                 }
                 final Answer answer = QueryOptions.answering(spec.commandLine(), () -> QueryEngine.run(journal, query, ctrlC));
                 report(answer, query.window());
-                AnswerWriter.write(format, answer, out, new Cancellation(ctrlC));
+                AnswerWriter.write(format, answer, out, new Cancellation(ctrlC), query.by().name());
                 return 0;
             }
             catch (final QueryCancelledException ex)

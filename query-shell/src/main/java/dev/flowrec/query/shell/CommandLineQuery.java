@@ -14,8 +14,11 @@ final class CommandLineQuery
     @Mixin
     QueryOptions options;
 
-    @Option(names = "--format", description = "table, csv or json for this answer (default: the shell's format).")
+    @Option(names = "--format", description = "table, csv, json or chart for this answer (default: the shell's format).")
     Format format;
+
+    @Option(names = "--chart", description = "A terminal chart of this answer (as --format chart).")
+    boolean chart;
 
     @Option(names = "--journal", paramLabel = "DIR", description = "Another journal for this answer (default: the shell's).")
     Path journal;

@@ -104,7 +104,7 @@ final class Session
                         errors.warn("answer " + answer.coverage().describe());
                     }
                     AnswerWriter.write(ask.format() != null ? ask.format() : format, answer, out,
-                        new Cancellation(() -> cancelled));
+                        new Cancellation(() -> cancelled), query.by().name());
                 }
                 catch (final QueryCancelledException ex)
                 {

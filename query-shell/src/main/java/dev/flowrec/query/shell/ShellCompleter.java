@@ -21,11 +21,11 @@ import org.jline.reader.ParsedLine;
  */
 final class ShellCompleter implements Completer
 {
-    private static final List<String> FORMATS = List.of("table", "csv", "json");
+    private static final List<String> FORMATS = List.of("table", "csv", "json", "chart");
     private static final List<String> BY = List.of("bytes", "packets", "flows");
     private static final List<String> TIMES = List.of("now", "-15m", "-1h", "-1d");
     private static final List<String> OPTIONS = List.of("--where", "--since", "--until", "--group-by", "--top", "--by",
-        "--interval", "--at", "--format", "--journal");
+        "--interval", "--at", "--format", "--chart", "--journal");
 
     private final JournalNames names;
 

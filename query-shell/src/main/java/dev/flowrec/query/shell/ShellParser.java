@@ -172,7 +172,7 @@ final class ShellParser
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new ShellSyntaxException(name.start() + 1, "format: expected table, csv or json, got " + quote(name.text()));
+            throw new ShellSyntaxException(name.start() + 1, "format: expected table, csv, json or chart, got " + quote(name.text()));
         }
     }
 
@@ -245,7 +245,7 @@ final class ShellParser
         try
         {
             cli.parseArgs(args.toArray(String[]::new));
-            return new Action.Ask(command.options.toQuery(cli, nowNs), command.format, command.journal,
+            return new Action.Ask(command.options.toQuery(cli, nowNs), command.chart ? Format.chart : command.format, command.journal,
                 command.options.inactiveTimeoutGiven());
         }
         catch (final ParameterException | IllegalArgumentException ex)

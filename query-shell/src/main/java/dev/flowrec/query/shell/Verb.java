@@ -28,10 +28,10 @@ enum Verb
     AT(List.of("at"), Shape.INSTANT, "T", List.of(Clause.WHERE),
         "The flows active at an instant: first packet before it, last packet at most 15 s (the inactive timeout) before it.",
         "e.g. at 2026-11-26T12:00:00Z where container web"),
-    FORMAT(List.of("format"), Shape.FORMAT, "[table|csv|json]", List.of(),
+    FORMAT(List.of("format"), Shape.FORMAT, "[table|csv|json|chart]", List.of(),
         "Shows or sets the output format of the answers that follow.", "e.g. format csv"),
     EXPORT(List.of("export"), Shape.OPTIONS, "--out PATH [OPTIONS]", List.of(),
-        "Writes an answer as Arrow or Parquet: the options of 'flowrec export' (--out, --format, --where, --since, "
+        "Writes an answer as Arrow or Parquet, or a series or grouped answer as a PNG or SVG chart: the options of 'flowrec export' (--out, --format, --where, --since, "
             + "--until, --group-by, --partition-by, --compression, --force); this journal unless --journal is given.",
         "e.g. export --out flows.parquet --where 'proto tcp' --since -1h"),
     INFO(List.of("info"), Shape.NONE, "", List.of(),

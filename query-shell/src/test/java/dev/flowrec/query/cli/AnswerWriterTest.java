@@ -44,11 +44,28 @@ class AnswerWriterTest
     void shouldKeepTheFootersWordsForACompleteAnswer()
     {
         final Coverage complete = new Coverage(0, 0, 0, 0, 0, List.of());
-        assertEquals("1 rows; complete: no loss journaled", write(Format.table, complete).getLast());
+        assertEquals("1 row; complete: no loss journaled", write(Format.table, complete).getLast(), "one row, not 1 rows");
         assertEquals("{\"coverage\":{\"complete\":true,\"describe\":\"complete: no loss journaled\",\"ring_lost_events\":0,"
             + "\"ring_lost_packets\":0,\"ring_lost_bytes\":0,\"journal_lost_events\":0,\"skipped_events\":0,\"gaps\":[]}}",
             write(Format.json, complete).getLast());
         assertEquals(List.of("proto,bytes", "tcp,1500"), write(Format.csv, complete), "CSV: rows only, coverage on stderr");
+    }
+
+    @Test
+    void shouldNameEveryIanaProtocolInATableButKeepTheNumberInCsvAndJson()
+    {
+        final List<Object[]> rows = List.<Object[]>of(new Object[] {"47", 10L}, new Object[] {"132", 20L},
+            new Object[] {"253", 30L}, new Object[] {"udp", 40L});
+        final Answer answer = new Answer(COLUMNS, rows, new Coverage(0, 0, 0, 0, 0, List.of()), null);
+        final StringWriter table = new StringWriter();
+        AnswerWriter.write(Format.table, answer, new PrintWriter(table));
+        final List<String> protos = table.toString().lines().skip(1).limit(4).map(l -> l.split(" +")[0]).toList();
+        assertEquals(List.of("gre", "sctp", "253", "udp"), protos, table.toString());
+        assertTrue(table.toString().contains("4 rows; "), table.toString());
+        final StringWriter csv = new StringWriter();
+        AnswerWriter.write(Format.csv, answer, new PrintWriter(csv));
+        assertEquals(List.of("proto,bytes", "47,10", "132,20", "253,30", "udp,40"), csv.toString().lines().toList(),
+            "CSV keeps the README's proto contract: tcp, udp, icmp, icmpv6 or the number");
     }
 
     @Test
@@ -92,7 +109,7 @@ class AnswerWriterTest
             assertTrue(lines.size() < 100_000, format + " printed everything: " + lines.size());
             assertTrue(text.toString().isEmpty() || text.toString().endsWith(System.lineSeparator()),
                 format + ": the last line printed is whole");
-            for (final String line : lines.subList(format == Format.table ? 0 : 1, lines.size()))
+            for (final String line : lines.subList(format == Format.table || format == Format.chart ? 0 : 1, lines.size()))
             {
                 assertTrue(line.matches(format == Format.json ? "\\{\"proto\":\"tcp\",\"bytes\":\\d+\\}"
                     : format == Format.csv ? "tcp,\\d+" : ".*"), format + ": a whole row: " + line);

@@ -42,7 +42,7 @@ class ShellCompleterTest
     {
         assertEquals(Verb.words(), complete(""));
         assertTrue(complete("gr").contains("group"));
-        assertEquals(List.of("table", "csv", "json"), complete("format "));
+        assertEquals(List.of("table", "csv", "json", "chart"), complete("format "));
         assertTrue(complete("help ").containsAll(List.of("top", "where", "series")));
     }
 

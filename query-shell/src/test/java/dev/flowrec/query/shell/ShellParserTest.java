@@ -134,7 +134,7 @@ class ShellParserTest
         series 0s                     | 8  | series D: the interval must be positive
         series often                  | 8  | series D: bad duration 'often'
         flows eth0                    | 7  | unexpected 'eth0': flows [where EXPR]
-        format xml                    | 8  | format: expected table, csv or json, got 'xml'
+        format xml                    | 8  | format: expected table, csv, json or chart, got 'xml'
         info now                      | 6  | unexpected 'now': info
         help me                       | 6  | help: no command 'me'
         query --where 'port http'     | 0  | query: --where: bad filter at column 6: expected a port number after 'port', got 'http'

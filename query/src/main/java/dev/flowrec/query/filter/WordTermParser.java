@@ -5,8 +5,10 @@ import static dev.flowrec.query.filter.TokenCursor.isWord;
 import static dev.flowrec.query.filter.TokenCursor.lower;
 import static dev.flowrec.query.filter.TokenCursor.quote;
 
+import dev.flowrec.journal.text.Protocols;
+
 /**
- * The values of the terms that take one word: {@code proto tcp|udp|icmp|icmpv6|N}, {@code family 4|6|inet|inet6},
+ * The values of the terms that take one word: {@code proto NAME|N} (an IANA keyword), {@code family 4|6|inet|inet6},
  * {@code direction in|out}, {@code flags LETTERS}, {@code iface NAME} and {@code container ID|NAME}.
  */
 final class WordTermParser
@@ -19,18 +21,12 @@ final class WordTermParser
     {
         final Token value = cursor.value();
         final String word = lower(value);
-        final int proto = switch (word)
-        {
-            case "tcp" -> 6;
-            case "udp" -> 17;
-            case "icmp" -> 1;
-            case "icmpv6", "icmp6" -> 58;
-            default -> Counts.isDigits(word, 0, word.length()) && word.length() <= 3 ?
-                Counts.parseSmall(word, 0, word.length()) : -1;
-        };
+        // every IANA keyword (gre, esp, sctp, ...), as nfdump takes them
+        final int proto = Counts.isDigits(word, 0, word.length()) && word.length() <= 3 ?
+            Counts.parseSmall(word, 0, word.length()) : Protocols.number(word);
         if (proto < 0 || proto > 255)
         {
-            throw cursor.error(cursor.blame(value), "expected tcp, udp, icmp, icmpv6 or a protocol number from 0 to 255 " +
+            throw cursor.error(cursor.blame(value), "expected a protocol name (tcp, udp, icmp, gre, esp, sctp, ...) or number from 0 to 255 " +
                 "after 'proto', got " + cursor.describeValue(value));
         }
         return Terms.proto(proto);

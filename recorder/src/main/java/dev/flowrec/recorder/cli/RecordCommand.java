@@ -126,6 +126,11 @@ public final class RecordCommand implements Callable<Integer>
         description = "The IPFIX export's queue, a power of two of at least 4096: what does not fit is dropped and counted.")
     int ipfixQueueBytes;
 
+    @Option(names = "--quiet",
+        description = "No status line: by default, on a terminal (not in a pipe, not under systemd), the recorder "
+            + "rewrites one line on stderr every second with its flows, rates, journal size and loss.")
+    boolean quiet;
+
     public Integer call()
     {
         final Instance named;
@@ -198,14 +203,23 @@ public final class RecordCommand implements Callable<Integer>
             parsed(minFree, "--min-free", Sizes::parseBytes),
             String.join(" ", spec.commandLine().getParseResult().originalArgs()), !noOwners, collectors, ipfixRate,
             ipfixQueueBytes);
-        final Consumer<String> stderr = line -> spec.commandLine().getErr().println("flowrec record: " + OneLine.of(line));
+        final StatusLine status = new StatusLine(spec.commandLine().getErr(), !quiet && StatusLine.onTerminal());
+        final Consumer<String> stderr = line -> status.say("flowrec record: " + OneLine.of(line));
         LibbpfLog.sink(stderr);
         final RecorderErrors errors = new RecorderErrors(stderr);
-        try (StopSignal stop = new StopSignal(durationNs))
+        try (StopSignal stop = new StopSignal(durationNs); status)
         {
-            Recorder.record(config, named, fresh, stop, errors, recording -> stderr.accept("recording " +
-                (recording.interfaces().isEmpty() ? "(no interface yet)" : String.join(", ", recording.interfaces()))
-                + " into " + config.journal() + recording.liveView().map(url -> "; live view on " + url).orElse("")));
+            Recorder.record(config, named, fresh, stop, errors, recording ->
+            {
+                stderr.accept("recording " +
+                    (recording.interfaces().isEmpty() ? "(no interface yet)" : String.join(", ", recording.interfaces()))
+                    + " into " + config.journal() + recording.liveView().map(url -> "; live view on " + url).orElse(""));
+                if (!recording.leftOut().isEmpty())
+                {
+                    stderr.accept("left out: " + String.join(", ", recording.leftOut()));
+                }
+                status.start(recording.traffic());
+            });
         }
         return 0;
     }

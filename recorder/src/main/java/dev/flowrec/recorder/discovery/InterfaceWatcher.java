@@ -326,9 +326,10 @@ public final class InterfaceWatcher implements Agent
         return delivered;
     }
 
-    private static boolean reportable(final Link link)
+    /** Loopback only to a listener that asks for it (one that records {@code --iface lo}, or says it leaves it out). */
+    private boolean reportable(final Link link)
     {
-        return !link.isLoopback();
+        return !link.isLoopback() || listener.reportsLoopback();
     }
 
     /**

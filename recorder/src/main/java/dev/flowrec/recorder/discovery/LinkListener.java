@@ -11,4 +11,10 @@ public interface LinkListener
 
     /** A link reported up no longer exists under that identity; {@code link} is the last state reported up. */
     void onLinkGone(Link link);
+
+    /** Whether loopback interfaces are reported too; most listeners have nothing to do with them. */
+    default boolean reportsLoopback()
+    {
+        return false;
+    }
 }
