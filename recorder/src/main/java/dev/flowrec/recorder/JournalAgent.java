@@ -108,6 +108,7 @@ final class JournalAgent implements Agent
         {
             return 0; // a loss report is cumulative: the first one written when space returns says it all
         }
+        final int dns = journal.dnsCountersIfMoved();
         program.readCounters(counters);
         loss.apply(counters, report); // what a dropped or foreign pinned state counted moves it too
         if (program.config().owners())
@@ -117,7 +118,7 @@ final class JournalAgent implements Agent
         final long lostEvents = writer.lostEvents();
         if (Arrays.equals(report, journaledCounters) && lostEvents == journaledLostEvents)
         {
-            return 0;
+            return dns;
         }
         journal.lossReport(report, lostEvents);
         System.arraycopy(report, 0, journaledCounters, 0, report.length);

@@ -36,11 +36,23 @@ import org.agrona.concurrent.IdleStrategy;
  */
 public final class Recorder
 {
-    /** @param owners whether flows are attributed to the processes that own their sockets (record --no-owners: not) */
+    /**
+     * @param owners whether flows are attributed to the processes that own their sockets (record --no-owners: not)
+     * @param dns    whether DNS responses are captured and journaled (record --dns off: not)
+     */
     public record Config(Selection selection, Path journal, long flushIntervalNs, int maxFlows,
         int ringBytes, Optional<InetSocketAddress> http, boolean httpRequired, Retention.Policy retention,
-        long minFreeBytes, String commandLine, boolean owners)
+        long minFreeBytes, String commandLine, boolean owners, boolean dns)
     {
+        /** With DNS capture. */
+        public Config(final Selection selection, final Path journal, final long flushIntervalNs, final int maxFlows,
+            final int ringBytes, final Optional<InetSocketAddress> http, final boolean httpRequired,
+            final Retention.Policy retention, final long minFreeBytes, final String commandLine, final boolean owners)
+        {
+            this(selection, journal, flushIntervalNs, maxFlows, ringBytes, http, httpRequired, retention, minFreeBytes,
+                commandLine, owners, true);
+        }
+
         /** With process attribution. */
         public Config(final Selection selection, final Path journal, final long flushIntervalNs, final int maxFlows,
             final int ringBytes, final Optional<InetSocketAddress> http, final boolean httpRequired,
@@ -85,7 +97,7 @@ public final class Recorder
         live.errorsTotal(errors::errorsTotal);
         final FlowProgram.Config programConfig =
             new FlowProgram.Config(config.flushIntervalNs(), config.maxFlows(), config.ringBytes(),
-                config.owners() && Privileges.attributesOwners());
+                config.owners() && Privileges.attributesOwners(), config.dns());
         try (LiveViewServer http = serve(config, live, errors); // bound before the journal: a refusal creates nothing
             JournalWriter writer = JournalWriter.open(config.journal());
             RecorderLock lock = RecorderLock.acquire(config.journal());

@@ -111,8 +111,18 @@ public final class RecordCommand implements Callable<Integer>
             + "Attribution needs CAP_PERFMON (or CAP_SYS_ADMIN) and a cgroup2 hierarchy; without them it is off.")
     boolean noOwners;
 
+    @Option(names = "--dns", paramLabel = "on|off", defaultValue = "on",
+        description = "Capture the DNS responses the recorded interfaces carry (UDP and TCP from port 53, at most 2048 "
+            + "bytes of each) and journal the names and addresses they give, to name flows' peers (default on). "
+            + "off: no payload byte leaves the kernel and no name is kept.")
+    String dns;
+
     public Integer call()
     {
+        if (!"on".equals(dns) && !"off".equals(dns))
+        {
+            throw new ParameterException(spec.commandLine(), "--dns " + dns + ": expected on or off");
+        }
         final Instance named;
         try
         {
@@ -161,7 +171,7 @@ public final class RecordCommand implements Callable<Integer>
             journal.toAbsolutePath(), mode == Mode.packet ? 0 : flushNs, maxFlows, ringBytes, bind,
             spec.commandLine().getParseResult().hasMatchedOption("--http"), retention,
             parsed(minFree, "--min-free", Sizes::parseBytes),
-            String.join(" ", spec.commandLine().getParseResult().originalArgs()), !noOwners);
+            String.join(" ", spec.commandLine().getParseResult().originalArgs()), !noOwners, "on".equals(dns));
         final Consumer<String> stderr = line -> spec.commandLine().getErr().println("flowrec record: " + OneLine.of(line));
         LibbpfLog.sink(stderr);
         final RecorderErrors errors = new RecorderErrors(stderr);

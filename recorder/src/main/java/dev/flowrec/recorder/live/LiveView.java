@@ -2,6 +2,7 @@ package dev.flowrec.recorder.live;
 
 import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.schema.ContainerSeenDecoder;
+import dev.flowrec.journal.schema.DnsCountersDecoder;
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
 import dev.flowrec.journal.schema.InterfaceDetachedDecoder;
@@ -65,6 +66,8 @@ public final class LiveView implements EventHandler
     private volatile LongSupplier errorsTotal = () -> 0;
     /** The kernel's new flows with and without a socket owner; null while process attribution is off. */
     private volatile long[] ownerCounts;
+    private volatile long[] dnsCounts;
+    private final DnsCountersDecoder dnsCounters = new DnsCountersDecoder();
     private volatile String journalProblem;
     private volatile Snapshot snapshot = Snapshot.EMPTY;
 
@@ -95,6 +98,7 @@ public final class LiveView implements EventHandler
             case LossReportDecoder.TEMPLATE_ID -> onLossReport(MessageHeader.wrap(lossReport, buffer, offset));
             case ContainerSeenDecoder.TEMPLATE_ID -> onContainerSeen(MessageHeader.wrap(containerSeen, buffer, offset));
             case SocketOwnerDecoder.TEMPLATE_ID -> onSocketOwner(MessageHeader.wrap(socketOwner, buffer, offset));
+            case DnsCountersDecoder.TEMPLATE_ID -> onDnsCounters(MessageHeader.wrap(dnsCounters, buffer, offset));
             case RecorderStartedDecoder.TEMPLATE_ID ->
             {
                 loss = Snapshot.Loss.NONE; // counters restart with the run, and owners are named afresh
@@ -165,6 +169,18 @@ public final class LiveView implements EventHandler
     public long errorsTotal()
     {
         return errorsTotal.getAsLong();
+    }
+
+    /** The run's DNS counters as last journaled (DnsCounters order: responses first); null before any. */
+    public long[] dnsCounts()
+    {
+        return dnsCounts;
+    }
+
+    private void onDnsCounters(final DnsCountersDecoder event)
+    {
+        dnsCounts = new long[] {event.responses(), event.answers(), event.cutShort(), event.malformed(), event.looping(),
+            event.oversized(), event.serverTruncated()};
     }
 
     /** Sets the kernel's counts of new flows with and without a socket owner; recorder thread. */

@@ -77,7 +77,8 @@ final class Routes
         {
             case "/traffic" -> traffic(uri.getRawQuery());
             case "/metrics" -> Response.of(200, PrometheusText.CONTENT_TYPE,
-                PrometheusText.render(view.snapshot(), counters, view.errorsTotal(), view.ownerCounts()));
+                PrometheusText.render(view.snapshot(), counters, view.errorsTotal(), view.ownerCounts(),
+                    view.dnsCounts()));
             default -> healthz();
         };
     }
