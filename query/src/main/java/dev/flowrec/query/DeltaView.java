@@ -10,14 +10,34 @@ public final class DeltaView implements FlowView
     private String iface;
     private String container;
     private Owner owner = Owner.NONE;
+    private String srcName = "";
+    private String dstName = "";
 
     public DeltaView wrap(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner)
+    {
+        return wrap(delta, iface, container, owner, "", "");
+    }
+
+    public DeltaView wrap(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner,
+        final String srcName, final String dstName)
     {
         this.delta = delta;
         this.iface = iface;
         this.container = container;
         this.owner = owner;
+        this.srcName = srcName;
+        this.dstName = dstName;
         return this;
+    }
+
+    public String srcName()
+    {
+        return srcName;
+    }
+
+    public String dstName()
+    {
+        return dstName;
     }
 
     public String iface()
