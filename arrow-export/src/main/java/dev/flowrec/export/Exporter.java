@@ -163,9 +163,24 @@ public final class Exporter
         @Override
         public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner)
         {
+            onFlow(delta, iface, container, owner, "", "");
+        }
+
+        @Override
+        public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner,
+            final String srcName, final String dstName)
+        {
             dictionaries.iface.indexOf(iface);
             dictionaries.container.indexOf(container);
             dictionaries.comm.indexOf(owner.comm());
+            dictionaries.names.indexOf(srcName);
+            dictionaries.names.indexOf(dstName);
+        }
+
+        @Override
+        public boolean wantsNames()
+        {
+            return true;
         }
     }
 
@@ -214,11 +229,24 @@ public final class Exporter
         @Override
         public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner)
         {
+            onFlow(delta, iface, container, owner, "", "");
+        }
+
+        @Override
+        public boolean wantsNames()
+        {
+            return true;
+        }
+
+        @Override
+        public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner,
+            final String srcName, final String dstName)
+        {
             if (++seen > limit || failure != null)
             {
                 return; // appended after the survey: not in this snapshot
             }
-            if (!where.test(view.wrap(delta, iface, container, owner)))
+            if (!where.test(view.wrap(delta, iface, container, owner, srcName, dstName)))
             {
                 return;
             }
@@ -227,7 +255,7 @@ public final class Exporter
                 final DeltaBatch batch = (DeltaBatch)output.batchFor(host, delta.lastNs());
                 final Dictionaries d = batch.dictionaries();
                 batch.append(delta, host, d.iface.indexOf(iface), d.container.indexOf(container), owner.pid(),
-                    d.comm.indexOf(owner.comm()));
+                    d.comm.indexOf(owner.comm()), d.names.indexOf(srcName), d.names.indexOf(dstName));
             }
             catch (final IOException ex)
             {
