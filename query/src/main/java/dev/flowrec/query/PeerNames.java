@@ -67,7 +67,8 @@ public final class PeerNames
         this(MAX_ADDRESSES);
     }
 
-    PeerNames(final int maxAddresses)
+    /** @param maxAddresses the most addresses kept at once */
+    public PeerNames(final int maxAddresses)
     {
         this.maxAddresses = maxAddresses;
     }

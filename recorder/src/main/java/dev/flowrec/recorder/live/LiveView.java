@@ -2,7 +2,10 @@ package dev.flowrec.recorder.live;
 
 import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.schema.ContainerSeenDecoder;
+import dev.flowrec.journal.schema.DnsAnswerDecoder;
 import dev.flowrec.journal.schema.DnsCountersDecoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.query.PeerNames;
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
 import dev.flowrec.journal.schema.InterfaceDetachedDecoder;
@@ -67,6 +70,9 @@ public final class LiveView implements EventHandler
     /** The kernel's new flows with and without a socket owner; null while process attribution is off. */
     private volatile long[] ownerCounts;
     private volatile long[] dnsCounts;
+    /** The most addresses the live view keeps names of (about 200 bytes each); beyond, the least recently answered go. */
+    static final int MAX_NAMED_ADDRESSES = 65536;
+    private final PeerNames peerNames = new PeerNames(MAX_NAMED_ADDRESSES);
     private final DnsCountersDecoder dnsCounters = new DnsCountersDecoder();
     private volatile String journalProblem;
     private volatile Snapshot snapshot = Snapshot.EMPTY;
@@ -99,6 +105,7 @@ public final class LiveView implements EventHandler
             case ContainerSeenDecoder.TEMPLATE_ID -> onContainerSeen(MessageHeader.wrap(containerSeen, buffer, offset));
             case SocketOwnerDecoder.TEMPLATE_ID -> onSocketOwner(MessageHeader.wrap(socketOwner, buffer, offset));
             case DnsCountersDecoder.TEMPLATE_ID -> onDnsCounters(MessageHeader.wrap(dnsCounters, buffer, offset));
+            case DnsAnswerDecoder.TEMPLATE_ID -> peerNames.onDnsAnswer(buffer, offset);
             case RecorderStartedDecoder.TEMPLATE_ID ->
             {
                 loss = Snapshot.Loss.NONE; // counters restart with the run, and owners are named afresh
@@ -171,7 +178,10 @@ public final class LiveView implements EventHandler
         return errorsTotal.getAsLong();
     }
 
-    /** The run's DNS counters as last journaled (DnsCounters order: responses first); null before any. */
+    /**
+     * The run's DNS counters as last journaled (DnsCounters order: responses first), then the addresses the live
+     * view's name table forgot to stay within {@link #MAX_NAMED_ADDRESSES}; null before any.
+     */
     public long[] dnsCounts()
     {
         return dnsCounts;
@@ -180,7 +190,7 @@ public final class LiveView implements EventHandler
     private void onDnsCounters(final DnsCountersDecoder event)
     {
         dnsCounts = new long[] {event.responses(), event.answers(), event.cutShort(), event.malformed(), event.looping(),
-            event.oversized(), event.serverTruncated()};
+            event.oversized(), event.serverTruncated(), peerNames.evicted()};
     }
 
     /** Sets the kernel's counts of new flows with and without a socket owner; recorder thread. */
@@ -229,6 +239,13 @@ public final class LiveView implements EventHandler
         final long packets = delta.packets();
         iface.add(delta.direction(), lastNs, second, bytes, packets);
         final Flow flow = flows.touch(delta, iface);
+        if (flow.srcName == null)
+        {
+            flow.srcName = peerNames.nameOf(FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta), ifindex,
+                delta.firstNs());
+            flow.dstName = peerNames.nameOf(FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta), ifindex,
+                delta.firstNs());
+        }
         flow.rate.add(second, bytes, packets);
         flow.tcpFlags |= delta.tcpFlags();
     }

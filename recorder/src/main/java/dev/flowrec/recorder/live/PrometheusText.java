@@ -121,6 +121,12 @@ final class PrometheusText
         single("flowrec_dns_answers_total", "counter", "DnsAnswer events journaled (responses naming an address).",
             dns[1]);
         single("flowrec_dns_server_truncated_total", "counter", "DNS responses with TC set by their server.", dns[6]);
+        if (dns.length > 7)
+        {
+            single("flowrec_live_names_evicted_total", "counter",
+                "Addresses the live view's name table forgot, the least recently answered, to stay within its bound.",
+                dns[7]);
+        }
     }
 
     private void http(final HttpCounters http)
