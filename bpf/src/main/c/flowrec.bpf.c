@@ -425,7 +425,7 @@ struct {
 /* Hands a DNS response's payload to user space (struct fr_dns_event): TCP or UDP from port 53 whose payload
  * starts as a DNS response (the QR bit; after the 2-byte length prefix over TCP). A segment of a TCP response that
  * does not start it (a response spread over several) is sent too when its bytes happen to look like one: user
- * space counts what it cannot parse. When the ring is full the response is not kept. */
+ * space counts what it cannot parse. When the ring is full the response is not kept, and counted (DNS_LOST). */
 static __attribute__((noinline)) void capture_dns(struct __sk_buff *skb, const struct fr_flow_key *key,
 	const struct pkt *p, __u64 now)
 {
@@ -440,8 +440,10 @@ static __attribute__((noinline)) void capture_dns(struct __sk_buff *skb, const s
 	if (bpf_skb_load_bytes(skb, off + prefix + 2, &flags, 1) < 0 || !(flags & 0x80))
 		return; /* a query, not a response */
 	struct fr_dns_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e)
+	if (!e) {
+		count(FR_C_DNS_LOST, 1);
 		return;
+	}
 	__u32 wire = end - off;
 	__u32 n = wire < FR_DNS_CAPTURE ? wire : FR_DNS_CAPTURE;
 	__builtin_memcpy(&e->key, key, sizeof(*key));

@@ -157,6 +157,7 @@ enum fr_counter {
 	FR_C_TOO_DEEP,           /* VLAN tags or IPv6 extension headers nested deeper than the parser follows */
 	FR_C_OWNER_FOUND,        /* flow entries created with the owner of their local socket (an owner record) */
 	FR_C_OWNER_NONE,         /* flow entries created with no owner found (no local socket, or one never seen) */
+	FR_C_DNS_LOST,           /* DNS responses not handed to user space: the ring buffer was full */
 	FR_C_COUNT
 };
 

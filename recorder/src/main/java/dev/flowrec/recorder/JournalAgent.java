@@ -108,9 +108,9 @@ final class JournalAgent implements Agent
         {
             return 0; // a loss report is cumulative: the first one written when space returns says it all
         }
-        final int dns = journal.dnsCountersIfMoved();
         program.readCounters(counters);
         loss.apply(counters, report); // what a dropped or foreign pinned state counted moves it too
+        final int dns = journal.dnsCountersIfMoved(report[KernelCounters.DNS_LOST]);
         if (program.config().owners())
         {
             live.ownerCounts(report[KernelCounters.OWNER_FOUND], report[KernelCounters.OWNER_NONE]);

@@ -73,6 +73,7 @@ final class JournalEvents
     private final DnsCounters dnsCounters = new DnsCounters();
     private final UnsafeBuffer dnsAddresses = new UnsafeBuffer(new byte[DnsMessage.MAX_ADDRESSES * Templates.DNS_ADDRESS_LENGTH]);
     private long dnsChangesJournaled;
+    private long dnsRingLostJournaled;
     private MutableDirectBuffer claimed;
     private final RunTotals totals = new RunTotals();
 
@@ -207,14 +208,18 @@ final class JournalEvents
         return dnsCounters;
     }
 
-    /** Journals the DNS counters when they moved since they were last journaled; returns 1 if it did. */
-    int dnsCountersIfMoved()
+    /**
+     * Journals the DNS counters when they moved since they were last journaled; returns 1 if it did.
+     * @param ringLost the kernel's count of responses it could not hand over (KernelCounters.DNS_LOST)
+     */
+    int dnsCountersIfMoved(final long ringLost)
     {
         final long changes = dnsCounters.changes();
-        if (changes == dnsChangesJournaled)
+        if (changes == dnsChangesJournaled && ringLost == dnsRingLostJournaled)
         {
             return 0;
         }
+        dnsRingLostJournaled = ringLost;
         final int length = MessageHeader.ENCODED_LENGTH + DnsCountersEncoder.BLOCK_LENGTH;
         MessageHeader.wrapAndApplyHeader(dnsCountersEncoder, claim(length), 0)
             .timeNs(nowNs())
@@ -224,7 +229,8 @@ final class JournalEvents
             .malformed(dnsCounters.get(DnsCounters.MALFORMED))
             .looping(dnsCounters.get(DnsCounters.LOOPING))
             .oversized(dnsCounters.get(DnsCounters.OVERSIZED))
-            .serverTruncated(dnsCounters.get(DnsCounters.SERVER_TRUNCATED));
+            .serverTruncated(dnsCounters.get(DnsCounters.SERVER_TRUNCATED))
+            .ringLost(ringLost);
         commit(DnsCountersEncoder.TEMPLATE_ID, length);
         dnsChangesJournaled = changes;
         return 1;

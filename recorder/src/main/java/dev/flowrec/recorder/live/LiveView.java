@@ -179,7 +179,7 @@ public final class LiveView implements EventHandler
     }
 
     /**
-     * The run's DNS counters as last journaled (DnsCounters order: responses first), then the addresses the live
+     * The run's DNS counters as last journaled (DnsCounters order: responses first, ring lost last), then the addresses the live
      * view's name table forgot to stay within {@link #MAX_NAMED_ADDRESSES}; null before any.
      */
     public long[] dnsCounts()
@@ -190,7 +190,7 @@ public final class LiveView implements EventHandler
     private void onDnsCounters(final DnsCountersDecoder event)
     {
         dnsCounts = new long[] {event.responses(), event.answers(), event.cutShort(), event.malformed(), event.looping(),
-            event.oversized(), event.serverTruncated(), peerNames.evicted()};
+            event.oversized(), event.serverTruncated(), event.ringLost(), peerNames.evicted()};
     }
 
     /** Sets the kernel's counts of new flows with and without a socket owner; recorder thread. */

@@ -121,11 +121,13 @@ final class PrometheusText
         single("flowrec_dns_answers_total", "counter", "DnsAnswer events journaled (responses naming an address).",
             dns[1]);
         single("flowrec_dns_server_truncated_total", "counter", "DNS responses with TC set by their server.", dns[6]);
-        if (dns.length > 7)
+        if (dns.length > 8)
         {
+            single("flowrec_dns_ring_lost_total", "counter",
+                "DNS responses the kernel could not hand over: its ring buffer was full.", dns[7]);
             single("flowrec_live_names_evicted_total", "counter",
                 "Addresses the live view's name table forgot, the least recently answered, to stay within its bound.",
-                dns[7]);
+                dns[8]);
         }
     }
 

@@ -305,8 +305,8 @@ class DnsNamesTest
     @Test
     void shouldCountHostileResponsesAndKeepTheirFlowExact()
     {
-        // responses, answers, cut short, malformed, looping, oversized, server truncated
-        assertEquals(List.of(10L + HOSTILE, 10L, 0L, 30L, 12L, 0L, 1L),
+        // responses, answers, cut short, malformed, looping, oversized, server truncated, lost at the ring
+        assertEquals(List.of(10L + HOSTILE, 10L, 0L, 30L, 12L, 0L, 1L, 0L),
             java.util.Arrays.stream(dnsCounters).boxed().toList(),
             "10 answers (the TC one too), 30 malformed and 12 looping of the 42 hostile, the TC one: " + metrics);
         long packets = 0;
@@ -363,7 +363,7 @@ class DnsNamesTest
                 {
                     MessageHeader.wrap(c, buffer, offset);
                     dnsCounters = new long[] {c.responses(), c.answers(), c.cutShort(), c.malformed(), c.looping(),
-                        c.oversized(), c.serverTruncated()};
+                        c.oversized(), c.serverTruncated(), c.ringLost()};
                 }
             }, 1024) > 0)
             {
