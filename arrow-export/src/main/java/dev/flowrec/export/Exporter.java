@@ -163,18 +163,18 @@ public final class Exporter
         @Override
         public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner)
         {
-            onFlow(delta, iface, container, owner, "", "");
+            onFlow(delta, iface, container, owner, dev.flowrec.query.FlowNames.NONE);
         }
 
         @Override
         public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner,
-            final String srcName, final String dstName)
+            final dev.flowrec.query.FlowNames names)
         {
             dictionaries.iface.indexOf(iface);
             dictionaries.container.indexOf(container);
             dictionaries.comm.indexOf(owner.comm());
-            dictionaries.names.indexOf(srcName);
-            dictionaries.names.indexOf(dstName);
+            dictionaries.names.indexOf(names.srcName());
+            dictionaries.names.indexOf(names.dstName());
         }
 
         @Override
@@ -229,7 +229,7 @@ public final class Exporter
         @Override
         public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner)
         {
-            onFlow(delta, iface, container, owner, "", "");
+            onFlow(delta, iface, container, owner, dev.flowrec.query.FlowNames.NONE);
         }
 
         @Override
@@ -240,13 +240,13 @@ public final class Exporter
 
         @Override
         public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner,
-            final String srcName, final String dstName)
+            final dev.flowrec.query.FlowNames names)
         {
             if (++seen > limit || failure != null)
             {
                 return; // appended after the survey: not in this snapshot
             }
-            if (!where.test(view.wrap(delta, iface, container, owner, srcName, dstName)))
+            if (!where.test(view.wrap(delta, iface, container, owner, names)))
             {
                 return;
             }
@@ -255,7 +255,7 @@ public final class Exporter
                 final DeltaBatch batch = (DeltaBatch)output.batchFor(host, delta.lastNs());
                 final Dictionaries d = batch.dictionaries();
                 batch.append(delta, host, d.iface.indexOf(iface), d.container.indexOf(container), owner.pid(),
-                    d.comm.indexOf(owner.comm()), d.names.indexOf(srcName), d.names.indexOf(dstName));
+                    d.comm.indexOf(owner.comm()), d.names.indexOf(names.srcName()), d.names.indexOf(names.dstName()));
             }
             catch (final IOException ex)
             {

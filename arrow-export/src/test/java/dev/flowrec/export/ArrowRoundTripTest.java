@@ -219,7 +219,7 @@ class ArrowRoundTripTest
         {
             public void onFlow(final FlowDeltaDecoder d, final String iface, final String container)
             {
-                onFlow(d, iface, container, Owner.NONE, "", "");
+                onFlow(d, iface, container, Owner.NONE, dev.flowrec.query.FlowNames.NONE);
             }
 
             @Override
@@ -230,7 +230,7 @@ class ArrowRoundTripTest
 
             @Override
             public void onFlow(final FlowDeltaDecoder d, final String iface, final String container, final Owner owner,
-                final String srcName, final String dstName)
+                final dev.flowrec.query.FlowNames names)
             {
                 final FlowRowView view = new FlowRowView(d, iface, container, owner);
                 if (!where.test(view))
@@ -244,7 +244,7 @@ class ArrowRoundTripTest
                 rows.add(List.of(d.firstNs(), d.lastNs(), host, iface, container, Protocols.direction(d.direction()),
                     Protocols.name(d.proto()), Addresses.format(src, d.family()), d.srcPort(), Addresses.format(dst, d.family()),
                     d.dstPort(), d.packets(), d.bytes(), Protocols.tcpFlags(d.proto(), d.tcpFlags()), (int)d.tcpFlags(),
-                    owner.pid(), owner.comm(), srcName, dstName));
+                    owner.pid(), owner.comm(), names.srcName(), names.dstName()));
             }
         }, () -> false);
         return rows;

@@ -20,10 +20,11 @@ public interface FlowFold
 
     /**
      * A delta with its owner and the names the host's resolver was given for its addresses at the delta's first
-     * packet ({@link PeerNames}; "" for none, and always "" unless {@link #wantsNames()}): what {@link Replay} calls.
+     * packet ({@link FlowNames}, looked up when asked; "" for none, and always "" unless {@link #wantsNames()}): what
+     * {@link Replay} calls.
      */
     default void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner,
-        final String srcName, final String dstName)
+        final FlowNames names)
     {
         onFlow(delta, iface, container, owner);
     }

@@ -55,14 +55,14 @@ final class FlowSums implements FlowFold
     @Override
     public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner)
     {
-        onFlow(delta, iface, container, owner, "", "");
+        onFlow(delta, iface, container, owner, FlowNames.NONE);
     }
 
     @Override
     public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner,
-        final String srcName, final String dstName)
+        final FlowNames names)
     {
-        if (!where.usesAggregates() && !where.test(view.wrap(delta, iface, container, owner, srcName, dstName)))
+        if (!where.usesAggregates() && !where.test(view.wrap(delta, iface, container, owner, names)))
         {
             return;
         }
@@ -72,7 +72,7 @@ final class FlowSums implements FlowFold
             FlowSumsTable.pack(delta.direction(), delta.family(), delta.proto(), delta.srcPort(), delta.dstPort()),
             intervalNs > 0 ? Math.floorDiv(delta.lastNs(), intervalNs) * intervalNs : 0,
             namesId(delta.ifindex(), iface, container),
-            delta.firstNs(), delta.lastNs(), delta.packets(), delta.bytes(), delta.tcpFlags(), owner, srcName, dstName);
+            delta.firstNs(), delta.lastNs(), delta.packets(), delta.bytes(), delta.tcpFlags(), owner, names);
     }
 
     private int namesId(final int ifindex, final String iface, final String container)

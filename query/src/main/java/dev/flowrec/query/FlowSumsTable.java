@@ -64,7 +64,7 @@ final class FlowSumsTable
     /** Adds one delta to its flow's sums; packed holds direction, family, proto and ports ({@link #pack}). */
     void add(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow, final long packed,
         final long bucketNs, final int namesId, final long firstNs, final long lastNs, final long packets,
-        final long bytes, final int tcpFlags, final Owner owner, final String srcName, final String dstName)
+        final long bytes, final int tcpFlags, final Owner owner, final FlowNames peers)
     {
         final int tag = hash(srcHigh, srcLow, dstHigh, dstLow, packed, bucketNs, namesId) | Integer.MIN_VALUE;
         final int mask = index.length - 1;
@@ -80,7 +80,7 @@ final class FlowSumsTable
                 if (FlowTimeouts.startsNewFlow(flows[at + LAST], (int)flows[at + FLAGS], firstNs, tcpFlags, inactiveNs))
                 {
                     index[s] = (long)tag << 32 | append(srcHigh, srcLow, dstHigh, dstLow, packed, bucketNs, namesId,
-                        firstNs, lastNs, packets, bytes, tcpFlags, owner, srcName, dstName);
+                        firstNs, lastNs, packets, bytes, tcpFlags, owner, peers);
                     return;
                 }
                 if (owner.known())
@@ -97,7 +97,7 @@ final class FlowSumsTable
             s = s + 1 & mask;
         }
         index[s] = (long)tag << 32 | append(srcHigh, srcLow, dstHigh, dstLow, packed, bucketNs, namesId, firstNs,
-            lastNs, packets, bytes, tcpFlags, owner, srcName, dstName);
+            lastNs, packets, bytes, tcpFlags, owner, peers);
         if (size * 2 > index.length)
         {
             grow();
@@ -107,7 +107,7 @@ final class FlowSumsTable
     /** Stores a new flow after the others; returns its number. */
     private int append(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow, final long packed,
         final long bucketNs, final int namesId, final long firstNs, final long lastNs, final long packets,
-        final long bytes, final int tcpFlags, final Owner owner, final String srcName, final String dstName)
+        final long bytes, final int tcpFlags, final Owner owner, final FlowNames peers)
     {
         if ((size + 1) * STRIDE > flows.length)
         {
@@ -117,8 +117,8 @@ final class FlowSumsTable
             dstNames = Arrays.copyOf(dstNames, flows.length / STRIDE);
         }
         owners[size] = owner;
-        srcNames[size] = srcName;
-        dstNames[size] = dstName;
+        srcNames[size] = peers.srcName(); // looked up here, once per flow, not per delta
+        dstNames[size] = peers.dstName();
         final int at = size * STRIDE;
         flows[at] = srcHigh;
         flows[at + 1] = srcLow;

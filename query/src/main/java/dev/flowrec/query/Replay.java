@@ -6,7 +6,6 @@ import dev.flowrec.journal.UnjournaledLoss;
 import dev.flowrec.journal.schema.DnsAnswerDecoder;
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
-import dev.flowrec.journal.schema.FlowDeltas;
 import dev.flowrec.journal.schema.LossReportDecoder;
 import dev.flowrec.journal.schema.RecorderStartedDecoder;
 import dev.flowrec.journal.schema.MessageHeader;
@@ -64,6 +63,7 @@ public final class Replay implements EventHandler
     private final SocketOwners owners = new SocketOwners();
     private final boolean named;
     private final PeerNames names = new PeerNames();
+    private final FlowNames flowNames = new FlowNames();
     private final FlowDeltaDecoder turned = new FlowDeltaDecoder();
     private final MutableDirectBuffer turnedBuffer = new UnsafeBuffer(new byte[256]);
     /** Losses in the window: ring events, packets, bytes, journal events (as {@link Coverage} orders them). */
@@ -286,31 +286,23 @@ public final class Replay implements EventHandler
             return;
         }
         deltasFolded++;
-        String srcName = "";
-        String dstName = "";
-        if (named && this.names.size() > 0)
-        {
-            srcName = this.names.nameOf(FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta), delta.ifindex(),
-                delta.firstNs());
-            dstName = this.names.nameOf(FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta), delta.ifindex(),
-                delta.firstNs());
-        }
+        // Named as the kernel journaled the delta (before any turn: the addresses are the same).
+        final FlowNames peers = flowNames.wrap(named && this.names.size() > 0 ? this.names : null, delta);
         final Named names = interfaces.get(delta.ifindex());
         if (names == null)
         {
-            fold.onFlow(delta, "if" + delta.ifindex(), "", owner, srcName, dstName);
+            fold.onFlow(delta, "if" + delta.ifindex(), "", owner, peers);
         }
         else if (names.turn() && length <= turnedBuffer.capacity())
         {
             turnedBuffer.putBytes(0, buffer, offset, length);
             final int at = MessageHeader.ENCODED_LENGTH + FlowDeltaDecoder.directionEncodingOffset();
             turnedBuffer.putByte(at, (byte)(turnedBuffer.getByte(at) ^ 1));
-            fold.onFlow(MessageHeader.wrap(turned, turnedBuffer, 0), names.iface(), names.container(), owner, srcName,
-                dstName);
+            fold.onFlow(MessageHeader.wrap(turned, turnedBuffer, 0), names.iface(), names.container(), owner, peers);
         }
         else
         {
-            fold.onFlow(delta, names.iface(), names.container(), owner, srcName, dstName);
+            fold.onFlow(delta, names.iface(), names.container(), owner, peers);
         }
     }
 
