@@ -120,7 +120,7 @@ public final class Exporter
             filters[j] = bound.filter();
             warnings.add(bound.warnings());
             final Replay.Result survey = Replay.run(request.journals().get(j), request.query().window(), timelines[j],
-                new Survey(dictionaries), request.cancelled());
+                new Survey(dictionaries, request.query().names()), request.cancelled());
             limit[j] = survey.deltasFolded();
             total += limit[j];
             coverage.add(survey.coverage());
@@ -152,8 +152,11 @@ public final class Exporter
         }
     }
 
-    /** The first pass: the names the files' dictionaries must hold before the first batch. */
-    private record Survey(Dictionaries dictionaries) implements dev.flowrec.query.FlowFold
+    /**
+     * The first pass: the names the files' dictionaries must hold before the first batch.
+     * @param wantsNames whether the export names addresses (the query's names, off: empty src_name and dst_name)
+     */
+    private record Survey(Dictionaries dictionaries, boolean wantsNames) implements dev.flowrec.query.FlowFold
     {
         public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container)
         {
@@ -177,11 +180,6 @@ public final class Exporter
             dictionaries.names.indexOf(names.dstName());
         }
 
-        @Override
-        public boolean wantsNames()
-        {
-            return true;
-        }
     }
 
     /** The streaming fold: filter, route, append; a full batch is written by {@link Output#batchFor}. */
@@ -192,6 +190,7 @@ public final class Exporter
         private final ExportProgress progress;
         private final long total;
         private final DeltaView view = new DeltaView();
+        private final boolean names;
         Output output;
         IOException failure;
         long lastNs;
@@ -202,6 +201,7 @@ public final class Exporter
 
         DeltaFold(final ExportRequest request, final long total)
         {
+            this.names = request.query().names();
             this.cancelled = request.cancelled();
             this.progress = request.progress();
             this.total = total;
@@ -235,7 +235,7 @@ public final class Exporter
         @Override
         public boolean wantsNames()
         {
-            return true;
+            return names;
         }
 
         @Override
