@@ -28,6 +28,7 @@ import dev.flowrec.recorder.discovery.Container;
 import dev.flowrec.recorder.dns.DnsCounters;
 import dev.flowrec.recorder.dns.DnsMessage;
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -175,7 +176,7 @@ final class JournalEvents
         for (int i = 0; i < count; i++)
         {
             final int at = i * Templates.DNS_ADDRESS_LENGTH;
-            dnsAddresses.putInt(at, (int)m.ttl(i), java.nio.ByteOrder.LITTLE_ENDIAN);
+            dnsAddresses.putInt(at, (int)m.ttl(i), ByteOrder.LITTLE_ENDIAN);
             dnsAddresses.putBytes(at + 4, m.addresses(), i * 16, 16);
         }
         final int addressBytes = count * Templates.DNS_ADDRESS_LENGTH;
@@ -200,12 +201,6 @@ final class JournalEvents
             .putFinalName(m.finalName(), 0, m.finalNameLength())
             .putAddresses(dnsAddresses, 0, addressBytes);
         commit(DnsAnswerEncoder.TEMPLATE_ID, length);
-    }
-
-    /** What this run did with DNS responses (for the live view's counters). */
-    DnsCounters dnsCounters()
-    {
-        return dnsCounters;
     }
 
     /**

@@ -2,8 +2,7 @@ package dev.flowrec.recorder.dns;
 
 /**
  * What the recorder did with the DNS responses the kernel handed over, since its start: journaled as DnsCounters
- * events and shown as Prometheus counters. Written on the recorder's thread; read by the live view's (a torn read
- * of a counter is a counter one update behind, hence volatile-free plain longs read through {@link #copyTo}).
+ * events (which the live view folds into its Prometheus counters). The recorder's thread only.
  */
 public final class DnsCounters
 {
@@ -16,12 +15,8 @@ public final class DnsCounters
     public static final int SERVER_TRUNCATED = 6;
     public static final int COUNT = 7;
 
-    /** Names as Prometheus shows them, by index. */
-    public static final String[] NAMES =
-        {"responses", "answers", "cut_short", "malformed", "looping", "oversized", "server_truncated"};
-
     private final long[] values = new long[COUNT];
-    private volatile long changes;
+    private long changes;
 
     /** Counts a response and what {@link DnsMessage#decode} made of it. */
     public void onResponse(final int outcome, final boolean serverTruncated, final boolean journaled)
@@ -58,10 +53,5 @@ public final class DnsCounters
     public long changes()
     {
         return changes;
-    }
-
-    public void copyTo(final long[] to)
-    {
-        System.arraycopy(values, 0, to, 0, COUNT);
     }
 }
