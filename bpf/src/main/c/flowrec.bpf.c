@@ -16,6 +16,9 @@ char LICENSE[] SEC("license") = "GPL";
 /* Load-time knob: 0 = packet mode (one event per packet, the flow map is not used). */
 volatile const __u64 cfg_flush_interval_ns = 1000000000ULL;
 
+/* Load-time knob: 0 = no DNS capture (record --dns off): no payload byte ever leaves the kernel. */
+volatile const __u64 cfg_dns = 1;
+
 /* Load-time knob: 0 = no process attribution (record --no-owners): no flow entry looks for its socket's owner. */
 volatile const __u64 cfg_owners = 1;
 
@@ -45,6 +48,8 @@ struct pkt {
 	__u64 segs;   /* wire packets */
 	__u64 bytes;  /* layer-3 bytes on the wire */
 	__u8  tcp_flags;
+	__u32 payload_off; /* TCP and UDP: where the L4 payload starts and the IP packet ends */
+	__u32 payload_end;
 };
 
 static __always_inline void count(__u32 idx, __u64 n)
@@ -417,6 +422,40 @@ struct {
 	__type(value, __u32);
 } cgroups SEC(".maps");
 
+/* Hands a DNS response's payload to user space (struct fr_dns_event): TCP or UDP from port 53 whose payload
+ * starts as a DNS response (the QR bit; after the 2-byte length prefix over TCP). A segment of a TCP response that
+ * does not start it (a response spread over several) is sent too when its bytes happen to look like one: user
+ * space counts what it cannot parse. When the ring is full the response is not kept, and counted (DNS_LOST). */
+static __attribute__((noinline)) void capture_dns(struct __sk_buff *skb, const struct fr_flow_key *key,
+	const struct pkt *p, __u64 now)
+{
+	if (key->proto != IPPROTO_TCP && key->proto != IPPROTO_UDP)
+		return;
+	__u32 off = p->payload_off;
+	__u32 end = p->payload_end;
+	__u32 prefix = key->proto == IPPROTO_TCP ? 2 : 0;
+	if (off >= end || end - off < prefix + 12)
+		return; /* no DNS header: a bare TCP segment, or not DNS */
+	__u8 flags;
+	if (bpf_skb_load_bytes(skb, off + prefix + 2, &flags, 1) < 0 || !(flags & 0x80))
+		return; /* a query, not a response */
+	struct fr_dns_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(FR_C_DNS_LOST, 1);
+		return;
+	}
+	__u32 wire = end - off;
+	__u32 n = wire < FR_DNS_CAPTURE ? wire : FR_DNS_CAPTURE;
+	__builtin_memcpy(&e->key, key, sizeof(*key));
+	e->wire_length = wire > 0xFFFF ? 0xFFFF : wire;
+	e->time_ns = now;
+	e->netns_cookie = bpf_get_netns_cookie(skb);
+	if (n < 1 || n > FR_DNS_CAPTURE || bpf_skb_load_bytes(skb, off, e->payload, n) < 0)
+		n = 0;
+	e->length = n;
+	bpf_ringbuf_submit(e, SUBMIT_FLAGS);
+}
+
 static __always_inline void handle(struct __sk_buff *skb, __u8 direction, int cgroup)
 {
 	struct fr_flow_key key = {};
@@ -436,6 +475,8 @@ static __always_inline void handle(struct __sk_buff *skb, __u8 direction, int cg
 	__u64 now = bpf_ktime_get_boot_ns();
 	count(FR_C_PACKETS_SEEN, p.segs);
 	count(FR_C_BYTES_SEEN, p.bytes);
+	if (cfg_dns && key.sport == FR_DNS_PORT)
+		capture_dns(skb, &key, &p, now);
 
 	if (cfg_flush_interval_ns == 0) {
 		emit_alone(&key, &p, now, FR_REASON_PACKET);

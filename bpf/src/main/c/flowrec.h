@@ -117,6 +117,31 @@ struct fr_owner_event {
 	char  comm[FR_COMM_LEN];
 };
 
+/* DNS responses (QR set, from port 53, UDP or TCP, IPv4 or IPv6) carry their DNS payload to user space, at most
+ * FR_DNS_CAPTURE bytes of it: no other payload ever leaves the kernel. mDNS (5353) and LLMNR (5355) are not
+ * captured. */
+#define FR_DNS_PORT    53
+#define FR_DNS_CAPTURE 2048
+
+/* Ring buffer record: one DNS response as a packet carried it. The key is the response's (src: the server, dst:
+ * the client). length: payload bytes copied (at most FR_DNS_CAPTURE); wire_length: the L4 payload bytes the packet
+ * held (more than length: the response was cut short here). For TCP the payload starts with the 2-byte length
+ * prefix of RFC 1035 4.2.2. Its length differs from the other records', which is how the consumer tells it apart.
+ *
+ *  0          44       46            48        56             64
+ *  +----------+--------+-------------+---------+--------------+--------------------------+
+ *  | key (44) | length | wire_length | time_ns | netns_cookie | payload (FR_DNS_CAPTURE) |
+ *  +----------+--------+-------------+---------+--------------+--------------------------+
+ */
+struct fr_dns_event {
+	struct fr_flow_key key;
+	__u16 length;
+	__u16 wire_length;
+	__u64 time_ns;      /* boot time */
+	__u64 netns_cookie; /* the packet's network namespace (bpf_get_netns_cookie), 0 when not known */
+	__u8  payload[FR_DNS_CAPTURE];
+};
+
 /* Indices of the per-CPU counters map; the recorder journals them as loss reports. Every frame a program
  * sees moves exactly one of PACKETS_SEEN (by its wire packets), NON_IP, MALFORMED and TOO_DEEP. */
 enum fr_counter {
@@ -132,13 +157,14 @@ enum fr_counter {
 	FR_C_TOO_DEEP,           /* VLAN tags or IPv6 extension headers nested deeper than the parser follows */
 	FR_C_OWNER_FOUND,        /* flow entries created with the owner of their local socket (an owner record) */
 	FR_C_OWNER_NONE,         /* flow entries created with no owner found (no local socket, or one never seen) */
+	FR_C_DNS_LOST,           /* DNS responses not handed to user space: the ring buffer was full */
 	FR_C_COUNT
 };
 
 /* The layout of the kernel state a recorder instance pins (/sys/fs/bpf/flowrec/INSTANCE): bump it whenever a
  * record, a map's key or value, or the meaning of a counter changes, so that a recorder of another layout never
  * adopts this one's maps (it reads what it can, counts the rest as lost and starts fresh). */
-#define FR_LAYOUT_VERSION 2
+#define FR_LAYOUT_VERSION 3
 
 /* The one value of the meta map: what the pinned maps are, and who owns them now. Written by the recorder
  * (dev.flowrec.bpf.PinnedMeta mirrors it), never by the programs. All u64 so that no layout has padding. */

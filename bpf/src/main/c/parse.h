@@ -55,6 +55,8 @@ static __always_inline int parse_l4(struct __sk_buff *skb, __u32 off, __u32 end,
 		key->sport = (h[0] << 8) | h[1];
 		key->dport = (h[2] << 8) | h[3];
 		p->tcp_flags = h[13];
+		p->payload_off = off + doff;
+		p->payload_end = end;
 		return doff;
 	}
 	case IPPROTO_UDP:
@@ -64,6 +66,8 @@ static __always_inline int parse_l4(struct __sk_buff *skb, __u32 off, __u32 end,
 			return -1;
 		key->sport = (h[0] << 8) | h[1];
 		key->dport = (h[2] << 8) | h[3];
+		p->payload_off = off + 8;
+		p->payload_end = end;
 		return 8;
 	}
 	case IPPROTO_ICMP:

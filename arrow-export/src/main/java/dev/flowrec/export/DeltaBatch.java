@@ -30,6 +30,8 @@ final class DeltaBatch extends RowBatch
     private final IntVector tcpFlagsRaw;
     private final IntVector pid;
     private final IntVector comm;
+    private final IntVector srcName;
+    private final IntVector dstName;
 
     DeltaBatch(final Schema schema, final Dictionaries dictionaries, final BufferAllocator allocator, final int capacity)
     {
@@ -52,11 +54,16 @@ final class DeltaBatch extends RowBatch
         tcpFlagsRaw = (IntVector)root().getVector("tcp_flags_raw");
         pid = (IntVector)root().getVector("pid");
         comm = (IntVector)root().getVector("comm");
+        srcName = (IntVector)root().getVector("src_name");
+        dstName = (IntVector)root().getVector("dst_name");
     }
 
-    /** @param pidValue the host pid of the flow's socket owner, 0 when unknown */
+    /**
+     * @param pidValue   the host pid of the flow's socket owner, 0 when unknown
+     * @param srcNameIndex the index of the source address's DNS name in the names dictionary; dstNameIndex likewise
+     */
     void append(final FlowDeltaDecoder d, final int hostIndex, final int ifaceIndex, final int containerIndex,
-        final int pidValue, final int commIndex)
+        final int pidValue, final int commIndex, final int srcNameIndex, final int dstNameIndex)
     {
         final int i = nextRow();
         firstSeen.set(i, d.firstNs());
@@ -81,6 +88,8 @@ final class DeltaBatch extends RowBatch
         tcpFlagsRaw.set(i, d.tcpFlags());
         pid.set(i, pidValue);
         comm.set(i, commIndex);
+        srcName.set(i, srcNameIndex);
+        dstName.set(i, dstNameIndex);
     }
 
     Dictionaries dictionaries()

@@ -9,7 +9,7 @@ import org.apache.arrow.vector.dictionary.DictionaryProvider;
 /**
  * The dictionaries of an export, shared by every file it writes. direction, proto and tcp_flags have fixed
  * values (a protocol's index is its number; a TCP flag set's index is its flags byte, CWR and ECE included, and
- * index 256 is the empty string of a non-TCP flow); host, iface, container and comm grow as rows name them.
+ * index 256 is the empty string of a non-TCP flow); host, iface, container, comm and the DNS names grow as rows name them.
  */
 final class Dictionaries implements AutoCloseable
 {
@@ -22,6 +22,8 @@ final class Dictionaries implements AutoCloseable
     final StringDictionary proto;
     final StringDictionary tcpFlags;
     final StringDictionary comm;
+    /** DNS names, shared by src_name and dst_name. */
+    final StringDictionary names;
     private final DictionaryProvider.MapDictionaryProvider provider = new DictionaryProvider.MapDictionaryProvider();
 
     Dictionaries(final BufferAllocator allocator)
@@ -44,7 +46,8 @@ final class Dictionaries implements AutoCloseable
         flags.add("");
         tcpFlags = StringDictionary.of("tcp_flags", 6, allocator, flags);
         comm = new StringDictionary("comm", 7, allocator);
-        for (final StringDictionary d : List.of(host, iface, container, direction, proto, tcpFlags, comm))
+        names = new StringDictionary("names", 8, allocator);
+        for (final StringDictionary d : List.of(host, iface, container, direction, proto, tcpFlags, comm, names))
         {
             provider.put(d.dictionary());
         }
@@ -66,6 +69,7 @@ final class Dictionaries implements AutoCloseable
             case 5 -> proto;
             case 6 -> tcpFlags;
             case 7 -> comm;
+            case 8 -> names;
             default -> throw new IllegalArgumentException("no dictionary " + id);
         };
     }
@@ -85,5 +89,6 @@ final class Dictionaries implements AutoCloseable
         proto.close();
         tcpFlags.close();
         comm.close();
+        names.close();
     }
 }

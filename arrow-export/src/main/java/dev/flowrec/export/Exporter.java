@@ -120,7 +120,7 @@ public final class Exporter
             filters[j] = bound.filter();
             warnings.add(bound.warnings());
             final Replay.Result survey = Replay.run(request.journals().get(j), request.query().window(), timelines[j],
-                new Survey(dictionaries), request.cancelled());
+                new Survey(dictionaries, request.query().names()), request.cancelled());
             limit[j] = survey.deltasFolded();
             total += limit[j];
             coverage.add(survey.coverage());
@@ -152,8 +152,11 @@ public final class Exporter
         }
     }
 
-    /** The first pass: the names the files' dictionaries must hold before the first batch. */
-    private record Survey(Dictionaries dictionaries) implements dev.flowrec.query.FlowFold
+    /**
+     * The first pass: the names the files' dictionaries must hold before the first batch.
+     * @param wantsNames whether the export names addresses (the query's names, off: empty src_name and dst_name)
+     */
+    private record Survey(Dictionaries dictionaries, boolean wantsNames) implements dev.flowrec.query.FlowFold
     {
         public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container)
         {
@@ -163,10 +166,20 @@ public final class Exporter
         @Override
         public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner)
         {
+            onFlow(delta, iface, container, owner, dev.flowrec.query.FlowNames.NONE);
+        }
+
+        @Override
+        public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner,
+            final dev.flowrec.query.FlowNames names)
+        {
             dictionaries.iface.indexOf(iface);
             dictionaries.container.indexOf(container);
             dictionaries.comm.indexOf(owner.comm());
+            dictionaries.names.indexOf(names.srcName());
+            dictionaries.names.indexOf(names.dstName());
         }
+
     }
 
     /** The streaming fold: filter, route, append; a full batch is written by {@link Output#batchFor}. */
@@ -177,6 +190,7 @@ public final class Exporter
         private final ExportProgress progress;
         private final long total;
         private final DeltaView view = new DeltaView();
+        private final boolean names;
         Output output;
         IOException failure;
         long lastNs;
@@ -187,6 +201,7 @@ public final class Exporter
 
         DeltaFold(final ExportRequest request, final long total)
         {
+            this.names = request.query().names();
             this.cancelled = request.cancelled();
             this.progress = request.progress();
             this.total = total;
@@ -214,11 +229,24 @@ public final class Exporter
         @Override
         public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner)
         {
+            onFlow(delta, iface, container, owner, dev.flowrec.query.FlowNames.NONE);
+        }
+
+        @Override
+        public boolean wantsNames()
+        {
+            return names;
+        }
+
+        @Override
+        public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner,
+            final dev.flowrec.query.FlowNames names)
+        {
             if (++seen > limit || failure != null)
             {
                 return; // appended after the survey: not in this snapshot
             }
-            if (!where.test(view.wrap(delta, iface, container, owner)))
+            if (!where.test(view.wrap(delta, iface, container, owner, names)))
             {
                 return;
             }
@@ -227,7 +255,7 @@ public final class Exporter
                 final DeltaBatch batch = (DeltaBatch)output.batchFor(host, delta.lastNs());
                 final Dictionaries d = batch.dictionaries();
                 batch.append(delta, host, d.iface.indexOf(iface), d.container.indexOf(container), owner.pid(),
-                    d.comm.indexOf(owner.comm()));
+                    d.comm.indexOf(owner.comm()), d.names.indexOf(names.srcName()), d.names.indexOf(names.dstName()));
             }
             catch (final IOException ex)
             {

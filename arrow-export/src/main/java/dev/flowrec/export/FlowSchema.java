@@ -12,7 +12,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * The Arrow schemas of an export (README.md, "Schema of a delta export", has the table). A delta listing is the CSV contract of DESIGN.md
- * with {@code host} after the times, then the raw flag byte, the owner's pid (0 when unknown) and comm; a grouped answer is {@code host}, the
+ * with {@code host} after the times, then the raw flag byte, the owner's pid (0 when unknown) and comm, then src_name and dst_name (the DNS names; "" for none); a grouped answer is {@code host}, the
  * engine's columns, then flows, packets, bytes. Low-cardinality strings are dictionary-encoded (Int32 indexes).
  */
 final class FlowSchema
@@ -49,6 +49,8 @@ final class FlowSchema
         fields.add(plain("tcp_flags_raw", INT32));
         fields.add(plain("pid", INT32));
         fields.add(encoded("comm", d.comm));
+        fields.add(encoded("src_name", d.names));
+        fields.add(encoded("dst_name", d.names));
         return new Schema(fields, metadata);
     }
 

@@ -96,12 +96,13 @@ class ArrowRoundTripTest
             ArrowFileReader reader = new ArrowFileReader(channel, allocator))
         {
             final List<Field> fields = reader.getVectorSchemaRoot().getSchema().getFields();
-            assertEquals(List.of("tcp_flags", "tcp_flags_raw", "pid", "comm"),
-                fields.subList(fields.size() - 4, fields.size()).stream().map(Field::getName).toList(), "appended at the end");
-            final Field pid = fields.get(fields.size() - 2);
+            assertEquals(List.of("tcp_flags", "tcp_flags_raw", "pid", "comm", "src_name", "dst_name"),
+                fields.subList(fields.size() - 6, fields.size()).stream().map(Field::getName).toList(),
+                "appended at the end, the DNS names after them");
+            final Field pid = fields.get(fields.size() - 4);
             assertEquals(new org.apache.arrow.vector.types.pojo.ArrowType.Int(32, true), pid.getType());
             assertFalse(pid.isNullable());
-            final Field comm = fields.getLast();
+            final Field comm = fields.get(fields.size() - 3);
             assertTrue(comm.getDictionary() != null, "comm is dictionary-encoded");
             assertEquals(org.apache.arrow.vector.types.pojo.ArrowType.Utf8.INSTANCE,
                 reader.getDictionaryVectors().get(comm.getDictionary().getId()).getVectorType());
@@ -218,11 +219,18 @@ class ArrowRoundTripTest
         {
             public void onFlow(final FlowDeltaDecoder d, final String iface, final String container)
             {
-                onFlow(d, iface, container, Owner.NONE);
+                onFlow(d, iface, container, Owner.NONE, dev.flowrec.query.FlowNames.NONE);
             }
 
             @Override
-            public void onFlow(final FlowDeltaDecoder d, final String iface, final String container, final Owner owner)
+            public boolean wantsNames()
+            {
+                return true;
+            }
+
+            @Override
+            public void onFlow(final FlowDeltaDecoder d, final String iface, final String container, final Owner owner,
+                final dev.flowrec.query.FlowNames names)
             {
                 final FlowRowView view = new FlowRowView(d, iface, container, owner);
                 if (!where.test(view))
@@ -236,7 +244,7 @@ class ArrowRoundTripTest
                 rows.add(List.of(d.firstNs(), d.lastNs(), host, iface, container, Protocols.direction(d.direction()),
                     Protocols.name(d.proto()), Addresses.format(src, d.family()), d.srcPort(), Addresses.format(dst, d.family()),
                     d.dstPort(), d.packets(), d.bytes(), Protocols.tcpFlags(d.proto(), d.tcpFlags()), (int)d.tcpFlags(),
-                    owner.pid(), owner.comm()));
+                    owner.pid(), owner.comm(), names.srcName(), names.dstName()));
             }
         }, () -> false);
         return rows;

@@ -23,6 +23,7 @@ final class BpfObject implements AutoCloseable
 
     private static final String FLUSH_INTERVAL_VARIABLE = "cfg_flush_interval_ns";
     private static final String OWNERS_VARIABLE = "cfg_owners";
+    private static final String DNS_VARIABLE = "cfg_dns";
 
     private final Arena arena;
     private final MemorySegment object;
@@ -51,6 +52,7 @@ final class BpfObject implements AutoCloseable
             object = Libbpf.objectOpenMem(image, openOpts(arena), "bpf_object__open_mem " + NAME);
             Rodata.setLong(object, FLUSH_INTERVAL_VARIABLE, config.flushIntervalNs(), NAME);
             Rodata.setLong(object, OWNERS_VARIABLE, config.owners() ? 1 : 0, NAME);
+            Rodata.setLong(object, DNS_VARIABLE, config.dns() ? 1 : 0, NAME);
             if (!config.owners())
             {
                 // Not loaded at all: they need CAP_PERFMON, which a recorder without attribution may lack.

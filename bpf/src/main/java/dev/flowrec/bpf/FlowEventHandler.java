@@ -13,4 +13,12 @@ public interface FlowEventHandler
     default void onOwnerEvent(final OwnerEventDecoder owner)
     {
     }
+
+    /**
+     * A DNS response the kernel captured, read with the owners, before the pass's flow events (a flow to an address
+     * it names is journaled after it); ignored unless the handler journals DNS answers.
+     */
+    default void onDnsEvent(final DnsEventDecoder dns)
+    {
+    }
 }

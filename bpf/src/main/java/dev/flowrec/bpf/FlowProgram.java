@@ -59,13 +59,20 @@ public final class FlowProgram implements AutoCloseable
      * @param ringBytes       ring buffer data size: a power of 2 and a multiple of the page size
      * @param owners          whether a new flow entry looks for the owner of its local socket (process attribution;
      *                        the owners are learnt by the programs {@link #attachOwners} attaches)
+     * @param dns             whether DNS responses are handed to user space ({@link DnsEventDecoder})
      */
-    public record Config(long flushIntervalNs, int maxFlows, int ringBytes, boolean owners)
+    public record Config(long flushIntervalNs, int maxFlows, int ringBytes, boolean owners, boolean dns)
     {
-        /** With process attribution. */
+        /** With process attribution and DNS capture. */
         public Config(final long flushIntervalNs, final int maxFlows, final int ringBytes)
         {
             this(flushIntervalNs, maxFlows, ringBytes, true);
+        }
+
+        /** With DNS capture. */
+        public Config(final long flushIntervalNs, final int maxFlows, final int ringBytes, final boolean owners)
+        {
+            this(flushIntervalNs, maxFlows, ringBytes, owners, true);
         }
 
         public Config
@@ -94,22 +101,27 @@ public final class FlowProgram implements AutoCloseable
 
         public Config withFlushIntervalNs(final long flushIntervalNs)
         {
-            return new Config(flushIntervalNs, maxFlows, ringBytes, owners);
+            return new Config(flushIntervalNs, maxFlows, ringBytes, owners, dns);
         }
 
         public Config withMaxFlows(final int maxFlows)
         {
-            return new Config(flushIntervalNs, maxFlows, ringBytes, owners);
+            return new Config(flushIntervalNs, maxFlows, ringBytes, owners, dns);
         }
 
         public Config withRingBytes(final int ringBytes)
         {
-            return new Config(flushIntervalNs, maxFlows, ringBytes, owners);
+            return new Config(flushIntervalNs, maxFlows, ringBytes, owners, dns);
         }
 
         public Config withOwners(final boolean owners)
         {
-            return new Config(flushIntervalNs, maxFlows, ringBytes, owners);
+            return new Config(flushIntervalNs, maxFlows, ringBytes, owners, dns);
+        }
+
+        public Config withDns(final boolean dns)
+        {
+            return new Config(flushIntervalNs, maxFlows, ringBytes, owners, dns);
         }
     }
 

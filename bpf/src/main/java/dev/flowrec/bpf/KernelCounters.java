@@ -28,11 +28,13 @@ public final class KernelCounters
     public static final int OWNER_FOUND = 10;
     /** Flow entries created with no owner record (no local socket, one whose owner was never seen, a full ring). */
     public static final int OWNER_NONE = 11;
-    public static final int COUNT = 12;
+    /** DNS responses not handed to user space: the ring buffer was full (journaled in DnsCounters, not LossReport). */
+    public static final int DNS_LOST = 12;
+    public static final int COUNT = 13;
 
     private static final String[] NAMES = {
         "packets_seen", "bytes_seen", "rb_lost_events", "rb_lost_packets", "rb_lost_bytes", "rb_deferred",
-        "map_full", "non_ip", "malformed", "too_deep", "owner_found", "owner_none" };
+        "map_full", "non_ip", "malformed", "too_deep", "owner_found", "owner_none", "dns_lost" };
 
     private KernelCounters()
     {

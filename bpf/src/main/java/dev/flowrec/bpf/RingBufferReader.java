@@ -52,6 +52,7 @@ public final class RingBufferReader
     private final UnsafeBuffer data;
     private final FlowEventDecoder decoder = new FlowEventDecoder();
     private final OwnerEventDecoder owner = new OwnerEventDecoder();
+    private final DnsEventDecoder dns = new DnsEventDecoder();
     private long consumerPos;
     private long readPos;
     private long unexpectedRecords;
@@ -87,7 +88,8 @@ public final class RingBufferReader
     /**
      * Delivers up to limit committed records to handler, moving the read cursor past them; their space goes back to
      * the kernel on {@link #release}. The owner records among them come first, in order, then the flow events, in
-     * order: a journal writer then journals a pass's owners ahead of one batch of its deltas instead of cutting the
+     * order (and the DNS responses among them, {@link FlowEventHandler#onDnsEvent}, with the owners): a journal writer
+     * then journals a pass's owners ahead of one batch of its deltas instead of cutting the
      * batch at each owner, and each owner still comes before its flow's first delta (the kernel wrote it earlier).
      * During the call for a flow event {@link #position()} is the position just after its record. Returns the records
      * consumed; discarded records (and any not shaped as a flow event or an owner record, told apart by their length)
@@ -118,6 +120,10 @@ public final class RingBufferReader
             {
                 handler.onOwnerEvent(owner.wrap(data, offset + HEADER_LENGTH));
             }
+            else if ((header & DISCARD_BIT) == 0 && length == DnsEventDecoder.LENGTH)
+            {
+                handler.onDnsEvent(dns.wrap(data, offset + HEADER_LENGTH));
+            }
         }
         while (readPos < end)
         {
@@ -125,7 +131,7 @@ public final class RingBufferReader
             final int header = data.getInt(offset); // read with acquire above
             final int length = header & ~(BUSY_BIT | DISCARD_BIT);
             readPos += (length + HEADER_LENGTH + 7) & ~7L;
-            if ((header & DISCARD_BIT) != 0 || length == OwnerEventDecoder.LENGTH)
+            if ((header & DISCARD_BIT) != 0 || length == OwnerEventDecoder.LENGTH || length == DnsEventDecoder.LENGTH)
             {
                 continue;
             }

@@ -114,6 +114,7 @@ class FlowEventDecoderTest
         assertEquals("too_deep", KernelCounters.name(KernelCounters.TOO_DEEP));
         assertEquals("owner_found", KernelCounters.name(KernelCounters.OWNER_FOUND));
         assertEquals("owner_none", KernelCounters.name(KernelCounters.OWNER_NONE));
-        assertEquals(12, KernelCounters.COUNT);
+        assertEquals("dns_lost", KernelCounters.name(KernelCounters.DNS_LOST));
+        assertEquals(13, KernelCounters.COUNT);
     }
 }

@@ -71,6 +71,18 @@ class KernelMirrorTest
                 expressions.put(name + "_LENGTH", "sizeof(((struct fr_owner_event *)0)->" + member + ")");
             }
         }
+        expressions.put("DnsEventDecoder.LENGTH", "sizeof(struct fr_dns_event)");
+        expressions.put("DnsEventDecoder.PAYLOAD_CAPACITY", "FR_DNS_CAPTURE");
+        for (final String member : members(header, "fr_dns_event", ""))
+        {
+            final String leaf = member.substring(member.lastIndexOf('.') + 1);
+            final String name = "DnsEventDecoder." + leaf.toUpperCase(Locale.ROOT);
+            expressions.put(name + "_OFFSET", "offsetof(struct fr_dns_event, " + member + ")");
+            if (hasConstant(name + "_LENGTH"))
+            {
+                expressions.put(name + "_LENGTH", "sizeof(((struct fr_dns_event *)0)->" + member + ")");
+            }
+        }
         for (final String macro : matches(header, "#define\\s+(FR_SIDE_\\w+)\\s"))
         {
             expressions.put("OwnerEventDecoder.SIDE_" + macro.substring("FR_SIDE_".length()), macro);

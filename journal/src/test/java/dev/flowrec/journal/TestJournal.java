@@ -1,6 +1,7 @@
 package dev.flowrec.journal;
 
 import dev.flowrec.journal.schema.ContainerSeenEncoder;
+import dev.flowrec.journal.schema.DnsAnswerEncoder;
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.FlowDeltaEncoder;
 import dev.flowrec.journal.schema.FlowDeltas;
@@ -46,6 +47,7 @@ public final class TestJournal implements AutoCloseable
     private final RecorderStoppedEncoder stopped = new RecorderStoppedEncoder();
     private final PinnedStateEncoder pinned = new PinnedStateEncoder();
     private final SocketOwnerEncoder owner = new SocketOwnerEncoder();
+    private final DnsAnswerEncoder dns = new DnsAnswerEncoder();
 
     private TestJournal(final JournalWriter writer, final SetTimeProvider clock)
     {
@@ -141,6 +143,35 @@ public final class TestJournal implements AutoCloseable
                 ContainerSeenEncoder.BLOCK_LENGTH, id, shortId, runtime, cgroupPath, netnsName, ifname)), 0)
             .timeNs(timeNs).ifindex(ifindex).id(id).shortId(shortId).runtime(runtime).cgroupPath(cgroupPath)
             .netnsName(netnsName).ifname(ifname);
+        writer.commit();
+        return this;
+    }
+
+    /**
+     * A DnsAnswer seen on {@code ifindex} (UDP, server 10.0.0.53:53, client 10.0.0.2:40000): {@code queryName} resolved,
+     * through {@code finalName}, to the IPv4 addresses given, each with {@code ttlS}.
+     */
+    public TestJournal dnsAnswer(final long timeNs, final int ifindex, final String queryName, final String finalName,
+        final long ttlS, final int... ipv4)
+    {
+        final UnsafeBuffer addresses = new UnsafeBuffer(new byte[ipv4.length * Templates.DNS_ADDRESS_LENGTH]);
+        for (int i = 0; i < ipv4.length; i++)
+        {
+            final int at = i * Templates.DNS_ADDRESS_LENGTH;
+            addresses.putInt(at, (int)ttlS, java.nio.ByteOrder.LITTLE_ENDIAN);
+            addresses.putInt(at + 12, 0x0000FFFF, java.nio.ByteOrder.BIG_ENDIAN);
+            addresses.putInt(at + 16, ipv4[i], java.nio.ByteOrder.BIG_ENDIAN);
+        }
+        final int length = Templates.encodedLength(DnsAnswerEncoder.BLOCK_LENGTH, queryName, finalName) +
+            DnsAnswerEncoder.addressesHeaderLength() + addresses.capacity();
+        final MutableDirectBuffer b = writer.claim(length);
+        MessageHeader.wrapAndApplyHeader(dns, b, 0)
+            .timeNs(timeNs).ifindex(ifindex).serverPort(53).clientPort(40000).proto((short)17).family((short)4)
+            .queryName(queryName).finalName(finalName).putAddresses(addresses, 0, addresses.capacity());
+        b.putBytes(MessageHeader.ENCODED_LENGTH + DnsAnswerEncoder.serverAddrEncodingOffset(),
+            new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 10, 0, 0, 53});
+        b.putBytes(MessageHeader.ENCODED_LENGTH + DnsAnswerEncoder.clientAddrEncodingOffset(),
+            new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 10, 0, 0, 2});
         writer.commit();
         return this;
     }

@@ -10,14 +10,32 @@ public final class DeltaView implements FlowView
     private String iface;
     private String container;
     private Owner owner = Owner.NONE;
+    private FlowNames names = FlowNames.NONE;
 
     public DeltaView wrap(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner)
+    {
+        return wrap(delta, iface, container, owner, FlowNames.NONE);
+    }
+
+    public DeltaView wrap(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner,
+        final FlowNames names)
     {
         this.delta = delta;
         this.iface = iface;
         this.container = container;
         this.owner = owner;
+        this.names = names;
         return this;
+    }
+
+    public String srcName()
+    {
+        return names.srcName();
+    }
+
+    public String dstName()
+    {
+        return names.dstName();
     }
 
     public String iface()

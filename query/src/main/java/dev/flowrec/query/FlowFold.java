@@ -17,4 +17,21 @@ public interface FlowFold
     {
         onFlow(delta, iface, container);
     }
+
+    /**
+     * A delta with its owner and the names the host's resolver was given for its addresses at the delta's first
+     * packet ({@link FlowNames}, looked up when asked; "" for none, and always "" unless {@link #wantsNames()}): what
+     * {@link Replay} calls.
+     */
+    default void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner,
+        final FlowNames names)
+    {
+        onFlow(delta, iface, container, owner);
+    }
+
+    /** Whether the replay should name addresses from the journal's DNS answers (a join per delta); off by default. */
+    default boolean wantsNames()
+    {
+        return false;
+    }
 }

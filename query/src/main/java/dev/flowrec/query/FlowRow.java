@@ -10,10 +10,13 @@ import dev.flowrec.journal.text.Protocols;
  *
  * @param bucketNs start of the time bucket this flow is summed in (time series), 0 otherwise
  * @param owner    the process owning the flow's local socket: its latest delta's that had one
+ * @param srcName  the name the host's resolver was given for the source address at the flow's first delta ("": none)
+ * @param dstName  the same for the destination address
  */
 public record FlowRow(String iface, String container, int direction, int family, int proto, int srcPort, int dstPort,
     long srcAddrHigh, long srcAddrLow, long dstAddrHigh, long dstAddrLow, long bucketNs,
-    long firstNs, long lastNs, long packets, long bytes, int tcpFlags, Owner owner) implements FlowView
+    long firstNs, long lastNs, long packets, long bytes, int tcpFlags, Owner owner, String srcName, String dstName)
+    implements FlowView
 {
     public int pid()
     {

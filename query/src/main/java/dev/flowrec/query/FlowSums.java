@@ -25,11 +25,26 @@ final class FlowSums implements FlowFold
     private final String[] cachedContainer = new String[CACHED_IFINDEXES];
     private final int[] cachedId = new int[CACHED_IFINDEXES];
 
+    private final boolean names;
+
     FlowSums(final FlowFilter where, final long intervalNs, final long inactiveNs)
+    {
+        this(where, intervalNs, inactiveNs, true);
+    }
+
+    /** @param names whether flows are named from the journal's DNS answers ({@link #wantsNames}) */
+    FlowSums(final FlowFilter where, final long intervalNs, final long inactiveNs, final boolean names)
     {
         this.table = new FlowSumsTable(inactiveNs);
         this.where = where;
         this.intervalNs = intervalNs;
+        this.names = names;
+    }
+
+    @Override
+    public boolean wantsNames()
+    {
+        return names;
     }
 
     public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container)
@@ -40,7 +55,14 @@ final class FlowSums implements FlowFold
     @Override
     public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner)
     {
-        if (!where.usesAggregates() && !where.test(view.wrap(delta, iface, container, owner)))
+        onFlow(delta, iface, container, owner, FlowNames.NONE);
+    }
+
+    @Override
+    public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner,
+        final FlowNames names)
+    {
+        if (!where.usesAggregates() && !where.test(view.wrap(delta, iface, container, owner, names)))
         {
             return;
         }
@@ -50,7 +72,7 @@ final class FlowSums implements FlowFold
             FlowSumsTable.pack(delta.direction(), delta.family(), delta.proto(), delta.srcPort(), delta.dstPort()),
             intervalNs > 0 ? Math.floorDiv(delta.lastNs(), intervalNs) * intervalNs : 0,
             namesId(delta.ifindex(), iface, container),
-            delta.firstNs(), delta.lastNs(), delta.packets(), delta.bytes(), delta.tcpFlags(), owner);
+            delta.firstNs(), delta.lastNs(), delta.packets(), delta.bytes(), delta.tcpFlags(), owner, names);
     }
 
     private int namesId(final int ifindex, final String iface, final String container)

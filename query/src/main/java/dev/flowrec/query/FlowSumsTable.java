@@ -20,7 +20,8 @@ import java.util.Map;
  *   | firstNs | lastNs | packets | bytes  | tcpFlags |
  * </pre>
  * The names id stands for the (interface, container) pair, interned by {@link #namesId}. A flow's owner (the process
- * of its local socket) is kept beside it, by flow number: the latest delta's that named one. A key's index entry points
+ * of its local socket) is kept beside it, by flow number: the latest delta's that named one; and the names of its
+ * addresses, its first delta's. A key's index entry points
  * at its current flow: a delta that {@link FlowTimeouts#startsNewFlow starts a new flow} (after the inactive timeout,
  * or a SYN after FIN/RST) appends one and repoints the entry, so the earlier flows of a key stay, unindexed.
  */
@@ -40,6 +41,8 @@ final class FlowSumsTable
     private long[] index = new long[MIN_INDEX];
     private long[] flows = new long[MIN_INDEX / 2 * STRIDE];
     private Owner[] owners = new Owner[MIN_INDEX / 2];
+    private String[] srcNames = new String[MIN_INDEX / 2];
+    private String[] dstNames = new String[MIN_INDEX / 2];
     private int size;
 
     /** @param inactiveNs a key quiet for longer than this starts a new flow */
@@ -61,7 +64,7 @@ final class FlowSumsTable
     /** Adds one delta to its flow's sums; packed holds direction, family, proto and ports ({@link #pack}). */
     void add(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow, final long packed,
         final long bucketNs, final int namesId, final long firstNs, final long lastNs, final long packets,
-        final long bytes, final int tcpFlags, final Owner owner)
+        final long bytes, final int tcpFlags, final Owner owner, final FlowNames peers)
     {
         final int tag = hash(srcHigh, srcLow, dstHigh, dstLow, packed, bucketNs, namesId) | Integer.MIN_VALUE;
         final int mask = index.length - 1;
@@ -77,7 +80,7 @@ final class FlowSumsTable
                 if (FlowTimeouts.startsNewFlow(flows[at + LAST], (int)flows[at + FLAGS], firstNs, tcpFlags, inactiveNs))
                 {
                     index[s] = (long)tag << 32 | append(srcHigh, srcLow, dstHigh, dstLow, packed, bucketNs, namesId,
-                        firstNs, lastNs, packets, bytes, tcpFlags, owner);
+                        firstNs, lastNs, packets, bytes, tcpFlags, owner, peers);
                     return;
                 }
                 if (owner.known())
@@ -94,7 +97,7 @@ final class FlowSumsTable
             s = s + 1 & mask;
         }
         index[s] = (long)tag << 32 | append(srcHigh, srcLow, dstHigh, dstLow, packed, bucketNs, namesId, firstNs,
-            lastNs, packets, bytes, tcpFlags, owner);
+            lastNs, packets, bytes, tcpFlags, owner, peers);
         if (size * 2 > index.length)
         {
             grow();
@@ -104,14 +107,18 @@ final class FlowSumsTable
     /** Stores a new flow after the others; returns its number. */
     private int append(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow, final long packed,
         final long bucketNs, final int namesId, final long firstNs, final long lastNs, final long packets,
-        final long bytes, final int tcpFlags, final Owner owner)
+        final long bytes, final int tcpFlags, final Owner owner, final FlowNames peers)
     {
         if ((size + 1) * STRIDE > flows.length)
         {
             flows = Arrays.copyOf(flows, Math.max(flows.length / STRIDE * 3 / 2, size + 1) * STRIDE);
             owners = Arrays.copyOf(owners, flows.length / STRIDE);
+            srcNames = Arrays.copyOf(srcNames, flows.length / STRIDE);
+            dstNames = Arrays.copyOf(dstNames, flows.length / STRIDE);
         }
         owners[size] = owner;
+        srcNames[size] = peers.srcName(); // looked up here, once per flow, not per delta
+        dstNames[size] = peers.dstName();
         final int at = size * STRIDE;
         flows[at] = srcHigh;
         flows[at + 1] = srcLow;
@@ -168,7 +175,7 @@ final class FlowSumsTable
         return new FlowRow(n[0], n[1], (int)(p >>> 48) & 0xFF, (int)(p >>> 40) & 0xFF, (int)(p >>> 32) & 0xFF,
             (int)(p >>> 16) & 0xFFFF, (int)p & 0xFFFF, flows[at], flows[at + 1], flows[at + 2], flows[at + 3],
             flows[at + 5], flows[at + FIRST], flows[at + LAST], flows[at + PACKETS], flows[at + BYTES],
-            (int)flows[at + FLAGS], owners[flow]);
+            (int)flows[at + FLAGS], owners[flow], srcNames[flow], dstNames[flow]);
     }
 
     /** Doubles the index, keeping it at most half full so that probe runs stay short; the flows stay put. */

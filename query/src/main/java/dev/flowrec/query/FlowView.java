@@ -44,4 +44,16 @@ public interface FlowView
 
     /** That process's command name, as ps shows it; "" when unknown. */
     String comm();
+
+    /** The name the host's resolver was given for the source address when the flow began; "" when none. */
+    default String srcName()
+    {
+        return "";
+    }
+
+    /** The name the host's resolver was given for the destination address when the flow began; "" when none. */
+    default String dstName()
+    {
+        return "";
+    }
 }

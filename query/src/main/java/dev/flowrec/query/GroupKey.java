@@ -13,7 +13,7 @@ public record GroupKey(String name, Field field, int prefixBits)
     public enum Field
     {
         src_addr, dst_addr, src_port, dst_port, proto, iface, container, direction, conversation, src_net, dst_net,
-        pid, comm
+        pid, comm, src_name, dst_name
     }
 
     private static final int ICMP = 1;
@@ -21,7 +21,7 @@ public record GroupKey(String name, Field field, int prefixBits)
 
     /** The names `--group-by` accepts, for help and completion. */
     public static final List<String> NAMES = List.of("src_addr", "dst_addr", "src_port", "dst_port", "proto", "iface",
-        "container", "direction", "conversation", "src_net/N", "dst_net/N", "pid", "comm");
+        "container", "direction", "conversation", "src_net/N", "dst_net/N", "pid", "comm", "src_name", "dst_name");
 
     /** Parses "src_addr,dst_port" or "src_net/24,proto"; throws IllegalArgumentException naming the bad key. */
     public static List<GroupKey> parseList(final String text)
@@ -91,6 +91,8 @@ public record GroupKey(String name, Field field, int prefixBits)
             case dst_net -> network(Addresses.bytes(row.dstAddrHigh(), row.dstAddrLow()), row.family(), prefixBits);
             case pid -> row.pid() == 0 ? "" : Integer.toString(row.pid());
             case comm -> row.comm();
+            case src_name -> row.srcName();
+            case dst_name -> row.dstName();
         };
     }
 

@@ -31,7 +31,7 @@ public record JournalSummary(long events, long deltas, long flows, long packets,
 {
     public static JournalSummary of(final Path dir)
     {
-        final FlowSums flows = new FlowSums(FilterParser.ALL, 0, FlowTimeouts.DEFAULT_INACTIVE_NS);
+        final FlowSums flows = new FlowSums(FilterParser.ALL, 0, FlowTimeouts.DEFAULT_INACTIVE_NS, false);
         final Coverage coverage = Replay.run(dir, Window.ALL, flows, () -> false).coverage();
         final Tally t = new Tally();
         try (JournalReader reader = JournalReader.open(dir))

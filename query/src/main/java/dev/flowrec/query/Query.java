@@ -20,7 +20,7 @@ import java.util.List;
  *                   flow is no longer active this long after its last packet
  */
 public record Query(Window window, FlowFilter where, List<GroupKey> groupBy, int top, By by, long intervalNs, long atNs,
-    long inactiveNs)
+    long inactiveNs, boolean names)
 {
     public enum By
     {
@@ -35,6 +35,13 @@ public record Query(Window window, FlowFilter where, List<GroupKey> groupBy, int
         {
             throw new IllegalArgumentException("the inactive timeout must be positive: " + inactiveNs + " ns");
         }
+    }
+
+    /** A query that names addresses from the journal's DNS answers (src_name, dst_name; query --names on). */
+    public Query(final Window window, final FlowFilter where, final List<GroupKey> groupBy, final int top, final By by,
+        final long intervalNs, final long atNs, final long inactiveNs)
+    {
+        this(window, where, groupBy, top, by, intervalNs, atNs, inactiveNs, true);
     }
 
     /** A query with the default inactive timeout, {@link FlowTimeouts#DEFAULT_INACTIVE_NS} (15 s). */
@@ -52,13 +59,19 @@ public record Query(Window window, FlowFilter where, List<GroupKey> groupBy, int
     /** The same question over another window (--follow's next second). */
     public Query withWindow(final Window other)
     {
-        return new Query(other, where, groupBy, top, by, intervalNs, atNs, inactiveNs);
+        return new Query(other, where, groupBy, top, by, intervalNs, atNs, inactiveNs, names);
     }
 
     /** The same question with another inactive timeout (the shell's setting). */
     public Query withInactiveNs(final long ns)
     {
-        return new Query(window, where, groupBy, top, by, intervalNs, atNs, ns);
+        return new Query(window, where, groupBy, top, by, intervalNs, atNs, ns, names);
+    }
+
+    /** The same question with or without the names of addresses (query --names off: no join, for speed). */
+    public Query withNames(final boolean on)
+    {
+        return new Query(window, where, groupBy, top, by, intervalNs, atNs, inactiveNs, on);
     }
 
     public boolean grouped()

@@ -19,14 +19,16 @@ public final class QueryEngine
 {
     /**
      * The columns of a flow listing: the CSV contract of DESIGN.md. {@code pid} is null (printed empty) and {@code comm}
-     * empty for a flow without a known owner.
+     * empty for a flow without a known owner; {@code src_name} and {@code dst_name} empty for an address no DNS answer in
+     * force named (and for every flow of a query with names off).
      */
     public static final List<Column> LISTING_COLUMNS = List.of(
         new Column("first_seen", Type.TIME), new Column("last_seen", Type.TIME), new Column("iface", Type.TEXT),
         new Column("container", Type.TEXT), new Column("direction", Type.TEXT), new Column("proto", Type.TEXT),
         new Column("src_addr", Type.TEXT), new Column("src_port", Type.NUMBER), new Column("dst_addr", Type.TEXT),
         new Column("dst_port", Type.NUMBER), new Column("packets", Type.COUNT), new Column("bytes", Type.BYTES),
-        new Column("tcp_flags", Type.TEXT), new Column("pid", Type.NUMBER), new Column("comm", Type.TEXT));
+        new Column("tcp_flags", Type.TEXT), new Column("pid", Type.NUMBER), new Column("comm", Type.TEXT),
+        new Column("src_name", Type.TEXT), new Column("dst_name", Type.TEXT));
 
     private QueryEngine()
     {
@@ -52,7 +54,7 @@ public final class QueryEngine
             new Window(query.window().sinceNs(), query.atNs() + 1);
         final Timeline timeline = Timeline.of(journal, window);
         final FilterBinding.Bound where = bind(query, timeline, window);
-        final FlowSums sums = new FlowSums(where.filter(), query.intervalNs(), query.inactiveNs());
+        final FlowSums sums = new FlowSums(where.filter(), query.intervalNs(), query.inactiveNs(), query.names());
         final Replay.Result scan = Replay.run(journal, window, timeline, sums, cancellation.flag());
         return answer(query, sums, scan, where.warnings(), cancellation);
     }
@@ -63,7 +65,7 @@ public final class QueryEngine
      */
     public static Followed follow(final Path journal, final Query query)
     {
-        return new Followed(journal, Replay.tail(journal, query.window()), query);
+        return new Followed(journal, Replay.tail(journal, query.window(), query.names()), query);
     }
 
     /** A query kept open on a growing journal; every delta is in exactly one answer. Single-threaded. */
@@ -88,7 +90,7 @@ public final class QueryEngine
         {
             final Cancellation cancellation = new Cancellation(cancelled);
             final FilterBinding.Bound where = bind(query, Timeline.of(journal, query.window()), query.window());
-            final FlowSums sums = new FlowSums(where.filter(), query.intervalNs(), query.inactiveNs());
+            final FlowSums sums = new FlowSums(where.filter(), query.intervalNs(), query.inactiveNs(), query.names());
             return answer(query, sums, tail.step(sums, cancellation.flag()), where.warnings(), cancellation);
         }
 
@@ -115,7 +117,14 @@ public final class QueryEngine
         }
         final Answer answer = query.grouped() ? grouped(query, flows, scan, cancellation) :
             listing(query, flows, scan, cancellation);
-        return new Answer(answer.columns(), answer.rows(), answer.coverage(), answer.scan(), warnings);
+        List<String> said = warnings;
+        if (scan.namesEvicted() > 0)
+        {
+            said = new ArrayList<>(warnings);
+            said.add("the name table was full (" + PeerNames.MAX_ADDRESSES + " addresses): " + scan.namesEvicted() +
+                " addresses answered least recently were forgotten, and flows to them may have no name");
+        }
+        return new Answer(answer.columns(), answer.rows(), answer.coverage(), answer.scan(), said);
     }
 
     /**
@@ -156,7 +165,8 @@ public final class QueryEngine
             cancellation.step();
             rows.add(new Object[] {r.firstNs(), r.lastNs(), r.iface(), r.container(), r.directionName(), r.protoName(),
                 r.srcAddr(), r.srcPort(), r.dstAddr(), r.dstPort(), r.packets(), r.bytes(),
-                Protocols.tcpFlags(r.proto(), r.tcpFlags()), r.pid() == 0 ? null : r.pid(), r.comm()});
+                Protocols.tcpFlags(r.proto(), r.tcpFlags()), r.pid() == 0 ? null : r.pid(), r.comm(),
+                r.srcName(), r.dstName()});
         }
         return new Answer(LISTING_COLUMNS, rows, scan.coverage(), scan);
     }

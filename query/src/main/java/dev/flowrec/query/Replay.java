@@ -3,6 +3,7 @@ package dev.flowrec.query;
 import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.JournalReader;
 import dev.flowrec.journal.UnjournaledLoss;
+import dev.flowrec.journal.schema.DnsAnswerDecoder;
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
 import dev.flowrec.journal.schema.LossReportDecoder;
@@ -27,13 +28,22 @@ import org.agrona.concurrent.UnsafeBuffer;
  * container's has its directions shown from the container's point of view in every run ({@link Timeline#workloadView}):
  * a run that recorded it as a plain interface ({@code --iface}) has its deltas' directions turned round here.
  * Each delta is named with the process of its flow's local socket too: the run's SocketOwner events so far, in journal
- * order, and, for a seek, those the catalog holds before the seek point ({@link SocketOwners}).
+ * order, and, for a seek, those the catalog holds before the seek point ({@link SocketOwners}); and, for a fold that
+ * {@link FlowFold#wantsNames wants them}, with the names the host's resolver gave its addresses, from the DnsAnswer
+ * events the same way ({@link PeerNames}: the catalog holds them, so the answers in force at a window's start are
+ * found by the seek, not by reading the journal from its beginning).
  */
 public final class Replay implements EventHandler
 {
     /** What a replay read and found. */
-    public record Result(Coverage coverage, long eventsRead, int seekProbes, long deltasFolded, long elapsedNs)
+    public record Result(Coverage coverage, long eventsRead, int seekProbes, long deltasFolded, long elapsedNs,
+        long namesEvicted)
     {
+        public Result(final Coverage coverage, final long eventsRead, final int seekProbes, final long deltasFolded,
+            final long elapsedNs)
+        {
+            this(coverage, eventsRead, seekProbes, deltasFolded, elapsedNs, 0);
+        }
     }
 
     /** Small batches: a replay stops within one batch of its window's end. */
@@ -51,6 +61,9 @@ public final class Replay implements EventHandler
     private final Timeline timeline;
     private final Int2ObjectHashMap<Named> interfaces = new Int2ObjectHashMap<>();
     private final SocketOwners owners = new SocketOwners();
+    private final boolean named;
+    private final PeerNames names = new PeerNames();
+    private final FlowNames flowNames = new FlowNames();
     private final FlowDeltaDecoder turned = new FlowDeltaDecoder();
     private final MutableDirectBuffer turnedBuffer = new UnsafeBuffer(new byte[256]);
     /** Losses in the window: ring events, packets, bytes, journal events (as {@link Coverage} orders them). */
@@ -66,11 +79,12 @@ public final class Replay implements EventHandler
     {
     }
 
-    private Replay(final FlowFold fold, final Window window, final Timeline timeline)
+    private Replay(final FlowFold fold, final Window window, final Timeline timeline, final boolean named)
     {
         this.fold = fold;
         this.window = window;
         this.timeline = timeline;
+        this.named = named;
     }
 
     /** Replays every event of the journal in {@code dir}; returns what the answer may be missing. */
@@ -90,7 +104,7 @@ public final class Replay implements EventHandler
         final BooleanSupplier cancelled)
     {
         final long startNs = System.nanoTime();
-        final Replay replay = new Replay(fold, window, timeline);
+        final Replay replay = new Replay(fold, window, timeline, fold.wantsNames());
         long read = 0;
         int probes = 0;
         final Coverage coverage;
@@ -113,7 +127,7 @@ public final class Replay implements EventHandler
                 reader.checksumFailures(), reader.unreadableRanges());
         }
         return new Result(coverage.withGaps(timeline.gapsIn(window)), read, probes, replay.deltasFolded,
-            System.nanoTime() - startNs);
+            System.nanoTime() - startNs, replay.names.evicted());
     }
 
     /** Seeks to the window's start, less the margin of late deltas, with the state as it stood there; returns the probes. */
@@ -141,11 +155,17 @@ public final class Replay implements EventHandler
      */
     public static Tail tail(final Path dir, final Window window)
     {
+        return tail(dir, window, false);
+    }
+
+    /** As {@link #tail(Path, Window)}; {@code named}: the folds of its steps are given the addresses' names. */
+    public static Tail tail(final Path dir, final Window window, final boolean named)
+    {
         if (window.hasEnd())
         {
             throw new IllegalArgumentException("a followed window has no end");
         }
-        final Replay replay = new Replay(null, window, Timeline.of(dir, window));
+        final Replay replay = new Replay(null, window, Timeline.of(dir, window), named);
         final JournalReader reader = JournalReader.open(dir);
         try
         {
@@ -203,7 +223,8 @@ public final class Replay implements EventHandler
             skipped = reader.skippedEvents();
             checksumFailures = reader.checksumFailures();
             first = false;
-            final Result result = new Result(coverage, read, probes, replay.deltasFolded - foldedBefore, System.nanoTime() - startNs);
+            final Result result = new Result(coverage, read, probes, replay.deltasFolded - foldedBefore,
+                System.nanoTime() - startNs, replay.names.evicted());
             probes = 0;
             return result;
         }
@@ -223,6 +244,13 @@ public final class Replay implements EventHandler
             case LossReportDecoder.TEMPLATE_ID -> onLoss(MessageHeader.wrap(loss, buffer, offset));
             case RecorderStartedDecoder.TEMPLATE_ID -> onStarted(MessageHeader.wrap(started, buffer, offset));
             case SocketOwnerDecoder.TEMPLATE_ID -> owners.onSocketOwner(buffer, offset);
+            case DnsAnswerDecoder.TEMPLATE_ID ->
+            {
+                if (named)
+                {
+                    names.onDnsAnswer(buffer, offset);
+                }
+            }
             default ->
             {
                 // other events carry nothing a fold needs
@@ -258,21 +286,23 @@ public final class Replay implements EventHandler
             return;
         }
         deltasFolded++;
+        // Named as the kernel journaled the delta (before any turn: the addresses are the same).
+        final FlowNames peers = flowNames.wrap(named && this.names.size() > 0 ? this.names : null, delta);
         final Named names = interfaces.get(delta.ifindex());
         if (names == null)
         {
-            fold.onFlow(delta, "if" + delta.ifindex(), "", owner);
+            fold.onFlow(delta, "if" + delta.ifindex(), "", owner, peers);
         }
         else if (names.turn() && length <= turnedBuffer.capacity())
         {
             turnedBuffer.putBytes(0, buffer, offset, length);
             final int at = MessageHeader.ENCODED_LENGTH + FlowDeltaDecoder.directionEncodingOffset();
             turnedBuffer.putByte(at, (byte)(turnedBuffer.getByte(at) ^ 1));
-            fold.onFlow(MessageHeader.wrap(turned, turnedBuffer, 0), names.iface(), names.container(), owner);
+            fold.onFlow(MessageHeader.wrap(turned, turnedBuffer, 0), names.iface(), names.container(), owner, peers);
         }
         else
         {
-            fold.onFlow(delta, names.iface(), names.container(), owner);
+            fold.onFlow(delta, names.iface(), names.container(), owner, peers);
         }
     }
 

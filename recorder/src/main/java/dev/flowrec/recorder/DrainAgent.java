@@ -1,5 +1,6 @@
 package dev.flowrec.recorder;
 
+import dev.flowrec.bpf.DnsEventDecoder;
 import dev.flowrec.bpf.FlowEventDecoder;
 import dev.flowrec.bpf.FlowEventHandler;
 import dev.flowrec.bpf.FlowProgram;
@@ -114,6 +115,12 @@ final class DrainAgent implements Agent, FlowEventHandler
     {
         provisional.beforeDelta(owner.ifindex());
         journal.socketOwner(owner);
+    }
+
+    public void onDnsEvent(final DnsEventDecoder dns)
+    {
+        provisional.beforeDelta(dns.ifindex());
+        journal.dnsResponse(dns);
     }
 
     /** One pass over the ring into the journal's open batch, which commits when it has lingered long enough. */

@@ -110,6 +110,7 @@ final class JournalAgent implements Agent
         }
         program.readCounters(counters);
         loss.apply(counters, report); // what a dropped or foreign pinned state counted moves it too
+        final int dns = journal.dnsCountersIfMoved(report[KernelCounters.DNS_LOST]);
         if (program.config().owners())
         {
             live.ownerCounts(report[KernelCounters.OWNER_FOUND], report[KernelCounters.OWNER_NONE]);
@@ -117,7 +118,7 @@ final class JournalAgent implements Agent
         final long lostEvents = writer.lostEvents();
         if (Arrays.equals(report, journaledCounters) && lostEvents == journaledLostEvents)
         {
-            return 0;
+            return dns;
         }
         journal.lossReport(report, lostEvents);
         System.arraycopy(report, 0, journaledCounters, 0, report.length);

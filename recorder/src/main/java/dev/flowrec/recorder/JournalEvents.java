@@ -1,5 +1,6 @@
 package dev.flowrec.recorder;
 
+import dev.flowrec.bpf.DnsEventDecoder;
 import dev.flowrec.bpf.FlowEventDecoder;
 import dev.flowrec.bpf.KernelCounters;
 import dev.flowrec.bpf.OwnerEventDecoder;
@@ -7,6 +8,8 @@ import dev.flowrec.bpf.TcLink;
 import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.JournalWriter;
 import dev.flowrec.journal.schema.ContainerSeenEncoder;
+import dev.flowrec.journal.schema.DnsAnswerEncoder;
+import dev.flowrec.journal.schema.DnsCountersEncoder;
 import dev.flowrec.journal.schema.ExportLossEncoder;
 import dev.flowrec.journal.schema.FlowDeltaEncoder;
 import dev.flowrec.journal.schema.FlowDeltas;
@@ -23,7 +26,10 @@ import dev.flowrec.journal.schema.SocketOwnerEncoder;
 import dev.flowrec.journal.schema.Templates;
 import dev.flowrec.journal.schema.Utf8;
 import dev.flowrec.recorder.discovery.Container;
+import dev.flowrec.recorder.dns.DnsCounters;
+import dev.flowrec.recorder.dns.DnsMessage;
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -63,6 +69,13 @@ final class JournalEvents
     private final UnsafeBuffer deltaBuffer = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
     private final LossReportEncoder loss = new LossReportEncoder();
     private final SocketOwnerEncoder owner = new SocketOwnerEncoder();
+    private final DnsAnswerEncoder dnsAnswer = new DnsAnswerEncoder();
+    private final DnsCountersEncoder dnsCountersEncoder = new DnsCountersEncoder();
+    private final DnsMessage dnsMessage = new DnsMessage();
+    private final DnsCounters dnsCounters = new DnsCounters();
+    private final UnsafeBuffer dnsAddresses = new UnsafeBuffer(new byte[DnsMessage.MAX_ADDRESSES * Templates.DNS_ADDRESS_LENGTH]);
+    private long dnsChangesJournaled;
+    private long dnsRingLostJournaled;
     private MutableDirectBuffer claimed;
     private final RunTotals totals = new RunTotals();
 
@@ -142,6 +155,81 @@ final class JournalEvents
             .netnsIno(event.netnsIno())
             .putComm(event.buffer(), event.offset() + OwnerEventDecoder.COMM_OFFSET, commLength);
         commit(SocketOwnerEncoder.TEMPLATE_ID, length);
+    }
+
+    /**
+     * A DNS response the kernel captured: decoded ({@link DnsMessage}, which never throws), counted, and journaled as
+     * a DnsAnswer (which commits the open batch of deltas first) when it names an address. The drain hands over a
+     * pass's responses with its owners, before its deltas: a flow to an address comes after the answer that named it.
+     */
+    void dnsResponse(final DnsEventDecoder event)
+    {
+        final DnsMessage m = dnsMessage;
+        final int outcome = m.decode(event.buffer(), event.messageOffset(), event.messageLength(),
+            event.messageWireLength());
+        final boolean named = outcome != DnsMessage.MALFORMED && outcome != DnsMessage.LOOPING && m.addressCount() > 0;
+        dnsCounters.onResponse(outcome, outcome != DnsMessage.MALFORMED && m.truncatedByServer(), named);
+        if (!named)
+        {
+            return;
+        }
+        final int count = m.addressCount();
+        for (int i = 0; i < count; i++)
+        {
+            final int at = i * Templates.DNS_ADDRESS_LENGTH;
+            dnsAddresses.putInt(at, (int)m.ttl(i), ByteOrder.LITTLE_ENDIAN);
+            dnsAddresses.putBytes(at + 4, m.addresses(), i * 16, 16);
+        }
+        final int addressBytes = count * Templates.DNS_ADDRESS_LENGTH;
+        final int length = MessageHeader.ENCODED_LENGTH + DnsAnswerEncoder.BLOCK_LENGTH +
+            DnsAnswerEncoder.queryNameHeaderLength() + m.questionLength() +
+            DnsAnswerEncoder.finalNameHeaderLength() + m.finalNameLength() +
+            DnsAnswerEncoder.addressesHeaderLength() + addressBytes;
+        MessageHeader.wrapAndApplyHeader(dnsAnswer, claim(length), 0)
+            .timeNs(event.timeNs() + bootToRealtimeNs)
+            .putServerAddr(event.buffer(), event.offset() + DnsEventDecoder.SRC_OFFSET, FlowDeltas.ADDRESS_LENGTH)
+            .putClientAddr(event.buffer(), event.offset() + DnsEventDecoder.DST_OFFSET, FlowDeltas.ADDRESS_LENGTH)
+            .ifindex(event.ifindex())
+            .serverPort(event.sport())
+            .clientPort(event.dport())
+            .proto((short)event.proto())
+            .family((short)event.family())
+            .direction((short)event.direction())
+            .flags((short)((m.truncatedByServer() ? 1 : 0) | (outcome == DnsMessage.CUT_SHORT ? 2 : 0)))
+            .rcode((short)m.rcode())
+            .netnsCookie(event.netnsCookie())
+            .putQueryName(m.question(), 0, m.questionLength())
+            .putFinalName(m.finalName(), 0, m.finalNameLength())
+            .putAddresses(dnsAddresses, 0, addressBytes);
+        commit(DnsAnswerEncoder.TEMPLATE_ID, length);
+    }
+
+    /**
+     * Journals the DNS counters when they moved since they were last journaled; returns 1 if it did.
+     * @param ringLost the kernel's count of responses it could not hand over (KernelCounters.DNS_LOST)
+     */
+    int dnsCountersIfMoved(final long ringLost)
+    {
+        final long changes = dnsCounters.changes();
+        if (changes == dnsChangesJournaled && ringLost == dnsRingLostJournaled)
+        {
+            return 0;
+        }
+        dnsRingLostJournaled = ringLost;
+        final int length = MessageHeader.ENCODED_LENGTH + DnsCountersEncoder.BLOCK_LENGTH;
+        MessageHeader.wrapAndApplyHeader(dnsCountersEncoder, claim(length), 0)
+            .timeNs(nowNs())
+            .responses(dnsCounters.get(DnsCounters.RESPONSES))
+            .answers(dnsCounters.get(DnsCounters.ANSWERS))
+            .cutShort(dnsCounters.get(DnsCounters.CUT_SHORT))
+            .malformed(dnsCounters.get(DnsCounters.MALFORMED))
+            .looping(dnsCounters.get(DnsCounters.LOOPING))
+            .oversized(dnsCounters.get(DnsCounters.OVERSIZED))
+            .serverTruncated(dnsCounters.get(DnsCounters.SERVER_TRUNCATED))
+            .ringLost(ringLost);
+        commit(DnsCountersEncoder.TEMPLATE_ID, length);
+        dnsChangesJournaled = changes;
+        return 1;
     }
 
     /**

@@ -42,21 +42,23 @@ public final class Recorder
 {
     /**
      * @param owners    whether flows are attributed to the processes that own their sockets (record --no-owners: not)
+     * @param dns       whether DNS responses are captured and journaled (record --dns off: not)
      * @param ipfix     IPFIX collectors that get every delta live (record --ipfix), none when empty
      * @param ipfixRate their pace, records per second (0: unpaced)
      * @param ipfixQueueBytes the export's queue (a power of two): deltas that do not fit are dropped and counted
      */
     public record Config(Selection selection, Path journal, long flushIntervalNs, int maxFlows,
         int ringBytes, Optional<InetSocketAddress> http, boolean httpRequired, Retention.Policy retention,
-        long minFreeBytes, String commandLine, boolean owners, List<Collector> ipfix, long ipfixRate, int ipfixQueueBytes)
+        long minFreeBytes, String commandLine, boolean owners, boolean dns, List<Collector> ipfix, long ipfixRate,
+        int ipfixQueueBytes)
     {
-        /** Without IPFIX export. */
+        /** With DNS capture, without IPFIX export. */
         public Config(final Selection selection, final Path journal, final long flushIntervalNs, final int maxFlows,
             final int ringBytes, final Optional<InetSocketAddress> http, final boolean httpRequired,
             final Retention.Policy retention, final long minFreeBytes, final String commandLine, final boolean owners)
         {
             this(selection, journal, flushIntervalNs, maxFlows, ringBytes, http, httpRequired, retention, minFreeBytes,
-                commandLine, owners, List.of(), IpfixAgent.DEFAULT_RATE, IpfixAgent.DEFAULT_QUEUE_BYTES);
+                commandLine, owners, true, List.of(), IpfixAgent.DEFAULT_RATE, IpfixAgent.DEFAULT_QUEUE_BYTES);
         }
 
         /** With process attribution. */
@@ -103,7 +105,7 @@ public final class Recorder
         live.errorsTotal(errors::errorsTotal);
         final FlowProgram.Config programConfig =
             new FlowProgram.Config(config.flushIntervalNs(), config.maxFlows(), config.ringBytes(),
-                config.owners() && Privileges.attributesOwners());
+                config.owners() && Privileges.attributesOwners(), config.dns());
         try (IpfixExport ipfix = IpfixExport.open(config, live, errors); // sockets first
             LiveViewServer http = serve(config, live, errors); // bound before the journal: a refusal creates nothing
             JournalWriter writer = JournalWriter.open(config.journal());

@@ -19,11 +19,17 @@ public final class Templates
     /** The schema version that added a CRC32C trailer to every event, and that every template but SocketOwner is written at. */
     public static final int CHECKSUM_VERSION = 4;
 
-    /** The schema version SocketOwner (template 10) is written at: the version that added it. */
+    /** The schema version that introduced SocketOwner (template 10), which it is written at. */
     public static final int SOCKET_OWNER_VERSION = 5;
 
     /** The schema version ExportLoss (template 13) is written at: the version that added it. */
     public static final int EXPORT_LOSS_VERSION = 6;
+
+    /** The schema version that introduced DnsAnswer (template 11) and DnsCounters (12), which they are written at. */
+    public static final int DNS_VERSION = 6;
+
+    /** Bytes of one address of a DnsAnswer: {ttl u32 little-endian, address 16}. */
+    public static final int DNS_ADDRESS_LENGTH = 20;
 
     /** The schema version that introduced PinnedState (template 9). */
     public static final int PINNED_STATE_SINCE_VERSION = 3;
@@ -52,6 +58,8 @@ public final class Templates
             case PinnedStateDecoder.TEMPLATE_ID -> "PinnedState";
             case SocketOwnerDecoder.TEMPLATE_ID -> "SocketOwner";
             case ExportLossDecoder.TEMPLATE_ID -> "ExportLoss";
+            case DnsAnswerDecoder.TEMPLATE_ID -> "DnsAnswer";
+            case DnsCountersDecoder.TEMPLATE_ID -> "DnsCounters";
             default -> "template " + templateId;
         };
     }
@@ -72,6 +80,8 @@ public final class Templates
             case PinnedStateDecoder.TEMPLATE_ID -> PinnedStateDecoder.BLOCK_LENGTH;
             case SocketOwnerDecoder.TEMPLATE_ID -> SocketOwnerDecoder.BLOCK_LENGTH;
             case ExportLossDecoder.TEMPLATE_ID -> ExportLossDecoder.BLOCK_LENGTH;
+            case DnsAnswerDecoder.TEMPLATE_ID -> DnsAnswerDecoder.BLOCK_LENGTH;
+            case DnsCountersDecoder.TEMPLATE_ID -> DnsCountersDecoder.BLOCK_LENGTH;
             default -> 0;
         };
     }
@@ -93,7 +103,7 @@ public final class Templates
      * new in version 5, at 5, so that a reader of version 4 still reads every other event of a newer journal;
      * ExportLoss, new in version 6, at 6.
      * Journals written before version 4 keep the version each template was introduced in (1; FlowDeltaBatch 2, or 3
-     * with ringPosition; PinnedState 3) and have no trailer.
+     * with ringPosition; PinnedState 3) and have no trailer. DnsAnswer and DnsCounters, new in version 6, at 6.
      */
     public static int version(final int templateId)
     {
@@ -101,6 +111,7 @@ public final class Templates
         {
             case SocketOwnerDecoder.TEMPLATE_ID -> SOCKET_OWNER_VERSION;
             case ExportLossDecoder.TEMPLATE_ID -> EXPORT_LOSS_VERSION;
+            case DnsAnswerDecoder.TEMPLATE_ID, DnsCountersDecoder.TEMPLATE_ID -> DNS_VERSION;
             default -> CHECKSUM_VERSION;
         };
     }

@@ -85,6 +85,63 @@ class TextEventsTest
     }
 
     @Test
+    void shouldEncodeDnsAnswerGoldenBytesAtVersion6()
+    {
+        buffer.setMemory(0, buffer.capacity(), (byte)0xAA);
+        final DnsAnswerEncoder answer = MessageHeader.wrapAndApplyHeader(new DnsAnswerEncoder(), buffer, 0)
+            .timeNs(TIME_NS).ifindex(7).serverPort(53).clientPort(40000).proto((short)17).family((short)4)
+            .direction((short)0).flags((short)1).rcode((short)0).netnsCookie(0x1001);
+        buffer.putBytes(MessageHeader.ENCODED_LENGTH + DnsAnswerEncoder.serverAddrEncodingOffset(),
+            new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 10, 0, 0, 53});
+        buffer.putBytes(MessageHeader.ENCODED_LENGTH + DnsAnswerEncoder.clientAddrEncodingOffset(),
+            new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 10, 0, 0, 2});
+        answer.queryName("a.io").finalName("b.io");
+        answer.putAddresses(new byte[] {60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, (byte)192, 0, 2, 1}, 0, 20);
+
+        final byte[] golden = GoldenBytes.parse("""
+            52 46 06 00 0b 00 40 00   #  0 header: schema 0x4652, version 6, template 11, block 64
+            08 07 06 05 04 03 02 01   #  8 timeNs
+            00 00 00 00 00 00 00 00   # 16 serverAddr ::ffff:10.0.0.53
+            00 00 ff ff 0a 00 00 35
+            00 00 00 00 00 00 00 00   # 32 clientAddr ::ffff:10.0.0.2
+            00 00 ff ff 0a 00 00 02
+            07 00 00 00               # 48 ifindex 7
+            35 00                     # 52 serverPort 53
+            40 9c                     # 54 clientPort 40000
+            11                        # 56 proto udp
+            04                        # 57 family 4
+            00                        # 58 direction in
+            01                        # 59 flags: TC set by the server
+            00                        # 60 rcode NOERROR
+            00 00 00                  # 61 pad
+            01 10 00 00 00 00 00 00   # 64 netnsCookie 0x1001
+            04 00 61 2e 69 6f         # 72 queryName "a.io"
+            04 00 62 2e 69 6f         # 78 finalName "b.io"
+            14 00                     # 84 addresses: 20 bytes, one address
+            3c 00 00 00               # 86 ttl 60
+            00 00 00 00 00 00 00 00   # 90 ::ffff:192.0.2.1
+            00 00 ff ff c0 00 02 01
+            """);
+        final int length = 106;
+        assertEquals(length, MessageHeader.encodedLength(answer));
+        GoldenBytes.assertBytes(golden, buffer, 0, length);
+        assertEquals(6, Templates.version(DnsAnswerEncoder.TEMPLATE_ID), "a reader of version 5 skips DNS answers alone");
+        assertEquals(6, Templates.version(DnsCountersEncoder.TEMPLATE_ID));
+        assertEquals(5, Templates.version(SocketOwnerEncoder.TEMPLATE_ID));
+
+        final UnsafeBuffer read = new UnsafeBuffer(golden);
+        assertEquals(MessageHeader.SUPPORTED, MessageHeader.check(read, 0, golden.length));
+        final DnsAnswerDecoder decoded = MessageHeader.wrap(new DnsAnswerDecoder(), read, 0);
+        assertEquals(TIME_NS, decoded.timeNs());
+        assertEquals(7, decoded.ifindex());
+        assertEquals(40000, decoded.clientPort());
+        assertEquals(0x1001, decoded.netnsCookie());
+        assertEquals("a.io", decoded.queryName());
+        assertEquals("b.io", decoded.finalName());
+        assertEquals(20, decoded.addressesLength());
+    }
+
+    @Test
     void shouldEncodeSocketOwnerGoldenBytesAtVersion5()
     {
         buffer.setMemory(0, buffer.capacity(), (byte)0xAA);

@@ -31,7 +31,7 @@ public final class QueryOptions
 
     @Option(names = "--group-by", paramLabel = "KEYS",
         description = "Group flows by keys: src_addr, dst_addr, src_port, dst_port, proto, iface, container, direction, "
-            + "conversation, src_net/N, dst_net/N (comma-separated).")
+            + "conversation, src_net/N, dst_net/N, pid, comm, src_name, dst_name (comma-separated).")
     String groupBy;
 
     @Option(names = "--top", paramLabel = "N", description = "Keep the N largest rows (per time bucket); N >= 1.")
@@ -50,8 +50,17 @@ public final class QueryOptions
         description = "A 5-tuple quiet for longer than this starts a new flow, as a TCP SYN after FIN/RST does (default 15s).")
     String inactiveTimeout;
 
+    @Option(names = "--names", paramLabel = "on|off", defaultValue = "on",
+        description = "Name flows' addresses from the DNS answers the journal holds (src_name, dst_name; default on). "
+            + "off: those columns stay empty and the join per delta is skipped, for speed.")
+    String names;
+
     public Query toQuery(final CommandLine cli, final long nowNs)
     {
+        if (!"on".equals(names) && !"off".equals(names))
+        {
+            throw new ParameterException(cli, "--names " + names + ": expected on or off");
+        }
         if (at != null && (since != null || until != null || interval != null))
         {
             throw new ParameterException(cli, "--at asks for one instant: it does not go with " +
@@ -71,7 +80,7 @@ public final class QueryOptions
         final List<GroupKey> keys = groupKeys(cli, groupBy);
         final long atNs = at == null ? Query.NO_INSTANT : time(cli, "--at", at, nowNs);
         return new Query(new Window(sinceNs, untilNs), filter(cli, where), keys, top(cli, top), by, intervalNs, atNs,
-            inactiveNs(cli, inactiveTimeout));
+            inactiveNs(cli, inactiveTimeout), "on".equals(names));
     }
 
     /** @return whether --inactive-timeout was given (the shell's setting applies otherwise). */

@@ -3,6 +3,7 @@ package dev.flowrec.query.shell;
 import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.JournalReader;
 import dev.flowrec.journal.schema.ContainerSeenDecoder;
+import dev.flowrec.journal.schema.DnsAnswerDecoder;
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
 import dev.flowrec.journal.schema.MessageHeader;
@@ -13,13 +14,16 @@ import java.util.TreeSet;
 import org.agrona.DirectBuffer;
 
 /**
- * The interface names, container ids and command names of socket owners a journal knows, for completion. Read once when the shell starts, from
+ * The interface names, container ids, command names of socket owners and DNS names (the questions of its DnsAnswer
+ * events, at most {@link #MAX_DNS_NAMES}) a journal knows, for completion. Read once when the shell starts, from
  * the journal's catalog (its events other than flow deltas), so that it costs the same for an hour of recording
  * as for a month; a journal without a catalog is read whole, deltas skipped.
  */
-record JournalNames(List<String> interfaces, List<String> containers, List<String> commands)
+record JournalNames(List<String> interfaces, List<String> containers, List<String> commands, List<String> dnsNames)
 {
-    static final JournalNames NONE = new JournalNames(List.of(), List.of(), List.of());
+    static final JournalNames NONE = new JournalNames(List.of(), List.of(), List.of(), List.of());
+    /** The most DNS names kept for completion: a shell's memory does not follow the journal's names. */
+    static final int MAX_DNS_NAMES = 10_000;
 
     static JournalNames read(final Path journal)
     {
@@ -29,6 +33,8 @@ record JournalNames(List<String> interfaces, List<String> containers, List<Strin
         final ContainerSeenDecoder seen = new ContainerSeenDecoder();
         final TreeSet<String> commands = new TreeSet<>();
         final SocketOwnerDecoder owner = new SocketOwnerDecoder();
+        final TreeSet<String> dnsNames = new TreeSet<>();
+        final DnsAnswerDecoder answer = new DnsAnswerDecoder();
         final EventHandler handler = (final int templateId, final DirectBuffer buffer, final int offset,
             final int length) ->
         {
@@ -47,6 +53,10 @@ record JournalNames(List<String> interfaces, List<String> containers, List<Strin
             else if (templateId == SocketOwnerDecoder.TEMPLATE_ID)
             {
                 add(commands, MessageHeader.wrap(owner, buffer, offset).comm());
+            }
+            else if (templateId == DnsAnswerDecoder.TEMPLATE_ID && dnsNames.size() < MAX_DNS_NAMES)
+            {
+                add(dnsNames, MessageHeader.wrap(answer, buffer, offset).queryName());
             }
         };
         try (JournalReader reader = JournalReader.open(journal))
@@ -68,7 +78,7 @@ record JournalNames(List<String> interfaces, List<String> containers, List<Strin
                 }
             }
         }
-        return new JournalNames(List.copyOf(interfaces), List.copyOf(containers), List.copyOf(commands));
+        return new JournalNames(List.copyOf(interfaces), List.copyOf(containers), List.copyOf(commands), List.copyOf(dnsNames));
     }
 
     private static void add(final TreeSet<String> names, final String name)

@@ -113,6 +113,7 @@ final class ShellCompleter implements Completer
                 case "iface" -> names.interfaces();
                 case "container" -> names.containers();
                 case "comm" -> names.commands();
+                case "name" -> names.dnsNames();
                 case "proto" -> List.of("tcp", "udp", "icmp", "icmpv6");
                 case "direction" -> List.of("in", "out");
                 case "family" -> List.of("inet", "inet6");

@@ -96,6 +96,24 @@ class ShellCompleterTest
     }
 
     @Test
+    void shouldCompleteTheDnsNamesOfTheJournalsAnswers(@TempDir final Path answered)
+    {
+        final long t0 = 1_767_225_600_000_000_000L;
+        try (TestJournal journal = TestJournal.openOnEth0(answered, t0))
+        {
+            journal.dnsAnswer(t0, 1, "www.example.org", "www.example.org", 60, 0xC0000250)
+                .dnsAnswer(t0, 1, "api.example.org", "edge.example.net", 60, 0xC0000251);
+        }
+        final JournalNames names = JournalNames.read(answered);
+        assertEquals(List.of("api.example.org", "www.example.org"), names.dnsNames(), "the questions asked");
+        final ShellCompleter withNames = new ShellCompleter(names);
+        assertEquals(List.of("api.example.org", "www.example.org"), withNames.complete("flows where dst name ", ""));
+        assertEquals(List.of("api.example.org", "www.example.org"), withNames.complete("flows where tcp and name a", "a"));
+        assertTrue(complete("group ").containsAll(List.of("src_name", "dst_name")));
+        assertTrue(complete("flows where ").contains("name"));
+    }
+
+    @Test
     void shouldCompleteFilterWordsAndTheClausesAfterAFilter()
     {
         final List<String> start = complete("flows where ");

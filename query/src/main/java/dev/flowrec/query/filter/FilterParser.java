@@ -36,7 +36,7 @@ public final class FilterParser
     public static final FlowFilter ALL = Connectives.ALL;
 
     static final Set<String> FIELDS = Set.of("ip", "host", "net", "port", "portrange", "proto", "iface", "container",
-        "direction", "flags", "bytes", "packets", "family", "pid", "comm");
+        "direction", "flags", "bytes", "packets", "family", "pid", "comm", "name");
     static final Set<String> KEYWORDS = Set.of("and", "or", "not", "src", "dst", "mask", "any", "in", "out", "tcp", "udp",
         "icmp", "icmpv6", "icmp6", "inet", "inet6");
     private static final Set<String> TERM_STARTS = Set.of("src", "dst", "any", "tcp", "udp", "icmp", "icmpv6", "icmp6",
@@ -208,6 +208,7 @@ public final class FilterParser
             case "pid" -> NumberTermParser.pid(cursor);
             case "comm" -> Terms.comm(WordTermParser.name(cursor, "a command name", "comm"));
             case "bytes", "packets" -> NumberTermParser.count(cursor, word);
+            case "name" -> NameTerms.parse(cursor, Side.EITHER, word);
             default -> throw cursor.error(token, Suggestions.unknownTerm(cursor, token));
         };
     }
@@ -221,6 +222,11 @@ public final class FilterParser
         {
             cursor.skip();
             return sidedTerm(side, word, spelled);
+        }
+        if (word.equals("name"))
+        {
+            cursor.skip();
+            return NameTerms.parse(cursor, side, spelled);
         }
         final String hint = field != null && field.kind() == Token.Kind.ADDRESS ?
             " (write '" + lower(sideToken) + (field.text().indexOf('/') >= 0 ? " net " : " ip ") + field.text() + "')" : "";

@@ -131,8 +131,18 @@ public final class RecordCommand implements Callable<Integer>
             + "rewrites one line on stderr every second with its flows, rates, journal size and loss.")
     boolean quiet;
 
+    @Option(names = "--dns", paramLabel = "on|off", defaultValue = "on",
+        description = "Capture the DNS responses the recorded interfaces carry (UDP and TCP from port 53, at most 2048 "
+            + "bytes of each) and journal the names and addresses they give, to name flows' peers (default on). "
+            + "off: no payload byte leaves the kernel and no name is kept.")
+    String dns;
+
     public Integer call()
     {
+        if (!"on".equals(dns) && !"off".equals(dns))
+        {
+            throw new ParameterException(spec.commandLine(), "--dns " + dns + ": expected on or off");
+        }
         final Instance named;
         try
         {
@@ -201,7 +211,7 @@ public final class RecordCommand implements Callable<Integer>
             journal.toAbsolutePath(), mode == Mode.packet ? 0 : flushNs, maxFlows, ringBytes, bind,
             spec.commandLine().getParseResult().hasMatchedOption("--http"), retention,
             parsed(minFree, "--min-free", Sizes::parseBytes),
-            String.join(" ", spec.commandLine().getParseResult().originalArgs()), !noOwners, collectors, ipfixRate,
+            String.join(" ", spec.commandLine().getParseResult().originalArgs()), !noOwners, "on".equals(dns), collectors, ipfixRate,
             ipfixQueueBytes);
         final StatusLine status = new StatusLine(spec.commandLine().getErr(), !quiet && StatusLine.onTerminal());
         final Consumer<String> stderr = line -> status.say("flowrec record: " + OneLine.of(line));

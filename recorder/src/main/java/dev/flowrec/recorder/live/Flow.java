@@ -16,6 +16,9 @@ final class Flow
     int tcpFlags;
     /** The process owning the flow's local socket, as the run's latest SocketOwner event for its key named it. */
     Owner owner = Owner.NONE;
+    /** The names of its addresses when the tuple's current flow began (PeerNames); null until its first delta names them. */
+    String srcName;
+    String dstName;
     Flow older;
     Flow newer;
     /** Bytes and packets of the last 10 s, computed once per publish for ranking. */

@@ -67,6 +67,8 @@ final class FlowTable
             {
                 flow.rate.clear(); // the tuple's next flow, as the readers cut it: the last one's counts are not its
                 flow.tcpFlags = 0;
+                flow.srcName = null; // nor its names: named again as of this delta
+                flow.dstName = null;
             }
         }
         linkNewest(flow);

@@ -2,6 +2,10 @@ package dev.flowrec.recorder.live;
 
 import dev.flowrec.journal.EventHandler;
 import dev.flowrec.journal.schema.ContainerSeenDecoder;
+import dev.flowrec.journal.schema.DnsAnswerDecoder;
+import dev.flowrec.journal.schema.DnsCountersDecoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.query.PeerNames;
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
 import dev.flowrec.journal.schema.InterfaceDetachedDecoder;
@@ -67,6 +71,11 @@ public final class LiveView implements EventHandler
     private volatile Supplier<String> metricsAppendix = () -> "";
     /** The kernel's new flows with and without a socket owner; null while process attribution is off. */
     private volatile long[] ownerCounts;
+    private volatile long[] dnsCounts;
+    /** The most addresses the live view keeps names of (about 200 bytes each); beyond, the least recently answered go. */
+    static final int MAX_NAMED_ADDRESSES = 65536;
+    private final PeerNames peerNames = new PeerNames(MAX_NAMED_ADDRESSES);
+    private final DnsCountersDecoder dnsCounters = new DnsCountersDecoder();
     private volatile String journalProblem;
     private volatile Snapshot snapshot = Snapshot.EMPTY;
 
@@ -97,6 +106,8 @@ public final class LiveView implements EventHandler
             case LossReportDecoder.TEMPLATE_ID -> onLossReport(MessageHeader.wrap(lossReport, buffer, offset));
             case ContainerSeenDecoder.TEMPLATE_ID -> onContainerSeen(MessageHeader.wrap(containerSeen, buffer, offset));
             case SocketOwnerDecoder.TEMPLATE_ID -> onSocketOwner(MessageHeader.wrap(socketOwner, buffer, offset));
+            case DnsCountersDecoder.TEMPLATE_ID -> onDnsCounters(MessageHeader.wrap(dnsCounters, buffer, offset));
+            case DnsAnswerDecoder.TEMPLATE_ID -> peerNames.onDnsAnswer(buffer, offset);
             case RecorderStartedDecoder.TEMPLATE_ID ->
             {
                 loss = Snapshot.Loss.NONE; // counters restart with the run, and owners are named afresh
@@ -181,6 +192,21 @@ public final class LiveView implements EventHandler
         return errorsTotal.getAsLong();
     }
 
+    /**
+     * The run's DNS counters as last journaled (DnsCounters order: responses first, ring lost last), then the addresses the live
+     * view's name table forgot to stay within {@link #MAX_NAMED_ADDRESSES}; null before any.
+     */
+    public long[] dnsCounts()
+    {
+        return dnsCounts;
+    }
+
+    private void onDnsCounters(final DnsCountersDecoder event)
+    {
+        dnsCounts = new long[] {event.responses(), event.answers(), event.cutShort(), event.malformed(), event.looping(),
+            event.oversized(), event.serverTruncated(), event.ringLost(), peerNames.evicted()};
+    }
+
     /** Sets the kernel's counts of new flows with and without a socket owner; recorder thread. */
     public void ownerCounts(final long found, final long none)
     {
@@ -227,6 +253,13 @@ public final class LiveView implements EventHandler
         final long packets = delta.packets();
         iface.add(delta.direction(), lastNs, second, bytes, packets);
         final Flow flow = flows.touch(delta, iface);
+        if (flow.srcName == null)
+        {
+            flow.srcName = peerNames.nameOf(FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta), ifindex,
+                delta.firstNs());
+            flow.dstName = peerNames.nameOf(FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta), ifindex,
+                delta.firstNs());
+        }
         flow.rate.add(second, bytes, packets);
         flow.tcpFlags |= delta.tcpFlags();
     }

@@ -37,6 +37,16 @@ final class PrometheusText
     /** @param owners the kernel's new flows {with, without} a socket owner, or null to leave them out (attribution off) */
     static String render(final Snapshot s, final HttpCounters http, final long errorsTotal, final long[] owners)
     {
+        return render(s, http, errorsTotal, owners, null);
+    }
+
+    /**
+     * @param dns the run's DNS counters in DnsCounters order (responses, answers, cut short, malformed, looping,
+     *            oversized, server truncated), or null to leave them out (none journaled yet, or capture off)
+     */
+    static String render(final Snapshot s, final HttpCounters http, final long errorsTotal, final long[] owners,
+        final long[] dns)
+    {
         final PrometheusText p = new PrometheusText();
         p.perInterface("flowrec_bytes_total",
             "Layer-3 bytes counted on an interface since it was attached (direction in = rx, out = tx).",
@@ -82,6 +92,10 @@ final class PrometheusText
                 "New kernel flow entries with no owner found: no local socket (forwarded), one created before the "
                     + "recorder, a kernel socket, or a full ring buffer.", owners[1]);
         }
+        if (dns != null)
+        {
+            p.dns(dns);
+        }
         if (http != null)
         {
             p.http(http);
@@ -89,6 +103,32 @@ final class PrometheusText
         p.single("flowrec_errors_total", "counter",
             "Errors the recorder met and lived on (each message also said once on stderr).", errorsTotal);
         return p.out.toString();
+    }
+
+    private void dns(final long[] dns)
+    {
+        header("flowrec_dns_responses_total", "counter",
+            "DNS responses captured (UDP and TCP from port 53), by what the decoder made of them (ok: whole; cut_short: "
+                + "the capture or the TCP segment held only the start; malformed, looping, oversized: refused or cut).");
+        final long bad = dns[2] + dns[3] + dns[4] + dns[5];
+        out.append("flowrec_dns_responses_total{outcome=\"ok\"} ").append(dns[0] - bad).append('\n');
+        final String[] outcomes = {"cut_short", "malformed", "looping", "oversized"};
+        for (int i = 0; i < outcomes.length; i++)
+        {
+            out.append("flowrec_dns_responses_total{outcome=\"").append(outcomes[i]).append("\"} ").append(dns[2 + i])
+                .append('\n');
+        }
+        single("flowrec_dns_answers_total", "counter", "DnsAnswer events journaled (responses naming an address).",
+            dns[1]);
+        single("flowrec_dns_server_truncated_total", "counter", "DNS responses with TC set by their server.", dns[6]);
+        if (dns.length > 8)
+        {
+            single("flowrec_dns_ring_lost_total", "counter",
+                "DNS responses the kernel could not hand over: its ring buffer was full.", dns[7]);
+            single("flowrec_live_names_evicted_total", "counter",
+                "Addresses the live view's name table forgot, the least recently answered, to stay within its bound.",
+                dns[8]);
+        }
     }
 
     private void http(final HttpCounters http)

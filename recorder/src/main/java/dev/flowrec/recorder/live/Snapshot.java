@@ -58,11 +58,12 @@ public record Snapshot(long timeNs, List<InterfaceTraffic> interfaces, List<Cont
     /**
      * Addresses are the journal's 16 bytes as two big-endian longs (IPv4 v4-mapped). As a {@link FlowView} (what
      * {@code ?where=} tests), its packets and bytes are those of the last 10 s, its TCP flags all it was seen with.
-     * pid and comm name the process owning its local socket (0 and "" when unknown).
+     * pid and comm name the process owning its local socket (0 and "" when unknown); srcName and dstName the names the
+     * host's resolver was given for its addresses when it began ("" when none).
      */
     public record TopFlow(int ifindex, String iface, String container, int direction, int family, int proto,
         long srcHigh, long srcLow, int srcPort, long dstHigh, long dstLow, int dstPort, long bytes10s,
-        long packets10s, int tcpFlags, int pid, String comm) implements FlowView
+        long packets10s, int tcpFlags, int pid, String comm, String srcName, String dstName) implements FlowView
     {
         public long srcAddrHigh()
         {

@@ -121,7 +121,8 @@ final class SnapshotBuilder
                 final FlowId id = f.id;
                 top.add(new TopFlow(id.ifindex, f.iface.name, f.iface.container, id.direction, id.family, id.proto,
                     id.srcHigh, id.srcLow, id.srcPort, id.dstHigh, id.dstLow, id.dstPort, f.rankBytes, f.rankPackets,
-                    f.tcpFlags, f.owner.pid(), f.owner.comm()));
+                    f.tcpFlags, f.owner.pid(), f.owner.comm(), f.srcName == null ? "" : f.srcName,
+                    f.dstName == null ? "" : f.dstName));
             }
         }
         top.sort(Comparator.comparingLong(TopFlow::bytes10s).thenComparingLong(TopFlow::packets10s).reversed()

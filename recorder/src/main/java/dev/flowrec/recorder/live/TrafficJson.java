@@ -101,7 +101,7 @@ final class TrafficJson
                 {
                     json.field("pid", f.pid());
                 }
-                json.field("comm", f.comm()).endObject();
+                json.field("comm", f.comm()).field("src_name", f.srcName()).field("dst_name", f.dstName()).endObject();
                 n++;
             }
         }

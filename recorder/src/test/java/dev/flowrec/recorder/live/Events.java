@@ -115,6 +115,22 @@ final class Events
         return this;
     }
 
+    /** A DnsAnswer on ifindex naming 10.0.0.{address} {@code name} for 60 s, given {@code atSeconds} after T0. */
+    Events answer(final int ifindex, final String name, final int address, final double atSeconds)
+    {
+        final dev.flowrec.journal.schema.DnsAnswerEncoder e =
+            MessageHeader.wrapAndApplyHeader(new dev.flowrec.journal.schema.DnsAnswerEncoder(), buffer, 0)
+                .timeNs(at(atSeconds)).ifindex(ifindex).serverPort(53).clientPort(40000).proto((short)17)
+                .family(FlowDeltas.FAMILY_IPV4).queryName(name).finalName(name);
+        final UnsafeBuffer a = new UnsafeBuffer(new byte[Templates.DNS_ADDRESS_LENGTH]);
+        a.putInt(0, 60, java.nio.ByteOrder.LITTLE_ENDIAN);
+        a.putLong(12, 0x0000_FFFF_0A00_0000L | address, java.nio.ByteOrder.BIG_ENDIAN);
+        a.putInt(4, 0);
+        e.putAddresses(a, 0, a.capacity());
+        view.onEvent(dev.flowrec.journal.schema.DnsAnswerDecoder.TEMPLATE_ID, buffer, 0, MessageHeader.encodedLength(e));
+        return this;
+    }
+
     /** An IPv4 delta 10.0.0.{src} -> 10.0.0.{dst}, its last packet {@code atSeconds} after T0. */
     Events v4(final int ifindex, final int direction, final int proto, final int src, final int srcPort,
         final int dst, final int dstPort, final double atSeconds, final long packets, final long bytes)

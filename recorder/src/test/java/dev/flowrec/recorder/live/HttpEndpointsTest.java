@@ -119,7 +119,7 @@ class HttpEndpointsTest
 
         final JsonNode top = json.get("top_flows").get(0);
         assertEquals(Set.of("iface", "container", "direction", "proto", "src_addr", "src_port", "dst_addr", "dst_port",
-            "bytes_10s", "bps_10s", "packets_10s", "pid", "comm"), names(top));
+            "bytes_10s", "bps_10s", "packets_10s", "pid", "comm", "src_name", "dst_name"), names(top));
         assertTrue(top.get("pid").isNull(), "no SocketOwner for it: no pid");
         assertEquals("", top.get("comm").asText());
         assertEquals("veth-web", top.get("iface").asText());

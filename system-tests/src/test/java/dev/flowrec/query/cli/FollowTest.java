@@ -54,7 +54,7 @@ class FollowTest
             }
         }
         final List<String> lines = Files.readAllLines(out);
-        assertEquals("first_seen,last_seen,iface,container,direction,proto,src_addr,src_port,dst_addr,dst_port,packets,bytes,tcp_flags,pid,comm",
+        assertEquals("first_seen,last_seen,iface,container,direction,proto,src_addr,src_port,dst_addr,dst_port,packets,bytes,tcp_flags,pid,comm,src_name,dst_name",
             lines.get(0), "one header");
         final List<String> ports = lines.stream().skip(1).map(l -> l.split(",")[7]).toList();
         assertEquals(List.of("50000", "50001", "50002", "50003", "50004", "50005"), ports.stream().sorted().toList(),

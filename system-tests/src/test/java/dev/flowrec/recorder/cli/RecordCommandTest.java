@@ -145,7 +145,7 @@ class RecordCommandTest
             assertEquals(0, recorder.exitValue(), "a clean stop on SIGTERM exits 0");
             assertNoFilters();
             final Sh q = Sh.ok(Sh.FLOWREC, "query", "--journal", journal.toString(), "--format", "csv");
-            assertEquals(List.of("first_seen,last_seen,iface,container,direction,proto,src_addr,src_port,dst_addr,dst_port,packets,bytes,tcp_flags,pid,comm"),
+            assertEquals(List.of("first_seen,last_seen,iface,container,direction,proto,src_addr,src_port,dst_addr,dst_port,packets,bytes,tcp_flags,pid,comm,src_name,dst_name"),
                 q.out().lines().limit(1).toList());
         }
         finally

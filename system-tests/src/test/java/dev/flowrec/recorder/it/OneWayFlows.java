@@ -17,7 +17,7 @@ import java.util.function.Function;
 final class OneWayFlows
 {
     static final String RECORDER_HEADER =
-        "first_seen,last_seen,iface,container,direction,proto,src_addr,src_port,dst_addr,dst_port,packets,bytes,tcp_flags,pid,comm";
+        "first_seen,last_seen,iface,container,direction,proto,src_addr,src_port,dst_addr,dst_port,packets,bytes,tcp_flags,pid,comm,src_name,dst_name";
     static final String ORACLE_HEADER = "proto,src_addr,src_port,dst_addr,dst_port,packets,bytes";
 
     record Key(String proto, String src, int sport, String dst, int dport) implements Comparable<Key>
