@@ -116,8 +116,11 @@ public final class IncrementalLake
                 final long firstHourNs = Math.max(Math.floorDiv(timeline.startNs(), HOUR_NS) * HOUR_NS,
                     oldestMs < 0 ? Long.MIN_VALUE : Math.floorDiv(oldestMs * 1_000_000L + HOUR_NS - 1, HOUR_NS) * HOUR_NS);
                 final Window window = request.query().window();
-                for (long h = Math.max(firstHourNs, Math.floorDiv(Math.max(window.sinceNs(), firstHourNs), HOUR_NS) * HOUR_NS);
-                     h < Math.min(window.untilNs(), horizonNs); h += HOUR_NS)
+                // Only hours wholly inside the window: a partition is written once, so one cut by --since or --until
+                // would stay cut for good.
+                final long since = Math.max(window.sinceNs(), firstHourNs);
+                for (long h = Math.floorDiv(since, HOUR_NS) * HOUR_NS + (Math.floorMod(since, HOUR_NS) == 0 ? 0 : HOUR_NS);
+                     h < horizonNs && h <= window.untilNs() - HOUR_NS; h += HOUR_NS)
                 {
                     final String path = path(keys, hosts.get(j), h);
                     if (h + HOUR_NS + LATE_MARGIN_NS > horizonNs)

@@ -4,6 +4,7 @@ import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.query.Coverage;
 import dev.flowrec.query.DeltaView;
 import dev.flowrec.query.FlowFold;
+import dev.flowrec.query.FlowNames;
 import dev.flowrec.query.Owner;
 import dev.flowrec.query.Query;
 import dev.flowrec.query.Replay;
@@ -63,6 +64,7 @@ public final class JournalExport
         try (IpfixExporter exporter = new IpfixExporter(collectors, recordsPerSecond))
         {
             final Sender sender = new Sender(exporter, cancelled);
+            sender.names = query.names();
             for (final Path journal : journals)
             {
                 final Timeline timeline = Timeline.of(journal, query.window());
@@ -98,6 +100,8 @@ public final class JournalExport
     private static final class Sender implements FlowFold
     {
         private final IpfixExporter exporter;
+        /** The query's names (--names): on, name terms of the filter are tested against them. */
+        boolean names;
         private final BooleanSupplier cancelled;
         private final DeltaView view = new DeltaView();
         FlowFilter where;
@@ -116,7 +120,15 @@ public final class JournalExport
         @Override
         public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner)
         {
-            if (!where.test(view.wrap(delta, iface, container, owner)))
+            onFlow(delta, iface, container, owner, FlowNames.NONE);
+        }
+
+        /** A filter's name terms see the flow's names, as the listing and the Parquet export do. */
+        @Override
+        public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner,
+            final FlowNames names)
+        {
+            if (!where.test(view.wrap(delta, iface, container, owner, names)))
             {
                 return;
             }
@@ -126,6 +138,12 @@ public final class JournalExport
                 flush();
                 exporter.add(delta, iface, container, owner.pid(), owner.comm(), System.nanoTime());
             }
+        }
+
+        @Override
+        public boolean wantsNames()
+        {
+            return names;
         }
 
         /** Sends the message in progress once its pace allows. */

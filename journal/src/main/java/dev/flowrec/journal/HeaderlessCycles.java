@@ -1,7 +1,5 @@
 package dev.flowrec.journal;
 
-import net.openhft.chronicle.queue.RollCycle;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,10 +15,8 @@ import java.util.stream.Stream;
  * first header. Chronicle waits for such a header to be written, and a read-only tailer that reaches the
  * file waits forever (its header timeout does not end the wait on this path; see journal/CORRUPTION.md).
  * <p>
- * When the journal has none, readers open the journal itself. Otherwise they open a private directory of
- * symbolic links to every other cycle file of the journal (not to its metadata, whose directory listing names
- * the headerless cycles; a read-only queue lists the directory instead), and each headerless cycle is reported
- * as unreadable.
+ * Readers open a private directory of symbolic links to every cycle file of the journal that has a header (not to its
+ * metadata: a read-only queue lists the directory instead), and each headerless cycle is reported as unreadable.
  * Files a writer adds later are linked on {@link #refresh()} once their header is there, so a reader that
  * follows a journal still sees new cycles. The private directory is deleted on {@link #close()}.
  */
@@ -59,38 +55,13 @@ final class HeaderlessCycles implements AutoCloseable
     }
 
     /**
-     * As {@link #check}, but always through a private directory without the metadata file: for a journal whose
-     * metadata lists other cycles than its directory holds (a flipped bit in listing.lowestCycle would make
-     * Chronicle start an hour late, in silence).
+     * As {@link #check}, but always through a private directory without the metadata file, which readers never show
+     * Chronicle (see {@code JournalReader.open}).
      */
     static HeaderlessCycles withoutListing(final Path journal)
     {
         final HeaderlessCycles cycles = check(journal);
         return cycles.linked == null ? cycles.linkOthers() : cycles;
-    }
-
-    /** Whether Chronicle's listing of the cycles (the metadata's, or the directory's) names the cycle files there. */
-    static boolean listingAgrees(final Path dir, final int firstCycle, final int lastCycle, final RollCycle rollCycle)
-    {
-        int lowest = Integer.MAX_VALUE;
-        int highest = Integer.MIN_VALUE;
-        for (final Path file : files(dir))
-        {
-            if (isCycleFile(file))
-            {
-                try
-                {
-                    final int cycle = JournalPaths.cycleOf(rollCycle, file.getFileName().toString());
-                    lowest = Math.min(lowest, cycle);
-                    highest = Math.max(highest, cycle);
-                }
-                catch (final RuntimeException ex)
-                {
-                    // not a cycle file's name: not in any listing either
-                }
-            }
-        }
-        return lowest > highest || lowest == firstCycle && highest == lastCycle;
     }
 
     private HeaderlessCycles linkOthers()

@@ -212,10 +212,6 @@ public final class PeerNames
         }
         size--;
         evicted++;
-        if (interned.size() > 2 * maxAddresses)
-        {
-            interned.clear(); // names are shared to save memory, not for identity: starting over is safe
-        }
     }
 
     private void link(final Entry e)
@@ -257,6 +253,12 @@ public final class PeerNames
 
     private String intern(final String name)
     {
+        if (interned.size() >= 2 * maxAddresses)
+        {
+            // Bounded whatever the answers: many names for few addresses (random subdomains) would otherwise grow it
+            // without an eviction. Names are shared to save memory, not for identity: starting over is safe.
+            interned.clear();
+        }
         return interned.computeIfAbsent(name, n -> n);
     }
 }

@@ -101,11 +101,14 @@ final class BoundedConnections extends HttpConnectionFactory
         }
     }
 
-    /** A head is in progress from its first byte (the parser left START) until it is whole (content or later). */
+    /**
+     * A head is in progress from its first byte (the parser left START, or counted bytes in it: blank lines before a
+     * request line, which the parser skips in START) until it is whole (content or later).
+     */
     private void reapIfLate(final HttpConnection connection, final long[] headStartNs, final long nowNs)
     {
         final HttpParser parser = connection.getParser();
-        final boolean inHead = parser.inHeaderState() && !parser.isStart();
+        final boolean inHead = parser.inHeaderState() && (!parser.isStart() || parser.getHeaderLength() > 0);
         if (!inHead)
         {
             headStartNs[0] = 0;

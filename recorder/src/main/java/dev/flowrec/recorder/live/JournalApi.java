@@ -43,7 +43,7 @@ final class JournalApi
     static final int MAX_ROWS = 10_000;
     static final int BUDGET_SECONDS = 5;
     static final int CONCURRENT = 2;
-    static final double HEAP_SHARE = 0.85;
+    static final double HEAP_SHARE = 0.9;
     private static final long MAX_WINDOW_NS = TimeUnit.HOURS.toNanos(MAX_WINDOW_HOURS);
     private static final Set<String> SERIES_PARAMETERS = Set.of("since", "until", "where", "group", "interval", "top", "by");
     private static final Set<String> TOP_PARAMETERS = Set.of("since", "until", "where", "group", "top", "by");
@@ -92,11 +92,10 @@ final class JournalApi
         }
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(BUDGET_SECONDS);
         final boolean[] heapShort = new boolean[1];
-        final boolean[] collected = new boolean[1];
         try
         {
             return render(QueryEngine.run(journal, query, () -> System.nanoTime() - deadlineNs > 0 ||
-                (heapShort[0] = heapShort(collected))));
+                (heapShort[0] = heapShort())));
         }
         catch (final QueryCancelledException ex)
         {
@@ -116,25 +115,12 @@ final class JournalApi
     /**
      * The recorder runs in a small heap (128 MiB): a query's flows must not take what recording needs. Polled with the
      * engine's cancellation flag (between read batches, every 1024 steps after), so a query stops well before the heap
-     * is out. Garbage not yet collected counts too, so the first time over the mark (per query) the heap is collected
-     * and measured again: only a heap still over it stops the query.
+     * is out. Never collects: a forced collection stops the whole JVM, the recorder thread's drain included (the
+     * recorder runs the serial collector). Garbage counts too, so the mark is high: over it the young generation is
+     * nearly full as well and the next allocation collects it; a query refused for garbage is refused once (503), and
+     * the dashboard asks again.
      */
-    private static boolean heapShort(final boolean[] collected)
-    {
-        if (!overShare())
-        {
-            return false;
-        }
-        if (!collected[0])
-        {
-            collected[0] = true;
-            System.gc(); // once per query, and only with the heap nearly full: garbage, or the query's flows?
-            return overShare();
-        }
-        return true;
-    }
-
-    private static boolean overShare()
+    private static boolean heapShort()
     {
         final Runtime runtime = Runtime.getRuntime();
         return runtime.totalMemory() - runtime.freeMemory() > (long)(runtime.maxMemory() * HEAP_SHARE);

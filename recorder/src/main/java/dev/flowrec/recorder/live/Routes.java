@@ -26,6 +26,8 @@ final class Routes extends Handler.Abstract
 {
     static final long HEALTHY_AGE_NS = TimeUnit.SECONDS.toNanos(5);
     static final int DRAIN_BYTES = 64 * 1024;
+    /** How long a refused body is drained at most (HTTP.md: "for at most 1 s"). */
+    static final long DRAIN_NS = TimeUnit.SECONDS.toNanos(1);
     static final String JSON = "application/json; charset=utf-8";
     static final String TEXT = "text/plain; charset=utf-8";
     private static final String KNOWN = "try /, /traffic, /metrics, /healthz, /api/series, /api/top, /api/live";
@@ -191,14 +193,21 @@ final class Routes extends Handler.Abstract
         }
     }
 
-    /** Reads at most {@link #DRAIN_BYTES} of a body that will not be used, so that closing does not reset the answer. */
+    /**
+     * Reads at most {@link #DRAIN_BYTES} of a body that will not be used, for at most {@link #DRAIN_NS}, so that closing
+     * does not reset the answer. Both bounds: a body sent a byte at a time would keep the idle timeout from ever firing
+     * and the reaper only times heads, so the read itself gets a short idle timeout and the loop a deadline.
+     */
     private static void drain(final Request request)
     {
+        request.getConnectionMetaData().getConnection().getEndPoint()
+            .setIdleTimeout(TimeUnit.NANOSECONDS.toMillis(DRAIN_NS));
+        final long deadlineNs = System.nanoTime() + DRAIN_NS;
         try (InputStream in = Content.Source.asInputStream(request))
         {
             final byte[] sink = new byte[4096];
             int drained = 0;
-            while (drained < DRAIN_BYTES)
+            while (drained < DRAIN_BYTES && System.nanoTime() - deadlineNs < 0)
             {
                 final int n = in.read(sink);
                 if (n < 0)

@@ -105,6 +105,42 @@ class DashboardRoutesTest
         }
     }
 
+    /** Streams hold connections: past {@link LivePush#MAX_STREAMS} a stream is refused, and /healthz still answers. */
+    @Test
+    void shouldRefuseAStreamPastTheBoundAndKeepAnsweringHealth() throws Exception
+    {
+        final HttpClient http11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+        final List<java.io.InputStream> open = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < LivePush.MAX_STREAMS; i++)
+            {
+                final HttpResponse<java.io.InputStream> r = http11.send(HttpRequest.newBuilder(uri("/api/live"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofInputStream());
+                open.add(r.body());
+                assertEquals(200, r.statusCode(), "stream " + i);
+                assertTrue(r.body().read() >= 0, "stream " + i + " has its first event");
+            }
+            final HttpResponse<String> refused = http11.send(HttpRequest.newBuilder(uri("/api/live"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, refused.statusCode(), refused.body());
+            assertTrue(refused.body().startsWith("{\"error\":\"busy: " + LivePush.MAX_STREAMS + " live streams"),
+                refused.body());
+            assertEquals(1, refused.body().strip().lines().count(), "one line");
+            assertEquals(200, http11.send(HttpRequest.newBuilder(uri("/healthz")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        }
+        finally
+        {
+            for (final java.io.InputStream in : open)
+            {
+                in.close();
+            }
+            http11.close();
+        }
+    }
+
     /** The next line, or null at the stream's end or a reset (both end it). */
     private static String endOrReset(final BufferedReader events)
     {
