@@ -29,10 +29,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The dashboard in a real browser against a recorder with traffic: {@code scripts/flowrec record} on one end of a
- * veth (the other in namespace wb…), iperf3 and ping across it; Debian's headless Chromium, driven over the
- * DevTools protocol, loads {@code /}, and the test reads the DOM twice (interfaces, top flows, a chart with data
- * points, numbers that change), at 1280×800 and at a phone's width, with no console error or exception, and saves a
- * screenshot of each under target/. Then the journal APIs against {@code flowrec query}: the same question, the
+ * veth (the other in namespace wb…), iperf3 and ping across it; Debian's headless Chromium (over the DevTools
+ * protocol) and then Firefox ESR (over WebDriver BiDi), one after the other against the same recorder, load
+ * {@code /}, and the test reads the DOM twice (interfaces, top flows, a chart with data points, numbers that
+ * change), at 1280×800 and at a phone's width, with no console error or exception, and saves a screenshot of each
+ * under target/. Then the journal APIs against {@code flowrec query}: the same question, the
  * same rows; bad parameters 400 with one line; huge requests refused.
  */
 class DashboardTest
@@ -48,10 +49,11 @@ class DashboardTest
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
-    void shouldShowLiveTrafficAndHistoryInChromiumAndAnswerAsFlowrecQueryDoes() throws Exception
+    void shouldShowLiveTrafficAndHistoryInChromiumAndFirefoxAndAnswerAsFlowrecQueryDoes() throws Exception
     {
         TestRun.assumeRootWith("records on a veth and runs a browser", List.of("ip", "iperf3", "ping"));
         assumeTrue(Files.isExecutable(Chromium.BINARY), "Debian's chromium is not installed (scripts/setup installs it)");
+        assumeTrue(Files.isExecutable(Firefox.BINARY), "Debian's firefox-esr is not installed (scripts/setup installs it)");
         final String id = Long.toString(ProcessHandle.current().pid(), 36);
         final String netns = "wb" + id;
         final String hostDev = "wbh" + id;
@@ -89,45 +91,13 @@ class DashboardTest
         final Proc.Background client = run.start("iperf3", List.of("iperf3", "-c", SUBNET + "2", "-p", "5201", "-t", "120", "-b", "4M"));
         final Proc.Background ping = run.start("ping", List.of("ping", "-i", "0.5", SUBNET + "2"));
 
-        try (Chromium browser = Chromium.start(run))
+        try (Browser chromium = Chromium.start(run))
         {
-            browser.viewport(1280, 800, false);
-            browser.open(base + "/");
-            final JsonNode first = awaitDashboard(browser, hostDev, 3);
-            Proc.sleepMs(2500);
-            final JsonNode second = awaitDashboard(browser, hostDev, first.get("points").asInt() + 2);
-            assertTrue(!first.get("time").equals(second.get("time")), "the time shown moves on: " + first + " " + second);
-            assertTrue(second.get("points").asInt() > first.get("points").asInt(), "the chart grows: " + first + " " + second);
-            assertTrue(second.get("flows").toString().contains(SUBNET + "2:5201"), "iperf3's flow among the top: " + second);
-            Proc.await(SHORT, "the history panel (journal through /api/series and /api/top)",
-                () -> browser.evaluate("document.querySelectorAll('#history-top tbody tr').length").asInt() > 0 &&
-                    browser.evaluate("document.getElementById('chart-history').dataset.series || '0'").asInt() > 0,
-                () -> browser.evaluate("document.getElementById('history-error').textContent").asText());
-            assertTrue(browser.evaluate("document.getElementById('history-top').textContent").asText().contains(hostDev));
-            browser.screenshot(run.dir().resolve("dashboard-1280x800.png"));
-            assertTrue(browser.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth").asBoolean(),
-                "no sideways scrolling at 1280x800");
-
-            browser.viewport(390, 844, true);
-            Proc.sleepMs(1500);
-            awaitDashboard(browser, hostDev, 3);
-            assertTrue(browser.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth").asBoolean(),
-                "a phone's width: nothing wider than the screen (tables scroll inside their panel)");
-            assertTrue(browser.evaluate("document.querySelector('#chart-ifaces canvas').getBoundingClientRect().right").asDouble() <= 390,
-                "the chart fits the phone's width");
-            browser.screenshot(run.dir().resolve("dashboard-390x844.png"));
-            // the banner, given what a loss and a full disk look like in /api/live's events (none happen here)
-            final JsonNode banner = readTree(browser.evaluate("fetch('/traffic').then(r => r.json()).then(t => {" +
-                "const quiet = (show({traffic: t, health: null}), document.getElementById('banner').hidden);" +
-                "t.loss.ring_lost_events = 7; t.loss.ring_lost_packets = 9; t.loss.journal_lost_events = 3;" +
-                "show({traffic: t, health: 'journal not written: no space left on device'});" +
-                "const b = document.getElementById('banner'); return JSON.stringify({quiet: quiet, hidden: b.hidden, text: b.textContent}); })")
-                .asText());
-            assertTrue(banner.get("quiet").asBoolean(), "no banner without loss: " + banner);
-            assertTrue(!banner.get("hidden").asBoolean() && banner.get("text").asText().contains("lost 7 flow events") &&
-                banner.get("text").asText().contains("journal lost 3 events") &&
-                banner.get("text").asText().contains("no space left on device"), banner.toString());
-            assertEquals(List.of(), browser.errors(), "no console error or uncaught exception");
+            liveDashboard(chromium, "chromium", base, hostDev);
+        }
+        try (Browser firefox = Firefox.start(run))
+        {
+            liveDashboard(firefox, "firefox", base, hostDev);
         }
 
         client.close();
@@ -155,8 +125,53 @@ class DashboardTest
         assertEquals(0, recorder.stop(Duration.ofSeconds(60)), recorder.err());
     }
 
+    /**
+     * The page at 1280×800 and at a phone's width in one browser: interfaces, top flows, a chart that grows, a time that
+     * moves on, the history panel, no sideways scrolling, the banner; screenshots NAME-WxH.png; no console error.
+     */
+    private void liveDashboard(final Browser browser, final String name, final String base, final String hostDev) throws Exception
+    {
+        browser.viewport(1280, 800, false);
+        browser.open(base + "/");
+        final JsonNode first = awaitDashboard(browser, hostDev, 3);
+        Proc.sleepMs(2500);
+        final JsonNode second = awaitDashboard(browser, hostDev, first.get("points").asInt() + 2);
+        assertTrue(!first.get("time").equals(second.get("time")), name + ": the time shown moves on: " + first + " " + second);
+        assertTrue(second.get("points").asInt() > first.get("points").asInt(), name + ": the chart grows: " + first + " " + second);
+        assertTrue(second.get("flows").toString().contains(SUBNET + "2:5201"), name + ": iperf3's flow among the top: " + second);
+        Proc.await(SHORT, name + ": the history panel (journal through /api/series and /api/top)",
+            () -> browser.evaluate("document.querySelectorAll('#history-top tbody tr').length").asInt() > 0 &&
+                browser.evaluate("document.getElementById('chart-history').dataset.series || '0'").asInt() > 0,
+            () -> browser.evaluate("document.getElementById('history-error').textContent").asText());
+        assertTrue(browser.evaluate("document.getElementById('history-top').textContent").asText().contains(hostDev));
+        browser.screenshot(run.dir().resolve(name + "-1280x800.png"));
+        assertTrue(browser.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth").asBoolean(),
+            name + ": no sideways scrolling at 1280x800");
+
+        browser.viewport(390, 844, true);
+        Proc.sleepMs(1500);
+        awaitDashboard(browser, hostDev, 3);
+        assertTrue(browser.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth").asBoolean(),
+            name + ": a phone's width: nothing wider than the screen (tables scroll inside their panel)");
+        assertTrue(browser.evaluate("document.querySelector('#chart-ifaces canvas').getBoundingClientRect().right").asDouble() <= 390,
+            name + ": the chart fits the phone's width");
+        browser.screenshot(run.dir().resolve(name + "-390x844.png"));
+        // the banner, given what a loss and a full disk look like in /api/live's events (none happen here)
+        final JsonNode banner = readTree(browser.evaluate("fetch('/traffic').then(r => r.json()).then(t => {" +
+            "const quiet = (show({traffic: t, health: null}), document.getElementById('banner').hidden);" +
+            "t.loss.ring_lost_events = 7; t.loss.ring_lost_packets = 9; t.loss.journal_lost_events = 3;" +
+            "show({traffic: t, health: 'journal not written: no space left on device'});" +
+            "const b = document.getElementById('banner'); return JSON.stringify({quiet: quiet, hidden: b.hidden, text: b.textContent}); })")
+            .asText());
+        assertTrue(banner.get("quiet").asBoolean(), name + ": no banner without loss: " + banner);
+        assertTrue(!banner.get("hidden").asBoolean() && banner.get("text").asText().contains("lost 7 flow events") &&
+            banner.get("text").asText().contains("journal lost 3 events") &&
+            banner.get("text").asText().contains("no space left on device"), name + ": " + banner);
+        assertEquals(List.of(), browser.errors(), name + ": no console error or uncaught exception");
+    }
+
     /** Interfaces, top flows and the interface chart's points, once the page shows hostDev with at least minPoints. */
-    private JsonNode awaitDashboard(final Chromium browser, final String hostDev, final int minPoints) throws Exception
+    private JsonNode awaitDashboard(final Browser browser, final String hostDev, final int minPoints) throws Exception
     {
         final String read = "JSON.stringify({" +
             "time: document.getElementById('time').textContent," +
