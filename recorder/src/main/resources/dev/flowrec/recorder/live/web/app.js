@@ -167,7 +167,8 @@ function show(message) {
   fillTable('ifaces', traffic.interfaces, (i) => [[i.name], [i.container], [bits(i.rx_bps_1s), true], [bits(i.tx_bps_1s), true], [bytes(i.rx_bytes), true], [bytes(i.tx_bytes), true]]);
   fillTable('containers', traffic.containers, (c) => [[c.container], [c.interfaces.join(', ')], [bits(c.rx_bps_1s), true], [bits(c.tx_bps_1s), true], [bytes(c.rx_bytes), true], [bytes(c.tx_bytes), true]]);
   fillTable('flows', traffic.top_flows, (f) => [[f.iface], [f.container], [f.direction], [f.proto], [endpoint(f.src_addr, f.src_port)], [endpoint(f.dst_addr, f.dst_port)],
-    [bits(f.bps_10s), true], [bytes(f.bytes_10s), true], [f.packets_10s, true], [f.pid, true], [f.comm]]);
+    [bits(f.bps_10s), true], [bytes(f.bytes_10s), true], [f.packets_10s, true], [f.pid, true], [f.comm],
+    [f.src_name], [f.dst_name]]);
   banner(traffic, message.health);
 }
 
