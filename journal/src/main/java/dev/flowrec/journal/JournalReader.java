@@ -98,6 +98,8 @@ public final class JournalReader implements AutoCloseable
      * journal's metadata file. Chronicle is never shown the metadata: a flipped bit anywhere in it can make Chronicle
      * start an hour late in silence (listing.lowestCycle) or wait for a lock it will never get (BitFlipTest found
      * both, one seed at a time); a read-only queue in a private directory without it lists the cycle files instead.
+     * (Chronicle warns of the missing file at every open, "Failback to readonly tablestore": scripts/jvm.options sets
+     * that one logger to error.)
      */
     private static JournalReader open(final Path absolute, final RollCycle rollCycle, final int prefixLength)
     {
