@@ -4,8 +4,8 @@ import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.FlowDeltas;
 
 /**
- * The names of one delta's addresses, looked up in a {@link PeerNames} only when asked (a fold that names only a new
- * flow, or a filter without a name term, pays nothing for the other deltas) and kept for the rest of the call.
+ * The names of one delta's addresses: its flow's, as {@link Replay} named the flow's first delta in the window (looked
+ * up in a {@link PeerNames} at that delta's first packet, on its interface), and kept for the rest of the call.
  * Reused, never allocated per delta; valid only during the fold's call, as the delta is.
  */
 public final class FlowNames
@@ -26,6 +26,13 @@ public final class FlowNames
         this.srcName = null;
         this.dstName = null;
         return this;
+    }
+
+    /** Names the delta as its flow was named: by the flow's first delta, not looked up again. */
+    void keep(final String srcName, final String dstName)
+    {
+        this.srcName = srcName;
+        this.dstName = dstName;
     }
 
     /** The source address's name, "" for none. */

@@ -26,6 +26,7 @@ final class FlowSums implements FlowFold
     private final int[] cachedId = new int[CACHED_IFINDEXES];
 
     private final boolean names;
+    private final long inactiveNs;
 
     FlowSums(final FlowFilter where, final long intervalNs, final long inactiveNs)
     {
@@ -39,6 +40,13 @@ final class FlowSums implements FlowFold
         this.where = where;
         this.intervalNs = intervalNs;
         this.names = names;
+        this.inactiveNs = inactiveNs;
+    }
+
+    @Override
+    public long inactiveNs()
+    {
+        return inactiveNs;
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.flowrec.journal.JournalReader;
 import dev.flowrec.journal.UnjournaledLoss;
 import dev.flowrec.journal.schema.DnsAnswerDecoder;
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltas;
 import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
 import dev.flowrec.journal.schema.LossReportDecoder;
 import dev.flowrec.journal.schema.RecorderStartedDecoder;
@@ -64,6 +65,8 @@ public final class Replay implements EventHandler
     private final boolean named;
     private final PeerNames names = new PeerNames();
     private final FlowNames flowNames = new FlowNames();
+    /** Every flow of the window by its kernel key, with its first delta's names: what each of its deltas is named. */
+    private final FlowSumsTable namedFlows;
     private final FlowDeltaDecoder turned = new FlowDeltaDecoder();
     private final MutableDirectBuffer turnedBuffer = new UnsafeBuffer(new byte[256]);
     /** Losses in the window: ring events, packets, bytes, journal events (as {@link Coverage} orders them). */
@@ -85,6 +88,7 @@ public final class Replay implements EventHandler
         this.window = window;
         this.timeline = timeline;
         this.named = named;
+        this.namedFlows = named ? new FlowSumsTable(fold.inactiveNs()) : null;
     }
 
     /** Replays every event of the journal in {@code dir}; returns what the answer may be missing. */
@@ -288,6 +292,15 @@ public final class Replay implements EventHandler
         deltasFolded++;
         // Named as the kernel journaled the delta (before any turn: the addresses are the same).
         final FlowNames peers = flowNames.wrap(named && this.names.size() > 0 ? this.names : null, delta);
+        if (named && this.names.size() > 0)
+        {
+            // A long flow keeps its first packet's names past their TTL, whoever asks (filter, listing, export).
+            final int flow = namedFlows.add(FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta),
+                FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta), FlowSumsTable.pack(delta.direction(),
+                delta.family(), delta.proto(), delta.srcPort(), delta.dstPort()), 0, delta.ifindex(), delta.firstNs(),
+                delta.lastNs(), 0, 0, delta.tcpFlags(), Owner.NONE, peers);
+            peers.keep(namedFlows.srcName(flow), namedFlows.dstName(flow));
+        }
         final Named names = interfaces.get(delta.ifindex());
         if (names == null)
         {

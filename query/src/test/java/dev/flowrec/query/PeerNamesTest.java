@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The names the host's resolver was given, in answers: the src_name and dst_name columns after pid and comm, the keys,
  * the terms with exact names and a wildcard label, an address that changes names, TTL and grace, an answer on the
- * flow's own interface first, names off, and an answer found through the catalog by a query that seeks.
+ * flow's own interface first, names off, an answer found through the catalog by a query that seeks, and a long flow
+ * named by its first packet past its name's TTL alike in a listing, a filter and a group-by.
  */
 class PeerNamesTest
 {
@@ -126,6 +127,32 @@ class PeerNamesTest
         assertEquals(List.of("10.0.0.2:50000 > 192.0.2.80:443 100 [] > [backup.example.org]"), named(answer.rows()));
         assertTrue(answer.scan().eventsRead() < 2 * (60 + 10) + 64,
             "seeked, not scanned: " + answer.scan().eventsRead() + " events read of " + seconds);
+    }
+
+    @Test
+    void shouldNameALongFlowByItsFirstPacketInListingFilterAndGroupAlike(@TempDir final Path flowDir)
+    {
+        // a flow of 80 deltas, one each 10 s (within the inactive timeout), long past the answer's 60 s TTL + 300 s grace
+        try (TestJournal journal = TestJournal.openOnEth0(flowDir, T0))
+        {
+            journal.now(T0).dnsAnswer(T0, 1, "long.example.org", "long.example.org", 60, WEB);
+            for (int s = 1; s <= 800; s += 10)
+            {
+                delta(journal, s, HOST, 41000, WEB, 443, 1, 10).append();
+            }
+        }
+        final Answer listed = QueryEngine.run(flowDir, new Query(Window.ALL, FilterParser.ALL, List.of(), 0,
+            Query.By.bytes, 0, Query.NO_INSTANT), () -> false);
+        assertEquals(List.of("10.0.0.2:41000 > 192.0.2.80:443 800 [] > [long.example.org]"), named(listed.rows()));
+        final Answer filtered = QueryEngine.run(flowDir, new Query(Window.ALL, FilterParser.parse("dst name long.example.org"),
+            List.of(), 0, Query.By.bytes, 0, Query.NO_INSTANT), () -> false);
+        assertEquals(named(listed.rows()), named(filtered.rows()), "every delta of the flow passes its name's filter");
+        final Answer grouped = QueryEngine.run(flowDir, new Query(Window.ALL, FilterParser.parse("not dst name long.example.org"),
+            GroupKey.parseList("dst_name"), 0, Query.By.bytes, 0, Query.NO_INSTANT), () -> false);
+        assertEquals(List.of(), grouped.rows().stream().map(Arrays::toString).toList(), "no delta of it goes unnamed");
+        final Answer byName = QueryEngine.run(flowDir, new Query(Window.ALL, FilterParser.ALL,
+            GroupKey.parseList("dst_name"), 0, Query.By.bytes, 0, Query.NO_INSTANT), () -> false);
+        assertEquals(List.of("[long.example.org, 1, 80, 800]"), byName.rows().stream().map(Arrays::toString).toList());
     }
 
     @Test
