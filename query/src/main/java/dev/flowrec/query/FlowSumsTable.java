@@ -110,6 +110,12 @@ final class FlowSumsTable
         return flow;
     }
 
+    /** Flows stored, a key's earlier flows too. */
+    int size()
+    {
+        return size;
+    }
+
     /** The source address's name the flow was given by its first delta. */
     String srcName(final int flow)
     {

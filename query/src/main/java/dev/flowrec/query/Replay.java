@@ -52,6 +52,8 @@ public final class Replay implements EventHandler
     private static final long DEFAULT_FLUSH_NS = 1_000_000_000L;
     /** Beyond the flush interval: the idle sweep's own period and scheduling slack. */
     private static final long MARGIN_SLACK_NS = 2_000_000_000L;
+    /** The most flows {@link #namedFlows} holds (about 150 bytes each) before it starts afresh. */
+    private static final int MAX_NAMED_FLOWS = 1 << 21;
 
     private FlowFold fold;
     private final Window window;
@@ -65,8 +67,12 @@ public final class Replay implements EventHandler
     private final boolean named;
     private final PeerNames names = new PeerNames();
     private final FlowNames flowNames = new FlowNames();
-    /** Every flow of the window by its kernel key, with its first delta's names: what each of its deltas is named. */
-    private final FlowSumsTable namedFlows;
+    /**
+     * Every flow of the window by its kernel key, with its first delta's names: what each of its deltas is named. A
+     * followed query's replay lives on, so past {@link #MAX_NAMED_FLOWS} it starts afresh (a flow then is named again
+     * at its next delta).
+     */
+    private FlowSumsTable namedFlows;
     private final FlowDeltaDecoder turned = new FlowDeltaDecoder();
     private final MutableDirectBuffer turnedBuffer = new UnsafeBuffer(new byte[256]);
     /** Losses in the window: ring events, packets, bytes, journal events (as {@link Coverage} orders them). */
@@ -295,6 +301,10 @@ public final class Replay implements EventHandler
         if (named && this.names.size() > 0)
         {
             // A long flow keeps its first packet's names past their TTL, whoever asks (filter, listing, export).
+            if (namedFlows.size() >= MAX_NAMED_FLOWS)
+            {
+                namedFlows = new FlowSumsTable(fold.inactiveNs());
+            }
             final int flow = namedFlows.add(FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta),
                 FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta), FlowSumsTable.pack(delta.direction(),
                 delta.family(), delta.proto(), delta.srcPort(), delta.dstPort()), 0, delta.ifindex(), delta.firstNs(),
