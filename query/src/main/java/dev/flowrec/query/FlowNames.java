@@ -41,7 +41,7 @@ public final class FlowNames
         if (srcName == null)
         {
             srcName = table == null ? "" : table.nameOf(FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta),
-                delta.ifindex(), delta.firstNs());
+                delta.ifindex(), delta.firstNs(), FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta));
         }
         return srcName;
     }
@@ -52,7 +52,7 @@ public final class FlowNames
         if (dstName == null)
         {
             dstName = table == null ? "" : table.nameOf(FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta),
-                delta.ifindex(), delta.firstNs());
+                delta.ifindex(), delta.firstNs(), FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta));
         }
         return dstName;
     }

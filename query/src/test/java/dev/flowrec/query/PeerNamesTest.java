@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The names the host's resolver was given, in answers: the src_name and dst_name columns after pid and comm, the keys,
  * the terms with exact names and a wildcard label, an address that changes names, TTL and grace, an answer on the
  * flow's own interface first, names off, an answer found through the catalog by a query that seeks, and a long flow
- * named by its first packet past its name's TTL alike in a listing, a filter and a group-by.
+ * named by its first packet past its name's TTL alike in a listing, a filter and a group-by; the answer to the flow's
+ * own end before another client's.
  */
 class PeerNamesTest
 {
@@ -153,6 +154,30 @@ class PeerNamesTest
         final Answer byName = QueryEngine.run(flowDir, new Query(Window.ALL, FilterParser.ALL,
             GroupKey.parseList("dst_name"), 0, Query.By.bytes, 0, Query.NO_INSTANT), () -> false);
         assertEquals(List.of("[long.example.org, 1, 80, 800]"), byName.rows().stream().map(Arrays::toString).toList());
+    }
+
+    @Test
+    void shouldPreferTheAnswerToTheFlowsOwnEndOverALaterOneToAnotherClient(@TempDir final Path clientsDir)
+    {
+        final int first = 0x0A000003;  // 10.0.0.3, a container
+        final int second = 0x0A000004; // 10.0.0.4, another: both resolve their own name to one CDN address, seen on eth0
+        try (TestJournal journal = TestJournal.openOnEth0(clientsDir, T0))
+        {
+            journal.now(T0).dnsAnswerTo(first, T0, 1, "shop.example.org", "edge.cdn.example.net", 60, CDN);
+            journal.dnsAnswerTo(second, T0 + S, 1, "news.example.org", "edge.cdn.example.net", 60, CDN);
+            delta(journal, 2, first, 42000, CDN, 443, 1, 100).append();
+            delta(journal, 2, CDN, 443, first, 42000, 1, 150).direction(0).append();
+            delta(journal, 3, second, 42001, CDN, 443, 1, 200).append();
+            delta(journal, 4, HOST, 42002, CDN, 443, 1, 300).append();
+        }
+        final Answer answer = QueryEngine.run(clientsDir, new Query(Window.ALL, FilterParser.ALL, List.of(), 0,
+            Query.By.bytes, 0, Query.NO_INSTANT), () -> false);
+        assertEquals(List.of(
+            "10.0.0.3:42000 > 198.51.100.1:443 100 [] > [shop.example.org]",
+            "198.51.100.1:443 > 10.0.0.3:42000 150 [shop.example.org] > []",
+            "10.0.0.4:42001 > 198.51.100.1:443 200 [] > [news.example.org]",
+            "10.0.0.2:42002 > 198.51.100.1:443 300 [] > [news.example.org]"), named(answer.rows()),
+            "the answer to the flow's other end first, though a later one to another client exists; else the latest");
     }
 
     @Test

@@ -270,9 +270,9 @@ public final class LiveView implements EventHandler
         if (flow.srcName == null)
         {
             flow.srcName = peerNames.nameOf(FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta), ifindex,
-                delta.firstNs());
+                delta.firstNs(), FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta));
             flow.dstName = peerNames.nameOf(FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta), ifindex,
-                delta.firstNs());
+                delta.firstNs(), FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta));
         }
         flow.rate.add(second, bytes, packets);
         flow.tcpFlags |= delta.tcpFlags();
