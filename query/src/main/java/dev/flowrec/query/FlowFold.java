@@ -38,6 +38,16 @@ public interface FlowFold
     }
 
     /**
+     * With names: whether the fold reads the names of a flow's deltas after its first (a filter with a name term, an
+     * export of deltas); the replay then keeps every flow's names (a probe per delta). A fold that names each flow once,
+     * at its first delta, says no.
+     */
+    default boolean namesEveryDelta()
+    {
+        return true;
+    }
+
+    /**
      * With names: a 5-tuple quiet for longer than this starts a new flow, named afresh ({@link FlowTimeouts}); the
      * fold's own inactive timeout, so that its flows and the replay's agree.
      */

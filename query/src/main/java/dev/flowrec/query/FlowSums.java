@@ -43,6 +43,13 @@ final class FlowSums implements FlowFold
         this.inactiveNs = inactiveNs;
     }
 
+    /** Its table names each flow at its first delta; only a filter on each delta reads names again. */
+    @Override
+    public boolean namesEveryDelta()
+    {
+        return !where.usesAggregates() && where.usesNames();
+    }
+
     @Override
     public long inactiveNs()
     {

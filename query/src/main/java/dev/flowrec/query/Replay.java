@@ -70,7 +70,7 @@ public final class Replay implements EventHandler
     /**
      * Every flow of the window by its kernel key, with its first delta's names: what each of its deltas is named. A
      * followed query's replay lives on, so past {@link #MAX_NAMED_FLOWS} it starts afresh (a flow then is named again
-     * at its next delta).
+     * at its next delta). Made at the first delta of a fold that {@link FlowFold#namesEveryDelta names every delta}.
      */
     private FlowSumsTable namedFlows;
     private final FlowDeltaDecoder turned = new FlowDeltaDecoder();
@@ -94,7 +94,6 @@ public final class Replay implements EventHandler
         this.window = window;
         this.timeline = timeline;
         this.named = named;
-        this.namedFlows = named ? new FlowSumsTable(fold.inactiveNs()) : null;
     }
 
     /** Replays every event of the journal in {@code dir}; returns what the answer may be missing. */
@@ -298,10 +297,10 @@ public final class Replay implements EventHandler
         deltasFolded++;
         // Named as the kernel journaled the delta (before any turn: the addresses are the same).
         final FlowNames peers = flowNames.wrap(named && this.names.size() > 0 ? this.names : null, delta);
-        if (named && this.names.size() > 0)
+        if (named && this.names.size() > 0 && fold.namesEveryDelta())
         {
             // A long flow keeps its first packet's names past their TTL, whoever asks (filter, listing, export).
-            if (namedFlows.size() >= MAX_NAMED_FLOWS)
+            if (namedFlows == null || namedFlows.size() >= MAX_NAMED_FLOWS)
             {
                 namedFlows = new FlowSumsTable(fold.inactiveNs());
             }

@@ -157,6 +157,17 @@ class PeerNamesTest
     }
 
     @Test
+    void shouldFilterAFollowedQueryByName()
+    {
+        try (QueryEngine.Followed followed = QueryEngine.follow(dir, new Query(Window.ALL,
+            FilterParser.parse("dst name www.example.org"), List.of(), 0, Query.By.bytes, 0, Query.NO_INSTANT)))
+        {
+            assertEquals(List.of("10.0.0.2:40000 > 192.0.2.80:443 100 [] > [www.example.org]"),
+                named(followed.next(() -> false).rows()));
+        }
+    }
+
+    @Test
     void shouldPreferTheAnswerToTheFlowsOwnEndOverALaterOneToAnotherClient(@TempDir final Path clientsDir)
     {
         final int first = 0x0A000003;  // 10.0.0.3, a container
