@@ -422,10 +422,26 @@ struct {
 	__type(value, __u32);
 } cgroups SEC(".maps");
 
-/* Hands a DNS response's payload to user space (struct fr_dns_event): TCP or UDP from port 53 whose payload
- * starts as a DNS response (the QR bit; after the 2-byte length prefix over TCP). A segment of a TCP response that
- * does not start it (a response spread over several) is sent too when its bytes happen to look like one: user
- * space counts what it cannot parse. When the ring is full the response is not kept, and counted (DNS_LOST). */
+/* Sightings of the host's DNS queries not yet answered (struct fr_dns_query_key → sightings): a query that
+ * crosses two recorded interfaces unchanged (a container's on its veth and the NIC, no NAT) is seen twice, and so is
+ * its response. LRU: a flood of queries nobody answers pushes out the oldest instead of failing an insert. Not
+ * pinned: a query asked while no recorder runs, or just before a restart, has its response counted unsolicited. */
+#define FR_DNS_SIGHTINGS 4
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct fr_dns_query_key);
+	__type(value, __u64);
+} dns_queries SEC(".maps");
+
+/* Remembers a DNS query the host asks (to port 53, QR clear) and hands a response (from port 53, QR set: the QR bit
+ * after the 2-byte length prefix over TCP) to user space (struct fr_dns_event) only when it answers a remembered
+ * query: same client address and port, server address, protocol and transaction id. Each sighting of a response
+ * uses up one of its query's; the rest are counted (DNS_UNSOLICITED) and never reserve a record. Over TCP each query
+ * and each response is matched by its own id, but only as the first message of its segment: a second query in one
+ * segment is not remembered, and the later segments of a response spread over several are not handed over. When
+ * the ring is full a response is not kept, and counted (DNS_LOST). */
 static __attribute__((noinline)) void capture_dns(struct __sk_buff *skb, const struct fr_flow_key *key,
 	const struct pkt *p, __u64 now)
 {
@@ -436,9 +452,41 @@ static __attribute__((noinline)) void capture_dns(struct __sk_buff *skb, const s
 	__u32 prefix = key->proto == IPPROTO_TCP ? 2 : 0;
 	if (off >= end || end - off < prefix + 12)
 		return; /* no DNS header: a bare TCP segment, or not DNS */
-	__u8 flags;
-	if (bpf_skb_load_bytes(skb, off + prefix + 2, &flags, 1) < 0 || !(flags & 0x80))
-		return; /* a query, not a response */
+	__u8 head[4]; /* transaction id, then the flags' first byte (QR is its top bit) */
+	if (bpf_skb_load_bytes(skb, off + prefix, head, 3) < 0)
+		return;
+	int response = key->sport == FR_DNS_PORT && (head[2] & 0x80);
+	if (!response && (key->dport != FR_DNS_PORT || (head[2] & 0x80)))
+		return;
+	struct fr_dns_query_key q = {};
+	if (response) {
+		__builtin_memcpy(q.client, key->dst, sizeof(q.client));
+		__builtin_memcpy(q.server, key->src, sizeof(q.server));
+		q.client_port = key->dport;
+	} else {
+		__builtin_memcpy(q.client, key->src, sizeof(q.client));
+		__builtin_memcpy(q.server, key->dst, sizeof(q.server));
+		q.client_port = key->sport;
+	}
+	__builtin_memcpy(&q.id, head, sizeof(q.id));
+	q.proto = key->proto;
+	__u64 *sightings = bpf_map_lookup_elem(&dns_queries, &q);
+	if (!response) {
+		if (!sightings) {
+			__u64 one = 1;
+			bpf_map_update_elem(&dns_queries, &q, &one, BPF_NOEXIST);
+		} else if (*sightings < FR_DNS_SIGHTINGS) {
+			__sync_fetch_and_add(sightings, 1);
+		}
+		return;
+	}
+	__u64 left = sightings ? __sync_fetch_and_add(sightings, -1) : 0;
+	if (sightings && left <= 1)
+		bpf_map_delete_elem(&dns_queries, &q);
+	if (left < 1 || left > FR_DNS_SIGHTINGS) {
+		count(FR_C_DNS_UNSOLICITED, 1); /* nobody here asked it (or another CPU took the last sighting) */
+		return;
+	}
 	struct fr_dns_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(FR_C_DNS_LOST, 1);
@@ -475,7 +523,7 @@ static __always_inline void handle(struct __sk_buff *skb, __u8 direction, int cg
 	__u64 now = bpf_ktime_get_boot_ns();
 	count(FR_C_PACKETS_SEEN, p.segs);
 	count(FR_C_BYTES_SEEN, p.bytes);
-	if (cfg_dns && key.sport == FR_DNS_PORT)
+	if (cfg_dns && (key.sport == FR_DNS_PORT || key.dport == FR_DNS_PORT))
 		capture_dns(skb, &key, &p, now);
 
 	if (cfg_flush_interval_ns == 0) {

@@ -123,6 +123,18 @@ struct fr_owner_event {
 #define FR_DNS_PORT    53
 #define FR_DNS_CAPTURE 2048
 
+/* A DNS query the host was seen asking (to port 53, QR clear), remembered until its response comes: the key of the
+ * dns_queries LRU map, as the response will show it (client and server swapped back). Only a response that answers
+ * a remembered query is handed to user space, so that a packet nobody asked for can name nothing. */
+struct fr_dns_query_key {
+	__u8  client[16];
+	__u8  server[16];
+	__u16 client_port;
+	__u16 id;          /* the DNS transaction id, as on the wire */
+	__u8  proto;
+	__u8  pad[3];
+};
+
 /* Ring buffer record: one DNS response as a packet carried it. The key is the response's (src: the server, dst:
  * the client). length: payload bytes copied (at most FR_DNS_CAPTURE); wire_length: the L4 payload bytes the packet
  * held (more than length: the response was cut short here). For TCP the payload starts with the 2-byte length
@@ -158,13 +170,14 @@ enum fr_counter {
 	FR_C_OWNER_FOUND,        /* flow entries created with the owner of their local socket (an owner record) */
 	FR_C_OWNER_NONE,         /* flow entries created with no owner found (no local socket, or one never seen) */
 	FR_C_DNS_LOST,           /* DNS responses not handed to user space: the ring buffer was full */
+	FR_C_DNS_UNSOLICITED,    /* DNS responses that answer no query the host was seen asking: never handed over */
 	FR_C_COUNT
 };
 
 /* The layout of the kernel state a recorder instance pins (/sys/fs/bpf/flowrec/INSTANCE): bump it whenever a
  * record, a map's key or value, or the meaning of a counter changes, so that a recorder of another layout never
  * adopts this one's maps (it reads what it can, counts the rest as lost and starts fresh). */
-#define FR_LAYOUT_VERSION 3
+#define FR_LAYOUT_VERSION 4
 
 /* The one value of the meta map: what the pinned maps are, and who owns them now. Written by the recorder
  * (dev.flowrec.bpf.PinnedMeta mirrors it), never by the programs. All u64 so that no layout has padding. */

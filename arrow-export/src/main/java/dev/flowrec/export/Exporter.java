@@ -120,7 +120,7 @@ public final class Exporter
             filters[j] = bound.filter();
             warnings.add(bound.warnings());
             final Replay.Result survey = Replay.run(request.journals().get(j), request.query().window(), timelines[j],
-                new Survey(dictionaries, request.query().names()), request.cancelled());
+                new Survey(dictionaries, request.query().names(), request.query().inactiveNs()), request.cancelled());
             limit[j] = survey.deltasFolded();
             total += limit[j];
             coverage.add(survey.coverage());
@@ -155,8 +155,10 @@ public final class Exporter
     /**
      * The first pass: the names the files' dictionaries must hold before the first batch.
      * @param wantsNames whether the export names addresses (the query's names, off: empty src_name and dst_name)
+     * @param inactiveNs the query's inactive timeout: a flow's deltas keep its first delta's names until it ends
      */
-    private record Survey(Dictionaries dictionaries, boolean wantsNames) implements dev.flowrec.query.FlowFold
+    private record Survey(Dictionaries dictionaries, boolean wantsNames, long inactiveNs)
+        implements dev.flowrec.query.FlowFold
     {
         public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container)
         {
@@ -191,6 +193,7 @@ public final class Exporter
         private final long total;
         private final DeltaView view = new DeltaView();
         private final boolean names;
+        private final long inactiveNs;
         Output output;
         IOException failure;
         long lastNs;
@@ -202,6 +205,7 @@ public final class Exporter
         DeltaFold(final ExportRequest request, final long total)
         {
             this.names = request.query().names();
+            this.inactiveNs = request.query().inactiveNs();
             this.cancelled = request.cancelled();
             this.progress = request.progress();
             this.total = total;
@@ -236,6 +240,12 @@ public final class Exporter
         public boolean wantsNames()
         {
             return names;
+        }
+
+        @Override
+        public long inactiveNs()
+        {
+            return inactiveNs;
         }
 
         @Override

@@ -115,6 +115,36 @@ class ArrowRoundTripTest
     }
 
     @Test
+    void shouldNameEveryDeltaOfALongFlowByItsFirstPacket() throws Exception
+    {
+        // 80 deltas, one each 10 s (one flow), long past the answer's 60 s TTL + 300 s grace
+        final Path named = tmp.resolve("journal-named");
+        final long t0 = ExportJournal.T0_NS;
+        final long s = ExportJournal.SECOND_NS;
+        try (dev.flowrec.journal.TestJournal j = dev.flowrec.journal.TestJournal.openOnEth0(named, t0))
+        {
+            j.now(t0).dnsAnswer(t0, 1, "long.example.org", "long.example.org", 60, 0xC0000250);
+            for (int at = 1; at <= 800; at += 10)
+            {
+                j.now(t0 + at * s).delta().at(t0 + at * s).packets(1).bytes(10).ipv4(0x0A000002, 0xC0000250)
+                    .srcPort(41000).dstPort(443).proto(6).direction(1).ifindex(1).append();
+            }
+        }
+        final Path out = tmp.resolve("named.arrow");
+        final Query query = new Query(Window.ALL, FilterParser.parse("dst name long.example.org"), List.of(), 0,
+            Query.By.bytes, 0, Query.NO_INSTANT);
+        Exporter.run(ExportRequest.toFile(List.of(named), query, out, ExportFormat.arrow));
+        final List<List<Object>> rows;
+        try (BufferAllocator allocator = new RootAllocator(); FileChannel channel = FileChannel.open(out);
+            ArrowFileReader reader = new ArrowFileReader(channel, allocator))
+        {
+            rows = readAll(reader);
+        }
+        assertEquals(80, rows.size(), "every delta passes the flow's name filter");
+        assertTrue(rows.stream().allMatch(r -> r.getLast().equals("long.example.org")), "and carries it: " + rows);
+    }
+
+    @Test
     void shouldStreamAWindowAndAFilterAsAnArrowStream() throws Exception
     {
         final Window window = new Window(ExportJournal.T0_NS + 1800 * ExportJournal.SECOND_NS,

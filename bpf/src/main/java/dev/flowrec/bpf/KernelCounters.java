@@ -30,11 +30,16 @@ public final class KernelCounters
     public static final int OWNER_NONE = 11;
     /** DNS responses not handed to user space: the ring buffer was full (journaled in DnsCounters, not LossReport). */
     public static final int DNS_LOST = 12;
-    public static final int COUNT = 13;
+    /**
+     * DNS responses that answer no query the host was seen asking (forged, or asked before the recorder ran): never
+     * handed to user space. Shown in /metrics only (DnsCounters keeps its layout).
+     */
+    public static final int DNS_UNSOLICITED = 13;
+    public static final int COUNT = 14;
 
     private static final String[] NAMES = {
         "packets_seen", "bytes_seen", "rb_lost_events", "rb_lost_packets", "rb_lost_bytes", "rb_deferred",
-        "map_full", "non_ip", "malformed", "too_deep", "owner_found", "owner_none", "dns_lost" };
+        "map_full", "non_ip", "malformed", "too_deep", "owner_found", "owner_none", "dns_lost", "dns_unsolicited" };
 
     private KernelCounters()
     {

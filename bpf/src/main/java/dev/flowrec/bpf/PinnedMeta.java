@@ -24,7 +24,7 @@ public record PinnedMeta(long layout, long maxFlows, long ringBytes, long pid, l
     long[] base)
 {
     /** FR_LAYOUT_VERSION of flowrec.h: bump both together (KernelMirrorTest checks they agree). */
-    public static final int LAYOUT_VERSION = 3;
+    public static final int LAYOUT_VERSION = 4;
     public static final int LENGTH = 48 + 8 * KernelCounters.COUNT;
 
     static PinnedMeta read(final MemorySegment value)

@@ -115,6 +115,7 @@ class FlowEventDecoderTest
         assertEquals("owner_found", KernelCounters.name(KernelCounters.OWNER_FOUND));
         assertEquals("owner_none", KernelCounters.name(KernelCounters.OWNER_NONE));
         assertEquals("dns_lost", KernelCounters.name(KernelCounters.DNS_LOST));
-        assertEquals(13, KernelCounters.COUNT);
+        assertEquals("dns_unsolicited", KernelCounters.name(KernelCounters.DNS_UNSOLICITED));
+        assertEquals(14, KernelCounters.COUNT);
     }
 }

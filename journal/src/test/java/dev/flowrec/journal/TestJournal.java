@@ -154,6 +154,13 @@ public final class TestJournal implements AutoCloseable
     public TestJournal dnsAnswer(final long timeNs, final int ifindex, final String queryName, final String finalName,
         final long ttlS, final int... ipv4)
     {
+        return dnsAnswerTo(0x0A000002, timeNs, ifindex, queryName, finalName, ttlS, ipv4);
+    }
+
+    /** As {@link #dnsAnswer}, to the IPv4 client {@code client} (port 40000). */
+    public TestJournal dnsAnswerTo(final int client, final long timeNs, final int ifindex, final String queryName,
+        final String finalName, final long ttlS, final int... ipv4)
+    {
         final UnsafeBuffer addresses = new UnsafeBuffer(new byte[ipv4.length * Templates.DNS_ADDRESS_LENGTH]);
         for (int i = 0; i < ipv4.length; i++)
         {
@@ -171,7 +178,9 @@ public final class TestJournal implements AutoCloseable
         b.putBytes(MessageHeader.ENCODED_LENGTH + DnsAnswerEncoder.serverAddrEncodingOffset(),
             new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 10, 0, 0, 53});
         b.putBytes(MessageHeader.ENCODED_LENGTH + DnsAnswerEncoder.clientAddrEncodingOffset(),
-            new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 10, 0, 0, 2});
+            new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0});
+        b.putInt(MessageHeader.ENCODED_LENGTH + DnsAnswerEncoder.clientAddrEncodingOffset() + 12, client,
+            java.nio.ByteOrder.BIG_ENDIAN);
         writer.commit();
         return this;
     }

@@ -1,6 +1,7 @@
 package dev.flowrec.query;
 
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowTimeouts;
 
 /** A fold over the flow deltas of a journal; the delta flyweight is valid only during the call. */
 @FunctionalInterface
@@ -19,9 +20,10 @@ public interface FlowFold
     }
 
     /**
-     * A delta with its owner and the names the host's resolver was given for its addresses at the delta's first
-     * packet ({@link FlowNames}, looked up when asked; "" for none, and always "" unless {@link #wantsNames()}): what
-     * {@link Replay} calls.
+     * A delta with its owner and the names the host's resolver was given for its addresses at its flow's first packet
+     * in the window ({@link FlowNames}; "" for none, and always "" unless {@link #wantsNames()}): what {@link Replay}
+     * calls. Every delta of a flow carries its first delta's names, so a filter, a listing and an export agree on a
+     * flow that outlives its name's TTL.
      */
     default void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner,
         final FlowNames names)
@@ -33,5 +35,24 @@ public interface FlowFold
     default boolean wantsNames()
     {
         return false;
+    }
+
+    /**
+     * With names: whether the fold reads the names of a flow's deltas after its first (a filter with a name term, an
+     * export of deltas); the replay then keeps every flow's names (a probe per delta). A fold that names each flow once,
+     * at its first delta, says no.
+     */
+    default boolean namesEveryDelta()
+    {
+        return true;
+    }
+
+    /**
+     * With names: a 5-tuple quiet for longer than this starts a new flow, named afresh ({@link FlowTimeouts}); the
+     * fold's own inactive timeout, so that its flows and the replay's agree.
+     */
+    default long inactiveNs()
+    {
+        return FlowTimeouts.DEFAULT_INACTIVE_NS;
     }
 }

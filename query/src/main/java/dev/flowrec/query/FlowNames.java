@@ -4,8 +4,8 @@ import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.FlowDeltas;
 
 /**
- * The names of one delta's addresses, looked up in a {@link PeerNames} only when asked (a fold that names only a new
- * flow, or a filter without a name term, pays nothing for the other deltas) and kept for the rest of the call.
+ * The names of one delta's addresses: its flow's, as {@link Replay} named the flow's first delta in the window (looked
+ * up in a {@link PeerNames} at that delta's first packet, on its interface), and kept for the rest of the call.
  * Reused, never allocated per delta; valid only during the fold's call, as the delta is.
  */
 public final class FlowNames
@@ -28,13 +28,20 @@ public final class FlowNames
         return this;
     }
 
+    /** Names the delta as its flow was named: by the flow's first delta, not looked up again. */
+    void keep(final String srcName, final String dstName)
+    {
+        this.srcName = srcName;
+        this.dstName = dstName;
+    }
+
     /** The source address's name, "" for none. */
     public String srcName()
     {
         if (srcName == null)
         {
             srcName = table == null ? "" : table.nameOf(FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta),
-                delta.ifindex(), delta.firstNs());
+                delta.ifindex(), delta.firstNs(), FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta));
         }
         return srcName;
     }
@@ -45,7 +52,7 @@ public final class FlowNames
         if (dstName == null)
         {
             dstName = table == null ? "" : table.nameOf(FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta),
-                delta.ifindex(), delta.firstNs());
+                delta.ifindex(), delta.firstNs(), FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta));
         }
         return dstName;
     }

@@ -26,6 +26,7 @@ final class FlowSums implements FlowFold
     private final int[] cachedId = new int[CACHED_IFINDEXES];
 
     private final boolean names;
+    private final long inactiveNs;
 
     FlowSums(final FlowFilter where, final long intervalNs, final long inactiveNs)
     {
@@ -39,6 +40,20 @@ final class FlowSums implements FlowFold
         this.where = where;
         this.intervalNs = intervalNs;
         this.names = names;
+        this.inactiveNs = inactiveNs;
+    }
+
+    /** Its table names each flow at its first delta; only a filter on each delta reads names again. */
+    @Override
+    public boolean namesEveryDelta()
+    {
+        return !where.usesAggregates() && where.usesNames();
+    }
+
+    @Override
+    public long inactiveNs()
+    {
+        return inactiveNs;
     }
 
     @Override

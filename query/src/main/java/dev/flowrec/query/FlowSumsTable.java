@@ -61,8 +61,11 @@ final class FlowSumsTable
         });
     }
 
-    /** Adds one delta to its flow's sums; packed holds direction, family, proto and ports ({@link #pack}). */
-    void add(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow, final long packed,
+    /**
+     * Adds one delta to its flow's sums; packed holds direction, family, proto and ports ({@link #pack}). Returns the
+     * flow's number ({@link #srcName}).
+     */
+    int add(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow, final long packed,
         final long bucketNs, final int namesId, final long firstNs, final long lastNs, final long packets,
         final long bytes, final int tcpFlags, final Owner owner, final FlowNames peers)
     {
@@ -79,9 +82,10 @@ final class FlowSumsTable
             {
                 if (FlowTimeouts.startsNewFlow(flows[at + LAST], (int)flows[at + FLAGS], firstNs, tcpFlags, inactiveNs))
                 {
-                    index[s] = (long)tag << 32 | append(srcHigh, srcLow, dstHigh, dstLow, packed, bucketNs, namesId,
+                    final int flow = append(srcHigh, srcLow, dstHigh, dstLow, packed, bucketNs, namesId,
                         firstNs, lastNs, packets, bytes, tcpFlags, owner, peers);
-                    return;
+                    index[s] = (long)tag << 32 | flow;
+                    return flow;
                 }
                 if (owner.known())
                 {
@@ -92,16 +96,36 @@ final class FlowSumsTable
                 flows[at + PACKETS] += packets;
                 flows[at + BYTES] += bytes;
                 flows[at + FLAGS] |= tcpFlags;
-                return;
+                return (int)entry;
             }
             s = s + 1 & mask;
         }
-        index[s] = (long)tag << 32 | append(srcHigh, srcLow, dstHigh, dstLow, packed, bucketNs, namesId, firstNs,
+        final int flow = append(srcHigh, srcLow, dstHigh, dstLow, packed, bucketNs, namesId, firstNs,
             lastNs, packets, bytes, tcpFlags, owner, peers);
+        index[s] = (long)tag << 32 | flow;
         if (size * 2 > index.length)
         {
             grow();
         }
+        return flow;
+    }
+
+    /** Flows stored, a key's earlier flows too. */
+    int size()
+    {
+        return size;
+    }
+
+    /** The source address's name the flow was given by its first delta. */
+    String srcName(final int flow)
+    {
+        return srcNames[flow];
+    }
+
+    /** The destination address's name the flow was given by its first delta. */
+    String dstName(final int flow)
+    {
+        return dstNames[flow];
     }
 
     /** Stores a new flow after the others; returns its number. */

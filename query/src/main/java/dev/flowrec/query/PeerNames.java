@@ -13,8 +13,10 @@ import org.agrona.collections.Long2ObjectHashMap;
  * The names the host's resolver was given for addresses, from the journal's DnsAnswer events in journal order: an
  * address is named by the question of the latest answer that gave it before an instant, as long as that instant is
  * within the answer's TTL plus {@link #GRACE_NS} (clients keep an address a while after its TTL: a connection opened
- * then is still to the name that gave it). An answer seen on the flow's own interface wins over one seen elsewhere (a
- * container's resolver is its own; the host's answers cross the host's interfaces).
+ * then is still to the name that gave it). An answer to the flow's other end (the address that asked is the one the
+ * flow connects the named address with: a container that resolved its own name for a shared CDN address) wins over
+ * one to another client; then an answer seen on the flow's own interface wins over one seen elsewhere (a container's
+ * resolver is its own; the host's answers cross the host's interfaces); then the latest.
  * <p>
  * Memory is bounded: at most {@link #MAX_ADDRESSES} addresses, each with its latest {@link #ANSWERS_PER_ADDRESS}
  * answers; beyond, the address answered least recently is forgotten and counted ({@link #evicted()}). Answers are
@@ -43,6 +45,8 @@ public final class PeerNames
         final long[] sinceNs = new long[ANSWERS_PER_ADDRESS];
         final long[] untilNs = new long[ANSWERS_PER_ADDRESS];
         final int[] ifindex = new int[ANSWERS_PER_ADDRESS];
+        final long[] clientHigh = new long[ANSWERS_PER_ADDRESS];
+        final long[] clientLow = new long[ANSWERS_PER_ADDRESS];
         int next;
 
         Entry(final long high, final long low)
@@ -79,6 +83,10 @@ public final class PeerNames
         final DnsAnswerDecoder a = MessageHeader.wrap(answer, buffer, offset);
         final long timeNs = a.timeNs();
         final int ifindex = a.ifindex();
+        final long clientHigh = a.buffer().getLong(a.offset() + DnsAnswerDecoder.clientAddrEncodingOffset(),
+            ByteOrder.BIG_ENDIAN);
+        final long clientLow = a.buffer().getLong(a.offset() + DnsAnswerDecoder.clientAddrEncodingOffset() + 8,
+            ByteOrder.BIG_ENDIAN);
         final String name = intern(a.queryName());
         a.skipFinalName();
         final int length = a.addressesLength();
@@ -90,7 +98,7 @@ public final class PeerNames
             final long ttl = b.getInt(at + i, ByteOrder.LITTLE_ENDIAN) & 0xFFFF_FFFFL;
             final long high = b.getLong(at + i + 4, ByteOrder.BIG_ENDIAN);
             final long low = b.getLong(at + i + 12, ByteOrder.BIG_ENDIAN);
-            put(high, low, name, ifindex, timeNs, timeNs + ttl * NS_PER_S + GRACE_NS);
+            put(high, low, name, ifindex, clientHigh, clientLow, timeNs, timeNs + ttl * NS_PER_S + GRACE_NS);
         }
         answers++;
     }
@@ -100,6 +108,17 @@ public final class PeerNames
      * {@code ifindex}, "" when no answer in force names it
      */
     public String nameOf(final long high, final long low, final int ifindex, final long atNs)
+    {
+        return nameOf(high, low, ifindex, atNs, 0, 0);
+    }
+
+    /**
+     * @return the name of the address (two big-endian halves, IPv4 v4-mapped) at {@code atNs} for a flow on
+     * {@code ifindex} between it and the address {@code peerHigh}, {@code peerLow} (the flow's other end), "" when no
+     * answer in force names it
+     */
+    public String nameOf(final long high, final long low, final int ifindex, final long atNs, final long peerHigh,
+        final long peerLow)
     {
         Entry e = byLow.get(low);
         while (e != null && e.high != high)
@@ -111,18 +130,19 @@ public final class PeerNames
             return "";
         }
         int best = -1;
-        boolean bestHere = false;
+        int bestRank = -1;
         for (int i = 0; i < ANSWERS_PER_ADDRESS; i++)
         {
             if (e.names[i] == null || e.sinceNs[i] > atNs || e.untilNs[i] < atNs)
             {
                 continue;
             }
-            final boolean here = e.ifindex[i] == ifindex;
-            if (best < 0 || here && !bestHere || here == bestHere && e.sinceNs[i] > e.sinceNs[best])
+            final int rank = (e.clientHigh[i] == peerHigh && e.clientLow[i] == peerLow ? 2 : 0) |
+                (e.ifindex[i] == ifindex ? 1 : 0);
+            if (rank > bestRank || rank == bestRank && e.sinceNs[i] > e.sinceNs[best])
             {
                 best = i;
-                bestHere = here;
+                bestRank = rank;
             }
         }
         return best < 0 ? "" : e.names[best];
@@ -145,8 +165,8 @@ public final class PeerNames
         return size;
     }
 
-    private void put(final long high, final long low, final String name, final int ifindex, final long sinceNs,
-        final long untilNs)
+    private void put(final long high, final long low, final String name, final int ifindex, final long clientHigh,
+        final long clientLow, final long sinceNs, final long untilNs)
     {
         Entry e = byLow.get(low);
         while (e != null && e.high != high)
@@ -173,7 +193,8 @@ public final class PeerNames
         for (int i = 0; i < ANSWERS_PER_ADDRESS; i++)
         {
             // The same answer again (a cache's repeat, or the same response seen on a second interface): extend it.
-            if (name.equals(e.names[i]) && e.ifindex[i] == ifindex && e.untilNs[i] >= sinceNs && e.sinceNs[i] <= sinceNs)
+            if (name.equals(e.names[i]) && e.ifindex[i] == ifindex && e.clientHigh[i] == clientHigh &&
+                e.clientLow[i] == clientLow && e.untilNs[i] >= sinceNs && e.sinceNs[i] <= sinceNs)
             {
                 e.untilNs[i] = Math.max(e.untilNs[i], untilNs);
                 return;
@@ -185,6 +206,8 @@ public final class PeerNames
         e.ifindex[slot] = ifindex;
         e.sinceNs[slot] = sinceNs;
         e.untilNs[slot] = untilNs;
+        e.clientHigh[slot] = clientHigh;
+        e.clientLow[slot] = clientLow;
     }
 
     private void evict(final Entry e)

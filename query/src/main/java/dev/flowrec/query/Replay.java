@@ -5,6 +5,7 @@ import dev.flowrec.journal.JournalReader;
 import dev.flowrec.journal.UnjournaledLoss;
 import dev.flowrec.journal.schema.DnsAnswerDecoder;
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltas;
 import dev.flowrec.journal.schema.InterfaceAttachedDecoder;
 import dev.flowrec.journal.schema.LossReportDecoder;
 import dev.flowrec.journal.schema.RecorderStartedDecoder;
@@ -51,6 +52,8 @@ public final class Replay implements EventHandler
     private static final long DEFAULT_FLUSH_NS = 1_000_000_000L;
     /** Beyond the flush interval: the idle sweep's own period and scheduling slack. */
     private static final long MARGIN_SLACK_NS = 2_000_000_000L;
+    /** The most flows {@link #namedFlows} holds (about 150 bytes each) before it starts afresh. */
+    private static final int MAX_NAMED_FLOWS = 1 << 21;
 
     private FlowFold fold;
     private final Window window;
@@ -64,6 +67,12 @@ public final class Replay implements EventHandler
     private final boolean named;
     private final PeerNames names = new PeerNames();
     private final FlowNames flowNames = new FlowNames();
+    /**
+     * Every flow of the window by its kernel key, with its first delta's names: what each of its deltas is named. A
+     * followed query's replay lives on, so past {@link #MAX_NAMED_FLOWS} it starts afresh (a flow then is named again
+     * at its next delta). Made at the first delta of a fold that {@link FlowFold#namesEveryDelta names every delta}.
+     */
+    private FlowSumsTable namedFlows;
     private final FlowDeltaDecoder turned = new FlowDeltaDecoder();
     private final MutableDirectBuffer turnedBuffer = new UnsafeBuffer(new byte[256]);
     /** Losses in the window: ring events, packets, bytes, journal events (as {@link Coverage} orders them). */
@@ -288,6 +297,19 @@ public final class Replay implements EventHandler
         deltasFolded++;
         // Named as the kernel journaled the delta (before any turn: the addresses are the same).
         final FlowNames peers = flowNames.wrap(named && this.names.size() > 0 ? this.names : null, delta);
+        if (named && this.names.size() > 0 && fold.namesEveryDelta())
+        {
+            // A long flow keeps its first packet's names past their TTL, whoever asks (filter, listing, export).
+            if (namedFlows == null || namedFlows.size() >= MAX_NAMED_FLOWS)
+            {
+                namedFlows = new FlowSumsTable(fold.inactiveNs());
+            }
+            final int flow = namedFlows.add(FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta),
+                FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta), FlowSumsTable.pack(delta.direction(),
+                delta.family(), delta.proto(), delta.srcPort(), delta.dstPort()), 0, delta.ifindex(), delta.firstNs(),
+                delta.lastNs(), 0, 0, delta.tcpFlags(), Owner.NONE, peers);
+            peers.keep(namedFlows.srcName(flow), namedFlows.dstName(flow));
+        }
         final Named names = interfaces.get(delta.ifindex());
         if (names == null)
         {

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The names the host's resolver was given, in answers: the src_name and dst_name columns after pid and comm, the keys,
  * the terms with exact names and a wildcard label, an address that changes names, TTL and grace, an answer on the
- * flow's own interface first, names off, and an answer found through the catalog by a query that seeks.
+ * flow's own interface first, names off, an answer found through the catalog by a query that seeks, and a long flow
+ * named by its first packet past its name's TTL alike in a listing, a filter and a group-by; the answer to the flow's
+ * own end before another client's.
  */
 class PeerNamesTest
 {
@@ -126,6 +128,67 @@ class PeerNamesTest
         assertEquals(List.of("10.0.0.2:50000 > 192.0.2.80:443 100 [] > [backup.example.org]"), named(answer.rows()));
         assertTrue(answer.scan().eventsRead() < 2 * (60 + 10) + 64,
             "seeked, not scanned: " + answer.scan().eventsRead() + " events read of " + seconds);
+    }
+
+    @Test
+    void shouldNameALongFlowByItsFirstPacketInListingFilterAndGroupAlike(@TempDir final Path flowDir)
+    {
+        // a flow of 80 deltas, one each 10 s (within the inactive timeout), long past the answer's 60 s TTL + 300 s grace
+        try (TestJournal journal = TestJournal.openOnEth0(flowDir, T0))
+        {
+            journal.now(T0).dnsAnswer(T0, 1, "long.example.org", "long.example.org", 60, WEB);
+            for (int s = 1; s <= 800; s += 10)
+            {
+                delta(journal, s, HOST, 41000, WEB, 443, 1, 10).append();
+            }
+        }
+        final Answer listed = QueryEngine.run(flowDir, new Query(Window.ALL, FilterParser.ALL, List.of(), 0,
+            Query.By.bytes, 0, Query.NO_INSTANT), () -> false);
+        assertEquals(List.of("10.0.0.2:41000 > 192.0.2.80:443 800 [] > [long.example.org]"), named(listed.rows()));
+        final Answer filtered = QueryEngine.run(flowDir, new Query(Window.ALL, FilterParser.parse("dst name long.example.org"),
+            List.of(), 0, Query.By.bytes, 0, Query.NO_INSTANT), () -> false);
+        assertEquals(named(listed.rows()), named(filtered.rows()), "every delta of the flow passes its name's filter");
+        final Answer grouped = QueryEngine.run(flowDir, new Query(Window.ALL, FilterParser.parse("not dst name long.example.org"),
+            GroupKey.parseList("dst_name"), 0, Query.By.bytes, 0, Query.NO_INSTANT), () -> false);
+        assertEquals(List.of(), grouped.rows().stream().map(Arrays::toString).toList(), "no delta of it goes unnamed");
+        final Answer byName = QueryEngine.run(flowDir, new Query(Window.ALL, FilterParser.ALL,
+            GroupKey.parseList("dst_name"), 0, Query.By.bytes, 0, Query.NO_INSTANT), () -> false);
+        assertEquals(List.of("[long.example.org, 1, 80, 800]"), byName.rows().stream().map(Arrays::toString).toList());
+    }
+
+    @Test
+    void shouldFilterAFollowedQueryByName()
+    {
+        try (QueryEngine.Followed followed = QueryEngine.follow(dir, new Query(Window.ALL,
+            FilterParser.parse("dst name www.example.org"), List.of(), 0, Query.By.bytes, 0, Query.NO_INSTANT)))
+        {
+            assertEquals(List.of("10.0.0.2:40000 > 192.0.2.80:443 100 [] > [www.example.org]"),
+                named(followed.next(() -> false).rows()));
+        }
+    }
+
+    @Test
+    void shouldPreferTheAnswerToTheFlowsOwnEndOverALaterOneToAnotherClient(@TempDir final Path clientsDir)
+    {
+        final int first = 0x0A000003;  // 10.0.0.3, a container
+        final int second = 0x0A000004; // 10.0.0.4, another: both resolve their own name to one CDN address, seen on eth0
+        try (TestJournal journal = TestJournal.openOnEth0(clientsDir, T0))
+        {
+            journal.now(T0).dnsAnswerTo(first, T0, 1, "shop.example.org", "edge.cdn.example.net", 60, CDN);
+            journal.dnsAnswerTo(second, T0 + S, 1, "news.example.org", "edge.cdn.example.net", 60, CDN);
+            delta(journal, 2, first, 42000, CDN, 443, 1, 100).append();
+            delta(journal, 2, CDN, 443, first, 42000, 1, 150).direction(0).append();
+            delta(journal, 3, second, 42001, CDN, 443, 1, 200).append();
+            delta(journal, 4, HOST, 42002, CDN, 443, 1, 300).append();
+        }
+        final Answer answer = QueryEngine.run(clientsDir, new Query(Window.ALL, FilterParser.ALL, List.of(), 0,
+            Query.By.bytes, 0, Query.NO_INSTANT), () -> false);
+        assertEquals(List.of(
+            "10.0.0.3:42000 > 198.51.100.1:443 100 [] > [shop.example.org]",
+            "198.51.100.1:443 > 10.0.0.3:42000 150 [shop.example.org] > []",
+            "10.0.0.4:42001 > 198.51.100.1:443 200 [] > [news.example.org]",
+            "10.0.0.2:42002 > 198.51.100.1:443 300 [] > [news.example.org]"), named(answer.rows()),
+            "the answer to the flow's other end first, though a later one to another client exists; else the latest");
     }
 
     @Test

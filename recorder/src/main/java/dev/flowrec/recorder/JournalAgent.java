@@ -111,6 +111,10 @@ final class JournalAgent implements Agent
         program.readCounters(counters);
         loss.apply(counters, report); // what a dropped or foreign pinned state counted moves it too
         final int dns = journal.dnsCountersIfMoved(report[KernelCounters.DNS_LOST]);
+        if (program.config().dns())
+        {
+            live.dnsUnsolicited(report[KernelCounters.DNS_UNSOLICITED]);
+        }
         if (program.config().owners())
         {
             live.ownerCounts(report[KernelCounters.OWNER_FOUND], report[KernelCounters.OWNER_NONE]);

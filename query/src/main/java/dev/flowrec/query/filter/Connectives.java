@@ -104,6 +104,19 @@ final class Connectives
         }
 
         @Override
+        public boolean usesNames()
+        {
+            for (final FlowFilter operand : operands)
+            {
+                if (operand.usesNames())
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
         FlowFilter bind(final FilterBinding binding)
         {
             final FlowFilter[] bound = new FlowFilter[operands.length];
@@ -142,6 +155,12 @@ final class Connectives
         FlowFilter bind(final FilterBinding binding)
         {
             return new Not(binding.bind(operand));
+        }
+
+        @Override
+        public boolean usesNames()
+        {
+            return operand.usesNames();
         }
 
         @Override

@@ -17,6 +17,12 @@ public interface FlowFilter
      */
     boolean usesAggregates();
 
+    /** True if the filter reads the names of a flow's addresses ({@code name}): a fold then names every delta. */
+    default boolean usesNames()
+    {
+        return false;
+    }
+
     /** The canonical form: lower-case keywords, explicit {@code and}, parentheses only where needed; it re-parses to an equal filter. */
     @Override
     String toString();

@@ -49,6 +49,12 @@ final class NameTerms
         }
 
         @Override
+        public boolean usesNames()
+        {
+            return true;
+        }
+
+        @Override
         public boolean test(final FlowView flow)
         {
             return switch (side)

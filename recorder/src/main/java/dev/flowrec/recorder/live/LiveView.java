@@ -72,6 +72,8 @@ public final class LiveView implements EventHandler
     /** The kernel's new flows with and without a socket owner; null while process attribution is off. */
     private volatile long[] ownerCounts;
     private volatile long[] dnsCounts;
+    /** The kernel's DNS responses that answered no query seen; -1 while DNS capture is off. */
+    private volatile long dnsUnsolicited = -1;
     /** The most addresses the live view keeps names of (about 200 bytes each); beyond, the least recently answered go. */
     static final int MAX_NAMED_ADDRESSES = 65536;
     private final PeerNames peerNames = new PeerNames(MAX_NAMED_ADDRESSES);
@@ -207,6 +209,18 @@ public final class LiveView implements EventHandler
             event.oversized(), event.serverTruncated(), event.ringLost(), peerNames.evicted()};
     }
 
+    /** Sets the kernel's count of DNS responses that answered no query it saw (never journaled); recorder thread. */
+    public void dnsUnsolicited(final long responses)
+    {
+        this.dnsUnsolicited = responses;
+    }
+
+    /** @return the count last set, or -1 while DNS capture is off; any thread. */
+    public long dnsUnsolicited()
+    {
+        return dnsUnsolicited;
+    }
+
     /** Sets the kernel's counts of new flows with and without a socket owner; recorder thread. */
     public void ownerCounts(final long found, final long none)
     {
@@ -256,9 +270,9 @@ public final class LiveView implements EventHandler
         if (flow.srcName == null)
         {
             flow.srcName = peerNames.nameOf(FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta), ifindex,
-                delta.firstNs());
+                delta.firstNs(), FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta));
             flow.dstName = peerNames.nameOf(FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta), ifindex,
-                delta.firstNs());
+                delta.firstNs(), FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta));
         }
         flow.rate.add(second, bytes, packets);
         flow.tcpFlags |= delta.tcpFlags();

@@ -37,15 +37,16 @@ final class PrometheusText
     /** @param owners the kernel's new flows {with, without} a socket owner, or null to leave them out (attribution off) */
     static String render(final Snapshot s, final HttpCounters http, final long errorsTotal, final long[] owners)
     {
-        return render(s, http, errorsTotal, owners, null);
+        return render(s, http, errorsTotal, owners, null, -1);
     }
 
     /**
      * @param dns the run's DNS counters in DnsCounters order (responses, answers, cut short, malformed, looping,
      *            oversized, server truncated), or null to leave them out (none journaled yet, or capture off)
+     * @param dnsUnsolicited the kernel's DNS responses that answered no query it saw, or -1 to leave it out (capture off)
      */
     static String render(final Snapshot s, final HttpCounters http, final long errorsTotal, final long[] owners,
-        final long[] dns)
+        final long[] dns, final long dnsUnsolicited)
     {
         final PrometheusText p = new PrometheusText();
         p.perInterface("flowrec_bytes_total",
@@ -95,6 +96,12 @@ final class PrometheusText
         if (dns != null)
         {
             p.dns(dns);
+        }
+        if (dnsUnsolicited >= 0)
+        {
+            p.single("flowrec_dns_unsolicited_total", "counter",
+                "DNS responses from port 53 that answered no query the kernel saw the host ask: never decoded nor "
+                    + "journaled (forged, or asked before the recorder started).", dnsUnsolicited);
         }
         if (http != null)
         {

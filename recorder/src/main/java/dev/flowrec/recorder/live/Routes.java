@@ -133,7 +133,7 @@ final class Routes extends Handler.Abstract
                 case "/traffic" -> traffic(rawQuery);
                 case "/metrics" -> Response.of(200, PrometheusText.CONTENT_TYPE,
                     PrometheusText.render(view.snapshot(), counters, view.errorsTotal(), view.ownerCounts(),
-                        view.dnsCounts()) + view.metricsAppendix());
+                        view.dnsCounts(), view.dnsUnsolicited()) + view.metricsAppendix());
                 case "/healthz" -> healthz();
                 case "/api/series", "/api/top", "/api/live" -> api(path, rawQuery);
                 default -> assets.get(path);

@@ -34,8 +34,11 @@ import org.junit.jupiter.api.Test;
  * over, a query over TCP, a UDP answer truncated with TC then asked again over TCP, an answer of 100 records) and
  * connects to the address the test's zone gives each name at that time, printing the name, the address and its local
  * port. Every flow to a web port must carry that name as dst_name, every flow back from it as src_name: compared with
- * what the client asked, not with the code. Then the server sends 42 hostile responses from port 53: each is counted as
- * malformed or looping, and their flow has exactly 42 packets.
+ * what the client asked, not with the code. Then the client asks 42 times for 'hostile' and the server answers each with
+ * a hostile response from port 53 (the query's own transaction id, so that the kernel hands it over): each is counted as
+ * malformed or looping, and their flow has exactly 42 packets. Before the first, the server sends a well-formed response
+ * nobody asked for to a closed port of the client, naming forged.dn.test at an address the client then connects to: it
+ * is counted as unsolicited, and the flow keeps the name the client was really told.
  * <p>
  * One recorder and one network for the class. Artifacts stay under system-tests/target/it-dns/.
  */
@@ -53,7 +56,10 @@ class DnsNamesTest
     private static final int SRC_NAME = 15;
     private static final int DST_NAME = 16;
 
-    /** The test's zone and resolver: answers from the zone, by how often a name was asked; 'hostile' sends 42 bad replies. */
+    /**
+     * The test's zone and resolver: answers from the zone, by how often a name was asked; the n-th 'hostile' gets the n-th
+     * bad reply, and the first one also sends a forged answer to the asker's closed port 9.
+     */
     static final String SERVER = """
         import socket, struct, sys, threading
         def name(n):
@@ -91,6 +97,10 @@ class DnsNamesTest
                 ('malformed', h(1, 0) + (b'\\x3f' + b'y' * 63) * 5 + b'\\0\\0\\1\\0\\1'),      # a 321-byte name
             ]
             return [m for _ in range(6) for _, m in kinds]
+        bad = hostile()
+        def forged(ident):
+            return (struct.pack('>HHHHHH', ident, 0x8180, 1, 1, 0, 0) + name('forged.dn.test') + b'\\0\\1\\0\\1'
+                + rr(b'\\xc0\\x0c', 1, a('10.232.97.10')))
         def reply(d, tcp):
             ident, flags, qd = struct.unpack('>HHH', d[:6])
             i, labels = 12, []
@@ -104,8 +114,10 @@ class DnsNamesTest
             while True:
                 d, peer = s.recvfrom(4096)
                 if b'\\x07hostile' in d:
-                    for m in hostile():
-                        s.sendto(m, peer)
+                    ident = struct.unpack('>H', d[:2])[0]
+                    if ident == 1:
+                        s.sendto(forged(ident), (peer[0], 9))
+                    s.sendto(d[:2] + bad[ident - 1][2:], peer)
                     continue
                 s.sendto(reply(d, False), peer)
         def tcp(l):
@@ -181,11 +193,12 @@ class DnsNamesTest
         r = visit('many.dn.test', '10.232.98.7')
         assert struct.unpack('>H', r[6:8])[0] == 100
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(10)
-        s.sendto(b'\\0\\1\\1\\0\\0\\1\\0\\0\\0\\0\\0\\0\\x07hostile\\0\\0\\1\\0\\1', (dns4, 53))
         got = 0
-        for _ in range(%d):
+        for i in range(%d):
+            s.sendto(struct.pack('>H', i + 1) + b'\\1\\0\\0\\1\\0\\0\\0\\0\\0\\0\\x07hostile\\0\\0\\1\\0\\1', (dns4, 53))
             s.recv(4096); got += 1
         print('hostile', s.getsockname()[1], got, flush=True)
+        connect('forged', '10.232.97.10')
         """.formatted(HOSTILE);
 
     private static NetnsFixture fixture;
@@ -193,6 +206,8 @@ class DnsNamesTest
     /** "ADDR PORT" of each connection (the web address, the client's local port) → the name the client asked. */
     private static final Map<String, String> asked = new TreeMap<>();
     private static int hostilePort;
+    /** "ADDR PORT" of the connection made after the forged answer. */
+    private static String forgedConnection;
     private static long[] dnsCounters;
     private static String metrics;
 
@@ -256,6 +271,10 @@ class DnsNamesTest
                 hostilePort = Integer.parseInt(f[1]);
                 assertEquals(HOSTILE, Integer.parseInt(f[2]), "hostile datagrams the client received");
             }
+            else if (f[0].equals("forged"))
+            {
+                forgedConnection = f[1] + " " + f[2];
+            }
             else if (f.length == 3)
             {
                 asked.put(f[1] + " " + f[2], f[0]);
@@ -289,6 +308,10 @@ class DnsNamesTest
         final Map<String, String> fromServer = new TreeMap<>();
         for (final Object[] row : answer.rows())
         {
+            if (forgedConnection.equals(row[8] + " " + row[7]) || forgedConnection.equals(row[6] + " " + row[9]))
+            {
+                continue; // shouldNameNothingFromAnUnsolicitedResponseAndCountIt's
+            }
             if ("tcp".equals(row[5]) && row[9].equals(WEB))
             {
                 toServer.put(row[8] + " " + row[7], (String)row[DST_NAME]);
@@ -336,6 +359,24 @@ class DnsNamesTest
     }
 
     @Test
+    void shouldNameNothingFromAnUnsolicitedResponseAndCountIt()
+    {
+        assertTrue(metrics.contains("flowrec_dns_unsolicited_total 1\n"), metrics);
+        final Answer answer = QueryEngine.run(journal, Query.listing(Window.ALL), () -> false);
+        final List<String> names = new ArrayList<>();
+        for (final Object[] row : answer.rows())
+        {
+            if ("tcp".equals(row[5]) && row[9].equals(WEB) && forgedConnection.equals(row[8] + " " + row[7]))
+            {
+                names.add((String)row[DST_NAME]);
+            }
+            assertTrue(!"forged.dn.test".equals(row[SRC_NAME]) && !"forged.dn.test".equals(row[DST_NAME]),
+                java.util.Arrays.toString(row));
+        }
+        assertEquals(List.of("reuse.dn.test"), names, "the flow after the forged answer: named as the client was told");
+    }
+
+    @Test
     void shouldListNamesFromTheCommandLineAndLeaveThemOutWithNamesOff()
     {
         final String flowrec = ROOT.resolve("scripts/flowrec").toString();
@@ -343,7 +384,7 @@ class DnsNamesTest
             "--where", "dst name *.dn.test and dst port 8080")).ok().out();
         final String[] lines = on.strip().split("\n");
         assertTrue(lines[0].endsWith(",pid,comm,src_name,dst_name"), lines[0]);
-        assertEquals(asked.size() + 1, lines.length, on);
+        assertEquals(asked.size() + 2, lines.length, on); // the header, and the connection after the forged answer
         final String off = Proc.run(SHORT, List.of(flowrec, "query", "--journal", journal.toString(), "--format", "csv",
             "--names", "off", "--where", "dst port 8080")).ok().out();
         for (final String l : off.strip().split("\n"))
