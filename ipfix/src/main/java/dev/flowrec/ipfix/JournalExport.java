@@ -65,6 +65,7 @@ public final class JournalExport
         {
             final Sender sender = new Sender(exporter, cancelled);
             sender.names = query.names();
+            sender.inactiveNs = query.inactiveNs();
             for (final Path journal : journals)
             {
                 final Timeline timeline = Timeline.of(journal, query.window());
@@ -102,6 +103,8 @@ public final class JournalExport
         private final IpfixExporter exporter;
         /** The query's names (--names): on, name terms of the filter are tested against them. */
         boolean names;
+        /** The query's inactive timeout: a flow's deltas keep its first delta's names until it ends. */
+        long inactiveNs;
         private final BooleanSupplier cancelled;
         private final DeltaView view = new DeltaView();
         FlowFilter where;
@@ -140,10 +143,17 @@ public final class JournalExport
             }
         }
 
+        /** Names only for a filter's name terms: IPFIX records carry none. */
         @Override
         public boolean wantsNames()
         {
-            return names;
+            return names && where.usesNames();
+        }
+
+        @Override
+        public long inactiveNs()
+        {
+            return inactiveNs;
         }
 
         /** Sends the message in progress once its pace allows. */
