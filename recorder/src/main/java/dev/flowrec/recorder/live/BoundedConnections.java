@@ -51,9 +51,8 @@ final class BoundedConnections extends HttpConnectionFactory
     /** Selector thread: a bounded HTTP connection, or the 503 once the bound is reached. */
     public Connection newConnection(final Connector connector, final EndPoint endPoint)
     {
-        if (counters.open().incrementAndGet() > limits.maxConnections())
+        if (!takeOne())
         {
-            counters.open().decrementAndGet();
             counters.reject(Reason.CONNECTIONS);
             return new Busy(endPoint, connector);
         }
@@ -70,6 +69,22 @@ final class BoundedConnections extends HttpConnectionFactory
         });
         open.put((HttpConnection)connection, new long[1]);
         return connection;
+    }
+
+    /** Counts one more open connection if the bound allows: the gauge never shows more than the bound, even briefly. */
+    private boolean takeOne()
+    {
+        int n;
+        do
+        {
+            n = counters.open().get();
+            if (n >= limits.maxConnections())
+            {
+                return false;
+            }
+        }
+        while (!counters.open().compareAndSet(n, n + 1));
+        return true;
     }
 
     void startReaper()
