@@ -1,6 +1,7 @@
 /* Header parsing: Ethernet, up to two VLAN tags, IPv4 (options, fragments), IPv6 (up to six extension
- * headers, fragments), TCP, UDP, ICMP, ICMPv6, any other protocol by number. Reads through
- * bpf_skb_load_bytes so that non-linear (GSO/GRO) skbs parse the same as linear ones.
+ * headers, fragments), TCP, UDP, ICMP, ICMPv6, any other protocol by number. Reads a header in place when the
+ * skb's linear head holds it (direct packet access: no helper call, the common case), else copies it with
+ * bpf_skb_load_bytes, so that non-linear (GSO/GRO) skbs parse the same as linear ones.
  *
  * Hostile frames (bpf/HOSTILE.md has the table): every length field is checked against the bytes that
  * are really there. A packet is counted with the L3 bytes that crossed, min(IP length, L3 bytes in the
@@ -19,6 +20,28 @@
 /* Outcomes of the L3 parsers besides 0 (a flow): the counter that takes the frame. */
 #define PARSE_MALFORMED (-1)
 #define PARSE_TOO_DEEP  (-2)
+
+/* Beyond this offset a header is always copied: keeps the verifier's bounds on packet pointers simple. */
+#define PEEK_MAX_OFF 0x3fff
+
+/* The frame: its skb and the linear head's bounds, read once (the verifier wants them read straight from the context). */
+struct frame {
+	struct __sk_buff *skb;
+	void *data;
+	void *data_end;
+};
+
+/* The len bytes of the frame at off (offset 0 is where bpf_skb_load_bytes starts: the Ethernet header for TC, the IP
+ * header for cgroup_skb): in place when the linear head holds them, else copied into buf. NULL when the frame is
+ * shorter. Never writes to the packet. */
+static __always_inline const void *peek(const struct frame *f, __u32 off, void *buf, __u32 len)
+{
+	if (off <= PEEK_MAX_OFF && f->data + off + len <= f->data_end)
+		return f->data + off;
+	if (bpf_skb_load_bytes(f->skb, off, buf, len) < 0)
+		return 0;
+	return buf;
+}
 
 struct vlan_hdr_ {
 	__be16 tci;
@@ -41,13 +64,14 @@ struct v6_frag_ {
  * ends (its length, bounded by the frame). The fixed part of the header must fit before end: TCP 20 bytes
  * and a data offset from 20 to what is left, UDP 8, ICMP 8, ICMPv6 4. Returns the L4 header length counted
  * in each GSO segment (0 for protocols GSO never splits), or -1 when the header is cut short or bogus. */
-static __always_inline int parse_l4(struct __sk_buff *skb, __u32 off, __u32 end, __u8 proto,
+static __always_inline int parse_l4(const struct frame *fr, __u32 off, __u32 end, __u8 proto,
 				    struct fr_flow_key *key, struct pkt *p)
 {
 	switch (proto) {
 	case IPPROTO_TCP: {
-		__u8 h[14];
-		if (off + 20 > end || bpf_skb_load_bytes(skb, off, h, sizeof(h)) < 0)
+		__u8 buf[14];
+		const __u8 *h;
+		if (off + 20 > end || !(h = peek(fr, off, buf, sizeof(buf))))
 			return -1;
 		__u32 doff = (h[12] >> 4) * 4;
 		if (doff < 20 || off + doff > end)
@@ -61,8 +85,9 @@ static __always_inline int parse_l4(struct __sk_buff *skb, __u32 off, __u32 end,
 	}
 	case IPPROTO_UDP:
 	case IPPROTO_UDPLITE: {
-		__u8 h[4];
-		if (off + 8 > end || bpf_skb_load_bytes(skb, off, h, sizeof(h)) < 0)
+		__u8 buf[4];
+		const __u8 *h;
+		if (off + 8 > end || !(h = peek(fr, off, buf, sizeof(buf))))
 			return -1;
 		key->sport = (h[0] << 8) | h[1];
 		key->dport = (h[2] << 8) | h[3];
@@ -72,9 +97,10 @@ static __always_inline int parse_l4(struct __sk_buff *skb, __u32 off, __u32 end,
 	}
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6: {
-		__u8 h[2];
+		__u8 buf[2];
+		const __u8 *h;
 		/* RFC 792: type, code, checksum and a 4-byte word in every message; RFC 4443: type, code, checksum. */
-		if (off + (proto == IPPROTO_ICMP ? 8 : 4) > end || bpf_skb_load_bytes(skb, off, h, sizeof(h)) < 0)
+		if (off + (proto == IPPROTO_ICMP ? 8 : 4) > end || !(h = peek(fr, off, buf, sizeof(buf))))
 			return -1;
 		key->dport = (h[0] << 8) | h[1];
 		return 0;
@@ -98,16 +124,18 @@ static __always_inline void count_wire(struct __sk_buff *skb, __u32 l3_off, __u3
 	}
 }
 
-static __always_inline int parse_ipv4(struct __sk_buff *skb, __u32 off, struct fr_flow_key *key, struct pkt *p)
+static __always_inline int parse_ipv4(const struct frame *fr, __u32 off, struct fr_flow_key *key, struct pkt *p)
 {
-	struct iphdr ip;
-	if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)) < 0 || ip.version != 4 || ip.ihl < 5)
+	struct __sk_buff *skb = fr->skb;
+	struct iphdr buf;
+	const struct iphdr *ip = peek(fr, off, &buf, sizeof(buf));
+	if (!ip || ip->version != 4 || ip->ihl < 5)
 		return PARSE_MALFORMED;
-	__u32 ihl = ip.ihl * 4;
+	__u32 ihl = ip->ihl * 4;
 	__u32 len = skb->len - off; /* L3 bytes in the frame: at least 20, the load above succeeded */
 	if (skb->gso_segs <= 1) {
 		/* A GSO skb's tot_len may be 0 (BIG TCP); any other IPv4 packet's covers its own header. */
-		__u32 tot_len = bpf_ntohs(ip.tot_len);
+		__u32 tot_len = bpf_ntohs(ip->tot_len);
 		if (tot_len < ihl)
 			return PARSE_MALFORMED;
 		if (tot_len < len)
@@ -116,17 +144,17 @@ static __always_inline int parse_ipv4(struct __sk_buff *skb, __u32 off, struct f
 	if (ihl > len)
 		return PARSE_MALFORMED; /* options run past the packet */
 	key->family = 4;
-	key->proto = ip.protocol;
+	key->proto = ip->protocol;
 	key->src[10] = 0xff;
 	key->src[11] = 0xff;
 	key->dst[10] = 0xff;
 	key->dst[11] = 0xff;
-	__builtin_memcpy(&key->src[12], &ip.saddr, 4);
-	__builtin_memcpy(&key->dst[12], &ip.daddr, 4);
+	__builtin_memcpy(&key->src[12], &ip->saddr, 4);
+	__builtin_memcpy(&key->dst[12], &ip->daddr, 4);
 	int l4 = 0;
 	/* Non-first fragments carry no L4 header: they count under ports 0. */
-	if (!(bpf_ntohs(ip.frag_off) & IP_OFFSET_)) {
-		l4 = parse_l4(skb, off + ihl, off + len, ip.protocol, key, p);
+	if (!(bpf_ntohs(ip->frag_off) & IP_OFFSET_)) {
+		l4 = parse_l4(fr, off + ihl, off + len, ip->protocol, key, p);
 		if (l4 < 0)
 			return PARSE_MALFORMED;
 	}
@@ -140,39 +168,43 @@ static __always_inline int v6_ext(__u8 nh)
 	       nh == IPPROTO_FRAGMENT;
 }
 
-static __always_inline int parse_ipv6(struct __sk_buff *skb, __u32 off, struct fr_flow_key *key, struct pkt *p)
+static __always_inline int parse_ipv6(const struct frame *fr, __u32 off, struct fr_flow_key *key, struct pkt *p)
 {
-	struct ipv6hdr ip6;
-	if (bpf_skb_load_bytes(skb, off, &ip6, sizeof(ip6)) < 0 || ip6.version != 6)
+	struct __sk_buff *skb = fr->skb;
+	struct ipv6hdr buf;
+	const struct ipv6hdr *ip6 = peek(fr, off, &buf, sizeof(buf));
+	if (!ip6 || ip6->version != 6)
 		return PARSE_MALFORMED;
 	__u32 len = skb->len - off; /* L3 bytes in the frame: at least 40 */
-	__u32 payload = bpf_ntohs(ip6.payload_len);
+	__u32 payload = bpf_ntohs(ip6->payload_len);
 	/* payload_len 0 is a jumbogram (RFC 2675) or a BIG TCP GSO skb: the frame says how long it is. */
-	if (skb->gso_segs <= 1 && payload && payload + sizeof(ip6) < len)
-		len = payload + sizeof(ip6);
+	if (skb->gso_segs <= 1 && payload && payload + sizeof(*ip6) < len)
+		len = payload + sizeof(*ip6);
 	__u32 end = off + len;
 	key->family = 6;
-	__builtin_memcpy(key->src, &ip6.saddr, 16);
-	__builtin_memcpy(key->dst, &ip6.daddr, 16);
-	__u8 nh = ip6.nexthdr;
-	__u32 l4off = off + sizeof(ip6);
+	__builtin_memcpy(key->src, &ip6->saddr, 16);
+	__builtin_memcpy(key->dst, &ip6->daddr, 16);
+	__u8 nh = ip6->nexthdr;
+	__u32 l4off = off + sizeof(*ip6);
 	int later_fragment = 0;
 #pragma unroll
 	for (int i = 0; i < MAX_V6_EXT; i++) {
 		if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_DSTOPTS || nh == IPPROTO_AH) {
-			struct v6_opt_ o;
-			if (bpf_skb_load_bytes(skb, l4off, &o, sizeof(o)) < 0)
+			struct v6_opt_ obuf;
+			const struct v6_opt_ *o = peek(fr, l4off, &obuf, sizeof(obuf));
+			if (!o)
 				return PARSE_MALFORMED;
-			l4off += nh == IPPROTO_AH ? (o.len + 2) * 4 : (o.len + 1) * 8;
-			nh = o.nexthdr;
+			l4off += nh == IPPROTO_AH ? (o->len + 2) * 4 : (o->len + 1) * 8;
+			nh = o->nexthdr;
 		} else if (nh == IPPROTO_FRAGMENT) {
-			struct v6_frag_ f;
-			if (bpf_skb_load_bytes(skb, l4off, &f, sizeof(f)) < 0)
+			struct v6_frag_ fbuf;
+			const struct v6_frag_ *f = peek(fr, l4off, &fbuf, sizeof(fbuf));
+			if (!f)
 				return PARSE_MALFORMED;
-			nh = f.nexthdr;
-			l4off += sizeof(f);
+			nh = f->nexthdr;
+			l4off += sizeof(*f);
 			/* What follows a later fragment's header is the middle of the payload, not a header. */
-			if (bpf_ntohs(f.frag_off) & 0xFFF8) {
+			if (bpf_ntohs(f->frag_off) & 0xFFF8) {
 				later_fragment = 1;
 				break;
 			}
@@ -189,7 +221,7 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, __u32 off, struct f
 	key->proto = nh;
 	int l4 = 0;
 	if (!later_fragment) {
-		l4 = parse_l4(skb, l4off, end, nh, key, p);
+		l4 = parse_l4(fr, l4off, end, nh, key, p);
 		if (l4 < 0)
 			return PARSE_MALFORMED;
 	}
@@ -202,26 +234,30 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, __u32 off, struct f
  * into skb metadata); cgroup_skb programs start at the IP header. */
 static __always_inline int parse(struct __sk_buff *skb, struct fr_flow_key *key, struct pkt *p, int has_l2)
 {
+	struct frame fr = { .skb = skb, .data = (void *)(long)skb->data, .data_end = (void *)(long)skb->data_end };
 	__u32 off = 0;
 	__be16 proto = skb->protocol;
 	if (!has_l2)
 		goto l3;
 	off = ETH_HLEN;
-	if (bpf_skb_load_bytes(skb, 12, &proto, sizeof(proto)) < 0) {
+	const __be16 *ethertype = peek(&fr, 12, &proto, sizeof(proto));
+	if (!ethertype) {
 		count(FR_C_MALFORMED, 1);
 		return -1;
 	}
+	proto = *ethertype;
 #pragma unroll
 	for (int i = 0; i < MAX_VLAN; i++) {
 		if (proto != bpf_htons(ETH_P_8021Q_) && proto != bpf_htons(ETH_P_8021AD_))
 			break;
-		struct vlan_hdr_ vh;
-		if (bpf_skb_load_bytes(skb, off, &vh, sizeof(vh)) < 0) {
+		struct vlan_hdr_ vbuf;
+		const struct vlan_hdr_ *vh = peek(&fr, off, &vbuf, sizeof(vbuf));
+		if (!vh) {
 			count(FR_C_MALFORMED, 1);
 			return -1;
 		}
-		proto = vh.proto;
-		off += sizeof(vh);
+		proto = vh->proto;
+		off += sizeof(*vh);
 	}
 	if (proto == bpf_htons(ETH_P_8021Q_) || proto == bpf_htons(ETH_P_8021AD_)) {
 		count(FR_C_TOO_DEEP, 1);
@@ -230,9 +266,9 @@ static __always_inline int parse(struct __sk_buff *skb, struct fr_flow_key *key,
 l3:;
 	int rc;
 	if (proto == bpf_htons(ETH_P_IP))
-		rc = parse_ipv4(skb, off, key, p);
+		rc = parse_ipv4(&fr, off, key, p);
 	else if (proto == bpf_htons(ETH_P_IPV6))
-		rc = parse_ipv6(skb, off, key, p);
+		rc = parse_ipv6(&fr, off, key, p);
 	else {
 		count(FR_C_NON_IP, 1);
 		return -1;
