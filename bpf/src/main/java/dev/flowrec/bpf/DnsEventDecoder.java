@@ -18,20 +18,11 @@ import org.agrona.DirectBuffer;
  *   +----------+--------+-------------+---------+--------------+--------------------------+
  * </pre>
  */
-public final class DnsEventDecoder
+public final class DnsEventDecoder extends FlowKeyDecoder
 {
     public static final int PAYLOAD_CAPACITY = 2048;
     public static final int LENGTH = 64 + PAYLOAD_CAPACITY;
-    public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
 
-    public static final int SRC_OFFSET = FlowEventDecoder.SRC_OFFSET;
-    public static final int DST_OFFSET = FlowEventDecoder.DST_OFFSET;
-    public static final int IFINDEX_OFFSET = FlowEventDecoder.IFINDEX_OFFSET;
-    public static final int SPORT_OFFSET = FlowEventDecoder.SPORT_OFFSET;
-    public static final int DPORT_OFFSET = FlowEventDecoder.DPORT_OFFSET;
-    public static final int PROTO_OFFSET = FlowEventDecoder.PROTO_OFFSET;
-    public static final int FAMILY_OFFSET = FlowEventDecoder.FAMILY_OFFSET;
-    public static final int DIRECTION_OFFSET = FlowEventDecoder.DIRECTION_OFFSET;
     public static final int LENGTH_OFFSET = 44;
     public static final int WIRE_LENGTH_OFFSET = 46;
     public static final int TIME_NS_OFFSET = 48;
@@ -42,56 +33,10 @@ public final class DnsEventDecoder
     private static final int TCP = 6;
     private static final int TCP_PREFIX = 2;
 
-    private DirectBuffer buffer;
-    private int offset;
-
     public DnsEventDecoder wrap(final DirectBuffer buffer, final int offset)
     {
-        this.buffer = buffer;
-        this.offset = offset;
+        wrapKey(buffer, offset);
         return this;
-    }
-
-    public DirectBuffer buffer()
-    {
-        return buffer;
-    }
-
-    public int offset()
-    {
-        return offset;
-    }
-
-    public int ifindex()
-    {
-        return buffer.getInt(offset + IFINDEX_OFFSET, BYTE_ORDER);
-    }
-
-    /** The server's port: 53. */
-    public int sport()
-    {
-        return buffer.getShort(offset + SPORT_OFFSET, BYTE_ORDER) & 0xFFFF;
-    }
-
-    /** The client's port. */
-    public int dport()
-    {
-        return buffer.getShort(offset + DPORT_OFFSET, BYTE_ORDER) & 0xFFFF;
-    }
-
-    public int proto()
-    {
-        return buffer.getByte(offset + PROTO_OFFSET) & 0xFF;
-    }
-
-    public int family()
-    {
-        return buffer.getByte(offset + FAMILY_OFFSET) & 0xFF;
-    }
-
-    public int direction()
-    {
-        return buffer.getByte(offset + DIRECTION_OFFSET) & 0xFF;
     }
 
     /** Payload bytes copied, at most {@link #PAYLOAD_CAPACITY}. */

@@ -21,21 +21,10 @@ import org.agrona.DirectBuffer;
  *   +----------------+----------------+----------------+----------------+
  * </pre>
  */
-public final class FlowEventDecoder
+public final class FlowEventDecoder extends FlowKeyDecoder
 {
     public static final int LENGTH = 80;
-    public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
 
-    public static final int SRC_OFFSET = 0;
-    public static final int SRC_LENGTH = 16;
-    public static final int DST_OFFSET = 16;
-    public static final int DST_LENGTH = 16;
-    public static final int IFINDEX_OFFSET = 32;
-    public static final int SPORT_OFFSET = 36;
-    public static final int DPORT_OFFSET = 38;
-    public static final int PROTO_OFFSET = 40;
-    public static final int FAMILY_OFFSET = 41;
-    public static final int DIRECTION_OFFSET = 42;
     public static final int TCP_FLAGS_OFFSET = 44;
     public static final int REASON_OFFSET = 45;
     public static final int PACKETS_OFFSET = 48;
@@ -48,24 +37,10 @@ public final class FlowEventDecoder
     /** direction(): TC egress ({@code FR_DIR_OUT}). */
     public static final int DIRECTION_OUT = 1;
 
-    private DirectBuffer buffer;
-    private int offset;
-
     public FlowEventDecoder wrap(final DirectBuffer buffer, final int offset)
     {
-        this.buffer = buffer;
-        this.offset = offset;
+        wrapKey(buffer, offset);
         return this;
-    }
-
-    public DirectBuffer buffer()
-    {
-        return buffer;
-    }
-
-    public int offset()
-    {
-        return offset;
     }
 
     /** Copies the 16-byte source address into dst16[0..16). */
@@ -90,39 +65,6 @@ public final class FlowEventDecoder
     public int dstIpv4()
     {
         return buffer.getInt(offset + DST_OFFSET + 12, ByteOrder.BIG_ENDIAN);
-    }
-
-    public int ifindex()
-    {
-        return buffer.getInt(offset + IFINDEX_OFFSET, BYTE_ORDER);
-    }
-
-    public int sport()
-    {
-        return buffer.getShort(offset + SPORT_OFFSET, BYTE_ORDER) & 0xFFFF;
-    }
-
-    public int dport()
-    {
-        return buffer.getShort(offset + DPORT_OFFSET, BYTE_ORDER) & 0xFFFF;
-    }
-
-    /** IP protocol number (6 tcp, 17 udp, 1 icmp, 58 icmpv6, ...). */
-    public int proto()
-    {
-        return buffer.getByte(offset + PROTO_OFFSET) & 0xFF;
-    }
-
-    /** 4 or 6. */
-    public int family()
-    {
-        return buffer.getByte(offset + FAMILY_OFFSET) & 0xFF;
-    }
-
-    /** {@link #DIRECTION_IN} or {@link #DIRECTION_OUT}. */
-    public int direction()
-    {
-        return buffer.getByte(offset + DIRECTION_OFFSET) & 0xFF;
     }
 
     /** OR of the TCP flags of this delta's packets. */

@@ -1,6 +1,5 @@
 package dev.flowrec.bpf;
 
-import java.nio.ByteOrder;
 import org.agrona.DirectBuffer;
 
 /**
@@ -17,19 +16,10 @@ import org.agrona.DirectBuffer;
  *   +----------+---+----+------+------+-----------+-----------+---------+----------+
  * </pre>
  */
-public final class OwnerEventDecoder
+public final class OwnerEventDecoder extends FlowKeyDecoder
 {
     public static final int LENGTH = 96;
-    public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
 
-    public static final int SRC_OFFSET = FlowEventDecoder.SRC_OFFSET;
-    public static final int DST_OFFSET = FlowEventDecoder.DST_OFFSET;
-    public static final int IFINDEX_OFFSET = FlowEventDecoder.IFINDEX_OFFSET;
-    public static final int SPORT_OFFSET = FlowEventDecoder.SPORT_OFFSET;
-    public static final int DPORT_OFFSET = FlowEventDecoder.DPORT_OFFSET;
-    public static final int PROTO_OFFSET = FlowEventDecoder.PROTO_OFFSET;
-    public static final int FAMILY_OFFSET = FlowEventDecoder.FAMILY_OFFSET;
-    public static final int DIRECTION_OFFSET = FlowEventDecoder.DIRECTION_OFFSET;
     public static final int SIDE_OFFSET = 44;
     public static final int TGID_OFFSET = 48;
     public static final int TID_OFFSET = 52;
@@ -44,54 +34,10 @@ public final class OwnerEventDecoder
     /** side(): the owner of the local socket the flow's packets are delivered to ({@code FR_SIDE_RECEIVER}). */
     public static final int SIDE_RECEIVER = 1;
 
-    private DirectBuffer buffer;
-    private int offset;
-
     public OwnerEventDecoder wrap(final DirectBuffer buffer, final int offset)
     {
-        this.buffer = buffer;
-        this.offset = offset;
+        wrapKey(buffer, offset);
         return this;
-    }
-
-    public DirectBuffer buffer()
-    {
-        return buffer;
-    }
-
-    public int offset()
-    {
-        return offset;
-    }
-
-    public int ifindex()
-    {
-        return buffer.getInt(offset + IFINDEX_OFFSET, BYTE_ORDER);
-    }
-
-    public int sport()
-    {
-        return buffer.getShort(offset + SPORT_OFFSET, BYTE_ORDER) & 0xFFFF;
-    }
-
-    public int dport()
-    {
-        return buffer.getShort(offset + DPORT_OFFSET, BYTE_ORDER) & 0xFFFF;
-    }
-
-    public int proto()
-    {
-        return buffer.getByte(offset + PROTO_OFFSET) & 0xFF;
-    }
-
-    public int family()
-    {
-        return buffer.getByte(offset + FAMILY_OFFSET) & 0xFF;
-    }
-
-    public int direction()
-    {
-        return buffer.getByte(offset + DIRECTION_OFFSET) & 0xFF;
     }
 
     /** {@link #SIDE_SENDER} or {@link #SIDE_RECEIVER}. */

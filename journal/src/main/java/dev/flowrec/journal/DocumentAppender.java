@@ -1,7 +1,9 @@
 package dev.flowrec.journal;
 
 import net.openhft.chronicle.bytes.Bytes;
+import dev.flowrec.syscall.Libc;
 import net.openhft.chronicle.bytes.BytesStore;
+import net.openhft.chronicle.bytes.MappedBytesStore;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -34,6 +36,16 @@ final class DocumentAppender implements AutoCloseable
     /** Benchmarks only (ChecksumBench): false writes a zero trailer without computing it, to measure what it costs. */
     static boolean computeChecksums = true;
 
+    /**
+     * How far ahead of a zero-copy claim the mapped chunk's pages are faulted in, in one madvise(MADV_POPULATE_WRITE)
+     * per half of it. A page of a cycle file is new page cache when first written: one page fault per page or two,
+     * ~5-9 µs each on the VMs measured (~55 ns per delta at 36 bytes, a fifth of the drain's cost, JFR and
+     * /proc/thread-self/stat); populated in bulk, the same pages cost a third to a half less, and no fault lands in
+     * the middle of a batch.
+     */
+    static final long POPULATE_AHEAD_BYTES = 1 << 20;
+    private static final long PAGE_MASK = ~((long)Libc.pageSize() - 1);
+
     private final Path dir;
     private final ExcerptAppender appender;
     private final Catalog.Writer catalog;
@@ -54,6 +66,10 @@ final class DocumentAppender implements AutoCloseable
     private long scratchClaims;
     private boolean zeroCopy = true;
     private boolean closed;
+    /** The mapped chunk last populated ahead, and the file position up to which it is; off once the advice fails. */
+    private MappedBytesStore populatedStore;
+    private long populatedTo;
+    private boolean populate = true;
 
     DocumentAppender(final Path dir, final SingleChronicleQueue queue, final Catalog.Writer catalog, final FreeSpace freeSpace)
     {
@@ -145,6 +161,7 @@ final class DocumentAppender implements AutoCloseable
                 final BytesStore<?, ?> store = bytes.bytesStore();
                 if (store.inside(position, documentLength))
                 {
+                    populateAhead(store, position + documentLength);
                     claimStore = store;
                     bytes.writeSkip(documentLength);
                     claimedScratch = false;
@@ -165,6 +182,40 @@ final class DocumentAppender implements AutoCloseable
             freeSpace.failed(ex);
             return claimLost(length);
         }
+    }
+
+    /**
+     * Faults in the mapped chunk's pages up to {@link #POPULATE_AHEAD_BYTES} past {@code end} (a file position), once
+     * fewer than half of them are left, within the chunk. Advice only: a failure (an old kernel, a file system without
+     * it) turns it off, and the pages fault in as they are written.
+     */
+    private void populateAhead(final BytesStore<?, ?> store, final long end)
+    {
+        if (!populate || !(store instanceof MappedBytesStore mapped))
+        {
+            return;
+        }
+        if (mapped != populatedStore)
+        {
+            populatedStore = mapped;
+            populatedTo = end;
+        }
+        if (end + POPULATE_AHEAD_BYTES / 2 <= populatedTo)
+        {
+            return;
+        }
+        final long from = Math.max(populatedTo, end);
+        final long to = Math.min(end + POPULATE_AHEAD_BYTES, mapped.safeLimit());
+        if (to <= from)
+        {
+            return;
+        }
+        final long address = mapped.addressForWrite(from) & PAGE_MASK;
+        if (Libc.madvise(address, mapped.addressForWrite(to - 1) + 1 - address, Libc.MADV_POPULATE_WRITE) != 0)
+        {
+            populate = false;
+        }
+        populatedTo = to;
     }
 
     /** Commits the claimed event at its claimed length, copied to the catalog when it belongs there. */

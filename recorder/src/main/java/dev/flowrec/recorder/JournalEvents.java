@@ -33,6 +33,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -57,6 +58,10 @@ final class JournalEvents
      * the open batch) and a reader following the journal stay within the flush interval's bound.
      */
     static final long MAX_LINGER_NS = 10_000_000L;
+
+    /** Where a FlowDelta's addresses lie in its encoded event, header included. */
+    private static final int SRC_ADDR_AT = MessageHeader.ENCODED_LENGTH + FlowDeltaEncoder.srcAddrEncodingOffset();
+    private static final int DST_ADDR_AT = MessageHeader.ENCODED_LENGTH + FlowDeltaEncoder.dstAddrEncodingOffset();
 
     private final JournalWriter writer;
     private final EventHandler tap;
@@ -107,8 +112,6 @@ final class JournalEvents
             .lastNs(event.lastNs() + bootToRealtimeNs)
             .packets(event.packets())
             .bytes(event.bytes())
-            .putSrcAddr(event.buffer(), event.offset() + FlowEventDecoder.SRC_OFFSET, FlowDeltas.ADDRESS_LENGTH)
-            .putDstAddr(event.buffer(), event.offset() + FlowEventDecoder.DST_OFFSET, FlowDeltas.ADDRESS_LENGTH)
             .ifindex(event.ifindex())
             .srcPort(event.sport())
             .dstPort(event.dport())
@@ -117,6 +120,7 @@ final class JournalEvents
             .direction((short)event.direction())
             .tcpFlags((short)event.tcpFlags())
             .reason((short)event.reason());
+        copyAddresses(event.buffer(), event.offset());
         totals.onDelta(event.packets(), event.bytes(), event.reason());
         try
         {
@@ -126,6 +130,20 @@ final class JournalEvents
         {
             writer.appendDelta(delta, ringPosition);
         }
+    }
+
+    /**
+     * The two addresses, as four longs: putSrcAddr's bulk copy (Unsafe.copyMemory and its checks) was ~5% of a
+     * delta's cost in JFR profiles of the drain. The bytes move unchanged (native order both ways).
+     */
+    private void copyAddresses(final DirectBuffer kernel, final int offset)
+    {
+        final int src = offset + FlowEventDecoder.SRC_OFFSET;
+        final int dst = offset + FlowEventDecoder.DST_OFFSET;
+        deltaBuffer.putLong(SRC_ADDR_AT, kernel.getLong(src));
+        deltaBuffer.putLong(SRC_ADDR_AT + 8, kernel.getLong(src + 8));
+        deltaBuffer.putLong(DST_ADDR_AT, kernel.getLong(dst));
+        deltaBuffer.putLong(DST_ADDR_AT + 8, kernel.getLong(dst + 8));
     }
 
     /**

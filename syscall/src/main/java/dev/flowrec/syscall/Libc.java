@@ -40,6 +40,8 @@ public final class Libc
 
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
+    /** madvise(2): fault the range's pages in, writable, as writes would, without writing (Linux 5.14). */
+    public static final int MADV_POPULATE_WRITE = 23;
     public static final int CLONE_NEWNET = 0x40000000;
     public static final int CLOCK_REALTIME = 0;
     public static final int CLOCK_BOOTTIME = 7;
@@ -90,6 +92,8 @@ public final class Libc
     private static final MethodHandle SETNS = errnoCall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle MMAP = errnoCall("mmap",
         FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    /** The address as a long, not a MemorySegment: a call on the journal's write path allocates nothing. */
+    private static final MethodHandle MADVISE = call("madvise", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
     private static final MethodHandle MUNMAP = errnoCall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle IF_NAMETOINDEX = errnoCall("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle CLOCK_GETTIME = call("clock_gettime", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
@@ -325,6 +329,22 @@ public final class Libc
             final MemorySegment state = callState(arena);
             check((int)MUNMAP.invokeExact(state, MemorySegment.ofAddress(address), length) != 0 ? -errno(state) : 0,
                 "munmap", target);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * madvise(2) on the mapped range at address (page-aligned) for length bytes; 0, or -1 when the advice was not
+     * taken (errno is not read: for advice that only saves time, as {@link #MADV_POPULATE_WRITE}). Allocates nothing.
+     */
+    public static int madvise(final long address, final long length, final int advice)
+    {
+        try
+        {
+            return (int)MADVISE.invokeExact(address, length, advice) == 0 ? 0 : -1;
         }
         catch (final Throwable t)
         {

@@ -9,6 +9,8 @@ final class Flow
     static final int BUCKETS = 11;
 
     final FlowId id;
+    /** The id's hash, for the table's index. */
+    int hash;
     Iface iface;
     final RateRing rate = new RateRing(BUCKETS);
     long lastNs;
@@ -25,16 +27,18 @@ final class Flow
     long rankBytes;
     long rankPackets;
 
-    Flow(final FlowId id, final Iface iface)
+    Flow(final FlowId id, final int hash, final Iface iface)
     {
         this.id = id;
+        this.hash = hash;
         this.iface = iface;
     }
 
     /** Makes this object, already out of the table, the fresh state of another flow: the table recycles, not allocates. */
-    Flow reuse(final FlowId newId, final Iface newIface)
+    Flow reuse(final FlowId newId, final int newHash, final Iface newIface)
     {
         newId.copyInto(id);
+        hash = newHash;
         iface = newIface;
         rate.clear();
         lastNs = 0;

@@ -95,8 +95,14 @@ final class FlowId
 
     public boolean equals(final Object o)
     {
-        return o instanceof FlowId k && ifindex == k.ifindex && direction == k.direction && family == k.family &&
-            proto == k.proto && srcPort == k.srcPort && dstPort == k.dstPort && srcHigh == k.srcHigh &&
-            srcLow == k.srcLow && dstHigh == k.dstHigh && dstLow == k.dstLow;
+        return o instanceof FlowId k && sameAs(k);
+    }
+
+    /** Whether {@code k} names the same flow: {@link #equals} without the type test, for the index's probes. */
+    boolean sameAs(final FlowId k)
+    {
+        return srcLow == k.srcLow && srcPort == k.srcPort && dstPort == k.dstPort && dstLow == k.dstLow &&
+            ifindex == k.ifindex && direction == k.direction && family == k.family && proto == k.proto &&
+            srcHigh == k.srcHigh && dstHigh == k.dstHigh;
     }
 }

@@ -9,7 +9,7 @@ import org.agrona.collections.Object2ObjectHashMap;
 /**
  * The flows the live view tracks, at most {@code capacity} of them, with a list from least to most
  * recently updated so that expiry and eviction look only at the oldest end. A known flow is found with
- * a reused probe key and moved in the list by relinking: no allocation. A new flow takes the state of the least
+ * a reused probe key in a {@link FlowIndex} and moved in the list by relinking: no allocation. A new flow takes the state of the least
  * recently updated flow when the table is full (that flow is evicted, counted in {@link #evicted}), else a spare
  * one that expired, else a new one: a burst of a million new flows through a full table allocates nothing, where
  * new objects per flow churned ~0.5 GB of garbage and grew the recorder's heap to its cap (scripts/bench/memory). A tuple's
@@ -22,7 +22,7 @@ final class FlowTable
 {
     static final int MAX_SPARE = 1024;
 
-    private final Object2ObjectHashMap<FlowId, Flow> flows;
+    private final FlowIndex flows;
     private final FlowId probe = new FlowId();
     /** Owners of flows whose first delta is still to come (at most {@code capacity}; emptied when it would be more). */
     private final Object2ObjectHashMap<FlowId, Owner> pendingOwners = new Object2ObjectHashMap<>();
@@ -42,17 +42,18 @@ final class FlowTable
             throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
         }
         this.capacity = capacity;
-        this.flows = new Object2ObjectHashMap<>(Math.min(capacity, 1024) * 2, 0.65f);
+        this.flows = new FlowIndex(Math.min(capacity, 1024));
     }
 
     /** @return the flow of this delta, created if new, now the most recently updated. */
     Flow touch(final FlowDeltaDecoder delta, final Iface iface)
     {
-        Flow flow = flows.get(probe.set(delta));
+        final int hash = probe.set(delta).hashCode();
+        Flow flow = flows.get(probe, hash);
         if (flow == null)
         {
-            flow = fresh(iface);
-            flows.put(flow.id, flow);
+            flow = fresh(iface, hash);
+            flows.put(flow);
             if (!pendingOwners.isEmpty())
             {
                 final Owner owner = pendingOwners.remove(flow.id);
@@ -80,7 +81,7 @@ final class FlowTable
     /** The owner a SocketOwner event names for its flow, from now on (the flow's, or its first delta's to come). */
     void owned(final SocketOwnerDecoder event, final Owner owner)
     {
-        final Flow flow = flows.get(probe.set(event));
+        final Flow flow = flows.get(probe.set(event), probe.hashCode());
         if (flow != null)
         {
             flow.owner = owner;
@@ -158,14 +159,14 @@ final class FlowTable
         return expired;
     }
 
-    private Flow fresh(final Iface iface)
+    private Flow fresh(final Iface iface, final int hash)
     {
         if (flows.size() >= capacity)
         {
             final Flow flow = oldest;
             remove(flow);
             evicted++;
-            return flow.reuse(probe, iface);
+            return flow.reuse(probe, hash, iface);
         }
         if (spare != null)
         {
@@ -173,14 +174,14 @@ final class FlowTable
             spare = flow.newer;
             flow.newer = null;
             spareCount--;
-            return flow.reuse(probe, iface);
+            return flow.reuse(probe, hash, iface);
         }
-        return new Flow(probe.copy(), iface);
+        return new Flow(probe.copy(), hash, iface);
     }
 
     private void remove(final Flow flow)
     {
-        flows.remove(flow.id);
+        flows.remove(flow);
         unlink(flow);
     }
 
