@@ -22,6 +22,11 @@ volatile const __u64 cfg_dns = 1;
 /* Load-time knob: 0 = no process attribution (record --no-owners): no flow entry looks for its socket's owner. */
 volatile const __u64 cfg_owners = 1;
 
+/* Load-time knob: 0 = headers are always copied with bpf_skb_load_bytes. The loader sets it to 0 unless the process
+ * has CAP_PERFMON or CAP_SYS_ADMIN: reading in place adds a variable offset to a packet pointer, which the verifier
+ * refuses to a process with only CAP_BPF and CAP_NET_ADMIN; with 0 it prunes the in-place branch unverified. */
+volatile const __u64 cfg_in_place = 1;
+
 /* Entries are freed through RCU (no prealloc), so a CPU still holding a pointer to a flow the
  * sweeper removed reads its DEAD bit instead of another flow's counters. */
 struct {

@@ -1,7 +1,8 @@
 /* Header parsing: Ethernet, up to two VLAN tags, IPv4 (options, fragments), IPv6 (up to six extension
- * headers, fragments), TCP, UDP, ICMP, ICMPv6, any other protocol by number. Reads a header in place when the
- * skb's linear head holds it (direct packet access: no helper call, the common case), else copies it with
- * bpf_skb_load_bytes, so that non-linear (GSO/GRO) skbs parse the same as linear ones.
+ * headers, fragments), TCP, UDP, ICMP, ICMPv6, any other protocol by number. The TC programs read a header in place
+ * when the skb's linear head holds it (direct packet access: no helper call, the common case) and the loader allows
+ * it (cfg_in_place), else copy it with bpf_skb_load_bytes, so that non-linear (GSO/GRO) skbs parse the same as
+ * linear ones; the cgroup_skb programs always copy.
  *
  * Hostile frames (bpf/HOSTILE.md has the table): every length field is checked against the bytes that
  * are really there. A packet is counted with the L3 bytes that crossed, min(IP length, L3 bytes in the
@@ -24,23 +25,30 @@
 /* Beyond this offset a header is always copied: keeps the verifier's bounds on packet pointers simple. */
 #define PEEK_MAX_OFF 0x3fff
 
-/* The frame: its skb and the linear head's bounds, read once (the verifier wants them read straight from the context). */
+/* The frame: its skb, whether headers may be read in place, and the linear head's bounds, read once (the verifier
+ * wants them read straight from the context). */
 struct frame {
 	struct __sk_buff *skb;
+	int in_place;
 	void *data;
 	void *data_end;
 };
 
 /* The len bytes of the frame at off (offset 0 is where bpf_skb_load_bytes starts: the Ethernet header for TC, the IP
- * header for cgroup_skb): in place when the linear head holds them, else copied into buf. NULL when the frame is
- * shorter. Never writes to the packet. */
-static __always_inline const void *peek(const struct frame *f, __u32 off, void *buf, __u32 len)
+ * header for cgroup_skb) into *out: in place when the frame may be read so (struct frame's in_place) and the linear
+ * head holds them, else copied into buf. Returns -1 when the frame is shorter. *out is never compared with 0: the
+ * verifier refuses comparing a packet pointer with a scalar to a process without CAP_PERFMON. Never writes to the
+ * packet. */
+static __always_inline int peek(const struct frame *f, __u32 off, void *buf, __u32 len, const void **out)
 {
-	if (off <= PEEK_MAX_OFF && f->data + off + len <= f->data_end)
-		return f->data + off;
-	if (bpf_skb_load_bytes(f->skb, off, buf, len) < 0)
+	if (f->in_place && off <= PEEK_MAX_OFF && f->data + off + len <= f->data_end) {
+		*out = f->data + off;
 		return 0;
-	return buf;
+	}
+	if (bpf_skb_load_bytes(f->skb, off, buf, len) < 0)
+		return -1;
+	*out = buf;
+	return 0;
 }
 
 struct vlan_hdr_ {
@@ -71,7 +79,7 @@ static __always_inline int parse_l4(const struct frame *fr, __u32 off, __u32 end
 	case IPPROTO_TCP: {
 		__u8 buf[14];
 		const __u8 *h;
-		if (off + 20 > end || !(h = peek(fr, off, buf, sizeof(buf))))
+		if (off + 20 > end || peek(fr, off, buf, sizeof(buf), (const void **)&h) < 0)
 			return -1;
 		__u32 doff = (h[12] >> 4) * 4;
 		if (doff < 20 || off + doff > end)
@@ -87,7 +95,7 @@ static __always_inline int parse_l4(const struct frame *fr, __u32 off, __u32 end
 	case IPPROTO_UDPLITE: {
 		__u8 buf[4];
 		const __u8 *h;
-		if (off + 8 > end || !(h = peek(fr, off, buf, sizeof(buf))))
+		if (off + 8 > end || peek(fr, off, buf, sizeof(buf), (const void **)&h) < 0)
 			return -1;
 		key->sport = (h[0] << 8) | h[1];
 		key->dport = (h[2] << 8) | h[3];
@@ -100,7 +108,7 @@ static __always_inline int parse_l4(const struct frame *fr, __u32 off, __u32 end
 		__u8 buf[2];
 		const __u8 *h;
 		/* RFC 792: type, code, checksum and a 4-byte word in every message; RFC 4443: type, code, checksum. */
-		if (off + (proto == IPPROTO_ICMP ? 8 : 4) > end || !(h = peek(fr, off, buf, sizeof(buf))))
+		if (off + (proto == IPPROTO_ICMP ? 8 : 4) > end || peek(fr, off, buf, sizeof(buf), (const void **)&h) < 0)
 			return -1;
 		key->dport = (h[0] << 8) | h[1];
 		return 0;
@@ -128,8 +136,8 @@ static __always_inline int parse_ipv4(const struct frame *fr, __u32 off, struct 
 {
 	struct __sk_buff *skb = fr->skb;
 	struct iphdr buf;
-	const struct iphdr *ip = peek(fr, off, &buf, sizeof(buf));
-	if (!ip || ip->version != 4 || ip->ihl < 5)
+	const struct iphdr *ip;
+	if (peek(fr, off, &buf, sizeof(buf), (const void **)&ip) < 0 || ip->version != 4 || ip->ihl < 5)
 		return PARSE_MALFORMED;
 	__u32 ihl = ip->ihl * 4;
 	__u32 len = skb->len - off; /* L3 bytes in the frame: at least 20, the load above succeeded */
@@ -172,8 +180,8 @@ static __always_inline int parse_ipv6(const struct frame *fr, __u32 off, struct 
 {
 	struct __sk_buff *skb = fr->skb;
 	struct ipv6hdr buf;
-	const struct ipv6hdr *ip6 = peek(fr, off, &buf, sizeof(buf));
-	if (!ip6 || ip6->version != 6)
+	const struct ipv6hdr *ip6;
+	if (peek(fr, off, &buf, sizeof(buf), (const void **)&ip6) < 0 || ip6->version != 6)
 		return PARSE_MALFORMED;
 	__u32 len = skb->len - off; /* L3 bytes in the frame: at least 40 */
 	__u32 payload = bpf_ntohs(ip6->payload_len);
@@ -191,15 +199,15 @@ static __always_inline int parse_ipv6(const struct frame *fr, __u32 off, struct 
 	for (int i = 0; i < MAX_V6_EXT; i++) {
 		if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_DSTOPTS || nh == IPPROTO_AH) {
 			struct v6_opt_ obuf;
-			const struct v6_opt_ *o = peek(fr, l4off, &obuf, sizeof(obuf));
-			if (!o)
+			const struct v6_opt_ *o;
+			if (peek(fr, l4off, &obuf, sizeof(obuf), (const void **)&o) < 0)
 				return PARSE_MALFORMED;
 			l4off += nh == IPPROTO_AH ? (o->len + 2) * 4 : (o->len + 1) * 8;
 			nh = o->nexthdr;
 		} else if (nh == IPPROTO_FRAGMENT) {
 			struct v6_frag_ fbuf;
-			const struct v6_frag_ *f = peek(fr, l4off, &fbuf, sizeof(fbuf));
-			if (!f)
+			const struct v6_frag_ *f;
+			if (peek(fr, l4off, &fbuf, sizeof(fbuf), (const void **)&f) < 0)
 				return PARSE_MALFORMED;
 			nh = f->nexthdr;
 			l4off += sizeof(*f);
@@ -234,14 +242,17 @@ static __always_inline int parse_ipv6(const struct frame *fr, __u32 off, struct 
  * into skb metadata); cgroup_skb programs start at the IP header. */
 static __always_inline int parse(struct __sk_buff *skb, struct fr_flow_key *key, struct pkt *p, int has_l2)
 {
-	struct frame fr = { .skb = skb, .data = (void *)(long)skb->data, .data_end = (void *)(long)skb->data_end };
+	/* cgroup_skb frames are only copied: their IP header starts at data, with no NET_IP_ALIGN shift to align its
+	 * 4-byte fields, and __sk_buff.data is 32 bits wide there. */
+	struct frame fr = { .skb = skb, .in_place = has_l2 && cfg_in_place, .data = (void *)(long)skb->data,
+			    .data_end = (void *)(long)skb->data_end };
 	__u32 off = 0;
 	__be16 proto = skb->protocol;
 	if (!has_l2)
 		goto l3;
 	off = ETH_HLEN;
-	const __be16 *ethertype = peek(&fr, 12, &proto, sizeof(proto));
-	if (!ethertype) {
+	const __be16 *ethertype;
+	if (peek(&fr, 12, &proto, sizeof(proto), (const void **)&ethertype) < 0) {
 		count(FR_C_MALFORMED, 1);
 		return -1;
 	}
@@ -251,8 +262,8 @@ static __always_inline int parse(struct __sk_buff *skb, struct fr_flow_key *key,
 		if (proto != bpf_htons(ETH_P_8021Q_) && proto != bpf_htons(ETH_P_8021AD_))
 			break;
 		struct vlan_hdr_ vbuf;
-		const struct vlan_hdr_ *vh = peek(&fr, off, &vbuf, sizeof(vbuf));
-		if (!vh) {
+		const struct vlan_hdr_ *vh;
+		if (peek(&fr, off, &vbuf, sizeof(vbuf), (const void **)&vh) < 0) {
 			count(FR_C_MALFORMED, 1);
 			return -1;
 		}

@@ -7,15 +7,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.function.Consumer;
 
 import org.agrona.CloseHelper;
 
 /**
- * The libbpf object of the ELF embedded in this jar, opened, configured (the flush interval in .rodata, the
- * sizes of the flow map and the ring buffer) and loaded. Owns the arena, which holds the ELF image (libbpf parses
- * it in place) and whatever memory the users of the object need for as long as it lives, and the object, which
- * owns every program and map fd. {@link #close()} closes the object, then the arena.
+ * The libbpf object of the ELF embedded in this jar, opened, configured (the flush interval and the other knobs in
+ * .rodata, the sizes of the flow map and the ring buffer) and loaded. Owns the arena, which holds the ELF image
+ * (libbpf parses it in place) and whatever memory the users of the object need for as long as it lives, and the
+ * object, which owns every program and map fd. {@link #close()} closes the object, then the arena.
  */
 final class BpfObject implements AutoCloseable
 {
@@ -24,6 +27,9 @@ final class BpfObject implements AutoCloseable
     private static final String FLUSH_INTERVAL_VARIABLE = "cfg_flush_interval_ns";
     private static final String OWNERS_VARIABLE = "cfg_owners";
     private static final String DNS_VARIABLE = "cfg_dns";
+    private static final String IN_PLACE_VARIABLE = "cfg_in_place";
+    private static final int CAP_SYS_ADMIN = 21;
+    private static final int CAP_PERFMON = 38;
 
     private final Arena arena;
     private final MemorySegment object;
@@ -53,6 +59,7 @@ final class BpfObject implements AutoCloseable
             Rodata.setLong(object, FLUSH_INTERVAL_VARIABLE, config.flushIntervalNs(), NAME);
             Rodata.setLong(object, OWNERS_VARIABLE, config.owners() ? 1 : 0, NAME);
             Rodata.setLong(object, DNS_VARIABLE, config.dns() ? 1 : 0, NAME);
+            Rodata.setLong(object, IN_PLACE_VARIABLE, readsPacketsInPlace() ? 1 : 0, NAME);
             if (!config.owners())
             {
                 // Not loaded at all: they need CAP_PERFMON, which a recorder without attribution may lack.
@@ -162,6 +169,32 @@ final class BpfObject implements AutoCloseable
         {
             log.accept(load.messages());
         }
+    }
+
+    /**
+     * Whether the verifier lets this thread's programs read packets in place: adding a variable offset to a packet
+     * pointer needs CAP_PERFMON or CAP_SYS_ADMIN, and with only CAP_BPF and CAP_NET_ADMIN it refuses the programs.
+     * The thread's own set, as the kernel checks it at BPF_PROG_LOAD.
+     */
+    static boolean readsPacketsInPlace()
+    {
+        final Path status = Path.of("/proc/thread-self/status");
+        try
+        {
+            for (final String line : Files.readAllLines(status))
+            {
+                if (line.startsWith("CapEff:"))
+                {
+                    final BigInteger effective = new BigInteger(line.substring("CapEff:".length()).trim(), 16);
+                    return effective.testBit(CAP_PERFMON) || effective.testBit(CAP_SYS_ADMIN);
+                }
+            }
+        }
+        catch (final IOException e)
+        {
+            throw new BpfException("reading " + status + " for the capabilities that " + NAME + " may use", e);
+        }
+        throw new BpfException("no CapEff line in " + status);
     }
 
     private static void setMaxEntries(final MemorySegment object, final String name, final int maxEntries)

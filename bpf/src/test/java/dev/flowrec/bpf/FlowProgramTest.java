@@ -132,6 +132,29 @@ class FlowProgramTest
         }
     }
 
+    /**
+     * The README's minimum, CAP_BPF and CAP_NET_ADMIN without CAP_PERFMON: the verifier refuses reading packets in
+     * place (a variable offset added to a packet pointer), so the loader has the programs copy every header.
+     */
+    @Test
+    void shouldLoadAndCountWithOnlyBpfAndNetAdmin() throws Exception
+    {
+        ThreadCapabilities.runWithOnly(() ->
+        {
+            assertFalse(BpfObject.readsPacketsInPlace());
+            program = FlowProgram.load(FlowProgram.Config.defaults().withOwners(false));
+        }, ThreadCapabilities.CAP_BPF, ThreadCapabilities.CAP_NET_ADMIN);
+        assertTrue(BpfObject.readsPacketsInPlace());
+
+        final DrainedEvents events = runAndFlush(Frames.ipv4Udp(SRC, DST, 5353, 5354, 60), false);
+
+        assertEquals(N, events.packets());
+        assertEquals(N * (20L + 8 + 60), events.bytes());
+        assertEquals(Frames.UDP, events.list.getFirst().proto());
+        assertEquals(5353, events.list.getFirst().sport());
+        assertEquals(5354, events.list.getFirst().dport());
+    }
+
     @Test
     void shouldCountIpv6Udp()
     {
