@@ -1,0 +1,272 @@
+package dev.flowrec.export;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.bytes.HeapByteBufferAllocator;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.page.DictionaryPage;
+import org.apache.parquet.column.page.PageWriter;
+import org.apache.parquet.column.statistics.BinaryStatistics;
+import org.apache.parquet.column.statistics.IntStatistics;
+import org.apache.parquet.column.statistics.LongStatistics;
+import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridEncoder;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+
+/**
+ * How one Arrow column becomes Parquet data pages (V1, required: no levels), a page per record batch, each
+ * with its min/max (DuckDB prunes row groups by them). Buffers are reused page after page.
+ */
+sealed interface ParquetColumn
+{
+    VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    ColumnDescriptor descriptor();
+
+    private static byte[] capacity(final byte[] buffer, final int bytes)
+    {
+        return buffer.length >= bytes ? buffer : new byte[Math.max(bytes, buffer.length * 2)];
+    }
+
+    /** INT32 or INT64, PLAIN: the vector's buffer is already Parquet's little-endian layout. */
+    final class Fixed implements ParquetColumn
+    {
+        private final ColumnDescriptor descriptor;
+        private final boolean wide;
+        private byte[] bytes = new byte[0];
+
+        Fixed(final ColumnDescriptor descriptor)
+        {
+            this.descriptor = descriptor;
+            this.wide = descriptor.getPrimitiveType().getPrimitiveTypeName() == PrimitiveTypeName.INT64;
+        }
+
+        public ColumnDescriptor descriptor()
+        {
+            return descriptor;
+        }
+
+        /** @return the page's uncompressed size */
+        int page(final BaseFixedWidthVector vector, final int rows, final PageWriter pages) throws IOException
+        {
+            final int length = rows * (wide ? Long.BYTES : Integer.BYTES);
+            bytes = capacity(bytes, length);
+            vector.getDataBuffer().getBytes(0, bytes, 0, length);
+            final Statistics<?> statistics = Statistics.createStats(descriptor.getPrimitiveType());
+            if (wide)
+            {
+                long min = Long.MAX_VALUE;
+                long max = Long.MIN_VALUE;
+                for (int at = 0; at < length; at += Long.BYTES)
+                {
+                    final long v = (long)LONGS.get(bytes, at);
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+                ((LongStatistics)statistics).setMinMax(min, max);
+            }
+            else
+            {
+                int min = Integer.MAX_VALUE;
+                int max = Integer.MIN_VALUE;
+                for (int at = 0; at < length; at += Integer.BYTES)
+                {
+                    final int v = (int)INTS.get(bytes, at);
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+                ((IntStatistics)statistics).setMinMax(min, max);
+            }
+            pages.writePage(BytesInput.from(bytes, 0, length), rows, rows, statistics, Encoding.RLE, Encoding.RLE, Encoding.PLAIN);
+            return length;
+        }
+    }
+
+    /** A plain string column (addresses), PLAIN: each value's length, then its bytes. */
+    final class Text implements ParquetColumn
+    {
+        private final ColumnDescriptor descriptor;
+        private byte[] offsets = new byte[0];
+        private byte[] data = new byte[0];
+        private byte[] bytes = new byte[0];
+
+        Text(final ColumnDescriptor descriptor)
+        {
+            this.descriptor = descriptor;
+        }
+
+        public ColumnDescriptor descriptor()
+        {
+            return descriptor;
+        }
+
+        int page(final VarCharVector vector, final int rows, final PageWriter pages) throws IOException
+        {
+            offsets = capacity(offsets, (rows + 1) * Integer.BYTES);
+            vector.getOffsetBuffer().getBytes(0, offsets, 0, (rows + 1) * Integer.BYTES);
+            final int end = (int)INTS.get(offsets, rows * Integer.BYTES);
+            data = capacity(data, end);
+            vector.getDataBuffer().getBytes(0, data, 0, end);
+            bytes = capacity(bytes, end + rows * Integer.BYTES);
+            int minStart = 0;
+            int minEnd = (int)INTS.get(offsets, Integer.BYTES);
+            int maxStart = minStart;
+            int maxEnd = minEnd;
+            int at = 0;
+            int start = 0;
+            for (int r = 0; r < rows; r++)
+            {
+                final int stop = (int)INTS.get(offsets, (r + 1) * Integer.BYTES);
+                final int length = stop - start;
+                INTS.set(bytes, at, length);
+                System.arraycopy(data, start, bytes, at + Integer.BYTES, length);
+                at += Integer.BYTES + length;
+                if (Arrays.compareUnsigned(data, start, stop, data, minStart, minEnd) < 0)
+                {
+                    minStart = start;
+                    minEnd = stop;
+                }
+                else if (Arrays.compareUnsigned(data, start, stop, data, maxStart, maxEnd) > 0)
+                {
+                    maxStart = start;
+                    maxEnd = stop;
+                }
+                start = stop;
+            }
+            final BinaryStatistics statistics = (BinaryStatistics)Statistics.createStats(descriptor.getPrimitiveType());
+            statistics.setMinMax(Binary.fromConstantByteArray(Arrays.copyOfRange(data, minStart, minEnd)),
+                Binary.fromConstantByteArray(Arrays.copyOfRange(data, maxStart, maxEnd)));
+            pages.writePage(BytesInput.from(bytes, 0, at), rows, rows, statistics, Encoding.RLE, Encoding.RLE, Encoding.PLAIN);
+            return at;
+        }
+    }
+
+    /**
+     * A dictionary-encoded string column: the chunk's dictionary holds only the values its rows use, numbered
+     * in order of first use (a names dictionary may be large, a chunk uses few), written when the chunk ends
+     * (parquet-java puts it before the data pages).
+     */
+    final class Dictionary implements ParquetColumn
+    {
+        private final ColumnDescriptor descriptor;
+        private final StringDictionary dictionary;
+        /** The chunk's number of a dictionary index, plus one; 0 when the chunk has not used it. */
+        private int[] localOf = new int[0];
+        /** The dictionary index of a chunk's number. */
+        private int[] globalOf = new int[16];
+        /** The page a chunk's number was last seen in, to compare each page's distinct values only. */
+        private int[] seenInPage = new int[16];
+        private int used;
+        private int page;
+        private byte[] indexes = new byte[0];
+        private byte[] bytes = new byte[0];
+
+        Dictionary(final ColumnDescriptor descriptor, final StringDictionary dictionary)
+        {
+            this.descriptor = descriptor;
+            this.dictionary = dictionary;
+        }
+
+        public ColumnDescriptor descriptor()
+        {
+            return descriptor;
+        }
+
+        int page(final IntVector vector, final int rows, final PageWriter pages) throws IOException
+        {
+            if (localOf.length < dictionary.size())
+            {
+                localOf = Arrays.copyOf(localOf, dictionary.size());
+            }
+            indexes = capacity(indexes, rows * Integer.BYTES);
+            vector.getDataBuffer().getBytes(0, indexes, 0, rows * Integer.BYTES);
+            page++;
+            int min = -1;
+            int max = -1;
+            for (int at = 0; at < rows * Integer.BYTES; at += Integer.BYTES)
+            {
+                final int global = (int)INTS.get(indexes, at);
+                int local = localOf[global] - 1;
+                if (local < 0)
+                {
+                    local = add(global);
+                }
+                if (seenInPage[local] != page)
+                {
+                    seenInPage[local] = page;
+                    if (min < 0 || Arrays.compareUnsigned(dictionary.bytesAt(global), dictionary.bytesAt(min)) < 0)
+                    {
+                        min = global;
+                    }
+                    if (max < 0 || Arrays.compareUnsigned(dictionary.bytesAt(global), dictionary.bytesAt(max)) > 0)
+                    {
+                        max = global;
+                    }
+                }
+                INTS.set(indexes, at, local);
+            }
+            final int bitWidth = 32 - Integer.numberOfLeadingZeros(used - 1);
+            try (RunLengthBitPackingHybridEncoder encoder = new RunLengthBitPackingHybridEncoder(bitWidth,
+                rows * Integer.BYTES / 8 + 64, 1 << 20, HeapByteBufferAllocator.getInstance()))
+            {
+                for (int at = 0; at < rows * Integer.BYTES; at += Integer.BYTES)
+                {
+                    encoder.writeInt((int)INTS.get(indexes, at));
+                }
+                final BinaryStatistics statistics = (BinaryStatistics)Statistics.createStats(descriptor.getPrimitiveType());
+                statistics.setMinMax(Binary.fromConstantByteArray(dictionary.bytesAt(min)),
+                    Binary.fromConstantByteArray(dictionary.bytesAt(max)));
+                final BytesInput encoded = encoder.toBytes();
+                pages.writePage(BytesInput.concat(BytesInput.from(new byte[] {(byte)bitWidth}), encoded), rows, rows,
+                    statistics, Encoding.RLE, Encoding.RLE, Encoding.PLAIN_DICTIONARY);
+                return (int)encoded.size() + 1;
+            }
+        }
+
+        private int add(final int global)
+        {
+            final int local = used++;
+            if (local == globalOf.length)
+            {
+                globalOf = Arrays.copyOf(globalOf, local * 2);
+                seenInPage = Arrays.copyOf(seenInPage, local * 2);
+            }
+            globalOf[local] = global;
+            seenInPage[local] = 0;
+            localOf[global] = local + 1;
+            return local;
+        }
+
+        /** Writes the chunk's dictionary page and forgets the chunk's numbering. */
+        void endChunk(final PageWriter pages) throws IOException
+        {
+            int length = 0;
+            for (int l = 0; l < used; l++)
+            {
+                length += Integer.BYTES + dictionary.bytesAt(globalOf[l]).length;
+            }
+            bytes = capacity(bytes, length);
+            int at = 0;
+            for (int l = 0; l < used; l++)
+            {
+                final byte[] value = dictionary.bytesAt(globalOf[l]);
+                INTS.set(bytes, at, value.length);
+                System.arraycopy(value, 0, bytes, at + Integer.BYTES, value.length);
+                at += Integer.BYTES + value.length;
+                localOf[globalOf[l]] = 0;
+            }
+            pages.writeDictionaryPage(new DictionaryPage(BytesInput.from(bytes, 0, at), used, Encoding.PLAIN_DICTIONARY));
+            used = 0;
+        }
+    }
+}
