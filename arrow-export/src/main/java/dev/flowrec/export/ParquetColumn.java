@@ -9,7 +9,6 @@ import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.parquet.bytes.BytesInput;
-import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.page.DictionaryPage;
@@ -18,7 +17,6 @@ import org.apache.parquet.column.statistics.BinaryStatistics;
 import org.apache.parquet.column.statistics.IntStatistics;
 import org.apache.parquet.column.statistics.LongStatistics;
 import org.apache.parquet.column.statistics.Statistics;
-import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridEncoder;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
@@ -30,6 +28,7 @@ sealed interface ParquetColumn
 {
     VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    VarHandle BIG_LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     ColumnDescriptor descriptor();
 
@@ -115,13 +114,15 @@ sealed interface ParquetColumn
             offsets = capacity(offsets, (rows + 1) * Integer.BYTES);
             vector.getOffsetBuffer().getBytes(0, offsets, 0, (rows + 1) * Integer.BYTES);
             final int end = (int)INTS.get(offsets, rows * Integer.BYTES);
-            data = capacity(data, end);
+            data = capacity(data, end + Long.BYTES); // a prefix is read 8 bytes at a time
             vector.getDataBuffer().getBytes(0, data, 0, end);
             bytes = capacity(bytes, end + rows * Integer.BYTES);
             int minStart = 0;
             int minEnd = (int)INTS.get(offsets, Integer.BYTES);
             int maxStart = minStart;
             int maxEnd = minEnd;
+            long minPrefix = prefix(data, minStart, minEnd);
+            long maxPrefix = minPrefix;
             int at = 0;
             int start = 0;
             for (int r = 0; r < rows; r++)
@@ -131,15 +132,20 @@ sealed interface ParquetColumn
                 INTS.set(bytes, at, length);
                 System.arraycopy(data, start, bytes, at + Integer.BYTES, length);
                 at += Integer.BYTES + length;
-                if (Arrays.compareUnsigned(data, start, stop, data, minStart, minEnd) < 0)
+                final long prefix = prefix(data, start, stop);
+                final int toMin = Long.compareUnsigned(prefix, minPrefix);
+                final int toMax = Long.compareUnsigned(prefix, maxPrefix);
+                if (toMin < 0 || toMin == 0 && Arrays.compareUnsigned(data, start, stop, data, minStart, minEnd) < 0)
                 {
                     minStart = start;
                     minEnd = stop;
+                    minPrefix = prefix;
                 }
-                else if (Arrays.compareUnsigned(data, start, stop, data, maxStart, maxEnd) > 0)
+                else if (toMax > 0 || toMax == 0 && Arrays.compareUnsigned(data, start, stop, data, maxStart, maxEnd) > 0)
                 {
                     maxStart = start;
                     maxEnd = stop;
+                    maxPrefix = prefix;
                 }
                 start = stop;
             }
@@ -148,6 +154,17 @@ sealed interface ParquetColumn
                 Binary.fromConstantByteArray(Arrays.copyOfRange(data, maxStart, maxEnd)));
             pages.writePage(BytesInput.from(bytes, 0, at), rows, rows, statistics, Encoding.RLE, Encoding.RLE, Encoding.PLAIN);
             return at;
+        }
+
+        /**
+         * The first 8 bytes of a value as an unsigned big-endian number, zero-padded: values with different
+         * prefixes compare as their prefixes do (byte order), so only values with equal prefixes need a full compare.
+         */
+        private static long prefix(final byte[] data, final int start, final int stop)
+        {
+            final int length = stop - start;
+            final long bytes = (long)BIG_LONGS.get(data, start);
+            return length >= Long.BYTES ? bytes : length == 0 ? 0 : bytes & -1L << 8 * (Long.BYTES - length);
         }
     }
 
@@ -193,14 +210,13 @@ sealed interface ParquetColumn
             page++;
             int min = -1;
             int max = -1;
+            final int first = local((int)INTS.get(indexes, 0));
+            boolean constant = true;
             for (int at = 0; at < rows * Integer.BYTES; at += Integer.BYTES)
             {
                 final int global = (int)INTS.get(indexes, at);
-                int local = localOf[global] - 1;
-                if (local < 0)
-                {
-                    local = add(global);
-                }
+                final int local = local(global);
+                constant &= local == first;
                 if (seenInPage[local] != page)
                 {
                     seenInPage[local] = page;
@@ -216,21 +232,82 @@ sealed interface ParquetColumn
                 INTS.set(indexes, at, local);
             }
             final int bitWidth = 32 - Integer.numberOfLeadingZeros(used - 1);
-            try (RunLengthBitPackingHybridEncoder encoder = new RunLengthBitPackingHybridEncoder(bitWidth,
-                rows * Integer.BYTES / 8 + 64, 1 << 20, HeapByteBufferAllocator.getInstance()))
+            final int length = constant ? rle(rows, bitWidth) : bitPacked(rows, bitWidth);
+            final BinaryStatistics statistics = (BinaryStatistics)Statistics.createStats(descriptor.getPrimitiveType());
+            statistics.setMinMax(Binary.fromConstantByteArray(dictionary.bytesAt(min)),
+                Binary.fromConstantByteArray(dictionary.bytesAt(max)));
+            pages.writePage(BytesInput.from(bytes, 0, length), rows, rows, statistics, Encoding.RLE, Encoding.RLE,
+                Encoding.PLAIN_DICTIONARY);
+            return length;
+        }
+
+        /** One RLE run of the page's only value: the bit width, the run's header (length, 0), the value. */
+        private int rle(final int rows, final int bitWidth)
+        {
+            bytes = capacity(bytes, 16);
+            bytes[0] = (byte)bitWidth;
+            int at = varint(bytes, 1, rows << 1);
+            final int value = (int)INTS.get(indexes, 0);
+            for (int b = 0; b < (bitWidth + 7) / 8; b++)
             {
-                for (int at = 0; at < rows * Integer.BYTES; at += Integer.BYTES)
-                {
-                    encoder.writeInt((int)INTS.get(indexes, at));
-                }
-                final BinaryStatistics statistics = (BinaryStatistics)Statistics.createStats(descriptor.getPrimitiveType());
-                statistics.setMinMax(Binary.fromConstantByteArray(dictionary.bytesAt(min)),
-                    Binary.fromConstantByteArray(dictionary.bytesAt(max)));
-                final BytesInput encoded = encoder.toBytes();
-                pages.writePage(BytesInput.concat(BytesInput.from(new byte[] {(byte)bitWidth}), encoded), rows, rows,
-                    statistics, Encoding.RLE, Encoding.RLE, Encoding.PLAIN_DICTIONARY);
-                return (int)encoded.size() + 1;
+                bytes[at++] = (byte)(value >>> 8 * b);
             }
+            return at;
+        }
+
+        /**
+         * One bit-packed run of the whole page: the bit width, the run's header (groups of 8 values, 1), the
+         * values packed from the least significant bit up, the last group padded with zeros.
+         */
+        private int bitPacked(final int rows, final int bitWidth)
+        {
+            final int groups = (rows + 7) / 8;
+            bytes = capacity(bytes, 8 + groups * bitWidth + 8);
+            bytes[0] = (byte)bitWidth;
+            final int data = varint(bytes, 1, groups << 1 | 1);
+            int at = data;
+            long pending = 0;
+            int bits = 0;
+            final int end = rows * Integer.BYTES;
+            for (int i = 0; i < end; i += Integer.BYTES)
+            {
+                pending |= (long)(int)INTS.get(indexes, i) << bits;
+                bits += bitWidth;
+                if (bits >= 32)
+                {
+                    INTS.set(bytes, at, (int)pending);
+                    at += Integer.BYTES;
+                    pending >>>= 32;
+                    bits -= 32;
+                }
+            }
+            for (; bits > 0; bits -= 8)
+            {
+                bytes[at++] = (byte)pending;
+                pending >>>= 8;
+            }
+            Arrays.fill(bytes, at, data + groups * bitWidth, (byte)0);
+            return data + groups * bitWidth;
+        }
+
+        private static int varint(final byte[] to, final int from, final int value)
+        {
+            int at = from;
+            int v = value;
+            while ((v & ~0x7F) != 0)
+            {
+                to[at++] = (byte)(v & 0x7F | 0x80);
+                v >>>= 7;
+            }
+            to[at++] = (byte)v;
+            return at;
+        }
+
+        /** The chunk's number of a dictionary index, numbering it if the chunk had not used it. */
+        private int local(final int global)
+        {
+            final int local = localOf[global] - 1;
+            return local >= 0 ? local : add(global);
         }
 
         private int add(final int global)

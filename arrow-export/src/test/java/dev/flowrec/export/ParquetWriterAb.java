@@ -54,6 +54,28 @@ public final class ParquetWriterAb implements AutoCloseable
         }
     }
 
+    /**
+     * For a profile of one writer: {@code ParquetWriterAb JOURNAL rows|columns COMPRESSION ROUNDS} writes the
+     * journal's batches ROUNDS times with that writer alone.
+     */
+    public static void main(final String[] args) throws IOException
+    {
+        try (ParquetWriterAb ab = new ParquetWriterAb(Path.of(args[0])))
+        {
+            final Path file = Files.createTempFile("flowrec-ab", ".parquet");
+            final long start = System.nanoTime();
+            long cpu = 0;
+            for (int i = 0; i < Integer.parseInt(args[3]); i++)
+            {
+                cpu += ab.write(file, Compression.valueOf(args[2]), args[1].equals("columns"));
+            }
+            System.out.printf(Locale.ROOT, "%s %s: %.0f rows/s CPU, %.1f B/row, %.1f s wall%n", args[1], args[2],
+                ab.rows * Integer.parseInt(args[3]) / (cpu / 1e9), Files.size(file) / (double)ab.rows,
+                (System.nanoTime() - start) / 1e9);
+            Files.delete(file);
+        }
+    }
+
     /** Prints, for each compression, both writers' rows per CPU second, best of {@code rounds}. */
     public static void report(final Path journal, final Path outDir, final int rounds, final PrintStream out) throws IOException
     {
