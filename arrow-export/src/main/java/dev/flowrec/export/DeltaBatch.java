@@ -1,8 +1,7 @@
 package dev.flowrec.export;
 
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -111,7 +110,7 @@ final class DeltaBatch extends RowBatch
     {
         for (final Fixed f : fixed)
         {
-            f.copy(rows);
+            f.validate(rows);
         }
     }
 
@@ -121,20 +120,25 @@ final class DeltaBatch extends RowBatch
     }
 
     /**
-     * A fixed-width column filled in a heap array and copied into its vector once per batch: no bounds check,
-     * reference count check or validity bit per value, as the vectors' setters cost (every column is non-null).
+     * A fixed-width column written through a little-endian view of its vector's data buffer (allocated once for
+     * the batch's capacity, never moved), its validity bits set once per batch: the vectors' setters check bounds
+     * and the reference count and set a validity bit for every value (every column is non-null).
      */
     private static final class Fixed
     {
-        private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-        private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
         private final BaseFixedWidthVector vector;
-        private final byte[] values;
+        private final ByteBuffer values;
 
         private Fixed(final BaseFixedWidthVector vector, final int capacity)
         {
             this.vector = vector;
-            this.values = new byte[capacity * vector.getTypeWidth()];
+            final ArrowBuf data = vector.getDataBuffer();
+            if (data.capacity() < (long)capacity * vector.getTypeWidth())
+            {
+                throw new IllegalStateException("vector " + vector.getName() + " holds " + data.capacity() + " bytes, not "
+                    + capacity + " values");
+            }
+            this.values = data.nioBuffer(0, (int)data.capacity()).order(ByteOrder.LITTLE_ENDIAN);
         }
 
         /** @return null for no vector (the host column when the host is a partition level) */
@@ -145,17 +149,17 @@ final class DeltaBatch extends RowBatch
 
         void setInt(final int row, final int value)
         {
-            INTS.set(values, row * Integer.BYTES, value);
+            values.putInt(row * Integer.BYTES, value);
         }
 
         void setLong(final int row, final long value)
         {
-            LONGS.set(values, row * Long.BYTES, value);
+            values.putLong(row * Long.BYTES, value);
         }
 
-        void copy(final int rows)
+        /** Marks the first {@code rows} values valid. */
+        void validate(final int rows)
         {
-            vector.getDataBuffer().setBytes(0, values, 0, (long)rows * vector.getTypeWidth());
             final ArrowBuf validity = vector.getValidityBuffer();
             validity.setOne(0L, rows / 8);
             for (int r = rows & ~7; r < rows; r++)

@@ -32,9 +32,35 @@ sealed interface ParquetColumn
 
     ColumnDescriptor descriptor();
 
-    private static byte[] capacity(final byte[] buffer, final int bytes)
+    /**
+     * The working arrays of the columns of every file an export writes (one thread): a page is encoded into
+     * them and copied (compressed) by parquet-java before the next, so one set serves all columns and files.
+     */
+    final class Scratch
     {
-        return buffer.length >= bytes ? buffer : new byte[Math.max(bytes, buffer.length * 2)];
+        private byte[] values = new byte[0];
+        private byte[] data = new byte[0];
+        private byte[] page = new byte[0];
+
+        byte[] values(final int bytes)
+        {
+            return values = capacity(values, bytes);
+        }
+
+        byte[] data(final int bytes)
+        {
+            return data = capacity(data, bytes);
+        }
+
+        byte[] page(final int bytes)
+        {
+            return page = capacity(page, bytes);
+        }
+
+        private static byte[] capacity(final byte[] buffer, final int bytes)
+        {
+            return buffer.length >= bytes ? buffer : new byte[Math.max(bytes, buffer.length * 2)];
+        }
     }
 
     /** INT32 or INT64, PLAIN: the vector's buffer is already Parquet's little-endian layout. */
@@ -42,11 +68,12 @@ sealed interface ParquetColumn
     {
         private final ColumnDescriptor descriptor;
         private final boolean wide;
-        private byte[] bytes = new byte[0];
+        private final Scratch scratch;
 
-        Fixed(final ColumnDescriptor descriptor)
+        Fixed(final ColumnDescriptor descriptor, final Scratch scratch)
         {
             this.descriptor = descriptor;
+            this.scratch = scratch;
             this.wide = descriptor.getPrimitiveType().getPrimitiveTypeName() == PrimitiveTypeName.INT64;
         }
 
@@ -59,7 +86,7 @@ sealed interface ParquetColumn
         int page(final BaseFixedWidthVector vector, final int rows, final PageWriter pages) throws IOException
         {
             final int length = rows * (wide ? Long.BYTES : Integer.BYTES);
-            bytes = capacity(bytes, length);
+            final byte[] bytes = scratch.values(length);
             vector.getDataBuffer().getBytes(0, bytes, 0, length);
             final Statistics<?> statistics = Statistics.createStats(descriptor.getPrimitiveType());
             if (wide)
@@ -95,13 +122,12 @@ sealed interface ParquetColumn
     final class Text implements ParquetColumn
     {
         private final ColumnDescriptor descriptor;
-        private byte[] offsets = new byte[0];
-        private byte[] data = new byte[0];
-        private byte[] bytes = new byte[0];
+        private final Scratch scratch;
 
-        Text(final ColumnDescriptor descriptor)
+        Text(final ColumnDescriptor descriptor, final Scratch scratch)
         {
             this.descriptor = descriptor;
+            this.scratch = scratch;
         }
 
         public ColumnDescriptor descriptor()
@@ -111,12 +137,12 @@ sealed interface ParquetColumn
 
         int page(final VarCharVector vector, final int rows, final PageWriter pages) throws IOException
         {
-            offsets = capacity(offsets, (rows + 1) * Integer.BYTES);
+            final byte[] offsets = scratch.values((rows + 1) * Integer.BYTES);
             vector.getOffsetBuffer().getBytes(0, offsets, 0, (rows + 1) * Integer.BYTES);
             final int end = (int)INTS.get(offsets, rows * Integer.BYTES);
-            data = capacity(data, end + Long.BYTES); // a prefix is read 8 bytes at a time
+            final byte[] data = scratch.data(end + Long.BYTES); // a prefix is read 8 bytes at a time
             vector.getDataBuffer().getBytes(0, data, 0, end);
-            bytes = capacity(bytes, end + rows * Integer.BYTES);
+            final byte[] bytes = scratch.page(end + rows * Integer.BYTES);
             int minStart = 0;
             int minEnd = (int)INTS.get(offsets, Integer.BYTES);
             int maxStart = minStart;
@@ -185,12 +211,12 @@ sealed interface ParquetColumn
         private int[] seenInPage = new int[16];
         private int used;
         private int page;
-        private byte[] indexes = new byte[0];
-        private byte[] bytes = new byte[0];
+        private final Scratch scratch;
 
-        Dictionary(final ColumnDescriptor descriptor, final StringDictionary dictionary)
+        Dictionary(final ColumnDescriptor descriptor, final StringDictionary dictionary, final Scratch scratch)
         {
             this.descriptor = descriptor;
+            this.scratch = scratch;
             this.dictionary = dictionary;
         }
 
@@ -205,7 +231,7 @@ sealed interface ParquetColumn
             {
                 localOf = Arrays.copyOf(localOf, dictionary.size());
             }
-            indexes = capacity(indexes, rows * Integer.BYTES);
+            final byte[] indexes = scratch.values(rows * Integer.BYTES);
             vector.getDataBuffer().getBytes(0, indexes, 0, rows * Integer.BYTES);
             page++;
             int min = -1;
@@ -232,19 +258,19 @@ sealed interface ParquetColumn
                 INTS.set(indexes, at, local);
             }
             final int bitWidth = 32 - Integer.numberOfLeadingZeros(used - 1);
-            final int length = constant ? rle(rows, bitWidth) : bitPacked(rows, bitWidth);
+            final int length = constant ? rle(indexes, rows, bitWidth) : bitPacked(indexes, rows, bitWidth);
             final BinaryStatistics statistics = (BinaryStatistics)Statistics.createStats(descriptor.getPrimitiveType());
             statistics.setMinMax(Binary.fromConstantByteArray(dictionary.bytesAt(min)),
                 Binary.fromConstantByteArray(dictionary.bytesAt(max)));
-            pages.writePage(BytesInput.from(bytes, 0, length), rows, rows, statistics, Encoding.RLE, Encoding.RLE,
+            pages.writePage(BytesInput.from(scratch.page, 0, length), rows, rows, statistics, Encoding.RLE, Encoding.RLE,
                 Encoding.PLAIN_DICTIONARY);
             return length;
         }
 
         /** One RLE run of the page's only value: the bit width, the run's header (length, 0), the value. */
-        private int rle(final int rows, final int bitWidth)
+        private int rle(final byte[] indexes, final int rows, final int bitWidth)
         {
-            bytes = capacity(bytes, 16);
+            final byte[] bytes = scratch.page(16);
             bytes[0] = (byte)bitWidth;
             int at = varint(bytes, 1, rows << 1);
             final int value = (int)INTS.get(indexes, 0);
@@ -259,10 +285,10 @@ sealed interface ParquetColumn
          * One bit-packed run of the whole page: the bit width, the run's header (groups of 8 values, 1), the
          * values packed from the least significant bit up, the last group padded with zeros.
          */
-        private int bitPacked(final int rows, final int bitWidth)
+        private int bitPacked(final byte[] indexes, final int rows, final int bitWidth)
         {
             final int groups = (rows + 7) / 8;
-            bytes = capacity(bytes, 8 + groups * bitWidth + 8);
+            final byte[] bytes = scratch.page(8 + groups * bitWidth + 8);
             bytes[0] = (byte)bitWidth;
             final int data = varint(bytes, 1, groups << 1 | 1);
             int at = data;
@@ -332,7 +358,7 @@ sealed interface ParquetColumn
             {
                 length += Integer.BYTES + dictionary.bytesAt(globalOf[l]).length;
             }
-            bytes = capacity(bytes, length);
+            final byte[] bytes = scratch.page(length);
             int at = 0;
             for (int l = 0; l < used; l++)
             {

@@ -55,7 +55,8 @@ final class ParquetSink implements BatchSink
     private long groupBytes;
 
     ParquetSink(final Schema schema, final Dictionaries dictionaries, final OutputFile out, final Compression compression,
-        final Supplier<Map<String, String>> metadata, final long rowGroupBytes) throws IOException
+        final Supplier<Map<String, String>> metadata, final long rowGroupBytes, final ParquetColumn.Scratch scratch)
+        throws IOException
     {
         this.parquetSchema = parquetSchema(schema);
         this.codec = ParquetCodecs.codecOf(compression);
@@ -69,8 +70,8 @@ final class ParquetSink implements BatchSink
             final Field f = fields.get(i);
             final ColumnDescriptor d = descriptors.get(i);
             columns[i] = f.getDictionary() != null ?
-                new ParquetColumn.Dictionary(d, dictionaries.byId(f.getDictionary().getId())) :
-                f.getType() instanceof ArrowType.Utf8 ? new ParquetColumn.Text(d) : new ParquetColumn.Fixed(d);
+                new ParquetColumn.Dictionary(d, dictionaries.byId(f.getDictionary().getId()), scratch) :
+                f.getType() instanceof ArrowType.Utf8 ? new ParquetColumn.Text(d, scratch) : new ParquetColumn.Fixed(d, scratch);
         }
         file = new ParquetFileWriter(out, parquetSchema, ParquetFileWriter.Mode.OVERWRITE, rowGroupBytes, 0,
             ParquetProperties.DEFAULT_COLUMN_INDEX_TRUNCATE_LENGTH, ParquetProperties.DEFAULT_STATISTICS_TRUNCATE_LENGTH,

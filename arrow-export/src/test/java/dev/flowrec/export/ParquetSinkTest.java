@@ -93,7 +93,7 @@ class ParquetSinkTest
                     BatchSink before = new RowParquetSink(schema, dictionaries, new LocalOutputFile(rows), compression,
                         () -> Map.of("k", "v"), 128L << 20);
                     BatchSink after = new ParquetSink(schema, dictionaries, new LocalOutputFile(columns), compression,
-                        () -> Map.of("k", "v"), 1L << 20))
+                        () -> Map.of("k", "v"), 1L << 20, new ParquetColumn.Scratch()))
                 {
                     for (final Object[] batch : batches)
                     {

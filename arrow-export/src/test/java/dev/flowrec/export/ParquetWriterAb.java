@@ -113,7 +113,8 @@ public final class ParquetWriterAb implements AutoCloseable
         Files.deleteIfExists(file);
         final long start = threads.getCurrentThreadCpuTime();
         try (BatchSink sink = columnar ?
-            new ParquetSink(schema, dictionaries, new LocalOutputFile(file), compression, Map::of, ROW_GROUP_BYTES) :
+            new ParquetSink(schema, dictionaries, new LocalOutputFile(file), compression, Map::of, ROW_GROUP_BYTES,
+                new ParquetColumn.Scratch()) :
             new RowParquetSink(schema, dictionaries, new LocalOutputFile(file), compression, Map::of, ROW_GROUP_BYTES))
         {
             for (final DeltaBatch b : batches)
