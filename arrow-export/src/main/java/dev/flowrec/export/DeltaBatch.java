@@ -1,10 +1,17 @@
 package dev.flowrec.export;
 
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.TimeStampNanoTZVector;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BitVectorHelper;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -13,49 +20,54 @@ final class DeltaBatch extends RowBatch
 {
     private final Dictionaries dictionaries;
     private final AddressTextBuffer text = new AddressTextBuffer();
-    private final TimeStampNanoTZVector firstSeen;
-    private final TimeStampNanoTZVector lastSeen;
-    private final IntVector host;
-    private final IntVector iface;
-    private final IntVector container;
-    private final IntVector direction;
-    private final IntVector proto;
+    private final Fixed firstSeen;
+    private final Fixed lastSeen;
+    private final Fixed host;
+    private final Fixed iface;
+    private final Fixed container;
+    private final Fixed direction;
+    private final Fixed proto;
     private final VarCharVector srcAddr;
-    private final IntVector srcPort;
+    private final Fixed srcPort;
     private final VarCharVector dstAddr;
-    private final IntVector dstPort;
-    private final BigIntVector packets;
-    private final BigIntVector bytes;
-    private final IntVector tcpFlags;
-    private final IntVector tcpFlagsRaw;
-    private final IntVector pid;
-    private final IntVector comm;
-    private final IntVector srcName;
-    private final IntVector dstName;
+    private final Fixed dstPort;
+    private final Fixed packets;
+    private final Fixed bytes;
+    private final Fixed tcpFlags;
+    private final Fixed tcpFlagsRaw;
+    private final Fixed pid;
+    private final Fixed comm;
+    private final Fixed srcName;
+    private final Fixed dstName;
+    private final Fixed[] fixed;
 
     DeltaBatch(final Schema schema, final Dictionaries dictionaries, final BufferAllocator allocator, final int capacity)
     {
         super(schema, allocator, capacity);
         this.dictionaries = dictionaries;
-        firstSeen = (TimeStampNanoTZVector)root().getVector("first_seen");
-        lastSeen = (TimeStampNanoTZVector)root().getVector("last_seen");
-        host = (IntVector)root().getVector("host"); // null when host is a partition level
-        iface = (IntVector)root().getVector("iface");
-        container = (IntVector)root().getVector("container");
-        direction = (IntVector)root().getVector("direction");
-        proto = (IntVector)root().getVector("proto");
+        firstSeen = Fixed.of(root().getVector("first_seen"), capacity);
+        lastSeen = Fixed.of(root().getVector("last_seen"), capacity);
+        host = Fixed.of(root().getVector("host"), capacity); // null when host is a partition level
+        iface = Fixed.of(root().getVector("iface"), capacity);
+        container = Fixed.of(root().getVector("container"), capacity);
+        direction = Fixed.of(root().getVector("direction"), capacity);
+        proto = Fixed.of(root().getVector("proto"), capacity);
         srcAddr = (VarCharVector)root().getVector("src_addr");
-        srcPort = (IntVector)root().getVector("src_port");
+        srcPort = Fixed.of(root().getVector("src_port"), capacity);
         dstAddr = (VarCharVector)root().getVector("dst_addr");
-        dstPort = (IntVector)root().getVector("dst_port");
-        packets = (BigIntVector)root().getVector("packets");
-        bytes = (BigIntVector)root().getVector("bytes");
-        tcpFlags = (IntVector)root().getVector("tcp_flags");
-        tcpFlagsRaw = (IntVector)root().getVector("tcp_flags_raw");
-        pid = (IntVector)root().getVector("pid");
-        comm = (IntVector)root().getVector("comm");
-        srcName = (IntVector)root().getVector("src_name");
-        dstName = (IntVector)root().getVector("dst_name");
+        dstPort = Fixed.of(root().getVector("dst_port"), capacity);
+        packets = Fixed.of(root().getVector("packets"), capacity);
+        bytes = Fixed.of(root().getVector("bytes"), capacity);
+        tcpFlags = Fixed.of(root().getVector("tcp_flags"), capacity);
+        tcpFlagsRaw = Fixed.of(root().getVector("tcp_flags_raw"), capacity);
+        pid = Fixed.of(root().getVector("pid"), capacity);
+        comm = Fixed.of(root().getVector("comm"), capacity);
+        srcName = Fixed.of(root().getVector("src_name"), capacity);
+        dstName = Fixed.of(root().getVector("dst_name"), capacity);
+        final List<Fixed> all = new ArrayList<>(Arrays.asList(firstSeen, lastSeen, host, iface, container, direction,
+            proto, srcPort, dstPort, packets, bytes, tcpFlags, tcpFlagsRaw, pid, comm, srcName, dstName));
+        all.removeIf(Objects::isNull);
+        fixed = all.toArray(new Fixed[0]);
     }
 
     /**
@@ -66,34 +78,94 @@ final class DeltaBatch extends RowBatch
         final int pidValue, final int commIndex, final int srcNameIndex, final int dstNameIndex)
     {
         final int i = nextRow();
-        firstSeen.set(i, d.firstNs());
-        lastSeen.set(i, d.lastNs());
+        firstSeen.setLong(i, d.firstNs());
+        lastSeen.setLong(i, d.lastNs());
         if (host != null)
         {
-            host.set(i, hostIndex);
+            host.setInt(i, hostIndex);
         }
-        iface.set(i, ifaceIndex);
-        container.set(i, containerIndex);
-        direction.set(i, d.direction() == 0 ? 0 : 1);
+        iface.setInt(i, ifaceIndex);
+        container.setInt(i, containerIndex);
+        direction.setInt(i, d.direction() == 0 ? 0 : 1);
         final int p = d.proto();
-        proto.set(i, p);
+        proto.setInt(i, p);
         final int family = d.family();
         srcAddr.setSafe(i, text.text, 0, text.format(family, true, d));
-        srcPort.set(i, d.srcPort());
+        srcPort.setInt(i, d.srcPort());
         dstAddr.setSafe(i, text.text, 0, text.format(family, false, d));
-        dstPort.set(i, d.dstPort());
-        packets.set(i, d.packets());
-        bytes.set(i, d.bytes());
-        tcpFlags.set(i, Dictionaries.tcpFlagsIndex(p, d.tcpFlags()));
-        tcpFlagsRaw.set(i, d.tcpFlags());
-        pid.set(i, pidValue);
-        comm.set(i, commIndex);
-        srcName.set(i, srcNameIndex);
-        dstName.set(i, dstNameIndex);
+        dstPort.setInt(i, d.dstPort());
+        packets.setLong(i, d.packets());
+        bytes.setLong(i, d.bytes());
+        final int flags = d.tcpFlags();
+        tcpFlags.setInt(i, Dictionaries.tcpFlagsIndex(p, flags));
+        tcpFlagsRaw.setInt(i, flags);
+        pid.setInt(i, pidValue);
+        comm.setInt(i, commIndex);
+        srcName.setInt(i, srcNameIndex);
+        dstName.setInt(i, dstNameIndex);
+    }
+
+    @Override
+    void flush(final int rows)
+    {
+        for (final Fixed f : fixed)
+        {
+            f.validate(rows);
+        }
     }
 
     Dictionaries dictionaries()
     {
         return dictionaries;
+    }
+
+    /**
+     * A fixed-width column written through a little-endian view of its vector's data buffer (allocated once for
+     * the batch's capacity, never moved), its validity bits set once per batch: the vectors' setters check bounds
+     * and the reference count and set a validity bit for every value (every column is non-null).
+     */
+    private static final class Fixed
+    {
+        private final BaseFixedWidthVector vector;
+        private final ByteBuffer values;
+
+        private Fixed(final BaseFixedWidthVector vector, final int capacity)
+        {
+            this.vector = vector;
+            final ArrowBuf data = vector.getDataBuffer();
+            if (data.capacity() < (long)capacity * vector.getTypeWidth())
+            {
+                throw new IllegalStateException("vector " + vector.getName() + " holds " + data.capacity() + " bytes, not "
+                    + capacity + " values");
+            }
+            this.values = data.nioBuffer(0, (int)data.capacity()).order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        /** @return null for no vector (the host column when the host is a partition level) */
+        static Fixed of(final FieldVector vector, final int capacity)
+        {
+            return vector == null ? null : new Fixed((BaseFixedWidthVector)vector, capacity);
+        }
+
+        void setInt(final int row, final int value)
+        {
+            values.putInt(row * Integer.BYTES, value);
+        }
+
+        void setLong(final int row, final long value)
+        {
+            values.putLong(row * Long.BYTES, value);
+        }
+
+        /** Marks the first {@code rows} values valid. */
+        void validate(final int rows)
+        {
+            final ArrowBuf validity = vector.getValidityBuffer();
+            validity.setOne(0L, rows / 8);
+            for (int r = rows & ~7; r < rows; r++)
+            {
+                BitVectorHelper.setBit(validity, r);
+            }
+        }
     }
 }

@@ -32,6 +32,7 @@ final class Output implements AutoCloseable
     private final Map<String, String> metadata;
     private final Supplier<RowBatch> newBatch;
     private final long rowGroupBytes;
+    private final ParquetColumn.Scratch scratch = new ParquetColumn.Scratch();
     private final LinkedHashMap<String, Part> open = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<String, Integer> partsStarted = new HashMap<>();
     private final List<Path> files = new ArrayList<>();
@@ -55,7 +56,7 @@ final class Output implements AutoCloseable
         this.metadata = schema.getCustomMetadata();
         this.newBatch = newBatch;
         final int openFiles = request.partitionBy().isEmpty() ? 1 : MAX_OPEN;
-        // parquet-java buffers a row group on the heap: keep all open files' row groups to a quarter of it
+        // a Parquet file holds its row group's pages on the heap: keep all open files' row groups to a quarter of it
         this.rowGroupBytes = Math.clamp(Runtime.getRuntime().maxMemory() / 4 / openFiles, 1L << 20, 128L << 20);
         if (request.partitionBy().isEmpty())
         {
@@ -184,7 +185,7 @@ final class Output implements AutoCloseable
             {
                 case arrow -> ArrowSink.file(batch.root(), dictionaries.provider(), file.channel(), metadata);
                 case parquet -> new ParquetSink(schema, dictionaries, file.parquetFile(), request.compression(),
-                    () -> metadata, rowGroupBytes);
+                    () -> metadata, rowGroupBytes, scratch);
                 default -> throw new IllegalArgumentException(request.format() + " is not written to files");
             }, file);
         }

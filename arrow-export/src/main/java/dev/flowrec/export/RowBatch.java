@@ -50,8 +50,14 @@ abstract class RowBatch implements AutoCloseable
     /** Makes the rows appended so far the root's content, ready for a writer. */
     final VectorSchemaRoot seal()
     {
+        flush(rows);
         root.setRowCount(rows);
         return root;
+    }
+
+    /** Moves values a subclass holds outside the vectors into them, before the row count is set. */
+    void flush(final int rows)
+    {
     }
 
     /** Empties the batch for reuse; buffers keep their capacity. */

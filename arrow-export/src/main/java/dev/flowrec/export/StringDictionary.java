@@ -16,18 +16,21 @@ import org.apache.arrow.vector.types.pojo.FieldType;
  * The values of a dictionary-encoded string column: a string's index is its position in an Arrow
  * {@link VarCharVector}, which the IPC writers emit as the column's dictionary batch. Values are only ever
  * appended, so an index stays valid for the whole export. A dictionary's strings are few (hosts, interfaces,
- * containers, protocols, flag sets): lookups are a hash probe on a cached hash, or an identity hit.
+ * containers, protocols, flag sets): a lookup is an identity hit on one of the strings last looked up (the
+ * replay hands out the same String objects delta after delta), else a hash probe on a cached hash.
  */
 final class StringDictionary implements AutoCloseable
 {
     static final ArrowType.Int INDEX_TYPE = new ArrowType.Int(32, true);
+    private static final int RECENT = 64;
 
     private final DictionaryEncoding encoding;
     private final VarCharVector vector;
     private final Map<String, Integer> indexes = new HashMap<>();
     private byte[][] bytes = new byte[16][];
-    private String lastValue;
-    private int lastIndex = -1;
+    /** The strings last looked up, by their hash (cached in each String): an identity hit costs no hash probe. */
+    private final String[] recent = new String[RECENT];
+    private final int[] recentIndex = new int[RECENT];
 
     StringDictionary(final String name, final long id, final BufferAllocator allocator)
     {
@@ -65,17 +68,18 @@ final class StringDictionary implements AutoCloseable
     /** The index of the value, appending it if new. */
     int indexOf(final String value)
     {
-        if (value == lastValue)
+        final int slot = value.hashCode() & RECENT - 1;
+        if (recent[slot] == value)
         {
-            return lastIndex;
+            return recentIndex[slot];
         }
         Integer index = indexes.get(value);
         if (index == null)
         {
             index = append(value);
         }
-        lastValue = value;
-        lastIndex = index;
+        recent[slot] = value;
+        recentIndex[slot] = index;
         return index;
     }
 

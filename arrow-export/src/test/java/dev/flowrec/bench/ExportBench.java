@@ -4,6 +4,7 @@ import dev.flowrec.export.Compression;
 import dev.flowrec.export.ExportFormat;
 import dev.flowrec.export.ExportRequest;
 import dev.flowrec.export.Exporter;
+import dev.flowrec.export.ParquetWriterAb;
 import dev.flowrec.journal.JournalReader;
 import dev.flowrec.query.Query;
 import dev.flowrec.query.Replay;
@@ -19,12 +20,16 @@ import java.util.Locale;
  * measured in the same run: the replay alone (decode and name each delta), then exports to an Arrow IPC file,
  * an Arrow IPC stream (discarded), and Parquet (zstd, snappy, uncompressed). The journal is the benchmarks'
  * synthetic one (DELTAS deltas over 20k flows on 4 interfaces, {@link BenchJournal}), written fresh each run
- * (a cached one would hide a change of the journal's encoding) unless a directory is given.
+ * (a cached one would hide a change of the journal's encoding) unless a directory is given. Then issue 20's
+ * targets, met or MISSED, and the Parquet writer alone, A/B: the row-at-a-time writer of before against the
+ * columnar one ({@link ParquetWriterAb}).
  * Usage: scripts/bench/export [deltas [journal-dir]]
  */
 public final class ExportBench
 {
     private static final int ROUNDS = 3;
+    private static final double PARQUET_TARGET = 2e6;
+    private static final double ARROW_TARGET = 5e6;
 
     private ExportBench()
     {
@@ -48,17 +53,32 @@ public final class ExportBench
         line("raw read, no decoding (baseline)", deltas, rawNs, rawNs, "");
         line("replay: decode + name each delta", deltas, best(() -> replay(dir)), rawNs, "");
         final Query all = Query.listing(Window.ALL);
-        export("export Arrow IPC file", deltas, rawNs, ExportRequest.toFile(List.of(dir), all, out.resolve("f.arrow"), ExportFormat.arrow));
+        final double arrow = export("export Arrow IPC file", deltas, rawNs,
+            ExportRequest.toFile(List.of(dir), all, out.resolve("f.arrow"), ExportFormat.arrow));
         export("export Arrow IPC stream (discarded)", deltas, rawNs, ExportRequest.toStream(List.of(dir), all, OutputStream.nullOutputStream()));
+        double parquet = 0;
         for (final Compression c : Compression.values())
         {
-            export("export Parquet " + c, deltas, rawNs, ExportRequest.toFile(List.of(dir), all,
+            final double rate = export("export Parquet " + c, deltas, rawNs, ExportRequest.toFile(List.of(dir), all,
                 out.resolve("f-" + c + ".parquet"), ExportFormat.parquet).withCompression(c));
+            parquet = c == Compression.zstd ? rate : parquet;
         }
+        target("Parquet (zstd) export", parquet, PARQUET_TARGET);
+        target("Arrow IPC file export", arrow, ARROW_TARGET);
+        System.out.println();
+        ParquetWriterAb.report(dir, out, ROUNDS, System.out);
+    }
+
+    /** Issue 20's targets, rows per second of a whole export (survey, replay, batches, writer) on one core. */
+    private static void target(final String name, final double rate, final double target)
+    {
+        System.out.printf(Locale.ROOT, "target: %-30s >= %.1f M rows/s: %.2f M rows/s (%.2fx of target) %s%n", name,
+            target / 1e6, rate / 1e6, rate / target, rate >= target ? "met" : "MISSED");
     }
 
     /** Each round replaces the previous round's output (an export refuses to overwrite unless forced). */
-    private static void export(final String name, final int deltas, final double rawNs, final ExportRequest given)
+    /** @return rows per second */
+    private static double export(final String name, final int deltas, final double rawNs, final ExportRequest given)
     {
         final ExportRequest request = given.withForce(true);
         final double ns = best(() ->
@@ -87,6 +107,7 @@ public final class ExportBench
             // no size to show
         }
         line(name, deltas, ns, rawNs, size);
+        return deltas / (ns / 1e9);
     }
 
     private static void line(final String name, final long rows, final double ns, final double rawNs, final String extra)
