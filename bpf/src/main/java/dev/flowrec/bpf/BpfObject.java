@@ -45,9 +45,12 @@ final class BpfObject implements AutoCloseable
      *
      * @param pinDir where the maps are pinned (and those pinned there already reused: the caller checked that they
      *               are of this layout, {@link PinnedMaps#inspect}), null for maps that die with the process
+     * @param inPlace whether the TC programs may read headers in place ({@link #readsPacketsInPlace()} in
+     *                production; false copies every header, as a recorder without CAP_PERFMON does)
      * @param log see {@link FlowProgram#load(FlowProgram.Config, Consumer)}
      */
-    static BpfObject load(final FlowProgram.Config config, final String pinDir, final Consumer<String> log)
+    static BpfObject load(
+        final FlowProgram.Config config, final String pinDir, final boolean inPlace, final Consumer<String> log)
     {
         final byte[] elf = readElf();
         final Arena arena = Arena.ofShared();
@@ -59,7 +62,7 @@ final class BpfObject implements AutoCloseable
             Rodata.setLong(object, FLUSH_INTERVAL_VARIABLE, config.flushIntervalNs(), NAME);
             Rodata.setLong(object, OWNERS_VARIABLE, config.owners() ? 1 : 0, NAME);
             Rodata.setLong(object, DNS_VARIABLE, config.dns() ? 1 : 0, NAME);
-            Rodata.setLong(object, IN_PLACE_VARIABLE, readsPacketsInPlace() ? 1 : 0, NAME);
+            Rodata.setLong(object, IN_PLACE_VARIABLE, inPlace ? 1 : 0, NAME);
             if (!config.owners())
             {
                 // Not loaded at all: they need CAP_PERFMON, which a recorder without attribution may lack.

@@ -174,7 +174,19 @@ public final class FlowProgram implements AutoCloseable
      */
     public static FlowProgram load(final Config config, final String pinDir, final int tcHandle, final Consumer<String> log)
     {
-        final BpfObject object = BpfObject.load(config, pinDir, log);
+        return load(config, pinDir, tcHandle, BpfObject.readsPacketsInPlace(), log);
+    }
+
+    /**
+     * As {@link #load(Config, String, int, Consumer)}, with the caller choosing whether the TC programs read headers
+     * in place instead of this thread's capabilities: tests run as root load with false to exercise the copying
+     * path (bpf_skb_load_bytes) that a recorder without CAP_PERFMON takes. True without CAP_PERFMON or
+     * CAP_SYS_ADMIN: the verifier refuses the programs.
+     */
+    static FlowProgram load(final Config config, final String pinDir, final int tcHandle, final boolean inPlace,
+        final Consumer<String> log)
+    {
+        final BpfObject object = BpfObject.load(config, pinDir, inPlace, log);
         try
         {
             return new FlowProgram(config, pinDir, tcHandle, object);

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -38,14 +39,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  * </pre>
  *
  * One FlowProgram's ingress hook on b1 and another's egress hook on b2 each see every frame; the capture in C is
- * taken after both, so a frame that arrives there byte-identical passed both hooks unchanged. After the frames
+ * taken after both, so a frame that arrives there byte-identical passed both hooks unchanged. Each hook is there twice,
+ * once per {@link Reading} (two filters of different handles on the same hook: both run, as they return
+ * TC_ACT_UNSPEC), and both pairs are held to the same documented counts, so the copying path a recorder without
+ * CAP_PERFMON takes is tested with every frame the in-place path is, as root. After the frames
  * a marker frame (a non-IP ethertype, counted NON_IP) is sent: once it is captured, every frame before it has
  * been through both hooks. Per case: the counters moved exactly as documented, the flow (if any) has exactly
  * the documented key, packets and bytes, and the frames arrived unchanged. Private addresses only
  * (10.213.40.0/24, fd00:213:40::/64), inside namespaces made here; MTU 9000 end to end for the jumbo cases.
  * <p>
  * A fuzz case runs 2 x 10k random mutations through BPF_PROG_TEST_RUN: every frame moves exactly one of
- * PACKETS_SEEN, NON_IP, MALFORMED, TOO_DEEP, and the program returns TC_ACT_UNSPEC for each.
+ * PACKETS_SEEN, NON_IP, MALFORMED, TOO_DEEP, and the program returns TC_ACT_UNSPEC for each; both readings count
+ * each frame in the same counter with the same bytes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostilePacketsTest
@@ -56,6 +61,35 @@ class HostilePacketsTest
     private static final int[] CLASSES =
         { KernelCounters.PACKETS_SEEN, KernelCounters.NON_IP, KernelCounters.MALFORMED, KernelCounters.TOO_DEEP };
     private static final AtomicInteger MARKERS = new AtomicInteger();
+
+    /** How the TC programs read headers (cfg_in_place): each hostile frame must count the same either way. */
+    enum Reading
+    {
+        /** Direct packet access where the linear head holds the header: a loader with CAP_PERFMON or root. */
+        IN_PLACE(true, Tc.HANDLE),
+        /** Every header copied with bpf_skb_load_bytes: a loader with only CAP_BPF and CAP_NET_ADMIN. */
+        COPY(false, Tc.HANDLE + 1);
+
+        final boolean inPlace;
+        final int tcHandle;
+
+        Reading(final boolean inPlace, final int tcHandle)
+        {
+            this.inPlace = inPlace;
+            this.tcHandle = tcHandle;
+        }
+
+        FlowProgram load()
+        {
+            return FlowProgram.load(FlowProgram.Config.defaults(), null, tcHandle, inPlace, messages -> { });
+        }
+    }
+
+    /** One reading's programs and their filters: ingress on b1, egress on b2. */
+    private record Hooks(Reading reading, FlowProgram ingress, FlowProgram egress, TcLink ingressLink,
+        TcLink egressLink)
+    {
+    }
 
     /** How a hook that sees the frame counts it. */
     enum Outcome
@@ -109,10 +143,8 @@ class HostilePacketsTest
     private Path dir;
     private Path sender;
     private Capture capture;
-    private FlowProgram ingress;
-    private FlowProgram egress;
-    private TcLink ingressLink;
-    private TcLink egressLink;
+    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final List<Hooks> hooks = new ArrayList<>();
 
     @BeforeAll
     void topology() throws IOException, URISyntaxException
@@ -155,10 +187,14 @@ class HostilePacketsTest
         await(() -> Files.readString(log).contains("listening on"), "tcpdump to start: " + log);
         capture = new Capture(pcap);
 
-        ingress = FlowProgram.load(FlowProgram.Config.defaults());
-        egress = FlowProgram.load(FlowProgram.Config.defaults());
-        ingressLink = ingress.attach(NetnsFixture.path(nsB), devB1);
-        egressLink = egress.attach(NetnsFixture.path(nsB), devB2);
+        assertTrue(BpfObject.readsPacketsInPlace(), "root may read in place: production loads IN_PLACE here");
+        for (final Reading reading : Reading.values())
+        {
+            final FlowProgram ingress = opened(reading.load());
+            final FlowProgram egress = opened(reading.load());
+            hooks.add(new Hooks(reading, ingress, egress, opened(ingress.attach(NetnsFixture.path(nsB), devB1)),
+                opened(egress.attach(NetnsFixture.path(nsB), devB2))));
+        }
 
         // Until a marker makes it to the capture, links and bridge ports may still be coming up.
         final Path markerPath = dir.resolve("marker");
@@ -184,10 +220,16 @@ class HostilePacketsTest
         return net.exec(nsA, command.toArray(String[]::new)).strip().split("\n");
     }
 
+    private <T extends AutoCloseable> T opened(final T closeable)
+    {
+        opened.add(closeable);
+        return closeable;
+    }
+
     @AfterAll
     void cleanUp() throws IOException
     {
-        for (final AutoCloseable c : new AutoCloseable[]{ ingressLink, egressLink, ingress, egress })
+        for (final AutoCloseable c : opened.reversed())
         {
             closeQuietly(c);
         }
@@ -212,14 +254,19 @@ class HostilePacketsTest
     void shouldCountAsDocumentedAndPassUnchanged(final Case c) throws IOException
     {
         // Whatever an earlier case left behind (if it failed half-way) goes now.
-        for (final FlowProgram p : List.of(ingress, egress))
+        final long[][] inBefore = new long[hooks.size()][];
+        final long[][] outBefore = new long[hooks.size()][];
+        for (int i = 0; i < hooks.size(); i++)
         {
-            p.sweep(0, Reasons.FINAL);
-            DrainedEvents.drain(p.ringBuffer());
+            for (final FlowProgram p : List.of(hooks.get(i).ingress(), hooks.get(i).egress()))
+            {
+                p.sweep(0, Reasons.FINAL);
+                DrainedEvents.drain(p.ringBuffer());
+            }
+            inBefore[i] = counters(hooks.get(i).ingress());
+            outBefore[i] = counters(hooks.get(i).egress());
         }
         capture.poll();
-        final long[] inBefore = counters(ingress);
-        final long[] outBefore = counters(egress);
         final byte[] marker = marker();
         final Path framePath = dir.resolve("frame");
         final Path markerPath = dir.resolve("marker");
@@ -257,10 +304,17 @@ class HostilePacketsTest
         // Each hook that saw the frames counted every one exactly once, in the documented counter.
         final boolean ingressSees = c.reach() == Reach.THROUGH || c.reach() == Reach.DROPPED_AFTER_INGRESS;
         final boolean egressSees = c.reach() == Reach.THROUGH;
-        assertCountersMove(ingress, inBefore, expected(c, ingressSees), "ingress on b1");
-        assertCountersMove(egress, outBefore, expected(c, egressSees), "egress on b2");
-        assertFlow(c, ingressSees, ingress, ingressLink.ifindex(), FlowEventDecoder.DIRECTION_IN);
-        assertFlow(c, egressSees, egress, egressLink.ifindex(), FlowEventDecoder.DIRECTION_OUT);
+        // Both readings alike: the documented counts hold for each.
+        for (int i = 0; i < hooks.size(); i++)
+        {
+            final Hooks h = hooks.get(i);
+            final String in = "ingress on b1, " + h.reading();
+            final String out = "egress on b2, " + h.reading();
+            assertCountersMove(h.ingress(), inBefore[i], expected(c, ingressSees), in);
+            assertCountersMove(h.egress(), outBefore[i], expected(c, egressSees), out);
+            assertFlow(c, ingressSees, h.ingress(), h.ingressLink().ifindex(), FlowEventDecoder.DIRECTION_IN, in);
+            assertFlow(c, egressSees, h.egress(), h.egressLink().ifindex(), FlowEventDecoder.DIRECTION_OUT, out);
+        }
     }
 
     private static long[] expected(final Case c, final boolean sees)
@@ -280,10 +334,11 @@ class HostilePacketsTest
     }
 
     /** BPF_PROG_TEST_RUN passes a frame to the program as it is: no tag is moved into skb metadata. */
-    @Test
-    void shouldStopAtTheThirdTagInTheFrameItself()
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Reading.class)
+    void shouldStopAtTheThirdTagInTheFrameItself(final Reading reading)
     {
-        try (FlowProgram program = FlowProgram.load(FlowProgram.Config.defaults()))
+        try (FlowProgram program = reading.load())
         {
             final byte[] udp = ipv4(5, -1, 0, 17, udp(40000, 53, 20, -1));
             final long[] before = counters(program);
@@ -306,33 +361,39 @@ class HostilePacketsTest
         final Random random = new Random(seed);
         final byte[] tcp = eth(new byte[0], 0x0800, ipv4(5, -1, 0, 6, tcp(40001, 443, 5, 0x18, 40)));
         final byte[] udp6 = eth(new byte[0], 0x86DD, ipv6(-1, 17, udp(40000, 53, 40, -1)));
-        try (FlowProgram program = FlowProgram.load(FlowProgram.Config.defaults()))
+        try (FlowProgram inPlace = Reading.IN_PLACE.load(); FlowProgram copy = Reading.COPY.load())
         {
-            final long[] start = counters(program);
-            final long[][] tally = { fuzz(program, tcp, false, random, seed), fuzz(program, udp6, true, random, seed) };
-            final long[] moved = delta(start, counters(program));
-            final long ran = 20_000 - tally[0][CLASSES.length] - tally[1][CLASSES.length];
-            assertEquals(ran, moved[KernelCounters.PACKETS_SEEN] + moved[KernelCounters.NON_IP] +
-                moved[KernelCounters.MALFORMED] + moved[KernelCounters.TOO_DEEP], "seed " + seed);
+            final FlowProgram[] programs = { inPlace, copy };
+            final long[][] start = { counters(inPlace), counters(copy) };
+            final long[][] tally = { fuzz(programs, tcp, false, random, seed), fuzz(programs, udp6, true, random, seed) };
             for (final long[] t : tally)
             {
                 assertTrue(t[0] > 1000 && t[2] > 1000, () -> "mutations reach both flows and malformed frames: " +
                     Arrays.toString(t) + ", seed " + seed);
             }
             assertTrue(tally[1][3] > 0, () -> "some IPv6 chains are too deep: " + Arrays.toString(tally[1]));
-
-            // Every counted packet and byte is in a flow event.
-            final DrainedEvents events = DrainedEvents.drain(program.ringBuffer());
-            SweepResult sweep;
-            do
+            for (int j = 0; j < programs.length; j++)
             {
-                sweep = program.sweep(0, Reasons.FINAL);
-                events.list.addAll(DrainedEvents.drain(program.ringBuffer()).list);
+                final FlowProgram program = programs[j];
+                final String where = Reading.values()[j] + ", seed " + seed;
+                final long[] moved = delta(start[j], counters(program));
+                final long ran = 20_000 - tally[0][CLASSES.length] - tally[1][CLASSES.length];
+                assertEquals(ran, moved[KernelCounters.PACKETS_SEEN] + moved[KernelCounters.NON_IP] +
+                    moved[KernelCounters.MALFORMED] + moved[KernelCounters.TOO_DEEP], where);
+
+                // Every counted packet and byte is in a flow event.
+                final DrainedEvents events = DrainedEvents.drain(program.ringBuffer());
+                SweepResult sweep;
+                do
+                {
+                    sweep = program.sweep(0, Reasons.FINAL);
+                    events.list.addAll(DrainedEvents.drain(program.ringBuffer()).list);
+                }
+                while (sweep.incomplete());
+                assertEquals(moved[KernelCounters.PACKETS_SEEN], events.packets(), where);
+                assertEquals(moved[KernelCounters.BYTES_SEEN], events.bytes(), where);
+                assertEquals(0, moved[KernelCounters.RB_LOST_EVENTS] + moved[KernelCounters.MAP_FULL], where);
             }
-            while (sweep.incomplete());
-            assertEquals(moved[KernelCounters.PACKETS_SEEN], events.packets(), "seed " + seed);
-            assertEquals(moved[KernelCounters.BYTES_SEEN], events.bytes(), "seed " + seed);
-            assertEquals(0, moved[KernelCounters.RB_LOST_EVENTS] + moved[KernelCounters.MAP_FULL]);
             System.out.printf("fuzz seed %d: [seen, non_ip, malformed, too_deep, refused by the harness] ipv4/tcp %s, "
                 + "ipv6/udp %s%n", seed,
                 Arrays.toString(tally[0]), Arrays.toString(tally[1]));
@@ -350,52 +411,81 @@ class HostilePacketsTest
         return type == 0x0800 && frame.length < 14 + 20 || type == 0x86DD && frame.length < 14 + 40;
     }
 
-    /** 10k mutations of base through the program; returns how many landed in each of CLASSES, then how many refused. */
-    private static long[] fuzz(final FlowProgram program, final byte[] base, final boolean v6, final Random random,
+    /**
+     * 10k mutations of base through each program (the readings in {@link Reading} order), which must count each frame
+     * in the same class with the same bytes; returns how many landed in each of CLASSES, then how many refused.
+     */
+    private static long[] fuzz(final FlowProgram[] programs, final byte[] base, final boolean v6, final Random random,
         final long seed)
     {
         final long[] tally = new long[CLASSES.length + 1]; // the last: refused by the test-run harness
-        long[] before = counters(program);
+        final long[][] before = new long[programs.length][];
+        for (int j = 0; j < programs.length; j++)
+        {
+            before[j] = counters(programs[j]);
+        }
         for (int i = 0; i < 10_000; i++)
         {
             final byte[] frame = Mutator.mutate(base, v6, random);
             final boolean onEgress = random.nextBoolean();
             if (harnessRefuses(frame))
             {
-                final BpfException e = assertThrows(BpfException.class, () -> program.testRunVerdict(frame, onEgress));
-                assertEquals(22, e.errno(), e::getMessage);
+                for (final FlowProgram program : programs)
+                {
+                    final BpfException e = assertThrows(BpfException.class,
+                        () -> program.testRunVerdict(frame, onEgress));
+                    assertEquals(22, e.errno(), e::getMessage);
+                }
                 tally[CLASSES.length]++;
                 continue;
             }
-            final int verdict = program.testRunVerdict(frame, onEgress);
-            assertEquals(FlowProgram.TC_ACT_UNSPEC, verdict, () -> "verdict on " + hex(frame));
-            final long[] after = counters(program);
-            final long[] moved = delta(before, after);
-            int landed = -1;
-            for (int k = 0; k < CLASSES.length; k++)
+            final long[] first = count(programs[0], before[0], frame, onEgress, seed);
+            for (int j = 1; j < programs.length; j++)
             {
-                if (moved[CLASSES[k]] != 0)
-                {
-                    assertEquals(-1, landed, () -> "frame counted twice: " + hex(frame) + ", seed " + seed);
-                    assertEquals(1, moved[CLASSES[k]], () -> "one frame, one count: " + hex(frame));
-                    landed = k;
-                }
+                final long[] other = count(programs[j], before[j], frame, onEgress, seed);
+                final int k = j;
+                assertArrayEquals(first, other, () -> "[class, bytes] " + Reading.values()[0] + " vs " +
+                    Reading.values()[k] + ": " + hex(frame) + ", seed " + seed);
             }
-            assertTrue(landed >= 0, () -> "frame not accounted for: " + hex(frame) + ", seed " + seed);
-            tally[landed]++;
-            final long bytes = moved[KernelCounters.BYTES_SEEN];
-            if (landed == 0)
-            {
-                assertTrue(bytes >= 20 && bytes <= frame.length - 14,
-                    () -> bytes + " bytes counted for a " + frame.length + "-byte frame: " + hex(frame));
-            }
-            else
-            {
-                assertEquals(0, bytes);
-            }
-            before = after;
+            tally[(int)first[0]]++;
         }
         return tally;
+    }
+
+    /**
+     * Runs one frame through program and checks it moved exactly one of CLASSES; returns which, and the bytes counted.
+     * before: the counters before, updated to those after.
+     */
+    private static long[] count(final FlowProgram program, final long[] before, final byte[] frame,
+        final boolean onEgress, final long seed)
+    {
+        final int verdict = program.testRunVerdict(frame, onEgress);
+        assertEquals(FlowProgram.TC_ACT_UNSPEC, verdict, () -> "verdict on " + hex(frame));
+        final long[] after = counters(program);
+        final long[] moved = delta(before, after);
+        int landed = -1;
+        for (int k = 0; k < CLASSES.length; k++)
+        {
+            if (moved[CLASSES[k]] != 0)
+            {
+                assertEquals(-1, landed, () -> "frame counted twice: " + hex(frame) + ", seed " + seed);
+                assertEquals(1, moved[CLASSES[k]], () -> "one frame, one count: " + hex(frame));
+                landed = k;
+            }
+        }
+        assertTrue(landed >= 0, () -> "frame not accounted for: " + hex(frame) + ", seed " + seed);
+        final long bytes = moved[KernelCounters.BYTES_SEEN];
+        if (landed == 0)
+        {
+            assertTrue(bytes >= 20 && bytes <= frame.length - 14,
+                () -> bytes + " bytes counted for a " + frame.length + "-byte frame: " + hex(frame));
+        }
+        else
+        {
+            assertEquals(0, bytes);
+        }
+        System.arraycopy(after, 0, before, 0, after.length);
+        return new long[]{ landed, bytes };
     }
 
     // ---- the cases: the rows of bpf/HOSTILE.md ----
@@ -841,30 +931,30 @@ class HostilePacketsTest
     }
 
     private static void assertFlow(final Case c, final boolean sees, final FlowProgram program, final int ifindex,
-        final int direction)
+        final int direction, final String where)
     {
         program.sweep(0, Reasons.FINAL);
         final DrainedEvents events = DrainedEvents.drain(program.ringBuffer());
         if (c.outcome() != Outcome.FLOW || !sees)
         {
-            assertEquals(0, events.list.size(), events::toString);
+            assertEquals(0, events.list.size(), () -> where + ": " + events);
             return;
         }
-        assertTrue(events.list.size() > 0, "a flow");
+        assertTrue(events.list.size() > 0, where + ": a flow");
         for (final DrainedEvents.Event e : events.list)
         {
-            assertEquals(ifindex, e.ifindex(), e::text);
-            assertEquals(direction, e.direction(), e::text);
-            assertEquals(c.family(), e.family(), e::text);
-            assertEquals(c.proto(), e.proto(), e::text);
-            assertEquals(c.sport(), e.sport(), e::text);
-            assertEquals(c.dport(), e.dport(), e::text);
-            assertEquals(c.tcpFlags(), e.tcpFlags(), e::text);
-            assertArrayEquals(c.family() == 4 ? mapped(SRC4) : SRC6, e.src(), e::text);
-            assertArrayEquals(c.family() == 4 ? mapped(DST4) : DST6, e.dst(), e::text);
+            assertEquals(ifindex, e.ifindex(), () -> where + ": " + e.text());
+            assertEquals(direction, e.direction(), () -> where + ": " + e.text());
+            assertEquals(c.family(), e.family(), () -> where + ": " + e.text());
+            assertEquals(c.proto(), e.proto(), () -> where + ": " + e.text());
+            assertEquals(c.sport(), e.sport(), () -> where + ": " + e.text());
+            assertEquals(c.dport(), e.dport(), () -> where + ": " + e.text());
+            assertEquals(c.tcpFlags(), e.tcpFlags(), () -> where + ": " + e.text());
+            assertArrayEquals(c.family() == 4 ? mapped(SRC4) : SRC6, e.src(), () -> where + ": " + e.text());
+            assertArrayEquals(c.family() == 4 ? mapped(DST4) : DST6, e.dst(), () -> where + ": " + e.text());
         }
-        assertEquals(COUNT, events.packets(), events::toString);
-        assertEquals(COUNT * c.bytes(), events.bytes(), events::toString);
+        assertEquals(COUNT, events.packets(), () -> where + ": " + events);
+        assertEquals(COUNT * c.bytes(), events.bytes(), () -> where + ": " + events);
     }
 
     private static byte[] mapped(final byte[] v4)
