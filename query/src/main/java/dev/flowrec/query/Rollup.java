@@ -1,0 +1,207 @@
+package dev.flowrec.query;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The exact rollup of one sealed hourly cycle of a journal ({@link RollupWriter}), read through a mapped buffer. All
+ * little-endian, fixed width; a CRC32C of everything before it ends the file:
+ * <pre>
+ *   header (128 bytes): magic "FRROLLUP", version, cycle, flags, the cycle file's length and mtime when rolled up,
+ *                       min and max last packet of its deltas, inactive timeout, deltas, and the counts below
+ *   segments:  13 longs each: src high, src low, dst high, dst low, direction/family/proto/ports, naming id &lt;&lt; 32 |
+ *              owner id, the first delta's first packet, first packet, last packet, packets, bytes,
+ *              bits (first delta's TCP flags 0..15, OR of all 16..31)
+ *   losses:    5 longs each: the loss report's time, ring events, packets, bytes, journal events since the one before
+ *   namings:   3 ints each: interface string, container string, bit 0 turned round, bit 1 attached
+ *   owners:    2 ints each: pid, comm string (owner 0 is none)
+ *   strings:   length, UTF-8 bytes
+ *   CRC32C of all the above
+ * </pre>
+ * A rollup is trusted only for the cycle file it was made of: the same length and modification time.
+ */
+final class Rollup implements AutoCloseable
+{
+    static final long MAGIC = 0x50554C4C4F524652L; // "FRROLLUP" read little-endian
+    static final int VERSION = 1;
+    static final int MAGIC_AT = 0;
+    static final int VERSION_AT = 8;
+    static final int CYCLE_AT = 12;
+    static final int FLAGS_AT = 16;
+    static final int CYCLE_LENGTH_AT = 24;
+    static final int CYCLE_MTIME_AT = 32;
+    static final int MIN_LAST_AT = 40;
+    static final int MAX_LAST_AT = 48;
+    static final int INACTIVE_AT = 56;
+    static final int DELTAS_AT = 64;
+    static final int SEGMENTS_AT = 72;
+    static final int LOSSES_AT = 76;
+    static final int NAMINGS_AT = 80;
+    static final int OWNERS_AT = 84;
+    static final int STRINGS_AT = 88;
+    static final int HEADER_LENGTH = 128;
+
+    /** Socket owners were known: a query past the cycle must read them (see {@link Replay}). */
+    static final int OWNERS = 2;
+    /** DNS answers named some of its deltas. */
+    static final int NAMES = 4;
+
+    static final int SEGMENT_LONGS = 13;
+    static final int PACKED = 4;
+    static final int NAMES_OWNER = 5;
+    static final int DECIDING_FIRST = 6;
+    static final int FIRST = 7;
+    static final int LAST = 8;
+    static final int PACKETS = 9;
+    static final int BYTES = 10;
+    static final int BITS = 11;
+    static final int LOSS_LONGS = 5;
+
+    private final MappedByteBuffer mapped;
+    final UnsafeBuffer buffer;
+    final int flags;
+    final long minLastNs;
+    final long maxLastNs;
+    final long inactiveNs;
+    final long deltas;
+    final int segments;
+    final int losses;
+    final int segmentsAt;
+    final int lossesAt;
+    final String[] ifaces;
+    final String[] containers;
+    final boolean[] turned;
+    final boolean[] attached;
+    final Owner[] owners;
+
+    /** A rollup opened, or why none could be trusted ("missing", "damaged", "stale"). */
+    record Opened(Rollup rollup, String reason)
+    {
+    }
+
+    private Rollup(final MappedByteBuffer mapped, final UnsafeBuffer buffer)
+    {
+        this.mapped = mapped;
+        this.buffer = buffer;
+        flags = buffer.getInt(FLAGS_AT);
+        minLastNs = buffer.getLong(MIN_LAST_AT);
+        maxLastNs = buffer.getLong(MAX_LAST_AT);
+        inactiveNs = buffer.getLong(INACTIVE_AT);
+        deltas = buffer.getLong(DELTAS_AT);
+        segments = buffer.getInt(SEGMENTS_AT);
+        losses = buffer.getInt(LOSSES_AT);
+        final int namings = buffer.getInt(NAMINGS_AT);
+        final int ownerCount = buffer.getInt(OWNERS_AT);
+        final int stringCount = buffer.getInt(STRINGS_AT);
+        segmentsAt = HEADER_LENGTH;
+        lossesAt = segmentsAt + segments * SEGMENT_LONGS * Long.BYTES;
+        int at = lossesAt + losses * LOSS_LONGS * Long.BYTES;
+        final int namingsAt = at;
+        at += namings * 3 * Integer.BYTES;
+        final int ownersAt = at;
+        at += ownerCount * 2 * Integer.BYTES;
+        final String[] strings = new String[stringCount];
+        for (int i = 0; i < stringCount; i++)
+        {
+            final int length = buffer.getInt(at);
+            strings[i] = buffer.getStringWithoutLengthUtf8(at + Integer.BYTES, length);
+            at += Integer.BYTES + length;
+        }
+        ifaces = new String[namings];
+        containers = new String[namings];
+        turned = new boolean[namings];
+        attached = new boolean[namings];
+        for (int i = 0; i < namings; i++)
+        {
+            final int base = namingsAt + i * 3 * Integer.BYTES;
+            ifaces[i] = strings[buffer.getInt(base)];
+            containers[i] = strings[buffer.getInt(base + Integer.BYTES)];
+            final int bits = buffer.getInt(base + 2 * Integer.BYTES);
+            turned[i] = (bits & 1) != 0;
+            attached[i] = (bits & 2) != 0;
+        }
+        owners = new Owner[ownerCount];
+        for (int i = 0; i < ownerCount; i++)
+        {
+            final int base = ownersAt + i * 2 * Integer.BYTES;
+            final Owner owner = new Owner(buffer.getInt(base), strings[buffer.getInt(base + Integer.BYTES)]);
+            owners[i] = owner.known() ? owner : Owner.NONE;
+        }
+    }
+
+    /** Opens the rollup at {@code file} of {@code cycleFile} if it is whole and was made of the cycle as it is now. */
+    static Opened open(final Path file, final Path cycleFile)
+    {
+        final long length;
+        final long cycleLength;
+        final long cycleMtime;
+        try
+        {
+            length = Files.size(file);
+            cycleLength = Files.size(cycleFile);
+            cycleMtime = Files.getLastModifiedTime(cycleFile).toMillis();
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return new Opened(null, "missing");
+        }
+        catch (final IOException ex)
+        {
+            return new Opened(null, "damaged");
+        }
+        if (length < HEADER_LENGTH + Integer.BYTES || length > Integer.MAX_VALUE)
+        {
+            return new Opened(null, "damaged");
+        }
+        final MappedByteBuffer mapped;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, length);
+        }
+        catch (final IOException ex)
+        {
+            return new Opened(null, "damaged");
+        }
+        mapped.order(ByteOrder.LITTLE_ENDIAN);
+        final UnsafeBuffer buffer = new UnsafeBuffer(mapped);
+        final int end = (int)length - Integer.BYTES;
+        final CRC32C crc = new CRC32C();
+        crc.update(mapped.duplicate().limit(end));
+        if (buffer.getLong(MAGIC_AT) != MAGIC || buffer.getInt(end) != (int)crc.getValue() || !fits(buffer, end))
+        {
+            IoUtil.unmap(mapped);
+            return new Opened(null, "damaged");
+        }
+        if (buffer.getInt(VERSION_AT) != VERSION || buffer.getLong(CYCLE_LENGTH_AT) != cycleLength ||
+            buffer.getLong(CYCLE_MTIME_AT) != cycleMtime)
+        {
+            IoUtil.unmap(mapped);
+            return new Opened(null, "stale");
+        }
+        return new Opened(new Rollup(mapped, buffer), null);
+    }
+
+    /** Whether the counts of a checksummed header describe sections within the file (a writer of another version). */
+    private static boolean fits(final UnsafeBuffer buffer, final int end)
+    {
+        final long sections = HEADER_LENGTH + (long)buffer.getInt(SEGMENTS_AT) * SEGMENT_LONGS * Long.BYTES +
+            (long)buffer.getInt(LOSSES_AT) * LOSS_LONGS * Long.BYTES + (long)buffer.getInt(NAMINGS_AT) * 3 * Integer.BYTES +
+            (long)buffer.getInt(OWNERS_AT) * 2 * Integer.BYTES + (long)buffer.getInt(STRINGS_AT) * Integer.BYTES;
+        return buffer.getInt(SEGMENTS_AT) >= 0 && buffer.getInt(LOSSES_AT) >= 0 && buffer.getInt(NAMINGS_AT) >= 0 &&
+            buffer.getInt(OWNERS_AT) >= 0 && buffer.getInt(STRINGS_AT) >= 0 && sections <= end;
+    }
+
+    public void close()
+    {
+        IoUtil.unmap(mapped);
+    }
+}

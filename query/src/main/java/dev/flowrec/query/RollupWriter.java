@@ -1,0 +1,319 @@
+package dev.flowrec.query;
+
+import dev.flowrec.journal.JournalPaths;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.FlowTimeouts;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Rolls one sealed hourly cycle of a journal up into its {@link Rollup}: the cycle's deltas cut into segments, each a
+ * run of one key's consecutive deltas within one minute (of their last packet) with the same owner, in the order of
+ * their first delta, summed. A segment also ends before any delta that could start a new flow whatever the flow saw
+ * before ({@link FlowTimeouts}: a SYN, or a quiet spell past the inactive timeout), so that a reader decides each
+ * segment's first delta against its own table exactly as for a delta, and no delta inside a segment could cut.
+ * Written to a temporary file, forced, renamed over the old one, and the directory forced.
+ */
+public final class RollupWriter implements Replay.CycleSink
+{
+    private static final long MINUTE_NS = 60_000_000_000L;
+    private static final int TCP_SYN = 0x02;
+
+    /** A 5-tuple with its direction and names, as a replay's table keys it (less the bucket). */
+    private record Key(long srcHigh, long srcLow, long dstHigh, long dstLow, long packed, int names)
+    {
+    }
+
+    /** The segment a key is adding to: its minute and last packet. */
+    private static final class Open
+    {
+        long minute;
+        int segment;
+        long lastNs;
+    }
+
+    private record Naming(String iface, String container, boolean turned, boolean attached)
+    {
+    }
+
+    private final long inactiveNs;
+    private final Map<Key, Open> open = new HashMap<>();
+    private final Map<Naming, Integer> namings = new HashMap<>();
+    private final Map<Owner, Integer> owners = new HashMap<>();
+    private final List<String> strings = new ArrayList<>();
+    private final Map<String, Integer> stringIds = new HashMap<>();
+    private final List<long[]> losses = new ArrayList<>();
+    private long[] segments = new long[1024 * Rollup.SEGMENT_LONGS];
+    private int segmentCount;
+    private long deltas;
+    private long minLastNs = Long.MAX_VALUE;
+    private long maxLastNs = Long.MIN_VALUE;
+    private boolean ownersKnown;
+    private boolean namesInForce;
+    private boolean turned;
+    private boolean attached;
+
+    private RollupWriter(final long inactiveNs)
+    {
+        this.inactiveNs = inactiveNs;
+        owners.put(Owner.NONE, 0);
+        string("");
+    }
+
+    /** What rolling a cycle up did: the file written (null when none was) and why not. */
+    public record Outcome(Path file, long deltas, int segments, String skipped)
+    {
+    }
+
+    /**
+     * Rolls up {@code cycle} of the journal in {@code dir} unless its rollup is already current.
+     *
+     * @throws UncheckedIOException when the rollup cannot be written (the journal is untouched)
+     */
+    public static Outcome write(final Path dir, final int cycle)
+    {
+        final Path cycleFile = JournalPaths.cycleFile(dir, cycle);
+        final Path target = JournalPaths.rollupFile(cycleFile);
+        try
+        {
+            if (Rollup.open(target, cycleFile).rollup() != null)
+            {
+                return new Outcome(target, 0, 0, "current");
+            }
+            final long length = Files.size(cycleFile);
+            final long mtime = Files.getLastModifiedTime(cycleFile).toMillis();
+            final RollupWriter writer = new RollupWriter(FlowTimeouts.DEFAULT_INACTIVE_NS);
+            if (!Replay.readCycle(dir, cycle, Timeline.of(dir, Window.ALL), writer))
+            {
+                return new Outcome(null, 0, 0, "damaged or unreadable");
+            }
+            if (Files.size(cycleFile) != length || Files.getLastModifiedTime(cycleFile).toMillis() != mtime)
+            {
+                return new Outcome(null, 0, 0, "written to while read");
+            }
+            writer.writeTo(target, cycle, length, mtime);
+            return new Outcome(target, writer.deltas, writer.segmentCount, null);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot roll up cycle " + cycleFile + " into " + target + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    public void naming(final boolean turned, final boolean attached)
+    {
+        this.turned = turned;
+        this.attached = attached;
+    }
+
+    public void loss(final long timeNs, final long ringEvents, final long ringPackets, final long ringBytes,
+        final long journalEvents)
+    {
+        losses.add(new long[] {timeNs, ringEvents, ringPackets, ringBytes, journalEvents});
+    }
+
+    public void end(final boolean ownersKnown, final boolean namesInForce)
+    {
+        this.ownersKnown |= ownersKnown;
+        this.namesInForce = namesInForce;
+    }
+
+    @Override
+    public boolean namesEveryDelta()
+    {
+        return false;
+    }
+
+    public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container)
+    {
+        onFlow(delta, iface, container, Owner.NONE);
+    }
+
+    @Override
+    public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner)
+    {
+        deltas++;
+        final long firstNs = delta.firstNs();
+        final long lastNs = delta.lastNs();
+        final int flags = delta.tcpFlags();
+        minLastNs = Math.min(minLastNs, lastNs);
+        maxLastNs = Math.max(maxLastNs, lastNs);
+        final int names = namings.computeIfAbsent(new Naming(iface, container, turned, attached), n -> namings.size());
+        final Integer known = owners.get(owner);
+        final int ownerId = known != null ? known : owners.computeIfAbsent(owner, o -> owners.size());
+        ownersKnown |= owner.known();
+        final Key key = new Key(FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta),
+            FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta),
+            FlowSumsTable.pack(delta.direction(), delta.family(), delta.proto(), delta.srcPort(), delta.dstPort()), names);
+        final long minute = Math.floorDiv(lastNs, MINUTE_NS);
+        Open o = open.get(key);
+        if (o == null)
+        {
+            o = new Open();
+            open.put(key, o);
+        }
+        else if (o.minute == minute && (flags & TCP_SYN) == 0 && firstNs - o.lastNs <= inactiveNs &&
+            (int)segments[o.segment * Rollup.SEGMENT_LONGS + Rollup.NAMES_OWNER] == ownerId)
+        {
+            // Neither a SYN nor a quiet spell: the delta continues its flow whatever the flow saw before the segment.
+            final int at = o.segment * Rollup.SEGMENT_LONGS;
+            segments[at + Rollup.FIRST] = Math.min(segments[at + Rollup.FIRST], firstNs);
+            segments[at + Rollup.LAST] = Math.max(segments[at + Rollup.LAST], lastNs);
+            segments[at + Rollup.PACKETS] += delta.packets();
+            segments[at + Rollup.BYTES] += delta.bytes();
+            segments[at + Rollup.BITS] |= (long)(flags & 0xFFFF) << 16;
+            o.lastNs = Math.max(o.lastNs, lastNs);
+            return;
+        }
+        o.minute = minute;
+        o.lastNs = lastNs;
+        o.segment = append(key, ownerId, delta);
+    }
+
+    private int append(final Key key, final int ownerId, final FlowDeltaDecoder delta)
+    {
+        if ((segmentCount + 1) * Rollup.SEGMENT_LONGS > segments.length)
+        {
+            segments = Arrays.copyOf(segments, segments.length * 2);
+        }
+        final int at = segmentCount * Rollup.SEGMENT_LONGS;
+        segments[at] = key.srcHigh();
+        segments[at + 1] = key.srcLow();
+        segments[at + 2] = key.dstHigh();
+        segments[at + 3] = key.dstLow();
+        segments[at + Rollup.PACKED] = key.packed();
+        segments[at + Rollup.NAMES_OWNER] = (long)key.names() << 32 | ownerId;
+        segments[at + Rollup.DECIDING_FIRST] = delta.firstNs();
+        segments[at + Rollup.FIRST] = delta.firstNs();
+        segments[at + Rollup.LAST] = delta.lastNs();
+        segments[at + Rollup.PACKETS] = delta.packets();
+        segments[at + Rollup.BYTES] = delta.bytes();
+        final int flags = delta.tcpFlags() & 0xFFFF;
+        segments[at + Rollup.BITS] = flags | (long)flags << 16;
+        return segmentCount++;
+    }
+
+    private int string(final String s)
+    {
+        return stringIds.computeIfAbsent(s, k ->
+        {
+            strings.add(k);
+            return strings.size() - 1;
+        });
+    }
+
+    private void writeTo(final Path target, final int cycle, final long cycleLength, final long cycleMtimeMs)
+        throws IOException
+    {
+        final Naming[] namingById = new Naming[namings.size()];
+        namings.forEach((n, id) -> namingById[id] = n);
+        final Owner[] ownerById = new Owner[owners.size()];
+        owners.forEach((o, id) -> ownerById[id] = o);
+        final int[] namingInts = new int[namingById.length * 3];
+        for (int i = 0; i < namingById.length; i++)
+        {
+            namingInts[i * 3] = string(namingById[i].iface());
+            namingInts[i * 3 + 1] = string(namingById[i].container());
+            namingInts[i * 3 + 2] = (namingById[i].turned() ? 1 : 0) | (namingById[i].attached() ? 2 : 0);
+        }
+        final int[] ownerInts = new int[ownerById.length * 2];
+        for (int i = 0; i < ownerById.length; i++)
+        {
+            ownerInts[i * 2] = ownerById[i].pid();
+            ownerInts[i * 2 + 1] = string(ownerById[i].comm());
+        }
+        int stringBytes = 0;
+        final byte[][] encoded = new byte[strings.size()][];
+        for (int i = 0; i < encoded.length; i++)
+        {
+            encoded[i] = strings.get(i).getBytes(StandardCharsets.UTF_8);
+            stringBytes += Integer.BYTES + encoded[i].length;
+        }
+        final int length = Rollup.HEADER_LENGTH + segmentCount * Rollup.SEGMENT_LONGS * Long.BYTES +
+            losses.size() * Rollup.LOSS_LONGS * Long.BYTES + (namingInts.length + ownerInts.length) * Integer.BYTES +
+            stringBytes + Integer.BYTES;
+        final ByteBuffer bytes = ByteBuffer.allocateDirect(length).order(ByteOrder.LITTLE_ENDIAN);
+        final UnsafeBuffer out = new UnsafeBuffer(bytes);
+        out.putLong(Rollup.MAGIC_AT, Rollup.MAGIC);
+        out.putInt(Rollup.VERSION_AT, Rollup.VERSION);
+        out.putInt(Rollup.CYCLE_AT, cycle);
+        out.putInt(Rollup.FLAGS_AT, (ownersKnown ? Rollup.OWNERS : 0) |
+            (namesInForce ? Rollup.NAMES : 0));
+        out.putLong(Rollup.CYCLE_LENGTH_AT, cycleLength);
+        out.putLong(Rollup.CYCLE_MTIME_AT, cycleMtimeMs);
+        out.putLong(Rollup.MIN_LAST_AT, minLastNs);
+        out.putLong(Rollup.MAX_LAST_AT, maxLastNs);
+        out.putLong(Rollup.INACTIVE_AT, inactiveNs);
+        out.putLong(Rollup.DELTAS_AT, deltas);
+        out.putInt(Rollup.SEGMENTS_AT, segmentCount);
+        out.putInt(Rollup.LOSSES_AT, losses.size());
+        out.putInt(Rollup.NAMINGS_AT, namingById.length);
+        out.putInt(Rollup.OWNERS_AT, ownerById.length);
+        out.putInt(Rollup.STRINGS_AT, encoded.length);
+        int at = Rollup.HEADER_LENGTH;
+        for (int i = 0; i < segmentCount * Rollup.SEGMENT_LONGS; i++, at += Long.BYTES)
+        {
+            out.putLong(at, segments[i]);
+        }
+        for (final long[] loss : losses)
+        {
+            for (final long v : loss)
+            {
+                out.putLong(at, v);
+                at += Long.BYTES;
+            }
+        }
+        for (final int v : namingInts)
+        {
+            out.putInt(at, v);
+            at += Integer.BYTES;
+        }
+        for (final int v : ownerInts)
+        {
+            out.putInt(at, v);
+            at += Integer.BYTES;
+        }
+        for (final byte[] s : encoded)
+        {
+            out.putInt(at, s.length);
+            out.putBytes(at + Integer.BYTES, s);
+            at += Integer.BYTES + s.length;
+        }
+        final CRC32C crc = new CRC32C();
+        crc.update(bytes.duplicate().limit(at));
+        out.putInt(at, (int)crc.getValue());
+        Files.createDirectories(target.getParent());
+        final Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
+        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING))
+        {
+            bytes.clear();
+            while (bytes.hasRemaining())
+            {
+                channel.write(bytes);
+            }
+            channel.force(true);
+        }
+        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel directory = FileChannel.open(target.getParent(), StandardOpenOption.READ))
+        {
+            directory.force(true);
+        }
+    }
+}
