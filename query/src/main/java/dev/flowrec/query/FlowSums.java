@@ -132,6 +132,12 @@ final class FlowSums implements FlowFold
         return cachedId[ifindex];
     }
 
+    /** The series' bucket length; 0 for none. */
+    long intervalNs()
+    {
+        return intervalNs;
+    }
+
     /** The flows that pass the filter; with {@code currentOnly}, of each key only its latest flow. */
     List<FlowRow> rows(final boolean currentOnly, final Cancellation cancellation)
     {

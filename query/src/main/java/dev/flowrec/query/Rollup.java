@@ -20,7 +20,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  *                       min and max last packet of its deltas, inactive timeout, deltas, and the counts below
  *   segments:  13 longs each: src high, src low, dst high, dst low, direction/family/proto/ports, naming id &lt;&lt; 32 |
  *              owner id, the first delta's first packet, first packet, last packet, packets, bytes,
- *              bits (first delta's TCP flags 0..15, OR of all 16..31)
+ *              bits (first delta's TCP flags 0..15, OR of all 16..31), first row &lt;&lt; 32 | rows
+ *   rows:      6 longs each, a segment's per minute, by segment: the first delta's first packet, first packet, last
+ *              packet, packets, bytes, bits as above
  *   losses:    5 longs each: the loss report's time, ring events, packets, bytes, journal events since the one before
  *   namings:   3 ints each: interface string, container string, bit 0 turned round, bit 1 attached
  *   owners:    2 ints each: pid, comm string (owner 0 is none)
@@ -48,8 +50,11 @@ final class Rollup implements AutoCloseable
     static final int NAMINGS_AT = 80;
     static final int OWNERS_AT = 84;
     static final int STRINGS_AT = 88;
+    static final int ROWS_AT = 92;
     static final int HEADER_LENGTH = 128;
 
+    /** A key's deltas were not in time order: a series' buckets cannot be folded from rows. */
+    static final int UNORDERED = 1;
     /** Socket owners were known: a query past the cycle must read them (see {@link Replay}). */
     static final int OWNERS = 2;
     /** DNS answers named some of its deltas. */
@@ -64,6 +69,14 @@ final class Rollup implements AutoCloseable
     static final int PACKETS = 9;
     static final int BYTES = 10;
     static final int BITS = 11;
+    static final int ROWS = 12;
+    static final int ROW_LONGS = 6;
+    static final int ROW_DECIDING_FIRST = 0;
+    static final int ROW_FIRST = 1;
+    static final int ROW_LAST = 2;
+    static final int ROW_PACKETS = 3;
+    static final int ROW_BYTES = 4;
+    static final int ROW_BITS = 5;
     static final int LOSS_LONGS = 5;
 
     private final MappedByteBuffer mapped;
@@ -76,6 +89,7 @@ final class Rollup implements AutoCloseable
     final int segments;
     final int losses;
     final int segmentsAt;
+    final int rowsAt;
     final int lossesAt;
     final String[] ifaces;
     final String[] containers;
@@ -103,7 +117,8 @@ final class Rollup implements AutoCloseable
         final int ownerCount = buffer.getInt(OWNERS_AT);
         final int stringCount = buffer.getInt(STRINGS_AT);
         segmentsAt = HEADER_LENGTH;
-        lossesAt = segmentsAt + segments * SEGMENT_LONGS * Long.BYTES;
+        rowsAt = segmentsAt + segments * SEGMENT_LONGS * Long.BYTES;
+        lossesAt = rowsAt + buffer.getInt(ROWS_AT) * ROW_LONGS * Long.BYTES;
         int at = lossesAt + losses * LOSS_LONGS * Long.BYTES;
         final int namingsAt = at;
         at += namings * 3 * Integer.BYTES;
@@ -194,9 +209,10 @@ final class Rollup implements AutoCloseable
     private static boolean fits(final UnsafeBuffer buffer, final int end)
     {
         final long sections = HEADER_LENGTH + (long)buffer.getInt(SEGMENTS_AT) * SEGMENT_LONGS * Long.BYTES +
+            (long)buffer.getInt(ROWS_AT) * ROW_LONGS * Long.BYTES +
             (long)buffer.getInt(LOSSES_AT) * LOSS_LONGS * Long.BYTES + (long)buffer.getInt(NAMINGS_AT) * 3 * Integer.BYTES +
             (long)buffer.getInt(OWNERS_AT) * 2 * Integer.BYTES + (long)buffer.getInt(STRINGS_AT) * Integer.BYTES;
-        return buffer.getInt(SEGMENTS_AT) >= 0 && buffer.getInt(LOSSES_AT) >= 0 && buffer.getInt(NAMINGS_AT) >= 0 &&
+        return buffer.getInt(SEGMENTS_AT) >= 0 && buffer.getInt(ROWS_AT) >= 0 && buffer.getInt(LOSSES_AT) >= 0 && buffer.getInt(NAMINGS_AT) >= 0 &&
             buffer.getInt(OWNERS_AT) >= 0 && buffer.getInt(STRINGS_AT) >= 0 && sections <= end;
     }
 

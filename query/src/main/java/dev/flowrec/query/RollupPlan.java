@@ -93,6 +93,10 @@ final class RollupPlan implements AutoCloseable
         {
             reason = "unsupported (flow cut)";
         }
+        else if (query.intervalNs() > 0 && (rollup.flags & Rollup.UNORDERED) != 0)
+        {
+            reason = "unsupported (unordered)";
+        }
         else if (query.names() && (rollup.flags & Rollup.NAMES) != 0)
         {
             reason = "unsupported (names)";
@@ -163,17 +167,37 @@ final class RollupPlan implements AutoCloseable
         final int[] namesIds = new int[rollup.ifaces.length];
         Arrays.fill(namesIds, -1);
         final UnsafeBuffer b = rollup.buffer;
+        final boolean series = sums.intervalNs() > 0;
         int at = rollup.segmentsAt;
         for (int i = 0; i < rollup.segments; i++, at += Rollup.SEGMENT_LONGS * Long.BYTES)
         {
             final long namesOwner = b.getLong(at + Rollup.NAMES_OWNER * Long.BYTES);
             final int naming = (int)(namesOwner >>> 32);
-            sums.onSegment(b.getLong(at), b.getLong(at + Long.BYTES), b.getLong(at + 2 * Long.BYTES),
-                b.getLong(at + 3 * Long.BYTES), b.getLong(at + Rollup.PACKED * Long.BYTES), namesIds, naming,
-                rollup.ifaces[naming], rollup.containers[naming], rollup.owners[(int)namesOwner],
-                b.getLong(at + Rollup.DECIDING_FIRST * Long.BYTES), b.getLong(at + Rollup.FIRST * Long.BYTES),
-                b.getLong(at + Rollup.LAST * Long.BYTES), b.getLong(at + Rollup.PACKETS * Long.BYTES),
-                b.getLong(at + Rollup.BYTES * Long.BYTES), b.getLong(at + Rollup.BITS * Long.BYTES));
+            final long srcHigh = b.getLong(at);
+            final long srcLow = b.getLong(at + Long.BYTES);
+            final long dstHigh = b.getLong(at + 2 * Long.BYTES);
+            final long dstLow = b.getLong(at + 3 * Long.BYTES);
+            final long packed = b.getLong(at + Rollup.PACKED * Long.BYTES);
+            final String iface = rollup.ifaces[naming];
+            final String container = rollup.containers[naming];
+            final Owner owner = rollup.owners[(int)namesOwner];
+            if (!series)
+            {
+                sums.onSegment(srcHigh, srcLow, dstHigh, dstLow, packed, namesIds, naming, iface, container, owner,
+                    b.getLong(at + Rollup.DECIDING_FIRST * Long.BYTES), b.getLong(at + Rollup.FIRST * Long.BYTES),
+                    b.getLong(at + Rollup.LAST * Long.BYTES), b.getLong(at + Rollup.PACKETS * Long.BYTES),
+                    b.getLong(at + Rollup.BYTES * Long.BYTES), b.getLong(at + Rollup.BITS * Long.BYTES));
+                continue;
+            }
+            final long rows = b.getLong(at + Rollup.ROWS * Long.BYTES);
+            int r = rollup.rowsAt + (int)(rows >>> 32) * Rollup.ROW_LONGS * Long.BYTES;
+            for (int n = 0; n < (int)rows; n++, r += Rollup.ROW_LONGS * Long.BYTES)
+            {
+                sums.onSegment(srcHigh, srcLow, dstHigh, dstLow, packed, namesIds, naming, iface, container, owner,
+                    b.getLong(r + Rollup.ROW_DECIDING_FIRST * Long.BYTES), b.getLong(r + Rollup.ROW_FIRST * Long.BYTES),
+                    b.getLong(r + Rollup.ROW_LAST * Long.BYTES), b.getLong(r + Rollup.ROW_PACKETS * Long.BYTES),
+                    b.getLong(r + Rollup.ROW_BYTES * Long.BYTES), b.getLong(r + Rollup.ROW_BITS * Long.BYTES));
+            }
         }
         at = rollup.lossesAt;
         for (int i = 0; i < rollup.losses; i++, at += Rollup.LOSS_LONGS * Long.BYTES)

@@ -24,10 +24,11 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Rolls one sealed hourly cycle of a journal up into its {@link Rollup}: the cycle's deltas cut into segments, each a
- * run of one key's consecutive deltas within one minute (of their last packet) with the same owner, in the order of
- * their first delta, summed. A segment also ends before any delta that could start a new flow whatever the flow saw
- * before ({@link FlowTimeouts}: a SYN, or a quiet spell past the inactive timeout), so that a reader decides each
- * segment's first delta against its own table exactly as for a delta, and no delta inside a segment could cut.
+ * run of one key's consecutive deltas with the same owner, in the order of their first delta, summed, and each
+ * segment's deltas summed again per minute of their last packet (its rows, for a series). A segment ends before any
+ * delta that could start a new flow whatever the flow saw before ({@link FlowTimeouts}: a SYN, or a quiet spell past
+ * the inactive timeout), so that a reader decides a segment's (or row's) first delta against its own table exactly as
+ * for a delta, and no delta inside one could cut.
  * Written to a temporary file, forced, renamed over the old one, and the directory forced.
  */
 public final class RollupWriter implements Replay.CycleSink
@@ -40,12 +41,14 @@ public final class RollupWriter implements Replay.CycleSink
     {
     }
 
-    /** The segment a key is adding to: its minute and last packet. */
+    /** The segment a key is adding to, its last packet, and the minute of its last row. */
     private static final class Open
     {
-        long minute;
         int segment;
         long lastNs;
+        long keyLastNs;
+        long rowMinute;
+        int row;
     }
 
     private record Naming(String iface, String container, boolean turned, boolean attached)
@@ -61,6 +64,14 @@ public final class RollupWriter implements Replay.CycleSink
     private final List<long[]> losses = new ArrayList<>();
     private long[] segments = new long[1024 * Rollup.SEGMENT_LONGS];
     private int segmentCount;
+    /** Each segment's first and last row, and rows' next in their segment (-1: none), until written contiguously. */
+    private int[] firstRow = new int[1024];
+    private int[] lastRow = new int[1024];
+    private int[] rowCount = new int[1024];
+    private long[] rows = new long[1024 * Rollup.ROW_LONGS];
+    private int[] nextRow = new int[1024];
+    private int totalRows;
+    private boolean unordered;
     private long deltas;
     private long minLastNs = Long.MAX_VALUE;
     private long maxLastNs = Long.MIN_VALUE;
@@ -77,7 +88,7 @@ public final class RollupWriter implements Replay.CycleSink
     }
 
     /** What rolling a cycle up did: the file written (null when none was) and why not. */
-    public record Outcome(Path file, long deltas, int segments, String skipped)
+    public record Outcome(Path file, long deltas, int segments, int rows, String skipped)
     {
     }
 
@@ -94,21 +105,21 @@ public final class RollupWriter implements Replay.CycleSink
         {
             if (Rollup.open(target, cycleFile).rollup() != null)
             {
-                return new Outcome(target, 0, 0, "current");
+                return new Outcome(target, 0, 0, 0, "current");
             }
             final long length = Files.size(cycleFile);
             final long mtime = Files.getLastModifiedTime(cycleFile).toMillis();
             final RollupWriter writer = new RollupWriter(FlowTimeouts.DEFAULT_INACTIVE_NS);
             if (!Replay.readCycle(dir, cycle, Timeline.of(dir, Window.ALL), writer))
             {
-                return new Outcome(null, 0, 0, "damaged or unreadable");
+                return new Outcome(null, 0, 0, 0, "damaged or unreadable");
             }
             if (Files.size(cycleFile) != length || Files.getLastModifiedTime(cycleFile).toMillis() != mtime)
             {
-                return new Outcome(null, 0, 0, "written to while read");
+                return new Outcome(null, 0, 0, 0, "written to while read");
             }
             writer.writeTo(target, cycle, length, mtime);
-            return new Outcome(target, writer.deltas, writer.segmentCount, null);
+            return new Outcome(target, writer.deltas, writer.segmentCount, writer.totalRows, null);
         }
         catch (final IOException ex)
         {
@@ -166,9 +177,10 @@ public final class RollupWriter implements Replay.CycleSink
         if (o == null)
         {
             o = new Open();
+            o.keyLastNs = Long.MIN_VALUE;
             open.put(key, o);
         }
-        else if (o.minute == minute && (flags & TCP_SYN) == 0 && firstNs - o.lastNs <= inactiveNs &&
+        else if ((flags & TCP_SYN) == 0 && firstNs - o.lastNs <= inactiveNs &&
             (int)segments[o.segment * Rollup.SEGMENT_LONGS + Rollup.NAMES_OWNER] == ownerId)
         {
             // Neither a SYN nor a quiet spell: the delta continues its flow whatever the flow saw before the segment.
@@ -178,12 +190,64 @@ public final class RollupWriter implements Replay.CycleSink
             segments[at + Rollup.PACKETS] += delta.packets();
             segments[at + Rollup.BYTES] += delta.bytes();
             segments[at + Rollup.BITS] |= (long)(flags & 0xFFFF) << 16;
+            if (minute == o.rowMinute)
+            {
+                final int r = o.row * Rollup.ROW_LONGS;
+                rows[r + Rollup.ROW_FIRST] = Math.min(rows[r + Rollup.ROW_FIRST], firstNs);
+                rows[r + Rollup.ROW_LAST] = Math.max(rows[r + Rollup.ROW_LAST], lastNs);
+                rows[r + Rollup.ROW_PACKETS] += delta.packets();
+                rows[r + Rollup.ROW_BYTES] += delta.bytes();
+                rows[r + Rollup.ROW_BITS] |= (long)(flags & 0xFFFF) << 16;
+            }
+            else
+            {
+                o.row = appendRow(o.segment, delta);
+                o.rowMinute = minute;
+            }
             o.lastNs = Math.max(o.lastNs, lastNs);
+            keyLast(o, lastNs);
             return;
         }
-        o.minute = minute;
-        o.lastNs = lastNs;
         o.segment = append(key, ownerId, delta);
+        o.row = appendRow(o.segment, delta);
+        o.rowMinute = minute;
+        o.lastNs = lastNs;
+        keyLast(o, lastNs);
+    }
+
+    /** A key's deltas out of time order would put a series' bucket's deltas out of order: series then replay the hour. */
+    private void keyLast(final Open o, final long lastNs)
+    {
+        unordered |= lastNs < o.keyLastNs;
+        o.keyLastNs = Math.max(o.keyLastNs, lastNs);
+    }
+
+    private int appendRow(final int segment, final FlowDeltaDecoder delta)
+    {
+        if ((totalRows + 1) * Rollup.ROW_LONGS > rows.length)
+        {
+            rows = Arrays.copyOf(rows, rows.length * 2);
+            nextRow = Arrays.copyOf(nextRow, rows.length / Rollup.ROW_LONGS);
+        }
+        final int r = totalRows * Rollup.ROW_LONGS;
+        rows[r + Rollup.ROW_DECIDING_FIRST] = delta.firstNs();
+        rows[r + Rollup.ROW_FIRST] = delta.firstNs();
+        rows[r + Rollup.ROW_LAST] = delta.lastNs();
+        rows[r + Rollup.ROW_PACKETS] = delta.packets();
+        rows[r + Rollup.ROW_BYTES] = delta.bytes();
+        final int flags = delta.tcpFlags() & 0xFFFF;
+        rows[r + Rollup.ROW_BITS] = flags | (long)flags << 16;
+        nextRow[totalRows] = -1;
+        if (rowCount[segment]++ == 0)
+        {
+            firstRow[segment] = totalRows;
+        }
+        else
+        {
+            nextRow[lastRow[segment]] = totalRows;
+        }
+        lastRow[segment] = totalRows;
+        return totalRows++;
     }
 
     private int append(final Key key, final int ownerId, final FlowDeltaDecoder delta)
@@ -191,6 +255,9 @@ public final class RollupWriter implements Replay.CycleSink
         if ((segmentCount + 1) * Rollup.SEGMENT_LONGS > segments.length)
         {
             segments = Arrays.copyOf(segments, segments.length * 2);
+            firstRow = Arrays.copyOf(firstRow, segments.length / Rollup.SEGMENT_LONGS);
+            lastRow = Arrays.copyOf(lastRow, firstRow.length);
+            rowCount = Arrays.copyOf(rowCount, firstRow.length);
         }
         final int at = segmentCount * Rollup.SEGMENT_LONGS;
         segments[at] = key.srcHigh();
@@ -246,6 +313,7 @@ public final class RollupWriter implements Replay.CycleSink
             stringBytes += Integer.BYTES + encoded[i].length;
         }
         final int length = Rollup.HEADER_LENGTH + segmentCount * Rollup.SEGMENT_LONGS * Long.BYTES +
+            totalRows * Rollup.ROW_LONGS * Long.BYTES +
             losses.size() * Rollup.LOSS_LONGS * Long.BYTES + (namingInts.length + ownerInts.length) * Integer.BYTES +
             stringBytes + Integer.BYTES;
         final ByteBuffer bytes = ByteBuffer.allocateDirect(length).order(ByteOrder.LITTLE_ENDIAN);
@@ -253,7 +321,7 @@ public final class RollupWriter implements Replay.CycleSink
         out.putLong(Rollup.MAGIC_AT, Rollup.MAGIC);
         out.putInt(Rollup.VERSION_AT, Rollup.VERSION);
         out.putInt(Rollup.CYCLE_AT, cycle);
-        out.putInt(Rollup.FLAGS_AT, (ownersKnown ? Rollup.OWNERS : 0) |
+        out.putInt(Rollup.FLAGS_AT, (unordered ? Rollup.UNORDERED : 0) | (ownersKnown ? Rollup.OWNERS : 0) |
             (namesInForce ? Rollup.NAMES : 0));
         out.putLong(Rollup.CYCLE_LENGTH_AT, cycleLength);
         out.putLong(Rollup.CYCLE_MTIME_AT, cycleMtimeMs);
@@ -262,14 +330,31 @@ public final class RollupWriter implements Replay.CycleSink
         out.putLong(Rollup.INACTIVE_AT, inactiveNs);
         out.putLong(Rollup.DELTAS_AT, deltas);
         out.putInt(Rollup.SEGMENTS_AT, segmentCount);
+        out.putInt(Rollup.ROWS_AT, totalRows);
         out.putInt(Rollup.LOSSES_AT, losses.size());
         out.putInt(Rollup.NAMINGS_AT, namingById.length);
         out.putInt(Rollup.OWNERS_AT, ownerById.length);
         out.putInt(Rollup.STRINGS_AT, encoded.length);
         int at = Rollup.HEADER_LENGTH;
+        int row = 0;
+        for (int i = 0; i < segmentCount; i++)
+        {
+            segments[i * Rollup.SEGMENT_LONGS + Rollup.ROWS] = (long)row << 32 | rowCount[i];
+            row += rowCount[i];
+        }
         for (int i = 0; i < segmentCount * Rollup.SEGMENT_LONGS; i++, at += Long.BYTES)
         {
             out.putLong(at, segments[i]);
+        }
+        for (int i = 0; i < segmentCount; i++)
+        {
+            for (int r = firstRow[i], n = 0; n < rowCount[i]; r = nextRow[r], n++)
+            {
+                for (int k = 0; k < Rollup.ROW_LONGS; k++, at += Long.BYTES)
+                {
+                    out.putLong(at, rows[r * Rollup.ROW_LONGS + k]);
+                }
+            }
         }
         for (final long[] loss : losses)
         {

@@ -125,8 +125,14 @@ class RollupTest
             fromRollups += rolled.scan().rollups().fromRollups();
         }
         assertTrue(fromRollups > 0, "no answer came from rollups");
+        System.out.println("RollupTest: " + fromRollups + " hours of 60 answers came from rollups");
         final Answer all = QueryEngine.run(dir, Query.listing(Window.ALL), new Cancellation(() -> false), true);
         assertEquals(5, all.scan().rollups().fromRollups(), all.scan().rollups().describe());
+        final Query series = new Query(Window.ALL, FilterParser.ALL, GroupKey.parseList("proto"), 0, Query.By.bytes,
+            60 * SECOND_NS, Query.NO_INSTANT);
+        final Answer rolled = QueryEngine.run(dir, series, new Cancellation(() -> false), true);
+        assertEquals(5, rolled.scan().rollups().fromRollups(), rolled.scan().rollups().describe());
+        assertEquals(rows(QueryEngine.run(dir, series, new Cancellation(() -> false), false)), rows(rolled));
     }
 
     private static Window randomWindow(final SplittableRandom random)
