@@ -97,7 +97,7 @@ public final class JournalPaths
      *
      * @throws JournalException naming the directory and what is wrong with it.
      */
-    static void requireReadable(final Path dir)
+    public static void requireReadable(final Path dir)
     {
         if (!Files.isDirectory(requireReachable(dir)))
         {

@@ -17,12 +17,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  * little-endian, fixed width; a CRC32C of everything before it ends the file:
  * <pre>
  *   header (128 bytes): magic "FRROLLUP", version, cycle, flags, the cycle file's length and mtime when rolled up,
- *                       min and max last packet of its deltas, inactive timeout, deltas, and the counts below
- *   segments:  13 longs each: src high, src low, dst high, dst low, direction/family/proto/ports, naming id &lt;&lt; 32 |
+ *                       min and max last packet of its deltas, the rows' inactive timeout, deltas, the counts below,
+ *                       and the longest quiet spell inside a segment
+ *   segments:  12 longs each: src high, src low, dst high, dst low, direction/family/proto/ports, naming id &lt;&lt; 32 |
  *              owner id, the first delta's first packet, first packet, last packet, packets, bytes,
- *              bits (first delta's TCP flags 0..15, OR of all 16..31), first row &lt;&lt; 32 | rows
- *   rows:      6 longs each, a segment's per minute, by segment: the first delta's first packet, first packet, last
- *              packet, packets, bytes, bits as above
+ *              bits (first delta's TCP flags 0..15, OR of all 16..31)
+ *   rows:      6 longs each: segment &lt;&lt; 32 | bits as above, the first delta's first packet, first packet, last
+ *              packet, packets, bytes
  *   losses:    5 longs each: the loss report's time, ring events, packets, bytes, journal events since the one before
  *   namings:   3 ints each: interface string, container string, bit 0 turned round, bit 1 attached
  *   owners:    2 ints each: pid, comm string (owner 0 is none)
@@ -51,16 +52,15 @@ final class Rollup implements AutoCloseable
     static final int OWNERS_AT = 84;
     static final int STRINGS_AT = 88;
     static final int ROWS_AT = 92;
+    static final int MAX_GAP_AT = 96;
     static final int HEADER_LENGTH = 128;
 
-    /** A key's deltas were not in time order: a series' buckets cannot be folded from rows. */
-    static final int UNORDERED = 1;
     /** Socket owners were known: a query past the cycle must read them (see {@link Replay}). */
     static final int OWNERS = 2;
     /** DNS answers named some of its deltas. */
     static final int NAMES = 4;
 
-    static final int SEGMENT_LONGS = 13;
+    static final int SEGMENT_LONGS = 12;
     static final int PACKED = 4;
     static final int NAMES_OWNER = 5;
     static final int DECIDING_FIRST = 6;
@@ -69,14 +69,13 @@ final class Rollup implements AutoCloseable
     static final int PACKETS = 9;
     static final int BYTES = 10;
     static final int BITS = 11;
-    static final int ROWS = 12;
     static final int ROW_LONGS = 6;
-    static final int ROW_DECIDING_FIRST = 0;
-    static final int ROW_FIRST = 1;
-    static final int ROW_LAST = 2;
-    static final int ROW_PACKETS = 3;
-    static final int ROW_BYTES = 4;
-    static final int ROW_BITS = 5;
+    static final int ROW_SEGMENT_BITS = 0;
+    static final int ROW_DECIDING_FIRST = 1;
+    static final int ROW_FIRST = 2;
+    static final int ROW_LAST = 3;
+    static final int ROW_PACKETS = 4;
+    static final int ROW_BYTES = 5;
     static final int LOSS_LONGS = 5;
 
     private final MappedByteBuffer mapped;
@@ -90,6 +89,8 @@ final class Rollup implements AutoCloseable
     final int losses;
     final int segmentsAt;
     final int rowsAt;
+    final int rows;
+    final long maxGapNs;
     final int lossesAt;
     final String[] ifaces;
     final String[] containers;
@@ -118,7 +119,9 @@ final class Rollup implements AutoCloseable
         final int stringCount = buffer.getInt(STRINGS_AT);
         segmentsAt = HEADER_LENGTH;
         rowsAt = segmentsAt + segments * SEGMENT_LONGS * Long.BYTES;
-        lossesAt = rowsAt + buffer.getInt(ROWS_AT) * ROW_LONGS * Long.BYTES;
+        rows = buffer.getInt(ROWS_AT);
+        maxGapNs = buffer.getLong(MAX_GAP_AT);
+        lossesAt = rowsAt + rows * ROW_LONGS * Long.BYTES;
         int at = lossesAt + losses * LOSS_LONGS * Long.BYTES;
         final int namingsAt = at;
         at += namings * 3 * Integer.BYTES;

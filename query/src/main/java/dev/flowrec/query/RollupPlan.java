@@ -89,13 +89,9 @@ final class RollupPlan implements AutoCloseable
         {
             reason = "partial";
         }
-        else if (rollup.inactiveNs != query.inactiveNs())
+        else if (query.inactiveNs() < rollup.inactiveNs && (query.intervalNs() > 0 || query.inactiveNs() < rollup.maxGapNs))
         {
-            reason = "unsupported (flow cut)";
-        }
-        else if (query.intervalNs() > 0 && (rollup.flags & Rollup.UNORDERED) != 0)
-        {
-            reason = "unsupported (unordered)";
+            reason = "unsupported (inactive timeout)";
         }
         else if (query.names() && (rollup.flags & Rollup.NAMES) != 0)
         {
@@ -128,7 +124,7 @@ final class RollupPlan implements AutoCloseable
         return true;
     }
 
-    private static int[] cycles(final Path dir)
+    static int[] cycles(final Path dir)
     {
         try (Stream<Path> files = Files.list(dir))
         {
@@ -167,36 +163,28 @@ final class RollupPlan implements AutoCloseable
         final int[] namesIds = new int[rollup.ifaces.length];
         Arrays.fill(namesIds, -1);
         final UnsafeBuffer b = rollup.buffer;
-        final boolean series = sums.intervalNs() > 0;
         int at = rollup.segmentsAt;
-        for (int i = 0; i < rollup.segments; i++, at += Rollup.SEGMENT_LONGS * Long.BYTES)
+        if (sums.intervalNs() == 0 && sums.inactiveNs() >= rollup.maxGapNs)
         {
-            final long namesOwner = b.getLong(at + Rollup.NAMES_OWNER * Long.BYTES);
-            final int naming = (int)(namesOwner >>> 32);
-            final long srcHigh = b.getLong(at);
-            final long srcLow = b.getLong(at + Long.BYTES);
-            final long dstHigh = b.getLong(at + 2 * Long.BYTES);
-            final long dstLow = b.getLong(at + 3 * Long.BYTES);
-            final long packed = b.getLong(at + Rollup.PACKED * Long.BYTES);
-            final String iface = rollup.ifaces[naming];
-            final String container = rollup.containers[naming];
-            final Owner owner = rollup.owners[(int)namesOwner];
-            if (!series)
+            for (int i = 0; i < rollup.segments; i++, at += Rollup.SEGMENT_LONGS * Long.BYTES)
             {
-                sums.onSegment(srcHigh, srcLow, dstHigh, dstLow, packed, namesIds, naming, iface, container, owner,
-                    b.getLong(at + Rollup.DECIDING_FIRST * Long.BYTES), b.getLong(at + Rollup.FIRST * Long.BYTES),
-                    b.getLong(at + Rollup.LAST * Long.BYTES), b.getLong(at + Rollup.PACKETS * Long.BYTES),
-                    b.getLong(at + Rollup.BYTES * Long.BYTES), b.getLong(at + Rollup.BITS * Long.BYTES));
-                continue;
+                segment(rollup, sums, namesIds, at, b.getLong(at + Rollup.DECIDING_FIRST * Long.BYTES),
+                    b.getLong(at + Rollup.FIRST * Long.BYTES), b.getLong(at + Rollup.LAST * Long.BYTES),
+                    b.getLong(at + Rollup.PACKETS * Long.BYTES), b.getLong(at + Rollup.BYTES * Long.BYTES),
+                    b.getLong(at + Rollup.BITS * Long.BYTES));
             }
-            final long rows = b.getLong(at + Rollup.ROWS * Long.BYTES);
-            int r = rollup.rowsAt + (int)(rows >>> 32) * Rollup.ROW_LONGS * Long.BYTES;
-            for (int n = 0; n < (int)rows; n++, r += Rollup.ROW_LONGS * Long.BYTES)
+        }
+        else
+        {
+            at = rollup.rowsAt;
+            for (int i = 0; i < rollup.rows; i++, at += Rollup.ROW_LONGS * Long.BYTES)
             {
-                sums.onSegment(srcHigh, srcLow, dstHigh, dstLow, packed, namesIds, naming, iface, container, owner,
-                    b.getLong(r + Rollup.ROW_DECIDING_FIRST * Long.BYTES), b.getLong(r + Rollup.ROW_FIRST * Long.BYTES),
-                    b.getLong(r + Rollup.ROW_LAST * Long.BYTES), b.getLong(r + Rollup.ROW_PACKETS * Long.BYTES),
-                    b.getLong(r + Rollup.ROW_BYTES * Long.BYTES), b.getLong(r + Rollup.ROW_BITS * Long.BYTES));
+                final long segmentBits = b.getLong(at);
+                segment(rollup, sums, namesIds,
+                    rollup.segmentsAt + (int)(segmentBits >>> 32) * Rollup.SEGMENT_LONGS * Long.BYTES,
+                    b.getLong(at + Rollup.ROW_DECIDING_FIRST * Long.BYTES), b.getLong(at + Rollup.ROW_FIRST * Long.BYTES),
+                    b.getLong(at + Rollup.ROW_LAST * Long.BYTES), b.getLong(at + Rollup.ROW_PACKETS * Long.BYTES),
+                    b.getLong(at + Rollup.ROW_BYTES * Long.BYTES), segmentBits & 0xFFFF_FFFFL);
             }
         }
         at = rollup.lossesAt;
@@ -212,6 +200,20 @@ final class RollupPlan implements AutoCloseable
             }
         }
         return rollup.deltas;
+    }
+
+    /** Folds a segment's key (at {@code at}) with sums of its own or of one of its rows. */
+    private static void segment(final Rollup rollup, final FlowSums sums, final int[] namesIds, final int at,
+        final long decidingFirstNs, final long firstNs, final long lastNs, final long packets, final long bytes,
+        final long bits)
+    {
+        final UnsafeBuffer b = rollup.buffer;
+        final long namesOwner = b.getLong(at + Rollup.NAMES_OWNER * Long.BYTES);
+        final int naming = (int)(namesOwner >>> 32);
+        sums.onSegment(b.getLong(at), b.getLong(at + Long.BYTES), b.getLong(at + 2 * Long.BYTES),
+            b.getLong(at + 3 * Long.BYTES), b.getLong(at + Rollup.PACKED * Long.BYTES), namesIds, naming,
+            rollup.ifaces[naming], rollup.containers[naming], rollup.owners[(int)namesOwner], decidingFirstNs, firstNs,
+            lastNs, packets, bytes, bits);
     }
 
     public void close()

@@ -23,12 +23,13 @@ import java.util.zip.CRC32C;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Rolls one sealed hourly cycle of a journal up into its {@link Rollup}: the cycle's deltas cut into segments, each a
- * run of one key's consecutive deltas with the same owner, in the order of their first delta, summed, and each
- * segment's deltas summed again per minute of their last packet (its rows, for a series). A segment ends before any
- * delta that could start a new flow whatever the flow saw before ({@link FlowTimeouts}: a SYN, or a quiet spell past
- * the inactive timeout), so that a reader decides a segment's (or row's) first delta against its own table exactly as
- * for a delta, and no delta inside one could cut.
+ * Rolls one sealed hourly cycle of a journal up into its {@link Rollup}, in two cuts of its deltas, each in the order
+ * of its parts' first deltas. Segments: runs of one key's consecutive deltas with one owner, ended before a SYN, with
+ * the longest quiet spell inside any of them; a query whose inactive timeout is at least that folds one segment per
+ * flow and hour. Rows: the segments cut again per minute of the last packet and before a quiet spell past the default
+ * inactive timeout, for a series or a shorter timeout. Within a segment or row no delta could start a new flow
+ * whatever the flow saw before ({@link FlowTimeouts}), so a reader decides each one's first delta against its own
+ * table exactly as for a delta.
  * Written to a temporary file, forced, renamed over the old one, and the directory forced.
  */
 public final class RollupWriter implements Replay.CycleSink
@@ -41,14 +42,14 @@ public final class RollupWriter implements Replay.CycleSink
     {
     }
 
-    /** The segment a key is adding to, its last packet, and the minute of its last row. */
+    /** The segment and row a key is adding to, their last packets, and the row's minute. */
     private static final class Open
     {
         int segment;
         long lastNs;
-        long keyLastNs;
-        long rowMinute;
         int row;
+        long rowMinute;
+        long rowLastNs;
     }
 
     private record Naming(String iface, String container, boolean turned, boolean attached)
@@ -64,14 +65,10 @@ public final class RollupWriter implements Replay.CycleSink
     private final List<long[]> losses = new ArrayList<>();
     private long[] segments = new long[1024 * Rollup.SEGMENT_LONGS];
     private int segmentCount;
-    /** Each segment's first and last row, and rows' next in their segment (-1: none), until written contiguously. */
-    private int[] firstRow = new int[1024];
-    private int[] lastRow = new int[1024];
-    private int[] rowCount = new int[1024];
     private long[] rows = new long[1024 * Rollup.ROW_LONGS];
-    private int[] nextRow = new int[1024];
-    private int totalRows;
-    private boolean unordered;
+    private int rowCount;
+    /** The longest quiet spell inside a segment, between a delta's first packet and the segment's last before it. */
+    private long maxGapNs = Long.MIN_VALUE;
     private long deltas;
     private long minLastNs = Long.MAX_VALUE;
     private long maxLastNs = Long.MIN_VALUE;
@@ -119,12 +116,28 @@ public final class RollupWriter implements Replay.CycleSink
                 return new Outcome(null, 0, 0, 0, "written to while read");
             }
             writer.writeTo(target, cycle, length, mtime);
-            return new Outcome(target, writer.deltas, writer.segmentCount, writer.totalRows, null);
+            return new Outcome(target, writer.deltas, writer.segmentCount, writer.rowCount, null);
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot roll up cycle " + cycleFile + " into " + target + ": " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * Rolls up every sealed cycle of the journal in {@code dir} that has no current rollup: every cycle but the last
+     * while a recorder holds the journal (it is still being written). Returns each cycle's outcome, in order.
+     */
+    public static java.util.SortedMap<Integer, Outcome> writeSealed(final Path dir)
+    {
+        final int[] cycles = RollupPlan.cycles(dir);
+        final boolean recording = dev.flowrec.journal.RecorderLockProbe.holder(dir) != dev.flowrec.journal.RecorderLockProbe.NONE;
+        final java.util.SortedMap<Integer, Outcome> outcomes = new java.util.TreeMap<>();
+        for (int i = 0; i < cycles.length - (recording ? 1 : 0); i++)
+        {
+            outcomes.put(cycles[i], write(dir, cycles[i]));
+        }
+        return outcomes;
     }
 
     public void naming(final boolean turned, final boolean attached)
@@ -177,77 +190,59 @@ public final class RollupWriter implements Replay.CycleSink
         if (o == null)
         {
             o = new Open();
-            o.keyLastNs = Long.MIN_VALUE;
             open.put(key, o);
         }
-        else if ((flags & TCP_SYN) == 0 && firstNs - o.lastNs <= inactiveNs &&
+        else if ((flags & TCP_SYN) == 0 &&
             (int)segments[o.segment * Rollup.SEGMENT_LONGS + Rollup.NAMES_OWNER] == ownerId)
         {
-            // Neither a SYN nor a quiet spell: the delta continues its flow whatever the flow saw before the segment.
+            // No SYN, the same owner: the delta continues its flow unless the quiet spell before it is past the
+            // query's inactive timeout (maxGapNs says the longest).
+            maxGapNs = Math.max(maxGapNs, firstNs - o.lastNs);
             final int at = o.segment * Rollup.SEGMENT_LONGS;
             segments[at + Rollup.FIRST] = Math.min(segments[at + Rollup.FIRST], firstNs);
             segments[at + Rollup.LAST] = Math.max(segments[at + Rollup.LAST], lastNs);
             segments[at + Rollup.PACKETS] += delta.packets();
             segments[at + Rollup.BYTES] += delta.bytes();
             segments[at + Rollup.BITS] |= (long)(flags & 0xFFFF) << 16;
-            if (minute == o.rowMinute)
+            o.lastNs = Math.max(o.lastNs, lastNs);
+            if (minute == o.rowMinute && firstNs - o.rowLastNs <= inactiveNs)
             {
                 final int r = o.row * Rollup.ROW_LONGS;
                 rows[r + Rollup.ROW_FIRST] = Math.min(rows[r + Rollup.ROW_FIRST], firstNs);
                 rows[r + Rollup.ROW_LAST] = Math.max(rows[r + Rollup.ROW_LAST], lastNs);
                 rows[r + Rollup.ROW_PACKETS] += delta.packets();
                 rows[r + Rollup.ROW_BYTES] += delta.bytes();
-                rows[r + Rollup.ROW_BITS] |= (long)(flags & 0xFFFF) << 16;
+                rows[r + Rollup.ROW_SEGMENT_BITS] |= (long)(flags & 0xFFFF) << 16;
+                o.rowLastNs = Math.max(o.rowLastNs, lastNs);
+                return;
             }
-            else
-            {
-                o.row = appendRow(o.segment, delta);
-                o.rowMinute = minute;
-            }
-            o.lastNs = Math.max(o.lastNs, lastNs);
-            keyLast(o, lastNs);
+            o.row = appendRow(o.segment, delta);
+            o.rowMinute = minute;
+            o.rowLastNs = lastNs;
             return;
         }
         o.segment = append(key, ownerId, delta);
+        o.lastNs = lastNs;
         o.row = appendRow(o.segment, delta);
         o.rowMinute = minute;
-        o.lastNs = lastNs;
-        keyLast(o, lastNs);
-    }
-
-    /** A key's deltas out of time order would put a series' bucket's deltas out of order: series then replay the hour. */
-    private void keyLast(final Open o, final long lastNs)
-    {
-        unordered |= lastNs < o.keyLastNs;
-        o.keyLastNs = Math.max(o.keyLastNs, lastNs);
+        o.rowLastNs = lastNs;
     }
 
     private int appendRow(final int segment, final FlowDeltaDecoder delta)
     {
-        if ((totalRows + 1) * Rollup.ROW_LONGS > rows.length)
+        if ((rowCount + 1) * Rollup.ROW_LONGS > rows.length)
         {
             rows = Arrays.copyOf(rows, rows.length * 2);
-            nextRow = Arrays.copyOf(nextRow, rows.length / Rollup.ROW_LONGS);
         }
-        final int r = totalRows * Rollup.ROW_LONGS;
+        final int r = rowCount * Rollup.ROW_LONGS;
+        final int flags = delta.tcpFlags() & 0xFFFF;
+        rows[r + Rollup.ROW_SEGMENT_BITS] = (long)segment << 32 | flags | (long)flags << 16;
         rows[r + Rollup.ROW_DECIDING_FIRST] = delta.firstNs();
         rows[r + Rollup.ROW_FIRST] = delta.firstNs();
         rows[r + Rollup.ROW_LAST] = delta.lastNs();
         rows[r + Rollup.ROW_PACKETS] = delta.packets();
         rows[r + Rollup.ROW_BYTES] = delta.bytes();
-        final int flags = delta.tcpFlags() & 0xFFFF;
-        rows[r + Rollup.ROW_BITS] = flags | (long)flags << 16;
-        nextRow[totalRows] = -1;
-        if (rowCount[segment]++ == 0)
-        {
-            firstRow[segment] = totalRows;
-        }
-        else
-        {
-            nextRow[lastRow[segment]] = totalRows;
-        }
-        lastRow[segment] = totalRows;
-        return totalRows++;
+        return rowCount++;
     }
 
     private int append(final Key key, final int ownerId, final FlowDeltaDecoder delta)
@@ -255,9 +250,6 @@ public final class RollupWriter implements Replay.CycleSink
         if ((segmentCount + 1) * Rollup.SEGMENT_LONGS > segments.length)
         {
             segments = Arrays.copyOf(segments, segments.length * 2);
-            firstRow = Arrays.copyOf(firstRow, segments.length / Rollup.SEGMENT_LONGS);
-            lastRow = Arrays.copyOf(lastRow, firstRow.length);
-            rowCount = Arrays.copyOf(rowCount, firstRow.length);
         }
         final int at = segmentCount * Rollup.SEGMENT_LONGS;
         segments[at] = key.srcHigh();
@@ -313,7 +305,7 @@ public final class RollupWriter implements Replay.CycleSink
             stringBytes += Integer.BYTES + encoded[i].length;
         }
         final int length = Rollup.HEADER_LENGTH + segmentCount * Rollup.SEGMENT_LONGS * Long.BYTES +
-            totalRows * Rollup.ROW_LONGS * Long.BYTES +
+            rowCount * Rollup.ROW_LONGS * Long.BYTES +
             losses.size() * Rollup.LOSS_LONGS * Long.BYTES + (namingInts.length + ownerInts.length) * Integer.BYTES +
             stringBytes + Integer.BYTES;
         final ByteBuffer bytes = ByteBuffer.allocateDirect(length).order(ByteOrder.LITTLE_ENDIAN);
@@ -321,7 +313,7 @@ public final class RollupWriter implements Replay.CycleSink
         out.putLong(Rollup.MAGIC_AT, Rollup.MAGIC);
         out.putInt(Rollup.VERSION_AT, Rollup.VERSION);
         out.putInt(Rollup.CYCLE_AT, cycle);
-        out.putInt(Rollup.FLAGS_AT, (unordered ? Rollup.UNORDERED : 0) | (ownersKnown ? Rollup.OWNERS : 0) |
+        out.putInt(Rollup.FLAGS_AT, (ownersKnown ? Rollup.OWNERS : 0) |
             (namesInForce ? Rollup.NAMES : 0));
         out.putLong(Rollup.CYCLE_LENGTH_AT, cycleLength);
         out.putLong(Rollup.CYCLE_MTIME_AT, cycleMtimeMs);
@@ -330,31 +322,20 @@ public final class RollupWriter implements Replay.CycleSink
         out.putLong(Rollup.INACTIVE_AT, inactiveNs);
         out.putLong(Rollup.DELTAS_AT, deltas);
         out.putInt(Rollup.SEGMENTS_AT, segmentCount);
-        out.putInt(Rollup.ROWS_AT, totalRows);
+        out.putInt(Rollup.ROWS_AT, rowCount);
+        out.putLong(Rollup.MAX_GAP_AT, maxGapNs);
         out.putInt(Rollup.LOSSES_AT, losses.size());
         out.putInt(Rollup.NAMINGS_AT, namingById.length);
         out.putInt(Rollup.OWNERS_AT, ownerById.length);
         out.putInt(Rollup.STRINGS_AT, encoded.length);
         int at = Rollup.HEADER_LENGTH;
-        int row = 0;
-        for (int i = 0; i < segmentCount; i++)
-        {
-            segments[i * Rollup.SEGMENT_LONGS + Rollup.ROWS] = (long)row << 32 | rowCount[i];
-            row += rowCount[i];
-        }
         for (int i = 0; i < segmentCount * Rollup.SEGMENT_LONGS; i++, at += Long.BYTES)
         {
             out.putLong(at, segments[i]);
         }
-        for (int i = 0; i < segmentCount; i++)
+        for (int i = 0; i < rowCount * Rollup.ROW_LONGS; i++, at += Long.BYTES)
         {
-            for (int r = firstRow[i], n = 0; n < rowCount[i]; r = nextRow[r], n++)
-            {
-                for (int k = 0; k < Rollup.ROW_LONGS; k++, at += Long.BYTES)
-                {
-                    out.putLong(at, rows[r * Rollup.ROW_LONGS + k]);
-                }
-            }
+            out.putLong(at, rows[i]);
         }
         for (final long[] loss : losses)
         {

@@ -102,8 +102,9 @@ class RollupTest
         final String[] groupings = {"", "dst_port", "proto,iface", "container,direction", "conversation",
             "src_net/24,dst_port"};
         final long[] intervals = {0, 0, 60 * SECOND_NS, 300 * SECOND_NS, HOUR_NS, 90 * SECOND_NS};
+        final long[] inactive = {15 * SECOND_NS, 15 * SECOND_NS, 5 * SECOND_NS, 40 * SECOND_NS, 3650L * 86_400 * SECOND_NS};
         int fromRollups = 0;
-        for (int i = 0; i < 60; i++)
+        for (int i = 0; i < 80; i++)
         {
             final Window window = i == 0 ? Window.ALL : randomWindow(random);
             final String groupBy = groupings[random.nextInt(groupings.length)];
@@ -114,7 +115,7 @@ class RollupTest
             final Query query = new Query(window, FilterParser.parse(filters[random.nextInt(filters.length)]),
                 groupBy.isEmpty() ? List.of() : GroupKey.parseList(groupBy), top,
                 Query.By.values()[random.nextInt(groupBy.isEmpty() && interval == 0 ? 2 : 3)],
-                at != Query.NO_INSTANT ? 0 : interval, at);
+                at != Query.NO_INSTANT ? 0 : interval, at, inactive[random.nextInt(inactive.length)]);
             final Answer replayed = QueryEngine.run(dir, query, new Cancellation(() -> false), false);
             final Answer rolled = QueryEngine.run(dir, query, new Cancellation(() -> false), true);
             final String what = "query " + i + " " + query + " (" + rolled.scan().rollups().describe() + ")";
@@ -125,7 +126,7 @@ class RollupTest
             fromRollups += rolled.scan().rollups().fromRollups();
         }
         assertTrue(fromRollups > 0, "no answer came from rollups");
-        System.out.println("RollupTest: " + fromRollups + " hours of 60 answers came from rollups");
+        System.out.println("RollupTest: " + fromRollups + " hours of 80 answers came from rollups");
         final Answer all = QueryEngine.run(dir, Query.listing(Window.ALL), new Cancellation(() -> false), true);
         assertEquals(5, all.scan().rollups().fromRollups(), all.scan().rollups().describe());
         final Query series = new Query(Window.ALL, FilterParser.ALL, GroupKey.parseList("proto"), 0, Query.By.bytes,
