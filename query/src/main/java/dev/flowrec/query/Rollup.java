@@ -156,8 +156,11 @@ final class Rollup implements AutoCloseable
         }
     }
 
-    /** Opens the rollup at {@code file} of {@code cycleFile} if it is whole and was made of the cycle as it is now. */
-    static Opened open(final Path file, final Path cycleFile)
+    /**
+     * Opens the rollup at {@code file} of {@code cycleFile} if it is whole, was made of the cycle as it is now, and
+     * every delta of it is in {@code window} (else "partial", found before the checksum is computed).
+     */
+    static Opened open(final Path file, final Path cycleFile, final Window window)
     {
         final long length;
         final long cycleLength;
@@ -192,18 +195,31 @@ final class Rollup implements AutoCloseable
         mapped.order(ByteOrder.LITTLE_ENDIAN);
         final UnsafeBuffer buffer = new UnsafeBuffer(mapped);
         final int end = (int)length - Integer.BYTES;
-        final CRC32C crc = new CRC32C();
-        crc.update(mapped.duplicate().limit(end));
-        if (buffer.getLong(MAGIC_AT) != MAGIC || buffer.getInt(end) != (int)crc.getValue() || !fits(buffer, end))
+        final String reason;
+        if (buffer.getLong(MAGIC_AT) != MAGIC || !fits(buffer, end))
         {
-            IoUtil.unmap(mapped);
-            return new Opened(null, "damaged");
+            reason = "damaged";
         }
-        if (buffer.getInt(VERSION_AT) != VERSION || buffer.getLong(CYCLE_LENGTH_AT) != cycleLength ||
+        else if (buffer.getInt(VERSION_AT) != VERSION || buffer.getLong(CYCLE_LENGTH_AT) != cycleLength ||
             buffer.getLong(CYCLE_MTIME_AT) != cycleMtime)
         {
+            reason = "stale";
+        }
+        else if (buffer.getLong(DELTAS_AT) > 0 &&
+            (!window.holds(buffer.getLong(MIN_LAST_AT)) || !window.holds(buffer.getLong(MAX_LAST_AT))))
+        {
+            reason = "partial"; // not checksummed: a damaged header can only make the hour replayed
+        }
+        else
+        {
+            final CRC32C crc = new CRC32C();
+            crc.update(mapped.duplicate().limit(end));
+            reason = buffer.getInt(end) != (int)crc.getValue() ? "damaged" : null;
+        }
+        if (reason != null)
+        {
             IoUtil.unmap(mapped);
-            return new Opened(null, "stale");
+            return new Opened(null, reason);
         }
         return new Opened(new Rollup(mapped, buffer), null);
     }

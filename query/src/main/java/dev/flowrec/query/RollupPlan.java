@@ -78,18 +78,14 @@ final class RollupPlan implements AutoCloseable
         final Timeline timeline)
     {
         final Path cycleFile = JournalPaths.cycleFile(dir, cycle);
-        final Rollup.Opened opened = Rollup.open(JournalPaths.rollupFile(cycleFile), cycleFile);
+        final Rollup.Opened opened = Rollup.open(JournalPaths.rollupFile(cycleFile), cycleFile, window);
         final Rollup rollup = opened.rollup();
         if (rollup == null)
         {
             return opened.reason();
         }
         final String reason;
-        if (!window.holds(rollup.minLastNs) || !window.holds(rollup.maxLastNs))
-        {
-            reason = "partial";
-        }
-        else if (query.inactiveNs() < rollup.inactiveNs && (query.intervalNs() > 0 || query.inactiveNs() < rollup.maxGapNs))
+        if (query.inactiveNs() < rollup.inactiveNs && (query.intervalNs() > 0 || query.inactiveNs() < rollup.maxGapNs))
         {
             reason = "unsupported (inactive timeout)";
         }

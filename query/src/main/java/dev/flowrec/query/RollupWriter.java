@@ -100,8 +100,10 @@ public final class RollupWriter implements Replay.CycleSink
         final Path target = JournalPaths.rollupFile(cycleFile);
         try
         {
-            if (Rollup.open(target, cycleFile).rollup() != null)
+            final Rollup current = Rollup.open(target, cycleFile, Window.ALL).rollup();
+            if (current != null)
             {
+                current.close();
                 return new Outcome(target, 0, 0, 0, "current");
             }
             final long length = Files.size(cycleFile);
