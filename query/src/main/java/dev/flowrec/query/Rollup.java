@@ -28,7 +28,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   namings:   3 ints each: interface string, container string, bit 0 turned round, bit 1 attached
  *   owners:    2 ints each: pid, comm string (owner 0 is none)
  *   strings:   length, UTF-8 bytes
- *   CRC32C of all the above
+ *   CRC32C of the rows (checked only by a query that reads them)
+ *   CRC32C of all the above but the rows
  * </pre>
  * A rollup is trusted only for the cycle file it was made of: the same length and modification time.
  */
@@ -97,6 +98,10 @@ final class Rollup implements AutoCloseable
     final boolean[] turned;
     final boolean[] attached;
     final Owner[] owners;
+    /** From the losses to the rows' checksum. */
+    private final int sectionsLength;
+    private boolean rowsChecked;
+    private boolean rowsIntact;
 
     /** A rollup opened, or why none could be trusted ("missing", "damaged", "stale"). */
     record Opened(Rollup rollup, String reason)
@@ -147,6 +152,7 @@ final class Rollup implements AutoCloseable
             turned[i] = (bits & 1) != 0;
             attached[i] = (bits & 2) != 0;
         }
+        sectionsLength = at - lossesAt;
         owners = new Owner[ownerCount];
         for (int i = 0; i < ownerCount; i++)
         {
@@ -194,27 +200,30 @@ final class Rollup implements AutoCloseable
         }
         mapped.order(ByteOrder.LITTLE_ENDIAN);
         final UnsafeBuffer buffer = new UnsafeBuffer(mapped);
-        final int end = (int)length - Integer.BYTES;
+        final int end = (int)length - 2 * Integer.BYTES; // the rows' checksum, then the rest's
         final String reason;
         if (buffer.getLong(MAGIC_AT) != MAGIC || !fits(buffer, end))
         {
             reason = "damaged";
         }
-        else if (buffer.getInt(VERSION_AT) != VERSION || buffer.getLong(CYCLE_LENGTH_AT) != cycleLength ||
-            buffer.getLong(CYCLE_MTIME_AT) != cycleMtime)
-        {
-            reason = "stale";
-        }
         else if (buffer.getLong(DELTAS_AT) > 0 &&
             (!window.holds(buffer.getLong(MIN_LAST_AT)) || !window.holds(buffer.getLong(MAX_LAST_AT))))
         {
-            reason = "partial"; // not checksummed: a damaged header can only make the hour replayed
+            reason = "partial"; // before the checksum: a damaged header can only make the hour replayed
         }
         else
         {
-            final CRC32C crc = new CRC32C();
-            crc.update(mapped.duplicate().limit(end));
-            reason = buffer.getInt(end) != (int)crc.getValue() ? "damaged" : null;
+            final int rowsAt = HEADER_LENGTH + buffer.getInt(SEGMENTS_AT) * SEGMENT_LONGS * Long.BYTES;
+            final int lossesAt = rowsAt + buffer.getInt(ROWS_AT) * ROW_LONGS * Long.BYTES;
+            if (buffer.getInt(end + Integer.BYTES) != crc(mapped, 0, rowsAt, lossesAt, end + Integer.BYTES))
+            {
+                reason = "damaged";
+            }
+            else
+            {
+                reason = buffer.getInt(VERSION_AT) != VERSION || buffer.getLong(CYCLE_LENGTH_AT) != cycleLength ||
+                    buffer.getLong(CYCLE_MTIME_AT) != cycleMtime ? "stale" : null;
+            }
         }
         if (reason != null)
         {
@@ -222,6 +231,28 @@ final class Rollup implements AutoCloseable
             return new Opened(null, reason);
         }
         return new Opened(new Rollup(mapped, buffer), null);
+    }
+
+    /** The CRC32C of {@code bytes} in [from, to) and, if given, [from2, to2). */
+    static int crc(final java.nio.ByteBuffer bytes, final int... ranges)
+    {
+        final CRC32C crc = new CRC32C();
+        for (int i = 0; i < ranges.length; i += 2)
+        {
+            crc.update(bytes.duplicate().limit(ranges[i + 1]).position(ranges[i]));
+        }
+        return (int)crc.getValue();
+    }
+
+    /** Whether the rows match their checksum: checked by a query that reads them, once. */
+    boolean rowsIntact()
+    {
+        if (!rowsChecked)
+        {
+            rowsIntact = buffer.getInt(lossesAt + sectionsLength) == crc(mapped, rowsAt, lossesAt);
+            rowsChecked = true;
+        }
+        return rowsIntact;
     }
 
     /** Whether the counts of a checksummed header describe sections within the file (a writer of another version). */

@@ -93,6 +93,10 @@ final class RollupPlan implements AutoCloseable
         {
             reason = "unsupported (names)";
         }
+        else if ((query.intervalNs() > 0 || query.inactiveNs() < rollup.maxGapNs) && !rollup.rowsIntact())
+        {
+            reason = "damaged";
+        }
         else if (!sameTurns(rollup, timeline))
         {
             reason = "stale";

@@ -309,7 +309,7 @@ public final class RollupWriter implements Replay.CycleSink
         final int length = Rollup.HEADER_LENGTH + segmentCount * Rollup.SEGMENT_LONGS * Long.BYTES +
             rowCount * Rollup.ROW_LONGS * Long.BYTES +
             losses.size() * Rollup.LOSS_LONGS * Long.BYTES + (namingInts.length + ownerInts.length) * Integer.BYTES +
-            stringBytes + Integer.BYTES;
+            stringBytes + 2 * Integer.BYTES;
         final ByteBuffer bytes = ByteBuffer.allocateDirect(length).order(ByteOrder.LITTLE_ENDIAN);
         final UnsafeBuffer out = new UnsafeBuffer(bytes);
         out.putLong(Rollup.MAGIC_AT, Rollup.MAGIC);
@@ -363,9 +363,12 @@ public final class RollupWriter implements Replay.CycleSink
             out.putBytes(at + Integer.BYTES, s);
             at += Integer.BYTES + s.length;
         }
-        final CRC32C crc = new CRC32C();
-        crc.update(bytes.duplicate().limit(at));
-        out.putInt(at, (int)crc.getValue());
+        // The rows have a checksum of their own, checked only by a query that reads them; the other covers the rest.
+        final int rowsAt = Rollup.HEADER_LENGTH + segmentCount * Rollup.SEGMENT_LONGS * Long.BYTES;
+        final int lossesAt = rowsAt + rowCount * Rollup.ROW_LONGS * Long.BYTES;
+        out.putInt(at, Rollup.crc(bytes, rowsAt, lossesAt));
+        at += Integer.BYTES;
+        out.putInt(at, Rollup.crc(bytes, 0, rowsAt, lossesAt, at));
         Files.createDirectories(target.getParent());
         final Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
