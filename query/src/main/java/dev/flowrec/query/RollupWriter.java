@@ -101,9 +101,13 @@ public final class RollupWriter implements Replay.CycleSink
         try
         {
             final Rollup current = Rollup.open(target, cycleFile, Window.ALL).rollup();
+            final boolean intact = current != null && current.rowsIntact();
             if (current != null)
             {
                 current.close();
+            }
+            if (intact)
+            {
                 return new Outcome(target, 0, 0, 0, "current");
             }
             final long length = Files.size(cycleFile);

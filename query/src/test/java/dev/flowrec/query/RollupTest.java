@@ -187,9 +187,10 @@ class RollupTest
         // Rolled up again, the hours are current once more.
         for (int c = c0 + 1; c < c0 + 5; c++)
         {
-            assertNotNull(RollupWriter.write(copy, c).file());
+            assertNotNull(RollupWriter.write(copy, c).file(), "cycle " + c);
         }
-        assertEquals(5, QueryEngine.run(copy, query, new Cancellation(() -> false), true).scan().rollups().fromRollups());
+        final RollupUse again = QueryEngine.run(copy, query, new Cancellation(() -> false), true).scan().rollups();
+        assertEquals(5, again.fromRollups(), again.describe());
     }
 
     @Test
