@@ -122,6 +122,11 @@ public final class RollupWriter implements Replay.CycleSink
                 return new Outcome(null, 0, 0, 0, "written to while read");
             }
             writer.writeTo(target, cycle, length, mtime);
+            if (!Files.exists(cycleFile))
+            {
+                Files.deleteIfExists(target); // retention deleted the cycle meanwhile: no rollup outlives its cycle
+                return new Outcome(null, 0, 0, 0, "deleted by retention");
+            }
             return new Outcome(target, writer.deltas, writer.segmentCount, writer.rowCount, null);
         }
         catch (final IOException ex)
@@ -136,14 +141,20 @@ public final class RollupWriter implements Replay.CycleSink
      */
     public static java.util.SortedMap<Integer, Outcome> writeSealed(final Path dir)
     {
-        final int[] cycles = RollupPlan.cycles(dir);
-        final boolean recording = dev.flowrec.journal.RecorderLockProbe.holder(dir) != dev.flowrec.journal.RecorderLockProbe.NONE;
         final java.util.SortedMap<Integer, Outcome> outcomes = new java.util.TreeMap<>();
-        for (int i = 0; i < cycles.length - (recording ? 1 : 0); i++)
+        for (final int cycle : sealedCycles(dir))
         {
-            outcomes.put(cycles[i], write(dir, cycles[i]));
+            outcomes.put(cycle, write(dir, cycle));
         }
         return outcomes;
+    }
+
+    /** The journal's cycles, in order, but the last while a recorder holds the journal. */
+    public static int[] sealedCycles(final Path dir)
+    {
+        final int[] cycles = RollupPlan.cycles(dir);
+        final boolean recording = dev.flowrec.journal.RecorderLockProbe.holder(dir) != dev.flowrec.journal.RecorderLockProbe.NONE;
+        return recording && cycles.length > 0 ? Arrays.copyOf(cycles, cycles.length - 1) : cycles;
     }
 
     public void naming(final boolean turned, final boolean attached)
