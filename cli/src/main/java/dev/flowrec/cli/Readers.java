@@ -4,6 +4,7 @@ import dev.flowrec.query.cli.DiffCommand;
 import dev.flowrec.query.cli.ExportCommand;
 import dev.flowrec.query.cli.InfoCommand;
 import dev.flowrec.query.cli.QueryCommand;
+import dev.flowrec.query.cli.RollupCommand;
 import dev.flowrec.query.cli.TopCommand;
 import dev.flowrec.query.shell.ShellCommand;
 import picocli.CommandLine;
@@ -23,5 +24,6 @@ final class Readers
         cli.addSubcommand("shell", new ShellCommand());
         cli.addSubcommand("export", new ExportCommand());
         cli.addSubcommand("top", new TopCommand());
+        cli.addSubcommand("rollup", new RollupCommand());
     }
 }

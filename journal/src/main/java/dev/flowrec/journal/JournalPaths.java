@@ -97,7 +97,7 @@ public final class JournalPaths
      *
      * @throws JournalException naming the directory and what is wrong with it.
      */
-    static void requireReadable(final Path dir)
+    public static void requireReadable(final Path dir)
     {
         if (!Files.isDirectory(requireReachable(dir)))
         {
@@ -209,6 +209,24 @@ public final class JournalPaths
         return position >= 0 && position <= words.limit() - Integer.BYTES ? words.getInt(position) : -1;
     }
 
+    /** Where the exact rollups of the journal's sealed cycles are kept, one file per cycle beside its name. */
+    public static final String ROLLUP_DIRECTORY = "rollups";
+    public static final String ROLLUP_SUFFIX = ".rollup";
+
+    /** The file of an hourly cycle of the journal in {@code dir}. */
+    public static Path cycleFile(final Path dir, final int cycle)
+    {
+        return dir.resolve(cycleFileName(DEFAULT_ROLL_CYCLE, cycle));
+    }
+
+    /** The rollup of a cycle file (DIR/rollups/20260101-13F.rollup): retention deletes it with the cycle. */
+    public static Path rollupFile(final Path cycleFile)
+    {
+        final String name = cycleFile.getFileName().toString();
+        return cycleFile.resolveSibling(ROLLUP_DIRECTORY)
+            .resolve(name.substring(0, name.length() - CYCLE_FILE_SUFFIX.length()) + ROLLUP_SUFFIX);
+    }
+
     /** The name of {@code cycle}'s file ("20260101-13F.cq4"). */
     static String cycleFileName(final RollCycle rollCycle, final int cycle)
     {
@@ -217,7 +235,7 @@ public final class JournalPaths
     }
 
     /** The cycle a cycle file's name stands for; the inverse of {@link #cycleFileName}. */
-    static int cycleOf(final RollCycle rollCycle, final String fileName)
+    public static int cycleOf(final RollCycle rollCycle, final String fileName)
     {
         final String name = fileName.substring(0, fileName.length() - CYCLE_FILE_SUFFIX.length());
         return (int)(Instant.from(cycleNames(rollCycle).parse(name)).toEpochMilli() / rollCycle.lengthInMillis());

@@ -247,6 +247,32 @@ public final class JournalReader implements AutoCloseable
         tailer.toEnd();
     }
 
+    /**
+     * @return the hourly cycle of the document being read (during a handler's call) or of the next one: what a
+     * replay that reads some cycles from their rollups checks to leave them.
+     */
+    public int cycle()
+    {
+        return queue.rollCycle().toCycle(tailer.index());
+    }
+
+    /** @return the first and last cycles of the journal (first &gt; last when it has none). */
+    public int firstCycle()
+    {
+        return queue.firstCycle();
+    }
+
+    public int lastCycle()
+    {
+        return queue.lastCycle();
+    }
+
+    /** Moves to the first document of {@code cycle}; false when the cycle has none (then the reader is not moved). */
+    public boolean toCycle(final int cycle)
+    {
+        return moveToIndex(queue.rollCycle().toIndex(cycle, 0));
+    }
+
     /** @return the Chronicle index of the next document to read. */
     public long index()
     {

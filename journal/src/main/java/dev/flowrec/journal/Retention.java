@@ -171,6 +171,7 @@ public final class Retention
     {
         try
         {
+            Files.deleteIfExists(JournalPaths.rollupFile(file)); // first: a rollup never outlives its cycle
             Files.deleteIfExists(file);
         }
         catch (final IOException ex)

@@ -17,6 +17,7 @@ final class FlowSums implements FlowFold
     private static final int CACHED_IFINDEXES = 4096;
 
     private final DeltaView view = new DeltaView();
+    private final SegmentView segment = new SegmentView();
     private final FlowSumsTable table;
     private final FlowFilter where;
     private final long intervalNs;
@@ -90,6 +91,32 @@ final class FlowSums implements FlowFold
             delta.firstNs(), delta.lastNs(), delta.packets(), delta.bytes(), delta.tcpFlags(), owner, names);
     }
 
+    /**
+     * One segment of a {@link Rollup}: a run of one flow's deltas in one minute with one owner, summed. The filter sees
+     * what it would see of each of its deltas (a per-delta filter reads no counters); {@code namesIds} caches the
+     * table's id of each of the rollup's namings.
+     */
+    void onSegment(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow, final long packed,
+        final int[] namesIds, final int naming, final String iface, final String container, final Owner owner,
+        final long decidingFirstNs, final long firstNs, final long lastNs, final long packets, final long bytes,
+        final long bits)
+    {
+        if (!where.usesAggregates() && !where.test(segment.wrap(srcHigh, srcLow, dstHigh, dstLow, packed, iface,
+            container, owner)))
+        {
+            return;
+        }
+        int namesId = namesIds[naming];
+        if (namesId < 0)
+        {
+            namesId = table.namesId(iface, container);
+            namesIds[naming] = namesId;
+        }
+        table.addSegment(srcHigh, srcLow, dstHigh, dstLow, packed,
+            intervalNs > 0 ? Math.floorDiv(lastNs, intervalNs) * intervalNs : 0, namesId, decidingFirstNs,
+            (int)(bits & 0xFFFF), firstNs, lastNs, packets, bytes, (int)(bits >>> 16 & 0xFFFF), owner);
+    }
+
     private int namesId(final int ifindex, final String iface, final String container)
     {
         if (ifindex < 0 || ifindex >= CACHED_IFINDEXES)
@@ -103,6 +130,12 @@ final class FlowSums implements FlowFold
             cachedId[ifindex] = table.namesId(iface, container);
         }
         return cachedId[ifindex];
+    }
+
+    /** The series' bucket length; 0 for none. */
+    long intervalNs()
+    {
+        return intervalNs;
     }
 
     /** The flows that pass the filter; with {@code currentOnly}, of each key only its latest flow. */

@@ -69,6 +69,28 @@ final class FlowSumsTable
         final long bucketNs, final int namesId, final long firstNs, final long lastNs, final long packets,
         final long bytes, final int tcpFlags, final Owner owner, final FlowNames peers)
     {
+        return fold(srcHigh, srcLow, dstHigh, dstLow, packed, bucketNs, namesId, firstNs, tcpFlags, firstNs, lastNs,
+            packets, bytes, tcpFlags, owner, peers);
+    }
+
+    /**
+     * Adds a rollup's segment (a run of one key's deltas that no state could cut, {@link RollupWriter}): its first
+     * delta decides, as a delta would, whether it starts a new flow, and the rest add to whichever flow that is.
+     */
+    void addSegment(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow, final long packed,
+        final long bucketNs, final int namesId, final long decidingFirstNs, final int decidingFlags, final long firstNs,
+        final long lastNs, final long packets, final long bytes, final int tcpFlags, final Owner owner)
+    {
+        fold(srcHigh, srcLow, dstHigh, dstLow, packed, bucketNs, namesId, decidingFirstNs, decidingFlags, firstNs, lastNs,
+            packets, bytes, tcpFlags, owner, FlowNames.NONE);
+    }
+
+    /** Adds deltas summed to their flow; the first of them decides whether it starts a new one. Returns the flow. */
+    private int fold(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow, final long packed,
+        final long bucketNs, final int namesId, final long decidingFirstNs, final int decidingFlags, final long firstNs,
+        final long lastNs, final long packets, final long bytes, final int tcpFlags, final Owner owner,
+        final FlowNames peers)
+    {
         final int tag = hash(srcHigh, srcLow, dstHigh, dstLow, packed, bucketNs, namesId) | Integer.MIN_VALUE;
         final int mask = index.length - 1;
         int s = tag & mask;
@@ -80,7 +102,8 @@ final class FlowSumsTable
                 flows[at + 2] == dstHigh && flows[at + 3] == dstLow && flows[at + 4] == packed &&
                 flows[at + 5] == bucketNs && flows[at + 6] == namesId)
             {
-                if (FlowTimeouts.startsNewFlow(flows[at + LAST], (int)flows[at + FLAGS], firstNs, tcpFlags, inactiveNs))
+                if (FlowTimeouts.startsNewFlow(flows[at + LAST], (int)flows[at + FLAGS], decidingFirstNs, decidingFlags,
+                    inactiveNs))
                 {
                     final int flow = append(srcHigh, srcLow, dstHigh, dstLow, packed, bucketNs, namesId,
                         firstNs, lastNs, packets, bytes, tcpFlags, owner, peers);

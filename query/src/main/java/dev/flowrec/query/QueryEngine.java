@@ -50,10 +50,40 @@ public final class QueryEngine
     /** As {@link #run(Path, Query, BooleanSupplier)}, counting its steps in {@code cancellation}. */
     public static Answer run(final Path journal, final Query query, final Cancellation cancellation)
     {
+        return run(journal, query, cancellation, RollupPlan.enabled());
+    }
+
+    /**
+     * As {@link #run(Path, Query, Cancellation)}; {@code rollups}: whether whole hours may be read from their rollups
+     * (false: every delta replayed, the answer rollups must equal).
+     */
+    public static Answer run(final Path journal, final Query query, final Cancellation cancellation,
+        final boolean rollups)
+    {
         final Window window = query.atNs() == Query.NO_INSTANT ? query.window() :
             new Window(query.window().sinceNs(), query.atNs() + 1);
         final Timeline timeline = Timeline.of(journal, window);
         final FilterBinding.Bound where = bind(query, timeline, window);
+        if (rollups)
+        {
+            try (RollupPlan plan = RollupPlan.of(journal, query, window, timeline, where.filter()))
+            {
+                final FlowSums sums = new FlowSums(where.filter(), query.intervalNs(), query.inactiveNs(), query.names());
+                try
+                {
+                    final Replay.Result scan = Replay.run(journal, window, timeline, sums, cancellation.flag(), plan);
+                    return answer(query, sums, scan.with(plan.use()), where.warnings(), cancellation);
+                }
+                catch (final RollupPlan.Conflict conflict)
+                {
+                    final FlowSums again = new FlowSums(where.filter(), query.intervalNs(), query.inactiveNs(),
+                        query.names());
+                    final Replay.Result scan = Replay.run(journal, window, timeline, again, cancellation.flag());
+                    return answer(query, again, scan.with(plan.use().conflict(conflict.getMessage())),
+                        where.warnings(), cancellation);
+                }
+            }
+        }
         final FlowSums sums = new FlowSums(where.filter(), query.intervalNs(), query.inactiveNs(), query.names());
         final Replay.Result scan = Replay.run(journal, window, timeline, sums, cancellation.flag());
         return answer(query, sums, scan, where.warnings(), cancellation);

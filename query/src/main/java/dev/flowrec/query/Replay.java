@@ -38,8 +38,20 @@ public final class Replay implements EventHandler
 {
     /** What a replay read and found. */
     public record Result(Coverage coverage, long eventsRead, int seekProbes, long deltasFolded, long elapsedNs,
-        long namesEvicted)
+        long namesEvicted, RollupUse rollups)
     {
+        public Result(final Coverage coverage, final long eventsRead, final int seekProbes, final long deltasFolded,
+            final long elapsedNs, final long namesEvicted)
+        {
+            this(coverage, eventsRead, seekProbes, deltasFolded, elapsedNs, namesEvicted, RollupUse.NONE);
+        }
+
+        /** The same, saying how many hours came from rollups. */
+        Result with(final RollupUse use)
+        {
+            return new Result(coverage, eventsRead, seekProbes, deltasFolded, elapsedNs, namesEvicted, use);
+        }
+
         public Result(final Coverage coverage, final long eventsRead, final int seekProbes, final long deltasFolded,
             final long elapsedNs)
         {
@@ -82,6 +94,21 @@ public final class Replay implements EventHandler
     private long stopAfterNs = Long.MAX_VALUE;
     private long deltasFolded;
     private boolean past;
+    /** The reader, for the cycle of each event: set when some cycles are read from rollups, or one cycle alone. */
+    private JournalReader cycles;
+    /** The cycles read from their rollups instead of their deltas; null when none. */
+    private RollupPlan plan;
+    /** Reading only this cycle (to roll it up); Integer.MIN_VALUE for a window. */
+    private int onlyCycle = Integer.MIN_VALUE;
+    /** A covered cycle was reached: the rest of this poll is skipped, then {@link #jump} folds its rollups. */
+    private boolean jumping;
+    private int jumpCycle;
+    /** Off while the catalog replays the state before a jump: its loss reports were counted where they were read. */
+    private boolean counting = true;
+    /** Deltas folded while DNS answers named addresses: a rollup holds no names, so it cannot stand beside them. */
+    private long namedDeltas;
+    /** Told of each loss report counted, and of each delta's interface naming (to roll a cycle up); may be null. */
+    private CycleSink sink;
 
     /** An attached interface's names, and whether its deltas' directions are turned round (see the class comment). */
     private record Named(String iface, String container, boolean turn)
@@ -112,6 +139,18 @@ public final class Replay implements EventHandler
     public static Result run(final Path dir, final Window window, final Timeline timeline, final FlowFold fold,
         final BooleanSupplier cancelled)
     {
+        return run(dir, window, timeline, fold, cancelled, null);
+    }
+
+    /**
+     * As {@link #run(Path, Window, Timeline, FlowFold, BooleanSupplier)}, the cycles the plan covers folded from their
+     * rollups (in journal order, between the deltas of the cycles before and after them) instead of read.
+     *
+     * @throws RollupPlan.Conflict when a rollup cannot give what the deltas would: ask again without rollups
+     */
+    static Result run(final Path dir, final Window window, final Timeline timeline, final FlowFold fold,
+        final BooleanSupplier cancelled, final RollupPlan plan)
+    {
         final long startNs = System.nanoTime();
         final Replay replay = new Replay(fold, window, timeline, fold.wantsNames());
         long read = 0;
@@ -119,15 +158,32 @@ public final class Replay implements EventHandler
         final Coverage coverage;
         try (JournalReader reader = JournalReader.open(dir))
         {
+            if (plan != null && !plan.isEmpty())
+            {
+                replay.plan = plan;
+                replay.cycles = reader;
+            }
             probes += replay.position(reader);
             if (window.hasEnd())
             {
                 replay.stopAfterNs = window.untilNs() + replay.marginNs();
             }
-            int n;
-            while (!replay.past && !cancelled.getAsBoolean() && (n = reader.poll(replay, POLL_LIMIT)) > 0)
+            while (!replay.past && !cancelled.getAsBoolean())
             {
+                final int n = reader.poll(replay, POLL_LIMIT);
                 read += n;
+                if (replay.jumping)
+                {
+                    replay.jump(dir, reader);
+                }
+                else if (n == 0)
+                {
+                    break;
+                }
+            }
+            if (replay.plan != null && replay.namedDeltas > 0)
+            {
+                throw new RollupPlan.Conflict("names");
             }
             final long[] lost = replay.lost;
             // Loss a recorder stopped with and could not journal is kept beside the journal: it counts here too.
@@ -246,6 +302,10 @@ public final class Replay implements EventHandler
 
     public void onEvent(final int templateId, final DirectBuffer buffer, final int offset, final int length)
     {
+        if (cycles != null && !readsCycle())
+        {
+            return;
+        }
         switch (templateId)
         {
             case FlowDeltaDecoder.TEMPLATE_ID -> onFlowDelta(buffer, offset, length);
@@ -269,6 +329,125 @@ public final class Replay implements EventHandler
         {
             past = true; // events are in time order up to the margin: nothing later can fall in the window
         }
+    }
+
+    /** Whether the event being read is to be read: false past the one cycle rolled up, or in (or after) a covered one. */
+    private boolean readsCycle()
+    {
+        if (jumping)
+        {
+            return false;
+        }
+        final int cycle = cycles.cycle();
+        if (onlyCycle != Integer.MIN_VALUE)
+        {
+            past |= cycle != onlyCycle;
+            return !past;
+        }
+        if (plan.covers(cycle))
+        {
+            jumping = true;
+            jumpCycle = cycle;
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Folds the rollups of the covered cycles from the one reached, then moves the reader to the first document of the
+     * next cycle the journal has, with the state (interfaces, owners, loss counters) as the catalog holds it there.
+     */
+    private void jump(final Path dir, final JournalReader reader)
+    {
+        int cycle = jumpCycle;
+        jumping = false;
+        final int last = reader.lastCycle();
+        while (true)
+        {
+            while (plan.covers(cycle))
+            {
+                deltasFolded += plan.apply(cycle++, fold, window, lost);
+            }
+            if (cycle > last)
+            {
+                past = true;
+                return;
+            }
+            if (java.nio.file.Files.exists(dev.flowrec.journal.JournalPaths.cycleFile(dir, cycle)))
+            {
+                if (!reader.toCycle(cycle))
+                {
+                    throw new RollupPlan.Conflict("cycle " + cycle + " has no first document to go on from");
+                }
+                break;
+            }
+            cycle++;
+        }
+        interfaces.clear();
+        owners.clear();
+        Arrays.fill(runCounters, 0);
+        counting = false;
+        try
+        {
+            reader.replayStateBefore(this);
+        }
+        finally
+        {
+            counting = true;
+        }
+        if (owners.size() > 0)
+        {
+            // The catalog's owners may include some that deltas in the rolled-up hours ended: only a read knows.
+            throw new RollupPlan.Conflict("socket owners");
+        }
+    }
+
+    /**
+     * Reads one cycle of the journal in {@code dir} whole, every delta handed to {@code sink} with its interface named
+     * as a replay names it, each loss report's losses told to it; the state at the cycle's start from the catalog.
+     *
+     * @return false when the cycle has no first document, or was damaged (a rollup of it would hide the damage)
+     */
+    static boolean readCycle(final Path dir, final int cycle, final Timeline timeline, final CycleSink sink)
+    {
+        final Replay replay = new Replay(sink, Window.ALL, timeline, true); // named: to know if names were in force
+        replay.sink = sink;
+        replay.onlyCycle = cycle;
+        try (JournalReader reader = JournalReader.open(dir))
+        {
+            if (!reader.toCycle(cycle))
+            {
+                return false;
+            }
+            reader.replayStateBefore(replay::learnFlushInterval);
+            replay.counting = false;
+            final boolean catalog = reader.replayStateBefore(replay); // the state at the cycle's start
+            replay.counting = true;
+            replay.cycles = reader;
+            if (!catalog && cycle != reader.firstCycle())
+            {
+                return false; // no catalog: the state at the cycle's start is known only to a read from the start
+            }
+            while (!replay.past && reader.poll(replay, POLL_LIMIT) > 0)
+            {
+                // every event of the cycle
+            }
+            sink.end(replay.owners.size() > 0, replay.namedDeltas > 0);
+            return reader.skippedEvents() == 0 && reader.checksumFailures() == 0 && reader.unreadableRanges().isEmpty();
+        }
+    }
+
+    /** What rolling a cycle up is told besides its deltas. */
+    interface CycleSink extends FlowFold
+    {
+        /** Before each delta: whether its direction was turned round, and whether its interface was attached. */
+        void naming(boolean turned, boolean attached);
+
+        /** A loss report and the losses since the run's previous one. */
+        void loss(long timeNs, long ringEvents, long ringPackets, long ringBytes, long journalEvents);
+
+        /** At the end: whether socket owners were known at its end, and whether DNS answers named any delta. */
+        void end(boolean ownersKnown, boolean namesInForce);
     }
 
     private long marginNs()
@@ -295,6 +474,10 @@ public final class Replay implements EventHandler
             return;
         }
         deltasFolded++;
+        if (named && this.names.size() > 0)
+        {
+            namedDeltas++;
+        }
         // Named as the kernel journaled the delta (before any turn: the addresses are the same).
         final FlowNames peers = flowNames.wrap(named && this.names.size() > 0 ? this.names : null, delta);
         if (named && this.names.size() > 0 && fold.namesEveryDelta())
@@ -311,6 +494,10 @@ public final class Replay implements EventHandler
             peers.keep(namedFlows.srcName(flow), namedFlows.dstName(flow));
         }
         final Named names = interfaces.get(delta.ifindex());
+        if (sink != null)
+        {
+            sink.naming(names != null && names.turn() && length <= turnedBuffer.capacity(), names != null);
+        }
         if (names == null)
         {
             fold.onFlow(delta, "if" + delta.ifindex(), "", owner, peers);
@@ -347,13 +534,19 @@ public final class Replay implements EventHandler
     /** A report's losses happened since the run's previous report: they count when the report is in the window. */
     private void onLoss(final LossReportDecoder report)
     {
-        final boolean inWindow = report.timeNs() >= window.sinceNs() && report.timeNs() - DEFAULT_FLUSH_NS < window.untilNs();
+        final boolean inWindow = counting && report.timeNs() >= window.sinceNs() && report.timeNs() - DEFAULT_FLUSH_NS < window.untilNs();
         if (inWindow)
         {
             lost[0] += report.ringLostEvents() - runCounters[0];
             lost[1] += report.ringLostPackets() - runCounters[1];
             lost[2] += report.ringLostBytes() - runCounters[2];
             lost[3] += report.journalLostEvents() - runCounters[3];
+            if (sink != null)
+            {
+                sink.loss(report.timeNs(), report.ringLostEvents() - runCounters[0],
+                    report.ringLostPackets() - runCounters[1], report.ringLostBytes() - runCounters[2],
+                    report.journalLostEvents() - runCounters[3]);
+            }
         }
         runCounters[0] = report.ringLostEvents();
         runCounters[1] = report.ringLostPackets();

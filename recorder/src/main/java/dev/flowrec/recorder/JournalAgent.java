@@ -12,7 +12,7 @@ import org.agrona.concurrent.Agent;
 
 /**
  * The journal's upkeep: journals the kernel's loss counters when they move, suspends the journal while its disk is
- * short of space, applies retention. Its {@link #onClose()} ends the run's journal: the last loss counters, then
+ * short of space, applies retention, has the sealed hours rolled up ({@link RollupWriting}). Its {@link #onClose()} ends the run's journal: the last loss counters, then
  * the stopped event (the drain agent, closing before it, has journaled every flow).
  */
 final class JournalAgent implements Agent
@@ -36,6 +36,7 @@ final class JournalAgent implements Agent
     private long nextSecondNs;
     private long nextSpaceCheckNs;
     private long nextRetentionNs;
+    private final RollupWriting rollups;
 
     JournalAgent(final RecorderContext context)
     {
@@ -46,6 +47,7 @@ final class JournalAgent implements Agent
         this.errors = context.errors();
         this.config = context.config();
         this.loss = context.loss();
+        this.rollups = new RollupWriting(writer.dir());
     }
 
     public String roleName()
@@ -71,6 +73,12 @@ final class JournalAgent implements Agent
         {
             nextRetentionNs = nowNs + RETENTION_PERIOD_NS;
             work += writer.applyRetention(config.retention(), System.currentTimeMillis(), errors::say);
+            work += rollups.poke(); // the sealed hours' rollups, off this thread
+            final String failure = rollups.failure();
+            if (failure != null)
+            {
+                errors.say(failure);
+            }
         }
         return work;
     }
@@ -82,6 +90,7 @@ final class JournalAgent implements Agent
      */
     public void onClose()
     {
+        rollups.close();
         writer.releaseReserve();
         journalCountersIfMoved();
         journal.recorderStopped("stopped");

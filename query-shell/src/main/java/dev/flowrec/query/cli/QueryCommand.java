@@ -156,6 +156,7 @@ public final class QueryCommand implements Callable<Integer>
                 answer.scan().elapsedNs() / 1e6,
                 window.hasStart() ? AnswerWriter.isoTime(window.sinceNs()) : "start",
                 window.hasEnd() ? AnswerWriter.isoTime(window.untilNs()) : "end");
+            err.println("flowrec query: rollups: " + answer.scan().rollups().describe());
         }
         err.flush();
     }

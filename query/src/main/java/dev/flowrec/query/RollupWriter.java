@@ -1,0 +1,405 @@
+package dev.flowrec.query;
+
+import dev.flowrec.journal.JournalPaths;
+import dev.flowrec.journal.schema.FlowDeltaDecoder;
+import dev.flowrec.journal.schema.FlowDeltas;
+import dev.flowrec.journal.schema.FlowTimeouts;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Rolls one sealed hourly cycle of a journal up into its {@link Rollup}, in two cuts of its deltas, each in the order
+ * of its parts' first deltas. Segments: runs of one key's consecutive deltas with one owner, ended before a SYN, with
+ * the longest quiet spell inside any of them; a query whose inactive timeout is at least that folds one segment per
+ * flow and hour. Rows: the segments cut again per minute of the last packet and before a quiet spell past the default
+ * inactive timeout, for a series or a shorter timeout. Within a segment or row no delta could start a new flow
+ * whatever the flow saw before ({@link FlowTimeouts}), so a reader decides each one's first delta against its own
+ * table exactly as for a delta.
+ * Written to a temporary file, forced, renamed over the old one, and the directory forced.
+ */
+public final class RollupWriter implements Replay.CycleSink
+{
+    private static final long MINUTE_NS = 60_000_000_000L;
+    private static final int TCP_SYN = 0x02;
+
+    /** A 5-tuple with its direction and names, as a replay's table keys it (less the bucket). */
+    private record Key(long srcHigh, long srcLow, long dstHigh, long dstLow, long packed, int names)
+    {
+    }
+
+    /** The segment and row a key is adding to, their last packets, and the row's minute. */
+    private static final class Open
+    {
+        int segment;
+        long lastNs;
+        int row;
+        long rowMinute;
+        long rowLastNs;
+    }
+
+    private record Naming(String iface, String container, boolean turned, boolean attached)
+    {
+    }
+
+    private final long inactiveNs;
+    private final Map<Key, Open> open = new HashMap<>();
+    private final Map<Naming, Integer> namings = new HashMap<>();
+    private final Map<Owner, Integer> owners = new HashMap<>();
+    private final List<String> strings = new ArrayList<>();
+    private final Map<String, Integer> stringIds = new HashMap<>();
+    private final List<long[]> losses = new ArrayList<>();
+    private long[] segments = new long[1024 * Rollup.SEGMENT_LONGS];
+    private int segmentCount;
+    private long[] rows = new long[1024 * Rollup.ROW_LONGS];
+    private int rowCount;
+    /** The longest quiet spell inside a segment, between a delta's first packet and the segment's last before it. */
+    private long maxGapNs = Long.MIN_VALUE;
+    private long deltas;
+    private long minLastNs = Long.MAX_VALUE;
+    private long maxLastNs = Long.MIN_VALUE;
+    private boolean ownersKnown;
+    private boolean namesInForce;
+    private boolean turned;
+    private boolean attached;
+
+    private RollupWriter(final long inactiveNs)
+    {
+        this.inactiveNs = inactiveNs;
+        owners.put(Owner.NONE, 0);
+        string("");
+    }
+
+    /** What rolling a cycle up did: the file written (null when none was) and why not. */
+    public record Outcome(Path file, long deltas, int segments, int rows, String skipped)
+    {
+    }
+
+    /**
+     * Rolls up {@code cycle} of the journal in {@code dir} unless its rollup is already current.
+     *
+     * @throws UncheckedIOException when the rollup cannot be written (the journal is untouched)
+     */
+    public static Outcome write(final Path dir, final int cycle)
+    {
+        final Path cycleFile = JournalPaths.cycleFile(dir, cycle);
+        final Path target = JournalPaths.rollupFile(cycleFile);
+        try
+        {
+            final Rollup current = Rollup.open(target, cycleFile, Window.ALL).rollup();
+            final boolean intact = current != null && current.rowsIntact();
+            if (current != null)
+            {
+                current.close();
+            }
+            if (intact)
+            {
+                return new Outcome(target, 0, 0, 0, "current");
+            }
+            final long length = Files.size(cycleFile);
+            final long mtime = Files.getLastModifiedTime(cycleFile).toMillis();
+            final RollupWriter writer = new RollupWriter(FlowTimeouts.DEFAULT_INACTIVE_NS);
+            if (!Replay.readCycle(dir, cycle, Timeline.of(dir, Window.ALL), writer))
+            {
+                return new Outcome(null, 0, 0, 0, "damaged or unreadable");
+            }
+            if (Files.size(cycleFile) != length || Files.getLastModifiedTime(cycleFile).toMillis() != mtime)
+            {
+                return new Outcome(null, 0, 0, 0, "written to while read");
+            }
+            writer.writeTo(target, cycle, length, mtime);
+            if (!Files.exists(cycleFile))
+            {
+                Files.deleteIfExists(target); // retention deleted the cycle meanwhile: no rollup outlives its cycle
+                return new Outcome(null, 0, 0, 0, "deleted by retention");
+            }
+            return new Outcome(target, writer.deltas, writer.segmentCount, writer.rowCount, null);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot roll up cycle " + cycleFile + " into " + target + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Rolls up every sealed cycle of the journal in {@code dir} that has no current rollup: every cycle but the last
+     * while a recorder holds the journal (it is still being written). Returns each cycle's outcome, in order.
+     */
+    public static java.util.SortedMap<Integer, Outcome> writeSealed(final Path dir)
+    {
+        final java.util.SortedMap<Integer, Outcome> outcomes = new java.util.TreeMap<>();
+        for (final int cycle : sealedCycles(dir))
+        {
+            outcomes.put(cycle, write(dir, cycle));
+        }
+        return outcomes;
+    }
+
+    /** The journal's cycles, in order, but the last while a recorder holds the journal. */
+    public static int[] sealedCycles(final Path dir)
+    {
+        final int[] cycles = RollupPlan.cycles(dir);
+        final boolean recording = dev.flowrec.journal.RecorderLockProbe.holder(dir) != dev.flowrec.journal.RecorderLockProbe.NONE;
+        return recording && cycles.length > 0 ? Arrays.copyOf(cycles, cycles.length - 1) : cycles;
+    }
+
+    public void naming(final boolean turned, final boolean attached)
+    {
+        this.turned = turned;
+        this.attached = attached;
+    }
+
+    public void loss(final long timeNs, final long ringEvents, final long ringPackets, final long ringBytes,
+        final long journalEvents)
+    {
+        losses.add(new long[] {timeNs, ringEvents, ringPackets, ringBytes, journalEvents});
+    }
+
+    public void end(final boolean ownersKnown, final boolean namesInForce)
+    {
+        this.ownersKnown |= ownersKnown;
+        this.namesInForce = namesInForce;
+    }
+
+    @Override
+    public boolean namesEveryDelta()
+    {
+        return false;
+    }
+
+    public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container)
+    {
+        onFlow(delta, iface, container, Owner.NONE);
+    }
+
+    @Override
+    public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner)
+    {
+        deltas++;
+        final long firstNs = delta.firstNs();
+        final long lastNs = delta.lastNs();
+        final int flags = delta.tcpFlags();
+        minLastNs = Math.min(minLastNs, lastNs);
+        maxLastNs = Math.max(maxLastNs, lastNs);
+        final int names = namings.computeIfAbsent(new Naming(iface, container, turned, attached), n -> namings.size());
+        final Integer known = owners.get(owner);
+        final int ownerId = known != null ? known : owners.computeIfAbsent(owner, o -> owners.size());
+        ownersKnown |= owner.known();
+        final Key key = new Key(FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta),
+            FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta),
+            FlowSumsTable.pack(delta.direction(), delta.family(), delta.proto(), delta.srcPort(), delta.dstPort()), names);
+        final long minute = Math.floorDiv(lastNs, MINUTE_NS);
+        Open o = open.get(key);
+        if (o == null)
+        {
+            o = new Open();
+            open.put(key, o);
+        }
+        else if ((flags & TCP_SYN) == 0 &&
+            (int)segments[o.segment * Rollup.SEGMENT_LONGS + Rollup.NAMES_OWNER] == ownerId)
+        {
+            // No SYN, the same owner: the delta continues its flow unless the quiet spell before it is past the
+            // query's inactive timeout (maxGapNs says the longest).
+            maxGapNs = Math.max(maxGapNs, firstNs - o.lastNs);
+            final int at = o.segment * Rollup.SEGMENT_LONGS;
+            segments[at + Rollup.FIRST] = Math.min(segments[at + Rollup.FIRST], firstNs);
+            segments[at + Rollup.LAST] = Math.max(segments[at + Rollup.LAST], lastNs);
+            segments[at + Rollup.PACKETS] += delta.packets();
+            segments[at + Rollup.BYTES] += delta.bytes();
+            segments[at + Rollup.BITS] |= (long)(flags & 0xFFFF) << 16;
+            o.lastNs = Math.max(o.lastNs, lastNs);
+            if (minute == o.rowMinute && firstNs - o.rowLastNs <= inactiveNs)
+            {
+                final int r = o.row * Rollup.ROW_LONGS;
+                rows[r + Rollup.ROW_FIRST] = Math.min(rows[r + Rollup.ROW_FIRST], firstNs);
+                rows[r + Rollup.ROW_LAST] = Math.max(rows[r + Rollup.ROW_LAST], lastNs);
+                rows[r + Rollup.ROW_PACKETS] += delta.packets();
+                rows[r + Rollup.ROW_BYTES] += delta.bytes();
+                rows[r + Rollup.ROW_SEGMENT_BITS] |= (long)(flags & 0xFFFF) << 16;
+                o.rowLastNs = Math.max(o.rowLastNs, lastNs);
+                return;
+            }
+            o.row = appendRow(o.segment, delta);
+            o.rowMinute = minute;
+            o.rowLastNs = lastNs;
+            return;
+        }
+        o.segment = append(key, ownerId, delta);
+        o.lastNs = lastNs;
+        o.row = appendRow(o.segment, delta);
+        o.rowMinute = minute;
+        o.rowLastNs = lastNs;
+    }
+
+    private int appendRow(final int segment, final FlowDeltaDecoder delta)
+    {
+        if ((rowCount + 1) * Rollup.ROW_LONGS > rows.length)
+        {
+            rows = Arrays.copyOf(rows, rows.length * 2);
+        }
+        final int r = rowCount * Rollup.ROW_LONGS;
+        final int flags = delta.tcpFlags() & 0xFFFF;
+        rows[r + Rollup.ROW_SEGMENT_BITS] = (long)segment << 32 | flags | (long)flags << 16;
+        rows[r + Rollup.ROW_DECIDING_FIRST] = delta.firstNs();
+        rows[r + Rollup.ROW_FIRST] = delta.firstNs();
+        rows[r + Rollup.ROW_LAST] = delta.lastNs();
+        rows[r + Rollup.ROW_PACKETS] = delta.packets();
+        rows[r + Rollup.ROW_BYTES] = delta.bytes();
+        return rowCount++;
+    }
+
+    private int append(final Key key, final int ownerId, final FlowDeltaDecoder delta)
+    {
+        if ((segmentCount + 1) * Rollup.SEGMENT_LONGS > segments.length)
+        {
+            segments = Arrays.copyOf(segments, segments.length * 2);
+        }
+        final int at = segmentCount * Rollup.SEGMENT_LONGS;
+        segments[at] = key.srcHigh();
+        segments[at + 1] = key.srcLow();
+        segments[at + 2] = key.dstHigh();
+        segments[at + 3] = key.dstLow();
+        segments[at + Rollup.PACKED] = key.packed();
+        segments[at + Rollup.NAMES_OWNER] = (long)key.names() << 32 | ownerId;
+        segments[at + Rollup.DECIDING_FIRST] = delta.firstNs();
+        segments[at + Rollup.FIRST] = delta.firstNs();
+        segments[at + Rollup.LAST] = delta.lastNs();
+        segments[at + Rollup.PACKETS] = delta.packets();
+        segments[at + Rollup.BYTES] = delta.bytes();
+        final int flags = delta.tcpFlags() & 0xFFFF;
+        segments[at + Rollup.BITS] = flags | (long)flags << 16;
+        return segmentCount++;
+    }
+
+    private int string(final String s)
+    {
+        return stringIds.computeIfAbsent(s, k ->
+        {
+            strings.add(k);
+            return strings.size() - 1;
+        });
+    }
+
+    private void writeTo(final Path target, final int cycle, final long cycleLength, final long cycleMtimeMs)
+        throws IOException
+    {
+        final Naming[] namingById = new Naming[namings.size()];
+        namings.forEach((n, id) -> namingById[id] = n);
+        final Owner[] ownerById = new Owner[owners.size()];
+        owners.forEach((o, id) -> ownerById[id] = o);
+        final int[] namingInts = new int[namingById.length * 3];
+        for (int i = 0; i < namingById.length; i++)
+        {
+            namingInts[i * 3] = string(namingById[i].iface());
+            namingInts[i * 3 + 1] = string(namingById[i].container());
+            namingInts[i * 3 + 2] = (namingById[i].turned() ? 1 : 0) | (namingById[i].attached() ? 2 : 0);
+        }
+        final int[] ownerInts = new int[ownerById.length * 2];
+        for (int i = 0; i < ownerById.length; i++)
+        {
+            ownerInts[i * 2] = ownerById[i].pid();
+            ownerInts[i * 2 + 1] = string(ownerById[i].comm());
+        }
+        int stringBytes = 0;
+        final byte[][] encoded = new byte[strings.size()][];
+        for (int i = 0; i < encoded.length; i++)
+        {
+            encoded[i] = strings.get(i).getBytes(StandardCharsets.UTF_8);
+            stringBytes += Integer.BYTES + encoded[i].length;
+        }
+        final int length = Rollup.HEADER_LENGTH + segmentCount * Rollup.SEGMENT_LONGS * Long.BYTES +
+            rowCount * Rollup.ROW_LONGS * Long.BYTES +
+            losses.size() * Rollup.LOSS_LONGS * Long.BYTES + (namingInts.length + ownerInts.length) * Integer.BYTES +
+            stringBytes + 2 * Integer.BYTES;
+        final ByteBuffer bytes = ByteBuffer.allocateDirect(length).order(ByteOrder.LITTLE_ENDIAN);
+        final UnsafeBuffer out = new UnsafeBuffer(bytes);
+        out.putLong(Rollup.MAGIC_AT, Rollup.MAGIC);
+        out.putInt(Rollup.VERSION_AT, Rollup.VERSION);
+        out.putInt(Rollup.CYCLE_AT, cycle);
+        out.putInt(Rollup.FLAGS_AT, (ownersKnown ? Rollup.OWNERS : 0) |
+            (namesInForce ? Rollup.NAMES : 0));
+        out.putLong(Rollup.CYCLE_LENGTH_AT, cycleLength);
+        out.putLong(Rollup.CYCLE_MTIME_AT, cycleMtimeMs);
+        out.putLong(Rollup.MIN_LAST_AT, minLastNs);
+        out.putLong(Rollup.MAX_LAST_AT, maxLastNs);
+        out.putLong(Rollup.INACTIVE_AT, inactiveNs);
+        out.putLong(Rollup.DELTAS_AT, deltas);
+        out.putInt(Rollup.SEGMENTS_AT, segmentCount);
+        out.putInt(Rollup.ROWS_AT, rowCount);
+        out.putLong(Rollup.MAX_GAP_AT, maxGapNs);
+        out.putInt(Rollup.LOSSES_AT, losses.size());
+        out.putInt(Rollup.NAMINGS_AT, namingById.length);
+        out.putInt(Rollup.OWNERS_AT, ownerById.length);
+        out.putInt(Rollup.STRINGS_AT, encoded.length);
+        int at = Rollup.HEADER_LENGTH;
+        for (int i = 0; i < segmentCount * Rollup.SEGMENT_LONGS; i++, at += Long.BYTES)
+        {
+            out.putLong(at, segments[i]);
+        }
+        for (int i = 0; i < rowCount * Rollup.ROW_LONGS; i++, at += Long.BYTES)
+        {
+            out.putLong(at, rows[i]);
+        }
+        for (final long[] loss : losses)
+        {
+            for (final long v : loss)
+            {
+                out.putLong(at, v);
+                at += Long.BYTES;
+            }
+        }
+        for (final int v : namingInts)
+        {
+            out.putInt(at, v);
+            at += Integer.BYTES;
+        }
+        for (final int v : ownerInts)
+        {
+            out.putInt(at, v);
+            at += Integer.BYTES;
+        }
+        for (final byte[] s : encoded)
+        {
+            out.putInt(at, s.length);
+            out.putBytes(at + Integer.BYTES, s);
+            at += Integer.BYTES + s.length;
+        }
+        // The rows have a checksum of their own, checked only by a query that reads them; the other covers the rest.
+        final int rowsAt = Rollup.HEADER_LENGTH + segmentCount * Rollup.SEGMENT_LONGS * Long.BYTES;
+        final int lossesAt = rowsAt + rowCount * Rollup.ROW_LONGS * Long.BYTES;
+        out.putInt(at, Rollup.crc(bytes, rowsAt, lossesAt));
+        at += Integer.BYTES;
+        out.putInt(at, Rollup.crc(bytes, 0, rowsAt, lossesAt, at));
+        Files.createDirectories(target.getParent());
+        final Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
+        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING))
+        {
+            bytes.clear();
+            while (bytes.hasRemaining())
+            {
+                channel.write(bytes);
+            }
+            channel.force(true);
+        }
+        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel directory = FileChannel.open(target.getParent(), StandardOpenOption.READ))
+        {
+            directory.force(true);
+        }
+    }
+}

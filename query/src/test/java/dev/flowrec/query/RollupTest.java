@@ -1,0 +1,235 @@
+package dev.flowrec.query;
+
+import dev.flowrec.journal.JournalPaths;
+import dev.flowrec.journal.Retention;
+import dev.flowrec.journal.TestJournal;
+import dev.flowrec.query.filter.FilterParser;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Answers folded from hourly rollups equal a full replay's, on random windows, filters, groupings, series and top-N
+ * over five hours of batches: flows that span hours, go quiet past the inactive timeout, end with FIN and start again
+ * with SYN, late idle residues, two interfaces (one a container's), loss reports. A rollup missing, cut short, with a
+ * flipped bit or older than its cycle is not trusted: that hour is replayed, and the answer says why.
+ */
+class RollupTest
+{
+    private static final long SECOND_NS = 1_000_000_000L;
+    private static final long HOUR_NS = 3600 * SECOND_NS;
+    private static final long T0_NS = Instant.parse("2026-01-01T00:00:00Z").getEpochSecond() * SECOND_NS;
+    private static final int SECONDS = 5 * 3600;
+    private static final int KEYS = 300;
+    private static final long SEED = System.nanoTime();
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void writeFiveHours()
+    {
+        System.out.println("RollupTest seed " + SEED);
+        final SplittableRandom random = new SplittableRandom(SEED);
+        final long[] lastOf = new long[KEYS];
+        try (TestJournal journal = TestJournal.open(dir, T0_NS))
+        {
+            journal.recorderStarted(T0_NS, "h", "k", "v", "c").interfaceAttached(T0_NS, 1, "eth0", "")
+                .interfaceAttached(T0_NS, 2, "vethweb", "web");
+            long lost = 0;
+            for (int second = 0; second < SECONDS; second++)
+            {
+                final long nowNs = T0_NS + second * SECOND_NS + 1;
+                journal.now(nowNs);
+                if (second % 600 == 599)
+                {
+                    lost += random.nextInt(3);
+                    journal.lossReport(nowNs, lost, lost * 2, lost * 100);
+                }
+                for (int i = 0; i < 8; i++)
+                {
+                    final int key = random.nextInt(KEYS);
+                    if (key % 7 == 0 && (second / 40 + key) % 3 == 0)
+                    {
+                        continue; // some keys go quiet for a while: the next delta starts a new flow
+                    }
+                    final boolean idle = random.nextInt(5) == 0;
+                    long lastNs = idle ? nowNs - SECOND_NS - random.nextLong(SECOND_NS / 2) : nowNs - random.nextLong(1000);
+                    lastNs = Math.max(lastNs, lastOf[key] + 1);
+                    final long firstNs = Math.max(lastOf[key] + 1, lastNs - random.nextLong(SECOND_NS));
+                    lastOf[key] = lastNs;
+                    final int flags = key % 5 == 0 ? (random.nextInt(20) == 0 ? 0x01 : random.nextInt(20) == 0 ? 0x02 : 0x10) : 0;
+                    journal.delta().firstNs(firstNs).lastNs(lastNs).packets(1 + random.nextInt(10))
+                        .bytes(1 + random.nextInt(100_000)).ipv4(0x0A000001 + key % 3, 0x0A000100 + key % 50)
+                        .ifindex(1 + key % 2).srcPort(1000 + key).dstPort(key % 4 == 0 ? 53 : 80)
+                        .proto(key % 4 == 0 ? 17 : 6).direction(key % 2).tcpFlags(flags).appendToBatch();
+                }
+                journal.commitDeltas();
+            }
+        }
+        for (int cycle = cycleOf(T0_NS); cycle < cycleOf(T0_NS) + 5; cycle++)
+        {
+            assertNotNull(RollupWriter.write(dir, cycle).file());
+        }
+    }
+
+    private static int cycleOf(final long timeNs)
+    {
+        return (int)(timeNs / HOUR_NS);
+    }
+
+    @Test
+    void shouldAnswerFromRollupsAsAFullReplayDoes() throws Exception
+    {
+        final SplittableRandom random = new SplittableRandom(SEED + 1);
+        final String[] filters = {"", "proto tcp", "dst port 53", "iface vethweb", "container web", "bytes > 1M",
+            "flags S", "not dst port 80 and direction out", "ip 10.0.1.7"};
+        final String[] groupings = {"", "dst_port", "proto,iface", "container,direction", "conversation",
+            "src_net/24,dst_port"};
+        final long[] intervals = {0, 0, 60 * SECOND_NS, 300 * SECOND_NS, HOUR_NS, 90 * SECOND_NS};
+        final long[] inactive = {15 * SECOND_NS, 15 * SECOND_NS, 5 * SECOND_NS, 40 * SECOND_NS, 3650L * 86_400 * SECOND_NS};
+        int fromRollups = 0;
+        for (int i = 0; i < 80; i++)
+        {
+            final Window window = i == 0 ? Window.ALL : randomWindow(random);
+            final String groupBy = groupings[random.nextInt(groupings.length)];
+            final long interval = intervals[random.nextInt(intervals.length)];
+            final int top = random.nextInt(3) == 0 ? 1 + random.nextInt(20) : 0;
+            final long at = i % 10 == 9 && window.hasStart() ?
+                window.sinceNs() + random.nextLong(window.untilNs() - window.sinceNs()) : Query.NO_INSTANT;
+            final Query query = new Query(window, FilterParser.parse(filters[random.nextInt(filters.length)]),
+                groupBy.isEmpty() ? List.of() : GroupKey.parseList(groupBy), top,
+                Query.By.values()[random.nextInt(groupBy.isEmpty() && interval == 0 ? 2 : 3)],
+                at != Query.NO_INSTANT ? 0 : interval, at, inactive[random.nextInt(inactive.length)]);
+            final Answer replayed = QueryEngine.run(dir, query, new Cancellation(() -> false), false);
+            final Answer rolled = QueryEngine.run(dir, query, new Cancellation(() -> false), true);
+            final String what = "query " + i + " " + query + " (" + rolled.scan().rollups().describe() + ")";
+            assertEquals(rows(replayed), rows(rolled), what);
+            assertEquals(replayed.coverage(), rolled.coverage(), what);
+            assertEquals(replayed.scan().deltasFolded(), rolled.scan().deltasFolded(), what);
+            assertEquals(0, replayed.scan().rollups().fromRollups(), what);
+            fromRollups += rolled.scan().rollups().fromRollups();
+        }
+        assertTrue(fromRollups > 0, "no answer came from rollups");
+        System.out.println("RollupTest: " + fromRollups + " hours of 80 answers came from rollups");
+        final Answer all = QueryEngine.run(dir, Query.listing(Window.ALL), new Cancellation(() -> false), true);
+        assertEquals(5, all.scan().rollups().fromRollups(), all.scan().rollups().describe());
+        final Query series = new Query(Window.ALL, FilterParser.ALL, GroupKey.parseList("proto"), 0, Query.By.bytes,
+            60 * SECOND_NS, Query.NO_INSTANT);
+        final Answer rolled = QueryEngine.run(dir, series, new Cancellation(() -> false), true);
+        assertEquals(5, rolled.scan().rollups().fromRollups(), rolled.scan().rollups().describe());
+        assertEquals(rows(QueryEngine.run(dir, series, new Cancellation(() -> false), false)), rows(rolled));
+    }
+
+    private static Window randomWindow(final SplittableRandom random)
+    {
+        final long sinceNs = T0_NS - HOUR_NS + random.nextLong((SECONDS + 2 * 3600) * SECOND_NS);
+        final long length = random.nextBoolean() ? (1 + random.nextInt(5)) * HOUR_NS : 1 + random.nextLong(4 * HOUR_NS);
+        return new Window(random.nextInt(4) == 0 ? sinceNs / HOUR_NS * HOUR_NS : sinceNs, sinceNs + length);
+    }
+
+    private static List<List<Object>> rows(final Answer answer)
+    {
+        final List<List<Object>> rows = new ArrayList<>();
+        answer.rows().forEach(r -> rows.add(Arrays.asList(r)));
+        return rows;
+    }
+
+    @Test
+    void shouldReplayHoursWhoseRollupIsMissingDamagedOrStaleAndSaySo(@TempDir final Path copy) throws IOException
+    {
+        copyJournal(copy);
+        final int c0 = cycleOf(T0_NS);
+        final Path missing = rollup(copy, c0 + 1);
+        Files.delete(missing);
+        final Path truncated = rollup(copy, c0 + 2);
+        try (RandomAccessFile file = new RandomAccessFile(truncated.toFile(), "rw"))
+        {
+            file.setLength(file.length() / 2);
+        }
+        final Path flipped = rollup(copy, c0 + 3);
+        try (RandomAccessFile file = new RandomAccessFile(flipped.toFile(), "rw"))
+        {
+            final long at = new SplittableRandom(SEED).nextLong(file.length());
+            file.seek(at);
+            final int b = file.read();
+            file.seek(at);
+            file.write(b ^ 1 << new SplittableRandom(SEED + 2).nextInt(8));
+        }
+        final Path cycle = JournalPaths.cycleFile(copy, c0 + 4);
+        Files.setLastModifiedTime(cycle, FileTime.fromMillis(Files.getLastModifiedTime(cycle).toMillis() + 1000));
+        // A series reads every part of a rollup: its rows too.
+        final Query query = new Query(Window.ALL, FilterParser.ALL, GroupKey.parseList("dst_port"), 0, Query.By.bytes,
+            60 * SECOND_NS, Query.NO_INSTANT);
+        final Answer replayed = QueryEngine.run(copy, query, new Cancellation(() -> false), false);
+        final Answer rolled = QueryEngine.run(copy, query, new Cancellation(() -> false), true);
+        assertEquals(rows(replayed), rows(rolled));
+        assertEquals(replayed.coverage(), rolled.coverage());
+        final RollupUse use = rolled.scan().rollups();
+        assertEquals(1, use.fromRollups(), use.describe());
+        assertEquals(java.util.Map.of("missing", 1, "damaged", 2, "stale", 1), use.replayed(), use.describe());
+        assertEquals("1 hours from rollups, 4 replayed (damaged 2, missing 1, stale 1)", use.describe());
+        // Rolled up again, the hours are current once more.
+        for (int c = c0 + 1; c < c0 + 5; c++)
+        {
+            assertNotNull(RollupWriter.write(copy, c).file(), "cycle " + c);
+        }
+        final RollupUse again = QueryEngine.run(copy, query, new Cancellation(() -> false), true).scan().rollups();
+        assertEquals(5, again.fromRollups(), again.describe());
+    }
+
+    @Test
+    void shouldDeleteARollupWithItsCycle(@TempDir final Path copy) throws IOException
+    {
+        copyJournal(copy);
+        final int c0 = cycleOf(T0_NS);
+        final long nowMs = (T0_NS + 5 * HOUR_NS) / 1_000_000L;
+        final int deleted = Retention.apply(copy, JournalPaths.DEFAULT_ROLL_CYCLE,
+            new Retention.Policy(2 * 3600_000L + 1, 0), nowMs);
+        assertTrue(deleted > 0);
+        for (int c = c0; c < c0 + 5; c++)
+        {
+            assertEquals(Files.exists(JournalPaths.cycleFile(copy, c)), Files.exists(rollup(copy, c)), "cycle " + c);
+        }
+        assertTrue(!Files.exists(rollup(copy, c0)));
+    }
+
+    private static Path rollup(final Path journal, final int cycle)
+    {
+        return JournalPaths.rollupFile(JournalPaths.cycleFile(journal, cycle));
+    }
+
+    private static void copyJournal(final Path copy) throws IOException
+    {
+        try (Stream<Path> all = Files.walk(dir))
+        {
+            for (final Path p : (Iterable<Path>)all::iterator)
+            {
+                final Path to = copy.resolve(dir.relativize(p).toString());
+                if (Files.isDirectory(p))
+                {
+                    Files.createDirectories(to);
+                }
+                else if (!p.getFileName().toString().endsWith(".lock"))
+                {
+                    Files.copy(p, to, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+}
