@@ -212,8 +212,8 @@ public final class QueryEngine
         };
     }
 
-    /** A group's sums; {@code key} holds the bucket start (if any) then the key values. */
-    private record Group(long bucketNs, List<String> key, long[] sums)
+    /** A group's sums; {@code key} holds the bucket start (if any) then the key values, {@code text} them joined. */
+    private record Group(long bucketNs, List<String> key, String text, long[] sums)
     {
     }
 
@@ -256,7 +256,8 @@ public final class QueryEngine
                 key.add(g.valueOf(row));
             }
             final long bucket = row.bucketNs();
-            final Group group = groups.computeIfAbsent(List.of(bucket, key), k -> new Group(bucket, key, new long[3]));
+            final Group group = groups.computeIfAbsent(List.of(bucket, key),
+                k -> new Group(bucket, key, String.join("\u0000", key), new long[3]));
             for (int i = 0; i < 3; i++)
             {
                 group.sums()[i] += rawGroup.sums()[i];
@@ -271,7 +272,7 @@ public final class QueryEngine
         final List<Group> sorted = new ArrayList<>(groups.values());
         sorted.sort(stepping(Comparator.comparingLong(Group::bucketNs)
             .thenComparing(Comparator.comparingLong((Group g) -> g.sums()[metric]).reversed())
-            .thenComparing(g -> String.join("\u0000", g.key())), cancellation));
+            .thenComparing(Group::text), cancellation));
         final List<Object[]> rows = new ArrayList<>();
         long bucket = Long.MIN_VALUE;
         int inBucket = 0;
