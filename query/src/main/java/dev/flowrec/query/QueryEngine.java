@@ -5,6 +5,7 @@ import dev.flowrec.query.Column.Type;
 import dev.flowrec.query.filter.FilterBinding;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -211,28 +212,56 @@ public final class QueryEngine
         };
     }
 
-    /** A group's sums; {@code key} holds the bucket start (if any) then the key values. */
-    private record Group(long bucketNs, List<String> key, long[] sums)
+    /** A group's sums; {@code key} holds the bucket start (if any) then the key values, {@code text} them joined. */
+    private record Group(long bucketNs, List<String> key, String text, long[] sums)
+    {
+    }
+
+    /** A raw key's sums, with one of its flows to make its text key of. */
+    private record RawGroup(FlowRow row, long[] sums)
     {
     }
 
     private static Answer grouped(final Query query, final List<FlowRow> flows, final Replay.Result scan,
         final Cancellation cancellation)
     {
-        final Map<List<Object>, Group> groups = new HashMap<>();
+        // Two levels: the flows are summed per raw key (numbers and the table's own strings, probed without
+        // allocating), and only each raw group's key is made text and summed again per text key: a flow's addresses
+        // are formatted once per group, not once per flow (JFR: Addresses.format ruled a top-N by address pairs).
+        final Map<RawKey, RawGroup> raw = new HashMap<>();
+        final RawKey probe = new RawKey(query.groupBy());
         for (final FlowRow row : flows)
         {
             cancellation.step();
+            probe.of(row);
+            RawGroup rawGroup = raw.get(probe);
+            if (rawGroup == null)
+            {
+                rawGroup = new RawGroup(row, new long[3]);
+                raw.put(probe.copy(), rawGroup);
+            }
+            final long[] sums = rawGroup.sums();
+            sums[0]++;
+            sums[1] += row.packets();
+            sums[2] += row.bytes();
+        }
+        final Map<List<Object>, Group> groups = new HashMap<>();
+        for (final RawGroup rawGroup : raw.values())
+        {
+            cancellation.step();
+            final FlowRow row = rawGroup.row();
             final List<String> key = new ArrayList<>(query.groupBy().size());
             for (final GroupKey g : query.groupBy())
             {
                 key.add(g.valueOf(row));
             }
             final long bucket = row.bucketNs();
-            final Group group = groups.computeIfAbsent(List.of(bucket, key), k -> new Group(bucket, key, new long[3]));
-            group.sums()[0]++;
-            group.sums()[1] += row.packets();
-            group.sums()[2] += row.bytes();
+            final Group group = groups.computeIfAbsent(List.of(bucket, key),
+                k -> new Group(bucket, key, String.join("\u0000", key), new long[3]));
+            for (int i = 0; i < 3; i++)
+            {
+                group.sums()[i] += rawGroup.sums()[i];
+            }
         }
         final int metric = switch (query.by())
         {
@@ -243,7 +272,7 @@ public final class QueryEngine
         final List<Group> sorted = new ArrayList<>(groups.values());
         sorted.sort(stepping(Comparator.comparingLong(Group::bucketNs)
             .thenComparing(Comparator.comparingLong((Group g) -> g.sums()[metric]).reversed())
-            .thenComparing(g -> String.join("\u0000", g.key())), cancellation));
+            .thenComparing(Group::text), cancellation));
         final List<Object[]> rows = new ArrayList<>();
         long bucket = Long.MIN_VALUE;
         int inBucket = 0;
@@ -272,6 +301,97 @@ public final class QueryEngine
             rows.add(values.toArray());
         }
         return new Answer(groupedColumns(query), rows, scan.coverage(), scan);
+    }
+
+    /**
+     * A flow's group key before it is made text: the bucket, numbers for addresses, ports, protocol, direction and pid,
+     * and the strings the table already holds; keys that need text work (networks, conversations) hold their text.
+     * Equal raw keys have equal text keys (the converse need not hold: raw groups are summed again per text key).
+     */
+    private static final class RawKey
+    {
+        private final List<GroupKey> keys;
+        private final long[] numbers;
+        private final Object[] refs;
+        private int hash;
+
+        RawKey(final List<GroupKey> keys)
+        {
+            this.keys = keys;
+            this.numbers = new long[1 + 3 * keys.size()];
+            this.refs = new Object[keys.size()];
+        }
+
+        private RawKey(final RawKey from)
+        {
+            keys = from.keys;
+            numbers = from.numbers.clone();
+            refs = from.refs.clone();
+            hash = from.hash;
+        }
+
+        RawKey copy()
+        {
+            return new RawKey(this);
+        }
+
+        void of(final FlowRow row)
+        {
+            numbers[0] = row.bucketNs();
+            for (int i = 0; i < keys.size(); i++)
+            {
+                final GroupKey g = keys.get(i);
+                final int at = 1 + 3 * i;
+                long a = 0;
+                long b = 0;
+                long c = 0;
+                Object ref = null;
+                switch (g.field())
+                {
+                    case src_addr ->
+                    {
+                        a = row.srcAddrHigh();
+                        b = row.srcAddrLow();
+                        c = row.family();
+                    }
+                    case dst_addr ->
+                    {
+                        a = row.dstAddrHigh();
+                        b = row.dstAddrLow();
+                        c = row.family();
+                    }
+                    case src_port -> a = row.srcPort();
+                    case dst_port -> a = row.dstPort();
+                    case proto -> a = row.proto();
+                    case direction -> a = row.direction();
+                    case pid -> a = row.pid();
+                    case iface -> ref = row.iface();
+                    case container -> ref = row.container();
+                    case comm -> ref = row.comm();
+                    case src_name -> ref = row.srcName();
+                    case dst_name -> ref = row.dstName();
+                    default -> ref = g.valueOf(row);
+                }
+                numbers[at] = a;
+                numbers[at + 1] = b;
+                numbers[at + 2] = c;
+                refs[i] = ref;
+            }
+            hash = 31 * Arrays.hashCode(numbers) + Arrays.hashCode(refs);
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(final Object other)
+        {
+            return other instanceof RawKey k && k.hash == hash && Arrays.equals(k.numbers, numbers) &&
+                Arrays.equals(k.refs, refs);
+        }
     }
 
     private static List<Column> groupedColumns(final Query query)

@@ -10,11 +10,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 import org.agrona.IoUtil;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The exact rollup of one sealed hourly cycle of a journal ({@link RollupWriter}), read through a mapped buffer. All
- * little-endian, fixed width; a CRC32C of everything before it ends the file:
+ * little-endian, fixed width but the rows; a CRC32C of everything before it ends the file:
  * <pre>
  *   header (128 bytes): magic "FRROLLUP", version, cycle, flags, the cycle file's length and mtime when rolled up,
  *                       min and max last packet of its deltas, the rows' inactive timeout, deltas, the counts below,
@@ -22,8 +23,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   segments:  12 longs each: src high, src low, dst high, dst low, direction/family/proto/ports, naming id &lt;&lt; 32 |
  *              owner id, the first delta's first packet, first packet, last packet, packets, bytes,
  *              bits (first delta's TCP flags 0..15, OR of all 16..31)
- *   rows:      6 longs each: segment &lt;&lt; 32 | bits as above, the first delta's first packet, first packet, last
- *              packet, packets, bytes
+ *   rows:      read in order only, varints each (LEB128; signed ones zigzag): the segment less the row before's,
+ *              the first delta's TCP flags, the OR of all, the last packet less the row before's, the last packet
+ *              less the first, the first delta's first packet less the first packet, packets, bytes (version 2: was
+ *              6 longs a row; all sums exact whatever their size)
  *   losses:    5 longs each: the loss report's time, ring events, packets, bytes, journal events since the one before
  *   namings:   3 ints each: interface string, container string, bit 0 turned round, bit 1 attached
  *   owners:    2 ints each: pid, comm string (owner 0 is none)
@@ -36,7 +39,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class Rollup implements AutoCloseable
 {
     static final long MAGIC = 0x50554C4C4F524652L; // "FRROLLUP" read little-endian
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int MAGIC_AT = 0;
     static final int VERSION_AT = 8;
     static final int CYCLE_AT = 12;
@@ -54,6 +57,7 @@ final class Rollup implements AutoCloseable
     static final int STRINGS_AT = 88;
     static final int ROWS_AT = 92;
     static final int MAX_GAP_AT = 96;
+    static final int ROW_BYTES_AT = 104;
     static final int HEADER_LENGTH = 128;
 
     /** Socket owners were known: a query past the cycle must read them (see {@link Replay}). */
@@ -70,13 +74,6 @@ final class Rollup implements AutoCloseable
     static final int PACKETS = 9;
     static final int BYTES = 10;
     static final int BITS = 11;
-    static final int ROW_LONGS = 6;
-    static final int ROW_SEGMENT_BITS = 0;
-    static final int ROW_DECIDING_FIRST = 1;
-    static final int ROW_FIRST = 2;
-    static final int ROW_LAST = 3;
-    static final int ROW_PACKETS = 4;
-    static final int ROW_BYTES = 5;
     static final int LOSS_LONGS = 5;
 
     private final MappedByteBuffer mapped;
@@ -126,7 +123,7 @@ final class Rollup implements AutoCloseable
         rowsAt = segmentsAt + segments * SEGMENT_LONGS * Long.BYTES;
         rows = buffer.getInt(ROWS_AT);
         maxGapNs = buffer.getLong(MAX_GAP_AT);
-        lossesAt = rowsAt + rows * ROW_LONGS * Long.BYTES;
+        lossesAt = rowsAt + buffer.getInt(ROW_BYTES_AT);
         int at = lossesAt + losses * LOSS_LONGS * Long.BYTES;
         final int namingsAt = at;
         at += namings * 3 * Integer.BYTES;
@@ -202,7 +199,15 @@ final class Rollup implements AutoCloseable
         final UnsafeBuffer buffer = new UnsafeBuffer(mapped);
         final int end = (int)length - 2 * Integer.BYTES; // the rows' checksum, then the rest's
         final String reason;
-        if (buffer.getLong(MAGIC_AT) != MAGIC || !fits(buffer, end))
+        if (buffer.getLong(MAGIC_AT) != MAGIC)
+        {
+            reason = "damaged";
+        }
+        else if (buffer.getInt(VERSION_AT) != VERSION)
+        {
+            reason = "stale"; // another layout: never read further, written again
+        }
+        else if (!fits(buffer, end))
         {
             reason = "damaged";
         }
@@ -214,14 +219,14 @@ final class Rollup implements AutoCloseable
         else
         {
             final int rowsAt = HEADER_LENGTH + buffer.getInt(SEGMENTS_AT) * SEGMENT_LONGS * Long.BYTES;
-            final int lossesAt = rowsAt + buffer.getInt(ROWS_AT) * ROW_LONGS * Long.BYTES;
+            final int lossesAt = rowsAt + buffer.getInt(ROW_BYTES_AT);
             if (buffer.getInt(end + Integer.BYTES) != crc(mapped, 0, rowsAt, lossesAt, end + Integer.BYTES))
             {
                 reason = "damaged";
             }
             else
             {
-                reason = buffer.getInt(VERSION_AT) != VERSION || buffer.getLong(CYCLE_LENGTH_AT) != cycleLength ||
+                reason = buffer.getLong(CYCLE_LENGTH_AT) != cycleLength ||
                     buffer.getLong(CYCLE_MTIME_AT) != cycleMtime ? "stale" : null;
             }
         }
@@ -259,11 +264,65 @@ final class Rollup implements AutoCloseable
     private static boolean fits(final UnsafeBuffer buffer, final int end)
     {
         final long sections = HEADER_LENGTH + (long)buffer.getInt(SEGMENTS_AT) * SEGMENT_LONGS * Long.BYTES +
-            (long)buffer.getInt(ROWS_AT) * ROW_LONGS * Long.BYTES +
+            (long)buffer.getInt(ROW_BYTES_AT) +
             (long)buffer.getInt(LOSSES_AT) * LOSS_LONGS * Long.BYTES + (long)buffer.getInt(NAMINGS_AT) * 3 * Integer.BYTES +
             (long)buffer.getInt(OWNERS_AT) * 2 * Integer.BYTES + (long)buffer.getInt(STRINGS_AT) * Integer.BYTES;
-        return buffer.getInt(SEGMENTS_AT) >= 0 && buffer.getInt(ROWS_AT) >= 0 && buffer.getInt(LOSSES_AT) >= 0 && buffer.getInt(NAMINGS_AT) >= 0 &&
+        return buffer.getInt(SEGMENTS_AT) >= 0 && buffer.getInt(ROWS_AT) >= 0 && buffer.getInt(ROW_BYTES_AT) >= 0 && buffer.getInt(LOSSES_AT) >= 0 && buffer.getInt(NAMINGS_AT) >= 0 &&
             buffer.getInt(OWNERS_AT) >= 0 && buffer.getInt(STRINGS_AT) >= 0 && sections <= end;
+    }
+
+    /** Writes {@code value} as an unsigned LEB128 varint at {@code at}; returns where the next goes. */
+    static int putVarint(final MutableDirectBuffer out, final int at, final long value)
+    {
+        int i = at;
+        long v = value;
+        while ((v & ~0x7FL) != 0)
+        {
+            out.putByte(i++, (byte)(v & 0x7F | 0x80));
+            v >>>= 7;
+        }
+        out.putByte(i++, (byte)v);
+        return i;
+    }
+
+    /** Writes a signed value zigzagged ({@link #putVarint}). */
+    static int putSigned(final MutableDirectBuffer out, final int at, final long value)
+    {
+        return putVarint(out, at, value << 1 ^ value >> 63);
+    }
+
+    /** Reads the varints of the rows in order; one per query and hour, nothing allocated per row. */
+    static final class Cursor
+    {
+        private final UnsafeBuffer buffer;
+        private int at;
+
+        Cursor(final UnsafeBuffer buffer, final int at)
+        {
+            this.buffer = buffer;
+            this.at = at;
+        }
+
+        long varint()
+        {
+            long value = 0;
+            int shift = 0;
+            byte b;
+            do
+            {
+                b = buffer.getByte(at++);
+                value |= (long)(b & 0x7F) << shift;
+                shift += 7;
+            }
+            while (b < 0);
+            return value;
+        }
+
+        long signed()
+        {
+            final long v = varint();
+            return v >>> 1 ^ -(v & 1);
+        }
     }
 
     public void close()

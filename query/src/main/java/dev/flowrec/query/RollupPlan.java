@@ -176,15 +176,21 @@ final class RollupPlan implements AutoCloseable
         }
         else
         {
-            at = rollup.rowsAt;
-            for (int i = 0; i < rollup.rows; i++, at += Rollup.ROW_LONGS * Long.BYTES)
+            final Rollup.Cursor row = new Rollup.Cursor(b, rollup.rowsAt);
+            int segment = 0;
+            long lastNs = 0;
+            for (int i = 0; i < rollup.rows; i++)
             {
-                final long segmentBits = b.getLong(at);
-                segment(rollup, sums, namesIds,
-                    rollup.segmentsAt + (int)(segmentBits >>> 32) * Rollup.SEGMENT_LONGS * Long.BYTES,
-                    b.getLong(at + Rollup.ROW_DECIDING_FIRST * Long.BYTES), b.getLong(at + Rollup.ROW_FIRST * Long.BYTES),
-                    b.getLong(at + Rollup.ROW_LAST * Long.BYTES), b.getLong(at + Rollup.ROW_PACKETS * Long.BYTES),
-                    b.getLong(at + Rollup.ROW_BYTES * Long.BYTES), segmentBits & 0xFFFF_FFFFL);
+                segment += (int)row.signed();
+                final long firstFlags = row.varint();
+                final long orFlags = row.varint();
+                lastNs += row.signed();
+                final long firstNs = lastNs - row.signed();
+                final long decidingFirstNs = firstNs + row.signed();
+                final long packets = row.varint();
+                final long bytes = row.varint();
+                segment(rollup, sums, namesIds, rollup.segmentsAt + segment * Rollup.SEGMENT_LONGS * Long.BYTES,
+                    decidingFirstNs, firstNs, lastNs, packets, bytes, firstFlags | orFlags << 16);
             }
         }
         at = rollup.lossesAt;

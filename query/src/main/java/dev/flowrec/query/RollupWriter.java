@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -56,6 +57,15 @@ public final class RollupWriter implements Replay.CycleSink
     {
     }
 
+    /** A row while it is summed: 6 longs (written as {@link Rollup} lays rows out, in {@link #encodeRows}). */
+    private static final int ROW_LONGS = 6;
+    private static final int ROW_SEGMENT_BITS = 0;
+    private static final int ROW_DECIDING_FIRST = 1;
+    private static final int ROW_FIRST = 2;
+    private static final int ROW_LAST = 3;
+    private static final int ROW_PACKETS = 4;
+    private static final int ROW_BYTES = 5;
+
     private final long inactiveNs;
     private final Map<Key, Open> open = new HashMap<>();
     private final Map<Naming, Integer> namings = new HashMap<>();
@@ -65,7 +75,7 @@ public final class RollupWriter implements Replay.CycleSink
     private final List<long[]> losses = new ArrayList<>();
     private long[] segments = new long[1024 * Rollup.SEGMENT_LONGS];
     private int segmentCount;
-    private long[] rows = new long[1024 * Rollup.ROW_LONGS];
+    private long[] rows = new long[1024 * ROW_LONGS];
     private int rowCount;
     /** The longest quiet spell inside a segment, between a delta's first packet and the segment's last before it. */
     private long maxGapNs = Long.MIN_VALUE;
@@ -224,12 +234,12 @@ public final class RollupWriter implements Replay.CycleSink
             o.lastNs = Math.max(o.lastNs, lastNs);
             if (minute == o.rowMinute && firstNs - o.rowLastNs <= inactiveNs)
             {
-                final int r = o.row * Rollup.ROW_LONGS;
-                rows[r + Rollup.ROW_FIRST] = Math.min(rows[r + Rollup.ROW_FIRST], firstNs);
-                rows[r + Rollup.ROW_LAST] = Math.max(rows[r + Rollup.ROW_LAST], lastNs);
-                rows[r + Rollup.ROW_PACKETS] += delta.packets();
-                rows[r + Rollup.ROW_BYTES] += delta.bytes();
-                rows[r + Rollup.ROW_SEGMENT_BITS] |= (long)(flags & 0xFFFF) << 16;
+                final int r = o.row * ROW_LONGS;
+                rows[r + ROW_FIRST] = Math.min(rows[r + ROW_FIRST], firstNs);
+                rows[r + ROW_LAST] = Math.max(rows[r + ROW_LAST], lastNs);
+                rows[r + ROW_PACKETS] += delta.packets();
+                rows[r + ROW_BYTES] += delta.bytes();
+                rows[r + ROW_SEGMENT_BITS] |= (long)(flags & 0xFFFF) << 16;
                 o.rowLastNs = Math.max(o.rowLastNs, lastNs);
                 return;
             }
@@ -247,18 +257,18 @@ public final class RollupWriter implements Replay.CycleSink
 
     private int appendRow(final int segment, final FlowDeltaDecoder delta)
     {
-        if ((rowCount + 1) * Rollup.ROW_LONGS > rows.length)
+        if ((rowCount + 1) * ROW_LONGS > rows.length)
         {
             rows = Arrays.copyOf(rows, rows.length * 2);
         }
-        final int r = rowCount * Rollup.ROW_LONGS;
+        final int r = rowCount * ROW_LONGS;
         final int flags = delta.tcpFlags() & 0xFFFF;
-        rows[r + Rollup.ROW_SEGMENT_BITS] = (long)segment << 32 | flags | (long)flags << 16;
-        rows[r + Rollup.ROW_DECIDING_FIRST] = delta.firstNs();
-        rows[r + Rollup.ROW_FIRST] = delta.firstNs();
-        rows[r + Rollup.ROW_LAST] = delta.lastNs();
-        rows[r + Rollup.ROW_PACKETS] = delta.packets();
-        rows[r + Rollup.ROW_BYTES] = delta.bytes();
+        rows[r + ROW_SEGMENT_BITS] = (long)segment << 32 | flags | (long)flags << 16;
+        rows[r + ROW_DECIDING_FIRST] = delta.firstNs();
+        rows[r + ROW_FIRST] = delta.firstNs();
+        rows[r + ROW_LAST] = delta.lastNs();
+        rows[r + ROW_PACKETS] = delta.packets();
+        rows[r + ROW_BYTES] = delta.bytes();
         return rowCount++;
     }
 
@@ -283,6 +293,29 @@ public final class RollupWriter implements Replay.CycleSink
         final int flags = delta.tcpFlags() & 0xFFFF;
         segments[at + Rollup.BITS] = flags | (long)flags << 16;
         return segmentCount++;
+    }
+
+    /** The rows as {@link Rollup} lays them out (varints, each against the row before); returns their length. */
+    private int encodeRows(final ExpandableArrayBuffer out)
+    {
+        int at = 0;
+        long segment = 0;
+        long lastNs = 0;
+        for (int r = 0; r < rowCount * ROW_LONGS; r += ROW_LONGS)
+        {
+            final long segmentBits = rows[r + ROW_SEGMENT_BITS];
+            at = Rollup.putSigned(out, at, (segmentBits >>> 32) - segment);
+            segment = segmentBits >>> 32;
+            at = Rollup.putVarint(out, at, segmentBits & 0xFFFF);
+            at = Rollup.putVarint(out, at, segmentBits >>> 16 & 0xFFFF);
+            at = Rollup.putSigned(out, at, rows[r + ROW_LAST] - lastNs);
+            lastNs = rows[r + ROW_LAST];
+            at = Rollup.putSigned(out, at, rows[r + ROW_LAST] - rows[r + ROW_FIRST]);
+            at = Rollup.putSigned(out, at, rows[r + ROW_DECIDING_FIRST] - rows[r + ROW_FIRST]);
+            at = Rollup.putVarint(out, at, rows[r + ROW_PACKETS]);
+            at = Rollup.putVarint(out, at, rows[r + ROW_BYTES]);
+        }
+        return at;
     }
 
     private int string(final String s)
@@ -321,8 +354,9 @@ public final class RollupWriter implements Replay.CycleSink
             encoded[i] = strings.get(i).getBytes(StandardCharsets.UTF_8);
             stringBytes += Integer.BYTES + encoded[i].length;
         }
-        final int length = Rollup.HEADER_LENGTH + segmentCount * Rollup.SEGMENT_LONGS * Long.BYTES +
-            rowCount * Rollup.ROW_LONGS * Long.BYTES +
+        final ExpandableArrayBuffer rowBytes = new ExpandableArrayBuffer(rowCount * 16 + 16);
+        final int rowLength = encodeRows(rowBytes);
+        final int length = Rollup.HEADER_LENGTH + segmentCount * Rollup.SEGMENT_LONGS * Long.BYTES + rowLength +
             losses.size() * Rollup.LOSS_LONGS * Long.BYTES + (namingInts.length + ownerInts.length) * Integer.BYTES +
             stringBytes + 2 * Integer.BYTES;
         final ByteBuffer bytes = ByteBuffer.allocateDirect(length).order(ByteOrder.LITTLE_ENDIAN);
@@ -340,6 +374,7 @@ public final class RollupWriter implements Replay.CycleSink
         out.putLong(Rollup.DELTAS_AT, deltas);
         out.putInt(Rollup.SEGMENTS_AT, segmentCount);
         out.putInt(Rollup.ROWS_AT, rowCount);
+        out.putInt(Rollup.ROW_BYTES_AT, rowLength);
         out.putLong(Rollup.MAX_GAP_AT, maxGapNs);
         out.putInt(Rollup.LOSSES_AT, losses.size());
         out.putInt(Rollup.NAMINGS_AT, namingById.length);
@@ -350,10 +385,8 @@ public final class RollupWriter implements Replay.CycleSink
         {
             out.putLong(at, segments[i]);
         }
-        for (int i = 0; i < rowCount * Rollup.ROW_LONGS; i++, at += Long.BYTES)
-        {
-            out.putLong(at, rows[i]);
-        }
+        out.putBytes(at, rowBytes, 0, rowLength);
+        at += rowLength;
         for (final long[] loss : losses)
         {
             for (final long v : loss)
@@ -380,7 +413,7 @@ public final class RollupWriter implements Replay.CycleSink
         }
         // The rows have a checksum of their own, checked only by a query that reads them; the other covers the rest.
         final int rowsAt = Rollup.HEADER_LENGTH + segmentCount * Rollup.SEGMENT_LONGS * Long.BYTES;
-        final int lossesAt = rowsAt + rowCount * Rollup.ROW_LONGS * Long.BYTES;
+        final int lossesAt = rowsAt + rowLength;
         out.putInt(at, Rollup.crc(bytes, rowsAt, lossesAt));
         at += Integer.BYTES;
         out.putInt(at, Rollup.crc(bytes, 0, rowsAt, lossesAt, at));

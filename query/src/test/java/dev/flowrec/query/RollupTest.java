@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -191,6 +192,36 @@ class RollupTest
         }
         final RollupUse again = QueryEngine.run(copy, query, new Cancellation(() -> false), true).scan().rollups();
         assertEquals(5, again.fromRollups(), again.describe());
+    }
+
+    @Test
+    void shouldTreatARollupOfAnotherVersionAsStaleAndWriteItAgain(@TempDir final Path copy) throws IOException
+    {
+        copyJournal(copy);
+        final int c0 = cycleOf(T0_NS);
+        final Path old = rollup(copy, c0 + 1);
+        try (RandomAccessFile file = new RandomAccessFile(old.toFile(), "rw"))
+        {
+            file.seek(Rollup.VERSION_AT);
+            file.write(new byte[] {(byte)(Rollup.VERSION - 1), 0, 0, 0}); // little-endian: the layout before
+        }
+        final Query query = new Query(Window.ALL, FilterParser.ALL, GroupKey.parseList("proto"), 0, Query.By.bytes,
+            60 * SECOND_NS, Query.NO_INSTANT);
+        final Answer replayed = QueryEngine.run(copy, query, new Cancellation(() -> false), false);
+        final Answer rolled = QueryEngine.run(copy, query, new Cancellation(() -> false), true);
+        assertEquals(rows(replayed), rows(rolled));
+        assertEquals(java.util.Map.of("stale", 1), rolled.scan().rollups().replayed(), rolled.scan().rollups().describe());
+        final RollupWriter.Outcome written = RollupWriter.write(copy, c0 + 1);
+        assertNull(written.skipped(), "an old version is not current");
+        assertEquals(Rollup.VERSION, readVersion(old));
+        final RollupUse again = QueryEngine.run(copy, query, new Cancellation(() -> false), true).scan().rollups();
+        assertEquals(5, again.fromRollups(), again.describe());
+    }
+
+    private static int readVersion(final Path rollup) throws IOException
+    {
+        final byte[] bytes = Files.readAllBytes(rollup);
+        return java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(Rollup.VERSION_AT);
     }
 
     @Test
