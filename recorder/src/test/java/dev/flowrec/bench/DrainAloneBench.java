@@ -4,7 +4,6 @@ import com.sun.management.ThreadMXBean;
 import dev.flowrec.bench.Drains.Drain;
 import dev.flowrec.bench.Drains.Kind;
 import dev.flowrec.bpf.FlowProgram;
-import dev.flowrec.bpf.KernelCounters;
 import dev.flowrec.recorder.KernelLoad;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +22,6 @@ import java.util.Locale;
  */
 public final class DrainAloneBench
 {
-    private static final int FILL = 1 << 19;
     private static final long NS_PER_TICK = 10_000_000L; // USER_HZ 100
     private static final ThreadMXBean THREADS = (ThreadMXBean)ManagementFactory.getThreadMXBean();
 
@@ -42,7 +40,7 @@ public final class DrainAloneBench
             final double[] cpuNs = new double[rounds];
             for (int round = 0; round <= rounds; round++)
             {
-                final long filled = fill(program, frames);
+                final long filled = DrainBench.fill(program, frames);
                 final long target = drain.events() + filled;
                 final long[] before = threadStat();
                 final long cpuBefore = THREADS.getCurrentThreadCpuTime();
@@ -68,17 +66,6 @@ public final class DrainAloneBench
             System.out.printf(Locale.ROOT, "%s: CPU ns per event over %d rounds: best %.1f, median %.1f (%s events per CPU-s)%n",
                 kind, rounds, cpuNs[0], cpuNs[rounds / 2], DrainBench.mega(1e9 / cpuNs[rounds / 2]));
         }
-    }
-
-    private static long fill(final FlowProgram program, final byte[][] frames)
-    {
-        final long[] before = new long[KernelCounters.COUNT];
-        final long[] after = new long[KernelCounters.COUNT];
-        program.readCounters(before);
-        KernelLoad.push(program, frames, FILL / frames.length);
-        program.readCounters(after);
-        return after[KernelCounters.PACKETS_SEEN] - before[KernelCounters.PACKETS_SEEN]
-            - (after[KernelCounters.RB_LOST_EVENTS] - before[KernelCounters.RB_LOST_EVENTS]);
     }
 
     /** {minor faults, user ticks, system ticks} of the calling thread. */

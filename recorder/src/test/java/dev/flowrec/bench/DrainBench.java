@@ -228,7 +228,7 @@ public final class DrainBench
     }
 
     /** Puts about FILL records in the ring; returns how many the kernel kept, by its own counters. */
-    private static long fill(final FlowProgram program, final byte[][] frames)
+    static long fill(final FlowProgram program, final byte[][] frames)
     {
         final long[] before = new long[KernelCounters.COUNT];
         final long[] after = new long[KernelCounters.COUNT];
