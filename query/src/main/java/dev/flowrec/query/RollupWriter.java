@@ -6,8 +6,6 @@ import dev.flowrec.journal.schema.FlowDeltas;
 import dev.flowrec.journal.schema.FlowTimeouts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +17,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32C;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -35,6 +32,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class RollupWriter implements Replay.CycleSink
 {
+    /** A rollup is written as CYCLE.rollup.tmp, then renamed: one left by a writer that died is garbage. */
+    public static final String TEMPORARY_SUFFIX = ".tmp";
     private static final long MINUTE_NS = 60_000_000_000L;
     private static final int TCP_SYN = 0x02;
 
@@ -347,20 +346,14 @@ public final class RollupWriter implements Replay.CycleSink
             ownerInts[i * 2] = ownerById[i].pid();
             ownerInts[i * 2 + 1] = string(ownerById[i].comm());
         }
-        int stringBytes = 0;
         final byte[][] encoded = new byte[strings.size()][];
         for (int i = 0; i < encoded.length; i++)
         {
             encoded[i] = strings.get(i).getBytes(StandardCharsets.UTF_8);
-            stringBytes += Integer.BYTES + encoded[i].length;
         }
         final ExpandableArrayBuffer rowBytes = new ExpandableArrayBuffer(rowCount * 16 + 16);
         final int rowLength = encodeRows(rowBytes);
-        final int length = Rollup.HEADER_LENGTH + segmentCount * Rollup.SEGMENT_LONGS * Long.BYTES + rowLength +
-            losses.size() * Rollup.LOSS_LONGS * Long.BYTES + (namingInts.length + ownerInts.length) * Integer.BYTES +
-            stringBytes + 2 * Integer.BYTES;
-        final ByteBuffer bytes = ByteBuffer.allocateDirect(length).order(ByteOrder.LITTLE_ENDIAN);
-        final UnsafeBuffer out = new UnsafeBuffer(bytes);
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[Rollup.HEADER_LENGTH]); // the rest through RollupOutput
         out.putLong(Rollup.MAGIC_AT, Rollup.MAGIC);
         out.putInt(Rollup.VERSION_AT, Rollup.VERSION);
         out.putInt(Rollup.CYCLE_AT, cycle);
@@ -380,53 +373,44 @@ public final class RollupWriter implements Replay.CycleSink
         out.putInt(Rollup.NAMINGS_AT, namingById.length);
         out.putInt(Rollup.OWNERS_AT, ownerById.length);
         out.putInt(Rollup.STRINGS_AT, encoded.length);
-        int at = Rollup.HEADER_LENGTH;
-        for (int i = 0; i < segmentCount * Rollup.SEGMENT_LONGS; i++, at += Long.BYTES)
-        {
-            out.putLong(at, segments[i]);
-        }
-        out.putBytes(at, rowBytes, 0, rowLength);
-        at += rowLength;
-        for (final long[] loss : losses)
-        {
-            for (final long v : loss)
-            {
-                out.putLong(at, v);
-                at += Long.BYTES;
-            }
-        }
-        for (final int v : namingInts)
-        {
-            out.putInt(at, v);
-            at += Integer.BYTES;
-        }
-        for (final int v : ownerInts)
-        {
-            out.putInt(at, v);
-            at += Integer.BYTES;
-        }
-        for (final byte[] s : encoded)
-        {
-            out.putInt(at, s.length);
-            out.putBytes(at + Integer.BYTES, s);
-            at += Integer.BYTES + s.length;
-        }
-        // The rows have a checksum of their own, checked only by a query that reads them; the other covers the rest.
-        final int rowsAt = Rollup.HEADER_LENGTH + segmentCount * Rollup.SEGMENT_LONGS * Long.BYTES;
-        final int lossesAt = rowsAt + rowLength;
-        out.putInt(at, Rollup.crc(bytes, rowsAt, lossesAt));
-        at += Integer.BYTES;
-        out.putInt(at, Rollup.crc(bytes, 0, rowsAt, lossesAt, at));
         Files.createDirectories(target.getParent());
-        final Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
+        final Path temporary = target.resolveSibling(target.getFileName() + TEMPORARY_SUFFIX);
         try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING))
         {
-            bytes.clear();
-            while (bytes.hasRemaining())
+            final RollupOutput file = new RollupOutput(channel);
+            file.put(out, 0, Rollup.HEADER_LENGTH);
+            for (int i = 0; i < segmentCount * Rollup.SEGMENT_LONGS; i++)
             {
-                channel.write(bytes);
+                file.putLong(segments[i]);
             }
+            file.rows(true);
+            file.put(rowBytes, 0, rowLength);
+            file.rows(false);
+            for (final long[] loss : losses)
+            {
+                for (final long v : loss)
+                {
+                    file.putLong(v);
+                }
+            }
+            for (final int v : namingInts)
+            {
+                file.putInt(v);
+            }
+            for (final int v : ownerInts)
+            {
+                file.putInt(v);
+            }
+            for (final byte[] s : encoded)
+            {
+                file.putInt(s.length);
+                file.put(s);
+            }
+            // The rows have a checksum of their own, checked only by a query that reads them; the other covers the rest.
+            file.putInt(file.rowsCrc());
+            file.putInt(file.restCrc());
+            file.flush();
             channel.force(true);
         }
         Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
