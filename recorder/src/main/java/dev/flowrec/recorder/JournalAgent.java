@@ -19,6 +19,11 @@ final class JournalAgent implements Agent
 {
     private static final long SECOND_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long RETENTION_PERIOD_NS = TimeUnit.MINUTES.toNanos(1);
+    /**
+     * The first rollup pass waits a retention period: not at start-up, when the drain is busiest, and not at all in a
+     * run shorter than that. (It loads the query engine's classes on a thread of its own: metaspace, a malloc arena.)
+     */
+    private static final long FIRST_ROLLUP_DELAY_NS = RETENTION_PERIOD_NS;
     /** At 3 M events/s of ~92 bytes, 100 ms is ~28 MB: well inside the default 64 MB kept free. */
     private static final long SPACE_CHECK_PERIOD_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -36,6 +41,7 @@ final class JournalAgent implements Agent
     private long nextSecondNs;
     private long nextSpaceCheckNs;
     private long nextRetentionNs;
+    private final long firstRollupNs = System.nanoTime() + FIRST_ROLLUP_DELAY_NS;
     private final RollupWriting rollups;
 
     JournalAgent(final RecorderContext context)
@@ -48,6 +54,7 @@ final class JournalAgent implements Agent
         this.config = context.config();
         this.loss = context.loss();
         this.rollups = new RollupWriting(writer.dir());
+        live.metricsAppendix(rollups::metrics);
     }
 
     public String roleName()
@@ -73,7 +80,10 @@ final class JournalAgent implements Agent
         {
             nextRetentionNs = nowNs + RETENTION_PERIOD_NS;
             work += writer.applyRetention(config.retention(), System.currentTimeMillis(), errors::say);
-            work += rollups.poke(); // the sealed hours' rollups, off this thread
+            if (nowNs - firstRollupNs >= 0)
+            {
+                work += rollups.poke(); // the sealed hours' rollups, off this thread
+            }
             final String failure = rollups.failure();
             if (failure != null)
             {

@@ -171,10 +171,11 @@ public final class LiveView implements EventHandler
     }
 
     /** Sets where the recorder's error count comes from; read by {@code /metrics} on any thread. */
-    /** More Prometheus text for /metrics, e.g. the IPFIX export's counters; read at every request. */
+    /** More Prometheus text for /metrics, after what was added before (the IPFIX export's counters, the rollups'); read at every request. */
     public void metricsAppendix(final Supplier<String> appendix)
     {
-        this.metricsAppendix = appendix;
+        final Supplier<String> before = metricsAppendix;
+        this.metricsAppendix = () -> before.get() + appendix.get();
     }
 
     /** The text {@link #metricsAppendix} gives, "" without one. */
