@@ -20,8 +20,8 @@ final class JournalAgent implements Agent
     private static final long SECOND_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long RETENTION_PERIOD_NS = TimeUnit.MINUTES.toNanos(1);
     /**
-     * The first rollup pass waits a retention period: not at start-up, when the drain is busiest, and not at all in a
-     * run shorter than that. (It loads the query engine's classes on a thread of its own: metaspace, a malloc arena.)
+     * The first rollup pass waits a retention period: not at start-up, while the drain catches up and the JIT compiles,
+     * and not at all in a run shorter than that (a pass of hours to roll up replays each of them).
      */
     private static final long FIRST_ROLLUP_DELAY_NS = RETENTION_PERIOD_NS;
     /** At 3 M events/s of ~92 bytes, 100 ms is ~28 MB: well inside the default 64 MB kept free. */
