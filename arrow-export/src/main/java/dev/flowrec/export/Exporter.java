@@ -54,6 +54,12 @@ public final class Exporter
      */
     public static ExportResult run(final ExportRequest request) throws IOException
     {
+        return run(request, false);
+    }
+
+    /** @param twoPass survey each journal first even when the format does not need it (the benchmark's A/B) */
+    static ExportResult run(final ExportRequest request, final boolean twoPass) throws IOException
+    {
         final long startNs = System.nanoTime();
         if (request.streamsDeltas() && request.query().where().usesAggregates())
         {
@@ -72,7 +78,7 @@ public final class Exporter
                 hostIndex[j] = dictionaries.host.indexOf(hosts.get(j));
             }
             final Run run = request.streamsDeltas() ?
-                deltas(request, destination, hosts, hostIndex, allocator, dictionaries) :
+                deltas(request, twoPass || surveys(request), destination, hosts, hostIndex, allocator, dictionaries) :
                 answers(request, destination, hosts, hostIndex, allocator, dictionaries);
             boolean complete = true;
             final List<String> coverage = new ArrayList<>();
@@ -103,8 +109,9 @@ public final class Exporter
     {
     }
 
-    private static Run deltas(final ExportRequest request, final Destination destination, final List<String> hosts,
-        final int[] hostIndex, final BufferAllocator allocator, final Dictionaries dictionaries) throws IOException
+    private static Run deltas(final ExportRequest request, final boolean survey, final Destination destination,
+        final List<String> hosts, final int[] hostIndex, final BufferAllocator allocator, final Dictionaries dictionaries)
+        throws IOException
     {
         final int journals = hosts.size();
         final long[] end = new long[journals];
@@ -112,7 +119,6 @@ public final class Exporter
         final Timeline[] timelines = new Timeline[journals];
         final FlowFilter[] filters = new FlowFilter[journals];
         final List<List<String>> warnings = new ArrayList<>();
-        final boolean survey = surveys(request);
         long total = survey ? 0 : -1;
         for (int j = 0; j < journals; j++)
         {
