@@ -1,7 +1,8 @@
 package dev.flowrec.export;
 
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -120,14 +121,18 @@ final class DeltaBatch extends RowBatch
     }
 
     /**
-     * A fixed-width column written through a little-endian view of its vector's data buffer (allocated once for
-     * the batch's capacity, never moved), its validity bits set once per batch: the vectors' setters check bounds
-     * and the reference count and set a validity bit for every value (every column is non-null).
+     * A fixed-width column written into a heap copy of its vector's little-endian data buffer, moved into the vector
+     * once per batch with its validity bits: the vectors' setters check bounds and the reference count and set a
+     * validity bit for every value (every column is non-null), and even a direct ByteBuffer's put checks its
+     * memory session per value.
      */
     private static final class Fixed
     {
+        private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+        private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
         private final BaseFixedWidthVector vector;
-        private final ByteBuffer values;
+        private final byte[] values;
 
         private Fixed(final BaseFixedWidthVector vector, final int capacity)
         {
@@ -138,7 +143,7 @@ final class DeltaBatch extends RowBatch
                 throw new IllegalStateException("vector " + vector.getName() + " holds " + data.capacity() + " bytes, not "
                     + capacity + " values");
             }
-            this.values = data.nioBuffer(0, (int)data.capacity()).order(ByteOrder.LITTLE_ENDIAN);
+            this.values = new byte[capacity * vector.getTypeWidth()];
         }
 
         /** @return null for no vector (the host column when the host is a partition level) */
@@ -149,17 +154,18 @@ final class DeltaBatch extends RowBatch
 
         void setInt(final int row, final int value)
         {
-            values.putInt(row * Integer.BYTES, value);
+            INTS.set(values, row * Integer.BYTES, value);
         }
 
         void setLong(final int row, final long value)
         {
-            values.putLong(row * Long.BYTES, value);
+            LONGS.set(values, row * Long.BYTES, value);
         }
 
-        /** Marks the first {@code rows} values valid. */
+        /** Moves the first {@code rows} values into the vector and marks them valid. */
         void validate(final int rows)
         {
+            vector.getDataBuffer().setBytes(0, values, 0, (long)rows * vector.getTypeWidth());
             final ArrowBuf validity = vector.getValidityBuffer();
             validity.setOne(0L, rows / 8);
             for (int r = rows & ~7; r < rows; r++)
