@@ -28,9 +28,9 @@ final class DeltaBatch extends RowBatch
     private final Fixed container;
     private final Fixed direction;
     private final Fixed proto;
-    private final VarCharVector srcAddr;
+    private final Text srcAddr;
     private final Fixed srcPort;
-    private final VarCharVector dstAddr;
+    private final Text dstAddr;
     private final Fixed dstPort;
     private final Fixed packets;
     private final Fixed bytes;
@@ -53,9 +53,9 @@ final class DeltaBatch extends RowBatch
         container = Fixed.of(root().getVector("container"), capacity);
         direction = Fixed.of(root().getVector("direction"), capacity);
         proto = Fixed.of(root().getVector("proto"), capacity);
-        srcAddr = (VarCharVector)root().getVector("src_addr");
+        srcAddr = new Text((VarCharVector)root().getVector("src_addr"), capacity);
         srcPort = Fixed.of(root().getVector("src_port"), capacity);
-        dstAddr = (VarCharVector)root().getVector("dst_addr");
+        dstAddr = new Text((VarCharVector)root().getVector("dst_addr"), capacity);
         dstPort = Fixed.of(root().getVector("dst_port"), capacity);
         packets = Fixed.of(root().getVector("packets"), capacity);
         bytes = Fixed.of(root().getVector("bytes"), capacity);
@@ -91,9 +91,9 @@ final class DeltaBatch extends RowBatch
         final int p = d.proto();
         proto.setInt(i, p);
         final int family = d.family();
-        srcAddr.setSafe(i, text.text, 0, text.format(family, true, d));
+        srcAddr.set(i, text.text, text.format(family, true, d));
         srcPort.setInt(i, d.srcPort());
-        dstAddr.setSafe(i, text.text, 0, text.format(family, false, d));
+        dstAddr.set(i, text.text, text.format(family, false, d));
         dstPort.setInt(i, d.dstPort());
         packets.setLong(i, d.packets());
         bytes.setLong(i, d.bytes());
@@ -113,11 +113,23 @@ final class DeltaBatch extends RowBatch
         {
             f.validate(rows);
         }
+        srcAddr.validate(rows);
+        dstAddr.validate(rows);
     }
 
     Dictionaries dictionaries()
     {
         return dictionaries;
+    }
+
+    /** Sets the first {@code rows} validity bits (every column is non-null). */
+    private static void markValid(final ArrowBuf validity, final int rows)
+    {
+        validity.setOne(0L, rows / 8);
+        for (int r = rows & ~7; r < rows; r++)
+        {
+            BitVectorHelper.setBit(validity, r);
+        }
     }
 
     /**
@@ -166,12 +178,51 @@ final class DeltaBatch extends RowBatch
         void validate(final int rows)
         {
             vector.getDataBuffer().setBytes(0, values, 0, (long)rows * vector.getTypeWidth());
-            final ArrowBuf validity = vector.getValidityBuffer();
-            validity.setOne(0L, rows / 8);
-            for (int r = rows & ~7; r < rows; r++)
+            markValid(vector.getValidityBuffer(), rows);
+        }
+    }
+
+    /** A string column written into heap arrays (offsets, then the bytes), moved into its vector once per batch. */
+    private static final class Text
+    {
+        private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+        private final VarCharVector vector;
+        /** Row i's value ends at offset i + 1; offset 0 is always 0. */
+        private final byte[] offsets;
+        private byte[] data = new byte[1 << 16];
+        private int end;
+
+        Text(final VarCharVector vector, final int capacity)
+        {
+            this.vector = vector;
+            this.offsets = new byte[(capacity + 1) * Integer.BYTES];
+        }
+
+        /** Appends row {@code row} (rows are appended in order from 0). */
+        void set(final int row, final byte[] value, final int length)
+        {
+            if (end + length > data.length)
             {
-                BitVectorHelper.setBit(validity, r);
+                data = Arrays.copyOf(data, Math.max(data.length * 2, end + length));
             }
+            System.arraycopy(value, 0, data, end, length);
+            end += length;
+            INTS.set(offsets, (row + 1) * Integer.BYTES, end);
+        }
+
+        /** Moves the first {@code rows} values into the vector, marks them valid, and starts the next batch. */
+        void validate(final int rows)
+        {
+            while (vector.getDataBuffer().capacity() < end)
+            {
+                vector.reallocDataBuffer();
+            }
+            vector.getOffsetBuffer().setBytes(0, offsets, 0, (long)(rows + 1) * Integer.BYTES);
+            vector.getDataBuffer().setBytes(0, data, 0, end);
+            markValid(vector.getValidityBuffer(), rows);
+            vector.setLastSet(rows - 1);
+            end = 0;
         }
     }
 }
