@@ -1,7 +1,8 @@
 package dev.flowrec.export;
 
 import dev.flowrec.journal.schema.FlowDeltaDecoder;
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,9 +28,9 @@ final class DeltaBatch extends RowBatch
     private final Fixed container;
     private final Fixed direction;
     private final Fixed proto;
-    private final VarCharVector srcAddr;
+    private final Text srcAddr;
     private final Fixed srcPort;
-    private final VarCharVector dstAddr;
+    private final Text dstAddr;
     private final Fixed dstPort;
     private final Fixed packets;
     private final Fixed bytes;
@@ -52,9 +53,9 @@ final class DeltaBatch extends RowBatch
         container = Fixed.of(root().getVector("container"), capacity);
         direction = Fixed.of(root().getVector("direction"), capacity);
         proto = Fixed.of(root().getVector("proto"), capacity);
-        srcAddr = (VarCharVector)root().getVector("src_addr");
+        srcAddr = new Text((VarCharVector)root().getVector("src_addr"), capacity);
         srcPort = Fixed.of(root().getVector("src_port"), capacity);
-        dstAddr = (VarCharVector)root().getVector("dst_addr");
+        dstAddr = new Text((VarCharVector)root().getVector("dst_addr"), capacity);
         dstPort = Fixed.of(root().getVector("dst_port"), capacity);
         packets = Fixed.of(root().getVector("packets"), capacity);
         bytes = Fixed.of(root().getVector("bytes"), capacity);
@@ -90,9 +91,9 @@ final class DeltaBatch extends RowBatch
         final int p = d.proto();
         proto.setInt(i, p);
         final int family = d.family();
-        srcAddr.setSafe(i, text.text, 0, text.format(family, true, d));
+        srcAddr.set(i, text.text, text.format(family, true, d));
         srcPort.setInt(i, d.srcPort());
-        dstAddr.setSafe(i, text.text, 0, text.format(family, false, d));
+        dstAddr.set(i, text.text, text.format(family, false, d));
         dstPort.setInt(i, d.dstPort());
         packets.setLong(i, d.packets());
         bytes.setLong(i, d.bytes());
@@ -112,6 +113,8 @@ final class DeltaBatch extends RowBatch
         {
             f.validate(rows);
         }
+        srcAddr.validate(rows);
+        dstAddr.validate(rows);
     }
 
     Dictionaries dictionaries()
@@ -119,15 +122,29 @@ final class DeltaBatch extends RowBatch
         return dictionaries;
     }
 
+    /** Sets the first {@code rows} validity bits (every column is non-null). */
+    private static void markValid(final ArrowBuf validity, final int rows)
+    {
+        validity.setOne(0L, rows / 8);
+        for (int r = rows & ~7; r < rows; r++)
+        {
+            BitVectorHelper.setBit(validity, r);
+        }
+    }
+
     /**
-     * A fixed-width column written through a little-endian view of its vector's data buffer (allocated once for
-     * the batch's capacity, never moved), its validity bits set once per batch: the vectors' setters check bounds
-     * and the reference count and set a validity bit for every value (every column is non-null).
+     * A fixed-width column written into a heap copy of its vector's little-endian data buffer, moved into the vector
+     * once per batch with its validity bits: the vectors' setters check bounds and the reference count and set a
+     * validity bit for every value (every column is non-null), and even a direct ByteBuffer's put checks its
+     * memory session per value.
      */
     private static final class Fixed
     {
+        private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+        private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
         private final BaseFixedWidthVector vector;
-        private final ByteBuffer values;
+        private final byte[] values;
 
         private Fixed(final BaseFixedWidthVector vector, final int capacity)
         {
@@ -138,7 +155,7 @@ final class DeltaBatch extends RowBatch
                 throw new IllegalStateException("vector " + vector.getName() + " holds " + data.capacity() + " bytes, not "
                     + capacity + " values");
             }
-            this.values = data.nioBuffer(0, (int)data.capacity()).order(ByteOrder.LITTLE_ENDIAN);
+            this.values = new byte[capacity * vector.getTypeWidth()];
         }
 
         /** @return null for no vector (the host column when the host is a partition level) */
@@ -149,23 +166,63 @@ final class DeltaBatch extends RowBatch
 
         void setInt(final int row, final int value)
         {
-            values.putInt(row * Integer.BYTES, value);
+            INTS.set(values, row * Integer.BYTES, value);
         }
 
         void setLong(final int row, final long value)
         {
-            values.putLong(row * Long.BYTES, value);
+            LONGS.set(values, row * Long.BYTES, value);
         }
 
-        /** Marks the first {@code rows} values valid. */
+        /** Moves the first {@code rows} values into the vector and marks them valid. */
         void validate(final int rows)
         {
-            final ArrowBuf validity = vector.getValidityBuffer();
-            validity.setOne(0L, rows / 8);
-            for (int r = rows & ~7; r < rows; r++)
+            vector.getDataBuffer().setBytes(0, values, 0, (long)rows * vector.getTypeWidth());
+            markValid(vector.getValidityBuffer(), rows);
+        }
+    }
+
+    /** A string column written into heap arrays (offsets, then the bytes), moved into its vector once per batch. */
+    private static final class Text
+    {
+        private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+        private final VarCharVector vector;
+        /** Row i's value ends at offset i + 1; offset 0 is always 0. */
+        private final byte[] offsets;
+        private byte[] data = new byte[1 << 16];
+        private int end;
+
+        Text(final VarCharVector vector, final int capacity)
+        {
+            this.vector = vector;
+            this.offsets = new byte[(capacity + 1) * Integer.BYTES];
+        }
+
+        /** Appends row {@code row} (rows are appended in order from 0). */
+        void set(final int row, final byte[] value, final int length)
+        {
+            if (end + length > data.length)
             {
-                BitVectorHelper.setBit(validity, r);
+                data = Arrays.copyOf(data, Math.max(data.length * 2, end + length));
             }
+            System.arraycopy(value, 0, data, end, length);
+            end += length;
+            INTS.set(offsets, (row + 1) * Integer.BYTES, end);
+        }
+
+        /** Moves the first {@code rows} values into the vector, marks them valid, and starts the next batch. */
+        void validate(final int rows)
+        {
+            while (vector.getDataBuffer().capacity() < end)
+            {
+                vector.reallocDataBuffer();
+            }
+            vector.getOffsetBuffer().setBytes(0, offsets, 0, (long)(rows + 1) * Integer.BYTES);
+            vector.getDataBuffer().setBytes(0, data, 0, end);
+            markValid(vector.getValidityBuffer(), rows);
+            vector.setLastSet(rows - 1);
+            end = 0;
         }
     }
 }

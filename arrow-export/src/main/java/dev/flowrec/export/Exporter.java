@@ -28,10 +28,11 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * A plain listing exports the deltas as journaled, one row each, streamed: a replay folds each delta that
  * passes the window and the filter into an Arrow record batch, written out when it holds
  * {@link #BATCH_ROWS} rows, so memory is bounded by the batch (and Parquet's row group), not the journal.
- * A first, cheap pass over the same window learns what the files must say up front: the interface and
- * container names (Arrow IPC writes each dictionary once, before the first batch), the number of deltas
- * (the export is a snapshot: deltas appended to a live journal after that pass are not exported, and a
- * progress bar knows its total) and the coverage (metadata). A filter on a flow's totals ({@code bytes},
+ * The export is a snapshot: each journal is read up to its end as it stood when the export started
+ * ({@link Replay#end}), so deltas a live recorder appends meanwhile are not exported. Arrow IPC, and a partitioned
+ * export, read each journal twice: a first pass learns what the files must say up front, the interface and
+ * container names (Arrow IPC writes each dictionary once, before the first batch), the number of deltas (a
+ * progress bar's total) and the coverage (metadata); a single Parquet file is written in one pass. A filter on a flow's totals ({@code bytes},
  * {@code packets}, {@code flags}) cannot be applied to a stream of deltas and is refused: group the flows.
  * <p>
  * With --group-by, --top, --interval or --at, the engine's answer for each journal is exported instead
@@ -53,6 +54,12 @@ public final class Exporter
      */
     public static ExportResult run(final ExportRequest request) throws IOException
     {
+        return run(request, false);
+    }
+
+    /** @param twoPass survey each journal first even when the format does not need it (the benchmark's A/B) */
+    static ExportResult run(final ExportRequest request, final boolean twoPass) throws IOException
+    {
         final long startNs = System.nanoTime();
         if (request.streamsDeltas() && request.query().where().usesAggregates())
         {
@@ -71,7 +78,7 @@ public final class Exporter
                 hostIndex[j] = dictionaries.host.indexOf(hosts.get(j));
             }
             final Run run = request.streamsDeltas() ?
-                deltas(request, destination, hosts, hostIndex, allocator, dictionaries) :
+                deltas(request, twoPass || surveys(request), destination, hosts, hostIndex, allocator, dictionaries) :
                 answers(request, destination, hosts, hostIndex, allocator, dictionaries);
             boolean complete = true;
             final List<String> coverage = new ArrayList<>();
@@ -102,43 +109,55 @@ public final class Exporter
     {
     }
 
-    private static Run deltas(final ExportRequest request, final Destination destination, final List<String> hosts,
-        final int[] hostIndex, final BufferAllocator allocator, final Dictionaries dictionaries) throws IOException
+    private static Run deltas(final ExportRequest request, final boolean survey, final Destination destination,
+        final List<String> hosts, final int[] hostIndex, final BufferAllocator allocator, final Dictionaries dictionaries)
+        throws IOException
     {
         final int journals = hosts.size();
-        final long[] limit = new long[journals];
+        final long[] end = new long[journals];
         final List<Coverage> coverage = new ArrayList<>();
         final Timeline[] timelines = new Timeline[journals];
         final FlowFilter[] filters = new FlowFilter[journals];
         final List<List<String>> warnings = new ArrayList<>();
-        long total = 0;
+        long total = survey ? 0 : -1;
         for (int j = 0; j < journals; j++)
         {
-            timelines[j] = Timeline.of(request.journals().get(j), request.query().window());
+            final Path dir = request.journals().get(j);
+            timelines[j] = Timeline.of(dir, request.query().window());
             final FilterBinding.Bound bound = FilterBinding.bind(request.query().where(),
                 timelines[j].namesIn(request.query().window()), "the window");
             filters[j] = bound.filter();
             warnings.add(bound.warnings());
-            final Replay.Result survey = Replay.run(request.journals().get(j), request.query().window(), timelines[j],
-                new Survey(dictionaries, request.query().names(), request.query().inactiveNs()), request.cancelled());
-            limit[j] = survey.deltasFolded();
-            total += limit[j];
-            coverage.add(survey.coverage());
+            end[j] = Replay.end(dir);
+            if (survey)
+            {
+                final Replay.Result surveyed = Replay.runUntil(dir, request.query().window(), timelines[j],
+                    new Survey(dictionaries, request.query().names(), request.query().inactiveNs()), request.cancelled(),
+                    end[j]);
+                total += surveyed.deltasFolded();
+                coverage.add(surveyed.coverage());
+            }
         }
         final boolean withHost = !request.partitionBy().contains(PartitionKey.host);
         final Schema schema = FlowSchema.deltas(dictionaries, withHost, ExportMetadata.of(request, hosts, coverage, "deltas"));
         final DeltaFold fold = new DeltaFold(request, total);
         try (Output output = new Output(request, destination, schema, dictionaries,
-            () -> new DeltaBatch(schema, dictionaries, allocator, BATCH_ROWS)))
+            () -> new DeltaBatch(schema, dictionaries, allocator, BATCH_ROWS),
+            () -> ExportMetadata.of(request, hosts, coverage, "deltas")))
         {
             fold.output = output;
             for (int j = 0; j < journals; j++)
             {
-                fold.start(hostIndex[j], limit[j], filters[j]);
-                Replay.run(request.journals().get(j), request.query().window(), timelines[j], fold, fold::stop);
+                fold.start(hostIndex[j], filters[j]);
+                final Replay.Result replayed = Replay.runUntil(request.journals().get(j), request.query().window(),
+                    timelines[j], fold, fold::stop, end[j]);
                 if (fold.failure != null)
                 {
                     throw fold.failure;
+                }
+                if (!survey)
+                {
+                    coverage.add(replayed.coverage());
                 }
             }
             request.progress().onRows(output.rows(), total, fold.lastNs);
@@ -150,6 +169,17 @@ public final class Exporter
             output.finish();
             return new Run(rows, output.files(), coverage, warnings);
         }
+    }
+
+    /**
+     * Whether an export of deltas reads each journal twice, a survey first: Arrow IPC writes every dictionary's values
+     * before the first batch, and a partitioned export may close a file before the last journal is read, with the
+     * whole export's coverage in its metadata. A single Parquet file needs neither: its dictionaries are per column
+     * chunk, and its metadata is written last; both passes end at the journal's end as it stood at the start.
+     */
+    private static boolean surveys(final ExportRequest request)
+    {
+        return request.format() != ExportFormat.parquet || !request.partitionBy().isEmpty() || request.out() == null;
     }
 
     /**
@@ -198,8 +228,6 @@ public final class Exporter
         IOException failure;
         long lastNs;
         private int host;
-        private long limit;
-        private long seen;
         private long nextProgressNs;
 
         DeltaFold(final ExportRequest request, final long total)
@@ -212,17 +240,15 @@ public final class Exporter
         }
 
         /** @param where the filter bound to this journal's window */
-        void start(final int hostIndex, final long deltas, final FlowFilter where)
+        void start(final int hostIndex, final FlowFilter where)
         {
             this.where = where;
             host = hostIndex;
-            limit = deltas;
-            seen = 0;
         }
 
         boolean stop()
         {
-            return seen >= limit || failure != null || cancelled.getAsBoolean();
+            return failure != null || cancelled.getAsBoolean();
         }
 
         public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container)
@@ -252,9 +278,9 @@ public final class Exporter
         public void onFlow(final FlowDeltaDecoder delta, final String iface, final String container, final Owner owner,
             final dev.flowrec.query.FlowNames names)
         {
-            if (++seen > limit || failure != null)
+            if (failure != null)
             {
-                return; // appended after the survey: not in this snapshot
+                return;
             }
             if (!where.test(view.wrap(delta, iface, container, owner, names)))
             {
@@ -325,7 +351,7 @@ public final class Exporter
         final Schema schema = FlowSchema.answer(dictionaries, columns, withHost,
             ExportMetadata.of(request, hosts, coverage, request.query().grouped() ? "groups" : "flows"));
         try (Output output = new Output(request, destination, schema, dictionaries,
-            () -> new AnswerBatch(schema, allocator, BATCH_ROWS)))
+            () -> new AnswerBatch(schema, allocator, BATCH_ROWS), schema::getCustomMetadata))
         {
             for (int j = 0; j < answers.size(); j++)
             {

@@ -29,7 +29,7 @@ final class Output implements AutoCloseable
     private final Destination destination;
     private final Schema schema;
     private final Dictionaries dictionaries;
-    private final Map<String, String> metadata;
+    private final Supplier<Map<String, String>> metadata;
     private final Supplier<RowBatch> newBatch;
     private final long rowGroupBytes;
     private final ParquetColumn.Scratch scratch = new ParquetColumn.Scratch();
@@ -46,14 +46,16 @@ final class Output implements AutoCloseable
     {
     }
 
+    /** @param metadata the files' key-value metadata: asked for when an Arrow file opens, and when a Parquet file ends */
     Output(final ExportRequest request, final Destination destination, final Schema schema,
-        final Dictionaries dictionaries, final Supplier<RowBatch> newBatch) throws IOException
+        final Dictionaries dictionaries, final Supplier<RowBatch> newBatch, final Supplier<Map<String, String>> metadata)
+        throws IOException
     {
         this.request = request;
         this.destination = destination;
         this.schema = schema;
         this.dictionaries = dictionaries;
-        this.metadata = schema.getCustomMetadata();
+        this.metadata = metadata;
         this.newBatch = newBatch;
         final int openFiles = request.partitionBy().isEmpty() ? 1 : MAX_OPEN;
         // a Parquet file holds its row group's pages on the heap: keep all open files' row groups to a quarter of it
@@ -183,9 +185,9 @@ final class Output implements AutoCloseable
         {
             return new Part(batch, switch (request.format())
             {
-                case arrow -> ArrowSink.file(batch.root(), dictionaries.provider(), file.channel(), metadata);
+                case arrow -> ArrowSink.file(batch.root(), dictionaries.provider(), file.channel(), metadata.get());
                 case parquet -> new ParquetSink(schema, dictionaries, file.parquetFile(), request.compression(),
-                    () -> metadata, rowGroupBytes, scratch);
+                    metadata, rowGroupBytes, scratch);
                 default -> throw new IllegalArgumentException(request.format() + " is not written to files");
             }, file);
         }

@@ -1,6 +1,6 @@
 package dev.flowrec.export;
 
-import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
 import java.io.IOException;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.compression.CompressionCodecFactory;
@@ -15,12 +15,14 @@ final class ParquetCodecs implements CompressionCodecFactory
 {
     /** zstd's default level, as parquet-java and pyarrow use. */
     private static final int ZSTD_LEVEL = 3;
+    /** One context for every page of the file: Zstd.compress makes (and sizes its tables) afresh for each. */
+    private ZstdCompressCtx zstd;
 
     public BytesInputCompressor getCompressor(final CompressionCodecName codecName)
     {
         return switch (codecName)
         {
-            case ZSTD -> compressor(codecName, input -> Zstd.compress(input, ZSTD_LEVEL));
+            case ZSTD -> compressor(codecName, input -> zstd().compress(input));
             case SNAPPY -> compressor(codecName, Snappy::compress);
             case UNCOMPRESSED -> compressor(codecName, null);
             default -> throw new UnsupportedOperationException("no " + codecName + " compressor");
@@ -32,8 +34,23 @@ final class ParquetCodecs implements CompressionCodecFactory
         throw new UnsupportedOperationException("the export writes Parquet, it never reads it");
     }
 
+    /** Frees the zstd context, if one was made. */
     public void release()
     {
+        if (zstd != null)
+        {
+            zstd.close();
+            zstd = null;
+        }
+    }
+
+    private ZstdCompressCtx zstd()
+    {
+        if (zstd == null)
+        {
+            zstd = new ZstdCompressCtx().setLevel(ZSTD_LEVEL);
+        }
+        return zstd;
     }
 
     static CompressionCodecName codecOf(final Compression compression)

@@ -140,15 +140,17 @@ sealed interface ParquetColumn
             final byte[] offsets = scratch.values((rows + 1) * Integer.BYTES);
             vector.getOffsetBuffer().getBytes(0, offsets, 0, (rows + 1) * Integer.BYTES);
             final int end = (int)INTS.get(offsets, rows * Integer.BYTES);
-            final byte[] data = scratch.data(end + Long.BYTES); // a prefix is read 8 bytes at a time
+            final byte[] data = scratch.data(end + 2 * Long.BYTES); // a prefix is read 8 bytes at a time, two of them
             vector.getDataBuffer().getBytes(0, data, 0, end);
             final byte[] bytes = scratch.page(end + rows * Integer.BYTES);
             int minStart = 0;
             int minEnd = (int)INTS.get(offsets, Integer.BYTES);
             int maxStart = minStart;
             int maxEnd = minEnd;
-            long minPrefix = prefix(data, minStart, minEnd);
-            long maxPrefix = minPrefix;
+            long minHigh = prefix(data, minStart, minEnd);
+            long minLow = prefix(data, minStart + Long.BYTES, minEnd);
+            long maxHigh = minHigh;
+            long maxLow = minLow;
             int at = 0;
             int start = 0;
             for (int r = 0; r < rows; r++)
@@ -158,20 +160,21 @@ sealed interface ParquetColumn
                 INTS.set(bytes, at, length);
                 System.arraycopy(data, start, bytes, at + Integer.BYTES, length);
                 at += Integer.BYTES + length;
-                final long prefix = prefix(data, start, stop);
-                final int toMin = Long.compareUnsigned(prefix, minPrefix);
-                final int toMax = Long.compareUnsigned(prefix, maxPrefix);
-                if (toMin < 0 || toMin == 0 && Arrays.compareUnsigned(data, start, stop, data, minStart, minEnd) < 0)
+                final long high = prefix(data, start, stop);
+                final long low = prefix(data, start + Long.BYTES, stop);
+                if (compare(data, start, stop, high, low, minStart, minEnd, minHigh, minLow) < 0)
                 {
                     minStart = start;
                     minEnd = stop;
-                    minPrefix = prefix;
+                    minHigh = high;
+                    minLow = low;
                 }
-                else if (toMax > 0 || toMax == 0 && Arrays.compareUnsigned(data, start, stop, data, maxStart, maxEnd) > 0)
+                else if (compare(data, start, stop, high, low, maxStart, maxEnd, maxHigh, maxLow) > 0)
                 {
                     maxStart = start;
                     maxEnd = stop;
-                    maxPrefix = prefix;
+                    maxHigh = high;
+                    maxLow = low;
                 }
                 start = stop;
             }
@@ -183,14 +186,34 @@ sealed interface ParquetColumn
         }
 
         /**
-         * The first 8 bytes of a value as an unsigned big-endian number, zero-padded: values with different
-         * prefixes compare as their prefixes do (byte order), so only values with equal prefixes need a full compare.
+         * Bytes {@code from} to {@code from + 8} of the value that ends at {@code stop}, as an unsigned big-endian
+         * number, zero-padded: values whose first 16 bytes differ compare as these two numbers do (byte order), so an
+         * address (IPv4 text is at most 15 bytes) is compared in two steps, and only longer values may need a full
+         * compare.
          */
-        private static long prefix(final byte[] data, final int start, final int stop)
+        private static long prefix(final byte[] data, final int from, final int stop)
         {
+            final int length = stop - from;
+            final long bytes = (long)BIG_LONGS.get(data, from);
+            return length >= Long.BYTES ? bytes : length <= 0 ? 0 : bytes & -1L << 8 * (Long.BYTES - length);
+        }
+
+        /** Compares {@code [start, stop)} with {@code [otherStart, otherStop)}, given their prefixes. */
+        private static int compare(final byte[] data, final int start, final int stop, final long high, final long low,
+            final int otherStart, final int otherStop, final long otherHigh, final long otherLow)
+        {
+            final int byHigh = Long.compareUnsigned(high, otherHigh);
+            if (byHigh != 0)
+            {
+                return byHigh;
+            }
+            final int byLow = Long.compareUnsigned(low, otherLow);
             final int length = stop - start;
-            final long bytes = (long)BIG_LONGS.get(data, start);
-            return length >= Long.BYTES ? bytes : length == 0 ? 0 : bytes & -1L << 8 * (Long.BYTES - length);
+            if (byLow != 0 || length == otherStop - otherStart && length <= 2 * Long.BYTES)
+            {
+                return byLow;
+            }
+            return Arrays.compareUnsigned(data, start, stop, data, otherStart, otherStop);
         }
     }
 

@@ -127,6 +127,7 @@ final class ParquetSink implements BatchSink
             {
                 store.close();
             }
+            codecs.release();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.flowrec.bench;
 
 import dev.flowrec.export.Compression;
 import dev.flowrec.export.ExportFormat;
+import dev.flowrec.export.ExportPassAb;
 import dev.flowrec.export.ExportRequest;
 import dev.flowrec.export.Exporter;
 import dev.flowrec.export.ParquetWriterAb;
@@ -21,7 +22,8 @@ import java.util.Locale;
  * an Arrow IPC stream (discarded), and Parquet (zstd, snappy, uncompressed). The journal is the benchmarks'
  * synthetic one (DELTAS deltas over 20k flows on 4 interfaces, {@link BenchJournal}), written fresh each run
  * (a cached one would hide a change of the journal's encoding) unless a directory is given. Then issue 20's
- * targets, met or MISSED, and the Parquet writer alone, A/B: the row-at-a-time writer of before against the
+ * targets, met or MISSED; a whole Parquet export A/B, with and without the survey pass each export of deltas made
+ * before ({@link ExportPassAb}); and the Parquet writer alone, A/B: the row-at-a-time writer of before against the
  * columnar one ({@link ParquetWriterAb}).
  * Usage: scripts/bench/export [deltas [journal-dir]]
  */
@@ -66,10 +68,15 @@ public final class ExportBench
         target("Parquet (zstd) export", parquet, PARQUET_TARGET);
         target("Arrow IPC file export", arrow, ARROW_TARGET);
         System.out.println();
+        System.out.printf(Locale.ROOT, "Whole export, a survey pass first (before) or not (after), best of %d interleaved:%n", ROUNDS);
+        System.out.printf(Locale.ROOT, "%-40s %14s %14s %8s%n", "export", "rows/s before", "rows/s after", "ratio");
+        ExportPassAb.report("export Parquet zstd", ExportRequest.toFile(List.of(dir), all, out.resolve("ab.parquet"),
+            ExportFormat.parquet), ROUNDS, System.out);
+        System.out.println();
         ParquetWriterAb.report(dir, out, ROUNDS, System.out);
     }
 
-    /** Issue 20's targets, rows per second of a whole export (survey, replay, batches, writer) on one core. */
+    /** Issue 20's targets, rows per second of a whole export (replay, batches, writer; Arrow: a survey first) on one core. */
     private static void target(final String name, final double rate, final double target)
     {
         System.out.printf(Locale.ROOT, "target: %-30s >= %.1f M rows/s: %.2f M rows/s (%.2fx of target) %s%n", name,

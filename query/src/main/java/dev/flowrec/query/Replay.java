@@ -109,6 +109,9 @@ public final class Replay implements EventHandler
     private long namedDeltas;
     /** Told of each loss report counted, and of each delta's interface naming (to roll a cycle up); may be null. */
     private CycleSink sink;
+    /** The reader of a replay bounded by {@link #runUntil}: no document at or past {@link #endIndex} is read. */
+    private JournalReader snapshot;
+    private long endIndex = Long.MAX_VALUE;
 
     /** An attached interface's names, and whether its deltas' directions are turned round (see the class comment). */
     private record Named(String iface, String container, boolean turn)
@@ -151,6 +154,32 @@ public final class Replay implements EventHandler
     static Result run(final Path dir, final Window window, final Timeline timeline, final FlowFold fold,
         final BooleanSupplier cancelled, final RollupPlan plan)
     {
+        return run(dir, window, timeline, fold, cancelled, plan, Long.MAX_VALUE);
+    }
+
+    /**
+     * The journal's end as it stands: the index its next document will have. An export replays the journal once, up
+     * to this snapshot ({@link #runUntil}), and leaves out what a live recorder appends while it writes.
+     */
+    public static long end(final Path dir)
+    {
+        try (JournalReader reader = JournalReader.open(dir))
+        {
+            reader.toEnd();
+            return reader.index();
+        }
+    }
+
+    /** As {@link #run(Path, Window, Timeline, FlowFold, BooleanSupplier)}, reading no document at or past {@code endIndex}. */
+    public static Result runUntil(final Path dir, final Window window, final Timeline timeline, final FlowFold fold,
+        final BooleanSupplier cancelled, final long endIndex)
+    {
+        return run(dir, window, timeline, fold, cancelled, null, endIndex);
+    }
+
+    private static Result run(final Path dir, final Window window, final Timeline timeline, final FlowFold fold,
+        final BooleanSupplier cancelled, final RollupPlan plan, final long endIndex)
+    {
         final long startNs = System.nanoTime();
         final Replay replay = new Replay(fold, window, timeline, fold.wantsNames());
         long read = 0;
@@ -158,6 +187,11 @@ public final class Replay implements EventHandler
         final Coverage coverage;
         try (JournalReader reader = JournalReader.open(dir))
         {
+            if (endIndex != Long.MAX_VALUE)
+            {
+                replay.snapshot = reader;
+                replay.endIndex = endIndex;
+            }
             if (plan != null && !plan.isEmpty())
             {
                 replay.plan = plan;
@@ -302,6 +336,11 @@ public final class Replay implements EventHandler
 
     public void onEvent(final int templateId, final DirectBuffer buffer, final int offset, final int length)
     {
+        if (snapshot != null && snapshot.index() >= endIndex)
+        {
+            past = true; // appended after the snapshot
+            return;
+        }
         if (cycles != null && !readsCycle())
         {
             return;
