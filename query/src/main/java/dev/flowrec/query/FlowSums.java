@@ -19,6 +19,8 @@ final class FlowSums implements FlowFold
     private final DeltaView view = new DeltaView();
     private final SegmentView segment = new SegmentView();
     private final FlowSumsTable table;
+    /** With a grouped question that {@link GroupSums#fits}: its sums, and the table only names. */
+    private final GroupSums groups;
     private final FlowFilter where;
     private final long intervalNs;
     // Replay hands the same name strings for an interface until it is attached again: identity finds the id.
@@ -37,7 +39,15 @@ final class FlowSums implements FlowFold
     /** @param names whether flows are named from the journal's DNS answers ({@link #wantsNames}) */
     FlowSums(final FlowFilter where, final long intervalNs, final long inactiveNs, final boolean names)
     {
+        this(where, intervalNs, inactiveNs, names, null);
+    }
+
+    /** @param groupBy the keys to sum groups of straight away ({@link GroupSums}), or null to sum each flow */
+    FlowSums(final FlowFilter where, final long intervalNs, final long inactiveNs, final boolean names,
+        final java.util.List<GroupKey> groupBy)
+    {
         this.table = new FlowSumsTable(inactiveNs);
+        this.groups = groupBy == null ? null : new GroupSums(table, groupBy, inactiveNs);
         this.where = where;
         this.intervalNs = intervalNs;
         this.names = names;
@@ -82,6 +92,17 @@ final class FlowSums implements FlowFold
         {
             return;
         }
+        if (groups != null)
+        {
+            final long bucketNs = intervalNs > 0 ? Math.floorDiv(delta.lastNs(), intervalNs) * intervalNs : 0;
+            final int flags = delta.tcpFlags();
+            groups.add(groups.key(FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta),
+                FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta),
+                FlowSumsTable.pack(delta.direction(), delta.family(), delta.proto(), delta.srcPort(), delta.dstPort()),
+                namesId(delta.ifindex(), iface, container)), bucketNs, delta.firstNs(), flags, delta.lastNs(),
+                delta.packets(), delta.bytes(), flags);
+            return;
+        }
         table.add(
             FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta),
             FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta),
@@ -106,15 +127,57 @@ final class FlowSums implements FlowFold
         {
             return;
         }
+        final int namesId = namesId(namesIds, naming, iface, container);
+        if (groups != null)
+        {
+            groups.add(groups.key(srcHigh, srcLow, dstHigh, dstLow, packed, namesId),
+                intervalNs > 0 ? Math.floorDiv(lastNs, intervalNs) * intervalNs : 0, decidingFirstNs,
+                (int)(bits & 0xFFFF), lastNs, packets, bytes, (int)(bits >>> 16 & 0xFFFF));
+            return;
+        }
+        table.addSegment(srcHigh, srcLow, dstHigh, dstLow, packed,
+            intervalNs > 0 ? Math.floorDiv(lastNs, intervalNs) * intervalNs : 0, namesId, decidingFirstNs,
+            (int)(bits & 0xFFFF), firstNs, lastNs, packets, bytes, (int)(bits >>> 16 & 0xFFFF), owner);
+    }
+
+    /**
+     * A rollup segment's key number in the {@link GroupSums} (with {@link #groups()}), or -1 when the filter passes
+     * over its deltas: found once per segment and hour, its rows then added by number ({@link #addRow}).
+     */
+    int segmentKey(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow, final long packed,
+        final int[] namesIds, final int naming, final String iface, final String container, final Owner owner)
+    {
+        if (!where.usesAggregates() && !where.test(segment.wrap(srcHigh, srcLow, dstHigh, dstLow, packed, iface,
+            container, owner)))
+        {
+            return -1;
+        }
+        return groups.key(srcHigh, srcLow, dstHigh, dstLow, packed, namesId(namesIds, naming, iface, container));
+    }
+
+    /** A rollup row of the segment whose key is {@code key} ({@link #segmentKey}). */
+    void addRow(final int key, final long decidingFirstNs, final long lastNs, final long packets, final long bytes,
+        final long bits)
+    {
+        groups.add(key, intervalNs > 0 ? Math.floorDiv(lastNs, intervalNs) * intervalNs : 0, decidingFirstNs,
+            (int)(bits & 0xFFFF), lastNs, packets, bytes, (int)(bits >>> 16 & 0xFFFF));
+    }
+
+    /** The group sums, or null when each flow is summed ({@link #rows}). */
+    GroupSums groups()
+    {
+        return groups;
+    }
+
+    private int namesId(final int[] namesIds, final int naming, final String iface, final String container)
+    {
         int namesId = namesIds[naming];
         if (namesId < 0)
         {
             namesId = table.namesId(iface, container);
             namesIds[naming] = namesId;
         }
-        table.addSegment(srcHigh, srcLow, dstHigh, dstLow, packed,
-            intervalNs > 0 ? Math.floorDiv(lastNs, intervalNs) * intervalNs : 0, namesId, decidingFirstNs,
-            (int)(bits & 0xFFFF), firstNs, lastNs, packets, bytes, (int)(bits >>> 16 & 0xFFFF), owner);
+        return namesId;
     }
 
     private int namesId(final int ifindex, final String iface, final String container)

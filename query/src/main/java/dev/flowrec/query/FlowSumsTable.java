@@ -61,6 +61,12 @@ final class FlowSumsTable
         });
     }
 
+    /** The (interface, container) of a {@link #namesId}. */
+    String[] names(final int namesId)
+    {
+        return names.get(namesId);
+    }
+
     /**
      * Adds one delta to its flow's sums; packed holds direction, family, proto and ports ({@link #pack}). Returns the
      * flow's number ({@link #srcName}).

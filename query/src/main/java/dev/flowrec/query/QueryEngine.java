@@ -31,6 +31,9 @@ public final class QueryEngine
         new Column("tcp_flags", Type.TEXT), new Column("pid", Type.NUMBER), new Column("comm", Type.TEXT),
         new Column("src_name", Type.TEXT), new Column("dst_name", Type.TEXT));
 
+    /** Off with -Dflowrec.groupsums=off: grouped questions summed per flow first (for A/B measurements). */
+    static final String GROUP_SUMS = "flowrec.groupsums";
+
     private QueryEngine()
     {
     }
@@ -61,6 +64,16 @@ public final class QueryEngine
     public static Answer run(final Path journal, final Query query, final Cancellation cancellation,
         final boolean rollups)
     {
+        return run(journal, query, cancellation, rollups, !"off".equals(System.getProperty(GROUP_SUMS)));
+    }
+
+    /**
+     * As {@link #run(Path, Query, Cancellation, boolean)}; {@code groupSums}: whether a grouped question may be summed
+     * per group straight away ({@link GroupSums}; false: per flow, the answer group sums must equal).
+     */
+    static Answer run(final Path journal, final Query query, final Cancellation cancellation, final boolean rollups,
+        final boolean groupSums)
+    {
         final Window window = query.atNs() == Query.NO_INSTANT ? query.window() :
             new Window(query.window().sinceNs(), query.atNs() + 1);
         final Timeline timeline = Timeline.of(journal, window);
@@ -69,25 +82,56 @@ public final class QueryEngine
         {
             try (RollupPlan plan = RollupPlan.of(journal, query, window, timeline, where.filter()))
             {
-                final FlowSums sums = new FlowSums(where.filter(), query.intervalNs(), query.inactiveNs(), query.names());
-                try
-                {
-                    final Replay.Result scan = Replay.run(journal, window, timeline, sums, cancellation.flag(), plan);
-                    return answer(query, sums, scan.with(plan.use()), where.warnings(), cancellation);
-                }
-                catch (final RollupPlan.Conflict conflict)
-                {
-                    final FlowSums again = new FlowSums(where.filter(), query.intervalNs(), query.inactiveNs(),
-                        query.names());
-                    final Replay.Result scan = Replay.run(journal, window, timeline, again, cancellation.flag());
-                    return answer(query, again, scan.with(plan.use().conflict(conflict.getMessage())),
-                        where.warnings(), cancellation);
-                }
+                return fold(journal, query, window, timeline, where, plan, cancellation, groupSums);
             }
         }
-        final FlowSums sums = new FlowSums(where.filter(), query.intervalNs(), query.inactiveNs(), query.names());
-        final Replay.Result scan = Replay.run(journal, window, timeline, sums, cancellation.flag());
-        return answer(query, sums, scan, where.warnings(), cancellation);
+        return fold(journal, query, window, timeline, where, null, cancellation, groupSums);
+    }
+
+    /**
+     * Folds the window with the plan's rollups if any (asked again without them on a conflict): into group sums when
+     * the question {@link GroupSums#fits} and the journal keeps each key's buckets in order, else per flow.
+     */
+    private static Answer fold(final Path journal, final Query query, final Window window, final Timeline timeline,
+        final FilterBinding.Bound where, final RollupPlan plan, final Cancellation cancellation, final boolean groupSums)
+    {
+        if (groupSums && GroupSums.fits(query, where.filter().usesAggregates()))
+        {
+            try
+            {
+                return sum(journal, query, window, timeline, where, plan, cancellation, query.groupBy());
+            }
+            catch (final GroupSums.Unordered unordered)
+            {
+                // a key's deltas went back a bucket: summed per flow below
+            }
+        }
+        return sum(journal, query, window, timeline, where, plan, cancellation, null);
+    }
+
+    private static Answer sum(final Path journal, final Query query, final Window window, final Timeline timeline,
+        final FilterBinding.Bound where, final RollupPlan plan, final Cancellation cancellation,
+        final List<GroupKey> groupBy)
+    {
+        final FlowSums sums = new FlowSums(where.filter(), query.intervalNs(), query.inactiveNs(), query.names(), groupBy);
+        if (plan == null)
+        {
+            final Replay.Result scan = Replay.run(journal, window, timeline, sums, cancellation.flag());
+            return answer(query, sums, scan, where.warnings(), cancellation);
+        }
+        try
+        {
+            final Replay.Result scan = Replay.run(journal, window, timeline, sums, cancellation.flag(), plan);
+            return answer(query, sums, scan.with(plan.use()), where.warnings(), cancellation);
+        }
+        catch (final RollupPlan.Conflict conflict)
+        {
+            final FlowSums again = new FlowSums(where.filter(), query.intervalNs(), query.inactiveNs(), query.names(),
+                groupBy);
+            final Replay.Result scan = Replay.run(journal, window, timeline, again, cancellation.flag());
+            return answer(query, again, scan.with(plan.use().conflict(conflict.getMessage())), where.warnings(),
+                cancellation);
+        }
     }
 
     /**
@@ -141,6 +185,13 @@ public final class QueryEngine
         final List<String> warnings, final Cancellation cancellation)
     {
         cancellation.check();
+        if (sums.groups() != null)
+        {
+            final List<Group> groups = new ArrayList<>();
+            sums.groups().forEach((bucketNs, key, flows, packets, bytes) -> groups.add(
+                new Group(bucketNs, key, String.join("\u0000", key), new long[] {flows, packets, bytes})), cancellation);
+            return said(groupedRows(query, groups, scan, cancellation), scan, warnings);
+        }
         List<FlowRow> flows = sums.rows(query.atNs() != Query.NO_INSTANT, cancellation);
         if (query.atNs() != Query.NO_INSTANT)
         {
@@ -148,6 +199,12 @@ public final class QueryEngine
         }
         final Answer answer = query.grouped() ? grouped(query, flows, scan, cancellation) :
             listing(query, flows, scan, cancellation);
+        return said(answer, scan, warnings);
+    }
+
+    /** The answer with the filter's warnings, and what the name table forgot. */
+    private static Answer said(final Answer answer, final Replay.Result scan, final List<String> warnings)
+    {
         List<String> said = warnings;
         if (scan.namesEvicted() > 0)
         {
@@ -263,13 +320,19 @@ public final class QueryEngine
                 group.sums()[i] += rawGroup.sums()[i];
             }
         }
+        return groupedRows(query, new ArrayList<>(groups.values()), scan, cancellation);
+    }
+
+    /** The groups sorted (per bucket, by the metric, then key), the top N of each bucket kept, as rows. */
+    private static Answer groupedRows(final Query query, final List<Group> sorted, final Replay.Result scan,
+        final Cancellation cancellation)
+    {
         final int metric = switch (query.by())
         {
             case flows -> 0;
             case packets -> 1;
             case bytes -> 2;
         };
-        final List<Group> sorted = new ArrayList<>(groups.values());
         sorted.sort(stepping(Comparator.comparingLong(Group::bucketNs)
             .thenComparing(Comparator.comparingLong((Group g) -> g.sums()[metric]).reversed())
             .thenComparing(Group::text), cancellation));

@@ -164,7 +164,11 @@ final class RollupPlan implements AutoCloseable
         Arrays.fill(namesIds, -1);
         final UnsafeBuffer b = rollup.buffer;
         int at = rollup.segmentsAt;
-        if (sums.intervalNs() == 0 && sums.inactiveNs() >= rollup.maxGapNs)
+        if (sums.groups() != null)
+        {
+            applyGroups(rollup, sums, namesIds);
+        }
+        else if (sums.intervalNs() == 0 && sums.inactiveNs() >= rollup.maxGapNs)
         {
             for (int i = 0; i < rollup.segments; i++, at += Rollup.SEGMENT_LONGS * Long.BYTES)
             {
@@ -206,6 +210,66 @@ final class RollupPlan implements AutoCloseable
             }
         }
         return rollup.deltas;
+    }
+
+    /**
+     * Folds the rollup into {@code sums}' {@link GroupSums}: each segment's key found once (its rows then added by
+     * number), from the segments alone when no row could start a flow the segment would not.
+     */
+    private static void applyGroups(final Rollup rollup, final FlowSums sums, final int[] namesIds)
+    {
+        final UnsafeBuffer b = rollup.buffer;
+        if (sums.intervalNs() == 0 && sums.inactiveNs() >= rollup.maxGapNs)
+        {
+            int at = rollup.segmentsAt;
+            for (int i = 0; i < rollup.segments; i++, at += Rollup.SEGMENT_LONGS * Long.BYTES)
+            {
+                final int key = segmentKey(rollup, sums, namesIds, at);
+                if (key >= 0)
+                {
+                    sums.addRow(key, b.getLong(at + Rollup.DECIDING_FIRST * Long.BYTES),
+                        b.getLong(at + Rollup.LAST * Long.BYTES), b.getLong(at + Rollup.PACKETS * Long.BYTES),
+                        b.getLong(at + Rollup.BYTES * Long.BYTES), b.getLong(at + Rollup.BITS * Long.BYTES));
+                }
+            }
+            return;
+        }
+        final int[] keys = new int[rollup.segments];
+        Arrays.fill(keys, Integer.MIN_VALUE);
+        final Rollup.Cursor row = new Rollup.Cursor(b, rollup.rowsAt);
+        int segment = 0;
+        long lastNs = 0;
+        for (int i = 0; i < rollup.rows; i++)
+        {
+            segment += (int)row.signed();
+            final long firstFlags = row.varint();
+            final long orFlags = row.varint();
+            lastNs += row.signed();
+            final long firstNs = lastNs - row.signed();
+            final long decidingFirstNs = firstNs + row.signed();
+            final long packets = row.varint();
+            final long bytes = row.varint();
+            int key = keys[segment];
+            if (key == Integer.MIN_VALUE)
+            {
+                key = segmentKey(rollup, sums, namesIds, rollup.segmentsAt + segment * Rollup.SEGMENT_LONGS * Long.BYTES);
+                keys[segment] = key;
+            }
+            if (key >= 0)
+            {
+                sums.addRow(key, decidingFirstNs, lastNs, packets, bytes, firstFlags | orFlags << 16);
+            }
+        }
+    }
+
+    private static int segmentKey(final Rollup rollup, final FlowSums sums, final int[] namesIds, final int at)
+    {
+        final UnsafeBuffer b = rollup.buffer;
+        final long namesOwner = b.getLong(at + Rollup.NAMES_OWNER * Long.BYTES);
+        final int naming = (int)(namesOwner >>> 32);
+        return sums.segmentKey(b.getLong(at), b.getLong(at + Long.BYTES), b.getLong(at + 2 * Long.BYTES),
+            b.getLong(at + 3 * Long.BYTES), b.getLong(at + Rollup.PACKED * Long.BYTES), namesIds, naming,
+            rollup.ifaces[naming], rollup.containers[naming], rollup.owners[(int)namesOwner]);
     }
 
     /** Folds a segment's key (at {@code at}) with sums of its own or of one of its rows. */

@@ -137,6 +137,36 @@ class RollupTest
         assertEquals(rows(QueryEngine.run(dir, series, new Cancellation(() -> false), false)), rows(rolled));
     }
 
+    @Test
+    void shouldSumGroupsStraightAwayAsPerFlowDoes()
+    {
+        final SplittableRandom random = new SplittableRandom(SEED + 2);
+        final String[] filters = {"", "proto tcp", "dst port 53", "iface vethweb", "container web", "flags S",
+            "not dst port 80 and direction out"};
+        final String[] groupings = {"proto", "dst_port", "proto,iface", "container,direction", "conversation",
+            "src_net/24,dst_port", "src_addr,dst_addr"};
+        final long[] intervals = {0, 60 * SECOND_NS, 60 * SECOND_NS, 300 * SECOND_NS, HOUR_NS, 90 * SECOND_NS};
+        final long[] inactive = {15 * SECOND_NS, 15 * SECOND_NS, 5 * SECOND_NS, 40 * SECOND_NS, 3650L * 86_400 * SECOND_NS};
+        int fromRollups = 0;
+        for (int i = 0; i < 30; i++)
+        {
+            final Window window = i % 4 == 0 ? Window.ALL : randomWindow(random);
+            final Query query = new Query(window, FilterParser.parse(filters[random.nextInt(filters.length)]),
+                GroupKey.parseList(groupings[random.nextInt(groupings.length)]),
+                random.nextInt(3) == 0 ? 1 + random.nextInt(20) : 0, Query.By.values()[random.nextInt(3)],
+                intervals[random.nextInt(intervals.length)], Query.NO_INSTANT, inactive[random.nextInt(inactive.length)]);
+            final Answer perFlow = QueryEngine.run(dir, query, new Cancellation(() -> false), false, false);
+            final Answer replayed = QueryEngine.run(dir, query, new Cancellation(() -> false), false, true);
+            final Answer rolled = QueryEngine.run(dir, query, new Cancellation(() -> false), true, true);
+            final String what = "query " + i + " " + query + " (" + rolled.scan().rollups().describe() + ")";
+            assertEquals(rows(perFlow), rows(replayed), what);
+            assertEquals(rows(perFlow), rows(rolled), what);
+            assertEquals(perFlow.coverage(), rolled.coverage(), what);
+            fromRollups += rolled.scan().rollups().fromRollups();
+        }
+        assertTrue(fromRollups > 0, "no answer came from rollups");
+    }
+
     private static Window randomWindow(final SplittableRandom random)
     {
         final long sinceNs = T0_NS - HOUR_NS + random.nextLong((SECONDS + 2 * 3600) * SECOND_NS);
