@@ -185,21 +185,28 @@ public final class QueryEngine
         final List<String> warnings, final Cancellation cancellation)
     {
         cancellation.check();
+        final Answer answer = rows(query, sums, scan, cancellation);
+        // a flag set within the last loop's last poll interval: Ctrl-C still means no answer
+        cancellation.check();
+        return said(answer, scan, warnings);
+    }
+
+    private static Answer rows(final Query query, final FlowSums sums, final Replay.Result scan,
+        final Cancellation cancellation)
+    {
         if (sums.groups() != null)
         {
             final List<Group> groups = new ArrayList<>();
             sums.groups().forEach((bucketNs, key, flows, packets, bytes) -> groups.add(
                 new Group(bucketNs, key, String.join("\u0000", key), new long[] {flows, packets, bytes})), cancellation);
-            return said(groupedRows(query, groups, scan, cancellation), scan, warnings);
+            return groupedRows(query, groups, scan, cancellation);
         }
         List<FlowRow> flows = sums.rows(query.atNs() != Query.NO_INSTANT, cancellation);
         if (query.atNs() != Query.NO_INSTANT)
         {
             flows = activeAt(flows, query.atNs(), query.inactiveNs(), cancellation);
         }
-        final Answer answer = query.grouped() ? grouped(query, flows, scan, cancellation) :
-            listing(query, flows, scan, cancellation);
-        return said(answer, scan, warnings);
+        return query.grouped() ? grouped(query, flows, scan, cancellation) : listing(query, flows, scan, cancellation);
     }
 
     /** The answer with the filter's warnings, and what the name table forgot. */

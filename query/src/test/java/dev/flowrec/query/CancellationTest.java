@@ -49,19 +49,33 @@ class CancellationTest
     @Test
     void shouldStopEveryLoopWithinOnePollOfTheFlag()
     {
+        shouldStopEveryLoopWithinOnePollOfTheFlag(false, 4L * DELTAS, "summing, grouping, sorting and building rows");
+    }
+
+    /** Group sums take the per-flow summing and grouping into one pass (GroupSums): three loops a row are left. */
+    @Test
+    void shouldStopEveryLoopOfGroupSumsWithinOnePollOfTheFlag()
+    {
+        shouldStopEveryLoopWithinOnePollOfTheFlag(true, 2L * DELTAS, "group sums, sorting and building rows");
+    }
+
+    private static void shouldStopEveryLoopWithinOnePollOfTheFlag(
+        final boolean groupSums, final long atLeast, final String steps)
+    {
         final Query series = new Query(Window.ALL, FilterParser.ALL, GroupKey.parseList("conversation"), 0,
             Query.By.bytes, MS, Query.NO_INSTANT);
         final Cancellation full = new Cancellation(() -> false);
-        assertEquals(DELTAS, QueryEngine.run(dir, series, full).rows().size());
+        assertEquals(DELTAS, QueryEngine.run(dir, series, full, true, groupSums).rows().size());
         final long total = full.steps();
-        assertTrue(total > 4L * DELTAS, "summing, grouping, sorting and building rows are steps: " + total);
+        assertTrue(total > atLeast, steps + " are steps: " + total);
         for (final double at : new double[] {0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 0.999})
         {
             final long flipAt = (long)(total * at);
             final Cancellation[] cancellation = new Cancellation[1];
             final BooleanSupplier flag = () -> cancellation[0].steps() >= flipAt;
             cancellation[0] = new Cancellation(flag);
-            assertThrows(QueryCancelledException.class, () -> QueryEngine.run(dir, series, cancellation[0]),
+            assertThrows(QueryCancelledException.class,
+                () -> QueryEngine.run(dir, series, cancellation[0], true, groupSums),
                 "the flag set at step " + flipAt + " of " + total);
             final long after = cancellation[0].steps() - flipAt;
             assertTrue(after <= Cancellation.STEPS_PER_POLL, "steps after the flag at " + flipAt + ": " + after);
