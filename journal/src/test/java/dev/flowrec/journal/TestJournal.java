@@ -48,6 +48,8 @@ public final class TestJournal implements AutoCloseable
     private final PinnedStateEncoder pinned = new PinnedStateEncoder();
     private final SocketOwnerEncoder owner = new SocketOwnerEncoder();
     private final DnsAnswerEncoder dns = new DnsAnswerEncoder();
+    private long lingeringBatch = -1;
+    private long lingeringSinceNs;
 
     private TestJournal(final JournalWriter writer, final SetTimeProvider clock)
     {
@@ -215,6 +217,31 @@ public final class TestJournal implements AutoCloseable
     public TestJournal commitDeltas()
     {
         writer.commitDeltas();
+        return this;
+    }
+
+    /**
+     * Ends a drain pass at {@code nowNs} as the recorder's does (JournalEvents.endOfPass): the open batch of deltas is
+     * committed once a pass ends {@code lingerNs} or more after the end of the pass that found it open first, so that
+     * a batch holds what the recorder's would at the same rate (the writer also commits a full one, and any other
+     * event commits it first).
+     */
+    public TestJournal endOfPass(final long nowNs, final long lingerNs)
+    {
+        if (!writer.hasOpenBatch())
+        {
+            return this;
+        }
+        final long batch = writer.batchesAppended(); // the open batch's number: those before it are committed
+        if (batch != lingeringBatch)
+        {
+            lingeringBatch = batch;
+            lingeringSinceNs = nowNs;
+        }
+        if (nowNs - lingeringSinceNs >= lingerNs)
+        {
+            writer.commitDeltas();
+        }
         return this;
     }
 

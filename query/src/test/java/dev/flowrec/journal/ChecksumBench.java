@@ -19,15 +19,20 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Issue 13, item 4: what the journal's CRC32C trailers cost, with and without them in the same run, rounds
- * interleaved so that the machine's drift falls on both. Without: the writer writes a zero trailer without computing
+ * interleaved so that the machine's drift falls on both; times are the main thread's CPU time, which a loaded
+ * machine stretches less than wall time. Without: the writer writes a zero trailer without computing
  * it, the reader delivers without checking (the package-private switches {@link DocumentAppender#computeChecksums},
  * {@link DocumentReader#verifyChecksums}, for this bench only); so the ratio is the CRC's computation, the 4 bytes per
  * document being written in both.
  * <ul>
  * <li>drain: the journal's side of the drain, {@link JournalWriter#appendDelta} of encoded FlowDeltas, a commit per
  *     drain pass of 64 deltas (the recorder's batches), into a fresh journal each round; bytes allocated per delta.</li>
- * <li>full scan: a journal of batched deltas read end to end, by a bare {@link JournalReader} (the raw read) and by
- *     the query engine (a group-by, and a top-N), whose per-delta work dilutes the trailer's share.</li>
+ * <li>full scan: journals of the same deltas in three document shapes, read end to end by a bare
+ *     {@link JournalReader} (the raw read) and by the query engine (a group-by, and a top-N), whose per-delta work
+ *     dilutes the trailer's share: one FlowDelta per document (a 92-byte document, as journals of schema 1 and some
+ *     tests hold them), batches of {@value #LINGERED} (what the recorder's 10 ms linger packs at 1,000 deltas/s, the
+ *     export bench's rate: the shape {@link BenchJournal} writes) and batches of {@value #PASS}. The trailer is paid
+ *     per document, so its ratio is the one-delta journal's at worst.</li>
  * </ul>
  * Usage: scripts/bench/checksum [DELTAS_PER_DRAIN_ROUND [SCAN_DELTAS [ROUNDS]]]   (default 2,000,000, 5,000,000, 5)
  */
@@ -36,6 +41,7 @@ public final class ChecksumBench
     private static final com.sun.management.ThreadMXBean THREADS =
         (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
     private static final int PASS = 64;
+    private static final int LINGERED = 11;
     private static final double GOAL = 1.03;
 
     private ChecksumBench()
@@ -49,7 +55,8 @@ public final class ChecksumBench
         final int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         final Path work = Path.of("target/bench-checksum").toAbsolutePath();
         BenchJournal.deleteTree(work);
-        System.out.printf(Locale.ROOT, "checksum bench: %d rounds each, interleaved; best of the rounds; %d cores, load %s%n",
+        System.out.printf(Locale.ROOT, "checksum bench: %d rounds each, interleaved; best of the rounds, the thread's CPU time (every part runs on the"
+            + " main thread; the machine's load lengthens wall time, not this); %d cores, load %s%n",
             rounds, Runtime.getRuntime().availableProcessors(), loadAverage());
 
         final long[][] drain = new long[2][rounds];
@@ -73,67 +80,91 @@ public final class ChecksumBench
         }
         DocumentAppender.computeChecksums = true;
         System.out.printf(Locale.ROOT, "%n%-58s %12s %12s %8s %10s%n", "", "without CRC", "with CRC", "ratio", "B/delta");
-        row("drain: appendDelta, a commit per " + PASS + " deltas (deltas/s)", drainDeltas, drain, allocated);
+        row("drain: appendDelta, a commit per " + PASS + " deltas (deltas/CPU-s)", drainDeltas, drain, allocated);
 
-        final Path scanned = work.resolve("scan");
-        append(scanned, scanDeltas);
+        final int[] shapes = {1, LINGERED, PASS};
+        final Path[] scanned = new Path[shapes.length];
+        for (int s = 0; s < shapes.length; s++)
+        {
+            scanned[s] = work.resolve("scan-" + shapes[s]);
+            append(scanned[s], scanDeltas, shapes[s]);
+        }
         final Query groupBy = new Query(Window.ALL, FilterParser.parse("proto tcp"), GroupKey.parseList("dst_port,iface"), 0,
             Query.By.bytes, 0, Query.NO_INSTANT);
         final Query top = new Query(Window.ALL, FilterParser.ALL, GroupKey.parseList("src_addr,dst_addr"), 10,
             Query.By.bytes, 0, Query.NO_INSTANT);
-        final long[][] raw = new long[2][rounds];
-        final long[][] grouped = new long[2][rounds];
-        final long[][] topN = new long[2][rounds];
-        final double[] rawAllocated = new double[2];
+        final long[][][] raw = new long[shapes.length][2][rounds];
+        final long[][][] grouped = new long[shapes.length][2][rounds];
+        final long[][][] topN = new long[shapes.length][2][rounds];
+        final double[][] rawAllocated = new double[shapes.length][2];
         for (int round = -1; round < rounds; round++)
         {
-            for (int on = 0; on < 2; on++)
+            for (int s = 0; s < shapes.length; s++)
             {
-                DocumentReader.verifyChecksums = on == 1;
-                final long before = THREADS.getCurrentThreadAllocatedBytes();
-                final long rawNs = rawScan(scanned, scanDeltas);
-                final long bytes = THREADS.getCurrentThreadAllocatedBytes() - before;
-                final long groupedNs = engine(scanned, groupBy);
-                final long topNs = engine(scanned, top);
-                if (round >= 0)
+                for (int on = 0; on < 2; on++)
                 {
-                    raw[on][round] = rawNs;
-                    grouped[on][round] = groupedNs;
-                    topN[on][round] = topNs;
-                    rawAllocated[on] = Math.max(rawAllocated[on], bytes / (double)scanDeltas);
+                    DocumentReader.verifyChecksums = on == 1;
+                    final long before = THREADS.getCurrentThreadAllocatedBytes();
+                    final long rawNs = rawScan(scanned[s], scanDeltas);
+                    final long bytes = THREADS.getCurrentThreadAllocatedBytes() - before;
+                    final long groupedNs = engine(scanned[s], groupBy);
+                    final long topNs = engine(scanned[s], top);
+                    if (round >= 0)
+                    {
+                        raw[s][on][round] = rawNs;
+                        grouped[s][on][round] = groupedNs;
+                        topN[s][on][round] = topNs;
+                        rawAllocated[s][on] = Math.max(rawAllocated[s][on], bytes / (double)scanDeltas);
+                    }
                 }
             }
         }
         DocumentReader.verifyChecksums = true;
-        row("full scan, raw JournalReader read (deltas/s)", scanDeltas, raw, rawAllocated);
-        row("full scan, query engine: filtered group-by (deltas/s)", scanDeltas, grouped, null);
-        row("full scan, query engine: top-10 conversations (deltas/s)", scanDeltas, topN, null);
+        for (int s = 0; s < shapes.length; s++)
+        {
+            final String shape = shapes[s] == 1 ? "1 delta/document" : shapes[s] + " deltas/document";
+            row("full scan, " + shape + ", raw read (deltas/CPU-s)", scanDeltas, raw[s], rawAllocated[s]);
+            row("full scan, " + shape + ", engine group-by (deltas/CPU-s)", scanDeltas, grouped[s], null);
+            row("full scan, " + shape + ", engine top-10 (deltas/CPU-s)", scanDeltas, topN[s], null);
+            System.out.printf(Locale.ROOT, "  the trailer's cost: %.1f ns per document in the raw read (best rounds)%n",
+                (min(raw[s][1]) - min(raw[s][0])) / (double)scanDeltas * shapes[s]);
+        }
         System.out.printf(Locale.ROOT, "(ratio: time with CRC / time without, best rounds; goal <= %.2f)%n", GOAL);
         crcAlone();
         BenchJournal.deleteTree(work);
     }
 
-    /** The CRC32C alone, as the reader computes it over a scratch copy: ns per 2.5 KB document (a 64-delta batch). */
+    /**
+     * The CRC32C alone, as the reader computes it over a scratch copy: ns per 92-byte document (one FlowDelta) and
+     * per 2.5 KB document (a 64-delta batch).
+     */
     private static void crcAlone()
     {
         final DocumentChecksum checksum = new DocumentChecksum();
         final org.agrona.ExpandableDirectByteBuffer buffer = new org.agrona.ExpandableDirectByteBuffer(1 << 20);
-        final int length = 2_500;
         final int documents = 2_000_000;
-        long best = Long.MAX_VALUE;
         int sink = 0;
-        for (int round = 0; round < 5; round++)
+        for (final int length : new int[] {Templates.FLOW_DELTA_LENGTH, 2_500})
         {
-            final long startNs = System.nanoTime();
-            for (int i = 0; i < documents; i++)
+            long best = Long.MAX_VALUE;
+            for (int round = 0; round < 5; round++)
             {
-                sink += checksum.ofBuffer(buffer, (i * 4096) & ((1 << 19) - 1), length);
+                final long startNs = System.nanoTime();
+                for (int i = 0; i < documents; i++)
+                {
+                    sink += checksum.ofBuffer(buffer, (i * 4096) & ((1 << 19) - 1), length);
+                }
+                best = Math.min(best, System.nanoTime() - startNs);
             }
-            best = Math.min(best, System.nanoTime() - startNs);
+            System.out.printf(Locale.ROOT, "CRC32C alone: %.1f ns per %d-byte document (%.2f GB/s)%n",
+                best / (double)documents, length, documents * (double)length / best);
         }
-        System.out.printf(Locale.ROOT, "CRC32C alone: %.1f ns per %d-byte document (%.1f GB/s), %.1f ns per delta of a %d-delta batch"
-            + " (%d)%n", best / (double)documents, length, documents * (double)length / best, best / (double)documents / PASS,
-            PASS, sink & 1);
+        System.out.printf(Locale.ROOT, "(%d)%n", sink & 1);
+    }
+
+    private static long min(final long[] ns)
+    {
+        return Arrays.stream(ns).min().orElseThrow();
     }
 
     private static void row(final String what, final long deltas, final long[][] ns, final double[] allocated)
@@ -149,12 +180,21 @@ public final class ChecksumBench
     /** Appends {@code deltas} encoded FlowDeltas (3 in 4 IPv4) as a drain does; @return the time taken. */
     private static long append(final Path dir, final int deltas)
     {
+        return append(dir, deltas, PASS);
+    }
+
+    /**
+     * Appends {@code deltas} encoded FlowDeltas (3 in 4 IPv4), committed {@code perDocument} to a batch, or each a
+     * FlowDelta document of its own when 1; @return the time taken.
+     */
+    private static long append(final Path dir, final int deltas, final int perDocument)
+    {
         final SplittableRandom random = new SplittableRandom(42);
         final FlowDeltaEncoder delta = new FlowDeltaEncoder();
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[Templates.FLOW_DELTA_LENGTH]);
         try (JournalWriter writer = JournalWriter.open(dir))
         {
-            final long startNs = System.nanoTime();
+            final long startNs = THREADS.getCurrentThreadCpuTime();
             for (int i = 0; i < deltas; i++)
             {
                 final int flow = random.nextInt(20_000);
@@ -171,14 +211,20 @@ public final class ChecksumBench
                 {
                     FlowDeltas.addressesV4(delta, 0x0A000000 | flow % 500, 0xC0A80000 | flow % 97);
                 }
+                if (perDocument == 1)
+                {
+                    writer.claim(Templates.FLOW_DELTA_LENGTH).putBytes(0, buffer, 0, Templates.FLOW_DELTA_LENGTH);
+                    writer.commit();
+                    continue;
+                }
                 writer.appendDelta(delta);
-                if (i % PASS == PASS - 1)
+                if (i % perDocument == perDocument - 1)
                 {
                     writer.commitDeltas();
                 }
             }
             writer.commitDeltas();
-            return System.nanoTime() - startNs;
+            return THREADS.getCurrentThreadCpuTime() - startNs;
         }
     }
 
@@ -191,12 +237,12 @@ public final class ChecksumBench
         {
             long read = 0;
             int n;
-            final long startNs = System.nanoTime();
+            final long startNs = THREADS.getCurrentThreadCpuTime();
             while ((n = reader.poll(handler, 4096)) > 0)
             {
                 read += n;
             }
-            final long ns = System.nanoTime() - startNs;
+            final long ns = THREADS.getCurrentThreadCpuTime() - startNs;
             if (read != expected || reader.checksumFailures() != 0 || packets[0] == 0)
             {
                 throw new IllegalStateException("read " + read + " of " + expected + ", " + reader.checksumFailures() +
@@ -208,13 +254,13 @@ public final class ChecksumBench
 
     private static long engine(final Path dir, final Query query)
     {
-        final long startNs = System.nanoTime();
+        final long startNs = THREADS.getCurrentThreadCpuTime();
         final int rows = QueryEngine.run(dir, query, () -> false).rows().size();
         if (rows == 0)
         {
             throw new IllegalStateException("no rows: " + query);
         }
-        return System.nanoTime() - startNs;
+        return THREADS.getCurrentThreadCpuTime() - startNs;
     }
 
     private static String loadAverage()
