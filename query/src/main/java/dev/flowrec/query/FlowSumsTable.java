@@ -254,19 +254,7 @@ final class FlowSumsTable
     private static int hash(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow,
         final long packed, final long bucketNs, final int namesId)
     {
-        long h = namesId;
-        h = mix(h, packed);
-        h = mix(h, srcHigh);
-        h = mix(h, srcLow);
-        h = mix(h, dstHigh);
-        h = mix(h, dstLow);
-        h = mix(h, bucketNs);
-        return (int)(h ^ h >>> 32);
-    }
-
-    private static long mix(final long h, final long v)
-    {
-        final long x = (h ^ v) * 0x9E3779B97F4A7C15L; // golden-ratio multiply spreads every input bit upwards
-        return x ^ x >>> 29;
+        return FlowKeyHash.fold(FlowKeyHash.mix(FlowKeyHash.of(srcHigh, srcLow, dstHigh, dstLow, packed, namesId),
+            bucketNs));
     }
 }

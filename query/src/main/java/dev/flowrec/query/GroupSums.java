@@ -228,7 +228,7 @@ final class GroupSums
     /** The slot of (group, bucket), made on first sight. */
     private int slot(final int group, final long bucketNs)
     {
-        final long h = mix(mix(group, bucketNs), 0);
+        final long h = FlowKeyHash.mix(FlowKeyHash.mix(group, bucketNs), 0);
         final int tag = (int)(h ^ h >>> 32) | Integer.MIN_VALUE;
         final int mask = slotIndex.length - 1;
         int s = tag & mask;
@@ -269,7 +269,7 @@ final class GroupSums
 
     private int slotHash(final int slot)
     {
-        final long h = mix(mix(slotGroup[slot], slotBucket[slot]), 0);
+        final long h = FlowKeyHash.mix(FlowKeyHash.mix(slotGroup[slot], slotBucket[slot]), 0);
         return (int)(h ^ h >>> 32);
     }
 
@@ -293,18 +293,6 @@ final class GroupSums
     private static int hash(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow,
         final long packed, final int namesId)
     {
-        long h = namesId;
-        h = mix(h, packed);
-        h = mix(h, srcHigh);
-        h = mix(h, srcLow);
-        h = mix(h, dstHigh);
-        h = mix(h, dstLow);
-        return (int)(h ^ h >>> 32);
-    }
-
-    private static long mix(final long h, final long v)
-    {
-        final long x = (h ^ v) * 0x9E3779B97F4A7C15L;
-        return x ^ x >>> 29;
+        return FlowKeyHash.fold(FlowKeyHash.of(srcHigh, srcLow, dstHigh, dstLow, packed, namesId));
     }
 }

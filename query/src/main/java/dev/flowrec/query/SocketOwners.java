@@ -221,18 +221,6 @@ public final class SocketOwners
     private static int hash(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow,
         final long packed, final int ifindex)
     {
-        long h = ifindex;
-        h = mix(h, packed);
-        h = mix(h, srcHigh);
-        h = mix(h, srcLow);
-        h = mix(h, dstHigh);
-        h = mix(h, dstLow);
-        return (int)(h ^ h >>> 32);
-    }
-
-    private static long mix(final long h, final long v)
-    {
-        final long x = (h ^ v) * 0x9E3779B97F4A7C15L;
-        return x ^ x >>> 29;
+        return FlowKeyHash.fold(FlowKeyHash.of(srcHigh, srcLow, dstHigh, dstLow, packed, ifindex));
     }
 }
