@@ -94,7 +94,7 @@ final class FlowSums implements FlowFold
         }
         if (groups != null)
         {
-            final long bucketNs = intervalNs > 0 ? Math.floorDiv(delta.lastNs(), intervalNs) * intervalNs : 0;
+            final long bucketNs = bucket(delta.lastNs());
             final int flags = delta.tcpFlags();
             groups.add(groups.key(FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta),
                 FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta),
@@ -107,7 +107,7 @@ final class FlowSums implements FlowFold
             FlowDeltas.srcAddrHigh(delta), FlowDeltas.srcAddrLow(delta),
             FlowDeltas.dstAddrHigh(delta), FlowDeltas.dstAddrLow(delta),
             FlowSumsTable.pack(delta.direction(), delta.family(), delta.proto(), delta.srcPort(), delta.dstPort()),
-            intervalNs > 0 ? Math.floorDiv(delta.lastNs(), intervalNs) * intervalNs : 0,
+            bucket(delta.lastNs()),
             namesId(delta.ifindex(), iface, container),
             delta.firstNs(), delta.lastNs(), delta.packets(), delta.bytes(), delta.tcpFlags(), owner, names);
     }
@@ -131,12 +131,12 @@ final class FlowSums implements FlowFold
         if (groups != null)
         {
             groups.add(groups.key(srcHigh, srcLow, dstHigh, dstLow, packed, namesId),
-                intervalNs > 0 ? Math.floorDiv(lastNs, intervalNs) * intervalNs : 0, decidingFirstNs,
+                bucket(lastNs), decidingFirstNs,
                 (int)(bits & 0xFFFF), lastNs, packets, bytes, (int)(bits >>> 16 & 0xFFFF));
             return;
         }
         table.addSegment(srcHigh, srcLow, dstHigh, dstLow, packed,
-            intervalNs > 0 ? Math.floorDiv(lastNs, intervalNs) * intervalNs : 0, namesId, decidingFirstNs,
+            bucket(lastNs), namesId, decidingFirstNs,
             (int)(bits & 0xFFFF), firstNs, lastNs, packets, bytes, (int)(bits >>> 16 & 0xFFFF), owner);
     }
 
@@ -159,7 +159,7 @@ final class FlowSums implements FlowFold
     void addRow(final int key, final long decidingFirstNs, final long lastNs, final long packets, final long bytes,
         final long bits)
     {
-        groups.add(key, intervalNs > 0 ? Math.floorDiv(lastNs, intervalNs) * intervalNs : 0, decidingFirstNs,
+        groups.add(key, bucket(lastNs), decidingFirstNs,
             (int)(bits & 0xFFFF), lastNs, packets, bytes, (int)(bits >>> 16 & 0xFFFF));
     }
 
@@ -219,5 +219,11 @@ final class FlowSums implements FlowFold
             }
         }
         return list;
+    }
+
+    /** The start of the interval a last packet falls in: 0 for every delta without an interval. */
+    private long bucket(final long lastNs)
+    {
+        return intervalNs > 0 ? Math.floorDiv(lastNs, intervalNs) * intervalNs : 0;
     }
 }
