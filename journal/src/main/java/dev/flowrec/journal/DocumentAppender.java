@@ -226,10 +226,11 @@ final class DocumentAppender implements AutoCloseable
      * madvise(MADV_HUGEPAGE) on the whole mapped chunk, so that the page cache the writer's faults create for the cycle
      * file is made of folios of up to 2 MiB. Without it, a 16 MiB chunk ({@link JournalWriter#DEFAULT_BLOCK_SIZE})
      * leaves the file mostly in 4 and 16 KiB folios (a 64 MiB one grew 1-2 MiB folios by the kernel's readahead), and
-     * every reader of the freshly written journal pays for it: a fault per 64 KiB instead of per folio and a TLB miss
-     * per page. The raw read of 7.2 M one-delta documents took 0.58-0.69 s of CPU against 0.29 s over the same bytes
-     * in 2 MiB folios (issue 20; the "2x slower since 11-26" read, which began with the 16 MiB chunk). Advice only:
-     * where transparent huge pages are off it fails, ignored, and the folios are what they were.
+     * every reader of the freshly written journal pays for it: 2-3x the page faults (fault-around maps 64 KiB), and CPU
+     * time in the first load of each page (a TLB miss per page, most likely). The raw read of 7.2 M one-delta documents
+     * took 0.58-0.69 s of CPU against 0.29 s over the same bytes in 2 MiB folios (issue 20; the "2x slower since 11-26"
+     * read, which began with the 16 MiB chunk); the writer pays too, a page_mkwrite per page (the drain's appends 2x).
+     * Advice only: where transparent huge pages are off it fails, ignored, and the folios are what they were.
      */
     private static void adviseHugePages(final MappedBytesStore mapped)
     {
