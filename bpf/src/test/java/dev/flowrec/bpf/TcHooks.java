@@ -67,6 +67,18 @@ public final class TcHooks
         return out.toString();
     }
 
+    /** Whether this kernel has TCX hooks (6.6 and later), where flowrec attaches links and makes no clsact qdisc. */
+    public static boolean kernelHasTcx()
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment ids = arena.allocate(JAVA_INT, MAX_PROGRAMS);
+            final MemorySegment count = arena.allocate(JAVA_INT);
+            count.set(JAVA_INT, 0, MAX_PROGRAMS);
+            return Libbpf.progQuery(NetIf.indexOf("lo"), Tcx.INGRESS, ids, count) == 0;
+        }
+    }
+
     /** "tcx bpf NAME id ID" for each program on the TCX hook of ifname in the namespace at netnsPath, in order. */
     public static List<String> tcx(final String netnsPath, final String ifname, final String hook)
     {
