@@ -230,16 +230,16 @@ public final class FlowProgram implements AutoCloseable
         ensureOpen();
         final int onIngress = workloadView ? egressFd : ingressFd;
         final int onEgress = workloadView ? ingressFd : egressFd;
-        return TcLink.attach(netnsPath, ifname, onIngress, onEgress, workloadView, tcHandle);
+        return TcLink.attach(netnsPath, ifname, onIngress, onEgress, workloadView, tcHandle, pinDir);
     }
 
     /**
-     * Removes this instance's filters (its handle) from ifindex of the caller's namespace, where a dead run of it
-     * left them and this run does not record; returns how many (0 to 2).
+     * Removes this instance's filters (its handle) and pinned TCX links from ifindex of the caller's namespace, where
+     * a dead run of it left them and this run does not record; returns how many (0 to 2, 4 for a mix).
      */
     public int detachStale(final int ifindex)
     {
-        return Tc.detachStale(null, ifindex, tcHandle);
+        return Tc.detachStale(null, ifindex, tcHandle) + Tcx.detachStale(pinDir, ifindex);
     }
 
     /** Where the maps are pinned, null when they are not. */

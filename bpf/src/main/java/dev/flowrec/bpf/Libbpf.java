@@ -50,6 +50,13 @@ final class Libbpf
     private static final MethodHandle TC_HOOK_CREATE = call("bpf_tc_hook_create", JAVA_INT, ADDRESS);
     private static final MethodHandle TC_ATTACH = call("bpf_tc_attach", JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle TC_DETACH = call("bpf_tc_detach", JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle TC_QUERY = call("bpf_tc_query", JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle LINK_CREATE = call("bpf_link_create", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle LINK_UPDATE = call("bpf_link_update", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle LINK_DETACH = call("bpf_link_detach", JAVA_INT, JAVA_INT);
+    private static final MethodHandle OBJ_PIN = call("bpf_obj_pin", JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle PROG_GET_FD_BY_ID = call("bpf_prog_get_fd_by_id", JAVA_INT, JAVA_INT);
+    private static final MethodHandle PROG_QUERY = call("bpf_prog_query", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
     private static final MethodHandle PROGRAM_ATTACH_CGROUP =
         errnoCall("bpf_program__attach_cgroup", ADDRESS, ADDRESS, JAVA_INT);
     private static final MethodHandle LINK_DESTROY = call("bpf_link__destroy", JAVA_INT, ADDRESS);
@@ -339,6 +346,97 @@ final class Libbpf
         try
         {
             return (int)TC_DETACH.invokeExact(hook, opts);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** 0 when the filter hook/opts names exists (its prog_id filled in), or -errno. */
+    static int tcQuery(final MemorySegment hook, final MemorySegment opts)
+    {
+        try
+        {
+            return (int)TC_QUERY.invokeExact(hook, opts);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** BPF_LINK_CREATE: a new link fd, or -errno; opts a struct bpf_link_create_opts or NULL. */
+    static int linkCreate(final int progFd, final int targetFd, final int attachType, final MemorySegment opts)
+    {
+        try
+        {
+            return (int)LINK_CREATE.invokeExact(progFd, targetFd, attachType, opts);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** BPF_LINK_UPDATE: 0 or -errno; opts a struct bpf_link_update_opts or NULL. */
+    static int linkUpdate(final int linkFd, final int newProgFd, final MemorySegment opts)
+    {
+        try
+        {
+            return (int)LINK_UPDATE.invokeExact(linkFd, newProgFd, opts);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** BPF_LINK_DETACH: 0 or -errno. */
+    static int linkDetach(final int linkFd)
+    {
+        try
+        {
+            return (int)LINK_DETACH.invokeExact(linkFd);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** BPF_OBJ_PIN: 0 or -errno. */
+    static int objPin(final int fd, final String path)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            return (int)OBJ_PIN.invokeExact(fd, arena.allocateFrom(path));
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** A new fd of the program of that id, or -errno. */
+    static int progGetFdById(final int id)
+    {
+        try
+        {
+            return (int)PROG_GET_FD_BY_ID.invokeExact(id);
+        }
+        catch (final Throwable t)
+        {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** BPF_PROG_QUERY of target (an ifindex for TCX): the ids into progIds, their count into count (in: room); 0 or -errno. */
+    static int progQuery(final int target, final int attachType, final MemorySegment progIds, final MemorySegment count)
+    {
+        try
+        {
+            return (int)PROG_QUERY.invokeExact(target, attachType, 0, MemorySegment.NULL, progIds, count);
         }
         catch (final Throwable t)
         {

@@ -119,6 +119,7 @@ public final class PinnedMaps
         try
         {
             unpinMaps(dir);
+            Tcx.unpinAll(dir); // a clean stop detached its links: these are of interfaces that went away meanwhile
             Files.deleteIfExists(dir);
             Files.deleteIfExists(dir.getParent());
         }

@@ -124,6 +124,24 @@ public final class Tc
         }
     }
 
+    /** Whether flowrec's filter of handle is on either hook of ifindex (a dead run's, when nothing of this run is). */
+    static boolean exists(final int ifindex, final int handle)
+    {
+        for (final int point : new int[]{ INGRESS, EGRESS })
+        {
+            try (Arena arena = Arena.ofConfined())
+            {
+                final MemorySegment hook = hook(arena, ifindex, point);
+                final MemorySegment opts = opts(arena, handle);
+                if (LibbpfLog.capture(() -> Libbpf.tcQuery(hook, opts)).rc() == 0)
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Removes flowrec's filter; rc 0 or libbpf's -errno (see {@link #isAbsent}), with the kernel's words. */
     static LibbpfLog.Captured detach(final int ifindex, final int point, final int handle)
     {

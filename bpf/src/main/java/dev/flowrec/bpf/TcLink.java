@@ -1,5 +1,8 @@
 package dev.flowrec.bpf;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import dev.flowrec.syscall.Libc;
 import dev.flowrec.syscall.NetIf;
 import dev.flowrec.syscall.NetNs;
@@ -7,10 +10,13 @@ import dev.flowrec.syscall.SyscallException;
 import org.agrona.CloseHelper;
 
 /**
- * flowrec's ingress and egress filters on one interface. Owns them: close detaches both. The filters hold
- * their own reference to the programs, so they keep counting even after the {@link FlowProgram} is closed.
- * In the workload view ({@link #workloadView()}) the programs sit on the opposite hooks, so that directions
- * are those of the workload behind the interface (see {@link FlowProgram#attach(String, String, boolean)}).
+ * flowrec's ingress and egress programs on one interface: two TCX links ({@link Tcx}, kernel 6.6 and later), or two
+ * filters on a clsact qdisc ({@link Tc}) where the kernel has no TCX or a dead run of the instance left filters
+ * there (replacing those in one step keeps the count exact; the next run after a clean stop uses TCX). Owns them:
+ * close detaches both (and removes the links' pins). Links and filters hold their own reference to the programs,
+ * so they keep counting even after the {@link FlowProgram} is closed. In the workload view ({@link #workloadView()})
+ * the programs sit on the opposite hooks, so that directions are those of the workload behind the interface (see
+ * {@link FlowProgram#attach(String, String, boolean)}).
  */
 public final class TcLink implements AutoCloseable
 {
@@ -19,31 +25,46 @@ public final class TcLink implements AutoCloseable
     private final int ifindex;
     private final boolean workloadView;
     private final int handle;
+    private final int ingressLink;
+    private final int egressLink;
+    private final String ingressPin;
+    private final String egressPin;
     private boolean closed;
 
     private TcLink(final String netnsPath, final String ifname, final int ifindex, final boolean workloadView,
-        final int handle)
+        final int handle, final int ingressLink, final int egressLink, final String ingressPin, final String egressPin)
     {
         this.handle = handle;
         this.netnsPath = netnsPath;
         this.ifname = ifname;
         this.ifindex = ifindex;
         this.workloadView = workloadView;
+        this.ingressLink = ingressLink;
+        this.egressLink = egressLink;
+        this.ingressPin = ingressPin;
+        this.egressPin = egressPin;
     }
 
     /**
      * Attaches onIngressFd and onEgressFd to the TC hooks of ifname in the network namespace at netnsPath (null:
-     * the caller's) with handle, each replacing in one step the filter a dead run of the same instance left there;
-     * if egress fails, ingress is detached again. Enters the namespace on the calling thread only, for the
-     * duration of the call.
+     * the caller's): as TCX links pinned under pinDir (null: not pinned), each swapped into the link a dead run of
+     * the same instance pinned there; or as clsact filters with handle, each replacing in one step the filter a
+     * dead run left. If egress fails, ingress is detached again. Enters the namespace on the calling thread only,
+     * for the duration of the call.
      */
     static TcLink attach(final String netnsPath, final String ifname, final int onIngressFd, final int onEgressFd,
-        final boolean workloadView, final int handle)
+        final boolean workloadView, final int handle, final String pinDir)
     {
         return NetNs.call(netnsPath, () ->
         {
             final int ifindex = NetIf.indexOf(ifname);
             final String what = describe(netnsPath, ifname, ifindex);
+            final TcLink tcx = Tcx.supported() ?
+                attachTcx(netnsPath, ifname, ifindex, onIngressFd, onEgressFd, workloadView, handle, pinDir, what) : null;
+            if (tcx != null)
+            {
+                return tcx;
+            }
             Tc.createHook(ifindex, what);
             Tc.attach(ifindex, Tc.INGRESS, onIngressFd, handle, what);
             try
@@ -59,8 +80,54 @@ public final class TcLink implements AutoCloseable
                 }
                 throw e;
             }
-            return new TcLink(netnsPath, ifname, ifindex, workloadView, handle);
+            return new TcLink(netnsPath, ifname, ifindex, workloadView, handle, -1, -1, null, null);
         });
+    }
+
+    /** The TCX links, or null for clsact: no TCX here, or a dead run's filters to replace (none of its links). */
+    private static TcLink attachTcx(final String netnsPath, final String ifname, final int ifindex, final int onIngressFd,
+        final int onEgressFd, final boolean workloadView, final int handle, final String pinDir, final String what)
+    {
+        final String inPin = pinDir == null ? null : Tcx.pinPath(pinDir, ifindex, Tcx.INGRESS);
+        final String outPin = pinDir == null ? null : Tcx.pinPath(pinDir, ifindex, Tcx.EGRESS);
+        final boolean pinned = inPin != null && (Files.exists(Path.of(inPin)) || Files.exists(Path.of(outPin)));
+        final boolean staleFilters = Tc.exists(ifindex, handle);
+        if (staleFilters && !pinned)
+        {
+            return null;
+        }
+        final int in = Tcx.attach(inPin, ifindex, Tcx.INGRESS, onIngressFd, what);
+        if (in == -Libc.EINVAL)
+        {
+            Tcx.markUnsupported();
+            return null;
+        }
+        final int out;
+        try
+        {
+            out = Tcx.attach(outPin, ifindex, Tcx.EGRESS, onEgressFd, what);
+            if (out < 0)
+            {
+                throw BpfException.errno("BPF_LINK_CREATE tcx egress on " + what, -out);
+            }
+        }
+        catch (final RuntimeException e)
+        {
+            try
+            {
+                Tcx.release(in, inPin);
+            }
+            catch (final RuntimeException released)
+            {
+                e.addSuppressed(released);
+            }
+            throw e;
+        }
+        if (staleFilters)
+        {
+            Tc.detachStaleHere(ifindex, handle); // both counted since the links came: a dead run's mix, not ours
+        }
+        return new TcLink(netnsPath, ifname, ifindex, workloadView, handle, in, out, inPin, outPin);
     }
 
     public int ifindex()
@@ -89,8 +156,8 @@ public final class TcLink implements AutoCloseable
     }
 
     /**
-     * Detaches both directions; idempotent. An interface or namespace that is gone already took the filters
-     * with it, which is fine.
+     * Detaches both directions and unpins the links; idempotent. An interface or namespace that is gone already
+     * took the filters with it, which is fine.
      */
     public synchronized void close()
     {
@@ -99,6 +166,12 @@ public final class TcLink implements AutoCloseable
             return;
         }
         closed = true;
+        if (tcx())
+        {
+            // A link is detached through its fd, whatever became of its interface or namespace.
+            CloseHelper.closeAll(() -> Tcx.release(egressLink, egressPin), () -> Tcx.release(ingressLink, ingressPin));
+            return;
+        }
         try
         {
             NetNs.call(netnsPath, this::detachBoth);
@@ -112,9 +185,15 @@ public final class TcLink implements AutoCloseable
         }
     }
 
+    /** Whether the programs are on TCX links, not clsact filters. */
+    public boolean tcx()
+    {
+        return ingressLink >= 0;
+    }
+
     public String toString()
     {
-        return "TcLink{" + describe() + (workloadView ? ", workload view" : "") + "}";
+        return "TcLink{" + describe() + (tcx() ? ", tcx" : ", clsact") + (workloadView ? ", workload view" : "") + "}";
     }
 
     private Void detachBoth()

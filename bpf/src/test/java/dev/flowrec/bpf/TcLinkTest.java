@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +44,7 @@ class TcLinkTest
     @AfterEach
     void cleanUp()
     {
+        Tcx.unsupported(false);
         try
         {
             program.close();
@@ -47,6 +52,86 @@ class TcLinkTest
         finally
         {
             net.close();
+        }
+    }
+
+    @Test
+    void shouldAttachWithTcxWhereTheKernelHasIt()
+    {
+        try (TcLink link = program.attach(NetnsFixture.path(ns1), dev1))
+        {
+            assertTrue(link.tcx(), link::toString); // kernel 6.6 and later: this machine's
+            assertEquals(List.of("flowrec_ingress"), names(TcHooks.tcx(NetnsFixture.path(ns1), dev1, "ingress")));
+            assertEquals(List.of("flowrec_egress"), names(TcHooks.tcx(NetnsFixture.path(ns1), dev1, "egress")));
+            assertEquals("", net.exec(ns1, "tc", "filter", "show", "dev", dev1, "ingress").strip(), "no clsact filter");
+        }
+        assertEquals("", filters("ingress") + filters("egress"));
+    }
+
+    @Test
+    void shouldSwapItsProgramIntoTheLinksADeadRunPinned() throws Exception
+    {
+        final Path pins = bpffsDir();
+        try (FlowProgram first = FlowProgram.load(FlowProgram.Config.defaults(), pins.toString(), Tc.HANDLE, m -> {});
+            FlowProgram second = FlowProgram.load(FlowProgram.Config.defaults(), pins.toString(), Tc.HANDLE, m -> {}))
+        {
+            final TcLink dead = first.attach(NetnsFixture.path(ns1), dev1); // its process "dies": the pins hold the links
+            final List<String> before = TcHooks.tcx(NetnsFixture.path(ns1), dev1, "ingress");
+            assertEquals(2, linkPins(pins), () -> pins.toString());
+            try (TcLink next = second.attach(NetnsFixture.path(ns1), dev1, true))
+            {
+                assertTrue(next.tcx());
+                final List<String> after = TcHooks.tcx(NetnsFixture.path(ns1), dev1, "ingress");
+                assertEquals(List.of("flowrec_egress"), names(after), "swapped, in the workload view: " + after);
+                assertEquals(List.of("flowrec_ingress"), names(TcHooks.tcx(NetnsFixture.path(ns1), dev1, "egress")));
+                assertFalse(after.equals(before), "another program: " + before + " " + after);
+                assertEquals(2, linkPins(pins), "the same pins");
+            }
+            assertEquals("", filters("ingress") + filters("egress"), "close detaches the links, whoever else has an fd");
+            assertEquals(0, linkPins(pins), "and unpins them");
+            dead.close();
+        }
+        finally
+        {
+            PinnedMaps.unpin(pins);
+        }
+    }
+
+    @Test
+    void shouldRemoveLinksADeadRunPinned() throws Exception
+    {
+        final Path pins = bpffsDir();
+        try (FlowProgram dead = FlowProgram.load(FlowProgram.Config.defaults(), pins.toString(), Tc.HANDLE, m -> {}))
+        {
+            final TcLink abandoned = dead.attach(NetnsFixture.path(ns1), dev1);
+            final String path = NetnsFixture.path(ns1);
+            assertEquals(2, (int)dev.flowrec.syscall.NetNs.call(path, () -> Tcx.detachStale(pins.toString(), abandoned.ifindex())));
+            assertEquals("", filters("ingress") + filters("egress"));
+            assertEquals(0, linkPins(pins));
+            assertEquals(0, (int)dev.flowrec.syscall.NetNs.call(path, () -> Tcx.detachStale(pins.toString(), abandoned.ifindex())));
+            abandoned.close();
+        }
+        finally
+        {
+            PinnedMaps.unpin(pins);
+        }
+    }
+
+    @Test
+    void shouldKeepReplacingADeadRunsFiltersUntilACleanStop()
+    {
+        Tcx.unsupported(true);
+        program.attach(NetnsFixture.path(ns1), dev1); // a dead run of a flowrec that attached with clsact
+        Tcx.unsupported(false);
+        try (TcLink link = program.attach(NetnsFixture.path(ns1), dev1))
+        {
+            assertFalse(link.tcx(), "a TCX link next to the dead run's filter would count its packets twice");
+            assertEquals(1, count(filters("ingress"), "handle 0xf10c"), () -> filters("ingress"));
+            assertEquals(List.of(), TcHooks.tcx(NetnsFixture.path(ns1), dev1, "ingress"));
+        }
+        try (TcLink link = program.attach(NetnsFixture.path(ns1), dev1))
+        {
+            assertTrue(link.tcx(), "after a clean stop");
         }
     }
 
@@ -125,7 +210,9 @@ class TcLinkTest
     @Test
     void shouldRemoveFiltersLeftByARecorderThatDied()
     {
+        Tcx.unsupported(true); // clsact, as on a kernel without TCX
         final TcLink abandoned = program.attach(NetnsFixture.path(ns1), dev1); // never closed: a crash
+        assertFalse(abandoned.tcx());
         assertTrue(filters("ingress").contains("flowrec_ingress"));
 
         assertEquals(2, Tc.detachStale(NetnsFixture.path(ns1), abandoned.ifindex()));
@@ -138,6 +225,7 @@ class TcLinkTest
     @Test
     void shouldReplaceItsOwnStaleFiltersOnAttach()
     {
+        Tcx.unsupported(true);
         program.attach(NetnsFixture.path(ns1), dev1); // abandoned
         try (TcLink link = program.attach(NetnsFixture.path(ns1), dev1))
         {
@@ -175,9 +263,30 @@ class TcLinkTest
         assertEquals(lo, NetIf.indexOf("lo"));
     }
 
+    /** clsact filters and TCX programs of the hook. */
     private String filters(final String direction)
     {
-        return net.exec(ns1, "tc", "filter", "show", "dev", dev1, direction).strip();
+        return TcHooks.show(ns1, dev1, direction).strip();
+    }
+
+    private static List<String> names(final List<String> tcx)
+    {
+        return tcx.stream().map(l -> l.split(" ")[2]).toList();
+    }
+
+    private Path bpffsDir() throws Exception
+    {
+        final Path dir = Path.of("/sys/fs/bpf/frcap-tcx", net.id());
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    private static long linkPins(final Path dir) throws Exception
+    {
+        try (var files = Files.list(dir))
+        {
+            return files.filter(f -> f.getFileName().toString().startsWith("tcx-")).count();
+        }
     }
 
     private static int count(final String text, final String word)

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowrec.bpf.NetnsFixture;
+import dev.flowrec.bpf.TcHooks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -155,19 +156,48 @@ class ManyInterfacesTest
             () -> assertEquals(0, t.ringLostEvents + t.journalLostEvents, "nothing lost"));
     }
 
-    /** For each interface, a line when it does not carry exactly {@code expected} flowrec filters per direction. */
+    /**
+     * For each interface, a line when it does not carry exactly {@code expected} flowrec programs per direction,
+     * clsact filters and TCX links together (tc shows the filters; {@link TcHooks#tcx} the links).
+     */
     private String filterFaults(final List<String> ifaces, final int expected) throws Exception
     {
         final String script = "for d in " + String.join(" ", ifaces) + "; do"
-            + " ip link show dev $d > /dev/null 2>&1 || { echo \"$d: no such interface\"; continue; };"
+            + " ip link show dev $d > /dev/null 2>&1 || { echo \"$d gone\"; continue; };"
             + " i=$(tc filter show dev $d ingress | grep -c 'flowrec_ingress');"
             + " e=$(tc filter show dev $d egress | grep -c 'flowrec_egress');"
             + " o=$(tc filter show dev $d ingress; tc filter show dev $d egress);"
             + " n=$(printf '%s\\n' \"$o\" | grep -c flowrec_);"
-            + " [ \"$i\" = " + expected + " ] && [ \"$e\" = " + expected + " ] && [ \"$n\" = " + 2 * expected + " ]"
-            + " || echo \"$d: $i flowrec_ingress on ingress, $e flowrec_egress on egress, $n flowrec filters in all\"; done";
+            + " echo \"$d $i $e $n\"; done";
         final Sh r = Sh.ok("ip", "netns", "exec", a, "bash", "-c", script);
-        return r.out();
+        final StringBuilder faults = new StringBuilder();
+        for (final String line : r.out().lines().toList())
+        {
+            final String[] f = line.split(" ");
+            if (f.length == 2)
+            {
+                faults.append(f[0]).append(": no such interface\n");
+                continue;
+            }
+            final List<String> in = TcHooks.tcx("/run/netns/" + a, f[0], "ingress");
+            final List<String> out = TcHooks.tcx("/run/netns/" + a, f[0], "egress");
+            final long i = Long.parseLong(f[1]) + in.stream().filter(l -> l.contains("flowrec_ingress")).count();
+            final long e = Long.parseLong(f[2]) + out.stream().filter(l -> l.contains("flowrec_egress")).count();
+            final long n = Long.parseLong(f[3]) + concat(in, out).stream().filter(l -> l.contains("flowrec_")).count();
+            if (i != expected || e != expected || n != 2L * expected)
+            {
+                faults.append(f[0]).append(": ").append(i).append(" flowrec_ingress on ingress, ").append(e)
+                    .append(" flowrec_egress on egress, ").append(n).append(" flowrec programs in all\n");
+            }
+        }
+        return faults.toString();
+    }
+
+    private static List<String> concat(final List<String> a, final List<String> b)
+    {
+        final List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** Pings 10.214.i.2 once over each frld{i}, i in [from, to); a line for each ping not answered. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowrec.bpf.TcHooks;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -165,7 +166,7 @@ class RecordCommandTest
 
     private String filters(final String direction) throws Exception
     {
-        return Sh.ok("ip", "netns", "exec", netns.name(), "tc", "filter", "show", "dev", "d0", direction).out();
+        return TcHooks.show(netns.name(), "d0", direction);
     }
 
     private void assertNoFilters() throws Exception

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.flowrec.bpf.TcHooks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -288,8 +289,7 @@ class EndToEndTest
 
     private boolean hasBpfFilter(final String hook)
     {
-        final Proc.Result r = Proc.run(SHORT, pair.inA("tc", "filter", "show", "dev", pair.va(), hook));
-        return r.exit() == 0 && r.out().contains(" bpf ");
+        return TcHooks.show(pair.a(), pair.va(), hook).contains(" bpf ");
     }
 
     /** Tcp OutSegs of namespace a: segments sent, each TSO segment counted (tcp_skb_pcount), retransmits not. */

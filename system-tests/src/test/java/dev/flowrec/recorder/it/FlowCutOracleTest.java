@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.flowrec.bpf.TcHooks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,9 +111,8 @@ class FlowCutOracleTest
 
     private static String filters(final QuietPair pair)
     {
-        final Proc.Result in = Proc.run(SHORT, pair.inA("tc", "filter", "show", "dev", pair.va(), "ingress"));
-        final Proc.Result out = Proc.run(SHORT, pair.inA("tc", "filter", "show", "dev", pair.va(), "egress"));
-        return in.out().contains(" bpf ") && out.out().contains(" bpf ") ? " bpf " : "";
+        return TcHooks.show(pair.a(), pair.va(), "ingress").contains(" bpf ") &&
+            TcHooks.show(pair.a(), pair.va(), "egress").contains(" bpf ") ? " bpf " : "";
     }
 
     /** Runs of the capture's packets that match {@code filter} with no gap over the 3 s inactive timeout. */

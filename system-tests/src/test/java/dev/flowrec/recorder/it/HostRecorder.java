@@ -3,6 +3,7 @@ package dev.flowrec.recorder.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowrec.bpf.TcHooks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -98,8 +99,7 @@ final class HostRecorder
 
     String filters(final String iface, final String hook)
     {
-        final Proc.Result r = Proc.run(SHORT, net.inHost("tc", "filter", "show", "dev", iface, hook));
-        return r.exit() == 0 ? r.out() : "";
+        return TcHooks.show(net.hostNs(), iface, hook);
     }
 
     /** SIGTERM, then the exit status must be 0 (an orderly stop). */
