@@ -85,7 +85,10 @@ public final class ExportBench
         ParquetWriterAb.report(dir, out, ROUNDS, System.out);
     }
 
-    /** Issue 20's targets, rows per second of a whole export (replay, batches, writer; Arrow: a survey first) on one core. */
+    /**
+     * Issue 20's targets, rows per second of a whole export, wall time: the replay filling batches on one thread, the
+     * writer (Parquet's pages and compression, Arrow's IPC) on a second; Arrow: a survey pass first.
+     */
     private static void target(final String name, final double rate, final double target)
     {
         System.out.printf(Locale.ROOT, "target: %-30s >= %.1f M rows/s: %.2f M rows/s (%.2fx of target) %s%n", name,
