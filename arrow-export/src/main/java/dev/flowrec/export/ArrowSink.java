@@ -6,32 +6,77 @@ import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.util.Map;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.VectorUnloader;
+import org.apache.arrow.vector.compression.NoCompressionCodec;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.arrow.vector.ipc.ArrowWriter;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 
 /**
  * Arrow IPC: the file format (Feather v2: magic, stream, footer) or the stream format. The schema's custom
  * metadata is written with the schema, and again in a file's footer. Dictionaries are written before the
  * first batch; a file cannot replace them later (the IPC file format has no replacement), so the exporter
  * knows every value before it writes (a stream would re-send a grown dictionary, but gets the same treatment).
+ * Arrow's writers are made with one root and write it; an export's batches take turns (one filled while the other is
+ * written), so the other root's batch is unloaded here as the writer unloads its own, after the first (its root's: the
+ * dictionaries go before it).
  */
 final class ArrowSink implements BatchSink
 {
     private final ArrowWriter writer;
+    private final Batches batches;
 
-    private ArrowSink(final ArrowWriter writer) throws IOException
+    /** What Arrow's writers keep to themselves: writing a record batch unloaded from another root. */
+    private interface Batches
+    {
+        void writeOther(ArrowRecordBatch batch) throws IOException;
+    }
+
+    private final VectorSchemaRoot own;
+    private boolean wroteOwn;
+
+    private <W extends ArrowWriter & Batches> ArrowSink(final W writer, final VectorSchemaRoot own) throws IOException
     {
         this.writer = writer;
+        this.batches = writer;
+        this.own = own;
         writer.start();
+    }
+
+    private static final class FileWriter extends ArrowFileWriter implements Batches
+    {
+        FileWriter(final VectorSchemaRoot root, final DictionaryProvider dictionaries, final WritableByteChannel channel,
+            final Map<String, String> metadata)
+        {
+            super(root, dictionaries, channel, metadata);
+        }
+
+        public void writeOther(final ArrowRecordBatch batch) throws IOException
+        {
+            writeRecordBatch(batch);
+        }
+    }
+
+    private static final class StreamWriter extends ArrowStreamWriter implements Batches
+    {
+        StreamWriter(final VectorSchemaRoot root, final DictionaryProvider dictionaries, final WritableByteChannel channel)
+        {
+            super(root, dictionaries, channel);
+        }
+
+        public void writeOther(final ArrowRecordBatch batch) throws IOException
+        {
+            writeRecordBatch(batch);
+        }
     }
 
     /** An IPC file onto {@code channel}, which the caller owns: ending the file does not close it. */
     static ArrowSink file(final VectorSchemaRoot root, final DictionaryProvider dictionaries,
         final WritableByteChannel channel, final Map<String, String> metadata) throws IOException
     {
-        return new ArrowSink(new ArrowFileWriter(root, dictionaries, channel, metadata));
+        return new ArrowSink(new FileWriter(root, dictionaries, channel, metadata), root);
     }
 
     /** A stream onto {@code out}, which is flushed, never closed (it may be stdout). */
@@ -55,12 +100,26 @@ final class ArrowSink implements BatchSink
                 out.flush();
             }
         });
-        return new ArrowSink(new ArrowStreamWriter(root, dictionaries, channel));
+        return new ArrowSink(new StreamWriter(root, dictionaries, channel), root);
     }
 
     public void write(final VectorSchemaRoot root) throws IOException
     {
-        writer.writeBatch();
+        if (root == own)
+        {
+            writer.writeBatch();
+            wroteOwn = true;
+            return;
+        }
+        if (!wroteOwn)
+        {
+            throw new IllegalStateException("an Arrow writer's first batch is its own root's: the dictionaries go before it");
+        }
+        // as ArrowWriter unloads its own root: null counts, no compression, buffers aligned
+        try (ArrowRecordBatch batch = new VectorUnloader(root, true, NoCompressionCodec.INSTANCE, true).getRecordBatch())
+        {
+            batches.writeOther(batch);
+        }
     }
 
     public void close() throws IOException

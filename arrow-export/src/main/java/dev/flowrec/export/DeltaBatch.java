@@ -14,6 +14,7 @@ import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /** A record batch of journaled deltas, with the host (unless it is a partition level) and dictionary indices. */
@@ -115,6 +116,22 @@ final class DeltaBatch extends RowBatch
         }
         srcAddr.validate(rows);
         dstAddr.validate(rows);
+    }
+
+    /**
+     * Zeroes the validity bits alone (a short last batch writes out the spare bits of its last byte): every value, offset
+     * and string byte of the next batch's rows is overwritten by {@link #flush}, and nothing past its rows is written
+     * out, so the data buffers (megabytes a batch) are not zeroed.
+     */
+    @Override
+    void empty(final VectorSchemaRoot root)
+    {
+        for (final FieldVector v : root.getFieldVectors())
+        {
+            final ArrowBuf validity = v.getValidityBuffer();
+            validity.setZero(0, validity.capacity());
+            v.setValueCount(0);
+        }
     }
 
     Dictionaries dictionaries()

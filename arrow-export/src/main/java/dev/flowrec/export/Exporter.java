@@ -60,6 +60,12 @@ public final class Exporter
     /** @param twoPass survey each journal first even when the format does not need it (the benchmark's A/B) */
     static ExportResult run(final ExportRequest request, final boolean twoPass) throws IOException
     {
+        return run(request, twoPass, true);
+    }
+
+    /** @param pipelined write full batches on a second thread (off: on the replay's, the benchmark's A/B) */
+    static ExportResult run(final ExportRequest request, final boolean twoPass, final boolean pipelined) throws IOException
+    {
         final long startNs = System.nanoTime();
         if (request.streamsDeltas() && request.query().where().usesAggregates())
         {
@@ -78,8 +84,8 @@ public final class Exporter
                 hostIndex[j] = dictionaries.host.indexOf(hosts.get(j));
             }
             final Run run = request.streamsDeltas() ?
-                deltas(request, twoPass || surveys(request), destination, hosts, hostIndex, allocator, dictionaries) :
-                answers(request, destination, hosts, hostIndex, allocator, dictionaries);
+                deltas(request, twoPass || surveys(request), pipelined, destination, hosts, hostIndex, allocator, dictionaries) :
+                answers(request, pipelined, destination, hosts, hostIndex, allocator, dictionaries);
             boolean complete = true;
             final List<String> coverage = new ArrayList<>();
             for (int j = 0; j < hosts.size(); j++)
@@ -109,7 +115,8 @@ public final class Exporter
     {
     }
 
-    private static Run deltas(final ExportRequest request, final boolean survey, final Destination destination,
+    private static Run deltas(final ExportRequest request, final boolean survey, final boolean pipelined,
+        final Destination destination,
         final List<String> hosts, final int[] hostIndex, final BufferAllocator allocator, final Dictionaries dictionaries)
         throws IOException
     {
@@ -143,7 +150,7 @@ public final class Exporter
         final DeltaFold fold = new DeltaFold(request, total);
         try (Output output = new Output(request, destination, schema, dictionaries,
             () -> new DeltaBatch(schema, dictionaries, allocator, BATCH_ROWS),
-            () -> ExportMetadata.of(request, hosts, coverage, "deltas")))
+            () -> ExportMetadata.of(request, hosts, coverage, "deltas"), pipelined))
         {
             fold.output = output;
             for (int j = 0; j < journals; j++)
@@ -316,7 +323,8 @@ public final class Exporter
         }
     }
 
-    private static Run answers(final ExportRequest request, final Destination destination, final List<String> hosts,
+    private static Run answers(final ExportRequest request, final boolean pipelined, final Destination destination,
+        final List<String> hosts,
         final int[] hostIndex, final BufferAllocator allocator, final Dictionaries dictionaries) throws IOException
     {
         final List<Answer> answers = new ArrayList<>();
@@ -351,7 +359,7 @@ public final class Exporter
         final Schema schema = FlowSchema.answer(dictionaries, columns, withHost,
             ExportMetadata.of(request, hosts, coverage, request.query().grouped() ? "groups" : "flows"));
         try (Output output = new Output(request, destination, schema, dictionaries,
-            () -> new AnswerBatch(schema, allocator, BATCH_ROWS), schema::getCustomMetadata))
+            () -> new AnswerBatch(schema, allocator, BATCH_ROWS), schema::getCustomMetadata, pipelined))
         {
             for (int j = 0; j < answers.size(); j++)
             {

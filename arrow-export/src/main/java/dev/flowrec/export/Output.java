@@ -1,6 +1,7 @@
 package dev.flowrec.export;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -10,6 +11,10 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -19,6 +24,12 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * hour of their last_seen (UTC). At most {@link #MAX_OPEN} partitions are open at once, each holding one
  * batch and one writer: the least recently used is closed when another opens, and a partition that opens
  * again gets its next part file. Rows arrive in time order per journal, so that rarely happens.
+ * <p>
+ * An export to one file or stream is pipelined: a full batch is sealed and written (Parquet's page encoding and
+ * compression, Arrow's IPC write) on a second thread while the replay fills a second batch; the two batches swap, so
+ * nothing is allocated per row, and the replay waits only when the writer is a whole batch behind. The writer thread
+ * reads the dictionaries the replay grows: a value's bytes are in place before the batch naming it is handed over.
+ * A partitioned export writes on the replay's thread (a second batch for each of its open files would double them).
  */
 final class Output implements AutoCloseable
 {
@@ -33,6 +44,8 @@ final class Output implements AutoCloseable
     private final Supplier<RowBatch> newBatch;
     private final long rowGroupBytes;
     private final ParquetColumn.Scratch scratch = new ParquetColumn.Scratch();
+    /** The thread full batches are written on; null when they are written on the caller's. */
+    private final ExecutorService writer;
     private final LinkedHashMap<String, Part> open = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<String, Integer> partsStarted = new HashMap<>();
     private final List<Path> files = new ArrayList<>();
@@ -41,15 +54,33 @@ final class Output implements AutoCloseable
     private long lastHour = Long.MIN_VALUE;
     private long rows;
 
-    /** One open file: its batch, its writer and, unless streaming, the staged file under it. */
-    private record Part(RowBatch batch, BatchSink sink, StagedFile file)
+    /**
+     * One open file: the batch being filled, its writer and, unless streaming, the staged file under it; pipelined, the
+     * other batch ({@code spare}, null until the first is full) and its write under way.
+     */
+    private static final class Part
     {
+        private final BatchSink sink;
+        private final StagedFile file;
+        private RowBatch batch;
+        private RowBatch spare;
+        private Future<?> writing;
+
+        Part(final RowBatch batch, final BatchSink sink, final StagedFile file)
+        {
+            this.batch = batch;
+            this.sink = sink;
+            this.file = file;
+        }
     }
 
-    /** @param metadata the files' key-value metadata: asked for when an Arrow file opens, and when a Parquet file ends */
+    /**
+     * @param metadata  the files' key-value metadata: asked for when an Arrow file opens, and when a Parquet file ends
+     * @param pipelined whether an unpartitioned export writes its batches on a second thread
+     */
     Output(final ExportRequest request, final Destination destination, final Schema schema,
-        final Dictionaries dictionaries, final Supplier<RowBatch> newBatch, final Supplier<Map<String, String>> metadata)
-        throws IOException
+        final Dictionaries dictionaries, final Supplier<RowBatch> newBatch, final Supplier<Map<String, String>> metadata,
+        final boolean pipelined) throws IOException
     {
         this.request = request;
         this.destination = destination;
@@ -60,9 +91,19 @@ final class Output implements AutoCloseable
         final int openFiles = request.partitionBy().isEmpty() ? 1 : MAX_OPEN;
         // a Parquet file holds its row group's pages on the heap: keep all open files' row groups to a quarter of it
         this.rowGroupBytes = Math.clamp(Runtime.getRuntime().maxMemory() / 4 / openFiles, 1L << 20, 128L << 20);
+        this.writer = pipelined && request.partitionBy().isEmpty() ?
+            Executors.newSingleThreadExecutor(Thread.ofPlatform().name("flowrec-export-writer").daemon().factory()) : null;
         if (request.partitionBy().isEmpty())
         {
-            last = openPart("");
+            try
+            {
+                last = openPart("");
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                close();
+                throw ex;
+            }
         }
     }
 
@@ -86,12 +127,12 @@ final class Output implements AutoCloseable
                 lastHour = hour;
             }
         }
-        if (part.batch().full())
+        if (part.batch.full())
         {
             flush(part);
         }
         rows++;
-        return part.batch();
+        return part.batch;
     }
 
     long rows()
@@ -197,25 +238,69 @@ final class Output implements AutoCloseable
         }
     }
 
+    /** Writes the part's batch, or hands it to the writer thread and goes on with the spare once that is written. */
     private void flush(final Part part) throws IOException
     {
+        final RowBatch full = part.batch;
+        if (writer == null)
+        {
+            try
+            {
+                part.sink.write(full.seal());
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                throw failed(part, ex);
+            }
+            full.clear();
+            return;
+        }
+        awaitWrite(part);
+        part.batch = part.spare == null ? newBatch.get() : part.spare;
+        part.spare = full;
+        part.writing = writer.submit(() ->
+        {
+            part.sink.write(full.seal());
+            full.clear();
+            return null;
+        });
+    }
+
+    /** Waits for the part's batch under way to be written, if any; its failure is the part's. */
+    private void awaitWrite(final Part part) throws IOException
+    {
+        final Future<?> writing = part.writing;
+        if (writing == null)
+        {
+            return;
+        }
+        part.writing = null;
         try
         {
-            part.sink().write(part.batch().seal());
+            writing.get();
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final InterruptedException ex)
         {
-            throw failed(part, ex);
+            part.writing = writing; // still under way: closing waits for it
+            Thread.currentThread().interrupt();
+            throw failed(part, new InterruptedIOException("interrupted waiting for a batch to be written"));
         }
-        part.batch().clear();
+        catch (final ExecutionException ex)
+        {
+            if (ex.getCause() instanceof IOException | ex.getCause() instanceof RuntimeException)
+            {
+                throw failed(part, (Exception)ex.getCause());
+            }
+            throw new IllegalStateException("write of a batch to " + part.file, ex.getCause());
+        }
     }
 
     /** A failure to write a file, named by the file (its final path); a stream's as it came. */
     private IOException failed(final Part part, final Exception ex)
     {
-        if (part.file() != null)
+        if (part.file != null)
         {
-            return Destination.failure(destination.finalPath(part.file()), ex);
+            return Destination.failure(destination.finalPath(part.file), ex);
         }
         if (ex instanceof IOException io)
         {
@@ -229,16 +314,17 @@ final class Output implements AutoCloseable
     {
         try
         {
-            if (part.batch().rows() > 0)
+            if (part.batch.rows() > 0)
             {
                 flush(part);
             }
+            awaitWrite(part);
             try
             {
-                part.sink().close();
-                if (part.file() != null)
+                part.sink.close();
+                if (part.file != null)
                 {
-                    destination.commit(part.file());
+                    destination.commit(part.file);
                 }
             }
             catch (final IOException | RuntimeException ex)
@@ -248,7 +334,46 @@ final class Output implements AutoCloseable
         }
         finally
         {
-            part.batch().close();
+            closeBatches(part);
+        }
+    }
+
+    /** Closes the part's batches once no write uses them (a write under way after a failure is waited for). */
+    private static void closeBatches(final Part part)
+    {
+        awaitQuietly(part);
+        part.batch.close();
+        if (part.spare != null)
+        {
+            part.spare.close();
+        }
+    }
+
+    /** Waits for the part's write under way, if any, whatever its outcome: the failure that brought us here is the one to report. */
+    private static void awaitQuietly(final Part part)
+    {
+        final Future<?> writing = part.writing;
+        part.writing = null;
+        boolean interrupted = false;
+        while (writing != null)
+        {
+            try
+            {
+                writing.get();
+                break;
+            }
+            catch (final ExecutionException ex)
+            {
+                break;
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true; // the batch's memory must outlive its write: wait on
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -263,6 +388,10 @@ final class Output implements AutoCloseable
             closePart(part);
         }
         last = null;
+        if (writer != null)
+        {
+            writer.shutdown();
+        }
         if (destination != null)
         {
             try
@@ -285,11 +414,12 @@ final class Output implements AutoCloseable
     {
         for (final Part part : open.values())
         {
+            awaitQuietly(part);
             try
             {
-                if (part.file() != null)
+                if (part.file != null)
                 {
-                    part.sink().close();
+                    part.sink.close();
                 }
             }
             catch (final IOException | RuntimeException ex)
@@ -298,10 +428,14 @@ final class Output implements AutoCloseable
             }
             finally
             {
-                part.batch().close();
+                closeBatches(part);
             }
         }
         open.clear();
         last = null;
+        if (writer != null)
+        {
+            writer.shutdownNow();
+        }
     }
 }

@@ -63,11 +63,17 @@ abstract class RowBatch implements AutoCloseable
     /** Empties the batch for reuse; buffers keep their capacity. */
     final void clear()
     {
+        empty(root);
+        rows = 0;
+    }
+
+    /** Empties the vectors: zeroed, for a subclass that leaves values unset (a null's slot). */
+    void empty(final VectorSchemaRoot root)
+    {
         for (final FieldVector v : root.getFieldVectors())
         {
             v.reset();
         }
-        rows = 0;
     }
 
     @Override

@@ -27,7 +27,8 @@ final class StringDictionary implements AutoCloseable
     private final DictionaryEncoding encoding;
     private final VarCharVector vector;
     private final Map<String, Integer> indexes = new HashMap<>();
-    private byte[][] bytes = new byte[16][];
+    /** Volatile: an export's writer thread reads the values of the indexes in the batches handed to it as this grows. */
+    private volatile byte[][] bytes = new byte[16][];
     /** The strings last looked up, by their hash (cached in each String): an identity hit costs no hash probe. */
     private final String[] recent = new String[RECENT];
     private final int[] recentIndex = new int[RECENT];
@@ -100,11 +101,13 @@ final class StringDictionary implements AutoCloseable
         final byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
         vector.setSafe(index, utf8);
         vector.setValueCount(index + 1);
-        if (index == bytes.length)
+        byte[][] values = bytes;
+        if (index == values.length)
         {
-            bytes = Arrays.copyOf(bytes, index * 2);
+            values = Arrays.copyOf(values, index * 2);
         }
-        bytes[index] = utf8;
+        values[index] = utf8;
+        bytes = values;
         indexes.putIfAbsent(value, index);
         return index;
     }

@@ -9,7 +9,9 @@ import java.util.Locale;
 /**
  * A whole export A/B in one run: each journal read twice, a survey before the rows (what every export of deltas did
  * before issue 20's second round), against what the request's format needs (one pass for a single Parquet file),
- * rounds interleaved, the best CPU time (and wall time) of each after a warm-up round.
+ * rounds interleaved, the best CPU time (and wall time) of each after a warm-up round, batches written on the replay's
+ * thread (its CPU time is then the export's). And a whole export written on one thread against two
+ * ({@link #reportThreads}).
  */
 public final class ExportPassAb
 {
@@ -31,7 +33,7 @@ public final class ExportPassAb
             {
                 final long cpuStart = threads.getCurrentThreadCpuTime();
                 final long start = System.nanoTime();
-                rows = Exporter.run(request.withForce(true), twoPass == 1).rows();
+                rows = Exporter.run(request.withForce(true), twoPass == 1, false).rows();
                 if (i > 0) // the first round warms up
                 {
                     wall[twoPass] = Math.min(wall[twoPass], System.nanoTime() - start);
@@ -42,5 +44,48 @@ public final class ExportPassAb
         out.printf(Locale.ROOT, "%-40s %14.0f %14.0f %7.2fx  (CPU; wall %.0f -> %.0f rows/s, %.2fx)%n", name,
             rows / (cpu[1] / 1e9), rows / (cpu[0] / 1e9), cpu[1] / (double)cpu[0], rows / (wall[1] / 1e9),
             rows / (wall[0] / 1e9), wall[1] / (double)wall[0]);
+    }
+
+    /**
+     * One thread against two (full batches sealed and written on a second thread), rounds interleaved, best of each after
+     * a warm-up round: wall time, the process's CPU time (JIT and GC included) and the replay thread's. On a machine with
+     * two idle cores the wall time of two threads tends to the larger of the replay thread's CPU time and the rest.
+     */
+    public static void reportThreads(final String name, final ExportRequest request, final int rounds,
+        final PrintStream out) throws IOException
+    {
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final com.sun.management.OperatingSystemMXBean os =
+            (com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean();
+        final long[] wall = {Long.MAX_VALUE, Long.MAX_VALUE};
+        final long[] cpu = {Long.MAX_VALUE, Long.MAX_VALUE};
+        final long[] replayCpu = {Long.MAX_VALUE, Long.MAX_VALUE};
+        long rows = 0;
+        for (int i = 0; i <= rounds; i++)
+        {
+            for (int two = 0; two <= 1; two++)
+            {
+                final long processStart = os.getProcessCpuTime();
+                final long threadStart = threads.getCurrentThreadCpuTime();
+                final long start = System.nanoTime();
+                rows = Exporter.run(request.withForce(true), false, two == 1).rows();
+                if (i > 0) // the first round warms up
+                {
+                    wall[two] = Math.min(wall[two], System.nanoTime() - start);
+                    cpu[two] = Math.min(cpu[two], os.getProcessCpuTime() - processStart);
+                    replayCpu[two] = Math.min(replayCpu[two], threads.getCurrentThreadCpuTime() - threadStart);
+                }
+            }
+        }
+        for (int two = 0; two <= 1; two++)
+        {
+            out.printf(Locale.ROOT, "%-40s %14.0f %14.0f %14.0f %12.0f%n", name + (two == 1 ? ", two threads" : ", one thread"),
+                rows / (wall[two] / 1e9), rows / (cpu[two] / 1e9), rows / (replayCpu[two] / 1e9),
+                rows / (Math.max(replayCpu[two], cpu[two] - replayCpu[two]) / 1e9));
+        }
+        out.printf(Locale.ROOT, "%-40s %14.2fx %13.2fx %13.2fx %11.2fx  (load average %.2f)%n", name + ", two/one",
+            wall[0] / (double)wall[1], cpu[0] / (double)cpu[1], replayCpu[0] / (double)replayCpu[1],
+            Math.max(replayCpu[0], cpu[0] - replayCpu[0]) / (double)Math.max(replayCpu[1], cpu[1] - replayCpu[1]),
+            os.getSystemLoadAverage());
     }
 }
