@@ -63,6 +63,9 @@ final class GroupSums
     private long[] slotPackets = new long[MIN_INDEX / 2];
     private long[] slotBytes = new long[MIN_INDEX / 2];
     private int slotCount;
+    /** Per group, the bucket and slot asked for last: the keys of a group mostly move to a new bucket together. */
+    private long[] groupBucket = new long[16];
+    private int[] groupSlot = new int[16];
 
     /** @param names the table whose names ids the keys hold (its flows are not used) */
     GroupSums(final FlowSumsTable names, final List<GroupKey> groupBy, final long inactiveNs)
@@ -221,12 +224,32 @@ final class GroupSums
         return groupIds.computeIfAbsent(key, x ->
         {
             groupKeys.add(x);
-            return groupKeys.size() - 1;
+            final int group = groupKeys.size() - 1;
+            if (group == groupSlot.length)
+            {
+                groupBucket = Arrays.copyOf(groupBucket, group * 2);
+                groupSlot = Arrays.copyOf(groupSlot, group * 2);
+            }
+            groupSlot[group] = -1;
+            return group;
         });
     }
 
     /** The slot of (group, bucket), made on first sight. */
     private int slot(final int group, final long bucketNs)
+    {
+        final int last = groupSlot[group];
+        if (last >= 0 && groupBucket[group] == bucketNs)
+        {
+            return last;
+        }
+        final int slot = find(group, bucketNs);
+        groupBucket[group] = bucketNs;
+        groupSlot[group] = slot;
+        return slot;
+    }
+
+    private int find(final int group, final long bucketNs)
     {
         final long h = FlowKeyHash.mix(FlowKeyHash.mix(group, bucketNs), 0);
         final int tag = (int)(h ^ h >>> 32) | Integer.MIN_VALUE;

@@ -180,7 +180,7 @@ final class RollupPlan implements AutoCloseable
         }
         else
         {
-            final Rollup.Cursor row = new Rollup.Cursor(b, rollup.rowsAt);
+            final Rollup.Cursor row = new Rollup.Cursor(b, rollup.rowsAt, rollup.lossesAt);
             int segment = 0;
             long lastNs = 0;
             for (int i = 0; i < rollup.rows; i++)
@@ -236,7 +236,7 @@ final class RollupPlan implements AutoCloseable
         }
         final int[] keys = new int[rollup.segments];
         Arrays.fill(keys, Integer.MIN_VALUE);
-        final Rollup.Cursor row = new Rollup.Cursor(b, rollup.rowsAt);
+        final Rollup.Cursor row = new Rollup.Cursor(b, rollup.rowsAt, rollup.lossesAt);
         int segment = 0;
         long lastNs = 0;
         for (int i = 0; i < rollup.rows; i++)
