@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -22,6 +24,8 @@ final class RollupPlan implements AutoCloseable
 {
     /** Off with -Dflowrec.rollups=off: every hour replayed from its deltas (tests compare both). */
     static final String SWITCH = "flowrec.rollups";
+    /** Off with -Dflowrec.parallel=off: a series' hours folded one after another on the query's thread (A/B). */
+    static final String PARALLEL = "flowrec.parallel";
     private static final long HOUR_NS = 3_600_000_000_000L;
     private static final long MINUTE_NS = 60_000_000_000L;
     private static final long DEFAULT_FLUSH_NS = 1_000_000_000L;
@@ -40,9 +44,17 @@ final class RollupPlan implements AutoCloseable
 
     private final Int2ObjectHashMap<Rollup> covered = new Int2ObjectHashMap<>();
     private final Map<String, Integer> replayed = new TreeMap<>();
+    private final int threads;
 
-    private RollupPlan()
+    private RollupPlan(final int threads)
     {
+        this.threads = threads;
+    }
+
+    /** The threads a series' hours are folded on: every core, or one with {@link #PARALLEL} off. */
+    static int threads()
+    {
+        return "off".equals(System.getProperty(PARALLEL)) ? 1 : Runtime.getRuntime().availableProcessors();
     }
 
     static boolean enabled()
@@ -52,9 +64,9 @@ final class RollupPlan implements AutoCloseable
 
     /** The plan for {@code query} over {@code window} of the journal in {@code dir}. */
     static RollupPlan of(final Path dir, final Query query, final Window window, final Timeline timeline,
-        final FlowFilter where)
+        final FlowFilter where, final int threads)
     {
-        final RollupPlan plan = new RollupPlan();
+        final RollupPlan plan = new RollupPlan(threads);
         final String unsupported = query.intervalNs() % MINUTE_NS != 0 ? "unsupported (interval)" :
             !where.usesAggregates() && OWNER_TERM.matcher(where.toString()).find() ? "unsupported (owner filter)" : null;
         for (final int cycle : cycles(dir))
@@ -150,6 +162,142 @@ final class RollupPlan implements AutoCloseable
     RollupUse use()
     {
         return new RollupUse(covered.size(), java.util.Collections.unmodifiableMap(new TreeMap<>(replayed)));
+    }
+
+    /**
+     * Folds the covered cycles from {@code from} to {@code to} (exclusive) into {@code fold} as {@link #apply(int,
+     * FlowFold, Window, long[])} does each, polling {@code cancelled} between them; returns the deltas they stand for.
+     * A series summed per group has its hours folded apart on {@link #threads} threads, then merged in order
+     * ({@link GroupSums#merge}: the answer is one pass's).
+     */
+    long apply(final int from, final int to, final FlowFold fold, final Window window, final long[] lost,
+        final BooleanSupplier cancelled)
+    {
+        final FlowSums sums = (FlowSums)fold;
+        if (threads < 2 || to - from < 2 || sums.groups() == null || sums.intervalNs() == 0)
+        {
+            long deltas = 0;
+            for (int cycle = from; cycle < to && !cancelled.getAsBoolean(); cycle++)
+            {
+                deltas += apply(cycle, fold, window, lost);
+            }
+            return deltas;
+        }
+        return applyParts(from, to, sums, window, lost, cancelled);
+    }
+
+    /**
+     * Each hour folded into a part of its own by the next free thread (this one among them), then the parts merged in
+     * order. A part's keys whose first bucket may have been summed before it (up to the latest bucket of the sums so
+     * far and of the rollups before it, by their headers) are left pending for the merge. Nothing is merged when
+     * cancelled: the replay's caller sees the flag.
+     */
+    private long applyParts(final int from, final int to, final FlowSums sums, final Window window, final long[] lost,
+        final BooleanSupplier cancelled)
+    {
+        final int n = to - from;
+        final FlowSums[] parts = new FlowSums[n];
+        final long[][] partLost = new long[n][lost.length];
+        final long[] deltas = new long[n];
+        final boolean[] done = new boolean[n];
+        long bound = sums.groups().maxBucket();
+        for (int i = 0; i < n; i++)
+        {
+            parts[i] = sums.part(bound);
+            final Rollup rollup = covered.get(from + i);
+            if (rollup.deltas > 0)
+            {
+                bound = Math.max(bound, sums.bucket(rollup.maxLastNs));
+            }
+        }
+        final AtomicInteger next = new AtomicInteger();
+        final Runnable worker = () ->
+        {
+            int i;
+            while (!cancelled.getAsBoolean() && (i = next.getAndIncrement()) < n)
+            {
+                deltas[i] = apply(from + i, parts[i], window, partLost[i]);
+                done[i] = true;
+            }
+        };
+        final Thread[] helpers = new Thread[Math.min(threads, n) - 1];
+        final Throwable[] failed = new Throwable[helpers.length + 1];
+        for (int h = 0; h < helpers.length; h++)
+        {
+            final int slot = h;
+            helpers[h] = Thread.ofPlatform().daemon().name("flowrec-fold-" + h)
+                .uncaughtExceptionHandler((t, ex) -> failed[slot] = ex).start(worker);
+        }
+        try
+        {
+            worker.run();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            failed[helpers.length] = ex;
+            next.set(n); // the helpers take no further hour
+        }
+        join(helpers);
+        for (final Throwable ex : failed)
+        {
+            if (ex instanceof RuntimeException r)
+            {
+                throw r; // GroupSums.Unordered among them: the question is summed per flow
+            }
+            if (ex instanceof Error e)
+            {
+                throw e;
+            }
+        }
+        long folded = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (!done[i])
+            {
+                return folded; // cancelled
+            }
+        }
+        for (int i = 0; i < n; i++)
+        {
+            try
+            {
+                sums.groups().merge(parts[i].groups());
+            }
+            catch (final IllegalStateException ex)
+            {
+                throw new Conflict("cycle " + (from + i) + ": " + ex.getMessage());
+            }
+            for (int k = 0; k < lost.length; k++)
+            {
+                lost[k] += partLost[i][k];
+            }
+            folded += deltas[i];
+        }
+        return folded;
+    }
+
+    private static void join(final Thread[] helpers)
+    {
+        boolean interrupted = false;
+        for (final Thread helper : helpers)
+        {
+            while (true)
+            {
+                try
+                {
+                    helper.join();
+                    break;
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true; // the helpers stop at the next hour only with the flag: wait for them
+                }
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
