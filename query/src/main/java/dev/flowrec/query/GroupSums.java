@@ -246,12 +246,24 @@ final class GroupSums
     void merge(final GroupSums part)
     {
         final int[] keyOf = new int[part.keyCount];
+        int[] namesOf = new int[0];
         for (int k = 0; k < part.keyCount; k++)
         {
             final int at = k * KEY_LONGS;
-            final String[] n = part.names.names((int)part.keys[at + 5]);
+            final int partNames = (int)part.keys[at + 5];
+            if (partNames >= namesOf.length)
+            {
+                final int from = namesOf.length;
+                namesOf = Arrays.copyOf(namesOf, partNames + 16);
+                Arrays.fill(namesOf, from, namesOf.length, -1);
+            }
+            if (namesOf[partNames] < 0)
+            {
+                final String[] n = part.names.names(partNames);
+                namesOf[partNames] = names.namesId(n[0], n[1]);
+            }
             final int mine = key(part.keys[at], part.keys[at + 1], part.keys[at + 2], part.keys[at + 3],
-                part.keys[at + 4], names.namesId(n[0], n[1]));
+                part.keys[at + 4], namesOf[partNames]);
             keyOf[k] = mine;
             if (part.keySlot[k] != NEW && part.keyFirst[k] > part.pendingUntil && keySlot[mine] >= 0 &&
                 keyBucket[mine] >= part.keyFirst[k])

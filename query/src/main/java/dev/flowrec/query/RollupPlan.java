@@ -5,7 +5,9 @@ import dev.flowrec.query.filter.FlowFilter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -69,6 +71,8 @@ final class RollupPlan implements AutoCloseable
         final RollupPlan plan = new RollupPlan(threads);
         final String unsupported = query.intervalNs() % MINUTE_NS != 0 ? "unsupported (interval)" :
             !where.usesAggregates() && OWNER_TERM.matcher(where.toString()).find() ? "unsupported (owner filter)" : null;
+        final List<Integer> hours = new ArrayList<>();
+        final List<Rollup.Opened> opened = new ArrayList<>();
         for (final int cycle : cycles(dir))
         {
             final long startNs = cycle * HOUR_NS;
@@ -76,7 +80,19 @@ final class RollupPlan implements AutoCloseable
             {
                 continue; // not an hour of the window
             }
-            final String reason = unsupported != null ? unsupported : plan.consider(dir, cycle, query, window, timeline);
+            if (unsupported != null)
+            {
+                plan.replayed.merge(unsupported, 1, Integer::sum);
+                continue;
+            }
+            final Path cycleFile = JournalPaths.cycleFile(dir, cycle);
+            hours.add(cycle);
+            opened.add(Rollup.open(JournalPaths.rollupFile(cycleFile), cycleFile, window));
+        }
+        plan.checkRows(opened, query);
+        for (int i = 0; i < hours.size(); i++)
+        {
+            final String reason = plan.consider(hours.get(i), opened.get(i), query, timeline);
             if (reason != null)
             {
                 plan.replayed.merge(reason, 1, Integer::sum);
@@ -85,27 +101,69 @@ final class RollupPlan implements AutoCloseable
         return plan;
     }
 
-    /** Takes the cycle's rollup if it can stand for the cycle; else returns why not. */
-    private String consider(final Path dir, final int cycle, final Query query, final Window window,
-        final Timeline timeline)
+    /** Why the rollup cannot answer the query, or null. */
+    private static String unsupported(final Rollup rollup, final Query query)
     {
-        final Path cycleFile = JournalPaths.cycleFile(dir, cycle);
-        final Rollup.Opened opened = Rollup.open(JournalPaths.rollupFile(cycleFile), cycleFile, window);
+        if (query.inactiveNs() < rollup.inactiveNs && readsRows(rollup, query))
+        {
+            return "unsupported (inactive timeout)";
+        }
+        return query.names() && (rollup.flags & Rollup.NAMES) != 0 ? "unsupported (names)" : null;
+    }
+
+    /** Whether a rollup's rows are read for the query (else its segments alone answer it). */
+    private static boolean readsRows(final Rollup rollup, final Query query)
+    {
+        return query.intervalNs() > 0 || query.inactiveNs() < rollup.maxGapNs;
+    }
+
+    /**
+     * Checks the rows of the rollups the query reads them of against their checksum, on {@link #threads} threads:
+     * the first read of each mapped page is most of the check's time (JFR: a fifth of a series on one thread).
+     */
+    private void checkRows(final List<Rollup.Opened> opened, final Query query)
+    {
+        final List<Rollup> rows = new ArrayList<>();
+        for (final Rollup.Opened o : opened)
+        {
+            if (o.rollup() != null && readsRows(o.rollup(), query) && unsupported(o.rollup(), query) == null)
+            {
+                rows.add(o.rollup());
+            }
+        }
+        final AtomicInteger next = new AtomicInteger();
+        final Runnable worker = () ->
+        {
+            int i;
+            while ((i = next.getAndIncrement()) < rows.size())
+            {
+                rows.get(i).rowsIntact();
+            }
+        };
+        final Thread[] helpers = new Thread[Math.max(0, Math.min(threads - 1, rows.size() - 1))];
+        for (int h = 0; h < helpers.length; h++)
+        {
+            helpers[h] = Thread.ofPlatform().daemon().name("flowrec-check-" + h).start(worker);
+        }
+        worker.run();
+        join(helpers);
+    }
+
+    /** Takes the cycle's rollup if it can stand for the cycle; else returns why not (and closes it). */
+    private String consider(final int cycle, final Rollup.Opened opened, final Query query, final Timeline timeline)
+    {
         final Rollup rollup = opened.rollup();
         if (rollup == null)
         {
             return opened.reason();
         }
+        final String unsupported = unsupported(rollup, query);
         final String reason;
-        if (query.inactiveNs() < rollup.inactiveNs && (query.intervalNs() > 0 || query.inactiveNs() < rollup.maxGapNs))
+        if (unsupported != null)
         {
-            reason = "unsupported (inactive timeout)";
+            reason = unsupported;
         }
-        else if (query.names() && (rollup.flags & Rollup.NAMES) != 0)
-        {
-            reason = "unsupported (names)";
-        }
-        else if ((query.intervalNs() > 0 || query.inactiveNs() < rollup.maxGapNs) && !rollup.rowsIntact())
+        else if (readsRows(rollup, query) && !rollup.rowsIntact())
         {
             reason = "damaged";
         }
@@ -187,10 +245,10 @@ final class RollupPlan implements AutoCloseable
     }
 
     /**
-     * Each hour folded into a part of its own by the next free thread (this one among them), then the parts merged in
-     * order. A part's keys whose first bucket may have been summed before it (up to the latest bucket of the sums so
-     * far and of the rollups before it, by their headers) are left pending for the merge. Nothing is merged when
-     * cancelled: the replay's caller sees the flag.
+     * The first hour folded straight into the sums by this thread, each later one into a part of its own by the next
+     * free thread (this one among them), then the parts merged in order. A part's keys whose first bucket may have
+     * been summed before it (up to the latest bucket of the sums so far and of the rollups before it, by their
+     * headers) are left pending for the merge. Nothing is merged when cancelled: the replay's caller sees the flag.
      */
     private long applyParts(final int from, final int to, final FlowSums sums, final Window window, final long[] lost,
         final BooleanSupplier cancelled)
@@ -203,14 +261,14 @@ final class RollupPlan implements AutoCloseable
         long bound = sums.groups().maxBucket();
         for (int i = 0; i < n; i++)
         {
-            parts[i] = sums.part(bound);
+            parts[i] = i == 0 ? sums : sums.part(bound);
             final Rollup rollup = covered.get(from + i);
             if (rollup.deltas > 0)
             {
                 bound = Math.max(bound, sums.bucket(rollup.maxLastNs));
             }
         }
-        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger next = new AtomicInteger(1);
         final Runnable worker = () ->
         {
             int i;
@@ -220,7 +278,7 @@ final class RollupPlan implements AutoCloseable
                 done[i] = true;
             }
         };
-        final Thread[] helpers = new Thread[Math.min(threads, n) - 1];
+        final Thread[] helpers = new Thread[Math.min(threads - 1, n - 1)];
         final Throwable[] failed = new Throwable[helpers.length + 1];
         for (int h = 0; h < helpers.length; h++)
         {
@@ -230,7 +288,12 @@ final class RollupPlan implements AutoCloseable
         }
         try
         {
-            worker.run();
+            if (!cancelled.getAsBoolean())
+            {
+                deltas[0] = apply(from, sums, window, partLost[0]);
+                done[0] = true;
+                worker.run();
+            }
         }
         catch (final RuntimeException | Error ex)
         {
@@ -261,7 +324,10 @@ final class RollupPlan implements AutoCloseable
         {
             try
             {
-                sums.groups().merge(parts[i].groups());
+                if (i > 0)
+                {
+                    sums.groups().merge(parts[i].groups());
+                }
             }
             catch (final IllegalStateException ex)
             {
