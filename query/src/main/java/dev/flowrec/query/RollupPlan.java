@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.TreeMap;
@@ -31,6 +32,7 @@ final class RollupPlan implements AutoCloseable
     private static final long HOUR_NS = 3_600_000_000_000L;
     private static final long MINUTE_NS = 60_000_000_000L;
     private static final long DEFAULT_FLUSH_NS = 1_000_000_000L;
+    private static final long JOIN_POLL_MS = 10;
     private static final Pattern OWNER_TERM = Pattern.compile("\\b(pid|comm)\\b", Pattern.CASE_INSENSITIVE);
 
     /** A rollup cannot give what the deltas would (found while folding): the query is asked again without rollups. */
@@ -146,7 +148,7 @@ final class RollupPlan implements AutoCloseable
             helpers[h] = Thread.ofPlatform().daemon().name("flowrec-check-" + h).start(worker);
         }
         worker.run();
-        join(helpers);
+        join(helpers, () -> false, new AtomicBoolean());
     }
 
     /** Takes the cycle's rollup if it can stand for the cycle; else returns why not (and closes it). */
@@ -269,10 +271,12 @@ final class RollupPlan implements AutoCloseable
             }
         }
         final AtomicInteger next = new AtomicInteger(1);
+        // A flag may be the query thread's own (its interrupt): that thread passes it on to the helpers.
+        final AtomicBoolean stop = new AtomicBoolean();
         final Runnable worker = () ->
         {
             int i;
-            while (!cancelled.getAsBoolean() && (i = next.getAndIncrement()) < n)
+            while (!stop.get() && !cancelled.getAsBoolean() && (i = next.getAndIncrement()) < n)
             {
                 deltas[i] = apply(from + i, parts[i], window, partLost[i]);
                 done[i] = true;
@@ -298,9 +302,9 @@ final class RollupPlan implements AutoCloseable
         catch (final RuntimeException | Error ex)
         {
             failed[helpers.length] = ex;
-            next.set(n); // the helpers take no further hour
+            stop.set(true); // the helpers take no further hour
         }
-        join(helpers);
+        join(helpers, cancelled, stop);
         for (final Throwable ex : failed)
         {
             if (ex instanceof RuntimeException r)
@@ -342,21 +346,30 @@ final class RollupPlan implements AutoCloseable
         return folded;
     }
 
-    private static void join(final Thread[] helpers)
+    /**
+     * Waits for the helpers, polling {@code cancelled} on this thread meanwhile (every {@link #JOIN_POLL_MS}): when
+     * set, or this thread is interrupted, {@code stop} tells the helpers to take no further hour. The interrupt is
+     * kept for the caller.
+     */
+    private static void join(final Thread[] helpers, final BooleanSupplier cancelled, final AtomicBoolean stop)
     {
         boolean interrupted = false;
         for (final Thread helper : helpers)
         {
-            while (true)
+            while (helper.isAlive())
             {
+                if (!interrupted && cancelled.getAsBoolean())
+                {
+                    stop.set(true);
+                }
                 try
                 {
-                    helper.join();
-                    break;
+                    helper.join(JOIN_POLL_MS);
                 }
                 catch (final InterruptedException ex)
                 {
-                    interrupted = true; // the helpers stop at the next hour only with the flag: wait for them
+                    interrupted = true;
+                    stop.set(true);
                 }
             }
         }
