@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -196,6 +197,37 @@ class RollupTest
             assertEquals(rows(perFlow), rows(parts), "query " + query);
             assertEquals(perFlow.coverage(), parts.coverage(), "query " + query);
         }
+    }
+
+    /**
+     * A flag that is the query thread's own interrupt (the shell's and the exporters' are) stops a series whose hours
+     * are folded on several threads: set at the query thread's second poll, in the fold of the hours, no answer.
+     */
+    @Test
+    void shouldStopASeriesFoldedOnSeveralThreadsAtTheQueryThreadsInterrupt()
+    {
+        final Query series = new Query(Window.ALL, FilterParser.ALL, GroupKey.parseList("proto"), 0, Query.By.bytes,
+            60 * SECOND_NS, Query.NO_INSTANT);
+        final Thread query = Thread.currentThread();
+        final java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.function.BooleanSupplier interrupted = () ->
+        {
+            if (Thread.currentThread() == query && polls.incrementAndGet() == 2)
+            {
+                query.interrupt();
+            }
+            return Thread.currentThread().isInterrupted();
+        };
+        try
+        {
+            assertThrows(QueryCancelledException.class,
+                () -> QueryEngine.run(dir, series, new Cancellation(interrupted), true, true, 2));
+        }
+        finally
+        {
+            Thread.interrupted();
+        }
+        assertTrue(polls.get() >= 2, "polls on the query thread: " + polls.get());
     }
 
     private static Window randomWindow(final SplittableRandom random)
