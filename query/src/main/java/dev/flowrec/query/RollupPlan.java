@@ -227,8 +227,9 @@ final class RollupPlan implements AutoCloseable
     /**
      * Folds the covered cycles from {@code from} to {@code to} (exclusive) into {@code fold} as {@link #apply(int,
      * FlowFold, Window, long[])} does each, polling {@code cancelled} between them; returns the deltas they stand for.
-     * A series summed per group has its hours folded apart on {@link #threads} threads, then merged in order
-     * ({@link GroupSums#merge}: the answer is one pass's).
+     * A series summed per group has its hours folded apart on {@link #threads} threads, as many hours at a time (so
+     * that no more parts than threads are held), then merged in order ({@link GroupSums#merge}: the answer is one
+     * pass's).
      */
     long apply(final int from, final int to, final FlowFold fold, final Window window, final long[] lost,
         final BooleanSupplier cancelled)
@@ -243,7 +244,12 @@ final class RollupPlan implements AutoCloseable
             }
             return deltas;
         }
-        return applyParts(from, to, sums, window, lost, cancelled);
+        long deltas = 0;
+        for (int cycle = from; cycle < to && !cancelled.getAsBoolean(); cycle += threads)
+        {
+            deltas += applyParts(cycle, Math.min(to, cycle + threads), sums, window, lost, cancelled);
+        }
+        return deltas;
     }
 
     /**
