@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Issues 7 and 20: flowrec's engine (one thread, whole hours from their rollups, the rest replayed) against DuckDB at
- * its default thread count answering the same questions from the same deltas exported to Parquet by flowrec's own
+ * Issues 7 and 20: flowrec's engine (one thread, a series' hours on every core; whole hours from their rollups, the
+ * rest replayed) against DuckDB at its default thread count answering the same questions from the same deltas exported to Parquet by flowrec's own
  * exporter, measured in the same run; beside it flowrec without rollups, DuckDB on one thread and the raw journal
  * read, as extra information. The rollups are written first (timed: per hour). The journal is
  * written fresh each run (a cached one would hide a change of the journal's encoding): HOURS hours of journal time
@@ -88,7 +88,9 @@ public final class QueryBench
             + " with other work). Target (issue 20): flowrec faster than DuckDB on every question, and at least 5x"
             + " faster for questions over whole hours (the full scans here). flowrec reads whole hours from their"
             + " rollups; 'no rollups' replays every delta and DuckDB-1t is DuckDB on one thread: extra information.");
-        System.out.println("Times are wall clock, best of " + ROUNDS + "; flowrec runs on one thread.");
+        System.out.println("Times are wall clock, best of " + ROUNDS + "; flowrec runs on one thread but for a series"
+            + " read from rollups, whose hours it folds on every core (" + Runtime.getRuntime().availableProcessors()
+            + " here; -Dflowrec.parallel=off: one), and its cpu is the calling thread's.");
         System.out.printf(Locale.ROOT, "%-46s %9s %9s %9s %9s %12s %9s %14s %11s%n", "query", "flowrec", "DuckDB",
             "no-rollup", "DuckDB-1t", "flowrec ev/s", "÷DuckDB", "target", "÷DuckDB-1t");
         System.out.printf(Locale.ROOT, "%-46s %7.1fms   (raw read cpu %.1f ms, %.0f ev/s)%n",

@@ -163,6 +163,18 @@ final class FlowSums implements FlowFold
             (int)(bits & 0xFFFF), lastNs, packets, bytes, (int)(bits >>> 16 & 0xFFFF));
     }
 
+    /**
+     * Empty sums of the same question for a part of the window summed apart and merged into these in order
+     * ({@link GroupSums#merge}): with {@link #groups()} only; keys whose first bucket is at or before
+     * {@code pendingUntilBucketNs} leave that bucket's rows to the merge.
+     */
+    FlowSums part(final long pendingUntilBucketNs)
+    {
+        final FlowSums part = new FlowSums(where, intervalNs, inactiveNs, names, groups.groupBy());
+        part.groups.pendingUntil(pendingUntilBucketNs);
+        return part;
+    }
+
     /** The group sums, or null when each flow is summed ({@link #rows}). */
     GroupSums groups()
     {
@@ -222,7 +234,7 @@ final class FlowSums implements FlowFold
     }
 
     /** The start of the interval a last packet falls in: 0 for every delta without an interval. */
-    private long bucket(final long lastNs)
+    long bucket(final long lastNs)
     {
         return intervalNs > 0 ? Math.floorDiv(lastNs, intervalNs) * intervalNs : 0;
     }

@@ -19,6 +19,12 @@ import java.util.Map;
  * again, so their flows need no state): true of a journal, whose deltas come in order of their last packet per key.
  * A delta or row for an earlier bucket of its key throws {@link Unordered}, and the question is asked again of a
  * {@link FlowSumsTable}. Only for a filter on each delta and keys made of the flow key alone ({@link #fits}).
+ * <p>
+ * A series' hours can be summed apart, each in a part of its own, and the parts merged in order ({@link #merge}): a
+ * key whose first bucket in a part is after every bucket summed before it starts a new flow there whatever came
+ * before, so only keys whose first bucket may have been summed already (up to {@link #pendingUntil}, from the
+ * rollups' headers) leave their rows of that bucket undecided: logged, and decided at the merge as {@link #add} would
+ * have decided them in one pass. The merged sums equal one pass's.
  * <pre>
  *   key k at k * KEY_LONGS:  | srcHigh | srcLow | dstHigh | dstLow | direction/family/proto/ports | names id |
  *   beside it, by k:         group, bucket, the current flow's last packet and flags, and its slot
@@ -29,6 +35,9 @@ final class GroupSums
 {
     private static final int KEY_LONGS = 6;
     private static final int MIN_INDEX = 1024;
+    /** keySlot of a key not seen yet; below it, -(slot + 2) of a key whose rows of its first bucket are pending. */
+    private static final int NEW = -1;
+    private static final int LOG_LONGS = 5;
 
     /** A key's delta or row for a bucket before its latest: the question must be summed per flow instead. */
     static final class Unordered extends RuntimeException
@@ -54,7 +63,16 @@ final class GroupSums
     private long[] keyLast = new long[MIN_INDEX / 2];
     private int[] keyFlags = new int[MIN_INDEX / 2];
     private int[] keySlot = new int[MIN_INDEX / 2];
+    /** The first bucket of each key: a part's keys that were not pending must not meet a bucket merged before. */
+    private long[] keyFirst = new long[MIN_INDEX / 2];
     private int keyCount;
+    /** The latest bucket of any key. */
+    private long maxBucket = Long.MIN_VALUE;
+    /** In a part: a key whose first bucket is at or before this leaves that bucket's rows to the merge (logged). */
+    private long pendingUntil = Long.MIN_VALUE;
+    /** key, bucket, deciding first packet, deciding flags &lt;&lt; 16 | flags, last packet: of each pending row. */
+    private long[] log = new long[0];
+    private int logged;
 
     private int[] slotIndex = new int[MIN_INDEX];
     private int[] slotGroup = new int[MIN_INDEX / 2];
@@ -63,6 +81,9 @@ final class GroupSums
     private long[] slotPackets = new long[MIN_INDEX / 2];
     private long[] slotBytes = new long[MIN_INDEX / 2];
     private int slotCount;
+    /** Per group, the bucket and slot asked for last: the keys of a group mostly move to a new bucket together. */
+    private long[] groupBucket = new long[16];
+    private int[] groupSlot = new int[16];
 
     /** @param names the table whose names ids the keys hold (its flows are not used) */
     GroupSums(final FlowSumsTable names, final List<GroupKey> groupBy, final long inactiveNs)
@@ -70,6 +91,11 @@ final class GroupSums
         this.names = names;
         this.groupBy = groupBy;
         this.inactiveNs = inactiveNs;
+    }
+
+    List<GroupKey> groupBy()
+    {
+        return groupBy;
     }
 
     /** Whether a question can be summed here: grouped, filtered per delta, by keys of the flow key, not at an instant. */
@@ -135,14 +161,7 @@ final class GroupSums
         int slot = keySlot[k];
         if (slot < 0 || bucketNs != keyBucket[k])
         {
-            if (slot >= 0 && bucketNs < keyBucket[k])
-            {
-                throw new Unordered();
-            }
-            slot = slot(keyGroup[k], bucketNs);
-            keySlot[k] = slot;
-            keyBucket[k] = bucketNs;
-            startFlow(k, slot, lastNs, tcpFlags);
+            slot = moveTo(k, bucketNs, decidingFirstNs, decidingFlags, lastNs, tcpFlags);
         }
         else if (FlowTimeouts.startsNewFlow(keyLast[k], keyFlags[k], decidingFirstNs, decidingFlags, inactiveNs))
         {
@@ -155,6 +174,127 @@ final class GroupSums
         }
         slotPackets[slot] += packets;
         slotBytes[slot] += bytes;
+    }
+
+    /** A key's row for another bucket than its latest, or its first row, or a pending one; returns its slot. */
+    private int moveTo(final int k, final long bucketNs, final long decidingFirstNs, final int decidingFlags,
+        final long lastNs, final int tcpFlags)
+    {
+        final int current = keySlot[k];
+        if (current != NEW && bucketNs < keyBucket[k])
+        {
+            throw new Unordered();
+        }
+        if (current < NEW && bucketNs == keyBucket[k])
+        {
+            log(k, bucketNs, decidingFirstNs, decidingFlags, lastNs, tcpFlags);
+            return -current - 2;
+        }
+        final int slot = slot(keyGroup[k], bucketNs);
+        keyBucket[k] = bucketNs;
+        maxBucket = Math.max(maxBucket, bucketNs);
+        if (current == NEW)
+        {
+            keyFirst[k] = bucketNs;
+            if (bucketNs <= pendingUntil)
+            {
+                keySlot[k] = -slot - 2;
+                log(k, bucketNs, decidingFirstNs, decidingFlags, lastNs, tcpFlags);
+                return slot;
+            }
+        }
+        keySlot[k] = slot;
+        startFlow(k, slot, lastNs, tcpFlags);
+        return slot;
+    }
+
+    private void log(final int k, final long bucketNs, final long decidingFirstNs, final int decidingFlags,
+        final long lastNs, final int tcpFlags)
+    {
+        if (logged + LOG_LONGS > log.length)
+        {
+            log = Arrays.copyOf(log, Math.max(MIN_INDEX * LOG_LONGS, log.length * 2));
+        }
+        log[logged] = k;
+        log[logged + 1] = bucketNs;
+        log[logged + 2] = decidingFirstNs;
+        log[logged + 3] = (long)decidingFlags << 16 | tcpFlags;
+        log[logged + 4] = lastNs;
+        logged += LOG_LONGS;
+    }
+
+    /** The latest bucket summed, of any key; Long.MIN_VALUE before the first. */
+    long maxBucket()
+    {
+        return maxBucket;
+    }
+
+    /** Makes these sums a part whose keys with a first bucket at or before {@code bucketNs} are pending. */
+    void pendingUntil(final long bucketNs)
+    {
+        pendingUntil = bucketNs;
+    }
+
+    /**
+     * Adds the part summed after everything summed here: its pending rows decided now, in order, against each key's
+     * state here; then each key's state as the part left it, unless the part left it pending; then its sums.
+     *
+     * @throws Unordered      when a pending row's bucket is before its key's latest here (as {@link #add} throws)
+     * @throws IllegalStateException when a key the part did not hold pending has a bucket here as late as its first
+     *                        in the part: the part's bound was wrong, and the merged sums would be too
+     */
+    void merge(final GroupSums part)
+    {
+        final int[] keyOf = new int[part.keyCount];
+        int[] namesOf = new int[0];
+        for (int k = 0; k < part.keyCount; k++)
+        {
+            final int at = k * KEY_LONGS;
+            final int partNames = (int)part.keys[at + 5];
+            if (partNames >= namesOf.length)
+            {
+                final int from = namesOf.length;
+                namesOf = Arrays.copyOf(namesOf, partNames + 16);
+                Arrays.fill(namesOf, from, namesOf.length, -1);
+            }
+            if (namesOf[partNames] < 0)
+            {
+                final String[] n = part.names.names(partNames);
+                namesOf[partNames] = names.namesId(n[0], n[1]);
+            }
+            final int mine = key(part.keys[at], part.keys[at + 1], part.keys[at + 2], part.keys[at + 3],
+                part.keys[at + 4], namesOf[partNames]);
+            keyOf[k] = mine;
+            if (part.keySlot[k] != NEW && part.keyFirst[k] > part.pendingUntil && keySlot[mine] >= 0 &&
+                keyBucket[mine] >= part.keyFirst[k])
+            {
+                throw new IllegalStateException("a part's key met a bucket summed before it: " + part.keyFirst[k]);
+            }
+        }
+        for (int i = 0; i < part.logged; i += LOG_LONGS)
+        {
+            final long[] l = part.log;
+            add(keyOf[(int)l[i]], l[i + 1], l[i + 2], (int)(l[i + 3] >>> 16), l[i + 4], 0, 0, (int)l[i + 3] & 0xFFFF);
+        }
+        for (int k = 0; k < part.keyCount; k++)
+        {
+            if (part.keySlot[k] >= 0)
+            {
+                final int mine = keyOf[k];
+                keyBucket[mine] = part.keyBucket[k];
+                keyLast[mine] = part.keyLast[k];
+                keyFlags[mine] = part.keyFlags[k];
+                keySlot[mine] = slot(keyGroup[mine], part.keyBucket[k]);
+            }
+        }
+        for (int s = 0; s < part.slotCount; s++)
+        {
+            final int slot = slot(groupId(part.groupKeys.get(part.slotGroup[s])), part.slotBucket[s]);
+            slotFlows[slot] += part.slotFlows[s];
+            slotPackets[slot] += part.slotPackets[s];
+            slotBytes[slot] += part.slotBytes[s];
+        }
+        maxBucket = Math.max(maxBucket, part.maxBucket);
     }
 
     private void startFlow(final int k, final int slot, final long lastNs, final int tcpFlags)
@@ -191,6 +331,7 @@ final class GroupSums
             keyLast = Arrays.copyOf(keyLast, n);
             keyFlags = Arrays.copyOf(keyFlags, n);
             keySlot = Arrays.copyOf(keySlot, n);
+            keyFirst = Arrays.copyOf(keyFirst, n);
         }
         final int k = keyCount++;
         final int at = k * KEY_LONGS;
@@ -200,7 +341,7 @@ final class GroupSums
         keys[at + 3] = dstLow;
         keys[at + 4] = packed;
         keys[at + 5] = namesId;
-        keySlot[k] = -1;
+        keySlot[k] = NEW;
         keyGroup[k] = group(srcHigh, srcLow, dstHigh, dstLow, packed, namesId);
         return k;
     }
@@ -218,15 +359,41 @@ final class GroupSums
         {
             key.add(g.valueOf(row));
         }
+        return groupId(key);
+    }
+
+    /** The number of a group, by its key's values. */
+    private int groupId(final List<String> key)
+    {
         return groupIds.computeIfAbsent(key, x ->
         {
             groupKeys.add(x);
-            return groupKeys.size() - 1;
+            final int group = groupKeys.size() - 1;
+            if (group == groupSlot.length)
+            {
+                groupBucket = Arrays.copyOf(groupBucket, group * 2);
+                groupSlot = Arrays.copyOf(groupSlot, group * 2);
+            }
+            groupSlot[group] = -1;
+            return group;
         });
     }
 
     /** The slot of (group, bucket), made on first sight. */
     private int slot(final int group, final long bucketNs)
+    {
+        final int last = groupSlot[group];
+        if (last >= 0 && groupBucket[group] == bucketNs)
+        {
+            return last;
+        }
+        final int slot = find(group, bucketNs);
+        groupBucket[group] = bucketNs;
+        groupSlot[group] = slot;
+        return slot;
+    }
+
+    private int find(final int group, final long bucketNs)
     {
         final long h = FlowKeyHash.mix(FlowKeyHash.mix(group, bucketNs), 0);
         final int tag = (int)(h ^ h >>> 32) | Integer.MIN_VALUE;

@@ -74,13 +74,23 @@ public final class QueryEngine
     static Answer run(final Path journal, final Query query, final Cancellation cancellation, final boolean rollups,
         final boolean groupSums)
     {
+        return run(journal, query, cancellation, rollups, groupSums, RollupPlan.threads());
+    }
+
+    /**
+     * As {@link #run(Path, Query, Cancellation, boolean, boolean)}; {@code threads}: how many a series' hours read
+     * from rollups are folded on (1: one after another; the answer is the same).
+     */
+    static Answer run(final Path journal, final Query query, final Cancellation cancellation, final boolean rollups,
+        final boolean groupSums, final int threads)
+    {
         final Window window = query.atNs() == Query.NO_INSTANT ? query.window() :
             new Window(query.window().sinceNs(), query.atNs() + 1);
         final Timeline timeline = Timeline.of(journal, window);
         final FilterBinding.Bound where = bind(query, timeline, window);
         if (rollups)
         {
-            try (RollupPlan plan = RollupPlan.of(journal, query, window, timeline, where.filter()))
+            try (RollupPlan plan = RollupPlan.of(journal, query, window, timeline, where.filter(), threads))
             {
                 return fold(journal, query, window, timeline, where, plan, cancellation, groupSums);
             }

@@ -208,7 +208,7 @@ public final class Replay implements EventHandler
                 read += n;
                 if (replay.jumping)
                 {
-                    replay.jump(dir, reader);
+                    replay.jump(dir, reader, cancelled);
                 }
                 else if (n == 0)
                 {
@@ -396,17 +396,20 @@ public final class Replay implements EventHandler
      * Folds the rollups of the covered cycles from the one reached, then moves the reader to the first document of the
      * next cycle the journal has, with the state (interfaces, owners, loss counters) as the catalog holds it there.
      */
-    private void jump(final Path dir, final JournalReader reader)
+    private void jump(final Path dir, final JournalReader reader, final BooleanSupplier cancelled)
     {
         int cycle = jumpCycle;
         jumping = false;
         final int last = reader.lastCycle();
         while (true)
         {
-            while (plan.covers(cycle))
+            int to = cycle;
+            while (plan.covers(to))
             {
-                deltasFolded += plan.apply(cycle++, fold, window, lost);
+                to++;
             }
+            deltasFolded += plan.apply(cycle, to, fold, window, lost, cancelled);
+            cycle = to;
             if (cycle > last)
             {
                 past = true;

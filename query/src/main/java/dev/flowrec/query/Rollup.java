@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 import org.agrona.IoUtil;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -291,19 +292,49 @@ final class Rollup implements AutoCloseable
         return putVarint(out, at, value << 1 ^ value >> 63);
     }
 
-    /** Reads the varints of the rows in order; one per query and hour, nothing allocated per row. */
+    /**
+     * Reads the varints of the rows in order; one per query and hour, nothing allocated per row. A varint that
+     * cannot cross the rows' end (at most 10 bytes before it) is read without a bounds check per byte, which was a
+     * fifth of a series' time; one nearer the end is read checked, so a damaged length never reads outside the file.
+     */
     static final class Cursor
     {
+        private static final int MAX_VARINT = 10;
         private final UnsafeBuffer buffer;
+        private final byte[] array;
+        private final long address;
+        private final int uncheckedEnd;
         private int at;
 
-        Cursor(final UnsafeBuffer buffer, final int at)
+        Cursor(final UnsafeBuffer buffer, final int at, final int end)
         {
             this.buffer = buffer;
+            this.array = buffer.byteArray();
+            this.address = buffer.addressOffset();
+            this.uncheckedEnd = Math.min(end, buffer.capacity()) - MAX_VARINT;
             this.at = at;
         }
 
         long varint()
+        {
+            if (at < 0 || at > uncheckedEnd)
+            {
+                return checkedVarint();
+            }
+            long value = 0;
+            int shift = 0;
+            byte b;
+            do
+            {
+                b = UnsafeApi.getByte(array, address + at++);
+                value |= (long)(b & 0x7F) << shift;
+                shift += 7;
+            }
+            while (b < 0 && shift < MAX_VARINT * 7);
+            return value;
+        }
+
+        private long checkedVarint()
         {
             long value = 0;
             int shift = 0;

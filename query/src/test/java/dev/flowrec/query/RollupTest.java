@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -162,9 +163,71 @@ class RollupTest
             assertEquals(rows(perFlow), rows(replayed), what);
             assertEquals(rows(perFlow), rows(rolled), what);
             assertEquals(perFlow.coverage(), rolled.coverage(), what);
+            // A series' hours folded apart, one part per hour, and merged: on one thread and on more than the cores.
+            for (final int threads : new int[] {1, 3})
+            {
+                final Answer parts = QueryEngine.run(dir, query, new Cancellation(() -> false), true, true, threads);
+                assertEquals(rows(perFlow), rows(parts), what + " on " + threads + " threads");
+                assertEquals(perFlow.coverage(), parts.coverage(), what + " on " + threads + " threads");
+                assertEquals(rolled.scan().deltasFolded(), parts.scan().deltasFolded(), what);
+            }
             fromRollups += rolled.scan().rollups().fromRollups();
         }
         assertTrue(fromRollups > 0, "no answer came from rollups");
+    }
+
+    /**
+     * A series over every hour, its hours folded apart and merged: flows that go on across an hour's end (late deltas
+     * of the hour before among the next hour's, FIN then SYN, quiet spells) are counted as one pass counts them.
+     */
+    @Test
+    void shouldMergeASeriesFoldedHourByHourAsOnePassSumsIt()
+    {
+        final String[] filters = {"", "flags S", "proto tcp"};
+        final long[] intervals = {60 * SECOND_NS, 120 * SECOND_NS, 7 * 60 * SECOND_NS};
+        final long[] inactive = {15 * SECOND_NS, 40 * SECOND_NS, 3650L * 86_400 * SECOND_NS};
+        for (int i = 0; i < filters.length * intervals.length; i++)
+        {
+            final Query query = new Query(Window.ALL, FilterParser.parse(filters[i % filters.length]),
+                GroupKey.parseList(i % 2 == 0 ? "proto" : "dst_port,iface"), 0, Query.By.flows,
+                intervals[i / filters.length], Query.NO_INSTANT, inactive[(i + i / filters.length) % inactive.length]);
+            final Answer perFlow = QueryEngine.run(dir, query, new Cancellation(() -> false), false, false);
+            final Answer parts = QueryEngine.run(dir, query, new Cancellation(() -> false), true, true, 2);
+            assertEquals(5, parts.scan().rollups().fromRollups(), parts.scan().rollups().describe());
+            assertEquals(rows(perFlow), rows(parts), "query " + query);
+            assertEquals(perFlow.coverage(), parts.coverage(), "query " + query);
+        }
+    }
+
+    /**
+     * A flag that is the query thread's own interrupt (the shell's and the exporters' are) stops a series whose hours
+     * are folded on several threads: set at the query thread's second poll, in the fold of the hours, no answer.
+     */
+    @Test
+    void shouldStopASeriesFoldedOnSeveralThreadsAtTheQueryThreadsInterrupt()
+    {
+        final Query series = new Query(Window.ALL, FilterParser.ALL, GroupKey.parseList("proto"), 0, Query.By.bytes,
+            60 * SECOND_NS, Query.NO_INSTANT);
+        final Thread query = Thread.currentThread();
+        final java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.function.BooleanSupplier interrupted = () ->
+        {
+            if (Thread.currentThread() == query && polls.incrementAndGet() == 2)
+            {
+                query.interrupt();
+            }
+            return Thread.currentThread().isInterrupted();
+        };
+        try
+        {
+            assertThrows(QueryCancelledException.class,
+                () -> QueryEngine.run(dir, series, new Cancellation(interrupted), true, true, 2));
+        }
+        finally
+        {
+            Thread.interrupted();
+        }
+        assertTrue(polls.get() >= 2, "polls on the query thread: " + polls.get());
     }
 
     private static Window randomWindow(final SplittableRandom random)
