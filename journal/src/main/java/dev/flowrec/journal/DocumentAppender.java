@@ -44,8 +44,6 @@ final class DocumentAppender implements AutoCloseable
      * the middle of a batch.
      */
     static final long POPULATE_AHEAD_BYTES = 1 << 20;
-    /** Benchmarks only (the read A/B of issue 20): false leaves the mapped chunks without {@link #adviseHugePages}. */
-    static boolean adviseHugePages = true;
     private static final long PAGE_MASK = ~((long)Libc.pageSize() - 1);
 
     private final Path dir;
@@ -189,12 +187,11 @@ final class DocumentAppender implements AutoCloseable
     /**
      * Faults in the mapped chunk's pages up to {@link #POPULATE_AHEAD_BYTES} past {@code end} (a file position), once
      * fewer than half of them are left, within the chunk. Advice only: a failure (an old kernel, a file system without
-     * it) turns it off, and the pages fault in as they are written. A chunk met for the first time is advised
-     * {@link #adviseHugePages huge pages} first.
+     * it) turns it off, and the pages fault in as they are written.
      */
     private void populateAhead(final BytesStore<?, ?> store, final long end)
     {
-        if (!(store instanceof MappedBytesStore mapped))
+        if (!populate || !(store instanceof MappedBytesStore mapped))
         {
             return;
         }
@@ -202,9 +199,8 @@ final class DocumentAppender implements AutoCloseable
         {
             populatedStore = mapped;
             populatedTo = end;
-            adviseHugePages(mapped);
         }
-        if (!populate || end + POPULATE_AHEAD_BYTES / 2 <= populatedTo)
+        if (end + POPULATE_AHEAD_BYTES / 2 <= populatedTo)
         {
             return;
         }
@@ -220,25 +216,6 @@ final class DocumentAppender implements AutoCloseable
             populate = false;
         }
         populatedTo = to;
-    }
-
-    /**
-     * madvise(MADV_HUGEPAGE) on the whole mapped chunk, so that the page cache the writer's faults create for the cycle
-     * file is made of folios of up to 2 MiB. Without it, a 16 MiB chunk ({@link JournalWriter#DEFAULT_BLOCK_SIZE})
-     * leaves the file mostly in 4 and 16 KiB folios (a 64 MiB one grew 1-2 MiB folios by the kernel's readahead), and
-     * every reader of the freshly written journal pays for it: 2-3x the page faults (fault-around maps 64 KiB), and CPU
-     * time in the first load of each page (a TLB miss per page, most likely). The raw read of 7.2 M one-delta documents
-     * took 0.58-0.69 s of CPU against 0.29 s over the same bytes in 2 MiB folios (issue 20; the "2x slower since 11-26"
-     * read, which began with the 16 MiB chunk); the writer pays too, a page_mkwrite per page (the drain's appends 2x).
-     * Advice only: where transparent huge pages are off it fails, ignored, and the folios are what they were.
-     */
-    private static void adviseHugePages(final MappedBytesStore mapped)
-    {
-        if (adviseHugePages)
-        {
-            final long start = mapped.addressForWrite(mapped.start()) & PAGE_MASK;
-            Libc.madvise(start, mapped.addressForWrite(mapped.safeLimit() - 1) + 1 - start, Libc.MADV_HUGEPAGE);
-        }
     }
 
     /** Commits the claimed event at its claimed length, copied to the catalog when it belongs there. */

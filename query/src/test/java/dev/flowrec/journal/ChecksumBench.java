@@ -34,7 +34,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  *     export bench's rate: the shape {@link BenchJournal} writes) and batches of {@value #PASS}. The trailer is paid
  *     per document, so its ratio is the one-delta journal's at worst.</li>
  * </ul>
- * Last, the writer's huge-page advice on and off (issue 20): the drain and the raw read of what it wrote.
  * Usage: scripts/bench/checksum [DELTAS_PER_DRAIN_ROUND [SCAN_DELTAS [ROUNDS]]]   (default 2,000,000, 5,000,000, 5)
  */
 public final class ChecksumBench
@@ -131,58 +130,8 @@ public final class ChecksumBench
                 (min(raw[s][1]) - min(raw[s][0])) / (double)scanDeltas * shapes[s]);
         }
         System.out.printf(Locale.ROOT, "(ratio: time with CRC / time without, best rounds; goal <= %.2f)%n", GOAL);
-        folios(work, drainDeltas, scanDeltas, rounds);
         crcAlone();
         BenchJournal.deleteTree(work);
-    }
-
-    /**
-     * Issue 20: the page cache the writer leaves behind, which every reader of a freshly written journal walks. The
-     * writer advises huge pages on each mapped chunk ({@link DocumentAppender#adviseHugePages}); without the advice the
-     * kernel makes a 16 MiB chunk's pages into 4-16 KiB folios, and both the writer (a page_mkwrite per page) and the
-     * readers (a fault per 64 KiB, a TLB miss per page) pay per page. Same run, rounds interleaved: the drain into a
-     * fresh journal, and the raw read of an {@value #LINGERED}-delta journal written each way.
-     */
-    private static void folios(final Path work, final int drainDeltas, final int scanDeltas, final int rounds)
-        throws java.io.IOException
-    {
-        final Path[] scanned = new Path[2];
-        for (int on = 0; on < 2; on++)
-        {
-            DocumentAppender.adviseHugePages = on == 1;
-            scanned[on] = work.resolve("folios-scan-" + on);
-            append(scanned[on], scanDeltas, LINGERED);
-        }
-        final long[][] drain = new long[2][rounds];
-        final long[][] raw = new long[2][rounds];
-        for (int round = -1; round < rounds; round++)
-        {
-            for (int on = 0; on < 2; on++)
-            {
-                DocumentAppender.adviseHugePages = on == 1;
-                final Path dir = work.resolve("folios-drain-" + round + "-" + on);
-                final long drainNs = append(dir, drainDeltas);
-                BenchJournal.deleteTree(dir);
-                final long rawNs = rawScan(scanned[on], scanDeltas);
-                if (round >= 0)
-                {
-                    drain[on][round] = drainNs;
-                    raw[on][round] = rawNs;
-                }
-            }
-        }
-        DocumentAppender.adviseHugePages = true;
-        System.out.printf(Locale.ROOT, "%n%-58s %12s %12s %8s%n", "writer's huge-page advice", "without", "with", "speed-up");
-        speedUp("drain: appendDelta, a commit per " + PASS + " deltas (deltas/CPU-s)", drainDeltas, drain);
-        speedUp("raw read, " + LINGERED + " deltas/document, freshly written (deltas/CPU-s)", scanDeltas, raw);
-    }
-
-    private static void speedUp(final String what, final long deltas, final long[][] ns)
-    {
-        final long without = min(ns[0]);
-        final long with = min(ns[1]);
-        System.out.printf(Locale.ROOT, "%-58s %10.2f M %10.2f M %7.2fx%n", what, deltas * 1e3 / without,
-            deltas * 1e3 / with, without / (double)with);
     }
 
     /**

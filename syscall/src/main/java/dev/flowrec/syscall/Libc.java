@@ -42,8 +42,6 @@ public final class Libc
     public static final int PROT_WRITE = 2;
     /** madvise(2): fault the range's pages in, writable, as writes would, without writing (Linux 5.14). */
     public static final int MADV_POPULATE_WRITE = 23;
-    /** madvise(2): the range may be backed by huge pages; on a file mapping, page-cache folios of up to 2 MiB. */
-    public static final int MADV_HUGEPAGE = 14;
     public static final int CLONE_NEWNET = 0x40000000;
     public static final int CLOCK_REALTIME = 0;
     public static final int CLOCK_BOOTTIME = 7;
