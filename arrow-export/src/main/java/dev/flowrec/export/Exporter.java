@@ -160,6 +160,11 @@ public final class Exporter
                     timelines[j], fold, fold::stop, end[j]);
                 if (fold.failure != null)
                 {
+                    if (destination != null && request.cancelled().getAsBoolean())
+                    {
+                        // Ctrl-C interrupts a wait for the writer thread: a cancel, not a failure to write
+                        throw new IOException("cancelled: nothing written to " + request.out(), fold.failure);
+                    }
                     throw fold.failure;
                 }
                 if (!survey)

@@ -113,21 +113,37 @@ public final class TcLink implements AutoCloseable
         }
         catch (final RuntimeException e)
         {
-            try
-            {
-                Tcx.release(in, inPin);
-            }
-            catch (final RuntimeException released)
-            {
-                e.addSuppressed(released);
-            }
+            releaseQuietly(in, inPin, e);
             throw e;
         }
         if (staleFilters)
         {
-            Tc.detachStaleHere(ifindex, handle); // both counted since the links came: a dead run's mix, not ours
+            try
+            {
+                Tc.detachStaleHere(ifindex, handle); // both counted since the links came: a dead run's mix, not ours
+            }
+            catch (final RuntimeException e)
+            {
+                // Links beside filters that stay would count each packet twice: neither is left to count.
+                releaseQuietly(out, outPin, e);
+                releaseQuietly(in, inPin, e);
+                throw e;
+            }
         }
         return new TcLink(netnsPath, ifname, ifindex, workloadView, handle, in, out, inPin, outPin);
+    }
+
+    /** Detaches and unpins a link made by this attach, the failure it meets added to the one being thrown. */
+    private static void releaseQuietly(final int fd, final String pin, final RuntimeException failure)
+    {
+        try
+        {
+            Tcx.release(fd, pin);
+        }
+        catch (final RuntimeException released)
+        {
+            failure.addSuppressed(released);
+        }
     }
 
     public int ifindex()

@@ -327,7 +327,9 @@ final class RollupPlan implements AutoCloseable
         {
             if (!done[i])
             {
-                return folded; // cancelled
+                // Stopped (the flag, or this thread's interrupt): hour 0 is in the sums already, and a flag that
+                // reads false again later (JournalApi's heap check) must not let part of an answer pass for one.
+                throw new QueryCancelledException();
             }
         }
         for (int i = 0; i < n; i++)
