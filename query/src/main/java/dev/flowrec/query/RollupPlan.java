@@ -235,19 +235,17 @@ final class RollupPlan implements AutoCloseable
         final BooleanSupplier cancelled)
     {
         final FlowSums sums = (FlowSums)fold;
-        if (threads < 2 || to - from < 2 || sums.groups() == null || sums.intervalNs() == 0)
-        {
-            long deltas = 0;
-            for (int cycle = from; cycle < to && !cancelled.getAsBoolean(); cycle++)
-            {
-                deltas += apply(cycle, fold, window, lost);
-            }
-            return deltas;
-        }
+        final boolean parallel = threads > 1 && to - from > 1 && sums.groups() != null && sums.intervalNs() != 0;
+        final int step = parallel ? threads : 1;
         long deltas = 0;
-        for (int cycle = from; cycle < to && !cancelled.getAsBoolean(); cycle += threads)
+        for (int cycle = from; cycle < to; cycle += step)
         {
-            deltas += applyParts(cycle, Math.min(to, cycle + threads), sums, window, lost, cancelled);
+            if (cancelled.getAsBoolean())
+            {
+                throw new QueryCancelledException(); // as applyParts: no part of an answer passes for one
+            }
+            deltas += parallel ? applyParts(cycle, Math.min(to, cycle + threads), sums, window, lost, cancelled) :
+                apply(cycle, fold, window, lost);
         }
         return deltas;
     }
