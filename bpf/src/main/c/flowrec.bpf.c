@@ -509,27 +509,6 @@ static __attribute__((noinline)) void capture_dns(struct __sk_buff *skb, const s
 	bpf_ringbuf_submit(e, SUBMIT_FLAGS);
 }
 
-/* A flow's first packet: creates its entry and, before the entry's first delta (a reader meets it first), hands its
- * owner to user space. Out of line, so that the hit path, every other packet, stays short. Returns
- * bpf_map_update_elem's result. */
-static __attribute__((noinline)) long insert(struct __sk_buff *skb, const struct fr_flow_key *key, int cgroup,
-	__u64 now)
-{
-	struct fr_flow_state init = { .first_ns = now, .last_ns = now };
-	long err = bpf_map_update_elem(&flows, key, &init, BPF_NOEXIST);
-	if (err == 0 && cfg_owners) {
-		int retry = key->proto == IPPROTO_TCP && !skb->sk;
-		if (!announce_owner(skb, key, cgroup, now, !retry) && retry) {
-			struct fr_flow_state *created = bpf_map_lookup_elem(&flows, key);
-			if (created) {
-				created->owner_since_ns = now;
-				created->owner_tries = FR_OWNER_TRIES;
-			}
-		}
-	}
-	return err;
-}
-
 static __always_inline void handle(struct __sk_buff *skb, __u8 direction, int cgroup)
 {
 	struct fr_flow_key key = {};
@@ -558,8 +537,20 @@ static __always_inline void handle(struct __sk_buff *skb, __u8 direction, int cg
 	}
 
 	struct fr_flow_state *v = bpf_map_lookup_elem(&flows, &key);
-	if (__builtin_expect(!v, 0)) {
-		long err = insert(skb, &key, cgroup, now);
+	if (!v) {
+		struct fr_flow_state init = { .first_ns = now, .last_ns = now };
+		long err = bpf_map_update_elem(&flows, &key, &init, BPF_NOEXIST);
+		if (err == 0 && cfg_owners) {
+			/* before the entry's first delta: a reader meets it first */
+			int retry = key.proto == IPPROTO_TCP && !skb->sk;
+			if (!announce_owner(skb, &key, cgroup, now, !retry) && retry) {
+				struct fr_flow_state *created = bpf_map_lookup_elem(&flows, &key);
+				if (created) {
+					created->owner_since_ns = now;
+					created->owner_tries = FR_OWNER_TRIES;
+				}
+			}
+		}
 		if (err == 0 || err == -17 /* EEXIST: another CPU inserted it */)
 			v = bpf_map_lookup_elem(&flows, &key);
 		if (!v) {
@@ -567,8 +558,7 @@ static __always_inline void handle(struct __sk_buff *skb, __u8 direction, int cg
 			emit_alone(&key, &p, now, FR_REASON_MAP_FULL);
 			return;
 		}
-	} else if (key.proto == IPPROTO_TCP && v->owner_tries && cfg_owners) {
-		/* Only a TCP entry is ever given tries (insert): other flows' packets leave the field's cache line alone. */
+	} else if (v->owner_tries && cfg_owners) {
 		__u64 tries = __sync_fetch_and_add(&v->owner_tries, -1);
 		if (tries < 1 || tries > FR_OWNER_TRIES)
 			v->owner_tries = 0; /* another CPU took the last try */
@@ -577,14 +567,14 @@ static __always_inline void handle(struct __sk_buff *skb, __u8 direction, int cg
 	}
 
 	__u64 old = __sync_fetch_and_add(&v->ctr, (p.segs << FR_CTR_PKT_SHIFT) | p.bytes);
-	if (__builtin_expect(old & FR_CTR_DEAD, 0)) {
+	if (old & FR_CTR_DEAD) {
 		emit_alone(&key, &p, now, FR_REASON_RACE);
 		return;
 	}
 	if (!v->first_ns)
 		v->first_ns = now;
 	v->last_ns = now;
-	if (p.tcp_flags && (p.tcp_flags & ~v->tcp_flags))
+	if (p.tcp_flags & ~v->tcp_flags)
 		__sync_fetch_and_or(&v->tcp_flags, p.tcp_flags);
 
 	__u64 ctr = old + ((p.segs << FR_CTR_PKT_SHIFT) | p.bytes);
@@ -598,7 +588,7 @@ static __always_inline void handle(struct __sk_buff *skb, __u8 direction, int cg
 	else if (((ctr >> FR_CTR_PKT_SHIFT) & FR_CTR_PKT_MASK) >= FR_CTR_PKT_LIMIT ||
 		 (ctr & FR_CTR_BYTES_MASK) >= FR_CTR_BYTES_LIMIT)
 		reason = FR_REASON_OVERFLOW;
-	if (__builtin_expect(reason, 0))
+	if (reason)
 		flush(v, &key, now, reason);
 	return;
 }
