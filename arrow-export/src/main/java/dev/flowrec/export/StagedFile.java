@@ -50,7 +50,7 @@ final class StagedFile implements AutoCloseable
     static StagedFile create(final Path target, final Set<PosixFilePermission> mode) throws IOException
     {
         final Path temp = tempBeside(target);
-        final FileChannel file = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+        final FileChannel file = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ,
             LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         return new StagedFile(target, temp, mode, file);
     }
@@ -70,6 +70,15 @@ final class StagedFile implements AutoCloseable
     Path temp()
     {
         return temp;
+    }
+
+    /**
+     * The file itself, for a writer that goes back to what it wrote (an Arrow file's schema message): the writer must
+     * not close it, the commit does.
+     */
+    FileChannel file()
+    {
+        return file;
     }
 
     /** The file, for Arrow's writers: closing it closes nothing. */
