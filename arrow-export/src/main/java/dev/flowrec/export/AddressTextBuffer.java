@@ -5,7 +5,7 @@ import dev.flowrec.journal.schema.FlowDeltaDecoder;
 import dev.flowrec.journal.schema.FlowDeltas;
 import java.nio.charset.StandardCharsets;
 
-/** Writes an address as text into a reusable byte array: IPv4 an octet at a time from a table (no allocation), IPv6 via {@link Addresses}. */
+/** Writes an address as text into a column's bytes: IPv4 an octet at a time from a table (no allocation), IPv6 via {@link Addresses}. */
 final class AddressTextBuffer
 {
     /** An octet's decimal digits, first digit in the low byte, and their count in the top byte. */
@@ -25,11 +25,17 @@ final class AddressTextBuffer
         }
     }
 
-    private final byte[] address = new byte[16];
-    final byte[] text = new byte[64];
+    /** The most bytes {@link #format} writes (an IPv6 address with an embedded IPv4 is 45 characters). */
+    static final int MAX_LENGTH = 64;
 
-    /** @return the length of the text written to {@link #text}. */
-    int format(final int family, final boolean source, final dev.flowrec.journal.schema.FlowDeltaDecoder delta)
+    private final byte[] address = new byte[16];
+
+    /**
+     * Writes the delta's source or destination address as text into {@code out} from {@code at}, which has room for
+     * {@link #MAX_LENGTH} bytes (an IPv4 octet writes three bytes whatever its digits: the next one's covers the extra).
+     * @return the length of the text
+     */
+    int format(final int family, final boolean source, final FlowDeltaDecoder delta, final byte[] out, final int at)
     {
         if (source)
         {
@@ -42,19 +48,19 @@ final class AddressTextBuffer
         if (family != 4)
         {
             final byte[] v6 = Addresses.format(address, family).getBytes(StandardCharsets.US_ASCII);
-            System.arraycopy(v6, 0, text, 0, v6.length);
+            System.arraycopy(v6, 0, out, at, v6.length);
             return v6.length;
         }
-        int n = 0;
+        int n = at;
         for (int i = 12; i < 16; i++)
         {
             final int digits = OCTETS[address[i] & 0xFF];
-            text[n] = (byte)digits; // three bytes whatever the digits: the next octet's write covers the extra ones
-            text[n + 1] = (byte)(digits >>> 8);
-            text[n + 2] = (byte)(digits >>> 16);
+            out[n] = (byte)digits;
+            out[n + 1] = (byte)(digits >>> 8);
+            out[n + 2] = (byte)(digits >>> 16);
             n += digits >>> 24;
-            text[n++] = '.';
+            out[n++] = '.';
         }
-        return n - 1;
+        return n - 1 - at;
     }
 }

@@ -4,21 +4,18 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
-import java.util.Map;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.compression.NoCompressionCodec;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
-import org.apache.arrow.vector.ipc.ArrowFileWriter;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.arrow.vector.ipc.ArrowWriter;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 
 /**
- * Arrow IPC: the file format (Feather v2: magic, stream, footer) or the stream format. The schema's custom
- * metadata is written with the schema, and again in a file's footer. Dictionaries are written before the
- * first batch; a file cannot replace them later (the IPC file format has no replacement), so the exporter
- * knows every value before it writes (a stream would re-send a grown dictionary, but gets the same treatment).
+ * An Arrow IPC stream (an IPC file is {@link ArrowFileSink}'s). The schema's custom metadata is written with the schema.
+ * Dictionaries are written before the first batch, so the exporter knows every value before it writes (a stream could
+ * send a delta of a grown dictionary, which not every reader applies).
  * Arrow's writers are made with one root and write it; an export's batches take turns (one filled while the other is
  * written), so the other root's batch is unloaded here as the writer unloads its own, after the first (its root's: the
  * dictionaries go before it).
@@ -45,20 +42,6 @@ final class ArrowSink implements BatchSink
         writer.start();
     }
 
-    private static final class FileWriter extends ArrowFileWriter implements Batches
-    {
-        FileWriter(final VectorSchemaRoot root, final DictionaryProvider dictionaries, final WritableByteChannel channel,
-            final Map<String, String> metadata)
-        {
-            super(root, dictionaries, channel, metadata);
-        }
-
-        public void writeOther(final ArrowRecordBatch batch) throws IOException
-        {
-            writeRecordBatch(batch);
-        }
-    }
-
     private static final class StreamWriter extends ArrowStreamWriter implements Batches
     {
         StreamWriter(final VectorSchemaRoot root, final DictionaryProvider dictionaries, final WritableByteChannel channel)
@@ -70,13 +53,6 @@ final class ArrowSink implements BatchSink
         {
             writeRecordBatch(batch);
         }
-    }
-
-    /** An IPC file onto {@code channel}, which the caller owns: ending the file does not close it. */
-    static ArrowSink file(final VectorSchemaRoot root, final DictionaryProvider dictionaries,
-        final WritableByteChannel channel, final Map<String, String> metadata) throws IOException
-    {
-        return new ArrowSink(new FileWriter(root, dictionaries, channel, metadata), root);
     }
 
     /** A stream onto {@code out}, which is flushed, never closed (it may be stdout). */

@@ -92,9 +92,9 @@ final class DeltaBatch extends RowBatch
         final int p = d.proto();
         proto.setInt(i, p);
         final int family = d.family();
-        srcAddr.set(i, text.text, text.format(family, true, d));
+        srcAddr.setAddress(i, text, family, true, d);
         srcPort.setInt(i, d.srcPort());
-        dstAddr.set(i, text.text, text.format(family, false, d));
+        dstAddr.setAddress(i, text, family, false, d);
         dstPort.setInt(i, d.dstPort());
         packets.setLong(i, d.packets());
         bytes.setLong(i, d.bytes());
@@ -216,15 +216,15 @@ final class DeltaBatch extends RowBatch
             this.offsets = new byte[(capacity + 1) * Integer.BYTES];
         }
 
-        /** Appends row {@code row} (rows are appended in order from 0). */
-        void set(final int row, final byte[] value, final int length)
+        /** Appends row {@code row}'s address as text, formatted in place (rows are appended in order from 0). */
+        void setAddress(final int row, final AddressTextBuffer text, final int family, final boolean source,
+            final FlowDeltaDecoder d)
         {
-            if (end + length > data.length)
+            if (end + AddressTextBuffer.MAX_LENGTH > data.length)
             {
-                data = Arrays.copyOf(data, Math.max(data.length * 2, end + length));
+                data = Arrays.copyOf(data, Math.max(data.length * 2, end + AddressTextBuffer.MAX_LENGTH));
             }
-            System.arraycopy(value, 0, data, end, length);
-            end += length;
+            end += text.format(family, source, d, data, end);
             INTS.set(offsets, (row + 1) * Integer.BYTES, end);
         }
 

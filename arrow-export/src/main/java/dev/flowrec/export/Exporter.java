@@ -10,6 +10,7 @@ import dev.flowrec.query.QueryCancelledException;
 import dev.flowrec.query.QueryEngine;
 import dev.flowrec.query.Replay;
 import dev.flowrec.query.Timeline;
+import dev.flowrec.query.Window;
 import dev.flowrec.query.filter.FilterBinding;
 import dev.flowrec.query.filter.FlowFilter;
 import java.io.IOException;
@@ -29,10 +30,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * passes the window and the filter into an Arrow record batch, written out when it holds
  * {@link #BATCH_ROWS} rows, so memory is bounded by the batch (and Parquet's row group), not the journal.
  * The export is a snapshot: each journal is read up to its end as it stood when the export started
- * ({@link Replay#end}), so deltas a live recorder appends meanwhile are not exported. Arrow IPC, and a partitioned
- * export, read each journal twice: a first pass learns what the files must say up front, the interface and
- * container names (Arrow IPC writes each dictionary once, before the first batch), the number of deltas (a
- * progress bar's total) and the coverage (metadata); a single Parquet file is written in one pass. A filter on a flow's totals ({@code bytes},
+ * ({@link Replay#end}), so deltas a live recorder appends meanwhile are not exported. An Arrow IPC stream, and a
+ * partitioned export, read each journal twice: a first pass learns what the files must say up front, the interface
+ * and container names (a stream writes each dictionary once, before the first batch), the number of deltas (a
+ * progress bar's total) and the coverage (metadata); a single Parquet or Arrow IPC file is written in one pass. A filter on a flow's totals ({@code bytes},
  * {@code packets}, {@code flags}) cannot be applied to a stream of deltas and is refused: group the flows.
  * <p>
  * With --group-by, --top, --interval or --at, the engine's answer for each journal is exported instead
@@ -147,10 +148,11 @@ public final class Exporter
         }
         final boolean withHost = !request.partitionBy().contains(PartitionKey.host);
         final Schema schema = FlowSchema.deltas(dictionaries, withHost, ExportMetadata.of(request, hosts, coverage, "deltas"));
+        final List<Coverage> bounds = survey ? coverage : bounds(timelines, request.query().window());
         final DeltaFold fold = new DeltaFold(request, total);
         try (Output output = new Output(request, destination, schema, dictionaries,
             () -> new DeltaBatch(schema, dictionaries, allocator, BATCH_ROWS),
-            () -> ExportMetadata.of(request, hosts, coverage, "deltas"), pipelined))
+            () -> ExportMetadata.of(request, hosts, coverage.size() == journals ? coverage : bounds, "deltas"), pipelined))
         {
             fold.output = output;
             for (int j = 0; j < journals; j++)
@@ -184,14 +186,32 @@ public final class Exporter
     }
 
     /**
-     * Whether an export of deltas reads each journal twice, a survey first: Arrow IPC writes every dictionary's values
-     * before the first batch, and a partitioned export may close a file before the last journal is read, with the
-     * whole export's coverage in its metadata. A single Parquet file needs neither: its dictionaries are per column
-     * chunk, and its metadata is written last; both passes end at the journal's end as it stood at the start.
+     * Whether an export of deltas reads each journal twice, a survey first: an Arrow IPC stream writes every
+     * dictionary's values and its metadata before the first batch, and a partitioned export may close a file before the
+     * last journal is read, with the whole export's coverage in its metadata. A single file needs neither: Parquet's
+     * dictionaries are per column chunk and its metadata is written last, an Arrow IPC file's dictionaries and footer
+     * come after its batches (and its schema message is rewritten at the end, {@link ArrowFileSink}); both passes end
+     * at the journal's end as it stood at the start.
      */
     private static boolean surveys(final ExportRequest request)
     {
-        return request.format() != ExportFormat.parquet || !request.partitionBy().isEmpty() || request.out() == null;
+        return !request.partitionBy().isEmpty() || request.out() == null;
+    }
+
+    /**
+     * What each journal's coverage can say at most, but for damaged ranges: its known gaps, every counter at its
+     * longest. The metadata asked for before the pass has ended, so that an Arrow file's schema message keeps room for
+     * the final one.
+     */
+    private static List<Coverage> bounds(final Timeline[] timelines, final Window window)
+    {
+        final List<Coverage> bounds = new ArrayList<>();
+        for (final Timeline timeline : timelines)
+        {
+            bounds.add(new Coverage(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE,
+                Long.MAX_VALUE, List.of(), timeline.gapsIn(window)));
+        }
+        return bounds;
     }
 
     /**
@@ -302,8 +322,10 @@ public final class Exporter
             {
                 final DeltaBatch batch = (DeltaBatch)output.batchFor(host, delta.lastNs());
                 final Dictionaries d = batch.dictionaries();
-                batch.append(delta, host, d.iface.indexOf(iface), d.container.indexOf(container), owner.pid(),
-                    d.comm.indexOf(owner.comm()), d.names.indexOf(names.srcName()), d.names.indexOf(names.dstName()));
+                final int ifindex = delta.ifindex();
+                batch.append(delta, host, d.iface.indexOf(iface, ifindex), d.container.indexOf(container, ifindex),
+                    owner.pid(), d.comm.indexOf(owner.comm(), owner.pid()), d.names.indexOf(names.srcName()),
+                    d.names.indexOf(names.dstName()));
             }
             catch (final IOException ex)
             {

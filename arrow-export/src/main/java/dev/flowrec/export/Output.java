@@ -75,7 +75,8 @@ final class Output implements AutoCloseable
     }
 
     /**
-     * @param metadata  the files' key-value metadata: asked for when an Arrow file opens, and when a Parquet file ends
+     * @param metadata  the files' key-value metadata: asked for when an Arrow file opens (to reserve its room) and ends,
+     *                  and when a Parquet file ends
      * @param pipelined whether an unpartitioned export writes its batches on a second thread
      */
     Output(final ExportRequest request, final Destination destination, final Schema schema,
@@ -226,7 +227,7 @@ final class Output implements AutoCloseable
         {
             return new Part(batch, switch (request.format())
             {
-                case arrow -> ArrowSink.file(batch.root(), dictionaries.provider(), file.channel(), metadata.get());
+                case arrow -> new ArrowFileSink(schema, dictionaries.provider(), file.file(), metadata, ArrowFileSink.SLACK);
                 case parquet -> new ParquetSink(schema, dictionaries, file.parquetFile(), request.compression(),
                     metadata, rowGroupBytes, scratch);
                 default -> throw new IllegalArgumentException(request.format() + " is not written to files");

@@ -27,8 +27,8 @@ import org.apache.parquet.io.PositionOutputStream;
  * directory, so same file system), created exclusively (O_EXCL, which follows no link), written, fsync'd, given
  * its mode, then put into place by a link that fails if the target exists (or, with {@code replace}, a rename
  * over it) and the directory fsync'd. Until {@link #commit} succeeds, {@link #close} deletes the temporary file:
- * a failed export leaves neither a truncated nor an empty file. The writers get {@link #channel()} or
- * {@link #parquetFile()}, whose close does not close the file: only the commit does, after the fsync.
+ * a failed export leaves neither a truncated nor an empty file. The writers get {@link #file()} or
+ * {@link #parquetFile()}, which they do not close: only the commit does, after the fsync.
  */
 final class StagedFile implements AutoCloseable
 {
@@ -51,7 +51,7 @@ final class StagedFile implements AutoCloseable
     {
         final Path temp = tempBeside(target);
         final FileChannel file = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-            LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         return new StagedFile(target, temp, mode, file);
     }
 
@@ -72,7 +72,16 @@ final class StagedFile implements AutoCloseable
         return temp;
     }
 
-    /** The file, for Arrow's writers: closing it closes nothing. */
+    /**
+     * The file itself, for a writer that goes back to what it wrote (an Arrow file's schema message): the writer must
+     * not close it, the commit does.
+     */
+    FileChannel file()
+    {
+        return file;
+    }
+
+    /** The file, for a writer that closes what it is given (Parquet's stream): closing it closes nothing. */
     WritableByteChannel channel()
     {
         return new WritableByteChannel()

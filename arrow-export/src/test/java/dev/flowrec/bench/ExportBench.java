@@ -22,7 +22,7 @@ import java.util.Locale;
  * an Arrow IPC stream (discarded), and Parquet (zstd, snappy, uncompressed). The journal is the benchmarks'
  * synthetic one (DELTAS deltas over 20k flows on 4 interfaces, {@link BenchJournal}), written fresh each run
  * (a cached one would hide a change of the journal's encoding) unless a directory is given. Then issue 20's
- * targets, met or MISSED; a whole Parquet export A/B, with and without the survey pass each export of deltas made
+ * targets, met or MISSED; a whole Parquet and Arrow IPC file export A/B, with and without the survey pass each export of deltas made
  * before ({@link ExportPassAb}); one thread against two (batches written on a second); and the Parquet writer alone, A/B: the row-at-a-time writer of before against the
  * columnar one ({@link ParquetWriterAb}).
  * Usage: scripts/bench/export [deltas [journal-dir]]
@@ -72,6 +72,8 @@ public final class ExportBench
         System.out.printf(Locale.ROOT, "%-40s %14s %14s %8s%n", "export", "rows/s before", "rows/s after", "ratio");
         ExportPassAb.report("export Parquet zstd", ExportRequest.toFile(List.of(dir), all, out.resolve("ab.parquet"),
             ExportFormat.parquet), ROUNDS, System.out);
+        ExportPassAb.report("export Arrow IPC file", ExportRequest.toFile(List.of(dir), all, out.resolve("ab.arrow"),
+            ExportFormat.arrow), ROUNDS, System.out);
         System.out.println();
         System.out.printf(Locale.ROOT, "Whole export, batches written on the replay's thread (one) or a second (two), best of %d "
             + "interleaved, rows/s by:%n", ROUNDS);
@@ -87,7 +89,7 @@ public final class ExportBench
 
     /**
      * Issue 20's targets, rows per second of a whole export, wall time: the replay filling batches on one thread, the
-     * writer (Parquet's pages and compression, Arrow's IPC) on a second; Arrow: a survey pass first.
+     * writer (Parquet's pages and compression, Arrow's IPC) on a second; each in one pass over the journal.
      */
     private static void target(final String name, final double rate, final double target)
     {
