@@ -237,7 +237,7 @@ final class FlowSums implements FlowFold
 
     /**
      * The start of the interval a last packet falls in: 0 for every delta without an interval. The interval found
-     * last is kept: deltas and rollup rows come mostly in order, and the division was a tenth of a series' fold.
+     * last is kept: deltas and rollup rows come mostly in order, so most of them need no division.
      */
     long bucket(final long lastNs)
     {

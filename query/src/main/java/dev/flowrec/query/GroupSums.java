@@ -28,8 +28,8 @@ import java.util.Map;
  * <pre>
  *   key k at k * KEY_LONGS:  | srcHigh | srcLow | dstHigh | dstLow | direction/family/proto/ports | names id |
  *   its state at k * STATE_LONGS: | bucket | the current flow's last packet | slot &lt;&lt; 32 | flags | group |
- *                            (one array: a row touches one cache line of its key, not one per field; 20k keys' five
- *                            arrays missed the cache on every row, JFR: a third of a series' fold)
+ *                            (one array: a row of a random key touches one cache line of it, not one in each of five
+ *                            arrays)
  *   slot s:                  group and bucket; flows, packets, bytes
  * </pre>
  */
