@@ -15,7 +15,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The exact rollup of one sealed hourly cycle of a journal ({@link RollupWriter}), read through a mapped buffer. All
- * little-endian, fixed width but the rows; a CRC32C of everything before it ends the file:
+ * little-endian, fixed width (the rows bit-packed); a CRC32C of everything before it ends the file:
  * <pre>
  *   header (128 bytes): magic "FRROLLUP", version, cycle, flags, the cycle file's length and mtime when rolled up,
  *                       min and max last packet of its deltas, the rows' inactive timeout, deltas, the counts below,
