@@ -30,6 +30,8 @@ final class FlowSums implements FlowFold
 
     private final boolean names;
     private final long inactiveNs;
+    /** The interval {@link #bucket} found last (0 is that of [0, intervalNs)). */
+    private long bucketNs;
 
     FlowSums(final FlowFilter where, final long intervalNs, final long inactiveNs)
     {
@@ -233,9 +235,25 @@ final class FlowSums implements FlowFold
         return list;
     }
 
-    /** The start of the interval a last packet falls in: 0 for every delta without an interval. */
+    /**
+     * The start of the interval a last packet falls in: 0 for every delta without an interval. The interval found
+     * last is kept: deltas and rollup rows come mostly in order, so most of them need no division.
+     */
     long bucket(final long lastNs)
     {
-        return intervalNs > 0 ? Math.floorDiv(lastNs, intervalNs) * intervalNs : 0;
+        if (intervalNs <= 0)
+        {
+            return 0;
+        }
+        if (lastNs >= bucketNs && Long.compareUnsigned(lastNs - bucketNs, intervalNs) < 0)
+        {
+            return bucketNs;
+        }
+        final long bucket = Math.floorDiv(lastNs, intervalNs) * intervalNs;
+        if (bucket <= lastNs)
+        {
+            bucketNs = bucket; // else the product wrapped: not kept, each such delta divides again
+        }
+        return bucket;
     }
 }

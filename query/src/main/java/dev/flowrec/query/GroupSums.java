@@ -27,15 +27,22 @@ import java.util.Map;
  * have decided them in one pass. The merged sums equal one pass's.
  * <pre>
  *   key k at k * KEY_LONGS:  | srcHigh | srcLow | dstHigh | dstLow | direction/family/proto/ports | names id |
- *   beside it, by k:         group, bucket, the current flow's last packet and flags, and its slot
+ *   its state at k * STATE_LONGS: | bucket | the current flow's last packet | slot &lt;&lt; 32 | flags | group |
+ *                            (one array: a row of a random key touches one cache line of it, not one in each of five
+ *                            arrays)
  *   slot s:                  group and bucket; flows, packets, bytes
  * </pre>
  */
 final class GroupSums
 {
     private static final int KEY_LONGS = 6;
+    private static final int STATE_LONGS = 4;
+    private static final int BUCKET = 0;
+    private static final int LAST = 1;
+    private static final int SLOT_FLAGS = 2;
+    private static final int GROUP = 3;
     private static final int MIN_INDEX = 1024;
-    /** keySlot of a key not seen yet; below it, -(slot + 2) of a key whose rows of its first bucket are pending. */
+    /** The slot of a key not seen yet; below it, -(slot + 2) of a key whose rows of its first bucket are pending. */
     private static final int NEW = -1;
     private static final int LOG_LONGS = 5;
 
@@ -58,11 +65,7 @@ final class GroupSums
 
     private int[] keyIndex = new int[MIN_INDEX];
     private long[] keys = new long[MIN_INDEX / 2 * KEY_LONGS];
-    private int[] keyGroup = new int[MIN_INDEX / 2];
-    private long[] keyBucket = new long[MIN_INDEX / 2];
-    private long[] keyLast = new long[MIN_INDEX / 2];
-    private int[] keyFlags = new int[MIN_INDEX / 2];
-    private int[] keySlot = new int[MIN_INDEX / 2];
+    private long[] state = new long[MIN_INDEX / 2 * STATE_LONGS];
     /** The first bucket of each key: a part's keys that were not pending must not meet a bucket merged before. */
     private long[] keyFirst = new long[MIN_INDEX / 2];
     private int keyCount;
@@ -158,19 +161,21 @@ final class GroupSums
     void add(final int k, final long bucketNs, final long decidingFirstNs, final int decidingFlags, final long lastNs,
         final long packets, final long bytes, final int tcpFlags)
     {
-        int slot = keySlot[k];
-        if (slot < 0 || bucketNs != keyBucket[k])
+        final int at = k * STATE_LONGS;
+        final long slotFlags = state[at + SLOT_FLAGS];
+        int slot = (int)(slotFlags >> 32);
+        if (slot < 0 || bucketNs != state[at + BUCKET])
         {
             slot = moveTo(k, bucketNs, decidingFirstNs, decidingFlags, lastNs, tcpFlags);
         }
-        else if (FlowTimeouts.startsNewFlow(keyLast[k], keyFlags[k], decidingFirstNs, decidingFlags, inactiveNs))
+        else if (FlowTimeouts.startsNewFlow(state[at + LAST], (int)slotFlags, decidingFirstNs, decidingFlags, inactiveNs))
         {
             startFlow(k, slot, lastNs, tcpFlags);
         }
         else
         {
-            keyLast[k] = Math.max(keyLast[k], lastNs);
-            keyFlags[k] |= tcpFlags;
+            state[at + LAST] = Math.max(state[at + LAST], lastNs);
+            state[at + SLOT_FLAGS] = slotFlags | tcpFlags & 0xFFFFFFFFL;
         }
         slotPackets[slot] += packets;
         slotBytes[slot] += bytes;
@@ -180,30 +185,30 @@ final class GroupSums
     private int moveTo(final int k, final long bucketNs, final long decidingFirstNs, final int decidingFlags,
         final long lastNs, final int tcpFlags)
     {
-        final int current = keySlot[k];
-        if (current != NEW && bucketNs < keyBucket[k])
+        final int at = k * STATE_LONGS;
+        final int current = slot(k);
+        if (current != NEW && bucketNs < state[at + BUCKET])
         {
             throw new Unordered();
         }
-        if (current < NEW && bucketNs == keyBucket[k])
+        if (current < NEW && bucketNs == state[at + BUCKET])
         {
             log(k, bucketNs, decidingFirstNs, decidingFlags, lastNs, tcpFlags);
             return -current - 2;
         }
-        final int slot = slot(keyGroup[k], bucketNs);
-        keyBucket[k] = bucketNs;
+        final int slot = slot((int)state[at + GROUP], bucketNs);
+        state[at + BUCKET] = bucketNs;
         maxBucket = Math.max(maxBucket, bucketNs);
         if (current == NEW)
         {
             keyFirst[k] = bucketNs;
             if (bucketNs <= pendingUntil)
             {
-                keySlot[k] = -slot - 2;
+                setSlot(k, -slot - 2);
                 log(k, bucketNs, decidingFirstNs, decidingFlags, lastNs, tcpFlags);
                 return slot;
             }
         }
-        keySlot[k] = slot;
         startFlow(k, slot, lastNs, tcpFlags);
         return slot;
     }
@@ -265,8 +270,8 @@ final class GroupSums
             final int mine = key(part.keys[at], part.keys[at + 1], part.keys[at + 2], part.keys[at + 3],
                 part.keys[at + 4], namesOf[partNames]);
             keyOf[k] = mine;
-            if (part.keySlot[k] != NEW && part.keyFirst[k] > part.pendingUntil && keySlot[mine] >= 0 &&
-                keyBucket[mine] >= part.keyFirst[k])
+            if (part.slot(k) != NEW && part.keyFirst[k] > part.pendingUntil && slot(mine) >= 0 &&
+                state[mine * STATE_LONGS + BUCKET] >= part.keyFirst[k])
             {
                 throw new IllegalStateException("a part's key met a bucket summed before it: " + part.keyFirst[k]);
             }
@@ -278,13 +283,15 @@ final class GroupSums
         }
         for (int k = 0; k < part.keyCount; k++)
         {
-            if (part.keySlot[k] >= 0)
+            if (part.slot(k) >= 0)
             {
                 final int mine = keyOf[k];
-                keyBucket[mine] = part.keyBucket[k];
-                keyLast[mine] = part.keyLast[k];
-                keyFlags[mine] = part.keyFlags[k];
-                keySlot[mine] = slot(keyGroup[mine], part.keyBucket[k]);
+                final int at = mine * STATE_LONGS;
+                final int partAt = k * STATE_LONGS;
+                state[at + BUCKET] = part.state[partAt + BUCKET];
+                state[at + LAST] = part.state[partAt + LAST];
+                state[at + SLOT_FLAGS] = (long)slot((int)state[at + GROUP], part.state[partAt + BUCKET]) << 32 |
+                    part.state[partAt + SLOT_FLAGS] & 0xFFFFFFFFL;
             }
         }
         for (int s = 0; s < part.slotCount; s++)
@@ -297,11 +304,25 @@ final class GroupSums
         maxBucket = Math.max(maxBucket, part.maxBucket);
     }
 
+    /** Starts a flow of key {@code k} in {@code slot}, which becomes the key's. */
     private void startFlow(final int k, final int slot, final long lastNs, final int tcpFlags)
     {
-        keyLast[k] = lastNs;
-        keyFlags[k] = tcpFlags;
+        final int at = k * STATE_LONGS;
+        state[at + LAST] = lastNs;
+        state[at + SLOT_FLAGS] = (long)slot << 32 | tcpFlags & 0xFFFFFFFFL;
         slotFlows[slot]++;
+    }
+
+    /** Key {@code k}'s slot: NEW, below it a pending one ({@link #moveTo}). */
+    private int slot(final int k)
+    {
+        return (int)(state[k * STATE_LONGS + SLOT_FLAGS] >> 32);
+    }
+
+    private void setSlot(final int k, final int slot)
+    {
+        final int at = k * STATE_LONGS + SLOT_FLAGS;
+        state[at] = (long)slot << 32 | state[at] & 0xFFFFFFFFL;
     }
 
     /** The (group, bucket) sums that saw a flow: {bucket, group} and {flows, packets, bytes} for each, by callback. */
@@ -322,15 +343,11 @@ final class GroupSums
     private int appendKey(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow,
         final long packed, final int namesId)
     {
-        if (keyCount == keyGroup.length)
+        if (keyCount == keyFirst.length)
         {
             final int n = keyCount * 2;
             keys = Arrays.copyOf(keys, n * KEY_LONGS);
-            keyGroup = Arrays.copyOf(keyGroup, n);
-            keyBucket = Arrays.copyOf(keyBucket, n);
-            keyLast = Arrays.copyOf(keyLast, n);
-            keyFlags = Arrays.copyOf(keyFlags, n);
-            keySlot = Arrays.copyOf(keySlot, n);
+            state = Arrays.copyOf(state, n * STATE_LONGS);
             keyFirst = Arrays.copyOf(keyFirst, n);
         }
         final int k = keyCount++;
@@ -341,8 +358,8 @@ final class GroupSums
         keys[at + 3] = dstLow;
         keys[at + 4] = packed;
         keys[at + 5] = namesId;
-        keySlot[k] = NEW;
-        keyGroup[k] = group(srcHigh, srcLow, dstHigh, dstLow, packed, namesId);
+        state[k * STATE_LONGS + SLOT_FLAGS] = (long)NEW << 32;
+        state[k * STATE_LONGS + GROUP] = group(srcHigh, srcLow, dstHigh, dstLow, packed, namesId);
         return k;
     }
 

@@ -10,13 +10,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 import org.agrona.IoUtil;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The exact rollup of one sealed hourly cycle of a journal ({@link RollupWriter}), read through a mapped buffer. All
- * little-endian, fixed width but the rows; a CRC32C of everything before it ends the file:
+ * little-endian, fixed width (the rows bit-packed); a CRC32C of everything before it ends the file:
  * <pre>
  *   header (128 bytes): magic "FRROLLUP", version, cycle, flags, the cycle file's length and mtime when rolled up,
  *                       min and max last packet of its deltas, the rows' inactive timeout, deltas, the counts below,
@@ -24,10 +23,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   segments:  12 longs each: src high, src low, dst high, dst low, direction/family/proto/ports, naming id &lt;&lt; 32 |
  *              owner id, the first delta's first packet, first packet, last packet, packets, bytes,
  *              bits (first delta's TCP flags 0..15, OR of all 16..31)
- *   rows:      read in order only, varints each (LEB128; signed ones zigzag): the segment less the row before's,
- *              the first delta's TCP flags, the OR of all, the last packet less the row before's, the last packet
- *              less the first, the first delta's first packet less the first packet, packets, bytes (version 2: was
- *              6 longs a row; all sums exact whatever their size)
+ *   rows:      fixed width, bit-packed (version 3: were varints, whose decode was a third of a series' time): a
+ *              column table of {@link #COLUMNS} longs, each column's least value, and {@link #COLUMNS} bytes, each
+ *              column's width in bits; then per row, from bit row * (the widths' sum), each column's value less its
+ *              least, in that many bits, little-endian: the segment, the first delta's TCP flags, the OR of all, the
+ *              last packet, the last packet less the first delta's first packet, that less the first packet, packets,
+ *              bytes; then {@link #ROW_PADDING} zero bytes (all sums exact whatever their size)
  *   losses:    5 longs each: the loss report's time, ring events, packets, bytes, journal events since the one before
  *   namings:   3 ints each: interface string, container string, bit 0 turned round, bit 1 attached
  *   owners:    2 ints each: pid, comm string (owner 0 is none)
@@ -40,7 +41,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class Rollup implements AutoCloseable
 {
     static final long MAGIC = 0x50554C4C4F524652L; // "FRROLLUP" read little-endian
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     static final int MAGIC_AT = 0;
     static final int VERSION_AT = 8;
     static final int CYCLE_AT = 12;
@@ -76,6 +77,20 @@ final class Rollup implements AutoCloseable
     static final int BYTES = 10;
     static final int BITS = 11;
     static final int LOSS_LONGS = 5;
+
+    /** A row's columns, in order. */
+    static final int ROW_SEGMENT = 0;
+    static final int ROW_FIRST_FLAGS = 1;
+    static final int ROW_OR_FLAGS = 2;
+    static final int ROW_LAST = 3;
+    static final int ROW_SPAN = 4;
+    static final int ROW_EARLIER = 5;
+    static final int ROW_PACKETS = 6;
+    static final int ROW_BYTES = 7;
+    static final int COLUMNS = 8;
+    static final int ROW_TABLE_LENGTH = COLUMNS * Long.BYTES + COLUMNS;
+    /** After the packed rows: a value is read as two longs from its first byte, never past the rows' section. */
+    static final int ROW_PADDING = 2 * Long.BYTES;
 
     private final MappedByteBuffer mapped;
     final UnsafeBuffer buffer;
@@ -269,90 +284,107 @@ final class Rollup implements AutoCloseable
             (long)buffer.getInt(LOSSES_AT) * LOSS_LONGS * Long.BYTES + (long)buffer.getInt(NAMINGS_AT) * 3 * Integer.BYTES +
             (long)buffer.getInt(OWNERS_AT) * 2 * Integer.BYTES + (long)buffer.getInt(STRINGS_AT) * Integer.BYTES;
         return buffer.getInt(SEGMENTS_AT) >= 0 && buffer.getInt(ROWS_AT) >= 0 && buffer.getInt(ROW_BYTES_AT) >= 0 && buffer.getInt(LOSSES_AT) >= 0 && buffer.getInt(NAMINGS_AT) >= 0 &&
-            buffer.getInt(OWNERS_AT) >= 0 && buffer.getInt(STRINGS_AT) >= 0 && sections <= end;
-    }
-
-    /** Writes {@code value} as an unsigned LEB128 varint at {@code at}; returns where the next goes. */
-    static int putVarint(final MutableDirectBuffer out, final int at, final long value)
-    {
-        int i = at;
-        long v = value;
-        while ((v & ~0x7FL) != 0)
-        {
-            out.putByte(i++, (byte)(v & 0x7F | 0x80));
-            v >>>= 7;
-        }
-        out.putByte(i++, (byte)v);
-        return i;
-    }
-
-    /** Writes a signed value zigzagged ({@link #putVarint}). */
-    static int putSigned(final MutableDirectBuffer out, final int at, final long value)
-    {
-        return putVarint(out, at, value << 1 ^ value >> 63);
+            buffer.getInt(OWNERS_AT) >= 0 && buffer.getInt(STRINGS_AT) >= 0 && sections <= end &&
+            rowsFit(buffer, HEADER_LENGTH + buffer.getInt(SEGMENTS_AT) * SEGMENT_LONGS * Long.BYTES);
     }
 
     /**
-     * Reads the varints of the rows in order; one per query and hour, nothing allocated per row. A varint that
-     * cannot cross the rows' end (at most 10 bytes before it) is read without a bounds check per byte, which was a
-     * fifth of a series' time; one nearer the end is read checked, so a damaged length never reads outside the file.
+     * Whether the rows' widths and count fit their section with its padding: then no value read without a bounds
+     * check ({@link Rows}) reads outside it, whatever the checksums say.
      */
-    static final class Cursor
+    private static boolean rowsFit(final UnsafeBuffer buffer, final int rowsAt)
     {
-        private static final int MAX_VARINT = 10;
-        private final UnsafeBuffer buffer;
+        final int rowBytes = buffer.getInt(ROW_BYTES_AT);
+        if (rowBytes < ROW_TABLE_LENGTH + ROW_PADDING)
+        {
+            return false;
+        }
+        long rowBits = 0;
+        for (int c = 0; c < COLUMNS; c++)
+        {
+            final int width = buffer.getByte(rowsAt + COLUMNS * Long.BYTES + c);
+            if (width < 0 || width > Long.SIZE)
+            {
+                return false;
+            }
+            rowBits += width;
+        }
+        return (buffer.getInt(ROWS_AT) * rowBits + Byte.SIZE - 1) / Byte.SIZE <= rowBytes - ROW_TABLE_LENGTH - ROW_PADDING;
+    }
+
+    /**
+     * Reads rows by number into its fields; one per query and hour, nothing allocated per row. A row is a fixed number
+     * of bits, so a value is two unchecked reads, a shift and a mask (the varints before were a third of a series'
+     * time): {@link #rowsFit} checked at open that the widths keep every read inside the rows' section.
+     */
+    static final class Rows
+    {
         private final byte[] array;
         private final long address;
-        private final int uncheckedEnd;
-        private int at;
+        private final long rowBits;
+        private final int[] offset = new int[COLUMNS];
+        private final long[] least = new long[COLUMNS];
+        private final long[] mask = new long[COLUMNS];
+        private long bit;
+        int segment;
+        int firstFlags;
+        int orFlags;
+        long lastNs;
+        long decidingFirstNs;
+        long packets;
+        long bytes;
 
-        Cursor(final UnsafeBuffer buffer, final int at, final int end)
+        Rows(final Rollup rollup)
         {
-            this.buffer = buffer;
-            this.array = buffer.byteArray();
-            this.address = buffer.addressOffset();
-            this.uncheckedEnd = Math.min(end, buffer.capacity()) - MAX_VARINT;
-            this.at = at;
+            final UnsafeBuffer buffer = rollup.buffer;
+            array = buffer.byteArray();
+            address = buffer.addressOffset() + rollup.rowsAt + ROW_TABLE_LENGTH;
+            int at = 0;
+            for (int c = 0; c < COLUMNS; c++)
+            {
+                final int width = buffer.getByte(rollup.rowsAt + COLUMNS * Long.BYTES + c);
+                least[c] = buffer.getLong(rollup.rowsAt + c * Long.BYTES);
+                mask[c] = width == 0 ? 0 : -1L >>> Long.SIZE - width;
+                offset[c] = at;
+                at += width;
+            }
+            rowBits = at;
         }
 
-        long varint()
+        /** Reads row {@code row} (its first packet by {@link #firstNs}, as only a fold per flow needs it). */
+        void read(final int row)
         {
-            if (at < 0 || at > uncheckedEnd)
-            {
-                return checkedVarint();
-            }
-            long value = 0;
-            int shift = 0;
-            byte b;
-            do
-            {
-                b = UnsafeApi.getByte(array, address + at++);
-                value |= (long)(b & 0x7F) << shift;
-                shift += 7;
-            }
-            while (b < 0 && shift < MAX_VARINT * 7);
-            return value;
+            bit = row * rowBits;
+            segment = (int)value(ROW_SEGMENT);
+            firstFlags = (int)value(ROW_FIRST_FLAGS);
+            orFlags = (int)value(ROW_OR_FLAGS);
+            lastNs = value(ROW_LAST);
+            decidingFirstNs = lastNs - value(ROW_SPAN);
+            packets = value(ROW_PACKETS);
+            bytes = value(ROW_BYTES);
         }
 
-        private long checkedVarint()
+        long firstNs()
         {
-            long value = 0;
-            int shift = 0;
-            byte b;
-            do
-            {
-                b = buffer.getByte(at++);
-                value |= (long)(b & 0x7F) << shift;
-                shift += 7;
-            }
-            while (b < 0);
-            return value;
+            return decidingFirstNs - value(ROW_EARLIER);
         }
 
-        long signed()
+        /** The first delta's TCP flags in bits 0..15, the OR of all in 16..31, as a segment's bits. */
+        long bits()
         {
-            final long v = varint();
-            return v >>> 1 ^ -(v & 1);
+            return firstFlags | (long)orFlags << 16;
+        }
+
+        private long value(final int column)
+        {
+            final long at = bit + offset[column];
+            final long from = address + (at >>> 3);
+            final int shift = (int)at & 7;
+            // The second long gives the bits past the first's 64 - shift; shifted by 64 - shift in two steps, as a
+            // shift by 64 is none.
+            final long bits = UnsafeApi.getLong(array, from) >>> shift |
+                UnsafeApi.getLong(array, from + Long.BYTES) << 1 << Long.SIZE - 1 - shift;
+            return least[column] + (bits & mask[column]);
         }
     }
 

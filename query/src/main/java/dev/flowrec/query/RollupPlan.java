@@ -413,21 +413,12 @@ final class RollupPlan implements AutoCloseable
         }
         else
         {
-            final Rollup.Cursor row = new Rollup.Cursor(b, rollup.rowsAt, rollup.lossesAt);
-            int segment = 0;
-            long lastNs = 0;
+            final Rollup.Rows row = new Rollup.Rows(rollup);
             for (int i = 0; i < rollup.rows; i++)
             {
-                segment += (int)row.signed();
-                final long firstFlags = row.varint();
-                final long orFlags = row.varint();
-                lastNs += row.signed();
-                final long firstNs = lastNs - row.signed();
-                final long decidingFirstNs = firstNs + row.signed();
-                final long packets = row.varint();
-                final long bytes = row.varint();
-                segment(rollup, sums, namesIds, rollup.segmentsAt + segment * Rollup.SEGMENT_LONGS * Long.BYTES,
-                    decidingFirstNs, firstNs, lastNs, packets, bytes, firstFlags | orFlags << 16);
+                row.read(i);
+                segment(rollup, sums, namesIds, rollup.segmentsAt + row.segment * Rollup.SEGMENT_LONGS * Long.BYTES,
+                    row.decidingFirstNs, row.firstNs(), row.lastNs, row.packets, row.bytes, row.bits());
             }
         }
         at = rollup.lossesAt;
@@ -469,19 +460,11 @@ final class RollupPlan implements AutoCloseable
         }
         final int[] keys = new int[rollup.segments];
         Arrays.fill(keys, Integer.MIN_VALUE);
-        final Rollup.Cursor row = new Rollup.Cursor(b, rollup.rowsAt, rollup.lossesAt);
-        int segment = 0;
-        long lastNs = 0;
+        final Rollup.Rows row = new Rollup.Rows(rollup);
         for (int i = 0; i < rollup.rows; i++)
         {
-            segment += (int)row.signed();
-            final long firstFlags = row.varint();
-            final long orFlags = row.varint();
-            lastNs += row.signed();
-            final long firstNs = lastNs - row.signed();
-            final long decidingFirstNs = firstNs + row.signed();
-            final long packets = row.varint();
-            final long bytes = row.varint();
+            row.read(i);
+            final int segment = row.segment;
             int key = keys[segment];
             if (key == Integer.MIN_VALUE)
             {
@@ -490,7 +473,7 @@ final class RollupPlan implements AutoCloseable
             }
             if (key >= 0)
             {
-                sums.addRow(key, decidingFirstNs, lastNs, packets, bytes, firstFlags | orFlags << 16);
+                sums.addRow(key, row.decidingFirstNs, row.lastNs, row.packets, row.bytes, row.bits());
             }
         }
     }

@@ -294,27 +294,73 @@ public final class RollupWriter implements Replay.CycleSink
         return segmentCount++;
     }
 
-    /** The rows as {@link Rollup} lays them out (varints, each against the row before); returns their length. */
+    /** The rows as {@link Rollup} lays them out (bit-packed, each column less its least); returns their length. */
     private int encodeRows(final ExpandableArrayBuffer out)
     {
-        int at = 0;
-        long segment = 0;
-        long lastNs = 0;
-        for (int r = 0; r < rowCount * ROW_LONGS; r += ROW_LONGS)
+        final long[] least = new long[Rollup.COLUMNS];
+        final long[] most = new long[Rollup.COLUMNS];
+        Arrays.fill(least, rowCount == 0 ? 0 : Long.MAX_VALUE);
+        Arrays.fill(most, rowCount == 0 ? 0 : Long.MIN_VALUE);
+        final long[] values = new long[Rollup.COLUMNS];
+        for (int r = 0; r < rowCount; r++)
         {
-            final long segmentBits = rows[r + ROW_SEGMENT_BITS];
-            at = Rollup.putSigned(out, at, (segmentBits >>> 32) - segment);
-            segment = segmentBits >>> 32;
-            at = Rollup.putVarint(out, at, segmentBits & 0xFFFF);
-            at = Rollup.putVarint(out, at, segmentBits >>> 16 & 0xFFFF);
-            at = Rollup.putSigned(out, at, rows[r + ROW_LAST] - lastNs);
-            lastNs = rows[r + ROW_LAST];
-            at = Rollup.putSigned(out, at, rows[r + ROW_LAST] - rows[r + ROW_FIRST]);
-            at = Rollup.putSigned(out, at, rows[r + ROW_DECIDING_FIRST] - rows[r + ROW_FIRST]);
-            at = Rollup.putVarint(out, at, rows[r + ROW_PACKETS]);
-            at = Rollup.putVarint(out, at, rows[r + ROW_BYTES]);
+            rowValues(r, values);
+            for (int c = 0; c < Rollup.COLUMNS; c++)
+            {
+                least[c] = Math.min(least[c], values[c]);
+                most[c] = Math.max(most[c], values[c]);
+            }
         }
-        return at;
+        final int[] width = new int[Rollup.COLUMNS];
+        int rowBits = 0;
+        for (int c = 0; c < Rollup.COLUMNS; c++)
+        {
+            width[c] = Long.SIZE - Long.numberOfLeadingZeros(most[c] - least[c]); // unsigned: any range fits 64
+            rowBits += width[c];
+            out.putLong(c * Long.BYTES, least[c]);
+            out.putByte(Rollup.COLUMNS * Long.BYTES + c, (byte)width[c]);
+        }
+        final int packedAt = Rollup.ROW_TABLE_LENGTH;
+        final long packedBits = (long)rowCount * rowBits;
+        final long length = packedAt + (packedBits + Byte.SIZE - 1) / Byte.SIZE + Rollup.ROW_PADDING;
+        if (length > Integer.MAX_VALUE - Byte.SIZE)
+        {
+            throw new IllegalStateException("rollup rows too long: " + length + " bytes");
+        }
+        out.setMemory(packedAt, (int)length - packedAt, (byte)0);
+        long bit = 0;
+        for (int r = 0; r < rowCount; r++)
+        {
+            rowValues(r, values);
+            for (int c = 0; c < Rollup.COLUMNS; c++)
+            {
+                final long v = values[c] - least[c];
+                final int at = packedAt + (int)(bit >>> 3);
+                final int shift = (int)bit & 7;
+                out.putLong(at, out.getLong(at) | v << shift);
+                if (shift + width[c] > Long.SIZE)
+                {
+                    out.putLong(at + Long.BYTES, out.getLong(at + Long.BYTES) | v >>> Long.SIZE - shift);
+                }
+                bit += width[c];
+            }
+        }
+        return (int)length;
+    }
+
+    /** Row {@code r}'s column values, in {@link Rollup}'s order. */
+    private void rowValues(final int r, final long[] values)
+    {
+        final int at = r * ROW_LONGS;
+        final long segmentBits = rows[at + ROW_SEGMENT_BITS];
+        values[Rollup.ROW_SEGMENT] = segmentBits >>> 32;
+        values[Rollup.ROW_FIRST_FLAGS] = segmentBits & 0xFFFF;
+        values[Rollup.ROW_OR_FLAGS] = segmentBits >>> 16 & 0xFFFF;
+        values[Rollup.ROW_LAST] = rows[at + ROW_LAST];
+        values[Rollup.ROW_SPAN] = rows[at + ROW_LAST] - rows[at + ROW_DECIDING_FIRST];
+        values[Rollup.ROW_EARLIER] = rows[at + ROW_DECIDING_FIRST] - rows[at + ROW_FIRST];
+        values[Rollup.ROW_PACKETS] = rows[at + ROW_PACKETS];
+        values[Rollup.ROW_BYTES] = rows[at + ROW_BYTES];
     }
 
     private int string(final String s)
@@ -351,7 +397,7 @@ public final class RollupWriter implements Replay.CycleSink
         {
             encoded[i] = strings.get(i).getBytes(StandardCharsets.UTF_8);
         }
-        final ExpandableArrayBuffer rowBytes = new ExpandableArrayBuffer(rowCount * 16 + 16);
+        final ExpandableArrayBuffer rowBytes = new ExpandableArrayBuffer(rowCount * 24 + Rollup.ROW_TABLE_LENGTH + Rollup.ROW_PADDING);
         final int rowLength = encodeRows(rowBytes);
         final UnsafeBuffer out = new UnsafeBuffer(new byte[Rollup.HEADER_LENGTH]); // the rest through RollupOutput
         out.putLong(Rollup.MAGIC_AT, Rollup.MAGIC);

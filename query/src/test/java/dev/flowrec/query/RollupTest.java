@@ -313,6 +313,42 @@ class RollupTest
         assertEquals(5, again.fromRollups(), again.describe());
     }
 
+    @Test
+    void shouldFoldRowsOfAnyWidthExactly(@TempDir final Path wide)
+    {
+        // Rows bit-packed per column: counters near 2^63, a first packet days before the last and flags in every
+        // bit make columns 64 bits wide; sums and flows must still be a replay's.
+        final long[] counts = {1, Long.MAX_VALUE - 7, 1L << 62, 3};
+        try (TestJournal journal = TestJournal.open(wide, T0_NS))
+        {
+            journal.recorderStarted(T0_NS, "h", "k", "v", "c").interfaceAttached(T0_NS, 1, "eth0", "");
+            for (int second = 0; second < 600; second++)
+            {
+                final long nowNs = T0_NS + second * SECOND_NS + 1;
+                journal.now(nowNs);
+                for (int key = 0; key < 4; key++)
+                {
+                    journal.delta().firstNs(second % 97 == key ? nowNs - 3 * 86_400 * SECOND_NS : nowNs - key)
+                        .lastNs(nowNs).packets(counts[(second + key) % 4]).bytes(counts[(second + key + 1) % 4])
+                        .ipv4(0x0A000001, 0x0A000100 + key).ifindex(1).srcPort(1000 + key).dstPort(80).proto(6)
+                        .direction(0).tcpFlags(second % 50 == key ? 0xFFFF : 0x10).appendToBatch();
+                }
+                journal.commitDeltas();
+            }
+        }
+        assertNotNull(RollupWriter.write(wide, cycleOf(T0_NS)).file());
+        for (final Query query : List.of(
+            new Query(Window.ALL, FilterParser.ALL, GroupKey.parseList("dst_addr"), 0, Query.By.bytes, 60 * SECOND_NS,
+                Query.NO_INSTANT),
+            new Query(Window.ALL, FilterParser.ALL, List.of(), 0, Query.By.bytes, 60 * SECOND_NS, Query.NO_INSTANT)))
+        {
+            final Answer replayed = QueryEngine.run(wide, query, new Cancellation(() -> false), false);
+            final Answer rolled = QueryEngine.run(wide, query, new Cancellation(() -> false), true);
+            assertEquals(1, rolled.scan().rollups().fromRollups(), rolled.scan().rollups().describe());
+            assertEquals(rows(replayed), rows(rolled), "query " + query);
+        }
+    }
+
     private static int readVersion(final Path rollup) throws IOException
     {
         final byte[] bytes = Files.readAllBytes(rollup);
