@@ -39,7 +39,9 @@ import org.apache.arrow.vector.util.DictionaryUtility;
  * the metadata known then and room to spare, and rewritten in place at the end with the final metadata, so that it
  * says the same as the footer's schema; when the final one does not fit, the batches are moved down to make room.
  * Arrow Java's {@code ArrowFileWriter} writes the dictionaries before the first batch and the footer's schema as
- * given at the start, hence this writer (over the same serializer).
+ * given at the start, hence this writer (over the same serializer). The price: the stream embedded after the magic
+ * has its dictionaries after the batches, so a stream reader cannot decode it (C++ rejects it, Arrow Java reads empty
+ * dictionaries); {@code --out -} writes a stream.
  */
 final class ArrowFileSink implements BatchSink
 {

@@ -39,16 +39,18 @@ class ArrowFileSinkTest
     @Test
     void shouldWriteTheFinalMetadataInPlaceWhenItFits() throws Exception
     {
-        roundTrip(tmp.resolve("fits.arrow"), ArrowFileSink.SLACK, "x".repeat(3000));
+        roundTrip(tmp.resolve("fits.arrow"), ArrowFileSink.SLACK, "x".repeat(3000), 1000);
     }
 
     @Test
     void shouldMoveTheBatchesDownWhenTheFinalMetadataDoesNotFit() throws Exception
     {
-        roundTrip(tmp.resolve("moved.arrow"), 0, "y".repeat(3_000_000)); // more than one move chunk
+        // 3 batches of 50,000 rows: 1.8 MB of batches and dictionaries to move, more than one move chunk
+        roundTrip(tmp.resolve("moved.arrow"), 0, "y".repeat(3_000_000), 50_000);
     }
 
-    private static void roundTrip(final Path path, final int slack, final String finalValue) throws Exception
+    private static void roundTrip(final Path path, final int slack, final String finalValue, final int rows)
+        throws Exception
     {
         final AtomicReference<Map<String, String>> metadata = new AtomicReference<>(Map.of("flowrec.coverage", "[]"));
         final List<List<Object>> written = new ArrayList<>();
@@ -70,14 +72,14 @@ class ArrowFileSinkTest
                     final IntVector indexes = (IntVector)root.getVector("iface");
                     final BigIntVector bytes = (BigIntVector)root.getVector("bytes");
                     root.allocateNew();
-                    for (int r = 0; r < 1000; r++)
+                    for (int r = 0; r < rows; r++)
                     {
                         final String name = "eth" + (batch * 2 + r % 2); // two new names a batch
                         indexes.setSafe(r, iface.indexOf(name));
-                        bytes.setSafe(r, batch * 1000L + r);
-                        written.add(List.of(name, batch * 1000L + r));
+                        bytes.setSafe(r, (long)batch * rows + r);
+                        written.add(List.of(name, (long)batch * rows + r));
                     }
-                    root.setRowCount(1000);
+                    root.setRowCount(rows);
                     sink.write(root);
                 }
                 metadata.set(Map.of("flowrec.coverage", finalValue, "flowrec.rows", "deltas"));
