@@ -27,9 +27,9 @@ import java.util.Map;
  * have decided them in one pass. The merged sums equal one pass's.
  * <pre>
  *   key k at k * KEY_LONGS:  | srcHigh | srcLow | dstHigh | dstLow | direction/family/proto/ports | names id |
- *   its state at k * STATE_LONGS: | bucket | the current flow's last packet | slot &lt;&lt; 32 | flags | group |
- *                            (one array: a row of a random key touches one cache line of it, not one in each of five
- *                            arrays)
+ *   its state at k * STATE_LONGS: | bucket | the current flow's last packet | slot &lt;&lt; 32 \| flags | group |
+ *                            (one array: a row of a random key touches one or two cache lines of it, not one in each
+ *                            of five arrays)
  *   slot s:                  group and bucket; flows, packets, bytes
  * </pre>
  */

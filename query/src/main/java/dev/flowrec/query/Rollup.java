@@ -23,7 +23,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   segments:  12 longs each: src high, src low, dst high, dst low, direction/family/proto/ports, naming id &lt;&lt; 32 |
  *              owner id, the first delta's first packet, first packet, last packet, packets, bytes,
  *              bits (first delta's TCP flags 0..15, OR of all 16..31)
- *   rows:      fixed width, bit-packed (version 3: were varints, whose decode was a third of a series' time): a
+ *   rows:      fixed width, bit-packed (version 3: were varints, the largest frame of a series' profile): a
  *              column table of {@link #COLUMNS} longs, each column's least value, and {@link #COLUMNS} bytes, each
  *              column's width in bits; then per row, from bit row * (the widths' sum), each column's value less its
  *              least, in that many bits, little-endian: the segment, the first delta's TCP flags, the OR of all, the
@@ -79,14 +79,14 @@ final class Rollup implements AutoCloseable
     static final int LOSS_LONGS = 5;
 
     /** A row's columns, in order. */
-    static final int ROW_SEGMENT = 0;
-    static final int ROW_FIRST_FLAGS = 1;
-    static final int ROW_OR_FLAGS = 2;
-    static final int ROW_LAST = 3;
-    static final int ROW_SPAN = 4;
-    static final int ROW_EARLIER = 5;
-    static final int ROW_PACKETS = 6;
-    static final int ROW_BYTES = 7;
+    static final int COLUMN_SEGMENT = 0;
+    static final int COLUMN_FIRST_FLAGS = 1;
+    static final int COLUMN_OR_FLAGS = 2;
+    static final int COLUMN_LAST = 3;
+    static final int COLUMN_SPAN = 4;
+    static final int COLUMN_EARLIER = 5;
+    static final int COLUMN_PACKETS = 6;
+    static final int COLUMN_BYTES = 7;
     static final int COLUMNS = 8;
     static final int ROW_TABLE_LENGTH = COLUMNS * Long.BYTES + COLUMNS;
     /** After the packed rows: a value is read as two longs from its first byte, never past the rows' section. */
@@ -309,13 +309,14 @@ final class Rollup implements AutoCloseable
             }
             rowBits += width;
         }
-        return (buffer.getInt(ROWS_AT) * rowBits + Byte.SIZE - 1) / Byte.SIZE <= rowBytes - ROW_TABLE_LENGTH - ROW_PADDING;
+        final long packedBytes = (buffer.getInt(ROWS_AT) * rowBits + Byte.SIZE - 1) / Byte.SIZE;
+        return packedBytes <= rowBytes - ROW_TABLE_LENGTH - ROW_PADDING;
     }
 
     /**
      * Reads rows by number into its fields; one per query and hour, nothing allocated per row. A row is a fixed number
-     * of bits, so a value is two unchecked reads, a shift and a mask (the varints before were a third of a series'
-     * time): {@link #rowsFit} checked at open that the widths keep every read inside the rows' section.
+     * of bits, so a value is two unchecked reads, a shift and a mask (the varints before were the largest frame of a
+     * series' profile): {@link #rowsFit} checked at open that the widths keep every read inside the rows' section.
      */
     static final class Rows
     {
@@ -355,18 +356,18 @@ final class Rollup implements AutoCloseable
         void read(final int row)
         {
             bit = row * rowBits;
-            segment = (int)value(ROW_SEGMENT);
-            firstFlags = (int)value(ROW_FIRST_FLAGS);
-            orFlags = (int)value(ROW_OR_FLAGS);
-            lastNs = value(ROW_LAST);
-            decidingFirstNs = lastNs - value(ROW_SPAN);
-            packets = value(ROW_PACKETS);
-            bytes = value(ROW_BYTES);
+            segment = (int)value(COLUMN_SEGMENT);
+            firstFlags = (int)value(COLUMN_FIRST_FLAGS);
+            orFlags = (int)value(COLUMN_OR_FLAGS);
+            lastNs = value(COLUMN_LAST);
+            decidingFirstNs = lastNs - value(COLUMN_SPAN);
+            packets = value(COLUMN_PACKETS);
+            bytes = value(COLUMN_BYTES);
         }
 
         long firstNs()
         {
-            return decidingFirstNs - value(ROW_EARLIER);
+            return decidingFirstNs - value(COLUMN_EARLIER);
         }
 
         /** The first delta's TCP flags in bits 0..15, the OR of all in 16..31, as a segment's bits. */

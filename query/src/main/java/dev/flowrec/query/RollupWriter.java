@@ -353,14 +353,14 @@ public final class RollupWriter implements Replay.CycleSink
     {
         final int at = r * ROW_LONGS;
         final long segmentBits = rows[at + ROW_SEGMENT_BITS];
-        values[Rollup.ROW_SEGMENT] = segmentBits >>> 32;
-        values[Rollup.ROW_FIRST_FLAGS] = segmentBits & 0xFFFF;
-        values[Rollup.ROW_OR_FLAGS] = segmentBits >>> 16 & 0xFFFF;
-        values[Rollup.ROW_LAST] = rows[at + ROW_LAST];
-        values[Rollup.ROW_SPAN] = rows[at + ROW_LAST] - rows[at + ROW_DECIDING_FIRST];
-        values[Rollup.ROW_EARLIER] = rows[at + ROW_DECIDING_FIRST] - rows[at + ROW_FIRST];
-        values[Rollup.ROW_PACKETS] = rows[at + ROW_PACKETS];
-        values[Rollup.ROW_BYTES] = rows[at + ROW_BYTES];
+        values[Rollup.COLUMN_SEGMENT] = segmentBits >>> 32;
+        values[Rollup.COLUMN_FIRST_FLAGS] = segmentBits & 0xFFFF;
+        values[Rollup.COLUMN_OR_FLAGS] = segmentBits >>> 16 & 0xFFFF;
+        values[Rollup.COLUMN_LAST] = rows[at + ROW_LAST];
+        values[Rollup.COLUMN_SPAN] = rows[at + ROW_LAST] - rows[at + ROW_DECIDING_FIRST];
+        values[Rollup.COLUMN_EARLIER] = rows[at + ROW_DECIDING_FIRST] - rows[at + ROW_FIRST];
+        values[Rollup.COLUMN_PACKETS] = rows[at + ROW_PACKETS];
+        values[Rollup.COLUMN_BYTES] = rows[at + ROW_BYTES];
     }
 
     private int string(final String s)
@@ -397,7 +397,8 @@ public final class RollupWriter implements Replay.CycleSink
         {
             encoded[i] = strings.get(i).getBytes(StandardCharsets.UTF_8);
         }
-        final ExpandableArrayBuffer rowBytes = new ExpandableArrayBuffer(rowCount * 24 + Rollup.ROW_TABLE_LENGTH + Rollup.ROW_PADDING);
+        // grown to the rows' length by encodeRows
+        final ExpandableArrayBuffer rowBytes = new ExpandableArrayBuffer(Rollup.ROW_TABLE_LENGTH + Rollup.ROW_PADDING);
         final int rowLength = encodeRows(rowBytes);
         final UnsafeBuffer out = new UnsafeBuffer(new byte[Rollup.HEADER_LENGTH]); // the rest through RollupOutput
         out.putLong(Rollup.MAGIC_AT, Rollup.MAGIC);
