@@ -9,7 +9,6 @@ import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.compression.NoCompressionCodec;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
-import org.apache.arrow.vector.ipc.ArrowWriter;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 
 /**
@@ -22,34 +21,26 @@ import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
  */
 final class ArrowSink implements BatchSink
 {
-    private final ArrowWriter writer;
-    private final Batches batches;
-
-    /** What Arrow's writers keep to themselves: writing a record batch unloaded from another root. */
-    private interface Batches
-    {
-        void writeOther(ArrowRecordBatch batch) throws IOException;
-    }
-
+    private final StreamWriter writer;
     private final VectorSchemaRoot own;
     private boolean wroteOwn;
 
-    private <W extends ArrowWriter & Batches> ArrowSink(final W writer, final VectorSchemaRoot own) throws IOException
+    private ArrowSink(final StreamWriter writer, final VectorSchemaRoot own) throws IOException
     {
         this.writer = writer;
-        this.batches = writer;
         this.own = own;
         writer.start();
     }
 
-    private static final class StreamWriter extends ArrowStreamWriter implements Batches
+    /** Arrow's stream writer, which keeps to itself writing a record batch unloaded from another root. */
+    private static final class StreamWriter extends ArrowStreamWriter
     {
         StreamWriter(final VectorSchemaRoot root, final DictionaryProvider dictionaries, final WritableByteChannel channel)
         {
             super(root, dictionaries, channel);
         }
 
-        public void writeOther(final ArrowRecordBatch batch) throws IOException
+        void writeOther(final ArrowRecordBatch batch) throws IOException
         {
             writeRecordBatch(batch);
         }
@@ -94,7 +85,7 @@ final class ArrowSink implements BatchSink
         // as ArrowWriter unloads its own root: null counts, no compression, buffers aligned
         try (ArrowRecordBatch batch = new VectorUnloader(root, true, NoCompressionCodec.INSTANCE, true).getRecordBatch())
         {
-            batches.writeOther(batch);
+            writer.writeOther(batch);
         }
     }
 
