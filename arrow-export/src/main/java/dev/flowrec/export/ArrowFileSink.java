@@ -1,10 +1,11 @@
 package dev.flowrec.export;
 
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -79,22 +80,7 @@ final class ArrowFileSink implements BatchSink
         {
             fields.add(DictionaryUtility.toMessageFormat(field, dictionaries, dictionaryIds));
         }
-        this.out = new WriteChannel(new WritableByteChannel()
-        {
-            public int write(final ByteBuffer src) throws IOException
-            {
-                return file.write(src);
-            }
-
-            public boolean isOpen()
-            {
-                return file.isOpen();
-            }
-
-            public void close()
-            {
-            }
-        });
+        this.out = new WriteChannel(file); // never closed here: the staged file is closed by its commit
         final ByteBuffer message = schemaMessage(metadata.get());
         schemaRoom = align8(message.remaining() + slack);
         out.write(MAGIC);
@@ -132,27 +118,9 @@ final class ArrowFileSink implements BatchSink
             file.position(file.position() + shift);
             schemaRoom = room;
         }
-        final ByteBuffer head = ByteBuffer.allocate(PREFIX + schemaRoom);
-        final WriteChannel headOut = new WriteChannel(new WritableByteChannel()
-        {
-            public int write(final ByteBuffer src)
-            {
-                final int n = src.remaining();
-                head.put(src);
-                return n;
-            }
-
-            public boolean isOpen()
-            {
-                return true;
-            }
-
-            public void close()
-            {
-            }
-        });
-        writeSchema(headOut, message, schemaRoom);
-        writeFully(head.flip(), SCHEMA_AT);
+        final ByteArrayOutputStream head = new ByteArrayOutputStream(PREFIX + schemaRoom);
+        writeSchema(new WriteChannel(Channels.newChannel(head)), message, schemaRoom);
+        writeFully(ByteBuffer.wrap(head.toByteArray()), SCHEMA_AT);
         out.writeIntLittleEndian(MessageSerializer.IPC_CONTINUATION_TOKEN);
         out.writeIntLittleEndian(0);
         final long footerStart = out.getCurrentPosition();
