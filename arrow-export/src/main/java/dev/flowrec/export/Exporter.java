@@ -322,10 +322,8 @@ public final class Exporter
             {
                 final DeltaBatch batch = (DeltaBatch)output.batchFor(host, delta.lastNs());
                 final Dictionaries d = batch.dictionaries();
-                final int ifindex = delta.ifindex();
-                batch.append(delta, host, d.iface.indexOf(iface, ifindex), d.container.indexOf(container, ifindex),
-                    owner.pid(), d.comm.indexOf(owner.comm(), owner.pid()), d.names.indexOf(names.srcName()),
-                    d.names.indexOf(names.dstName()));
+                batch.append(delta, host, d.iface.indexOf(iface), d.container.indexOf(container), owner.pid(),
+                    d.comm.indexOf(owner.comm()), d.names.indexOf(names.srcName()), d.names.indexOf(names.dstName()));
             }
             catch (final IOException ex)
             {

@@ -23,7 +23,6 @@ final class StringDictionary implements AutoCloseable
 {
     static final ArrowType.Int INDEX_TYPE = new ArrowType.Int(32, true);
     private static final int RECENT = 64;
-    private static final int KEYED = 64;
 
     private final DictionaryEncoding encoding;
     private final VarCharVector vector;
@@ -33,9 +32,6 @@ final class StringDictionary implements AutoCloseable
     /** The strings last looked up, by their hash (cached in each String): an identity hit costs no hash probe. */
     private final String[] recent = new String[RECENT];
     private final int[] recentIndex = new int[RECENT];
-    /** The strings last looked up by a key ({@link #indexOf(String, int)}), a slot a key. */
-    private final String[] keyed = new String[KEYED];
-    private final int[] keyedIndex = new int[KEYED];
 
     StringDictionary(final String name, final long id, final BufferAllocator allocator)
     {
@@ -85,25 +81,6 @@ final class StringDictionary implements AutoCloseable
         }
         recent[slot] = value;
         recentIndex[slot] = index;
-        return index;
-    }
-
-    /**
-     * The index of the value, appending it if new, for a value that is likely the same as the last one looked up with
-     * the same key (an interface's name and container by its ifindex, a command name by its pid): a hit costs an equals
-     * check, no hash, even on a string made afresh for each row (a replay's {@code "if" + ifindex}).
-     */
-    int indexOf(final String value, final int key)
-    {
-        final int slot = key & KEYED - 1;
-        final String last = keyed[slot];
-        if (last == value || last != null && last.equals(value))
-        {
-            return keyedIndex[slot];
-        }
-        final int index = indexOf(value);
-        keyed[slot] = value;
-        keyedIndex[slot] = index;
         return index;
     }
 

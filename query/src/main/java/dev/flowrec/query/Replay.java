@@ -66,6 +66,7 @@ public final class Replay implements EventHandler
     private static final long MARGIN_SLACK_NS = 2_000_000_000L;
     /** The most flows {@link #namedFlows} holds (about 150 bytes each) before it starts afresh. */
     private static final int MAX_NAMED_FLOWS = 1 << 21;
+    private static final int MAX_UNNAMED = 4096;
 
     private FlowFold fold;
     private final Window window;
@@ -75,6 +76,8 @@ public final class Replay implements EventHandler
     private final RecorderStartedDecoder started = new RecorderStartedDecoder();
     private final Timeline timeline;
     private final Int2ObjectHashMap<Named> interfaces = new Int2ObjectHashMap<>();
+    /** "if" + ifindex of interfaces without a name, made once each (a delta's fold and an export's dictionary). */
+    private final Int2ObjectHashMap<String> unnamed = new Int2ObjectHashMap<>();
     private final SocketOwners owners = new SocketOwners();
     private final boolean named;
     private final PeerNames names = new PeerNames();
@@ -542,7 +545,7 @@ public final class Replay implements EventHandler
         }
         if (names == null)
         {
-            fold.onFlow(delta, "if" + delta.ifindex(), "", owner, peers);
+            fold.onFlow(delta, unnamed(delta.ifindex()), "", owner, peers);
         }
         else if (names.turn() && length <= turnedBuffer.capacity())
         {
@@ -555,6 +558,26 @@ public final class Replay implements EventHandler
         {
             fold.onFlow(delta, names.iface(), names.container(), owner, peers);
         }
+    }
+
+    /**
+     * The name of an interface the journal never named, the same String for every delta: no string made per delta,
+     * and an export's dictionary finds it by identity. At most {@link #MAX_UNNAMED} are kept (a damaged journal's
+     * ifindexes need not grow the map).
+     */
+    private String unnamed(final int ifindex)
+    {
+        final String name = unnamed.get(ifindex);
+        if (name != null)
+        {
+            return name;
+        }
+        final String made = "if" + ifindex;
+        if (unnamed.size() < MAX_UNNAMED)
+        {
+            unnamed.put(ifindex, made);
+        }
+        return made;
     }
 
     private void onAttached(final InterfaceAttachedDecoder event)
