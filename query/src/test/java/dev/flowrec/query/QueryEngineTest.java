@@ -72,6 +72,26 @@ class QueryEngineTest
     }
 
     @Test
+    void shouldNameAnInterfaceTheJournalNeverNamedByItsIndex(@TempDir final Path unnamed)
+    {
+        try (TestJournal journal = TestJournal.openOnEth0(unnamed, T0))
+        {
+            for (int i = 0; i < 3; i++) // ifindex 7 and 9 were never attached: each delta is named from its index
+            {
+                journal.now(T0).delta().at(T0).packets(1).bytes(100).ipv4(A, C).srcPort(1000 + i).dstPort(443).proto(6)
+                    .direction(1).ifindex(7).append();
+            }
+            journal.now(T0).delta().at(T0).packets(2).bytes(50).ipv4(B, C).srcPort(2000).dstPort(53).proto(17)
+                .direction(1).ifindex(9).append();
+            journal.now(T0).delta().at(T0).packets(4).bytes(40).ipv4(B, C).srcPort(2001).dstPort(53).proto(17)
+                .direction(1).ifindex(1).append();
+        }
+        final List<Object[]> rows = QueryEngine.run(unnamed, new Query(Window.ALL, FilterParser.ALL,
+            GroupKey.parseList("iface"), 0, Query.By.bytes, 0, Query.NO_INSTANT), () -> false).rows();
+        assertEquals(List.of("[if7, 3, 3, 300]", "[if9, 1, 2, 50]", "[eth0, 1, 4, 40]"), rows(rows));
+    }
+
+    @Test
     void shouldKeepTheTopNPerTimeBucket()
     {
         assertEquals(List.of(
