@@ -247,7 +247,7 @@ final class Output implements AutoCloseable
         {
             try
             {
-                part.sink.write(full.seal());
+                write(part, full);
             }
             catch (final IOException | RuntimeException ex)
             {
@@ -261,10 +261,20 @@ final class Output implements AutoCloseable
         part.spare = full;
         part.writing = writer.submit(() ->
         {
-            part.sink.write(full.seal());
+            write(part, full);
             full.clear();
             return null;
         });
+    }
+
+    /** Writes a full batch to its part, and starts the write-back of what reached a file (the commit's fsync waits less). */
+    private static void write(final Part part, final RowBatch full) throws IOException
+    {
+        part.sink.write(full.seal());
+        if (part.file != null)
+        {
+            part.file.writeBehind();
+        }
     }
 
     /** Waits for the part's batch under way to be written, if any; its failure is the part's. */

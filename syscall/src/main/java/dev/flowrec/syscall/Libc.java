@@ -48,10 +48,15 @@ public final class Libc
     public static final long CGROUP2_SUPER_MAGIC = 0x63677270L;
 
     private static final int O_RDONLY = 0;
+    private static final int O_RDWR = 2;
+    private static final int O_CREAT = 0x40;
+    private static final int O_EXCL = 0x80;
+    private static final int O_NOFOLLOW = 0x20000;
     private static final int O_CLOEXEC = 0x80000;
     private static final int O_DIRECTORY = 0x10000;
     private static final int F_DUPFD_CLOEXEC = 1030;
     private static final int MAP_SHARED = 1;
+    private static final int SYNC_FILE_RANGE_WRITE = 2;
     private static final long MAP_FAILED = -1L;
     /** struct stat on x86_64: 144 bytes, st_ino the u64 at 8, st_blocks (512-byte units) the i64 at 64. */
     private static final long STAT_SIZE = 144;
@@ -94,6 +99,8 @@ public final class Libc
         FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     /** The address as a long, not a MemorySegment: a call on the journal's write path allocates nothing. */
     private static final MethodHandle MADVISE = call("madvise", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SYNC_FILE_RANGE = call("sync_file_range",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
     private static final MethodHandle MUNMAP = errnoCall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle IF_NAMETOINDEX = errnoCall("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle CLOCK_GETTIME = call("clock_gettime", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
@@ -112,6 +119,15 @@ public final class Libc
     public static int open(final String path)
     {
         return check(tryOpen(path), "open", path);
+    }
+
+    /**
+     * Creates a file and opens it read-write, close-on-exec: never an existing file, nor through a symbolic link
+     * (O_CREAT|O_EXCL|O_NOFOLLOW); its mode is {@code mode} less the umask. The fd, or -errno.
+     */
+    public static int tryCreate(final String path, final int mode)
+    {
+        return open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     }
 
     /** Opens a directory read-only, close-on-exec (ENOTDIR for anything else); returns the fd. */
@@ -352,6 +368,23 @@ public final class Libc
         }
     }
 
+    /**
+     * sync_file_range(2) with SYNC_FILE_RANGE_WRITE: starts the write-back of the range's dirty pages without waiting
+     * for it; 0, or -1 when it was not started (errno is not read: it only saves a later fsync's time, and that fsync
+     * reports any failure to write).
+     */
+    public static int startWriteback(final int fd, final long offset, final long length)
+    {
+        try
+        {
+            return (int)SYNC_FILE_RANGE.invokeExact(fd, offset, length, SYNC_FILE_RANGE_WRITE) == 0 ? 0 : -1;
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow(t);
+        }
+    }
+
     /** The interface's index in the calling thread's network namespace, or -errno (ENODEV: no such interface). */
     public static int ifNameToIndex(final String name)
     {
@@ -519,10 +552,15 @@ public final class Libc
 
     private static int open(final String path, final int flags)
     {
+        return open(path, flags, 0);
+    }
+
+    private static int open(final String path, final int flags, final int mode)
+    {
         try (Arena arena = Arena.ofConfined())
         {
             final MemorySegment state = callState(arena);
-            final int fd = (int)OPEN.invokeExact(state, arena.allocateFrom(path), flags, 0);
+            final int fd = (int)OPEN.invokeExact(state, arena.allocateFrom(path), flags, mode);
             return fd < 0 ? -errno(state) : fd;
         }
         catch (final Throwable t)
