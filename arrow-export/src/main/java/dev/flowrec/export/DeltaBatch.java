@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
@@ -120,7 +121,7 @@ final class DeltaBatch extends RowBatch
 
     /**
      * Zeroes the validity bits alone (a short last batch writes out the spare bits of its last byte): every value, offset
-     * and string byte of the next batch's rows is overwritten by {@link #flush}, and nothing past its rows is written
+     * and string byte of the next batch's rows is overwritten by its append or {@link #flush}, and nothing past its rows is written
      * out, so the data buffers (megabytes a batch) are not zeroed.
      */
     @Override
@@ -150,18 +151,16 @@ final class DeltaBatch extends RowBatch
     }
 
     /**
-     * A fixed-width column written into a heap copy of its vector's little-endian data buffer, moved into the vector
-     * once per batch with its validity bits: the vectors' setters check bounds and the reference count and set a
-     * validity bit for every value (every column is non-null), and even a direct ByteBuffer's put checks its
-     * memory session per value.
+     * A fixed-width column written straight into its vector's data buffer (native order, as ArrowBuf's setters), at the address the buffer
+     * keeps for the batch's life (the vectors are allocated once for the batch's capacity and never reallocated; a
+     * row is below the capacity, {@link RowBatch#full}): the vectors' setters check bounds and the reference count and
+     * set a validity bit for every value (every column is non-null), and a heap copy moved in once per batch cost the
+     * writer's thread a second copy of every byte. The validity bits are set once per batch.
      */
     private static final class Fixed
     {
-        private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-        private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
         private final BaseFixedWidthVector vector;
-        private final byte[] values;
+        private final long address;
 
         private Fixed(final BaseFixedWidthVector vector, final int capacity)
         {
@@ -172,7 +171,7 @@ final class DeltaBatch extends RowBatch
                 throw new IllegalStateException("vector " + vector.getName() + " holds " + data.capacity() + " bytes, not "
                     + capacity + " values");
             }
-            this.values = new byte[capacity * vector.getTypeWidth()];
+            this.address = data.memoryAddress();
         }
 
         /** @return null for no vector (the host column when the host is a partition level) */
@@ -183,18 +182,17 @@ final class DeltaBatch extends RowBatch
 
         void setInt(final int row, final int value)
         {
-            INTS.set(values, row * Integer.BYTES, value);
+            MemoryUtil.putInt(address + ((long)row << 2), value);
         }
 
         void setLong(final int row, final long value)
         {
-            LONGS.set(values, row * Long.BYTES, value);
+            MemoryUtil.putLong(address + ((long)row << 3), value);
         }
 
-        /** Moves the first {@code rows} values into the vector and marks them valid. */
+        /** Marks the first {@code rows} values valid. */
         void validate(final int rows)
         {
-            vector.getDataBuffer().setBytes(0, values, 0, (long)rows * vector.getTypeWidth());
             markValid(vector.getValidityBuffer(), rows);
         }
     }
