@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
 import java.util.Locale;
 
 /**
@@ -31,6 +32,7 @@ public final class ExportPassAb
         {
             for (int twoPass = 1; twoPass >= 0; twoPass--)
             {
+                removeOutput(request);
                 final long cpuStart = threads.getCurrentThreadCpuTime();
                 final long start = System.nanoTime();
                 rows = Exporter.run(request.withForce(true), twoPass == 1, false).rows();
@@ -65,6 +67,7 @@ public final class ExportPassAb
         {
             for (int two = 0; two <= 1; two++)
             {
+                removeOutput(request);
                 final long processStart = os.getProcessCpuTime();
                 final long threadStart = threads.getCurrentThreadCpuTime();
                 final long start = System.nanoTime();
@@ -87,5 +90,17 @@ public final class ExportPassAb
             wall[0] / (double)wall[1], cpu[0] / (double)cpu[1], replayCpu[0] / (double)replayCpu[1],
             Math.max(replayCpu[0], cpu[0] - replayCpu[0]) / (double)Math.max(replayCpu[1], cpu[1] - replayCpu[1]),
             os.getSystemLoadAverage());
+    }
+
+    /**
+     * Deletes the previous round's output file, outside the timed export: replacing it (--force) would time the
+     * kernel's freeing of the old file's pages and blocks in the rename (~80 ms for a 232 MB Arrow file here).
+     */
+    public static void removeOutput(final ExportRequest request) throws IOException
+    {
+        if (request.out() != null)
+        {
+            Files.deleteIfExists(request.out());
+        }
     }
 }
