@@ -17,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.parquet.io.OutputFile;
@@ -24,8 +25,8 @@ import org.apache.parquet.io.PositionOutputStream;
 
 /**
  * One output file written where no reader can see it half-done: a new temporary file beside the target (same
- * directory, so same file system), created exclusively (O_EXCL|O_NOFOLLOW), written (its write-back started as it
- * grows, {@link #writeBehind}), fsync'd, given
+ * directory, so same file system), created exclusively (O_EXCL, which follows no link), written (its write-back
+ * started as it grows, {@link #writeBehind}), fsync'd, given
  * its mode, then put into place by a link that fails if the target exists (or, with {@code replace}, a rename
  * over it) and the directory fsync'd. Until {@link #commit} succeeds, {@link #close} deletes the temporary file:
  * a failed export leaves neither a truncated nor an empty file. The writers get {@link #file()} or
@@ -38,44 +39,34 @@ final class StagedFile implements AutoCloseable
     private final Set<PosixFilePermission> mode;
     private final FileChannel file;
     /**
-     * The descriptor the file was created with, kept for {@link #writeBehind} (FileChannel has no sync_file_range);
-     * -1 once closed.
+     * A second, read-only descriptor of the file, only for {@link #writeBehind}'s hints (FileChannel has no
+     * sync_file_range); -1 when it could not be opened (no hints then) or once closed. Closed under the lock: a
+     * shutdown hook may close this file while the exporting thread does.
      */
-    private int fd;
+    private int hintFd;
     private long writtenBack;
     private boolean committed;
 
-    private StagedFile(final Path target, final Path temp, final Set<PosixFilePermission> mode, final int fd,
-        final FileChannel file)
+    private StagedFile(final Path target, final Path temp, final Set<PosixFilePermission> mode, final FileChannel file,
+        final int hintFd)
     {
         this.target = target;
         this.temp = temp;
         this.mode = mode;
-        this.fd = fd;
         this.file = file;
+        this.hintFd = hintFd;
     }
 
     /** A temporary file beside {@code target}, mode 0600 until the commit gives it {@code mode}. */
     static StagedFile create(final Path target, final Set<PosixFilePermission> mode) throws IOException
     {
         final Path temp = tempBeside(target);
-        final int fd = Libc.tryCreate(temp.toString(), 0600);
-        if (fd < 0)
-        {
-            throw new FileSystemException(temp.toString(), null, Libc.strerror(-fd));
-        }
-        try
-        {
-            // the file just created, opened again through its descriptor: no path is looked up a second time
-            return new StagedFile(target, temp, mode, fd, FileChannel.open(Path.of("/proc/self/fd/" + fd),
-                StandardOpenOption.WRITE, StandardOpenOption.READ));
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            Libc.close(fd);
-            Files.deleteIfExists(temp);
-            throw ex;
-        }
+        final FileChannel file = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        // By name again, for hints only: were the name swapped meanwhile, a hint would start another file's write-back
+        // and the commit's fsync, through the channel, would still make this one durable.
+        final int fd = Libc.tryOpenNoFollow(temp.toString());
+        return new StagedFile(target, temp, mode, file, Math.max(fd, -1));
     }
 
     /** {@code DIR/.NAME.flowrec-XXXXXXXX}: hidden, so that a glob over the directory does not pick it up. */
@@ -199,12 +190,12 @@ final class StagedFile implements AutoCloseable
      * after its last batch, and ~1 ms when each batch's write-back was started as it was written. A writer calls it
      * after each large write, on the thread that writes.
      */
-    void writeBehind() throws IOException
+    synchronized void writeBehind() throws IOException
     {
         final long end = file.position();
-        if (end > writtenBack)
+        if (hintFd >= 0 && end > writtenBack)
         {
-            Libc.startWriteback(fd, writtenBack, end - writtenBack); // a hint: the commit's fsync reports failures
+            Libc.startWriteback(hintFd, writtenBack, end - writtenBack); // a hint: the commit's fsync reports failures
             writtenBack = end;
         }
     }
@@ -217,7 +208,7 @@ final class StagedFile implements AutoCloseable
     {
         file.force(true);
         file.close();
-        closeFd();
+        closeHintFd();
         Files.getFileAttributeView(temp, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setPermissions(mode);
         if (replace)
         {
@@ -261,18 +252,18 @@ final class StagedFile implements AutoCloseable
             }
             finally
             {
-                closeFd();
+                closeHintFd();
                 Files.deleteIfExists(temp);
             }
         }
     }
 
-    private void closeFd()
+    private synchronized void closeHintFd()
     {
-        if (fd >= 0)
+        if (hintFd >= 0)
         {
-            Libc.close(fd);
-            fd = -1;
+            Libc.close(hintFd);
+            hintFd = -1;
         }
     }
 

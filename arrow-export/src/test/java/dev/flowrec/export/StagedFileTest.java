@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A staged file is written through the descriptor it was created with, and neither a commit nor a discard leaks it. */
+/** A staged file's write-back hints change nothing it holds, and neither a commit nor a discard leaks a descriptor. */
 class StagedFileTest
 {
     private static final Set<PosixFilePermission> MODE = PosixFilePermissions.fromString("rw-r-----");
@@ -71,7 +71,6 @@ class StagedFileTest
     {
         final IOException ex = assertThrows(IOException.class,
             () -> StagedFile.create(dir.resolve("missing").resolve("out.arrow"), MODE));
-        assertTrue(ex.getMessage().contains("No such file or directory"), ex.getMessage());
         assertEquals("No such file or directory", Destination.cause(ex));
     }
 

@@ -48,9 +48,6 @@ public final class Libc
     public static final long CGROUP2_SUPER_MAGIC = 0x63677270L;
 
     private static final int O_RDONLY = 0;
-    private static final int O_RDWR = 2;
-    private static final int O_CREAT = 0x40;
-    private static final int O_EXCL = 0x80;
     private static final int O_NOFOLLOW = 0x20000;
     private static final int O_CLOEXEC = 0x80000;
     private static final int O_DIRECTORY = 0x10000;
@@ -122,12 +119,12 @@ public final class Libc
     }
 
     /**
-     * Creates a file and opens it read-write, close-on-exec: never an existing file, nor through a symbolic link
-     * (O_CREAT|O_EXCL|O_NOFOLLOW); its mode is {@code mode} less the umask. The fd, or -errno.
+     * Opens a file read-only, close-on-exec, unless the path's last component is a symbolic link (O_NOFOLLOW):
+     * the fd, or -errno.
      */
-    public static int tryCreate(final String path, final int mode)
+    public static int tryOpenNoFollow(final String path)
     {
-        return open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        return open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     }
 
     /** Opens a directory read-only, close-on-exec (ENOTDIR for anything else); returns the fd. */
@@ -552,15 +549,10 @@ public final class Libc
 
     private static int open(final String path, final int flags)
     {
-        return open(path, flags, 0);
-    }
-
-    private static int open(final String path, final int flags, final int mode)
-    {
         try (Arena arena = Arena.ofConfined())
         {
             final MemorySegment state = callState(arena);
-            final int fd = (int)OPEN.invokeExact(state, arena.allocateFrom(path), flags, mode);
+            final int fd = (int)OPEN.invokeExact(state, arena.allocateFrom(path), flags, 0);
             return fd < 0 ? -errno(state) : fd;
         }
         catch (final Throwable t)
