@@ -2,10 +2,12 @@ package dev.flowrec.journal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -18,10 +20,13 @@ import java.util.stream.Stream;
  * Readers open a private directory of symbolic links to every cycle file of the journal that has a header (not to its
  * metadata: a read-only queue lists the directory instead), and each headerless cycle is reported as unreadable.
  * Files a writer adds later are linked on {@link #refresh()} once their header is there, so a reader that
- * follows a journal still sees new cycles. The private directory is deleted on {@link #close()}.
+ * follows a journal still sees new cycles. The private directory is deleted on {@link #close()}; one left by a reader
+ * whose process was killed is deleted by the next reader that opens ({@link #reapOrphans}).
  */
 final class HeaderlessCycles implements AutoCloseable
 {
+    /** The private directories' names: this prefix, the reader's pid, '-', then the temporary directory's random part. */
+    static final String LINKS_PREFIX = "flowrec-journal-";
     /** A cycle file modified this long ago without a header is not a writer's new file but a damaged one. */
     private static final long WRITER_GRACE_MS = 1_000;
 
@@ -68,7 +73,9 @@ final class HeaderlessCycles implements AutoCloseable
     {
         try
         {
-            final HeaderlessCycles view = new HeaderlessCycles(journal, Files.createTempDirectory("flowrec-journal-"));
+            final Path links = Files.createTempDirectory(LINKS_PREFIX + ProcessHandle.current().pid() + "-");
+            reapOrphans(links);
+            final HeaderlessCycles view = new HeaderlessCycles(journal, links);
             view.headerless.putAll(headerless);
             view.refresh();
             return view;
@@ -107,7 +114,7 @@ final class HeaderlessCycles implements AutoCloseable
             {
                 continue; // its listing names the headerless cycles; without it Chronicle lists the directory
             }
-            if (Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+            if (Files.exists(link, LinkOption.NOFOLLOW_LINKS))
             {
                 continue;
             }
@@ -138,18 +145,85 @@ final class HeaderlessCycles implements AutoCloseable
         {
             return;
         }
-        try (Stream<Path> links = Files.list(linked))
+        try
         {
-            for (final Path link : links.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(link);
-            }
-            Files.deleteIfExists(linked);
+            deleteLinks(linked);
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot remove " + linked, ex);
         }
+    }
+
+    /**
+     * Deletes the private directories of readers whose process is gone (killed before it could close them), as the
+     * JVM deletes the hsperfdata files of dead pids: beside {@code mine}, named with a pid no process has, owned by
+     * this user, and holding nothing but links. Best effort: another reader may be deleting the same one.
+     */
+    static void reapOrphans(final Path mine)
+    {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(mine.getParent(), LINKS_PREFIX + "*"))
+        {
+            final UserPrincipal me = Files.getOwner(mine, LinkOption.NOFOLLOW_LINKS);
+            for (final Path dir : dirs)
+            {
+                final long pid = pidOf(dir.getFileName().toString());
+                try
+                {
+                    if (pid > 0 && ProcessHandle.of(pid).isEmpty() && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+                        && me.equals(Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS)) && onlyLinks(dir))
+                    {
+                        deleteLinks(dir);
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    // gone meanwhile, or not ours to delete: the next one
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // the temporary directory cannot be listed: nothing to reap
+        }
+    }
+
+    /** The pid in a private directory's name, or -1 for a name of another form (an older version's: left alone). */
+    private static long pidOf(final String name)
+    {
+        final int dash = name.indexOf('-', LINKS_PREFIX.length());
+        if (dash <= LINKS_PREFIX.length())
+        {
+            return -1;
+        }
+        try
+        {
+            return Long.parseLong(name, LINKS_PREFIX.length(), dash, 10);
+        }
+        catch (final NumberFormatException ex)
+        {
+            return -1;
+        }
+    }
+
+    private static boolean onlyLinks(final Path dir) throws IOException
+    {
+        try (Stream<Path> entries = Files.list(dir))
+        {
+            return entries.allMatch(Files::isSymbolicLink);
+        }
+    }
+
+    private static void deleteLinks(final Path dir) throws IOException
+    {
+        try (Stream<Path> links = Files.list(dir))
+        {
+            for (final Path link : links.toList())
+            {
+                Files.deleteIfExists(link);
+            }
+        }
+        Files.deleteIfExists(dir);
     }
 
     private static boolean isCycleFile(final Path file)
