@@ -24,6 +24,7 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
@@ -45,7 +46,9 @@ class TopAndChartsTest
     private static final String BACKGROUND = "127.0.0.1:41100 → 127.0.0.1:7100";
     private static final List<String> PALETTE_HEX = List.of("0072b2", "e69f00", "009e73", "cc79a7", "56b4e9");
 
-    private static Path dir;
+    /** JUnit's: deleted after the class's tests (the journal, the capture, the shell's files). */
+    @TempDir
+    static Path dir;
     private static Path journal;
     private static String url;
     private static Process background;
@@ -56,7 +59,6 @@ class TopAndChartsTest
     @BeforeAll
     static void recordLoopback() throws Exception
     {
-        dir = Files.createTempDirectory("tm-top");
         journal = dir.resolve("journal");
         Sh.ok(Sh.ROOT.resolve("scripts/setup").toString(), "--quiet"); // the launches below do not rebuild
         Sh.ok("ip", "netns", "add", NETNS);
