@@ -16,7 +16,7 @@ import java.util.TreeMap;
  *
  * @param metric     the column charted: bytes, packets or flows
  * @param timed      whether the answer is a time series (its first column is {@code time})
- * @param intervalNs the buckets' length: the smallest step between two buckets (0 when not timed or one bucket)
+ * @param intervalNs the buckets' length: the query's --interval (0 when not timed)
  * @param series     group label → bucket start (0 when not timed) → value, the largest group (in total) first
  */
 public record ChartData(String metric, boolean timed, long intervalNs, Map<String, TreeMap<Long, Long>> series)
@@ -33,10 +33,13 @@ public record ChartData(String metric, boolean timed, long intervalNs, Map<Strin
     }
 
     /**
-     * @param metric bytes, packets or flows
+     * @param metric     bytes, packets or flows
+     * @param intervalNs the query's --interval (its buckets' length), 0 when the caller does not know it: then the
+     *                   smallest step between two buckets, which a series with one bucket, or gaps everywhere,
+     *                   does not tell
      * @throws IllegalArgumentException when the answer is a flow listing (nothing grouped to chart)
      */
-    public static ChartData of(final Answer answer, final String metric)
+    public static ChartData of(final Answer answer, final String metric, final long intervalNs)
     {
         if (!chartable(answer))
         {
@@ -70,7 +73,7 @@ public record ChartData(String metric, boolean timed, long intervalNs, Map<Strin
         series.entrySet().stream().sorted(java.util.Comparator.comparingLong(
             (Map.Entry<String, TreeMap<Long, Long>> e) -> e.getValue().values().stream().mapToLong(Long::longValue).sum())
             .reversed()).forEach(e -> largestFirst.put(e.getKey(), e.getValue()));
-        return new ChartData(metric, timed, step, largestFirst);
+        return new ChartData(metric, timed, timed && intervalNs > 0 ? intervalNs : step, largestFirst);
     }
 
     /** A key value as a legend shows it: protocols by their IANA keyword, an empty value as "-". */

@@ -49,15 +49,15 @@ public final class AnswerWriter
     public static void write(final Format format, final Answer answer, final PrintWriter out,
         final Cancellation cancellation)
     {
-        write(format, answer, out, cancellation, "bytes");
+        write(format, answer, out, cancellation, "bytes", 0);
     }
 
     /**
      * As {@link #write(Format, Answer, PrintWriter, Cancellation)}; a chart draws {@code metric} (bytes, packets or
-     * flows: what the query ranks by).
+     * flows: what the query ranks by) in buckets of {@code intervalNs} (the query's --interval; 0 for none).
      */
     public static void write(final Format format, final Answer answer, final PrintWriter out,
-        final Cancellation cancellation, final String metric)
+        final Cancellation cancellation, final String metric, final long intervalNs)
     {
         try
         {
@@ -66,7 +66,7 @@ public final class AnswerWriter
                 case csv -> csv(answer, out, true, cancellation);
                 case json -> json(answer, out, cancellation);
                 case table -> table(answer, out, cancellation);
-                case chart -> chart(answer, out, cancellation, metric);
+                case chart -> chart(answer, out, cancellation, metric, intervalNs);
             }
         }
         finally
@@ -227,7 +227,7 @@ public final class AnswerWriter
 
     /** A terminal chart of a grouped answer or series, then the footer; a flow listing has no groups: a table. */
     private static void chart(final Answer answer, final PrintWriter out, final Cancellation cancellation,
-        final String metric)
+        final String metric, final long intervalNs)
     {
         if (!ChartData.chartable(answer))
         {
@@ -235,7 +235,7 @@ public final class AnswerWriter
             return;
         }
         cancellation.check();
-        TerminalChart.write(ChartData.of(answer, metric), out);
+        TerminalChart.write(ChartData.of(answer, metric, intervalNs), out);
         out.println(rows(answer.rows().size()) + "; " + answer.coverage().describe());
     }
 

@@ -56,7 +56,7 @@ final class ChartExport
             {
                 cli.getErr().println("flowrec export: warning: " + journal + ": " + answer.coverage().describe());
             }
-            final ChartData data = ChartData.of(answer, query.by().name());
+            final ChartData data = ChartData.of(answer, query.by().name(), query.intervalNs());
             first = first == null ? data : first;
             keys = answer.columns().stream().map(Column::name)
                 .filter(n -> !List.of("time", "flows", "packets", "bytes").contains(n)).collect(Collectors.joining(","));

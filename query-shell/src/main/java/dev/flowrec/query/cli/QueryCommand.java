@@ -85,7 +85,7 @@ public final class QueryCommand implements Callable<Integer>
                 }
                 final Answer answer = QueryOptions.answering(spec.commandLine(), () -> QueryEngine.run(journal, query, ctrlC));
                 report(answer, query.window());
-                AnswerWriter.write(format, answer, out, new Cancellation(ctrlC), query.by().name());
+                AnswerWriter.write(format, answer, out, new Cancellation(ctrlC), query.by().name(), query.intervalNs());
                 return 0;
             }
             catch (final QueryCancelledException ex)

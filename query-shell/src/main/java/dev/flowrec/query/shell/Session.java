@@ -104,7 +104,7 @@ final class Session
                         errors.warn("answer " + answer.coverage().describe());
                     }
                     AnswerWriter.write(ask.format() != null ? ask.format() : format, answer, out,
-                        new Cancellation(() -> cancelled), query.by().name());
+                        new Cancellation(() -> cancelled), query.by().name(), query.intervalNs());
                 }
                 catch (final QueryCancelledException ex)
                 {

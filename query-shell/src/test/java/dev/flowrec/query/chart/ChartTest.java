@@ -51,7 +51,7 @@ class ChartTest
     void shouldDrawOneLinePerGroupOnOneScaleWithTheAxisInUnits()
     {
         final StringWriter text = new StringWriter();
-        TerminalChart.write(ChartData.of(series(), "bytes"), new PrintWriter(text));
+        TerminalChart.write(ChartData.of(series(), "bytes", MINUTE), new PrintWriter(text));
         final List<String> lines = text.toString().lines().toList();
         assertEquals("bytes per 1m, one column each; ▁ to █ = up to 10.0 MiB (one scale for every line)", lines.get(0));
         assertTrue(lines.get(1).startsWith("tcp │▁▂▃▄▄▅▆▇██│ peak 10.0 MiB, total 55.0 MiB"), text.toString());
@@ -62,19 +62,37 @@ class ChartTest
     }
 
     @Test
+    void shouldSayTheQuerysIntervalWhateverBucketsTheAnswerHas()
+    {
+        // one bucket, then two buckets five intervals apart: the rows alone cannot tell the interval
+        final List<Object[]> one = List.<Object[]>of(new Object[] {T, "tcp", 1L, 1L, 100L});
+        final List<Object[]> gapped = List.of(new Object[] {T, "tcp", 1L, 1L, 100L},
+            new Object[] {T + 5 * MINUTE, "tcp", 1L, 1L, 200L});
+        for (final List<Object[]> rows : List.of(one, gapped))
+        {
+            final StringWriter text = new StringWriter();
+            TerminalChart.write(ChartData.of(new Answer(SERIES, rows, new Coverage(0, 0, 0, 0, 0, List.of()), null),
+                "bytes", MINUTE), new PrintWriter(text));
+            final List<String> lines = text.toString().lines().toList();
+            assertTrue(lines.get(0).startsWith("bytes per 1m, one column each"), text.toString());
+            assertTrue(lines.get(1).startsWith("tcp │" + (rows.size() == 1 ? "█│" : "▄    █│")), "a column a minute: " + text);
+        }
+    }
+
+    @Test
     void shouldRefuseAFlowListing()
     {
         final Answer listing = new Answer(List.of(new Column("proto", Column.Type.TEXT), new Column("bytes", Column.Type.BYTES)),
             List.<Object[]>of(new Object[] {"tcp", 1L}), new Coverage(0, 0, 0, 0, 0, List.of()), null);
         assertFalse(ChartData.chartable(listing));
-        assertThrows(IllegalArgumentException.class, () -> ChartData.of(listing, "bytes"));
+        assertThrows(IllegalArgumentException.class, () -> ChartData.of(listing, "bytes", 0));
     }
 
     @Test
     void shouldWriteAPngWithOneColourPerGroup() throws Exception
     {
         final ByteArrayOutputStream png = new ByteArrayOutputStream();
-        ChartFile.write(ChartData.of(series(), "bytes"), "test", ChartFile.Kind.png, png);
+        ChartFile.write(ChartData.of(series(), "bytes", MINUTE), "test", ChartFile.Kind.png, png);
         final BufferedImage image = ImageIO.read(new ByteArrayInputStream(png.toByteArray()));
         assertEquals(1200, image.getWidth());
         assertEquals(600, image.getHeight());
@@ -93,7 +111,7 @@ class ChartTest
     void shouldWriteAnSvgWithOneColourPerGroupAndTheirNames() throws Exception
     {
         final ByteArrayOutputStream svg = new ByteArrayOutputStream();
-        ChartFile.write(ChartData.of(series(), "bytes"), "test", ChartFile.Kind.svg, svg);
+        ChartFile.write(ChartData.of(series(), "bytes", MINUTE), "test", ChartFile.Kind.svg, svg);
         final DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
         factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false); // no network
         final Document doc = factory.newDocumentBuilder()
