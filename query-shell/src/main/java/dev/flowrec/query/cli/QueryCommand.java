@@ -119,7 +119,7 @@ public final class QueryCommand implements Callable<Integer>
                 }
                 else if (first)
                 {
-                    AnswerWriter.write(format, answer, out, new Cancellation(ctrlC));
+                    AnswerWriter.write(format, answer, out, new Cancellation(ctrlC), query.by().name(), query.intervalNs());
                 }
                 else if (format == Format.csv)
                 {
@@ -127,7 +127,8 @@ public final class QueryCommand implements Callable<Integer>
                 }
                 else if (!answer.rows().isEmpty())
                 {
-                    AnswerWriter.write(format, answer, out, new Cancellation(ctrlC)); // JSON: the rows, then their coverage
+                    // JSON: the rows, then their coverage; a chart: each window's
+                    AnswerWriter.write(format, answer, out, new Cancellation(ctrlC), query.by().name(), query.intervalNs());
                 }
                 first = false;
                 if (out.checkError())
