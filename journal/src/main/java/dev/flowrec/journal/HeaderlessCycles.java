@@ -10,6 +10,7 @@ import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
@@ -25,8 +26,15 @@ import java.util.stream.Stream;
  */
 final class HeaderlessCycles implements AutoCloseable
 {
-    /** The private directories' names: this prefix, the reader's pid, '-', then the temporary directory's random part. */
+    /**
+     * The private directories' names: this prefix, the reader's pid namespace (its inode, 0 when unknown), '-', its
+     * pid, '-', then the temporary directory's random part.
+     */
     static final String LINKS_PREFIX = "flowrec-journal-";
+    /** This process's pid namespace, by inode: a pid means a process only within its namespace. */
+    private static final long PID_NAMESPACE = pidNamespace();
+    /** Orphans are looked for once per JVM: a query opens several readers, and a temporary directory can be large. */
+    private static final AtomicBoolean REAPED = new AtomicBoolean();
     /** A cycle file modified this long ago without a header is not a writer's new file but a damaged one. */
     private static final long WRITER_GRACE_MS = 1_000;
 
@@ -73,8 +81,11 @@ final class HeaderlessCycles implements AutoCloseable
     {
         try
         {
-            final Path links = Files.createTempDirectory(LINKS_PREFIX + ProcessHandle.current().pid() + "-");
-            reapOrphans(links);
+            final Path links = Files.createTempDirectory(linksPrefix(ProcessHandle.current().pid()));
+            if (!REAPED.getAndSet(true))
+            {
+                reapOrphans(links);
+            }
             final HeaderlessCycles view = new HeaderlessCycles(journal, links);
             view.headerless.putAll(headerless);
             view.refresh();
@@ -155,19 +166,32 @@ final class HeaderlessCycles implements AutoCloseable
         }
     }
 
+    /** The start of the name of a private directory of process {@code pid} of this pid namespace. */
+    static String linksPrefix(final long pid)
+    {
+        return LINKS_PREFIX + PID_NAMESPACE + "-" + pid + "-";
+    }
+
     /**
      * Deletes the private directories of readers whose process is gone (killed before it could close them), as the
-     * JVM deletes the hsperfdata files of dead pids: beside {@code mine}, named with a pid no process has, owned by
-     * this user, and holding nothing but links. Best effort: another reader may be deleting the same one.
+     * JVM deletes the hsperfdata files of dead pids: beside {@code mine}, named with this pid namespace and a pid no
+     * process has (a directory of another namespace, a container's sharing the temporary directory, is never judged
+     * from here), owned by this user, and holding nothing but links. Best effort: another reader may be deleting the
+     * same one, and nothing is deleted when the namespace is unknown.
      */
     static void reapOrphans(final Path mine)
     {
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(mine.getParent(), LINKS_PREFIX + "*"))
+        if (PID_NAMESPACE == 0)
+        {
+            return;
+        }
+        final String ours = LINKS_PREFIX + PID_NAMESPACE + "-";
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(mine.getParent(), ours + "*"))
         {
             final UserPrincipal me = Files.getOwner(mine, LinkOption.NOFOLLOW_LINKS);
             for (final Path dir : dirs)
             {
-                final long pid = pidOf(dir.getFileName().toString());
+                final long pid = pidOf(dir.getFileName().toString(), ours.length());
                 try
                 {
                     if (pid > 0 && ProcessHandle.of(pid).isEmpty() && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
@@ -176,7 +200,7 @@ final class HeaderlessCycles implements AutoCloseable
                         deleteLinks(dir);
                     }
                 }
-                catch (final IOException ex)
+                catch (final IOException | RuntimeException ex)
                 {
                     // gone meanwhile, or not ours to delete: the next one
                 }
@@ -188,17 +212,17 @@ final class HeaderlessCycles implements AutoCloseable
         }
     }
 
-    /** The pid in a private directory's name, or -1 for a name of another form (an older version's: left alone). */
-    private static long pidOf(final String name)
+    /** The pid after the namespace in a private directory's name, or -1 when the name is of another form. */
+    private static long pidOf(final String name, final int from)
     {
-        final int dash = name.indexOf('-', LINKS_PREFIX.length());
-        if (dash <= LINKS_PREFIX.length())
+        final int dash = name.indexOf('-', from);
+        if (dash <= from)
         {
             return -1;
         }
         try
         {
-            return Long.parseLong(name, LINKS_PREFIX.length(), dash, 10);
+            return Long.parseLong(name, from, dash, 10);
         }
         catch (final NumberFormatException ex)
         {
@@ -206,11 +230,27 @@ final class HeaderlessCycles implements AutoCloseable
         }
     }
 
+    /** The inode of /proc/self/ns/pid ("pid:[4026531836]"), or 0 when it cannot be read. */
+    private static long pidNamespace()
+    {
+        try
+        {
+            final String link = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
+            return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return 0;
+        }
+    }
+
+    /** Whether the directory holds links and nothing else (an empty one may be a reader's that is linking now). */
     private static boolean onlyLinks(final Path dir) throws IOException
     {
         try (Stream<Path> entries = Files.list(dir))
         {
-            return entries.allMatch(Files::isSymbolicLink);
+            final List<Path> all = entries.toList();
+            return !all.isEmpty() && all.stream().allMatch(Files::isSymbolicLink);
         }
     }
 
