@@ -2,6 +2,8 @@ package dev.flowrec.recorder.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Debian's headless Chromium driven over the DevTools protocol: one page, its console errors and uncaught exceptions
@@ -30,14 +33,16 @@ final class Chromium implements Browser
 
     private final List<String> errors = new CopyOnWriteArrayList<>();
     private final Proc.Background process;
+    private final Path profile;
     private final RemoteProtocol devTools;
     private int width = 1280;
     private int height = 800;
     private boolean mobile;
 
-    private Chromium(final Proc.Background process, final URI page) throws Exception
+    private Chromium(final Proc.Background process, final Path profile, final URI page) throws Exception
     {
         this.process = process;
+        this.profile = profile;
         this.devTools = new RemoteProtocol("DevTools", page, this::onEvent);
     }
 
@@ -74,7 +79,7 @@ final class Chromium implements Browser
         {
             throw new AssertionError("no page target in " + list);
         }
-        final Chromium chromium = new Chromium(p, URI.create(page));
+        final Chromium chromium = new Chromium(p, profile, URI.create(page));
         chromium.call("Runtime.enable", Map.of());
         chromium.call("Log.enable", Map.of());
         chromium.call("Page.enable", Map.of());
@@ -168,5 +173,40 @@ final class Chromium implements Browser
     {
         devTools.close();
         process.close();
+        deleteSingletonDirectory();
+    }
+
+    /**
+     * Chromium keeps its singleton socket in a directory of /tmp (org.chromium.Chromium.XXXXXX: a socket's path must
+     * be short, so not in the run's directory), named by the profile's SingletonSocket link, and leaves it when it is
+     * stopped: deleted here.
+     */
+    private void deleteSingletonDirectory()
+    {
+        try
+        {
+            final Path socket = profile.resolve("SingletonSocket");
+            if (!Files.isSymbolicLink(socket))
+            {
+                return;
+            }
+            final Path dir = Files.readSymbolicLink(socket).getParent();
+            if (dir == null || !dir.getFileName().toString().startsWith("org.chromium.Chromium."))
+            {
+                return;
+            }
+            try (Stream<Path> entries = Files.list(dir))
+            {
+                for (final Path entry : entries.toList())
+                {
+                    Files.deleteIfExists(entry);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot delete Chromium's singleton directory of " + profile, ex);
+        }
     }
 }
